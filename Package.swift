@@ -1,0 +1,84 @@
+// swift-tools-version: 6.1
+// Arbiter: rubric-driven LLM judges, judge-vs-human agreement audits, reward functions and GRPO,
+// on one tensor library. Module map and allowed dependency arrows: ARCHITECTURE.md.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Arbiter",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Arbiter", targets: ["Arbiter"]),
+        .executable(name: "arbiter", targets: ["ArbiterCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "ArbiterTensor", dependencies: ["COpenBLAS"], swiftSettings: strict),
+        .target(name: "ArbiterModels", dependencies: ["ArbiterTensor"], swiftSettings: strict),
+        .target(
+            name: "ArbiterRubric",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(name: "ArbiterAgreement", swiftSettings: strict),
+        .target(
+            name: "Arbiter",
+            dependencies: ["ArbiterTensor", "ArbiterModels", "ArbiterRubric", "ArbiterAgreement"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ArbiterCLI",
+            dependencies: [
+                "Arbiter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ArbiterBench",
+            dependencies: ["ArbiterTensor", "ArbiterModels", "ArbiterAgreement", "COpenBLAS"],
+            path: "Benchmarks/ArbiterBench",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ArbiterTestSupport",
+            dependencies: ["ArbiterTensor"],
+            path: "Tests/ArbiterTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ArbiterTensorTests",
+            dependencies: ["ArbiterTensor", "ArbiterTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ArbiterModelsTests",
+            dependencies: ["ArbiterModels", "ArbiterTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ArbiterRubricTests",
+            dependencies: ["ArbiterRubric", "ArbiterTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ArbiterAgreementTests",
+            dependencies: ["ArbiterAgreement", "ArbiterTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ArbiterPublicAPITests",
+            dependencies: ["Arbiter"],
+            swiftSettings: strict
+        ),
+    ]
+)
