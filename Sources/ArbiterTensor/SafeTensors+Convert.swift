@@ -11,7 +11,13 @@ enum SafeTensorsConversion {
         }
         switch dtype {
         case .float32:
+            #if _endian(little)
+            if let target = destination.baseAddress, let source = raw.baseAddress {
+                UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: n * 4)
+            }
+            #else
             for i in 0..<n { destination[i] = Float(bitPattern: load(i, UInt32.self)) }
+            #endif
         case .float16:
             for i in 0..<n { destination[i] = HalfPrecision.float(fromFloat16Bits: load(i, UInt16.self)) }
         case .bfloat16:
