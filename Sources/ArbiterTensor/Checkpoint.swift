@@ -7,13 +7,6 @@
 //          <dir>/model.safetensors      the tensors
 //          <dir>/optimizer.safetensors  OptimizerState (only when one was given)
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A set of named tensors plus optimizer state and metadata, saved and loaded as one unit.
 public struct Checkpoint: Sendable {
@@ -47,68 +40,17 @@ public struct Checkpoint: Sendable {
         tensors.first { $0.name == name }?.values
     }
 
-    /// Saves into `directory` atomically, replacing any checkpoint already there.
-    public func save(to directory: URL) throws {
-        let fileManager = FileManager.default
-        let target = directory.standardizedFileURL
-        let parent = target.deletingLastPathComponent()
-        let name = target.lastPathComponent
-        do {
-            try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
-        } catch {
-            throw CheckpointError.io(path: parent.path, reason: "cannot create the parent directory (\(error.localizedDescription))")
-        }
-        let staging = parent.appendingPathComponent(".\(name).staging-\(UUID().uuidString)", isDirectory: true)
-        do {
-            try fileManager.createDirectory(at: staging, withIntermediateDirectories: false)
-        } catch {
-            throw CheckpointError.io(path: staging.path, reason: "cannot create the staging directory (\(error.localizedDescription))")
-        }
-        var published = false
-        defer { if !published { try? fileManager.removeItem(at: staging) } }
-
-        try SafeTensorsWriter.write(tensors, metadata: ["format": "arbiter"], to: staging.appendingPathComponent(Self.modelName))
-        if let optimizer {
-            try optimizer.write(to: staging.appendingPathComponent(Self.optimizerName))
-        }
-        let manifest = Manifest(format: Self.format, version: Self.version, metadata: metadata, model: Self.modelName,
-                                optimizer: optimizer == nil ? nil : Self.optimizerName)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        let manifestBytes: Data
-        do {
-            manifestBytes = try encoder.encode(manifest)
-        } catch {
-            throw CheckpointError.io(path: staging.path, reason: "cannot encode the manifest (\(error.localizedDescription))")
-        }
-        try AtomicFileWriter.write(Array(manifestBytes), to: staging.appendingPathComponent(Self.manifestName))
-        Self.synchronizeDirectory(staging)
-
-        // Publish: move any previous checkpoint aside, rename the staging directory into place.
-        var aside: URL?
-        if fileManager.fileExists(atPath: target.path) {
-            let old = parent.appendingPathComponent(".\(name).old-\(UUID().uuidString)", isDirectory: true)
-            guard rename(target.path, old.path) == 0 else {
-                throw CheckpointError.io(path: target.path, reason: "cannot move the previous checkpoint aside (\(String(cString: strerror(errno))))")
-            }
-            aside = old
-        }
-        guard rename(staging.path, target.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            if let aside { _ = rename(aside.path, target.path) }
-            throw CheckpointError.io(path: target.path, reason: "cannot rename the new checkpoint into place (\(reason))")
-        }
-        published = true
-        Self.synchronizeDirectory(parent)
-        if let aside { try? fileManager.removeItem(at: aside) }
-    }
-
-    /// Loads a checkpoint saved by `save(to:)`.
+    /// Loads a checkpoint saved by `save(to:)`. If `directory` is missing because a save was
+    /// interrupted between its two renames, the previous checkpoint set aside by that save is loaded.
     public init(contentsOf directory: URL) throws {
-        let manifestURL = directory.appendingPathComponent(Self.manifestName)
-        guard FileManager.default.fileExists(atPath: manifestURL.path) else {
-            throw CheckpointError.notACheckpoint(path: directory.path)
+        var directory = directory.standardizedFileURL
+        if !Self.isCheckpoint(directory) {
+            guard !FileManager.default.fileExists(atPath: directory.path),
+                  let aside = Self.asideCopies(of: directory).first(where: Self.isCheckpoint)
+            else { throw CheckpointError.notACheckpoint(path: directory.path) }
+            directory = aside
         }
+        let manifestURL = directory.appendingPathComponent(Self.manifestName)
         let manifest: Manifest
         do {
             manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: manifestURL))
@@ -135,32 +77,20 @@ public struct Checkpoint: Sendable {
         metadata = manifest.metadata
     }
 
-    /// Flushes a directory's entries (new names, renames) to disk; best effort.
-    private static func synchronizeDirectory(_ url: URL) {
-        let fd = open(url.path, O_RDONLY)
-        guard fd >= 0 else { return }
-        _ = fsync(fd)
-        close(fd)
+    /// Whether `url` is a directory holding a checkpoint manifest.
+    static func isCheckpoint(_ url: URL) -> Bool {
+        FileManager.default.fileExists(atPath: url.appendingPathComponent(manifestName).path)
     }
-}
 
-/// Why a checkpoint could not be saved or loaded (tensor-level problems surface as SafeTensorsError).
-public enum CheckpointError: LocalizedError, Sendable, Equatable {
-    case notACheckpoint(path: String)
-    case invalidManifest(path: String, reason: String)
-    case unsupportedVersion(path: String, version: Int)
-    case io(path: String, reason: String)
-
-    public var errorDescription: String? {
-        switch self {
-        case let .notACheckpoint(path):
-            return "\(path): no \(Checkpoint.manifestName) here, so this is not a (complete) checkpoint. Pass the directory that Checkpoint.save(to:) wrote."
-        case let .invalidManifest(path, reason):
-            return "\(path): invalid checkpoint manifest (\(reason)). The checkpoint is corrupt; use an earlier one."
-        case let .unsupportedVersion(path, version):
-            return "\(path): checkpoint version \(version) is not supported (this build reads version \(Checkpoint.version)). Use a matching Arbiter version."
-        case let .io(path, reason):
-            return "\(path): \(reason). Check permissions and free disk space."
+    /// Siblings `.<name>.old-*` left by an interrupted save, newest first.
+    static func asideCopies(of target: URL) -> [URL] {
+        let parent = target.deletingLastPathComponent()
+        let prefix = ".\(target.lastPathComponent).old-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
+        let urls = names.filter { $0.hasPrefix(prefix) }.map { parent.appendingPathComponent($0, isDirectory: true) }
+        func modified(_ url: URL) -> Date {
+            ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date) ?? .distantPast
         }
+        return urls.sorted { modified($0) > modified($1) }
     }
 }

@@ -12,11 +12,11 @@ import Testing
         let lr: (Int) -> Float = { schedule.learningRate(at: $0, base: 0.1) }
         var straight = try make()
         var w1: [Float] = [1, -2, 0.5], b1: [Float] = [0.25, -0.75]
-        try runQuadratic(&straight, weight: &w1, bias: &b1, steps: 7, learningRate: lr)
+        try runOptimizerOnQuadratic(&straight, weight: &w1, bias: &b1, steps: 7, learningRate: lr)
 
         var first = try make()
         var w2: [Float] = [1, -2, 0.5], b2: [Float] = [0.25, -0.75]
-        try runQuadratic(&first, weight: &w2, bias: &b2, steps: 3, learningRate: lr)
+        try runOptimizerOnQuadratic(&first, weight: &w2, bias: &b2, steps: 3, learningRate: lr)
         var state = first.state()
         if let file {
             try state.write(to: file)
@@ -26,13 +26,13 @@ import Testing
         }
         var second = try O(restoring: state)
         #expect(second.stepCount == 3)
-        try runQuadratic(&second, weight: &w2, bias: &b2, steps: 4, learningRate: lr)
+        try runOptimizerOnQuadratic(&second, weight: &w2, bias: &b2, steps: 4, learningRate: lr)
         return ([w1, b1], [w2, b2])
     }
 
     @Test(arguments: [false, true])
     func adamWResumesBitExactly(throughFile: Bool) throws {
-        let directory = try makeScratchDirectory("adamw-state")
+        let directory = try makeSafeTensorsScratchDirectory("adamw-state")
         defer { try? FileManager.default.removeItem(at: directory) }
         let runs = try resumed({ AdamW(configuration: try AdamW.Configuration(learningRate: 0.1, beta1: 0.8, beta2: 0.95, epsilon: 1e-7, weightDecay: 0.1)) },
                                through: throughFile ? directory.appendingPathComponent("adamw.safetensors") : nil)
@@ -41,7 +41,7 @@ import Testing
 
     @Test(arguments: [false, true])
     func sgdResumesBitExactly(nesterov: Bool) throws {
-        let directory = try makeScratchDirectory("sgd-state")
+        let directory = try makeSafeTensorsScratchDirectory("sgd-state")
         defer { try? FileManager.default.removeItem(at: directory) }
         let runs = try resumed({ SGD(configuration: try SGD.Configuration(learningRate: 0.1, momentum: 0.9, weightDecay: 0.01, nesterov: nesterov)) },
                                through: directory.appendingPathComponent("sgd.safetensors"))

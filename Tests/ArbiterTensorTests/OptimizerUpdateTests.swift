@@ -8,7 +8,7 @@ import Testing
 
 /// Runs `steps` optimizer steps on two buffers ("weight" decays, "bias" does not) with the
 /// gradient of ½·Σ cᵢ·pᵢ², i.e. gᵢ = cᵢ·pᵢ, computed in Float from the current parameters.
-func runQuadratic<O: Optimizer>(_ optimizer: inout O, weight: inout [Float], bias: inout [Float], steps: Int,
+func runOptimizerOnQuadratic<O: Optimizer>(_ optimizer: inout O, weight: inout [Float], bias: inout [Float], steps: Int,
                                 learningRate: (Int) -> Float) throws {
     let cw: [Float] = [1, 3, 0.5]
     let cb: [Float] = [2, -1]
@@ -39,7 +39,7 @@ func runQuadratic<O: Optimizer>(_ optimizer: inout O, weight: inout [Float], bia
         var adam = AdamW(configuration: try AdamW.Configuration(learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01))
         var weight = Self.weight0
         var bias = Self.bias0
-        try runQuadratic(&adam, weight: &weight, bias: &bias, steps: 3) { _ in 0.1 }
+        try runOptimizerOnQuadratic(&adam, weight: &weight, bias: &bias, steps: 3) { _ in 0.1 }
         #expect(adam.stepCount == 3)
 
         // Independent Double recomputation.
@@ -86,7 +86,7 @@ func runQuadratic<O: Optimizer>(_ optimizer: inout O, weight: inout [Float], bia
                                                            weightDecay: 0.05, nesterov: nesterov))
         var weight = Self.weight0
         var bias = Self.bias0
-        try runQuadratic(&sgd, weight: &weight, bias: &bias, steps: 3) { step in 0.1 * Float(step + 1) }
+        try runOptimizerOnQuadratic(&sgd, weight: &weight, bias: &bias, steps: 3) { step in 0.1 * Float(step + 1) }
 
         func sgdRun(_ p0: [Double], _ c: [Double], decay: Double) -> [Double] {
             var p = p0

@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func roundTripsEverything() throws {
-        let parent = try makeScratchDirectory("checkpoint")
+        let parent = try makeSafeTensorsScratchDirectory("checkpoint")
         defer { try? FileManager.default.removeItem(at: parent) }
         let target = parent.appendingPathComponent("step-1")
         let original = try sample()
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func replacesAtomicallyAndSurvivesFailedSave() throws {
-        let parent = try makeScratchDirectory("checkpoint-replace")
+        let parent = try makeSafeTensorsScratchDirectory("checkpoint-replace")
         defer { try? FileManager.default.removeItem(at: parent) }
         let target = parent.appendingPathComponent("latest")
         try sample().save(to: target)
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func corruptCheckpointsGiveTypedErrors() throws {
-        let parent = try makeScratchDirectory("checkpoint-corrupt")
+        let parent = try makeSafeTensorsScratchDirectory("checkpoint-corrupt")
         defer { try? FileManager.default.removeItem(at: parent) }
         let target = parent.appendingPathComponent("c")
         #expect(throws: CheckpointError.notACheckpoint(path: target.path)) { try Checkpoint(contentsOf: target) }
@@ -92,5 +92,30 @@ import Testing
         try goodModel.write(to: model)
         try FileManager.default.removeItem(at: target.appendingPathComponent("optimizer.safetensors"))
         #expect(throws: SafeTensorsError.self) { try Checkpoint(contentsOf: target) }
+    }
+
+    @Test func interruptedSavesRecoverAndForeignDirectoriesAreKept() throws {
+        let parent = try makeSafeTensorsScratchDirectory("checkpoint-recover")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let target = parent.appendingPathComponent("latest")
+        try sample().save(to: target)
+        // A crash between "move old aside" and "rename staging in" leaves only the aside copy and
+        // a staging directory; loading finds the aside copy, and the next save cleans both up.
+        let aside = parent.appendingPathComponent(".latest.old-crashed")
+        try FileManager.default.moveItem(at: target, to: aside)
+        let staging = parent.appendingPathComponent(".latest.staging-crashed")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
+        try Data("partial".utf8).write(to: staging.appendingPathComponent("model.safetensors"))
+        #expect(try Checkpoint(contentsOf: target).values("w") == sample().values("w"))
+        try Checkpoint(tensors: [SafeTensorsEntry(name: "w", shape: [1], values: [4])]).save(to: target)
+        #expect(try Checkpoint(contentsOf: target).values("w") == [4])
+        #expect(try leftovers(parent).isEmpty)
+
+        let foreign = parent.appendingPathComponent("mine")
+        try FileManager.default.createDirectory(at: foreign, withIntermediateDirectories: false)
+        try Data("keep me".utf8).write(to: foreign.appendingPathComponent("notes.txt"))
+        #expect(throws: CheckpointError.self) { try sample().save(to: foreign) }
+        #expect(try String(contentsOf: foreign.appendingPathComponent("notes.txt"), encoding: .utf8) == "keep me")
+        #expect(try leftovers(parent).isEmpty)
     }
 }

@@ -104,7 +104,7 @@ import Testing
     /// 300 seeded random mutations (overwrite, insert, delete, truncate, splice digits).
     @Test func randomMutationsParseOrThrow() throws {
         let image = try Self.validImage()
-        var generator = SplitMix64(seed: 0x5AFE)
+        var generator = SafeTensorsRNG(seed: 0x5AFE)
         var outcomes = (parsed: 0, rejected: 0)
         for _ in 0..<300 {
             var copy = image

@@ -76,7 +76,7 @@ import Testing
             SafeTensorsEntry(name: "bf16round", shape: [8], values: awkward, dtype: .bfloat16),
             SafeTensorsEntry(name: "nan", shape: [1], values: [.nan], dtype: .float16),
         ]
-        let directory = try makeScratchDirectory("safetensors-roundtrip")
+        let directory = try makeSafeTensorsScratchDirectory("safetensors-roundtrip")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("t.safetensors")
         let metadata = ["format": "pt", "quote\"and\\slash/": "line\nbreak\ttab \u{1} é 漢字 🎉"]

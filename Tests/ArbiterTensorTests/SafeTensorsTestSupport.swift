@@ -1,5 +1,5 @@
 // SafeTensorsTestSupport: small helpers shared by the safetensors, optimizer and checkpoint tests:
-// hand-built file images, a seeded SplitMix64 generator, and error capture. Test-only.
+// hand-built file images, a seeded SafeTensorsRNG generator, and error capture. Test-only.
 import ArbiterTensor
 import Foundation
 
@@ -21,8 +21,8 @@ func safeTensorsFailure(_ bytes: [UInt8]) -> Error? {
     }
 }
 
-/// SplitMix64: a tiny deterministic generator so fuzz cases are reproducible.
-struct SplitMix64: RandomNumberGenerator {
+/// SafeTensorsRNG: a tiny deterministic generator so fuzz cases are reproducible.
+struct SafeTensorsRNG: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -35,7 +35,7 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 /// A fresh empty directory under the system temporary directory.
-func makeScratchDirectory(_ label: String) throws -> URL {
+func makeSafeTensorsScratchDirectory(_ label: String) throws -> URL {
     let url = FileManager.default.temporaryDirectory
         .appendingPathComponent("arbiter-\(label)-\(UUID().uuidString)", isDirectory: true)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
