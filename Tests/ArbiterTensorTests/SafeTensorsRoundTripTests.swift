@@ -137,4 +137,22 @@ import Testing
         #expect(try file.floats("c") == [-1])
         #expect(try file.floats("e") == [1, 448])
     }
+
+    /// The writer replaces files by rename, so an open (memory-mapped) reader keeps seeing the
+    /// old, complete file while the new one takes its place.
+    @Test func openFileSurvivesAtomicReplacement() throws {
+        let directory = try makeSafeTensorsScratchDirectory("safetensors-replace")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("w.safetensors")
+        try SafeTensorsWriter.write([(name: "w", shape: [3], values: [1, 2, 3], dtype: .float32)], metadata: [:], to: url)
+        let old = try SafeTensorsFile(contentsOf: url)
+        try SafeTensorsWriter.write([(name: "w", shape: [1], values: [9], dtype: .float32)], metadata: ["v": "2"], to: url)
+        #expect(try old.floats("w") == [1, 2, 3])
+        let new = try SafeTensorsFile(contentsOf: url)
+        #expect(try new.floats("w") == [9])
+        #expect(new.metadata == ["v": "2"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["w.safetensors"])
+        #expect(throws: SafeTensorsError.self) { try SafeTensorsFile(contentsOf: directory.appendingPathComponent("missing")) }
+        #expect(throws: SafeTensorsError.self) { try SafeTensorsFile(contentsOf: directory) }
+    }
 }
