@@ -1,0 +1,24 @@
+// Checkpoint+Error: typed failures of Checkpoint save/load that are not tensor-level (those are
+// SafeTensorsError / OptimizerError). Each names the path and what to do.
+import Foundation
+
+/// Why a checkpoint could not be saved or loaded (tensor-level problems surface as SafeTensorsError).
+public enum CheckpointError: LocalizedError, Sendable, Equatable {
+    case notACheckpoint(path: String)
+    case invalidManifest(path: String, reason: String)
+    case unsupportedVersion(path: String, version: Int)
+    case io(path: String, reason: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case let .notACheckpoint(path):
+            return "\(path): no \(Checkpoint.manifestName) here, so this is not a (complete) checkpoint. Pass the directory that Checkpoint.save(to:) wrote."
+        case let .invalidManifest(path, reason):
+            return "\(path): invalid checkpoint manifest (\(reason)). The checkpoint is corrupt; use an earlier one."
+        case let .unsupportedVersion(path, version):
+            return "\(path): checkpoint version \(version) is not supported (this build reads version \(Checkpoint.version)). Use a matching Arbiter version."
+        case let .io(path, reason):
+            return "\(path): \(reason). Check permissions and free disk space."
+        }
+    }
+}

@@ -1,0 +1,43 @@
+// SafeTensorsTestSupport: small helpers shared by the safetensors, optimizer and checkpoint tests:
+// hand-built file images, a seeded SafeTensorsRNG generator, and error capture. Test-only.
+import ArbiterTensor
+import Foundation
+
+/// A raw safetensors image: 8-byte little-endian header length, the header text, the data bytes.
+func safeTensorsImage(header: String, data: [UInt8]) -> [UInt8] {
+    let json = Array(header.utf8)
+    var bytes: [UInt8] = []
+    withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes.append(contentsOf: $0) }
+    return bytes + json + data
+}
+
+/// The error opening `bytes` throws, or nil when it parses.
+func safeTensorsFailure(_ bytes: [UInt8]) -> Error? {
+    do {
+        _ = try SafeTensorsFile(data: Data(bytes), path: "test.safetensors")
+        return nil
+    } catch {
+        return error
+    }
+}
+
+/// SafeTensorsRNG: a tiny deterministic generator so fuzz cases are reproducible.
+struct SafeTensorsRNG: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A fresh empty directory under the system temporary directory.
+func makeSafeTensorsScratchDirectory(_ label: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory
+        .appendingPathComponent("arbiter-\(label)-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
