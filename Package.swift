@@ -29,10 +29,17 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        .target(
+            name: "ArbiterJudge",
+            dependencies: ["ArbiterModels", "ArbiterRubric"],
+            swiftSettings: strict
+        ),
         .target(name: "ArbiterAgreement", swiftSettings: strict),
         .target(
             name: "Arbiter",
-            dependencies: ["ArbiterTensor", "ArbiterModels", "ArbiterRubric", "ArbiterAgreement"],
+            dependencies: [
+                "ArbiterTensor", "ArbiterModels", "ArbiterRubric", "ArbiterJudge", "ArbiterAgreement",
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -68,6 +75,11 @@ let package = Package(
         .testTarget(
             name: "ArbiterRubricTests",
             dependencies: ["ArbiterRubric", "ArbiterTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ArbiterJudgeTests",
+            dependencies: ["ArbiterJudge", "ArbiterTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
