@@ -59,7 +59,7 @@ public enum TestModels {
         try? FileManager.default.removeItem(at: dir)
         try FileManager.default.createDirectory(at: dir.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.moveItem(at: tmp, to: dir)
-        FileManager.default.createFile(atPath: done.path, contents: Data())
+        _ = FileManager.default.createFile(atPath: done.path, contents: Data())
         return dir
     }
 
@@ -75,7 +75,7 @@ public enum TestModels {
         guard out.hasPrefix(expected) else {
             throw FetchError(description: "\(file.path): SHA-256 mismatch (got \(out.prefix(64)), want \(expected)); delete \(home.path)/test-models and rerun")
         }
-        FileManager.default.createFile(atPath: marker.path, contents: Data())
+        _ = FileManager.default.createFile(atPath: marker.path, contents: Data())
     }
 
     @discardableResult
