@@ -54,18 +54,14 @@ extension BPETokenizer {
         for id in result { ids.append(Int(id)) }
     }
 
-    /// BPE over the byte symbols of one word. Bytes without a one-byte token map to the unknown id,
-    /// or are dropped when the vocabulary has none (Hugging Face BPE without `unk_token` does the same).
+    /// BPE over the byte symbols of one word. Bytes without a one-byte token (`unencodableBytes`) are
+    /// dropped, as Hugging Face `tokenizers` (BPE without `unk_token`) and llama.cpp both do.
     func mergeBytes(_ bytes: [UInt8]) -> [Int32] {
         var symbols: [Int32] = []
         symbols.reserveCapacity(bytes.count)
         for byte in bytes {
             let id = byteTokenIDs[Int(byte)]
-            if id >= 0 {
-                symbols.append(id)
-            } else if let unknown = specialTokenIDs.unknown {
-                symbols.append(Int32(unknown))
-            }
+            if id >= 0 { symbols.append(id) }
         }
         if symbols.count < 2 { return symbols }
         return mergeSymbols(symbols)

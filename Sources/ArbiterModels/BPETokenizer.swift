@@ -160,6 +160,13 @@ public struct BPETokenizer: Tokenizer {
     /// Number of merge rules.
     public var mergeCount: Int { merges.count }
 
+    /// Byte values the vocabulary has no one-byte token for. `encode` drops them (as Hugging Face
+    /// `tokenizers` and llama.cpp do), so text containing them does not round-trip. SmolLM2 lacks
+    /// a few control bytes and the UTF-8 lead bytes of the rarely used planes.
+    public var unencodableBytes: [UInt8] {
+        (0..<256).filter { byteTokenIDs[$0] < 0 }.map { UInt8($0) }
+    }
+
     public func id(of token: String) -> Int? { vocabulary[token] }
 
     public func token(of id: Int) -> String? {
