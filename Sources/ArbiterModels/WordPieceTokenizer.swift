@@ -61,8 +61,10 @@ public struct WordPieceTokenizer: Tokenizer {
                 source: source, keyPath: "model.max_input_chars_per_word", reason: "\(maxInputCharactersPerWord) < 1")
         }
         let size = (vocabulary.values.max() ?? -1) + 1
-        guard size < Int(Int32.max) else {
-            throw TokenizerError.invalidValue(source: source, keyPath: "model.vocab", reason: "ids beyond 2^31")
+        guard size <= 4 * vocabulary.count + 1024 else {
+            throw TokenizerError.invalidValue(
+                source: source, keyPath: "model.vocab",
+                reason: "ids reach \(size - 1) for only \(vocabulary.count) tokens; the ids are corrupt")
         }
         var tokens = [String?](repeating: nil, count: size)
         for (token, id) in vocabulary {
