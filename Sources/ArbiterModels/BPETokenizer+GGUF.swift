@@ -42,10 +42,14 @@ extension BPETokenizer {
             }
             return s
         }
-        func tokenID(_ key: String) throws -> Int? {
+        func tokenID(_ key: String, count: Int) throws -> Int? {
             guard let v = value(key) else { return nil }
             guard let id = v.intValue else {
                 throw TokenizerError.wrongType(source: source, keyPath: keyPath(key), expected: "an integer token id")
+            }
+            guard (0..<count).contains(id) else {
+                throw TokenizerError.invalidValue(
+                    source: source, keyPath: keyPath(key), reason: "id \(id) is outside the \(count)-token vocabulary")
             }
             return id
         }
@@ -82,9 +86,10 @@ extension BPETokenizer {
             }
             types = t
         }
+        let n = tokens.count
         let special = SpecialTokenIDs(
-            bos: try tokenID("bos_token_id"), eos: try tokenID("eos_token_id"),
-            pad: try tokenID("padding_token_id"), unknown: try tokenID("unknown_token_id"))
+            bos: try tokenID("bos_token_id", count: n), eos: try tokenID("eos_token_id", count: n),
+            pad: try tokenID("padding_token_id", count: n), unknown: try tokenID("unknown_token_id", count: n))
         var pairs: [(String, String)] = []
         pairs.reserveCapacity(merges.count)
         for (index, merge) in merges.enumerated() {

@@ -90,7 +90,7 @@ public struct BPETokenizer: Tokenizer {
                            ("pad", specialTokenIDs.pad), ("unknown", specialTokenIDs.unknown)] {
             if let id, !(0..<tokens.count).contains(id) || tokens[id] == nil {
                 throw TokenizerError.invalidValue(
-                    source: source, keyPath: "\(name) token id",
+                    source: source, keyPath: "specialTokenIDs.\(name)",
                     reason: "id \(id) is not in the vocabulary of \(tokens.count) tokens")
             }
         }

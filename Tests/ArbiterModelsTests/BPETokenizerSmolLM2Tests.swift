@@ -101,3 +101,54 @@ import Testing
         #expect(ContinuousClock.now - start < .seconds(10))
     }
 }
+
+extension BPETokenizerSmolLM2Tests {
+    /// About 10k tokens of varied text (fresh words each run, so the word cache is mostly cold).
+    @Test func encodesTenThousandTokensQuickly() throws {
+        let tokenizer = try Self.smolLM2()
+        var rng = SplitMix64TokenizerRNG(seed: 5)
+        let words = try Self.cases().flatMap { $0.text.split(separator: " ").map(String.init) }
+        var text = ""
+        let letters = Array("abcdefghijklmnopqrstuvwxyzéü")
+        while text.utf8.count < 30_000 {
+            text += words[Int(rng.next() % UInt64(words.count))] + " "
+            text += String((0..<(3 + Int(rng.next() % 8))).map { _ in letters[Int(rng.next() % UInt64(letters.count))] })
+            text += rng.next() % 7 == 0 ? "\n" : " "
+            if rng.next() % 5 == 0 { text += String(rng.next() % 100_000) + "x\(rng.next() % 1000)y " }
+        }
+        let start = ContinuousClock.now
+        let ids = tokenizer.encode(text)
+        let elapsed = ContinuousClock.now - start
+        print("encoded \(ids.count) tokens (\(text.utf8.count) bytes) in \(elapsed)")
+        #expect(ids.count > 10_000)
+        #expect(tokenizer.decode(ids) == text)
+        // Debug build on a shared 2-core machine; release is several times faster.
+        #expect(elapsed < .seconds(5))
+    }
+}
+
+extension BPETokenizerSmolLM2Tests {
+    /// Eight tasks share one tokenizer (and its word cache) and all get the reference ids.
+    @Test func concurrentEncodingAgrees() async throws {
+        let tokenizer = try Self.smolLM2()
+        let cases = try Self.cases()
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var bad = 0
+                    for round in 0..<5 {
+                        for (index, c) in cases.enumerated() where (index + worker + round) % 3 != 0 {
+                            if tokenizer.encode(c.text + " " + c.text) != tokenizer.encode(c.text + " " + c.text, addSpecialTokens: false) {
+                                bad += 1
+                            }
+                            if tokenizer.encode(c.text) != c.ids { bad += 1 }
+                        }
+                    }
+                    return bad
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+    }
+}

@@ -146,7 +146,11 @@ import Testing
             source: "GGUF metadata", keyPath: "tokenizer.ggml.token_type", reason: "2 types for 258 tokens")) {
             try BPETokenizer(ggufMetadata: with("token_type", .array(.int32s([1, 1]))))
         }
-        #expect(throws: TokenizerError.self) { try BPETokenizer(ggufMetadata: with("bos_token_id", .uint32(9999))) }
+        #expect(throws: TokenizerError.invalidValue(
+            source: "GGUF metadata", keyPath: "tokenizer.ggml.bos_token_id", reason: "id 9999 is outside the 258-token vocabulary")) {
+            try BPETokenizer(ggufMetadata: with("bos_token_id", .uint32(9999)))
+        }
+        #expect(throws: TokenizerError.self) { try BPETokenizer(tokens: ["a"], merges: [], specialTokenIDs: SpecialTokenIDs(eos: 3)) }
         #expect(throws: TokenizerError.self) { try BPETokenizer(ggufMetadata: with("bos_token_id", .string("1"))) }
         #expect(throws: TokenizerError.self) { try BPETokenizer(ggufMetadata: with("add_bos_token", .uint8(1))) }
         #expect(throws: TokenizerError.self) {
