@@ -1,6 +1,7 @@
 // TokenizerErrorTests: malformed tokenizer.json files and GGUF metadata give typed TokenizerErrors
 // that name the file and key path; seeded byte mutations of valid files parse or throw, never trap.
 import ArbiterModels
+import ArbiterTestSupport
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 // TokenizerPreTokenizerTests: the hand-written pre-tokenizer scanners against hand-worked splits and
 // against Swift Regex (unicode-scalar semantics) running the original patterns on seeded random text.
 import ArbiterModels
+import ArbiterTestSupport
 import Testing
 
 @Suite struct TokenizerPreTokenizerTests {
