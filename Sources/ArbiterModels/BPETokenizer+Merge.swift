@@ -11,21 +11,22 @@ struct BPEMerge: Sendable {
     let result: Int32
 }
 
-/// Thread-safe word → ids cache shared by copies of a tokenizer. Bounded: cleared when full.
+/// Thread-safe word → ids cache shared by copies of a tokenizer, keyed by the word's UTF-8 bytes
+/// (not `String`, whose equality is canonical equivalence). Bounded: cleared when full.
 final class BPEWordCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var storage: [String: [Int32]] = [:]
+    private var storage: [[UInt8]: [Int32]] = [:]
     static let capacity = 65_536
     /// Words longer than this many bytes are not cached.
     static let maxWordBytes = 64
 
-    func value(for word: String) -> [Int32]? {
+    func value(for word: [UInt8]) -> [Int32]? {
         lock.lock()
         defer { lock.unlock() }
         return storage[word]
     }
 
-    func insert(_ ids: [Int32], for word: String) {
+    func insert(_ ids: [Int32], for word: [UInt8]) {
         lock.lock()
         defer { lock.unlock() }
         if storage.count >= Self.capacity { storage.removeAll(keepingCapacity: true) }
@@ -38,19 +39,18 @@ extension BPETokenizer {
     func appendWord(_ piece: ArraySlice<Unicode.Scalar>, to ids: inout [Int]) {
         var bytes: [UInt8] = []
         for scalar in piece { UTF8.encode(scalar) { bytes.append($0) } }
-        let spelled = ByteLevel.encode(bytes)
         let cacheable = bytes.count <= BPEWordCache.maxWordBytes
-        if cacheable, let cached = cache.value(for: spelled) {
+        if cacheable, let cached = cache.value(for: bytes) {
             for id in cached { ids.append(Int(id)) }
             return
         }
         let result: [Int32]
-        if ignoresMerges, let whole = vocabulary[spelled] {
+        if ignoresMerges, let whole = vocabulary[ByteLevel.encode(bytes)] {
             result = [Int32(whole)]
         } else {
             result = mergeBytes(bytes)
         }
-        if cacheable { cache.insert(result, for: spelled) }
+        if cacheable { cache.insert(result, for: bytes) }
         for id in result { ids.append(Int(id)) }
     }
 

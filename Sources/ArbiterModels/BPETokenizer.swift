@@ -114,7 +114,7 @@ public struct BPETokenizer: Tokenizer {
         }
         var literal = Set<Int>()
         for (content, id) in addedTokens {
-            guard (0..<tokens.count).contains(id), tokens[id] == content else {
+            guard (0..<tokens.count).contains(id), tokens[id].map({ Array($0.utf8) }) == Array(content.utf8) else {
                 throw TokenizerError.invalidValue(
                     source: source, keyPath: "added token \(String(reflecting: content))",
                     reason: "id \(id) does not hold this token in the vocabulary")
