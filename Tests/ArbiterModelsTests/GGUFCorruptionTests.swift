@@ -152,6 +152,9 @@ enum SyntheticGGUF {
             }
             #expect(v == version)
         }
+        var bigEndian = SyntheticGGUF.writer()
+        bigEndian.version = UInt32(3).byteSwapped
+        #expect(try SyntheticGGUF.outcome(bigEndian.bytes())?.errorDescription?.contains("big-endian") == true)
         var v2 = SyntheticGGUF.writer()
         v2.version = 2
         #expect(try SyntheticGGUF.outcome(v2.bytes()) == nil)
