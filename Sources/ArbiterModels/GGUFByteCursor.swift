@@ -57,10 +57,13 @@ struct GGUFByteCursor {
     mutating func string(_ what: @autoclosure () -> String) throws(GGUFError) -> String {
         let start = position
         let length = try uint64("length of \(what())")
-        try requirePlausible(count: length, minimumSize: 1, for: "length of \(what())")
+        guard length <= UInt64(remaining) else {
+            throw .truncated(
+                path: path, what: what(), offset: position, needed: Int(clamping: length), fileSize: bytes.count)
+        }
         let n = Int(length)
         guard let base = bytes.baseAddress else {
-            // Only an empty buffer has no base address; requirePlausible then allowed n == 0.
+            // Only an empty buffer has no base address, and then n == 0.
             return ""
         }
         let slice = UnsafeBufferPointer(start: (base + position).assumingMemoryBound(to: UInt8.self), count: n)

@@ -43,6 +43,9 @@ public enum GGUFError: Error, LocalizedError, Sendable, Equatable {
             let hex = String(found, radix: 16)
             return "\(path): not a GGUF file (magic 0x\(hex), expected 'GGUF'). Pass a .gguf model file; re-download it if it should be one."
         case .unsupportedVersion(let path, let version):
+            if ArbiterModelsInfo.supportedGGUFVersions.contains(version.byteSwapped) {
+                return "\(path): big-endian GGUF file (version \(version.byteSwapped) byte-swapped); only little-endian files are supported. Use the little-endian release of the model."
+            }
             return "\(path): GGUF version \(version) is not supported (only 2 and 3). Re-convert the model with a current llama.cpp convert script."
         case .truncated(let path, let what, let offset, let needed, let fileSize):
             return "\(path): file ends while reading \(what) at byte \(offset) (needs \(needed) bytes, file has \(fileSize)). The file is truncated or corrupt; re-download it."

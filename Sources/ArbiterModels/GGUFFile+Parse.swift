@@ -31,12 +31,16 @@ enum GGUFParser {
         }
         let tensorCount = try c.uint64("tensor count")
         let kvCount = try c.uint64("metadata count")
-        // Smallest KV: 8-byte key length + 4-byte type + 1-byte value.
-        try c.requirePlausible(count: kvCount, minimumSize: 13, for: "metadata count")
+        // A count above the file size is corruption; a smaller one that the rest of the file cannot
+        // hold is reported as truncation where the bytes run out. Reservations are capped by what
+        // could fit (smallest KV: 8-byte key length + 4-byte type + 1-byte value).
+        try c.requirePlausible(count: kvCount, minimumSize: 1, for: "metadata count")
+        try c.requirePlausible(count: tensorCount, minimumSize: 1, for: "tensor count")
 
         var metadata: [String: GGUFValue] = [:]
         var order: [String] = []
-        order.reserveCapacity(Int(kvCount))
+        metadata.reserveCapacity(min(Int(kvCount), c.remaining / 13))
+        order.reserveCapacity(min(Int(kvCount), c.remaining / 13))
         for i in 0..<Int(kvCount) {
             let key = try c.string("metadata key #\(i)")
             let typeOffset = c.position
@@ -52,9 +56,8 @@ enum GGUFParser {
         }
 
         // Smallest tensor record: 8-byte name length + 4 n_dims + 4 type + 8 offset.
-        try c.requirePlausible(count: tensorCount, minimumSize: 24, for: "tensor count")
         var raw: [(name: String, dims: [UInt64], typeID: UInt32, typeOffset: Int, offset: UInt64)] = []
-        raw.reserveCapacity(Int(tensorCount))
+        raw.reserveCapacity(min(Int(tensorCount), c.remaining / 24))
         var names = Set<String>()
         for i in 0..<Int(tensorCount) {
             let name = try c.string("name of tensor #\(i)")

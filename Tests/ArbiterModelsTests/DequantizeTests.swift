@@ -139,3 +139,34 @@ struct DequantTypeCase: Sendable, CustomTestStringConvertible {
         }
     }
 }
+
+@Suite struct DequantizeViewsTests {
+    @Test func rowsAndBuffersMatchTheWholeTensor() throws {
+        let file = try GGUFFile(contentsOf: try TestModels.smolLM2GGUF())
+        for name in ["blk.0.attn_k.weight", "blk.3.ffn_down.weight", "output_norm.weight"] {
+            let info = try #require(file.tensor(named: name))
+            let whole = try file.dequantize(info)
+            let rowLength = info.shape[0]
+            let rowCount = info.elementCount / rowLength
+            let rows = try file.dequantize(info, rows: (rowCount / 2)..<rowCount)
+            #expect(rows == Array(whole[(rowCount / 2 * rowLength)...]), "\(name)")
+            #expect(try file.dequantize(info, rows: 0..<0).isEmpty)
+            #expect(throws: GGUFError.self) { try file.dequantize(info, rows: 0..<(rowCount + 1)) }
+            var buffer = [Float](repeating: .nan, count: info.elementCount)
+            try buffer.withUnsafeMutableBufferPointer { b throws(GGUFError) in try file.dequantize(info, into: b) }
+            #expect(buffer == whole, "\(name)")
+            var short = [Float](repeating: 0, count: info.elementCount - 1)
+            #expect(throws: GGUFError.self) {
+                try short.withUnsafeMutableBufferPointer { b throws(GGUFError) in try file.dequantize(info, into: b) }
+            }
+        }
+        // Embedding rows of the Q8_0 table straight from the file: row 1 equals dequant.json's row1.
+        let embedding = try #require(file.tensor(named: "token_embd.weight"))
+        let row = try file.dequantize(embedding, rows: 1..<2)
+        #expect(row.count == 576)
+        let doc = try #require(try Fixtures.json("gguf/dequant.json") as? [String: Any])
+        let entry = try #require((doc["tensors"] as? [[String: Any]])?.first { $0["name"] as? String == "token_embd.weight" })
+        let reference = try #require(entry["row1_first16"] as? [Double]).map { Float($0) }
+        #expect(bitMismatches(Array(row.prefix(16)), reference) == 0)
+    }
+}
