@@ -1,0 +1,137 @@
+// GGUFTensorInfo: one record of a GGUF file's tensor table, and GGMLType, the ggml tensor
+// element types with their block geometry. Not the tensor data itself (see GGUFFile+Tensors.swift).
+
+/// A ggml tensor element type, by its id in the GGUF tensor table.
+public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+    case f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3
+    case q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9
+    case q2_K = 10, q3_K = 11, q4_K = 12, q5_K = 13, q6_K = 14, q8_K = 15
+    case iq2_XXS = 16, iq2_XS = 17, iq3_XXS = 18, iq1_S = 19, iq4_NL = 20, iq3_S = 21, iq2_S = 22
+    case iq4_XS = 23, i8 = 24, i16 = 25, i32 = 26, i64 = 27, f64 = 28, iq1_M = 29, bf16 = 30
+    case tq1_0 = 34, tq2_0 = 35, mxfp4 = 39
+
+    /// Elements per quantisation block (1 for plain scalar types).
+    public var blockSize: Int {
+        switch self {
+        case .f32, .f16, .bf16, .i8, .i16, .i32, .i64, .f64: return 1
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q8_1, .iq4_NL, .mxfp4: return 32
+        case .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K, .iq2_XXS, .iq2_XS, .iq3_XXS, .iq1_S,
+            .iq3_S, .iq2_S, .iq4_XS, .iq1_M, .tq1_0, .tq2_0:
+            return 256
+        }
+    }
+
+    /// Bytes per block (the ggml `type_size`).
+    public var typeSize: Int {
+        switch self {
+        case .f32: return 4
+        case .f16, .bf16: return 2
+        case .q4_0: return 18
+        case .q4_1: return 20
+        case .q5_0: return 22
+        case .q5_1: return 24
+        case .q8_0: return 34
+        case .q8_1: return 40
+        case .q2_K: return 84
+        case .q3_K: return 110
+        case .q4_K: return 144
+        case .q5_K: return 176
+        case .q6_K: return 210
+        case .q8_K: return 292
+        case .iq2_XXS: return 66
+        case .iq2_XS: return 74
+        case .iq3_XXS: return 98
+        case .iq1_S: return 50
+        case .iq4_NL: return 18
+        case .iq3_S: return 110
+        case .iq2_S: return 82
+        case .iq4_XS: return 136
+        case .i8: return 1
+        case .i16: return 2
+        case .i32: return 4
+        case .i64, .f64: return 8
+        case .iq1_M: return 56
+        case .tq1_0: return 54
+        case .tq2_0: return 66
+        case .mxfp4: return 17
+        }
+    }
+
+    /// The ggml name, e.g. `Q4_1`.
+    public var name: String {
+        switch self {
+        case .f32: return "F32"
+        case .f16: return "F16"
+        case .q4_0: return "Q4_0"
+        case .q4_1: return "Q4_1"
+        case .q5_0: return "Q5_0"
+        case .q5_1: return "Q5_1"
+        case .q8_0: return "Q8_0"
+        case .q8_1: return "Q8_1"
+        case .q2_K: return "Q2_K"
+        case .q3_K: return "Q3_K"
+        case .q4_K: return "Q4_K"
+        case .q5_K: return "Q5_K"
+        case .q6_K: return "Q6_K"
+        case .q8_K: return "Q8_K"
+        case .iq2_XXS: return "IQ2_XXS"
+        case .iq2_XS: return "IQ2_XS"
+        case .iq3_XXS: return "IQ3_XXS"
+        case .iq1_S: return "IQ1_S"
+        case .iq4_NL: return "IQ4_NL"
+        case .iq3_S: return "IQ3_S"
+        case .iq2_S: return "IQ2_S"
+        case .iq4_XS: return "IQ4_XS"
+        case .i8: return "I8"
+        case .i16: return "I16"
+        case .i32: return "I32"
+        case .i64: return "I64"
+        case .f64: return "F64"
+        case .iq1_M: return "IQ1_M"
+        case .bf16: return "BF16"
+        case .tq1_0: return "TQ1_0"
+        case .tq2_0: return "TQ2_0"
+        case .mxfp4: return "MXFP4"
+        }
+    }
+
+    public var description: String { name }
+
+    /// The types `Dequantizer` converts to Float32.
+    public var canDequantize: Bool {
+        switch self {
+        case .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K:
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+/// One tensor's entry in a GGUF tensor table, validated against the file.
+public struct GGUFTensorInfo: Sendable, Equatable {
+    /// The tensor name, e.g. `blk.0.attn_q.weight`.
+    public let name: String
+    /// Dimensions as stored (`ne`): `shape[0]` is the fastest-varying (contiguous) dimension.
+    public let shape: [Int]
+    /// Element type.
+    public let type: GGMLType
+    /// Byte offset of the data, relative to the start of the data section.
+    public let offset: Int
+    /// Bytes of data (`elementCount / blockSize * typeSize`).
+    public let byteCount: Int
+    /// Product of the dimensions.
+    public let elementCount: Int
+
+    /// The logical row-major (PyTorch) shape: `shape` reversed, e.g. `[vocab, hidden]`.
+    public var rowMajorShape: [Int] { shape.reversed() }
+
+    package init(name: String, shape: [Int], type: GGMLType, offset: Int, byteCount: Int, elementCount: Int) {
+        self.name = name
+        self.shape = shape
+        self.type = type
+        self.offset = offset
+        self.byteCount = byteCount
+        self.elementCount = elementCount
+    }
+}
