@@ -50,10 +50,12 @@ enum LegacyBlocks {
     static func q4_1(_ b: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>, _ table: UnsafePointer<Float>) {
         let d = loadHalf(b, 0, table)
         let m = loadHalf(b, 2, table)
-        for j in 0..<16 {
-            let q = loadByte(b, 4 + j)
+        var j = 0
+        while j < 16 {
+            let q = loadByte(b, 4 &+ j)
             y[j] = d * Float(q & 0x0F) + m
-            y[j + 16] = d * Float(q >> 4) + m
+            y[j &+ 16] = d * Float(q &>> 4) + m
+            j &+= 1
         }
     }
 
@@ -90,8 +92,10 @@ enum LegacyBlocks {
     @inline(__always)
     static func q8_0(_ b: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>, _ table: UnsafePointer<Float>) {
         let d = loadHalf(b, 0, table)
-        for j in 0..<32 {
-            y[j] = d * Float(b.load(fromByteOffset: 2 + j, as: Int8.self))
+        var j = 0
+        while j < 32 {
+            y[j] = d * Float(b.load(fromByteOffset: 2 &+ j, as: Int8.self))
+            j &+= 1
         }
     }
 }

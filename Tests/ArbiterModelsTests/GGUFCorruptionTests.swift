@@ -63,9 +63,15 @@ enum SyntheticGGUF {
 
     /// Parses `bytes` from a temporary file: nil when it parsed (and every tensor then decoded or
     /// threw a GGUFError), the error otherwise. Any trap fails the whole test run.
-    static func outcome(_ bytes: [UInt8]) throws -> GGUFError? {
-        let url = try GGUFTestWriter.writeTemporary(bytes, named: "case.gguf")
-        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+    static func outcome(_ bytes: [UInt8], reusing scratch: URL? = nil) throws -> GGUFError? {
+        let url: URL
+        if let scratch {
+            url = scratch
+            try Data(bytes).write(to: url)
+        } else {
+            url = try GGUFTestWriter.writeTemporary(bytes, named: "case.gguf")
+        }
+        defer { if scratch == nil { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) } }
         do {
             let file = try GGUFFile(contentsOf: url)
             for info in file.tensors where info.type.canDequantize {
@@ -118,8 +124,13 @@ enum SyntheticGGUF {
 
     @Test func everyTruncationThrows() throws {
         var failures: [Int] = []
-        for length in 0..<good.count {
-            guard let error = try SyntheticGGUF.outcome(Array(good.prefix(length))) else {
+        let headerLength = try GGUFFile(contentsOf: try GGUFTestWriter.writeTemporary(good, named: "t.gguf")).dataOffset
+        // Every cut inside the header and tensor table, every 5th inside the tensor data.
+        let lengths = Array(0..<headerLength) + Array(stride(from: headerLength, to: good.count, by: 5)) + [good.count - 1]
+        let scratch = try GGUFTestWriter.writeTemporary([], named: "cut.gguf")
+        defer { try? FileManager.default.removeItem(at: scratch.deletingLastPathComponent()) }
+        for length in lengths {
+            guard let error = try SyntheticGGUF.outcome(Array(good.prefix(length)), reusing: scratch) else {
                 failures.append(length)
                 continue
             }
@@ -260,10 +271,12 @@ enum SyntheticGGUF {
         var parsed = 0, thrown = 0
         let headerLength = try GGUFFile(contentsOf: try GGUFTestWriter.writeTemporary(good, named: "h.gguf")).dataOffset
         #expect(headerLength > 400)
+        let scratch = try GGUFTestWriter.writeTemporary([], named: "flip.gguf")
+        defer { try? FileManager.default.removeItem(at: scratch.deletingLastPathComponent()) }
         for index in 0..<headerLength {
             var bad = good
             bad[index] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &rng)
-            if try SyntheticGGUF.outcome(bad) == nil { parsed += 1 } else { thrown += 1 }
+            if try SyntheticGGUF.outcome(bad, reusing: scratch) == nil { parsed += 1 } else { thrown += 1 }
         }
         #expect(parsed + thrown == headerLength)
         #expect(thrown > 0)
@@ -272,6 +285,8 @@ enum SyntheticGGUF {
     @Test func seededFuzzOf300MutationsNeverTraps() throws {
         var rng = GGUFFuzzRNG(state: 20261123)
         var parsed = 0, thrown = 0
+        let scratch = try GGUFTestWriter.writeTemporary([], named: "fuzz.gguf")
+        defer { try? FileManager.default.removeItem(at: scratch.deletingLastPathComponent()) }
         for _ in 0..<300 {
             var bad = good
             for _ in 0..<Int.random(in: 1...4, using: &rng) {
@@ -287,7 +302,7 @@ enum SyntheticGGUF {
                 }
                 if bad.isEmpty { bad = [0] }
             }
-            if try SyntheticGGUF.outcome(bad) == nil { parsed += 1 } else { thrown += 1 }
+            if try SyntheticGGUF.outcome(bad, reusing: scratch) == nil { parsed += 1 } else { thrown += 1 }
         }
         #expect(parsed + thrown == 300)
         #expect(thrown > 100)
