@@ -1,5 +1,5 @@
 // RubricNode+JSON: turns JSON bytes (via Foundation's JSONSerialization) into a RubricNode tree.
-// JSONSerialization reports syntax errors with a line in its message, which we keep; it does not
+// JSONSerialization reports syntax errors with a character offset, which we turn into a line; it does not
 // give positions for values, so JSON nodes carry no line. Keys are sorted (JSON objects are
 // unordered). Not a JSON writer.
 import Foundation
@@ -14,7 +14,7 @@ extension RubricNode {
             let message = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
                 ?? error.localizedDescription
             throw RubricError(
-                kind: .syntax, file: file, line: firstLineNumber(in: message), path: "",
+                kind: .syntax, file: file, line: lineNumber(in: message, data: data), path: "",
                 problem: "JSON: \(message)",
                 fix: "fix the JSON syntax (a missing comma or quote, a trailing comma, an unclosed bracket)")
         }
@@ -45,10 +45,16 @@ extension RubricNode {
         }
     }
 
-    /// The number after the first "line " in a parser message, if any.
-    static func firstLineNumber(in message: String) -> Int? {
-        guard let range = message.range(of: "line ", options: .caseInsensitive) else { return nil }
-        let digits = message[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
-        return Int(digits)
+    /// The line of a JSONSerialization error: from "line N" in the message, or by counting
+    /// newlines before the byte offset in "character N".
+    static func lineNumber(in message: String, data: Data) -> Int? {
+        func number(after word: String) -> Int? {
+            guard let range = message.range(of: word, options: .caseInsensitive) else { return nil }
+            return Int(message[range.upperBound...].prefix { $0.isASCII && $0.isNumber })
+        }
+        if let line = number(after: "line ") { return line }
+        guard let offset = number(after: "character ") else { return nil }
+        let end = Swift.min(Swift.max(offset, 0), data.count)
+        return 1 + data.prefix(end).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }
 }

@@ -56,7 +56,7 @@ struct RubricSchemaReader {
     /// A number (YAML/JSON number or XML text that parses as one).
     func number(_ node: RubricNode, _ path: String) throws -> Double {
         if case .scalar(let raw, let kind) = node.value, kind == .number || kind == .text,
-            let value = Double(raw.trimmingCharacters(in: .whitespacesAndNewlines))
+            let value = Self.parseNumber(raw.trimmingCharacters(in: .whitespacesAndNewlines))
         {
             return value
         }
@@ -74,6 +74,16 @@ struct RubricSchemaReader {
                 fix: "write `\(Self.lastKey(path))` as a whole number between -1000000 and 1000000")
         }
         return Int(value)
+    }
+
+    /// A decimal number, or YAML's `.nan`, `.inf`, `-.inf` (so they reach the range checks).
+    static func parseNumber(_ text: String) -> Double? {
+        switch text.lowercased() {
+        case ".nan": return .nan
+        case ".inf", "+.inf": return .infinity
+        case "-.inf": return -.infinity
+        default: return Double(text)
+        }
     }
 
     static func lastKey(_ path: String) -> String {
