@@ -54,7 +54,8 @@ extension Rubric {
         case .yaml:
             guard let text = String(data: data, encoding: .utf8) else {
                 throw RubricError(
-                    kind: .syntax, file: file, path: "", problem: "the file is not valid UTF-8 text",
+                    kind: .syntax, file: file, line: RubricNode.invalidUTF8Line(data), path: "",
+                    problem: "the file is not valid UTF-8 text",
                     fix: "save the file as UTF-8")
             }
             root = try RubricNode.parseYAML(text, file: file)

@@ -14,6 +14,22 @@ extension RubricNode {
 
     /// Parses XML bytes; throws `RubricError` (`.syntax`, `.unknownKey`, `.duplicateKey`).
     static func parseXML(_ data: Data, file: String) throws -> RubricNode {
+        // Foundation's XMLParser traps on element names that are not UTF-8, so only UTF-8
+        // documents reach it.
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RubricError(
+                kind: .syntax, file: file, line: invalidUTF8Line(data), path: "",
+                problem: "XML: the file is not valid UTF-8 text", fix: "save the file as UTF-8")
+        }
+        if let declaration = text.range(of: "?>").map({ text[..<$0.upperBound] }), declaration.hasPrefix("<?xml"),
+            let encoding = declaration.range(of: "encoding", options: .caseInsensitive),
+            !declaration[encoding.upperBound...].lowercased().contains("utf-8")
+        {
+            throw RubricError(
+                kind: .syntax, file: file, line: 1, path: "",
+                problem: "XML: the declaration names an encoding other than UTF-8",
+                fix: "save the file as UTF-8 and write `<?xml version=\"1.0\" encoding=\"UTF-8\"?>`")
+        }
         let builder = XMLTreeBuilder()
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false

@@ -2,6 +2,7 @@
 // the one schema reader (`Rubric+Schema.swift`) consumes, so all three formats load to the same
 // model with the same errors. Nodes keep the 1-based source line where the parser reports one.
 // This is not a general YAML/JSON/XML model: only what a rubric file needs.
+import Foundation
 
 /// How a scalar was written, which decides the types it may stand for.
 enum ScalarKind: Equatable {
@@ -44,6 +45,22 @@ struct RubricNode {
             case .bool: return "the boolean \(text)"
             case .null: return "null"
             case .text: return "the text \"\(text.prefix(40))\""
+            }
+        }
+    }
+}
+
+extension RubricNode {
+    /// The 1-based line holding the first byte sequence that is not UTF-8, or nil when all is.
+    static func invalidUTF8Line(_ data: Data) -> Int? {
+        var iterator = data.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded): offset += encoded.count
+            case .emptyInput: return nil
+            case .error: return 1 + data.prefix(offset).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
             }
         }
     }
