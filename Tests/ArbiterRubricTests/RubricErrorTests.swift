@@ -71,6 +71,26 @@ import Testing
         #expect(throws: RubricError.self) { try Rubric.load(contentsOf: url) }
     }
 
+    @Test func xmlMustBeUTF8() throws {
+        let url = try RubricTestFiles.write("latin.xml", "")
+        var bytes = Array(RubricTestFiles.tinyXML.utf8)
+        bytes.insert(contentsOf: [0xC3, 0x28], at: bytes.count / 2)
+        try Data(bytes).write(to: url)
+        #expect(throws: RubricError.self) { try Rubric.load(contentsOf: url) }
+        let declared = RubricTestFiles.tinyXML.replacingOccurrences(of: "UTF-8", with: "ISO-8859-1")
+        let error = try expectError(.syntax, path: "", name: "declared.xml", declared)
+        #expect(error?.line == 1)
+    }
+
+    @Test func xmlStructureErrors() throws {
+        let wrongRoot = RubricTestFiles.tinyXML.replacingOccurrences(of: "rubric>", with: "rubrik>")
+        try expectError(.unknownKey, path: "", name: "root.xml", wrongRoot)
+        let wrongItem = RubricTestFiles.tinyXML.replacingOccurrences(of: "criterion>", with: "criterium>")
+        try expectError(.unknownKey, path: "criteria[0]", name: "item.xml", wrongItem)
+        let twice = RubricTestFiles.tinyXML.replacingOccurrences(of: "<name>tiny</name>", with: "<name>tiny</name><name>again</name>")
+        try expectError(.duplicateKey, path: "name", name: "twice.xml", twice)
+    }
+
     @Test func missingRequiredField() throws {
         try expectError(.missingField, path: "description", tiny.replacingOccurrences(of: "description: A tiny rubric.\n", with: ""))
         try expectError(.missingField, path: "name", "name:\n" + tiny.replacingOccurrences(of: "name: tiny\n", with: ""))

@@ -105,4 +105,29 @@ import Testing
         let data = try JSONEncoder().encode(rubric)
         #expect(try JSONDecoder().decode(Rubric.self, from: data) == rubric)
     }
+
+    /// The fenced block after the first line that starts with "```" + `language` in the README.
+    static func readmeBlock(_ language: String) throws -> String {
+        let readme = try String(
+            contentsOf: RubricTestFiles.rubricsFolder.appendingPathComponent("README.md"), encoding: .utf8)
+        let afterFence = try #require(readme.components(separatedBy: "```\(language)\n").dropFirst().first)
+        return try #require(afterFence.components(separatedBy: "```").first)
+    }
+
+    @Test func readmeExamplesLoad() throws {
+        let yaml = try Rubric.parse(try Self.readmeBlock("yaml"), format: .yaml, file: "README.md")
+        #expect(yaml.name == "concise-answer")
+        #expect(yaml.criteria.map(\.weight) == [2, 1])
+        #expect(yaml.templates?.user == "Question: {{prompt}}\n\nAnswer: {{response}}")
+        let xml = try Rubric.parse(try Self.readmeBlock("xml"), format: .xml, file: "README.md")
+        #expect(xml.criteria.first == yaml.criteria.first)
+    }
+
+    @Test func xmlAttributesAreFields() throws {
+        let text = RubricTestFiles.tinyXML
+            .replacingOccurrences(of: "<level><score>1</score>", with: "<level score=\"1\">")
+            .replacingOccurrences(of: "<criterion>\n", with: "<criterion id=\"quality\">\n")
+            .replacingOccurrences(of: "<id>quality</id>", with: "")
+        #expect(try Rubric.parse(text, format: .xml) == Rubric.parse(RubricTestFiles.tinyXML, format: .xml))
+    }
 }
