@@ -47,8 +47,17 @@ extension Rubric {
         try parse(data: Data(text.utf8), format: format, file: file)
     }
 
+    /// The largest rubric file accepted (rubrics are a few kilobytes).
+    public static let maximumFileBytes = 1 << 20
+
     /// Parses and validates rubric bytes. `file` names the source in errors.
     public static func parse(data: Data, format: RubricFormat, file: String = "<string>") throws -> Rubric {
+        guard data.count <= maximumFileBytes else {
+            throw RubricError(
+                kind: .invalidValue, file: file, path: "",
+                problem: "the file has \(data.count) bytes, more than the \(maximumFileBytes) a rubric may have",
+                fix: "split the rubric or shorten its descriptors")
+        }
         let root: RubricNode
         switch format {
         case .yaml:

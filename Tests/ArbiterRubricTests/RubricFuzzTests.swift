@@ -71,4 +71,37 @@ struct RubricFuzzRNG: RandomNumberGenerator {
         #expect(loaded + rejected == Self.mutationsPerFormat)
         #expect(rejected > 0)
     }
+
+    @Test func hostileDocumentsThrowInsteadOfExhaustingTheStackOrMemory() throws {
+        let depth = 50_000
+        var aliasBomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 {
+            aliasBomb += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        let cases: [(RubricFormat, String)] = [
+            (.yaml, "name: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n"),
+            (.yaml, "criteria:\n" + String(repeating: "- ", count: depth) + "x\n"),
+            (.yaml, aliasBomb),
+            (.json, "{\"name\": " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"),
+            (.xml, "<rubric>" + String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth) + "</rubric>"),
+            (.yaml, "name: x\ndescription: " + String(repeating: "y", count: Rubric.maximumFileBytes) + "\n"),
+        ]
+        for (index, (format, text)) in cases.enumerated() {
+            #expect(throws: RubricError.self, "hostile case \(index)") {
+                try Rubric.parse(text, format: format, file: "hostile-\(index)")
+            }
+        }
+    }
+
+    @Test func moderatelyNestedYAMLStillParses() throws {
+        // 2,000 levels of flow nesting are within the depth guard: the schema, not the parser, rejects it.
+        let text = "name: " + String(repeating: "[", count: 2_000) + String(repeating: "]", count: 2_000) + "\n"
+        do {
+            _ = try Rubric.parse(text, format: .yaml)
+            Issue.record("expected a wrong-type error")
+        } catch let error as RubricError {
+            #expect(error.kind == .wrongType)
+            #expect(error.path == "name")
+        }
+    }
 }
