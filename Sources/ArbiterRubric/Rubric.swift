@@ -56,10 +56,19 @@ public struct ScoreScale: Sendable, Codable, Equatable {
     /// The highest score.
     public var maximum: Double { levels.last?.score ?? 0 }
 
-    /// The level a judge's answer names (case-insensitive for labels; numeric answers such as
-    /// "4.0" match the level 4), or nil when it names none.
+    /// The level a judge's answer names, or nil when it names none. The whole answer is tried
+    /// first (labels case-insensitively; numeric answers such as "4.0" match the level 4), then
+    /// its first word, so "4/5", "4 (good)" and "pass." are read as 4, 4 and pass.
     public func level(forAnswer answer: String) -> ScaleLevel? {
         let text = answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let level = exactLevel(text) { return level }
+        let separators = CharacterSet.whitespaces.union(CharacterSet(charactersIn: "/(),;*`\"'"))
+        let firstWord = text.components(separatedBy: separators).first { !$0.isEmpty } ?? ""
+        let trimmed = firstWord.trimmingCharacters(in: CharacterSet(charactersIn: ".:!"))
+        return trimmed == text ? nil : exactLevel(trimmed)
+    }
+
+    private func exactLevel(_ text: String) -> ScaleLevel? {
         if let exact = levels.first(where: { $0.label.caseInsensitiveCompare(text) == .orderedSame }) {
             return exact
         }
@@ -96,7 +105,9 @@ public struct PromptTemplates: Sendable, Codable, Equatable {
     public let user: String?
 }
 
-/// A validated rubric.
+/// A validated rubric. Build one with `Rubric.load(contentsOf:)` or `Rubric.parse(_:format:file:)`.
+/// `Codable` stores and restores validated rubrics (model field names, not the file schema);
+/// decoding does not re-validate, so read rubric files through the loader.
 public struct Rubric: Sendable, Codable, Equatable {
     /// Short name, e.g. `helpfulness`.
     public let name: String

@@ -76,6 +76,18 @@ import Testing
         #expect(throws: RubricScoreError.self) { try rubric.pointwiseVerdict(from: "[RESULT] 9") }
     }
 
+    @Test func answersWithDecorationAreRead() throws {
+        let scale = try #require(try RubricTestFiles.shipped("helpfulness").criteria[0].scale)
+        #expect(scale.level(forAnswer: "4/5")?.score == 4)
+        #expect(scale.level(forAnswer: " 3 (moderately helpful)")?.score == 3)
+        #expect(scale.level(forAnswer: "5.0")?.score == 5)
+        #expect(scale.level(forAnswer: "45") == nil)
+        #expect(scale.level(forAnswer: "six") == nil)
+        let binary = try #require(try RubricTestFiles.shipped("code-correctness").criteria[0].scale)
+        #expect(binary.level(forAnswer: "Pass.")?.label == "pass")
+        #expect(binary.level(forAnswer: "passes") == nil)
+    }
+
     @Test func multiCriterionVerdictWithLabels() throws {
         let rubric = try RubricTestFiles.shipped("instruction-following")
         let verdict = try rubric.pointwiseVerdict(from: "Reasons.\n[RESULT] adherence: most\n[RESULT] format: PASS\n")
