@@ -69,9 +69,10 @@ extension Rubric {
         let id = try fields.requiredText("id", "add `id: <unique-name>` to this criterion")
         let allowedCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
         guard id.unicodeScalars.allSatisfy({ allowedCharacters.contains($0) }) else {
+            let example = id.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
             throw reader.fail(
                 .invalidValue, fields.optional("id"), "\(path).id", "the id `\(id)` has spaces or punctuation",
-                fix: "use letters, digits, `-`, `_` or `.` only, e.g. `\(id.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-"))`")
+                fix: "use letters, digits, `-`, `_` or `.` only, e.g. `\(example)`")
         }
         let description = try fields.requiredText("description", "add `description: <what this criterion judges>`")
         var weight = 1.0
@@ -115,9 +116,10 @@ extension Rubric {
                 fix: suggestion(for: text, in: Aggregation.allCases.map(\.rawValue)))
         }
         if aggregation == .allPass, let index = criteria.firstIndex(where: { $0.scale?.type != .binary }) {
+            let found = criteria[index].scale?.type.rawValue ?? "unscaled"
             throw reader.fail(
                 .aggregationMismatch, node, "criteria[\(index)].scale.type",
-                "`all-pass` needs binary scales but `\(criteria[index].id)` is \(criteria[index].scale?.type.rawValue ?? "unscaled")",
+                "`all-pass` needs binary scales but `\(criteria[index].id)` is \(found)",
                 fix: "make every scale `type: binary` or use `aggregation: weighted-mean`")
         }
         return aggregation
@@ -132,7 +134,11 @@ extension Rubric {
         let user = try templateFields.optionalText("user")
         let allowed = PromptPlaceholder.allowed(for: kind).map(\.rawValue)
         var used: Set<String> = []
-        for (key, text) in [("system", system ?? defaultSystemTemplate(kind)), ("user", user ?? defaultUserTemplate(kind, reference: needsReference))] {
+        let sources = [
+            ("system", system ?? defaultSystemTemplate(kind)),
+            ("user", user ?? defaultUserTemplate(kind, reference: needsReference)),
+        ]
+        for (key, text) in sources {
             let path = "templates.\(key)"
             let parsed = PromptTemplate.parse(text)
             guard let template = parsed.template else {

@@ -89,9 +89,10 @@ extension Rubric {
         }
         let missing = stride(from: minimum, through: maximum, by: step).filter { seen[$0] == nil }
         if let first = missing.first {
+            let list = missing.map(String.init).joined(separator: ", ")
             throw reader.fail(
                 .levelsNotCovering, levelsNode, "\(path).levels",
-                "no level for score\(missing.count > 1 ? "s" : "") \(missing.map(String.init).joined(separator: ", ")) of \(minimum)…\(maximum)",
+                "no level for score\(missing.count > 1 ? "s" : "") \(list) of \(minimum)…\(maximum)",
                 fix: "add `- score: \(first)` with a `descriptor` (every score needs a descriptor)")
         }
         levels.sort { $0.score < $1.score }
