@@ -106,7 +106,17 @@ import Testing
         try expectError(.wrongType, path: "", "- just\n- a list\n")
         try expectError(.wrongType, path: "criteria[0].scale.max", tiny.replacingOccurrences(of: "max: 3", with: "max: 2.5"))
         let json = RubricTestFiles.tinyJSON.replacingOccurrences(of: "\"weight\": 1", with: "\"weight\": \"1\"")
-        try expectError(.wrongType, path: "criteria[0].weight", name: "bad.json", json)
+        let jsonError = try expectError(.wrongType, path: "criteria[0].weight", name: "bad.json", json)
+        #expect(jsonError?.line == 9)
+    }
+
+    @Test func jsonSchemaErrorsCarryTheValueLine() throws {
+        // Escaped quotes, brackets and commas inside strings must not confuse the line scan.
+        let json = RubricTestFiles.tinyJSON
+            .replacingOccurrences(of: "\"A tiny rubric.\"", with: "\"A \\\"tiny\\\" [rubric], {x}\"")
+            .replacingOccurrences(of: "{\"score\": 3, \"descriptor\": \"Good.\"}", with: "{\"score\": 3, \"descriptor\": \" \"}")
+        let error = try expectError(.missingDescriptor, path: "criteria[0].scale.levels[2].descriptor", name: "lines.json", json)
+        #expect(error?.line == 15)
     }
 
     @Test func emptyCriteria() throws {
