@@ -24,6 +24,13 @@ public struct LabelTable<Value: Sendable & Equatable>: Sendable, Equatable {
                           values: values.map { row in ids.map { id in index[id].flatMap { row[$0] } } })
     }
 
+    /// The table restricted to some sources, in the given order (unknown sources give empty rows).
+    public func selecting(sources names: [String]) -> LabelTable {
+        let empty = [Value?](repeating: nil, count: itemIDs.count)
+        return LabelTable(itemIDs: itemIDs, sources: names,
+                          values: names.map { n in sources.firstIndex(of: n).map { values[$0] } ?? empty })
+    }
+
     /// Per item id, the labels in source order (items without labels are left out).
     public var labelsByItem: [String: [Value]] {
         var out: [String: [Value]] = [:]
