@@ -62,17 +62,32 @@ public struct Bootstrap: Sendable, Equatable {
     public func interval(
         itemCount n: Int, method: IntervalMethod = .bca, statistic: ([Int]) throws -> Double?
     ) rethrows -> ConfidenceInterval {
-        let estimate = try statistic(Array(0..<n))
-        var values: [Double] = []
-        for idx in resamples(itemCount: n) { if let v = try statistic(idx) { values.append(v) } }
-        var jackknife: [Double] = []
-        if method == .bca, estimate != nil {
+        let out = try intervals(itemCount: n, method: method) { [try statistic($0)] }
+        return out[0]
+    }
+
+    /// Intervals of several statistics computed together on the same resamples (one call of
+    /// `statistics` per resample returns all of them, in a fixed order).
+    public func intervals(
+        itemCount n: Int, method: IntervalMethod = .bca, statistics: ([Int]) throws -> [Double?]
+    ) rethrows -> [ConfidenceInterval] {
+        let estimates = try statistics(Array(0..<n))
+        var values = [[Double]](repeating: [], count: estimates.count)
+        for idx in resamples(itemCount: n) {
+            for (k, v) in try statistics(idx).enumerated() where k < values.count { if let v { values[k].append(v) } }
+        }
+        var jackknife = [[Double]](repeating: [], count: estimates.count)
+        if method == .bca, estimates.contains(where: { $0 != nil }) {
             for i in 0..<n {
-                if let v = try statistic(Array(0..<i) + Array((i + 1)..<n)) { jackknife.append(v) }
+                for (k, v) in try statistics(Array(0..<i) + Array((i + 1)..<n)).enumerated() where k < jackknife.count {
+                    if let v { jackknife[k].append(v) }
+                }
             }
         }
-        return Self.interval(estimate: estimate, replicates: values, jackknife: jackknife,
-                             requested: replicates, level: level, method: method)
+        return estimates.indices.map { k in
+            Self.interval(estimate: estimates[k], replicates: values[k], jackknife: jackknife[k],
+                          requested: replicates, level: level, method: method)
+        }
     }
 
     /// Paired test: `a` and `b` on the same resamples; interval and p-value of a − b.
