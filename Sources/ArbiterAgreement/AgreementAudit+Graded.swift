@@ -43,6 +43,16 @@ extension AgreementAudit {
         }
         let metrics = try withIntervals(itemCount: judge.count, options: options, keys: gradedKeys, statistics: stats)
 
+        var test: PairedBootstrapTest? = nil
+        if let boot = options.bootstrap, humans.raterCount >= 2 {
+            func side(_ judgeSide: Bool) -> ([Int]) throws -> Double? {
+                { idx in
+                    let b = try Agreement.judgeHumanBaseline(humans: humans.selectingItems(idx), judge: idx.map { judge[$0] })
+                    return judgeSide ? b.judgeMean?.spearman : b.humanMean?.spearman
+                }
+            }
+            test = try boot.pairedDifference(itemCount: judge.count, side(true), side(false))
+        }
         let humanMean: [Double] = (0..<humans.itemCount).map { i in
             let v = humans.values(ofItem: i)
             return v.reduce(0, +) / Double(max(v.count, 1))
@@ -97,7 +107,7 @@ extension AgreementAudit {
             criterion: criterion, kind: .graded, itemCount: judge.count, humanRaters: aligned.humans.sources,
             onlyHuman: aligned.onlyHuman, onlyJudge: aligned.onlyJudge, metrics: metrics, metricOrder: gradedKeys,
             humanHumanStatistic: "spearman: mean over human raters of (rater vs mean of the other raters); ratio = judge in each rater's place / that",
-            baselines: baselineResults, summaryLevel: summary, systemLevel: system,
+            baselines: baselineResults, judgeMinusHuman: test, summaryLevel: summary, systemLevel: system,
             judgeScores: judge, humanScores: humanMean, confusion: confusion, confusionLabels: labels)
     }
 }

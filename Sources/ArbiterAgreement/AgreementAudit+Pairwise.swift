@@ -50,6 +50,21 @@ extension AgreementAudit {
         }
         let metrics = try withIntervals(itemCount: judge.count, options: options, keys: pairwiseKeys, statistics: stats)
 
+        var test: PairedBootstrapTest? = nil
+        if let boot = options.bootstrap, table.count >= 2 {
+            let judgeSide: ([Int]) -> Double? = { idx in
+                voteAgreement(judge: idx.map { judge[$0] }, humans: idx.map { perItem[$0] }, includeTies: true).ratio
+            }
+            let humanSide: ([Int]) -> Double? = { idx in
+                var agree = 0, total = 0
+                for i in idx {
+                    let v = perItem[i]
+                    for x in 0..<v.count { for y in (x + 1)..<v.count { total += 1; if v[x] == v[y] { agree += 1 } } }
+                }
+                return total > 0 ? Double(agree) / Double(total) : nil
+            }
+            test = boot.pairedDifference(itemCount: judge.count, judgeSide, humanSide)
+        }
         var baselines: [PairwiseBaseline] = [.always(.a), .always(.b), .random(seed: options.baselineSeed)]
         if let samples = options.samples,
            aligned.humans.itemIDs.allSatisfy({ samples.byID[$0]?.responseA != nil && samples.byID[$0]?.responseB != nil }) {
@@ -75,7 +90,7 @@ extension AgreementAudit {
             criterion: criterion, kind: .pairwise, itemCount: judge.count, humanRaters: aligned.humans.sources,
             onlyHuman: aligned.onlyHuman, onlyJudge: aligned.onlyJudge, metrics: metrics, metricOrder: pairwiseKeys,
             humanHumanStatistic: "MT-Bench agreement (with ties) over all pairs of human votes on an item; ratio = percent_agreement / that",
-            baselines: results, summaryLevel: nil, systemLevel: nil,
+            baselines: results, judgeMinusHuman: test, summaryLevel: nil, systemLevel: nil,
             judgeScores: judge.map(code), humanScores: perItem.map { v in v.map(code).reduce(0, +) / Double(max(v.count, 1)) },
             confusion: confusion, confusionLabels: cats.map(\.rawValue))
     }

@@ -28,6 +28,10 @@ extension AuditReport {
                 md += "| \(key) | \(Self.format(m.value)) | \(Self.format(m.ciLow)) | \(Self.format(m.ciHigh)) |\n"
             }
             md += "\n`human_human`: \(c.humanHumanStatistic).\n"
+            if let t = c.judgeMinusHuman {
+                md += "\nJudge − human (paired bootstrap): \(Self.format(t.difference.estimate)) "
+                md += "[\(Self.format(t.difference.low)), \(Self.format(t.difference.high))], p = \(Self.format(t.pValue))\n"
+            }
             if let s = c.summaryLevel {
                 md += "\nSummary-level (\(s.groupsUsed) of \(s.groups) groups used): "
                 md += s.mean.map { m in m.named.map { "\($0.name) \(Self.format($0.value))" }.joined(separator: ", ") } ?? "undefined"

@@ -44,6 +44,9 @@ public struct CriterionReport: Sendable {
     /// What `human_human` and `judge_vs_human_ratio` measure.
     public let humanHumanStatistic: String
     public let baselines: [BaselineResult]
+    /// Paired bootstrap test of (judge vs humans) − (human vs humans) on the `human_human` statistic;
+    /// nil without bootstrap or with fewer than two human raters (graded).
+    public let judgeMinusHuman: PairedBootstrapTest?
     public let summaryLevel: GroupedCorrelations?
     public let systemLevel: SystemLevelCorrelations?
     /// Plot data: judge score and mean human score per shared item (graded; vote index for pairwise).
@@ -79,6 +82,11 @@ public struct AuditReport: Sendable {
             var b: [String: Any] = [:]
             for base in c.baselines { b[base.name] = base.values.mapValues { v -> Any in v.map { $0 as Any } ?? NSNull() } }
             o["baselines"] = b
+            if let t = c.judgeMinusHuman {
+                var j = MetricValue(value: t.difference.estimate, ciLow: t.difference.low, ciHigh: t.difference.high).json
+                j["p_value"] = t.pValue.map { $0 as Any } ?? NSNull()
+                o["judge_minus_human"] = j
+            }
             if let s = c.summaryLevel {
                 o["summary_level"] = ["groups": s.groups, "groups_used": s.groupsUsed,
                                       "mean": s.mean.map { Self.correlationsJSON($0) as Any } ?? NSNull()]
