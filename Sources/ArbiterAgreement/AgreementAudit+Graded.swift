@@ -11,6 +11,18 @@ extension AgreementAudit {
         let judge = aligned.judge  // (items,)
         let observed = Array(Set(judge + humans.ratings.flatMap { $0.compactMap { $0 } })).sorted()
         let scale = options.scale ?? observed
+        if let declared = options.scale {
+            let allowed = Set(declared)
+            let ids = aligned.humans.itemIDs
+            for (i, v) in judge.enumerated() where !allowed.contains(v) {
+                throw AuditError.invalidOption("judge score \(v) for id \(ids[i]) is not on the scale \(declared); widen the scale or drop it")
+            }
+            for (r, row) in humans.ratings.enumerated() {
+                for (i, v) in row.enumerated() where v.map({ !allowed.contains($0) }) ?? false {
+                    throw AuditError.invalidOption("human score \(v ?? 0) of \(aligned.humans.sources[r]) for id \(ids[i]) is not on the scale \(declared); widen the scale or drop it")
+                }
+            }
+        }
         let level = options.level
         let domain: [Double]? = (level == .nominal || level == .ordinal) ? scale : nil
 

@@ -104,6 +104,12 @@ import Testing
         #expect(throws: AuditError.kindMismatch(human: "h.jsonl", judge: "j.jsonl")) {
             try AgreementAudit.run(human: graded, judge: votes, options: try AuditOptions())
         }
+        let judged = try LabelFile(parsing: Data(#"{"id":"a","judge":"j","score":2.5}"#.utf8), name: "j.jsonl")
+        let offScale = try #require(throws: AuditError.self) {
+            try AgreementAudit.run(human: graded, judge: judged, options: try AuditOptions(scale: [1, 2, 3]))
+        }
+        #expect(offScale.errorDescription?.contains("id a") == true)
+        #expect(throws: AuditError.self) { try AuditOptions(scale: [1, 1]) }
         let other = try LabelFile(parsing: Data(#"{"id":"b","judge":"j","score":1}"#.utf8), name: "j.jsonl")
         #expect(throws: AuditError.noSharedItems(human: "h.jsonl", judge: "j.jsonl")) {
             try AgreementAudit.run(human: graded, judge: other, options: try AuditOptions())
