@@ -107,3 +107,48 @@ import Testing
         #expect(throws: AgreementError.lengthMismatch(first: 2, second: 1)) { try Correlations([1, 2], [1]) }
     }
 }
+
+@Suite struct CorrelationLevelTests {
+    func data(_ n: Int, seed: UInt64) -> (x: [Double], y: [Double]) {
+        var rng = SplitMix64(seed: seed)
+        let x = (0..<n).map { _ in Double(rng.next(below: 5) + 1) }
+        let y = x.map { $0 + Double(rng.next(below: 3)) - 1 }
+        return (x, y)
+    }
+
+    @Test func oneGroupIsThePooledCorrelation() throws {
+        let (x, y) = data(30, seed: 1)
+        let g = try Correlations.grouped(x, y, groups: [String](repeating: "doc", count: 30))
+        #expect(g.groups == 1 && g.groupsUsed == 1)
+        #expect(g.mean == (try Correlations(x, y)))
+        let s = try Correlations.systemLevel(x, y, systems: Array(0..<30))
+        #expect(s.systems == 30)
+        let pooled = try Correlations(x, y)
+        for (a, b) in zip(s.correlations.named, pooled.named) { #expect(abs((a.value ?? .nan) - (b.value ?? .nan)) < 1e-12) }
+    }
+
+    @Test func groupedAveragesQualifyingGroupsOnly() throws {
+        let (x, y) = data(40, seed: 2)
+        let groups = (0..<40).map { $0 < 39 ? $0 % 4 : 99 }  // group 99 has one item and is skipped
+        var xs = x, ys = y
+        for i in 0..<40 where groups[i] == 3 { ys[i] = 2 }  // group 3: constant human side, skipped
+        let g = try Correlations.grouped(xs, ys, groups: groups)
+        #expect(g.groups == 5 && g.groupsWithMoreThanOneItem == 4 && g.groupsUsed == 3)
+        let parts = try (0..<3).map { k in
+            let idx = (0..<40).filter { groups[$0] == k }
+            return try Correlations(idx.map { xs[$0] }, idx.map { ys[$0] })
+        }
+        #expect(g.mean == Correlations.mean(parts))
+        xs = xs.map { _ in 1 }
+        #expect(try Correlations.grouped(xs, ys, groups: groups).mean == nil)
+    }
+
+    @Test func systemLevelCorrelatesMeans() throws {
+        let x: [Double] = [1, 2, 3, 4, 5, 6], y: [Double] = [2, 1, 4, 3, 6, 5]
+        let s = try Correlations.systemLevel(x, y, systems: ["a", "a", "b", "b", "c", "c"])
+        // Means: x = 1.5, 3.5, 5.5; y = 1.5, 3.5, 5.5: perfectly correlated.
+        #expect(s.systems == 3)
+        #expect(abs((s.correlations.pearson ?? 0) - 1) < 1e-12)
+        #expect(throws: AgreementError.self) { try Correlations.systemLevel(x, y, systems: ["a"]) }
+    }
+}
