@@ -15,9 +15,9 @@ public struct Correlations: Sendable, Equatable, Codable {
         self.kendallTauC = kendallTauC
     }
 
-    /// All four coefficients of x against y.
+    /// All four coefficients of x against y (finite values; NaN/infinity is an error).
     public init(_ x: [Double], _ y: [Double]) throws {
-        guard x.count == y.count else { throw AgreementError.lengthMismatch(first: x.count, second: y.count) }
+        try Agreement.checkPaired(x, y)
         self.init(pearson: Agreement.pearsonUnchecked(x, y), spearman: Agreement.spearmanUnchecked(x, y),
                   kendallTauB: Agreement.kendallUnchecked(x, y, variant: .b),
                   kendallTauC: Agreement.kendallUnchecked(x, y, variant: .c))
@@ -44,21 +44,28 @@ public struct Correlations: Sendable, Equatable, Codable {
 public enum KendallVariant: String, Sendable, CaseIterable, Codable { case b, c }
 
 extension Agreement {
+    /// Equal lengths and finite values, or the typed error naming the offending position.
+    static func checkPaired(_ x: [Double], _ y: [Double]) throws {
+        guard x.count == y.count else { throw AgreementError.lengthMismatch(first: x.count, second: y.count) }
+        if let i = x.firstIndex(where: { !$0.isFinite }) { throw AgreementError.nonFiniteRating(rater: 0, item: i) }
+        if let i = y.firstIndex(where: { !$0.isFinite }) { throw AgreementError.nonFiniteRating(rater: 1, item: i) }
+    }
+
     /// Pearson's r; nil when n < 2 or either side is constant.
     public static func pearson(_ x: [Double], _ y: [Double]) throws -> Double? {
-        guard x.count == y.count else { throw AgreementError.lengthMismatch(first: x.count, second: y.count) }
+        try checkPaired(x, y)
         return pearsonUnchecked(x, y)
     }
 
     /// Spearman's ρ: Pearson on average ranks (ties get mid-ranks).
     public static func spearman(_ x: [Double], _ y: [Double]) throws -> Double? {
-        guard x.count == y.count else { throw AgreementError.lengthMismatch(first: x.count, second: y.count) }
+        try checkPaired(x, y)
         return spearmanUnchecked(x, y)
     }
 
     /// Kendall's τ-b or τ-c; nil when n < 2 or either side is constant.
     public static func kendallTau(_ x: [Double], _ y: [Double], variant: KendallVariant = .b) throws -> Double? {
-        guard x.count == y.count else { throw AgreementError.lengthMismatch(first: x.count, second: y.count) }
+        try checkPaired(x, y)
         return kendallUnchecked(x, y, variant: variant)
     }
 

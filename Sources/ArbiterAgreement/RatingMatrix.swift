@@ -41,12 +41,14 @@ public struct RatingMatrix: Sendable, Equatable {
 
     /// The matrix restricted to (and reordered by) the given item indices; repeats allowed (bootstrap).
     public func selectingItems(_ indices: [Int]) -> RatingMatrix {
-        RatingMatrix(unchecked: ratings.map { row in indices.map { row[$0] } })
+        precondition(indices.allSatisfy { $0 >= 0 && $0 < itemCount }, "item index out of range 0..<\(itemCount)")
+        return RatingMatrix(unchecked: ratings.map { row in indices.map { row[$0] } })
     }
 
     /// The matrix restricted to the given raters, in the given order.
     public func selectingRaters(_ indices: [Int]) -> RatingMatrix {
-        RatingMatrix(unchecked: indices.map { ratings[$0] })
+        precondition(indices.allSatisfy { $0 >= 0 && $0 < raterCount }, "rater index out of range 0..<\(raterCount)")
+        return RatingMatrix(unchecked: indices.map { ratings[$0] })
     }
 
     /// The complete matrix, or an error naming the first missing rating.

@@ -105,6 +105,7 @@ import Testing
             try Agreement.fleissKappa([[nil, 1.0], [1.0, 1.0]], categories: [1.0, 2.0])
         }
         #expect(throws: AgreementError.lengthMismatch(first: 2, second: 1)) { try Correlations([1, 2], [1]) }
+        #expect(throws: AgreementError.nonFiniteRating(rater: 1, item: 1)) { try Agreement.kendallTau([1, 2], [1, .infinity]) }
     }
 }
 
