@@ -1,0 +1,111 @@
+// AgreementAudit: the audit pipeline — a human label file and a judge file in, an AuditReport out.
+// Judge-vs-human metrics are the mean over human raters of (judge vs that rater) on the items both
+// labelled; human_human is the same comparison among humans; intervals resample items with a seed.
+// Graded metrics: AgreementAudit+Graded.swift; pairwise: AgreementAudit+Pairwise.swift.
+import Foundation
+
+/// Options of an audit, validated in `init`.
+public struct AuditOptions: Sendable {
+    /// Judge name inside the judge file (needed when it holds several judges).
+    public var judge: String?
+    /// Criteria to audit; nil = every criterion of the human file (or the single unnamed one).
+    public var criteria: [String]?
+    /// Level of measurement for Krippendorff's α (graded data; pairwise is always nominal).
+    public var level: MeasurementLevel
+    /// The score scale (categories for κ, AC1, percent agreement); nil = the observed scores.
+    public var scale: [Double]?
+    /// Bootstrap settings; nil = no intervals.
+    public var bootstrap: Bootstrap?
+    public var intervalMethod: IntervalMethod
+    /// Samples (for length baselines and grouping).
+    public var samples: SampleFile?
+    /// Sample metadata key of the source document (summary-level correlations), if any.
+    public var groupBy: String?
+    /// Sample metadata key of the system (system-level correlations), if any.
+    public var systemKey: String?
+    /// Seed of the random baseline.
+    public var baselineSeed: UInt64
+
+    public init(judge: String? = nil, criteria: [String]? = nil, level: MeasurementLevel = .ordinal,
+                scale: [Double]? = nil, bootstrap: Bootstrap? = nil, intervalMethod: IntervalMethod = .bca,
+                samples: SampleFile? = nil, groupBy: String? = nil, systemKey: String? = nil,
+                baselineSeed: UInt64 = 0) throws {
+        if let scale {
+            guard !scale.isEmpty, Set(scale).count == scale.count, scale.allSatisfy(\.isFinite) else {
+                throw AuditError.invalidOption("the scale must list distinct finite scores, got \(scale)")
+            }
+        }
+        if (groupBy != nil || systemKey != nil) && samples == nil {
+            throw AuditError.invalidOption("grouping by sample metadata needs a samples file")
+        }
+        self.judge = judge
+        self.criteria = criteria
+        self.level = level
+        self.scale = scale.map { $0.sorted() }
+        self.bootstrap = bootstrap
+        self.intervalMethod = intervalMethod
+        self.samples = samples
+        self.groupBy = groupBy
+        self.systemKey = systemKey
+        self.baselineSeed = baselineSeed
+    }
+}
+
+/// Runs agreement audits.
+public enum AgreementAudit {
+    /// Loads both files and audits them.
+    public static func run(humanFile: URL, judgeFile: URL, options: AuditOptions) throws -> AuditReport {
+        try run(human: try LabelFile.load(humanFile), judge: try LabelFile.load(judgeFile), options: options)
+    }
+
+    /// Audits a judge file against a human file.
+    public static func run(human: LabelFile, judge: LabelFile, options: AuditOptions) throws -> AuditReport {
+        guard human.kind == judge.kind else { throw AuditError.kindMismatch(human: human.name, judge: judge.name) }
+        let judgeName = try judge.judgeName(options.judge)
+        let criteria: [String?]
+        if let wanted = options.criteria, !wanted.isEmpty {
+            criteria = wanted
+        } else {
+            let all = human.criteria
+            criteria = all.isEmpty ? [nil] : all
+        }
+        var reports: [CriterionReport] = []
+        for criterion in criteria {
+            let judgeCriterion: String? = judge.criteria.isEmpty ? nil : criterion
+            switch human.kind {
+            case .graded:
+                let aligned = LabelAlignment(humans: try human.scoreTable(criterion: criterion),
+                                             judge: try judge.scoreTable(criterion: judgeCriterion, sources: [judgeName]))
+                guard !aligned.judge.isEmpty else { throw AuditError.noSharedItems(human: human.name, judge: judge.name) }
+                reports.append(try gradedReport(criterion ?? "", aligned, options))
+            case .pairwise:
+                let aligned = LabelAlignment(humans: try human.voteTable(criterion: criterion),
+                                             judge: try judge.voteTable(criterion: judgeCriterion, sources: [judgeName]))
+                guard !aligned.judge.isEmpty else { throw AuditError.noSharedItems(human: human.name, judge: judge.name) }
+                reports.append(try pairwiseReport(criterion ?? "", aligned, options))
+            }
+        }
+        return AuditReport(humanFile: human.name, judgeFile: judge.name, judge: judgeName, kind: human.kind,
+                           bootstrap: options.bootstrap, intervalMethod: options.intervalMethod, criteria: reports)
+    }
+
+    /// Point values, and intervals when a bootstrap is configured, for metrics computed together.
+    static func withIntervals(
+        itemCount n: Int, options: AuditOptions, keys: [String], statistics: ([Int]) throws -> [Double?]
+    ) throws -> [String: MetricValue] {
+        var out: [String: MetricValue] = [:]
+        if let boot = options.bootstrap {
+            let cis = try boot.intervals(itemCount: n, method: options.intervalMethod, statistics: statistics)
+            for (k, ci) in zip(keys, cis) { out[k] = MetricValue(value: ci.estimate, ciLow: ci.low, ciHigh: ci.high) }
+        } else {
+            for (k, v) in zip(keys, try statistics(Array(0..<n))) { out[k] = MetricValue(value: v) }
+        }
+        return out
+    }
+
+    /// Mean of the defined values; nil when none is defined.
+    static func meanDefined(_ values: [Double?]) -> Double? {
+        let d = values.compactMap { $0 }
+        return d.isEmpty ? nil : d.reduce(0, +) / Double(d.count)
+    }
+}

@@ -1,0 +1,61 @@
+// AuditReport+Markdown: the audit as a Markdown page (metric tables with intervals, the human
+// baseline, trivial baselines, ids present on one side only). Not the JSON schema (AuditReport.swift).
+import Foundation
+
+extension AuditReport {
+    /// Fixed-width rendering of a value; "undefined" for nil.
+    static func format(_ v: Double?) -> String {
+        guard let v else { return "undefined" }
+        return String(format: "%.4f", v)
+    }
+
+    /// The report as Markdown.
+    public func markdown() -> String {
+        var md = "# Agreement audit: \(judge)\n\n"
+        md += "- human labels: `\(humanFile)`\n- judge labels: `\(judgeFile)` (judge `\(judge)`, \(kind.rawValue))\n"
+        if let b = bootstrap {
+            md += "- intervals: \(intervalMethod.rawValue) bootstrap over items, \(b.replicates) resamples, seed \(b.seed), level \(b.level)\n"
+        } else {
+            md += "- intervals: none (no bootstrap)\n"
+        }
+        for c in criteria {
+            md += "\n## \(c.criterion.isEmpty ? "(no criterion)" : c.criterion)\n\n"
+            md += "\(c.itemCount) items labelled by both; human raters: \(c.humanRaters.joined(separator: ", ")).\n"
+            md += "Only human-labelled: \(c.onlyHuman.count)\(Self.preview(c.onlyHuman)); only judge-labelled: \(c.onlyJudge.count)\(Self.preview(c.onlyJudge)).\n\n"
+            md += "| metric | value | CI low | CI high |\n|---|---:|---:|---:|\n"
+            for key in c.metricOrder {
+                let m = c.metrics[key] ?? MetricValue(value: nil)
+                md += "| \(key) | \(Self.format(m.value)) | \(Self.format(m.ciLow)) | \(Self.format(m.ciHigh)) |\n"
+            }
+            md += "\n`human_human`: \(c.humanHumanStatistic).\n"
+            if let t = c.judgeMinusHuman {
+                md += "\nJudge − human (paired bootstrap): \(Self.format(t.difference.estimate)) "
+                md += "[\(Self.format(t.difference.low)), \(Self.format(t.difference.high))], p = \(Self.format(t.pValue))\n"
+            }
+            if let s = c.summaryLevel {
+                md += "\nSummary-level (\(s.groupsUsed) of \(s.groups) groups used): "
+                md += s.mean.map { m in m.named.map { "\($0.name) \(Self.format($0.value))" }.joined(separator: ", ") } ?? "undefined"
+                md += "\n"
+            }
+            if let s = c.systemLevel {
+                md += "\nSystem-level (\(s.systems) systems): "
+                md += s.correlations.named.map { "\($0.name) \(Self.format($0.value))" }.joined(separator: ", ") + "\n"
+            }
+            if !c.baselines.isEmpty {
+                let keys = Array(Set(c.baselines.flatMap { $0.values.keys })).sorted()
+                md += "\n### Trivial baselines\n\n| baseline | " + keys.joined(separator: " | ") + " |\n|---|"
+                md += String(repeating: "---:|", count: keys.count) + "\n"
+                for b in c.baselines {
+                    md += "| \(b.name) | " + keys.map { k in b.values[k].map { Self.format($0) } ?? "n/a" }.joined(separator: " | ") + " |\n"
+                }
+            }
+        }
+        return md
+    }
+
+    static func preview(_ ids: [String]) -> String {
+        guard !ids.isEmpty else { return "" }
+        let head = ids.prefix(10).joined(separator: ", ")
+        return " (\(head)\(ids.count > 10 ? ", … all listed in the JSON report" : ""))"
+    }
+}

@@ -1,0 +1,141 @@
+// LabelFile: loader for JSON Lines human labels and judgments — {"id","rater","criterion"?,"score"},
+// {"id","criterion"?,"scores":[..]}, pairwise {"id","rater","winner"}, and judge files with "judge"
+// instead of "rater". Every malformed line is a LabelFileError with file and line; nothing is
+// silently dropped. Tables and alignment: LabelFile+Tables.swift.
+import Foundation
+
+/// One label's value: a graded score or a pairwise winner.
+public enum LabelValue: Sendable, Equatable {
+    case score(Double)
+    case vote(PairwiseVote)
+}
+
+/// One label: item `id` labelled by `source` (a rater or a judge) on an optional criterion.
+public struct LabelRecord: Sendable, Equatable {
+    public let id: String
+    public let source: String
+    public let criterion: String?
+    /// nil when the line holds an explicit `null` score (a labeller that gave no usable answer).
+    public let value: LabelValue?
+    /// 1-based line number in the file.
+    public let line: Int
+}
+
+/// Graded scores or pairwise winners.
+public enum LabelKind: String, Sendable, Codable { case graded, pairwise }
+
+/// A parsed label file.
+public struct LabelFile: Sendable {
+    /// The file name used in messages.
+    public let name: String
+    public let records: [LabelRecord]
+    public let kind: LabelKind
+
+    /// Reads and parses a JSONL file.
+    public static func load(_ url: URL) throws -> LabelFile {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw LabelFileError(file: url.path, line: 0, problem: .unreadable(error.localizedDescription))
+        }
+        return try LabelFile(parsing: data, name: url.path)
+    }
+
+    /// Parses JSONL bytes; blank lines are skipped, anything else must be a valid label.
+    public init(parsing data: Data, name: String) throws {
+        var records: [LabelRecord] = []
+        var firstLine: [String: Int] = [:]
+        var kind: LabelKind? = nil
+        var lineNumber = 0
+        var start = data.startIndex
+        while start < data.endIndex {
+            let end = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
+            lineNumber += 1
+            let bytes = data[start..<end]
+            start = end < data.endIndex ? data.index(after: end) : end
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            let parsed = try Self.parseLine(Data(bytes), file: name, line: lineNumber)
+            for record in parsed {
+                let lineKind: LabelKind
+                switch record.value {
+                case .vote?: lineKind = .pairwise
+                case .score?, nil: lineKind = .graded
+                }
+                if record.value != nil {
+                    if let k = kind, k != lineKind { throw LabelFileError(file: name, line: lineNumber, problem: .mixedKinds) }
+                    kind = lineKind
+                }
+                let key = "\(record.id)\u{1F}\(record.source)\u{1F}\(record.criterion ?? "\u{0}")"
+                if let first = firstLine[key] {
+                    throw LabelFileError(file: name, line: lineNumber, problem: .duplicate(
+                        id: record.id, source: record.source, criterion: record.criterion, firstLine: first))
+                }
+                firstLine[key] = lineNumber
+                records.append(record)
+            }
+        }
+        guard !records.isEmpty else { throw LabelFileError(file: name, line: 0, problem: .empty) }
+        self.name = name
+        self.records = records
+        self.kind = kind ?? .graded
+    }
+
+    static func parseLine(_ bytes: Data, file: String, line: Int) throws -> [LabelRecord] {
+        func fail(_ p: LabelFileError.Problem) -> LabelFileError { LabelFileError(file: file, line: line, problem: p) }
+        guard String(data: bytes, encoding: .utf8) != nil else { throw fail(.notUTF8) }
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: bytes, options: []) } catch {
+            throw fail(.invalidJSON("\(error.localizedDescription)"))
+        }
+        guard let obj = object as? [String: Any] else { throw fail(.invalidJSON("the line is not an object")) }
+        let id: String
+        switch obj["id"] {
+        case let s as String: id = s
+        case let n as NSNumber where !isBool(n) && Int64(exactly: n.doubleValue) != nil: id = "\(Int64(exactly: n.doubleValue) ?? 0)"
+        case nil: throw fail(.missingField("id"))
+        default: throw fail(.wrongType(field: "id", expected: "a string"))
+        }
+        let criterion: String?
+        switch obj["criterion"] {
+        case nil, is NSNull: criterion = nil
+        case let s as String: criterion = s
+        default: throw fail(.wrongType(field: "criterion", expected: "a string"))
+        }
+        let present = ["score", "scores", "winner"].filter { obj[$0] != nil }
+        guard present.count <= 1 else { throw fail(.conflictingFields("the line has \(present.joined(separator: " and "))")) }
+        if let raw = obj["scores"] {
+            guard let list = raw as? [Any] else { throw fail(.wrongType(field: "scores", expected: "an array of numbers")) }
+            return try list.enumerated().map { i, v in
+                LabelRecord(id: id, source: "#\(i + 1)", criterion: criterion,
+                            value: try score(v, field: "scores[\(i)]", fail: fail).map(LabelValue.score), line: line)
+            }
+        }
+        let source: String
+        switch (obj["rater"], obj["judge"]) {
+        case (let s as String, nil), (nil, let s as String): source = s
+        case (nil, nil): throw fail(.missingField("rater"))
+        case (_?, _?): throw fail(.conflictingFields("the line has both \"rater\" and \"judge\""))
+        default: throw fail(.wrongType(field: obj["rater"] != nil ? "rater" : "judge", expected: "a string"))
+        }
+        if let raw = obj["winner"] {
+            guard let s = raw as? String else { throw fail(.wrongType(field: "winner", expected: "\"a\", \"b\" or \"tie\"")) }
+            guard let vote = PairwiseVote(rawValue: s.lowercased()) else { throw fail(.invalidWinner(s)) }
+            return [LabelRecord(id: id, source: source, criterion: criterion, value: .vote(vote), line: line)]
+        }
+        guard let raw = obj["score"] else { throw fail(.missingField("score")) }
+        let value = try score(raw, field: "score", fail: fail)
+        return [LabelRecord(id: id, source: source, criterion: criterion, value: value.map(LabelValue.score), line: line)]
+    }
+
+    private static func score(_ raw: Any, field: String, fail: (LabelFileError.Problem) -> LabelFileError) throws -> Double? {
+        if raw is NSNull { return nil }
+        guard let n = raw as? NSNumber, !isBool(n) else { throw fail(.wrongType(field: field, expected: "a number or null")) }
+        let v = n.doubleValue
+        guard v.isFinite else { throw fail(.nonFiniteScore) }
+        return v
+    }
+
+    /// JSON true/false arrive as NSNumber; they are not scores.
+    private static func isBool(_ n: NSNumber) -> Bool {
+        String(describing: type(of: n)).contains("Boolean")
+    }
+}

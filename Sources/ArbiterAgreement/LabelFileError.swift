@@ -1,0 +1,78 @@
+// LabelFileError: typed errors of the JSONL label loaders; each names the file, the line and the
+// fix. Not for statistic inputs (AgreementError) or audit set-up (AuditError).
+import Foundation
+
+/// A label file that cannot be read; `line` is 1-based (0 when the problem is the whole file).
+public struct LabelFileError: Error, LocalizedError, Equatable, Sendable {
+    public enum Problem: Equatable, Sendable {
+        case unreadable(String)
+        case notUTF8
+        case invalidJSON(String)
+        case missingField(String)
+        case wrongType(field: String, expected: String)
+        case invalidWinner(String)
+        case nonFiniteScore
+        case conflictingFields(String)
+        case duplicate(id: String, source: String, criterion: String?, firstLine: Int)
+        case mixedKinds
+        case empty
+    }
+
+    public let file: String
+    public let line: Int
+    public let problem: Problem
+
+    public init(file: String, line: Int, problem: Problem) {
+        self.file = file
+        self.line = line
+        self.problem = problem
+    }
+
+    public var errorDescription: String? {
+        let at = line > 0 ? "\(file):\(line)" : file
+        switch problem {
+        case .unreadable(let why): return "\(at): cannot read the label file (\(why)); check the path"
+        case .notUTF8: return "\(at): line is not valid UTF-8; re-export the file as UTF-8 JSON Lines"
+        case .invalidJSON(let why): return "\(at): not a JSON object (\(why)); each line must be one JSON object"
+        case .missingField(let f): return "\(at): missing field \"\(f)\"; labels need \"id\", \"rater\" (or \"judge\") and \"score\", \"scores\" or \"winner\""
+        case let .wrongType(f, expected): return "\(at): field \"\(f)\" must be \(expected)"
+        case .invalidWinner(let w): return "\(at): winner \"\(w)\" is not one of \"a\", \"b\", \"tie\""
+        case .nonFiniteScore: return "\(at): score is not a finite number; use null for a missing score"
+        case .conflictingFields(let why): return "\(at): \(why); keep exactly one of \"score\", \"scores\", \"winner\""
+        case let .duplicate(id, source, criterion, first):
+            return "\(at): second label for id \(id), rater \(source)\(criterion.map { ", criterion \($0)" } ?? "") (first on line \(first)); remove one"
+        case .mixedKinds: return "\(at): the file mixes graded scores and pairwise winners; split it into two files"
+        case .empty: return "\(at): the file holds no labels"
+        }
+    }
+}
+
+/// Why an audit cannot pair human and judge labels.
+public enum AuditError: Error, LocalizedError, Equatable, Sendable {
+    case ambiguousJudge(file: String, judges: [String])
+    case unknownJudge(file: String, judge: String, judges: [String])
+    case ambiguousCriterion(file: String, criteria: [String])
+    case unknownCriterion(file: String, criterion: String, criteria: [String])
+    case kindMismatch(human: String, judge: String)
+    case noSharedItems(human: String, judge: String)
+    case invalidOption(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case let .ambiguousJudge(file, judges):
+            return "\(file) holds labels of several judges (\(judges.joined(separator: ", "))); pick one with the judge name"
+        case let .unknownJudge(file, judge, judges):
+            return "\(file) has no judge \"\(judge)\"; it has \(judges.joined(separator: ", "))"
+        case let .ambiguousCriterion(file, criteria):
+            return "\(file) holds several criteria (\(criteria.joined(separator: ", "))); pick one with the criterion option"
+        case let .unknownCriterion(file, criterion, criteria):
+            return "\(file) has no criterion \"\(criterion)\"; it has \(criteria.isEmpty ? "none" : criteria.joined(separator: ", "))"
+        case let .kindMismatch(human, judge):
+            return "\(human) and \(judge) hold different label kinds (graded scores vs pairwise winners); pass matching files"
+        case let .noSharedItems(human, judge):
+            return "\(human) and \(judge) share no item id; check that both files label the same samples"
+        case .invalidOption(let why):
+            return "invalid audit option: \(why)"
+        }
+    }
+}

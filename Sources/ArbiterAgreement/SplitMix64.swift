@@ -1,0 +1,28 @@
+// SplitMix64: the module's own small seeded random generator (Steele, Lea & Flood 2014), so that
+// bootstrap resamples and random baselines are identical on every platform and Swift version.
+// Not cryptographic.
+
+/// A 64-bit seeded generator; the same seed gives the same stream everywhere.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in 0..<bound (bound > 0), without modulo bias (rejection sampling).
+    public mutating func next(below bound: UInt64) -> UInt64 {
+        precondition(bound > 0, "bound must be positive")
+        let limit = UInt64.max - UInt64.max % bound
+        while true {
+            let x = next()
+            if x < limit { return x % bound }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+// AuditCommand: `arbiter audit` — agreement of a judge's labels with human labels, with seeded
+// bootstrap intervals; prints a Markdown summary and writes JSON / HTML reports. The statistics live
+// in ArbiterAgreement (AgreementAudit); this file only parses options, prints and sets exit codes.
+import Arbiter
+import ArgumentParser
+import Foundation
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Measure how well a judge agrees with human labels (κ, α, AC1, correlations, ICC, MT-Bench).",
+        discussion: """
+            Human labels: JSONL {"id","rater","criterion"?,"score"} or {"id","criterion"?,"scores":[..]} or pairwise
+            {"id","rater","winner"}. Judge labels: the same with "judge" instead of "rater". Ids labelled on one side only
+            are counted and listed in the report, never dropped silently.
+            """
+    )
+
+    @Option(help: "Human label file (JSONL).") var human: String
+    @Option(help: "Judge label file (JSONL).") var judge: String
+    @Option(name: .customLong("judge-name"), help: "Judge to audit when the judge file holds several.") var judgeName: String?
+    @Option(help: "Criterion to audit (repeatable; default: every criterion of the human file).") var criterion: [String] = []
+    @Option(help: "Level of measurement for Krippendorff's alpha: nominal, ordinal, interval, ratio.") var level: String = "ordinal"
+    @Option(help: "Score scale as comma-separated values, e.g. 1,2,3,4,5 (default: the observed scores).") var scale: String?
+    @Option(help: "Bootstrap resamples for confidence intervals (0 = none).") var bootstrap: Int = 1000
+    @Option(help: "Interval method: bca or percentile.") var interval: String = "bca"
+    @Option(help: "Confidence level.") var confidence: Double = 0.95
+    @Option(help: "Seed of the bootstrap and the random baseline.") var seed: UInt64 = 0
+    @Option(help: "Samples file (JSONL) for length baselines and grouping.") var samples: String?
+    @Option(name: .customLong("group-by"), help: "Sample metadata key of the source document (summary-level correlations).") var groupBy: String?
+    @Option(name: .customLong("system-key"), help: "Sample metadata key of the system (system-level correlations).") var systemKey: String?
+    @Option(help: "Write the JSON report here.") var json: String?
+    @Option(help: "Write the self-contained HTML report here.") var html: String?
+    @Option(help: "Write the Markdown report here (it is also printed).") var markdown: String?
+
+    func validate() throws {
+        guard MeasurementLevel(rawValue: level) != nil else {
+            throw ValidationError("--level must be one of nominal, ordinal, interval, ratio (got \(level))")
+        }
+        guard IntervalMethod(rawValue: interval) != nil else { throw ValidationError("--interval must be bca or percentile") }
+        guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be ≥ 0") }
+        guard confidence > 0 && confidence < 1 else { throw ValidationError("--confidence must be in (0, 1)") }
+        if let scale, parseScale(scale) == nil { throw ValidationError("--scale must be comma-separated numbers, e.g. 1,2,3,4,5") }
+    }
+
+    func parseScale(_ text: String) -> [Double]? {
+        let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { return nil }
+        return parts.compactMap { $0 }
+    }
+
+    func run() async throws {
+        do {
+            let options = try AuditOptions(
+                judge: judgeName, criteria: criterion.isEmpty ? nil : criterion,
+                level: MeasurementLevel(rawValue: level) ?? .ordinal, scale: scale.flatMap(parseScale),
+                bootstrap: bootstrap > 0 ? try Bootstrap(replicates: bootstrap, seed: seed, level: confidence) : nil,
+                intervalMethod: IntervalMethod(rawValue: interval) ?? .bca,
+                samples: try samples.map { try SampleFile.load(URL(fileURLWithPath: $0)) },
+                groupBy: groupBy, systemKey: systemKey, baselineSeed: seed)
+            let report = try AgreementAudit.run(humanFile: URL(fileURLWithPath: human), judgeFile: URL(fileURLWithPath: judge),
+                                                options: options)
+            let md = report.markdown()
+            print(md)
+            if let json { try report.jsonData().write(to: URL(fileURLWithPath: json)) }
+            if let html { try Data(report.html().utf8).write(to: URL(fileURLWithPath: html)) }
+            if let markdown { try Data(md.utf8).write(to: URL(fileURLWithPath: markdown)) }
+        } catch let error as LocalizedError {
+            FileHandle.standardError.write(Data("error: \(error.errorDescription ?? "\(error)")\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
