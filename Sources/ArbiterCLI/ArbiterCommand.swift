@@ -9,6 +9,6 @@ struct ArbiterCommand: AsyncParsableCommand {
         commandName: "arbiter",
         abstract: "Rubric-driven LLM judges, judge-vs-human agreement audits, rewards and GRPO.",
         version: "0.1.0",
-        subcommands: []
+        subcommands: [AuditCommand.self, ModelsCommand.self, RubricCommand.self]
     )
 }

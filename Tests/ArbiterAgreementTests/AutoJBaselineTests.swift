@@ -1,14 +1,12 @@
 // AutoJBaselineTests: reference/agreement/autoj_baselines.json — label distribution and the trivial
 // pairwise baselines (always a / always b from the bundled human labels; longer/shorter answer wins
-// in characters and words, which need the 3.3 MB samples file: run when a byte-identical copy sits
-// at Tests/Fixtures/agreement/autoj/samples.jsonl, git-ignored, else skipped). MT-Bench convention.
+// in characters and words, from the bundled samples file). MT-Bench convention.
 import ArbiterAgreement
 import ArbiterTestSupport
 import Foundation
 import Testing
 
 private let autojSamplesFile = "agreement/autoj/samples.jsonl"
-private let autojSamplesPresent = FileManager.default.fileExists(atPath: Fixtures.url(autojSamplesFile).path)
 
 @Suite struct AutoJBaselineTests {
     func load() throws -> (ref: [String: Any], humans: [String: [PairwiseVote]], ids: [String]) {
@@ -45,8 +43,7 @@ private let autojSamplesPresent = FileManager.default.fileExists(atPath: Fixture
         try check(.always(.b), ids, humans, ref, samples: nil)
     }
 
-    @Test(.enabled(if: autojSamplesPresent,
-                   "autoj/samples.jsonl (3.3 MB) is not bundled; cp shared/data/autoj/samples.jsonl to Tests/Fixtures/agreement/autoj/ to run"))
+    @Test
     func lengthBaselines() throws {
         let (ref, humans, ids) = try load()
         let samples = try SampleFile.load(Fixtures.url(autojSamplesFile))

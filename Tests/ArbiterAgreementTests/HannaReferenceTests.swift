@@ -1,15 +1,12 @@
 // HannaReferenceTests: reference/agreement/hanna.json (16 LLM judges × 6 criteria vs the mean of
 // 3 humans on 845 stories): pooled, per-prompt (summary-level) and system-level correlations and
-// the six ICCs, at 1e-9. The judge file is 7.9 MB, too big to bundle: the full check runs when a
-// byte-identical copy sits at Tests/Fixtures/agreement/hanna/judge_labels.jsonl (git-ignored);
-// otherwise it is skipped and only the human file's shape is checked.
+// the six ICCs, at 1e-9, from the bundled byte-identical copies of the data files.
 import ArbiterAgreement
 import ArbiterTestSupport
 import Foundation
 import Testing
 
 private let hannaJudgeFile = "agreement/hanna/judge_labels.jsonl"
-private let hannaJudgePresent = FileManager.default.fileExists(atPath: Fixtures.url(hannaJudgeFile).path)
 
 @Suite struct HannaReferenceTests {
     @Test func humanFileShape() throws {
@@ -21,8 +18,7 @@ private let hannaJudgePresent = FileManager.default.fileExists(atPath: Fixtures.
         #expect(table.values[0].allSatisfy { $0.map { (1...5).contains($0) } ?? false })
     }
 
-    @Test(.enabled(if: hannaJudgePresent,
-                   "hanna/judge_labels.jsonl (7.9 MB) is not bundled; cp shared/data/hanna/judge_labels.jsonl to Tests/Fixtures/agreement/hanna/ to run"))
+    @Test
     func reproducesHannaReference() throws {
         let ref = try dict(try dict(try Fixtures.json("agreement/hanna.json"))["results"])
         let humans = try LabelFile.load(Fixtures.url("agreement/hanna/human_labels.jsonl"))
