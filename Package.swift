@@ -58,7 +58,7 @@ let package = Package(
         ),
         .target(
             name: "ArbiterTestSupport",
-            dependencies: ["ArbiterTensor"],
+            dependencies: ["ArbiterTensor", "ArbiterModels"],
             path: "Tests/ArbiterTestSupport",
             swiftSettings: strict
         ),
