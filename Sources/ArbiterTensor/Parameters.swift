@@ -1,0 +1,62 @@
+// Parameters: an ordered name → Tensor collection of trainable tensors, the unit optimizers step
+// and checkpoints save. Names are unique; order is insertion order (stable across runs, so
+// optimizer state and checkpoints line up). Not an optimizer and not a file format.
+
+/// Ordered, uniquely named trainable tensors.
+public struct Parameters: Sequence {
+    public private(set) var names: [String] = []
+    private var tensors: [String: Tensor] = [:]
+
+    public init() {}
+
+    /// Builds from (name, tensor) pairs in order; names must be unique.
+    public init(_ pairs: [(String, Tensor)]) {
+        for (name, tensor) in pairs { add(name, tensor) }
+    }
+
+    /// Appends a parameter (marks it `requiresGrad`). A duplicate name is a programming error.
+    public mutating func add(_ name: String, _ tensor: Tensor) {
+        precondition(tensors[name] == nil, "Parameters: duplicate name \"\(name)\"")
+        tensor.requiresGrad = true
+        names.append(name)
+        tensors[name] = tensor
+    }
+
+    /// The tensor named `name`, or nil.
+    public subscript(name: String) -> Tensor? { tensors[name] }
+
+    /// Number of named tensors.
+    public var count: Int { names.count }
+    /// Total number of scalars over all tensors.
+    public var scalarCount: Int { names.reduce(0) { $0 + (tensors[$1]?.count ?? 0) } }
+
+    public func makeIterator() -> AnyIterator<(name: String, tensor: Tensor)> {
+        var i = 0
+        let names = self.names, tensors = self.tensors
+        return AnyIterator {
+            guard i < names.count, let t = tensors[names[i]] else { return nil }
+            defer { i += 1 }
+            return (names[i], t)
+        }
+    }
+
+    /// Forgets every accumulated gradient.
+    public func zeroGrad() { for (_, t) in self { t.zeroGrad() } }
+
+    /// Visits each parameter in order with its values (mutable, in place) and its gradient
+    /// (nil when no backward has reached it since the last `zeroGrad`). For optimizers.
+    public func forEachBuffer(
+        _ body: (_ name: String, _ value: UnsafeMutableBufferPointer<Float>, _ grad: UnsafeBufferPointer<Float>?) throws -> Void
+    ) rethrows {
+        for (name, tensor) in self {
+            let grad = tensor.grad?.storage
+            try tensor.storage.withUnsafeMutableBufferPointer { value in
+                if let grad {
+                    try grad.withUnsafeBufferPointer { try body(name, value, $0) }
+                } else {
+                    try body(name, value, nil)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+// Tensor+Softmax: softmax, log-softmax and logsumexp over one axis, numerically stable (the row
+// maximum is subtracted before exponentiating): forward, backward, naive reference.
+
+struct SoftmaxPayload {
+    let layout: AxisLayout
+    let output: [Float]  // softmax / log-softmax / logsumexp values, as the op produced them
+}
+
+extension Tensor {
+    /// Calls `body(rowStart, stride)` for each of the outer·inner rows along the axis, in parallel
+    /// for large tensors. Row element j sits at rowStart + j·stride.
+    static func forEachRow(_ l: AxisLayout, _ body: (Int, Int) -> Void) {
+        Parallel.forEachChunk(l.outer * l.inner, costPerItem: l.n * 8) { r in
+            for row in r {
+                let o = row / l.inner, i = row % l.inner
+                body(o * l.n * l.inner + i, l.inner)
+            }
+        }
+    }
+
+    private func softmaxFamily(axis: Int, op: Op) -> Tensor {
+        let a = normalizedAxis(axis, rank: rank, op: "\(op)", shape: shape)
+        let l = AxisLayout(shape, axis: a)
+        let isLSE = op == .logSumExp
+        var out = [Float](repeating: 0, count: isLSE ? l.outer * l.inner : count)
+        storage.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { po in
+                let px = px, po = po
+                Tensor.forEachRow(l) { start, step in
+                    var m = -Float.infinity
+                    for j in 0..<l.n { m = Swift.max(m, px[start + j * step]) }
+                    if m == -.infinity { m = 0 }
+                    var s: Float = 0
+                    for j in 0..<l.n { s += _exp(px[start + j * step] - m) }
+                    let lse = m + _log(s)
+                    switch op {
+                    case .softmax: for j in 0..<l.n { po[start + j * step] = _exp(px[start + j * step] - m) / s }
+                    case .logSoftmax: for j in 0..<l.n { po[start + j * step] = px[start + j * step] - lse }
+                    default:
+                        let o = start / (l.n * l.inner), i = start % l.inner
+                        po[o * l.inner + i] = lse
+                    }
+                }
+            }
+        }
+        var outShape = shape
+        if isLSE { outShape[a] = 1 }
+        return Tensor.recorded(out, shape: outShape, op: op, inputs: [self], payload: SoftmaxPayload(layout: l, output: out))
+    }
+
+    /// exp(x − max) / Σ exp(x − max) along `axis`.
+    public func softmax(alongAxis axis: Int = -1) -> Tensor { softmaxFamily(axis: axis, op: .softmax) }
+    /// x − logsumexp(x) along `axis`.
+    public func logSoftmax(alongAxis axis: Int = -1) -> Tensor { softmaxFamily(axis: axis, op: .logSoftmax) }
+    /// log Σ exp(x) along `axis` (stable).
+    public func logSumExp(alongAxis axis: Int = -1, keepDim: Bool = false) -> Tensor {
+        let a = normalizedAxis(axis, rank: rank, op: "logSumExp", shape: shape)
+        let r = softmaxFamily(axis: a, op: .logSumExp)
+        if keepDim { return r }
+        var s = shape
+        s.remove(at: a)
+        return r.reshaped(s)
+    }
+
+    /// dx = y · (g − Σ g·y)
+    static let softmaxBackward: BackwardRule = { node, g in
+        let p = node.payload(as: SoftmaxPayload.self)
+        let l = p.layout, y = p.output
+        var dx = [Float](repeating: 0, count: g.count)
+        for o in 0..<l.outer {
+            for i in 0..<l.inner {
+                let start = o * l.n * l.inner + i
+                var dot: Float = 0
+                for j in 0..<l.n { dot += g[start + j * l.inner] * y[start + j * l.inner] }
+                for j in 0..<l.n { let k = start + j * l.inner; dx[k] = y[k] * (g[k] - dot) }
+            }
+        }
+        return [dx]
+    }
+
+    /// dx = g − softmax · Σ g
+    static let logSoftmaxBackward: BackwardRule = { node, g in
+        let p = node.payload(as: SoftmaxPayload.self)
+        let l = p.layout, y = p.output
+        var dx = [Float](repeating: 0, count: g.count)
+        for o in 0..<l.outer {
+            for i in 0..<l.inner {
+                let start = o * l.n * l.inner + i
+                var total: Float = 0
+                for j in 0..<l.n { total += g[start + j * l.inner] }
+                for j in 0..<l.n { let k = start + j * l.inner; dx[k] = g[k] - _exp(y[k]) * total }
+            }
+        }
+        return [dx]
+    }
+
+    /// dx = g · softmax(x) = g · exp(x − lse)
+    static let logSumExpBackward: BackwardRule = { node, g in
+        let p = node.payload(as: SoftmaxPayload.self)
+        let l = p.layout, x = node.inputs[0].storage
+        var dx = [Float](repeating: 0, count: x.count)
+        for o in 0..<l.outer {
+            for i in 0..<l.inner {
+                let start = o * l.n * l.inner + i
+                let lse = p.output[o * l.inner + i], gi = g[o * l.inner + i]
+                for j in 0..<l.n { let k = start + j * l.inner; dx[k] = gi * _exp(x[k] - lse) }
+            }
+        }
+        return [dx]
+    }
+}
+
+extension Reference {
+    /// Naive softmax / log-softmax along `axis` in Double (no max subtraction: inputs are small).
+    package static func softmax(_ x: [Double], _ shape: [Int], axis: Int, log: Bool) -> [Double] {
+        let l = AxisLayout(shape, axis: axis)
+        var out = x
+        for o in 0..<l.outer {
+            for i in 0..<l.inner {
+                let idx = (0..<l.n).map { (o * l.n + $0) * l.inner + i }
+                let z = idx.map { _exp(x[$0]) }.reduce(0, +)
+                for k in idx { out[k] = log ? x[k] - _log(z) : _exp(x[k]) / z }
+            }
+        }
+        return out
+    }
+
+    /// Naive logsumexp along `axis` in Double (keepDim layout).
+    package static func logSumExp(_ x: [Double], _ shape: [Int], axis: Int) -> [Double] {
+        let l = AxisLayout(shape, axis: axis)
+        var out: [Double] = []
+        for o in 0..<l.outer {
+            for i in 0..<l.inner { out.append(_log((0..<l.n).map { _exp(x[(o * l.n + $0) * l.inner + i]) }.reduce(0, +))) }
+        }
+        return out
+    }
+}
