@@ -47,9 +47,24 @@ enum Broadcast {
         return result
     }
 
+    /// When `input` (leading 1s dropped) equals the trailing axes of `out`, its element count:
+    /// element i of `out` then reads input element i % count (bias-style broadcast, scalars).
+    static func suffixCount(_ input: [Int], of out: [Int]) -> Int? {
+        let trimmed = input.drop { $0 == 1 }
+        guard trimmed.count <= out.count, Array(out.suffix(trimmed.count)) == Array(trimmed) else { return nil }
+        let c = trimmed.reduce(1, *)
+        return c > 0 ? c : nil
+    }
+
     /// `values` (of `input` shape) materialised at the broadcast `out` shape.
     static func expand(_ values: [Float], from input: [Int], to out: [Int]) -> [Float] {
         if input == out { return values }
+        let total = out.elementCount
+        if let c = suffixCount(input, of: out) {
+            var result = [Float](repeating: 0, count: total)
+            for i in 0..<total { result[i] = values[i % c] }
+            return result
+        }
         let offs = offsets(out: out, input: input)
         return offs.map { values[$0] }
     }
@@ -58,6 +73,10 @@ enum Broadcast {
     static func reduce(_ grad: [Float], from out: [Int], to input: [Int]) -> [Float] {
         if input == out { return grad }
         var result = [Float](repeating: 0, count: input.elementCount)
+        if let c = suffixCount(input, of: out) {
+            for i in grad.indices { result[i % c] += grad[i] }
+            return result
+        }
         let offs = offsets(out: out, input: input)
         for i in grad.indices { result[offs[i]] += grad[i] }
         return result

@@ -62,51 +62,56 @@ extension Tensor {
         return r.reshaped(s)
     }
 
+    /// Runs `row(start, step, x, y, g, dx)` for every row of a softmax-family backward, in
+    /// parallel for large tensors; x is the input, y the saved output, g the output gradient.
+    private static func rowBackward(
+        _ node: Node, _ g: [Float], _ row: (Int, Int, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>,
+            UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Void
+    ) -> InputGradients {
+        let p = node.payload(as: SoftmaxPayload.self)
+        let x = node.inputs[0].storage
+        var dx = [Float](repeating: 0, count: x.count)
+        x.withUnsafeBufferPointer { px in
+            p.output.withUnsafeBufferPointer { py in
+                g.withUnsafeBufferPointer { pg in
+                    dx.withUnsafeMutableBufferPointer { pd in
+                        let px = px, py = py, pg = pg, pd = pd
+                        forEachRow(p.layout) { start, step in row(start, step, px, py, pg, pd) }
+                    }
+                }
+            }
+        }
+        return [dx]
+    }
+
     /// dx = y · (g − Σ g·y)
     static let softmaxBackward: BackwardRule = { node, g in
-        let p = node.payload(as: SoftmaxPayload.self)
-        let l = p.layout, y = p.output
-        var dx = [Float](repeating: 0, count: g.count)
-        for o in 0..<l.outer {
-            for i in 0..<l.inner {
-                let start = o * l.n * l.inner + i
-                var dot: Float = 0
-                for j in 0..<l.n { dot += g[start + j * l.inner] * y[start + j * l.inner] }
-                for j in 0..<l.n { let k = start + j * l.inner; dx[k] = y[k] * (g[k] - dot) }
-            }
+        let n = node.payload(as: SoftmaxPayload.self).layout.n
+        return rowBackward(node, g) { start, step, _, y, g, dx in
+            var dot: Float = 0
+            for j in 0..<n { dot += g[start + j * step] * y[start + j * step] }
+            for j in 0..<n { let k = start + j * step; dx[k] = y[k] * (g[k] - dot) }
         }
-        return [dx]
     }
 
-    /// dx = g − softmax · Σ g
+    /// dx = g − softmax · Σ g, with softmax = exp(log-softmax)
     static let logSoftmaxBackward: BackwardRule = { node, g in
-        let p = node.payload(as: SoftmaxPayload.self)
-        let l = p.layout, y = p.output
-        var dx = [Float](repeating: 0, count: g.count)
-        for o in 0..<l.outer {
-            for i in 0..<l.inner {
-                let start = o * l.n * l.inner + i
-                var total: Float = 0
-                for j in 0..<l.n { total += g[start + j * l.inner] }
-                for j in 0..<l.n { let k = start + j * l.inner; dx[k] = g[k] - _exp(y[k]) * total }
-            }
+        let n = node.payload(as: SoftmaxPayload.self).layout.n
+        return rowBackward(node, g) { start, step, _, y, g, dx in
+            var total: Float = 0
+            for j in 0..<n { total += g[start + j * step] }
+            for j in 0..<n { let k = start + j * step; dx[k] = g[k] - _exp(y[k]) * total }
         }
-        return [dx]
     }
 
-    /// dx = g · softmax(x) = g · exp(x − lse)
+    /// dx = g · softmax(x) = g · exp(x − lse); y and g are (outer, inner) here.
     static let logSumExpBackward: BackwardRule = { node, g in
-        let p = node.payload(as: SoftmaxPayload.self)
-        let l = p.layout, x = node.inputs[0].storage
-        var dx = [Float](repeating: 0, count: x.count)
-        for o in 0..<l.outer {
-            for i in 0..<l.inner {
-                let start = o * l.n * l.inner + i
-                let lse = p.output[o * l.inner + i], gi = g[o * l.inner + i]
-                for j in 0..<l.n { let k = start + j * l.inner; dx[k] = gi * _exp(x[k] - lse) }
-            }
+        let l = node.payload(as: SoftmaxPayload.self).layout
+        return rowBackward(node, g) { start, step, x, lse, g, dx in
+            let o = start / (l.n * l.inner), i = start % l.inner
+            let r = o * l.inner + i
+            for j in 0..<l.n { let k = start + j * step; dx[k] = g[r] * _exp(x[k] - lse[r]) }
         }
-        return [dx]
     }
 }
 

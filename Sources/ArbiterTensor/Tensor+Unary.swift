@@ -66,40 +66,47 @@ extension Tensor {
     /// One rule for all elementwise ops: dx = g · f'(x), with f' from the saved x and y.
     static let unaryBackward: BackwardRule = { node, g in
         let p = node.payload(as: UnaryPayload.self)
-        let x = node.inputs[0].storage, y = p.output, s = p.scalar
+        let op = node.op, s = p.scalar
         var dx = [Float](repeating: 0, count: g.count)
-        switch node.op {
-        case .addScalar: dx = g
-        case .mulScalar: for i in dx.indices { dx[i] = g[i] * s }
-        case .powScalar: for i in dx.indices { dx[i] = g[i] * s * Foundation.pow(x[i], s - 1) }
-        case .neg: for i in dx.indices { dx[i] = -g[i] }
-        case .exp: for i in dx.indices { dx[i] = g[i] * y[i] }
-        case .log: for i in dx.indices { dx[i] = g[i] / x[i] }
-        case .sqrt: for i in dx.indices { dx[i] = g[i] * 0.5 / y[i] }
-        case .tanh: for i in dx.indices { dx[i] = g[i] * (1 - y[i] * y[i]) }
-        case .sigmoid: for i in dx.indices { dx[i] = g[i] * y[i] * (1 - y[i]) }
-        case .relu: for i in dx.indices { dx[i] = x[i] > 0 ? g[i] : 0 }
-        case .geluTanh:
-            for i in dx.indices {
-                let v = x[i]
-                let t = Foundation.tanh(geluK * (v + geluC * v * v * v))
-                dx[i] = g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * geluK * (1 + 3 * geluC * v * v))
+        node.inputs[0].storage.withUnsafeBufferPointer { x in
+            p.output.withUnsafeBufferPointer { y in
+                g.withUnsafeBufferPointer { g in
+                    dx.withUnsafeMutableBufferPointer { dx in
+                        let x = x, y = y, g = g, dx = dx
+                        Parallel.forEachChunk(dx.count) { r in
+                            for i in r { dx[i] = g[i] * unaryDerivative(op, x: x[i], y: y[i], scalar: s) }
+                        }
+                    }
+                }
             }
-        case .geluErf:
-            for i in dx.indices {
-                let v = x[i]
-                let cdf = 0.5 * (1 + Foundation.erf(v * 0.707_106_781_186_547_5))
-                let pdf = Foundation.exp(-0.5 * v * v) * 0.398_942_280_401_432_7
-                dx[i] = g[i] * (cdf + v * pdf)
-            }
-        case .silu:
-            for i in dx.indices {
-                let sg = sigmoidScalar(x[i])
-                dx[i] = g[i] * sg * (1 + x[i] * (1 - sg))
-            }
-        default: preconditionFailure("unaryBackward: \(node.op) is not an elementwise op")
         }
         return [dx]
+    }
+
+    /// f'(x) of each elementwise op, from the input x, the saved output y and the op's scalar.
+    @inline(__always) static func unaryDerivative(_ op: Op, x: Float, y: Float, scalar s: Float) -> Float {
+        switch op {
+        case .addScalar: return 1
+        case .mulScalar: return s
+        case .powScalar: return s * Foundation.pow(x, s - 1)
+        case .neg: return -1
+        case .exp: return y
+        case .log: return 1 / x
+        case .sqrt: return 0.5 / y
+        case .tanh: return 1 - y * y
+        case .sigmoid: return y * (1 - y)
+        case .relu: return x > 0 ? 1 : 0
+        case .geluTanh:
+            let t = Foundation.tanh(geluK * (x + geluC * x * x * x))
+            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * geluK * (1 + 3 * geluC * x * x)
+        case .geluErf:
+            let cdf = 0.5 * (1 + Foundation.erf(x * 0.707_106_781_186_547_5))
+            return cdf + x * Foundation.exp(-0.5 * x * x) * 0.398_942_280_401_432_7
+        case .silu:
+            let sg = sigmoidScalar(x)
+            return sg * (1 + x * (1 - sg))
+        default: preconditionFailure("unaryBackward: \(op) is not an elementwise op")
+        }
     }
 }
 
