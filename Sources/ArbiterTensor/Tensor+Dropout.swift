@@ -9,7 +9,7 @@ extension Tensor {
     public func dropout(p: Float, training: Bool, rng: inout SeededRNG) -> Tensor {
         precondition(p >= 0 && p < 1, "dropout: p = \(p) must be in [0, 1)")
         if !training || p == 0 { return self }
-        let mask = Reference.dropoutMask(count: count, p: p, rng: &rng)
+        let mask = Tensor.dropoutMask(count: count, p: p, rng: &rng)
         var out = storage
         for i in out.indices { out[i] *= mask[i] }
         return Tensor.recorded(out, shape: shape, op: .dropout, inputs: [self], payload: DropoutPayload(mask: mask))
@@ -21,10 +21,18 @@ extension Tensor {
     }
 }
 
-extension Reference {
-    /// The dropout mask: element i survives when the i-th uniform draw is ≥ p.
-    package static func dropoutMask(count: Int, p: Float, rng: inout SeededRNG) -> [Float] {
+extension Tensor {
+    /// The dropout mask: element i survives (scaled by 1/(1−p)) when the i-th uniform draw is ≥ p.
+    static func dropoutMask(count: Int, p: Float, rng: inout SeededRNG) -> [Float] {
         let scale = 1 / (1 - p)
         return (0..<count).map { _ in rng.nextUnitFloat() >= p ? scale : 0 }
+    }
+}
+
+extension Reference {
+    /// Naive dropout in Double: draws its own uniforms in the same order as the fast path
+    /// (one per element) and keeps x / (1 − p) where the draw is ≥ p.
+    package static func dropout(_ x: [Double], p: Float, rng: inout SeededRNG) -> [Double] {
+        x.map { v in Double(rng.nextUnitFloat()) >= Double(p) ? v / (1 - Double(p)) : 0 }
     }
 }

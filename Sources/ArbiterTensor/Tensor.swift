@@ -108,6 +108,13 @@ public final class Tensor {
         return flat
     }
 
+    /// Overwrites every element in place (e.g. restoring a checkpoint into a parameter).
+    /// The tape is not told: do not call it on a tensor whose old values a pending backward needs.
+    public func assign(_ scalars: [Float]) {
+        precondition(scalars.count == count, "assign: \(scalars.count) scalars for shape \(shape.shapeString)")
+        storage = scalars
+    }
+
     /// A new tensor that shares the values but is cut from the tape (no node, no requiresGrad).
     public func detached() -> Tensor { Tensor(storage, shape: shape) }
 
