@@ -18,6 +18,20 @@ struct ReducePayload {
 }
 
 extension Tensor {
+    /// Runs `body(o, innerRange)` over (outer, inner-block) tiles, in parallel for large tensors.
+    /// Tiles own disjoint output elements; within a tile the axis loop runs outside the
+    /// contiguous inner loop, so memory is read in order.
+    static func forEachReductionTile(_ l: AxisLayout, _ body: (Int, Range<Int>) -> Void) {
+        let block = 256
+        let blocks = (l.inner + block - 1) / block
+        Parallel.forEachChunk(l.outer * blocks, costPerItem: l.n * Swift.min(block, l.inner)) { tiles in
+            for tile in tiles {
+                let o = tile / blocks, lo = (tile % blocks) * block
+                body(o, lo..<Swift.min(lo + block, l.inner))
+            }
+        }
+    }
+
     /// Sum over one axis, keeping it with extent 1.
     func sumKeepingAxis(_ axis: Int) -> Tensor {
         let l = AxisLayout(shape, axis: axis)
@@ -25,13 +39,10 @@ extension Tensor {
         storage.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
                 let px = px, po = po
-                Parallel.forEachChunk(l.outer, costPerItem: l.n * l.inner) { r in
-                    for o in r {
-                        let src = o * l.n * l.inner, dst = o * l.inner
-                        for j in 0..<l.n {
-                            let row = src + j * l.inner
-                            for i in 0..<l.inner { po[dst + i] += px[row + i] }
-                        }
+                Tensor.forEachReductionTile(l) { o, inner in
+                    for j in 0..<l.n {
+                        let row = (o * l.n + j) * l.inner
+                        for i in inner { po[o * l.inner + i] += px[row + i] }
                     }
                 }
             }
@@ -41,17 +52,27 @@ extension Tensor {
         return Tensor.recorded(out, shape: outShape, op: .sum, inputs: [self], payload: ReducePayload(layout: l, argmax: []))
     }
 
-    /// Max over one axis, keeping it with extent 1 (ties: the first maximum gets the gradient).
+    /// Max over one axis, keeping it with extent 1 (ties: the first maximum gets the gradient;
+    /// NaN never wins a comparison, so a row of NaNs reports its first element).
     func maxKeepingAxis(_ axis: Int) -> Tensor {
         let l = AxisLayout(shape, axis: axis)
         precondition(l.n > 0, "max: axis \(axis) of shape \(shape.shapeString) is empty")
-        var out = [Float](repeating: -.infinity, count: l.outer * l.inner)
+        var out = [Float](repeating: 0, count: l.outer * l.inner)
         var arg = [Int](repeating: 0, count: l.outer * l.inner)
-        for o in 0..<l.outer {
-            for j in 0..<l.n {
-                for i in 0..<l.inner {
-                    let v = storage[(o * l.n + j) * l.inner + i]
-                    if v > out[o * l.inner + i] || j == 0 { out[o * l.inner + i] = v; arg[o * l.inner + i] = j }
+        storage.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { po in
+                arg.withUnsafeMutableBufferPointer { pa in
+                    let px = px, po = po, pa = pa
+                    Tensor.forEachReductionTile(l) { o, inner in
+                        for i in inner { po[o * l.inner + i] = px[o * l.n * l.inner + i] }
+                        for j in 1..<Swift.max(l.n, 1) {
+                            let row = (o * l.n + j) * l.inner
+                            for i in inner where px[row + i] > po[o * l.inner + i] {
+                                po[o * l.inner + i] = px[row + i]
+                                pa[o * l.inner + i] = j
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -32,13 +32,14 @@ extension Tensor {
                     if m == -.infinity { m = 0 }
                     var s: Float = 0
                     for j in 0..<l.n { s += _exp(px[start + j * step] - m) }
-                    let lse = m + _log(s)
+                    let logS = _log(s)
                     switch op {
                     case .softmax: for j in 0..<l.n { po[start + j * step] = _exp(px[start + j * step] - m) / s }
-                    case .logSoftmax: for j in 0..<l.n { po[start + j * step] = px[start + j * step] - lse }
+                    // (x − m) − log s, not x − lse: keeps full precision when |x| is large.
+                    case .logSoftmax: for j in 0..<l.n { po[start + j * step] = (px[start + j * step] - m) - logS }
                     default:
                         let o = start / (l.n * l.inner), i = start % l.inner
-                        po[o * l.inner + i] = lse
+                        po[o * l.inner + i] = m + logS
                     }
                 }
             }

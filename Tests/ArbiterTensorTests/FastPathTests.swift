@@ -124,3 +124,37 @@ import Testing
         #expect(logits.crossEntropy(targets: [Int](repeating: -100, count: 6)).item() == 0)
     }
 }
+
+@Suite struct StabilityTests {
+    @Test func softmaxFamilyIsStableForLargeLogits() {
+        let x = Tensor([1000, 1001, 1002, -1000, -1001, -1002], shape: [2, 3])
+        let shifted = [0.0, 1, 2, 0, -1, -2]
+        // Same values as the reference on shifted inputs: softmax is shift-invariant.
+        #expect(maxAbsDifference(x.softmax().scalars, Reference.softmax(shifted, [2, 3], axis: 1, log: false)) < 1e-6)
+        #expect(maxAbsDifference(x.logSoftmax().scalars, Reference.softmax(shifted, [2, 3], axis: 1, log: true)) < 1e-5)
+        let lse = x.logSumExp().scalars
+        #expect(abs(lse[0] - 1002.4076) < 1e-3 && abs(lse[1] + 999.5924) < 1e-3)
+        let ce = x.crossEntropy(targets: [2, 0]).item()
+        #expect(ce.isFinite && abs(ce - 0.4076) < 1e-3)
+        #expect(x.tokenLogProbs(targets: [0, 2]).scalars.allSatisfy { $0.isFinite })
+    }
+
+    @Test func maskedInfinitiesDoNotPoisonSoftmax() {
+        let x = Tensor([0, -.infinity, 1, -.infinity, -.infinity, -.infinity], shape: [2, 3], requiresGrad: true)
+        let y = x.softmax()
+        #expect(y.scalars[1] == 0 && y.scalars[0].isFinite)
+        (y.slice(alongAxis: 0, 0..<1) * Tensor([1, 2, 3], shape: [3])).sum().backward()
+        #expect(x.grad?.scalars.prefix(3).allSatisfy { $0.isFinite } == true)
+    }
+
+    @Test func largeReductionsSplitOverCoresMatchReference() {
+        var rng = SeededRNG(seed: 21)
+        let x = Tensor.randomNormal([3, 200, 300], using: &rng)  // 180 000 elements
+        let xd = x.scalars.map(Double.init)
+        for axis in 0..<3 {
+            // Sums of ≤ 300 N(0,1) values: |sum| ≲ 60, Float32 error ≤ 300·6e-8·60 ≈ 1e-3 worst case.
+            #expect(maxAbsDifference(x.sum(alongAxis: axis).scalars, Reference.reduce(xd, [3, 200, 300], axes: [axis], initial: 0, +)) < 2e-3)
+            #expect(x.max(alongAxis: axis).scalars == Reference.reduce(xd, [3, 200, 300], axes: [axis], initial: -.infinity, Swift.max).map(Float.init))
+        }
+    }
+}
