@@ -68,19 +68,26 @@ extension Tensor {
             "\(desc): batch dimensions \(aBatch.shapeString) and \(bBatch.shapeString) differ")
         let batchShape = aBatch.isEmpty ? bBatch : aBatch
         let batch = batchShape.elementCount
-        let p = MatmulPayload(
-            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka, batch: batch,
-            aBatched: !aBatch.isEmpty, bBatched: !bBatch.isEmpty)
+        // A batched, untransposed A times a shared B is one (batch·M, K) × (K, N) product: a single
+        // large GEMM (the linear-layer case x (B, T, C) · W) instead of `batch` small ones.
+        let flatten = !aBatch.isEmpty && bBatch.isEmpty && !transposeA
+        let p = flatten
+            ? MatmulPayload(
+                transposeA: false, transposeB: transposeB, m: batch * m, n: n, k: ka, batch: 1,
+                aBatched: false, bBatched: false)
+            : MatmulPayload(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka, batch: batch,
+                aBatched: !aBatch.isEmpty, bBatched: !bBatch.isEmpty)
         var out = [Float](repeating: 0, count: batch * m * n)
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { pc in
                     guard let ba = pa.baseAddress, let bb = pb.baseAddress, let bc = pc.baseAddress else { return }
-                    for i in 0..<batch {
+                    for i in 0..<p.batch {
                         GEMM.run(
-                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka,
-                            a: ba + (p.aBatched ? i * m * ka : 0), b: bb + (p.bBatched ? i * ka * n : 0),
-                            beta: 0, c: bc + i * m * n)
+                            transposeA: p.transposeA, transposeB: p.transposeB, m: p.m, n: p.n, k: p.k,
+                            a: ba + (p.aBatched ? i * p.m * p.k : 0), b: bb + (p.bBatched ? i * p.k * p.n : 0),
+                            beta: 0, c: bc + i * p.m * p.n)
                     }
                 }
             }

@@ -33,6 +33,23 @@ import Testing
         #expect(maxAbsDifference(b.grad?.scalars ?? [], dB) < 1e-4)
     }
 
+    @Test func flattenedLinearLayerMatchesPerBatchProducts() {
+        // x (2, 30, 40) · Wᵀ with W (50, 40): one (60, 40) × (40, 50) sgemm instead of two.
+        let x = Self.normal([2, 30, 40], seed: 30), w = Self.normal([50, 40], seed: 31)
+        let g = Self.normal([2, 30, 50], seed: 32).detached()
+        let fused = x.matmul(w, transposeB: true)
+        (fused * g).sum().backward()
+        let (dx, dw) = (x.grad?.scalars ?? [], w.grad?.scalars ?? [])
+        x.zeroGrad(); w.zeroGrad()
+        let perBatch = Tensor.concat(
+            (0..<2).map { x.slice(alongAxis: 0, $0..<($0 + 1)).reshaped([30, 40]).matmul(w, transposeB: true) }, alongAxis: 0)
+        (perBatch.reshaped([2, 30, 50]) * g).sum().backward()
+        // Same products, different BLAS blocking: K = 40 (forward) / 60 (dW) sums of O(1) terms.
+        #expect(maxAbsDifference(fused.scalars, perBatch.scalars) < 1e-4)
+        #expect(maxAbsDifference(dx, x.grad?.scalars ?? []) < 1e-4)
+        #expect(maxAbsDifference(dw, w.grad?.scalars ?? []) < 1e-4)
+    }
+
     @Test func parallelElementwiseAndReductionsMatchReference() {
         let x = Self.normal([300, 256], seed: 4)  // 76 800 elements > Parallel.minimumWork
         let xd = x.scalars.map(Double.init)

@@ -5,7 +5,7 @@ import Foundation
 
 enum OpCases {
     static let all: [OpCase] =
-        matmul + arithmetic + unary + reductions + softmax + norms + embedding + rope + attention + losses + shapes + dropout
+        matmul + arithmetic + unary + composites + reductions + softmax + norms + embedding + rope + attention + losses + shapes + dropout
 
     static let matmul: [OpCase] = {
         var cases: [OpCase] = []
@@ -85,6 +85,16 @@ enum OpCases {
             name: "scalar − tensor, scalar / tensor (composites)", covers: [.neg, .addScalar, .powScalar, .mulScalar],
             inputs: [([2, 3], .positive)], forward: { (2 - $0[0]) + (3 / $0[0]) },
             reference: { $0[0].map { (2 - $0) + 3 / $0 } }),
+    ]
+
+    static let composites: [OpCase] = [
+        OpCase(
+            name: "clamped to -0.5...0.7 (composite)", covers: [.relu, .sub, .addScalar], inputs: [([4, 5], .normal)],
+            forward: { $0[0].clamped(to: -0.5...0.7) }, reference: { $0[0].map { Swift.min(Swift.max($0, -0.5), 0.7) } }),
+        OpCase(
+            name: "minimum / maximum broadcast (composite)", covers: [.relu, .sub, .add], inputs: [([3, 4], .normal), ([4], .normal)],
+            forward: { Tensor.minimum($0[0], $0[1]) + Tensor.maximum($0[0], $0[1]) * 2 },
+            reference: { x in Reference.binary(x[0], [3, 4], x[1], [4]) { Swift.min($0, $1) + 2 * Swift.max($0, $1) }.values }),
     ]
 
     static let reductions: [OpCase] = [

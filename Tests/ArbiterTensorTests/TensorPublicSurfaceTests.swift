@@ -23,6 +23,7 @@ import Testing
             a + u, a - z, a * o, a / f, a + 1, 1 + a, a - 1, 1 - a, a * 2, 2 * a, a / 2, 2 / f, -a,
             a.adding(u), a.subtracting(u), a.multiplying(u), a.dividing(f),
             a.addingScalar(1), a.multiplyingScalar(2), a.pow(2), a.negated(), a.exp(), a.log(), a.sqrt(),
+            a.clamped(to: 0...3), Tensor.minimum(a, u), Tensor.maximum(a, u),
             a.tanh(), a.sigmoid(), a.relu(), a.geluTanh(), a.geluErf(), a.silu(),
             a.sum(), a.sum(alongAxis: 0), a.sum(alongAxes: [0, 1], keepDim: true), a.mean(), a.mean(alongAxis: 1),
             a.mean(alongAxes: [0]), a.max(), a.max(alongAxis: 1, keepDim: true), a.max(alongAxes: [0]),
