@@ -29,6 +29,17 @@ enum GEMM {
                 beta, c, Int32(n))
             return
         }
+        if transposeB && !transposeA {
+            // c[i, j] = a[i, :] · b[j, :]: both rows contiguous, so a SIMD dot product per element
+            // (the q·kᵀ shape of attention scores).
+            for i in 0..<m {
+                for j in 0..<n {
+                    let s = dot(a + i * k, b + j * k, k)
+                    c[i * n + j] = beta == 0 ? s : beta * c[i * n + j] + s
+                }
+            }
+            return
+        }
         if beta == 0 {
             for i in 0..<(m * n) { c[i] = 0 }
         } else if beta != 1 {
@@ -47,6 +58,24 @@ enum GEMM {
             }
         }
     }
+}
+
+/// Σ a[i]·b[i] over `count` contiguous floats, eight lanes at a time.
+@inline(__always) func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+    var acc = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+        let va = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+        let vb = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+        acc += va * vb
+        i += 8
+    }
+    var s = acc.sum()
+    while i < count {
+        s += a[i] * b[i]
+        i += 1
+    }
+    return s
 }
 
 extension Tensor {
