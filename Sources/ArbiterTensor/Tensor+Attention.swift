@@ -85,7 +85,7 @@ extension Tensor {
                                                 continue
                                             }
                                             var sum: Float = 0
-                                            for j in 0..<tk { row[j] = _exp(row[j] - m); sum += row[j] }
+                                            for j in 0..<tk { row[j] = elementExp(row[j] - m); sum += row[j] }
                                             for j in 0..<tk { row[j] /= sum }
                                         }
                                         GEMM.run(transposeA: false, transposeB: false, m: tq, n: dv, k: tk, a: s, b: vp, beta: 0, c: o0 + head * tq * dv, allowBLAS: false)
@@ -174,10 +174,10 @@ extension Reference {
                     }
                     let valid = scores.compactMap { $0 }
                     guard let m = valid.max() else { continue }
-                    let z = valid.map { _exp($0 - m) }.reduce(0, +)
+                    let z = valid.map { elementExp($0 - m) }.reduce(0, +)
                     for j in 0..<tk {
                         guard let s = scores[j] else { continue }
-                        let w = _exp(s - m) / z
+                        let w = elementExp(s - m) / z
                         for c in 0..<dv { out[((bi * hq + h) * tq + i) * dv + c] += w * v[((bi * hkv + kh) * tk + j) * dv + c] }
                     }
                 }

@@ -23,8 +23,8 @@ extension Tensor {
                         for j in 0..<v { m = Swift.max(m, px[n * v + j]) }
                         if m == -.infinity { m = 0 }
                         var s: Float = 0
-                        for j in 0..<v { s += _exp(px[n * v + j] - m) }
-                        pl[n] = m + _log(s)
+                        for j in 0..<v { s += elementExp(px[n * v + j] - m) }
+                        pl[n] = m + elementLog(s)
                     }
                 }
             }
@@ -42,7 +42,7 @@ extension Tensor {
                 Parallel.forEachChunk(lse.count, costPerItem: v * 4) { range in
                     for n in range where scale[n] != 0 {
                         let s = scale[n], l = lse[n]
-                        for j in 0..<v { pd[n * v + j] = s * _exp(px[n * v + j] - l) }
+                        for j in 0..<v { pd[n * v + j] = s * elementExp(px[n * v + j] - l) }
                         pd[n * v + targets[n]] -= s
                     }
                 }
@@ -109,7 +109,7 @@ extension Reference {
         targets.enumerated().map { n, t in
             let row = x[(n * v)..<((n + 1) * v)]
             let m = row.max() ?? 0
-            return x[n * v + t] - (m + _log(row.map { _exp($0 - m) }.reduce(0, +)))
+            return x[n * v + t] - (m + elementLog(row.map { elementExp($0 - m) }.reduce(0, +)))
         }
     }
 

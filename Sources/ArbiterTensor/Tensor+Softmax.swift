@@ -31,10 +31,10 @@ extension Tensor {
                     for j in 0..<l.n { m = Swift.max(m, px[start + j * step]) }
                     if m == -.infinity { m = 0 }
                     var s: Float = 0
-                    for j in 0..<l.n { s += _exp(px[start + j * step] - m) }
-                    let logS = _log(s)
+                    for j in 0..<l.n { s += elementExp(px[start + j * step] - m) }
+                    let logS = elementLog(s)
                     switch op {
-                    case .softmax: for j in 0..<l.n { po[start + j * step] = _exp(px[start + j * step] - m) / s }
+                    case .softmax: for j in 0..<l.n { po[start + j * step] = elementExp(px[start + j * step] - m) / s }
                     // (x − m) − log s, not x − lse: keeps full precision when |x| is large.
                     case .logSoftmax: for j in 0..<l.n { po[start + j * step] = (px[start + j * step] - m) - logS }
                     default:
@@ -101,7 +101,7 @@ extension Tensor {
         return rowBackward(node, g) { start, step, _, y, g, dx in
             var total: Float = 0
             for j in 0..<n { total += g[start + j * step] }
-            for j in 0..<n { let k = start + j * step; dx[k] = g[k] - _exp(y[k]) * total }
+            for j in 0..<n { let k = start + j * step; dx[k] = g[k] - elementExp(y[k]) * total }
         }
     }
 
@@ -111,7 +111,7 @@ extension Tensor {
         return rowBackward(node, g) { start, step, x, lse, g, dx in
             let o = start / (l.n * l.inner), i = start % l.inner
             let r = o * l.inner + i
-            for j in 0..<l.n { let k = start + j * step; dx[k] = g[r] * _exp(x[k] - lse[r]) }
+            for j in 0..<l.n { let k = start + j * step; dx[k] = g[r] * elementExp(x[k] - lse[r]) }
         }
     }
 }
@@ -124,8 +124,8 @@ extension Reference {
         for o in 0..<l.outer {
             for i in 0..<l.inner {
                 let idx = (0..<l.n).map { (o * l.n + $0) * l.inner + i }
-                let z = idx.map { _exp(x[$0]) }.reduce(0, +)
-                for k in idx { out[k] = log ? x[k] - _log(z) : _exp(x[k]) / z }
+                let z = idx.map { elementExp(x[$0]) }.reduce(0, +)
+                for k in idx { out[k] = log ? x[k] - elementLog(z) : elementExp(x[k]) / z }
             }
         }
         return out
@@ -136,7 +136,7 @@ extension Reference {
         let l = AxisLayout(shape, axis: axis)
         var out: [Double] = []
         for o in 0..<l.outer {
-            for i in 0..<l.inner { out.append(_log((0..<l.n).map { _exp(x[(o * l.n + $0) * l.inner + i]) }.reduce(0, +))) }
+            for i in 0..<l.inner { out.append(elementLog((0..<l.n).map { elementExp(x[(o * l.n + $0) * l.inner + i]) }.reduce(0, +))) }
         }
         return out
     }
