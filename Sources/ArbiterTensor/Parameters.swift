@@ -45,18 +45,33 @@ public struct Parameters: Sequence {
 
     /// Visits each parameter in order with its values (mutable, in place) and its gradient
     /// (nil when no backward has reached it since the last `zeroGrad`). For optimizers.
+    /// `body` must not read the visited tensor through other paths (exclusive access).
     public func forEachBuffer(
         _ body: (_ name: String, _ value: UnsafeMutableBufferPointer<Float>, _ grad: UnsafeBufferPointer<Float>?) throws -> Void
     ) rethrows {
         for (name, tensor) in self {
-            let grad = tensor.grad?.storage
-            try tensor.storage.withUnsafeMutableBufferPointer { value in
-                if let grad {
-                    try grad.withUnsafeBufferPointer { try body(name, value, $0) }
-                } else {
-                    try body(name, value, nil)
-                }
+            try Self.withBuffers(of: tensor) { try body(name, $0, $1) }
+        }
+    }
+
+    /// Runs `body` on one named parameter's values (mutable) and gradient; nil if no such name.
+    public func withBuffers<R>(
+        named name: String,
+        _ body: (_ value: UnsafeMutableBufferPointer<Float>, _ grad: UnsafeBufferPointer<Float>?) throws -> R
+    ) rethrows -> R? {
+        guard let tensor = tensors[name] else { return nil }
+        return try Self.withBuffers(of: tensor, body)
+    }
+
+    private static func withBuffers<R>(
+        of tensor: Tensor, _ body: (UnsafeMutableBufferPointer<Float>, UnsafeBufferPointer<Float>?) throws -> R
+    ) rethrows -> R {
+        let grad = tensor.grad?.storage
+        return try tensor.storage.withUnsafeMutableBufferPointer { value in
+            if let grad {
+                return try grad.withUnsafeBufferPointer { try body(value, $0) }
             }
+            return try body(value, nil)
         }
     }
 }

@@ -103,6 +103,9 @@ import Testing
             for i in value.indices { value[i] -= 0.5 * grad[i] }  // one SGD step in place
         }
         #expect(seen == ["w", "b"])
+        let firstGrad = params.withBuffers(named: "w") { _, grad in grad?.first }
+        #expect(firstGrad == 2)
+        #expect(params.withBuffers(named: "missing") { _, _ in 1 } == nil)
         #expect(w.scalars == [0, 1])
         #expect(b.scalars == [-0.5])
         params.zeroGrad()
