@@ -39,6 +39,8 @@ import Testing
             await Task { Tensor.isGradEnabled }.value
         }
         #expect(!inner)  // child tasks inherit the task-local
+        let syncInAsync = Tensor.noGrad { Tensor.isGradEnabled }  // the sync overload, no await
+        #expect(!syncInAsync)
         let detachedTask = await Task.detached { Tensor.isGradEnabled }.value
         #expect(detachedTask)
     }
