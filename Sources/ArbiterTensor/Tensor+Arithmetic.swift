@@ -18,7 +18,7 @@ extension Tensor {
             bv.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
                     let pa = pa, pb = pb, po = po
-                    Parallel.forEachChunk(n) { r in
+                    TensorParallel.forEachChunk(n) { r in
                         switch kind {
                         case .add: for i in r { po[i] = pa[i] + pb[i] }
                         case .sub: for i in r { po[i] = pa[i] - pb[i] }

@@ -64,7 +64,7 @@ extension Tensor {
                             guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress,
                                 let p0p = pp.baseAddress, let o0 = po.baseAddress
                             else { return }
-                            Parallel.forEachChunk(b * hkv, costPerItem: group * tq * tk * (d + dv)) { units in
+                            TensorParallel.forEachChunk(b * hkv, costPerItem: group * tq * tk * (d + dv)) { units in
                                 for unit in units {
                                     let bi = unit / hkv, kh = unit % hkv
                                     let kp = k0 + (bi * hkv + kh) * tk * d, vp = v0 + (bi * hkv + kh) * tk * dv
@@ -120,7 +120,7 @@ extension Tensor {
             guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress, let P0 = pp.baseAddress,
                 let g0 = pg.baseAddress, let dq0 = pdq.baseAddress, let dk0 = pdk.baseAddress, let dv0 = pdv.baseAddress
             else { return }
-            Parallel.forEachChunk(p.b * p.hkv, costPerItem: group * p.tq * p.tk * (p.d + p.dv) * 2) { units in
+            TensorParallel.forEachChunk(p.b * p.hkv, costPerItem: group * p.tq * p.tk * (p.d + p.dv) * 2) { units in
                 var dS = [Float](repeating: 0, count: p.tq * p.tk)  // (Tq, Tk) scratch
                 dS.withUnsafeMutableBufferPointer { pds in
                     guard let ds = pds.baseAddress else { return }

@@ -17,7 +17,7 @@ extension Tensor {
         x.withUnsafeBufferPointer { px in
             lse.withUnsafeMutableBufferPointer { pl in
                 let px = px, pl = pl
-                Parallel.forEachChunk(rows, costPerItem: v * 4) { range in
+                TensorParallel.forEachChunk(rows, costPerItem: v * 4) { range in
                     for n in range {
                         var m = -Float.infinity
                         for j in 0..<v { m = Swift.max(m, px[n * v + j]) }
@@ -39,7 +39,7 @@ extension Tensor {
         x.withUnsafeBufferPointer { px in
             dx.withUnsafeMutableBufferPointer { pd in
                 let px = px, pd = pd
-                Parallel.forEachChunk(lse.count, costPerItem: v * 4) { range in
+                TensorParallel.forEachChunk(lse.count, costPerItem: v * 4) { range in
                     for n in range where scale[n] != 0 {
                         let s = scale[n], l = lse[n]
                         for j in 0..<v { pd[n * v + j] = s * elementExp(px[n * v + j] - l) }

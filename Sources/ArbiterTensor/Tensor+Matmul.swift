@@ -11,10 +11,28 @@ struct MatmulPayload {
 }
 
 enum GEMM {
+    /// Σ a[i]·b[i] over `count` contiguous floats, eight lanes at a time.
+    @inline(__always) static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+        var acc = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            let va = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+            let vb = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            acc += va * vb
+            i += 8
+        }
+        var s = acc.sum()
+        while i < count {
+            s += a[i] * b[i]
+            i += 1
+        }
+        return s
+    }
+
     /// Products with m·n·k at or below this run in our own loop.
     static let tinyWork = 32 * 32 * 32
 
-    /// C (m, n) = alpha · op(A) · op(B) + beta · C, row-major; op(A) is (m, k), op(B) is (k, n).
+    /// C (m, n) = op(A) · op(B) + beta · C, row-major; op(A) is (m, k), op(B) is (k, n).
     /// A is stored (m, k) or, when `transposeA`, (k, m); B is (k, n) or, when `transposeB`, (n, k).
     static func run(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -58,24 +76,6 @@ enum GEMM {
             }
         }
     }
-}
-
-/// Σ a[i]·b[i] over `count` contiguous floats, eight lanes at a time.
-@inline(__always) func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
-    var acc = SIMD8<Float>()
-    var i = 0
-    while i + 8 <= count {
-        let va = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
-        let vb = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-        acc += va * vb
-        i += 8
-    }
-    var s = acc.sum()
-    while i < count {
-        s += a[i] * b[i]
-        i += 1
-    }
-    return s
 }
 
 extension Tensor {

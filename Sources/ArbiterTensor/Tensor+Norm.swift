@@ -25,7 +25,7 @@ extension Tensor {
                 rstd.withUnsafeMutableBufferPointer { pr in
                     means.withUnsafeMutableBufferPointer { pm in
                         let px = px, po = po, pr = pr, pm = pm
-                        Parallel.forEachChunk(rows, costPerItem: c * 4) { range in
+                        TensorParallel.forEachChunk(rows, costPerItem: c * 4) { range in
                             for row in range {
                                 let base = row * c
                                 var mu: Float = 0

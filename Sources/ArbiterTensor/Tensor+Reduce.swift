@@ -24,7 +24,7 @@ extension Tensor {
     static func forEachReductionTile(_ l: AxisLayout, _ body: (Int, Range<Int>) -> Void) {
         let block = 256
         let blocks = (l.inner + block - 1) / block
-        Parallel.forEachChunk(l.outer * blocks, costPerItem: l.n * Swift.min(block, l.inner)) { tiles in
+        TensorParallel.forEachChunk(l.outer * blocks, costPerItem: l.n * Swift.min(block, l.inner)) { tiles in
             for tile in tiles {
                 let o = tile / blocks, lo = (tile % blocks) * block
                 body(o, lo..<Swift.min(lo + block, l.inner))

@@ -46,7 +46,7 @@ extension Tensor {
         x.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
                 let px = px, po = po
-                Parallel.forEachChunk(rows, costPerItem: p.d * 3) { range in
+                TensorParallel.forEachChunk(rows, costPerItem: p.d * 3) { range in
                     for row in range {
                         let pos = row % p.t, base = row * p.d
                         for i in 0..<half {

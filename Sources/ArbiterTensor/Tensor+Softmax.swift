@@ -10,7 +10,7 @@ extension Tensor {
     /// Calls `body(rowStart, stride)` for each of the outer·inner rows along the axis, in parallel
     /// for large tensors. Row element j sits at rowStart + j·stride.
     static func forEachRow(_ l: AxisLayout, _ body: (Int, Int) -> Void) {
-        Parallel.forEachChunk(l.outer * l.inner, costPerItem: l.n * 8) { r in
+        TensorParallel.forEachChunk(l.outer * l.inner, costPerItem: l.n * 8) { r in
             for row in r {
                 let o = row / l.inner, i = row % l.inner
                 body(o * l.n * l.inner + i, l.inner)

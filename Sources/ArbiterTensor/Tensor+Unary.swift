@@ -18,7 +18,7 @@ extension Tensor {
         x.storage.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
                 let px = px, po = po
-                Parallel.forEachChunk(n) { r in for i in r { po[i] = f(px[i]) } }
+                TensorParallel.forEachChunk(n) { r in for i in r { po[i] = f(px[i]) } }
             }
         }
         return recorded(out, shape: x.shape, op: op, inputs: [x], payload: UnaryPayload(scalar: scalar, output: out))
@@ -73,7 +73,7 @@ extension Tensor {
                 g.withUnsafeBufferPointer { g in
                     dx.withUnsafeMutableBufferPointer { dx in
                         let x = x, y = y, g = g, dx = dx
-                        Parallel.forEachChunk(dx.count) { r in
+                        TensorParallel.forEachChunk(dx.count) { r in
                             for i in r { dx[i] = g[i] * unaryDerivative(op, x: x[i], y: y[i], scalar: s) }
                         }
                     }

@@ -1,5 +1,5 @@
 // FastPathTests: shapes large enough to take the fast paths (cblas_sgemm, multi-core splitting
-// above Parallel.minimumWork) checked against the naive references, plus cross-checks between
+// above TensorParallel.minimumWork) checked against the naive references, plus cross-checks between
 // equivalent formulations (RoPE layouts, fused vs composite attention, chunked token log-probs).
 @testable import ArbiterTensor
 import ArbiterTestSupport
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func parallelElementwiseAndReductionsMatchReference() {
-        let x = Self.normal([300, 256], seed: 4)  // 76 800 elements > Parallel.minimumWork
+        let x = Self.normal([300, 256], seed: 4)  // 76 800 elements > TensorParallel.minimumWork
         let xd = x.scalars.map(Double.init)
         // Single transcendental per element: ≤ 2 ulp of values ≤ e^5.
         #expect(maxAbsDifference(x.exp().scalars, Reference.unary(.exp, xd)) < 1e-4)
@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test func fusedAttentionMatchesCompositeOnTheParallelPath() {
-        let (b, h, t, d) = (2, 4, 32, 16)  // 8 units × 32·32·32 work > Parallel.minimumWork
+        let (b, h, t, d) = (2, 4, 32, 16)  // 8 units × 32·32·32 work > TensorParallel.minimumWork
         let q = Self.normal([b, h, t, d], seed: 7), k = Self.normal([b, h, t, d], seed: 8), v = Self.normal([b, h, t, d], seed: 9)
         let w = Self.normal([b, h, t, d], seed: 10).detached()
         let fused = Tensor.attention(query: q, key: k, value: v)
@@ -166,7 +166,7 @@ import Testing
 
     @Test func largeReductionsSplitOverCoresMatchReference() {
         var rng = SeededRNG(seed: 21)
-        let x = Tensor.randomNormal([2, 150, 230], using: &rng)  // 69 000 elements > Parallel.minimumWork
+        let x = Tensor.randomNormal([2, 150, 230], using: &rng)  // 69 000 elements > TensorParallel.minimumWork
         let xd = x.scalars.map(Double.init)
         for axis in 0..<3 {
             // Sums of ≤ 230 N(0,1) values: |sum| ≲ 50, Float32 error ≤ 230·6e-8·50 ≈ 7e-4 worst case.

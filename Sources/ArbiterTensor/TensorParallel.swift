@@ -1,9 +1,9 @@
-// Parallel: splits large elementwise / row work over the available cores with
+// TensorParallel: splits large elementwise / row work over the available cores with
 // DispatchQueue.concurrentPerform; small work runs serially on the caller's thread.
 // Not a scheduler: no work stealing, no nesting (inner calls run serially).
 import Foundation
 
-enum Parallel {
+enum TensorParallel {
     /// Work (in elements, or row-length × rows) below which splitting costs more than it saves.
     static let minimumWork = 1 << 16
     static let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -31,7 +31,7 @@ enum Parallel {
 }
 
 /// Carries a value into a `@Sendable` closure whose concurrent use the caller has proven safe.
-struct UncheckedSendableBox<T>: @unchecked Sendable {
+private struct UncheckedSendableBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
