@@ -2,8 +2,9 @@
 // key padding (per-batch key lengths or a (B, Tk) bool mask) and grouped-query heads
 // (Hq = g · Hkv; query head h reads kv head h / g). Forward, backward and naive reference.
 // Work is split over (batch, kv head) units, each owning its g query heads, so backward writes of
-// dk/dv never race. Keeps the (B, Hq, Tq, Tk) probabilities for backward: meant for training and
-// scoring lengths, not a flash-attention kernel.
+// dk/dv never race. Backward recomputes the probabilities from the saved (B, Hq, Tq) row
+// logsumexps, so the tape holds O(B·H·T) extra floats; scores are still materialised one
+// (Tq, Tk) head at a time (not a tiled flash-attention kernel).
 
 /// Which keys each batch row may attend to (besides the causal limit).
 public enum KeyPadding: Sendable, Hashable {
@@ -26,14 +27,54 @@ public enum KeyPadding: Sendable, Hashable {
 struct AttentionPayload {
     let b: Int, hq: Int, hkv: Int, tq: Int, tk: Int, d: Int, dv: Int
     let scale: Float
-    let probs: [Float]  // (B, Hq, Tq, Tk) softmax probabilities (0 where masked)
+    let causal: Bool
+    let padding: KeyPadding
+    let lse: [Float]  // (B, Hq, Tq) logsumexp of each score row; −∞ for a row with no valid key
+
+    /// Whether query i of batch row b may attend to key j.
+    @inline(__always) func visible(batch b: Int, query i: Int, key j: Int) -> Bool {
+        (!causal || j <= tk - tq + i) && padding.isValid(batch: b, key: j, keys: tk)
+    }
+
+    /// Writes the (Tq, Tk) probabilities of one head into `scores`: S = q·kᵀ, then either a
+    /// fresh softmax (recording each row's logsumexp into `lseOut`) or, when `lseIn` is given,
+    /// exp(S·scale − lse) from the forward's statistics. Masked entries become 0.
+    func probabilities(
+        batch bi: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, scores s: UnsafeMutablePointer<Float>,
+        lseIn: UnsafePointer<Float>?, lseOut: UnsafeMutablePointer<Float>?
+    ) {
+        GEMM.run(transposeA: false, transposeB: true, m: tq, n: tk, k: d, a: q, b: k, beta: 0, c: s, allowBLAS: false)
+        for i in 0..<tq {
+            let row = s + i * tk
+            if let lseIn {
+                let l = lseIn[i]
+                for j in 0..<tk { row[j] = l > -.infinity && visible(batch: bi, query: i, key: j) ? elementExp(row[j] * scale - l) : 0 }
+                continue
+            }
+            var m = -Float.infinity
+            for j in 0..<tk {
+                row[j] = visible(batch: bi, query: i, key: j) ? row[j] * scale : -.infinity
+                m = Swift.max(m, row[j])
+            }
+            if m == -.infinity {
+                for j in 0..<tk { row[j] = 0 }
+                lseOut?[i] = -.infinity
+                continue
+            }
+            var sum: Float = 0
+            for j in 0..<tk { row[j] = elementExp(row[j] - m); sum += row[j] }
+            for j in 0..<tk { row[j] /= sum }
+            lseOut?[i] = m + elementLog(sum)
+        }
+    }
 }
 
 extension Tensor {
     /// softmax(q·kᵀ·scale + mask)·v. q (B, Hq, Tq, D), k (B, Hkv, Tk, D), v (B, Hkv, Tk, Dv) with
     /// Hq a multiple of Hkv → (B, Hq, Tq, Dv). Causal: query i (at absolute position
     /// Tk − Tq + i) sees keys j ≤ Tk − Tq + i. Scale defaults to 1/√D. A query with no valid
-    /// key outputs zeros.
+    /// key outputs zeros. Only the (B, Hq, Tq) row logsumexps are kept for backward, which
+    /// recomputes the probabilities head by head (memory O(B·H·T), not O(B·H·T²)).
     public static func attention(
         query q: Tensor, key k: Tensor, value v: Tensor, causal: Bool = true,
         padding: KeyPadding = .none, scale: Float? = nil
@@ -52,56 +93,44 @@ extension Tensor {
         case .lengths(let l): precondition(l.count == b, "\(desc): \(l.count) key lengths for batch \(b)")
         case .mask(let m): precondition(m.count == b * tk, "\(desc): key mask has \(m.count) entries, expected (B, Tk) = \(b * tk)")
         }
-        let p0 = AttentionPayload(b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: dv, scale: scale ?? 1 / Float(d).squareRoot(), probs: [])
-        var probs = [Float](repeating: 0, count: b * hq * tq * tk)
+        let shape = AttentionPayload(
+            b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: dv, scale: scale ?? 1 / Float(d).squareRoot(),
+            causal: causal, padding: padding, lse: [])
+        var lse = [Float](repeating: 0, count: b * hq * tq)
         var out = [Float](repeating: 0, count: b * hq * tq * dv)
         let group = hq / hkv
         q.storage.withUnsafeBufferPointer { pq in
-            k.storage.withUnsafeBufferPointer { pk in
-                v.storage.withUnsafeBufferPointer { pv in
-                    probs.withUnsafeMutableBufferPointer { pp in
-                        out.withUnsafeMutableBufferPointer { po in
-                            guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress,
-                                let p0p = pp.baseAddress, let o0 = po.baseAddress
-                            else { return }
-                            TensorParallel.forEachChunk(b * hkv, costPerItem: group * tq * tk * (d + dv)) { units in
-                                for unit in units {
-                                    let bi = unit / hkv, kh = unit % hkv
-                                    let kp = k0 + (bi * hkv + kh) * tk * d, vp = v0 + (bi * hkv + kh) * tk * dv
-                                    for h in (kh * group)..<((kh + 1) * group) {
-                                        let head = bi * hq + h
-                                        let s = p0p + head * tq * tk
-                                        GEMM.run(transposeA: false, transposeB: true, m: tq, n: tk, k: d, a: q0 + head * tq * d, b: kp, beta: 0, c: s, allowBLAS: false)
-                                        for i in 0..<tq {
-                                            let row = s + i * tk
-                                            var m = -Float.infinity
-                                            for j in 0..<tk {
-                                                let ok = (!causal || j <= tk - tq + i) && padding.isValid(batch: bi, key: j, keys: tk)
-                                                row[j] = ok ? row[j] * p0.scale : -.infinity
-                                                m = Swift.max(m, row[j])
-                                            }
-                                            if m == -.infinity {
-                                                for j in 0..<tk { row[j] = 0 }
-                                                continue
-                                            }
-                                            var sum: Float = 0
-                                            for j in 0..<tk { row[j] = elementExp(row[j] - m); sum += row[j] }
-                                            for j in 0..<tk { row[j] /= sum }
-                                        }
-                                        GEMM.run(transposeA: false, transposeB: false, m: tq, n: dv, k: tk, a: s, b: vp, beta: 0, c: o0 + head * tq * dv, allowBLAS: false)
-                                    }
-                                }
-                            }
+        k.storage.withUnsafeBufferPointer { pk in
+        v.storage.withUnsafeBufferPointer { pv in
+        lse.withUnsafeMutableBufferPointer { pl in
+        out.withUnsafeMutableBufferPointer { po in
+            guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress,
+                let l0 = pl.baseAddress, let o0 = po.baseAddress
+            else { return }
+            TensorParallel.forEachChunk(b * hkv, costPerItem: group * tq * tk * (d + dv)) { units in
+                var scores = [Float](repeating: 0, count: tq * tk)  // (Tq, Tk) scratch
+                scores.withUnsafeMutableBufferPointer { ps in
+                    guard let s = ps.baseAddress else { return }
+                    for unit in units {
+                        let bi = unit / hkv, kh = unit % hkv
+                        let kp = k0 + (bi * hkv + kh) * tk * d, vp = v0 + (bi * hkv + kh) * tk * dv
+                        for h in (kh * group)..<((kh + 1) * group) {
+                            let head = bi * hq + h
+                            shape.probabilities(batch: bi, q: q0 + head * tq * d, k: kp, scores: s, lseIn: nil, lseOut: l0 + head * tq)
+                            // out (Tq, Dv) = P (Tq, Tk) · v (Tk, Dv)
+                            GEMM.run(transposeA: false, transposeB: false, m: tq, n: dv, k: tk, a: s, b: vp, beta: 0, c: o0 + head * tq * dv, allowBLAS: false)
                         }
                     }
                 }
             }
-        }
-        let p = AttentionPayload(b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: dv, scale: p0.scale, probs: probs)
+        }}}}}
+        let p = AttentionPayload(
+            b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: dv, scale: shape.scale, causal: causal, padding: padding, lse: lse)
         return recorded(out, shape: [b, hq, tq, dv], op: .attention, inputs: [q, k, v], payload: p)
     }
 
-    /// dP = dO·vᵀ; dS = P ⊙ (dP − rowsum(dP ⊙ P)); dq = dS·k·scale; dk += dSᵀ·q·scale; dv += Pᵀ·dO.
+    /// P recomputed from the saved logsumexp; dP = dO·vᵀ; dS = P ⊙ (dP − rowsum(dP ⊙ P));
+    /// dq = dS·k·scale; dk += dSᵀ·q·scale; dv += Pᵀ·dO.
     static let attentionBackward: BackwardRule = { node, g in
         let p = node.payload(as: AttentionPayload.self)
         let q = node.inputs[0], k = node.inputs[1], v = node.inputs[2]
@@ -112,18 +141,19 @@ extension Tensor {
         q.storage.withUnsafeBufferPointer { pq in
         k.storage.withUnsafeBufferPointer { pk in
         v.storage.withUnsafeBufferPointer { pv in
-        p.probs.withUnsafeBufferPointer { pp in
+        p.lse.withUnsafeBufferPointer { pl in
         g.withUnsafeBufferPointer { pg in
         dq.withUnsafeMutableBufferPointer { pdq in
         dk.withUnsafeMutableBufferPointer { pdk in
         dv.withUnsafeMutableBufferPointer { pdv in
-            guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress, let P0 = pp.baseAddress,
+            guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress, let l0 = pl.baseAddress,
                 let g0 = pg.baseAddress, let dq0 = pdq.baseAddress, let dk0 = pdk.baseAddress, let dv0 = pdv.baseAddress
             else { return }
-            TensorParallel.forEachChunk(p.b * p.hkv, costPerItem: group * p.tq * p.tk * (p.d + p.dv) * 2) { units in
-                var dS = [Float](repeating: 0, count: p.tq * p.tk)  // (Tq, Tk) scratch
-                dS.withUnsafeMutableBufferPointer { pds in
-                    guard let ds = pds.baseAddress else { return }
+            TensorParallel.forEachChunk(p.b * p.hkv, costPerItem: group * p.tq * p.tk * (p.d + p.dv) * 3) { units in
+                var scratch = [Float](repeating: 0, count: 2 * p.tq * p.tk)  // P and dS, (Tq, Tk) each
+                scratch.withUnsafeMutableBufferPointer { pscratch in
+                    guard let P = pscratch.baseAddress else { return }
+                    let ds = P + p.tq * p.tk
                     for unit in units {
                         let bi = unit / p.hkv, kh = unit % p.hkv
                         let kvHead = bi * p.hkv + kh
@@ -131,7 +161,8 @@ extension Tensor {
                         let dkp = dk0 + kvHead * p.tk * p.d, dvp = dv0 + kvHead * p.tk * p.dv
                         for h in (kh * group)..<((kh + 1) * group) {
                             let head = bi * p.hq + h
-                            let P = P0 + head * p.tq * p.tk, gO = g0 + head * p.tq * p.dv
+                            let qp = q0 + head * p.tq * p.d, gO = g0 + head * p.tq * p.dv
+                            p.probabilities(batch: bi, q: qp, k: kp, scores: P, lseIn: l0 + head * p.tq, lseOut: nil)
                             // dv (Tk, Dv) += Pᵀ (Tk, Tq) · dO (Tq, Dv)
                             GEMM.run(transposeA: true, transposeB: false, m: p.tk, n: p.dv, k: p.tq, a: P, b: gO, beta: 1, c: dvp, allowBLAS: false)
                             // dP (Tq, Tk) = dO (Tq, Dv) · vᵀ (Dv, Tk)
@@ -144,7 +175,7 @@ extension Tensor {
                             // dq (Tq, D) = dS (Tq, Tk) · k (Tk, D)
                             GEMM.run(transposeA: false, transposeB: false, m: p.tq, n: p.d, k: p.tk, a: ds, b: kp, beta: 0, c: dq0 + head * p.tq * p.d, allowBLAS: false)
                             // dk (Tk, D) += dSᵀ (Tk, Tq) · q (Tq, D)
-                            GEMM.run(transposeA: true, transposeB: false, m: p.tk, n: p.d, k: p.tq, a: ds, b: q0 + head * p.tq * p.d, beta: 1, c: dkp, allowBLAS: false)
+                            GEMM.run(transposeA: true, transposeB: false, m: p.tk, n: p.d, k: p.tq, a: ds, b: qp, beta: 1, c: dkp, allowBLAS: false)
                         }
                     }
                 }

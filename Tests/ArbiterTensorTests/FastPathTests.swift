@@ -88,6 +88,8 @@ import Testing
         let q = Self.normal([b, h, t, d], seed: 7), k = Self.normal([b, h, t, d], seed: 8), v = Self.normal([b, h, t, d], seed: 9)
         let w = Self.normal([b, h, t, d], seed: 10).detached()
         let fused = Tensor.attention(query: q, key: k, value: v)
+        // Only the (B, H, T) row statistics are saved; probabilities are recomputed in backward.
+        #expect(fused.node.map { $0.payload(as: AttentionPayload.self).lse.count } == b * h * t)
         (fused * w).sum().backward()
         let fusedGrads = [q, k, v].map { $0.grad?.scalars ?? [] }
         [q, k, v].forEach { $0.zeroGrad() }
