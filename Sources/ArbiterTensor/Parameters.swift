@@ -54,6 +54,15 @@ public struct Parameters: Sequence {
         }
     }
 
+    /// Visits, in order, the gradient of every parameter that has one, mutable in place
+    /// (for gradient clipping and scaling). Parameters without a gradient are skipped.
+    public func forEachGradient(_ body: (_ name: String, _ grad: UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        for (name, tensor) in self {
+            guard let grad = tensor.grad else { continue }
+            try grad.storage.withUnsafeMutableBufferPointer { try body(name, $0) }
+        }
+    }
+
     /// Runs `body` on one named parameter's values (mutable) and gradient; nil if no such name.
     public func withBuffers<R>(
         named name: String,

@@ -110,6 +110,13 @@ import Testing
         #expect(params.withBuffers(named: "missing") { _, _ in 1 } == nil)
         #expect(w.scalars == [0, 1])
         #expect(b.scalars == [-0.5])
+        var gradNames: [String] = []
+        params.forEachGradient { name, grad in
+            gradNames.append(name)
+            for i in grad.indices { grad[i] *= 0.5 }  // e.g. clipping by a global-norm factor
+        }
+        #expect(gradNames == ["w", "b"])
+        #expect(w.grad?.scalars == [1, 1] && b.grad?.scalars == [0.5])
         params.zeroGrad()
         var gradsAfterZero = 0
         params.forEachBuffer { _, _, grad in if grad != nil { gradsAfterZero += 1 } }

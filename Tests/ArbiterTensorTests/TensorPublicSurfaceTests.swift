@@ -55,6 +55,7 @@ import Testing
         params.add("b", b)
         #expect(params.count == 2 && params.names == ["a", "b"] && params["b"] === b && params.scalarCount == 12)
         params.forEachBuffer { _, _, _ in }
+        params.forEachGradient { _, _ in }
         _ = params.withBuffers(named: "a") { value, grad in value.count + (grad?.count ?? 0) }
         for (name, tensor) in params { #expect(!name.isEmpty && tensor.requiresGrad) }
         params.zeroGrad()
