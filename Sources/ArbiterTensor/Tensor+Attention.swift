@@ -1,0 +1,219 @@
+// Tensor+Attention: scaled-dot-product attention over (B, H, T, D) with optional causal masking,
+// key padding (per-batch key lengths or a (B, Tk) bool mask) and grouped-query heads
+// (Hq = g · Hkv; query head h reads kv head h / g). Forward, backward and naive reference.
+// Work is split over (batch, kv head) units, each owning its g query heads, so backward writes of
+// dk/dv never race. Backward recomputes the probabilities from the saved (B, Hq, Tq) row
+// logsumexps, so the tape holds O(B·H·T) extra floats; scores are still materialised one
+// (Tq, Tk) head at a time (not a tiled flash-attention kernel).
+
+/// Which keys each batch row may attend to (besides the causal limit).
+public enum KeyPadding: Sendable, Hashable {
+    /// Every key is valid.
+    case none
+    /// Batch row b attends to keys 0..<lengths[b] (count B).
+    case lengths([Int])
+    /// mask[b · Tk + j] is true when key j of batch row b is valid ((B, Tk) row-major).
+    case mask([Bool])
+
+    func isValid(batch b: Int, key j: Int, keys tk: Int) -> Bool {
+        switch self {
+        case .none: return true
+        case .lengths(let l): return j < l[b]
+        case .mask(let m): return m[b * tk + j]
+        }
+    }
+}
+
+struct AttentionPayload {
+    let b: Int, hq: Int, hkv: Int, tq: Int, tk: Int, d: Int, dv: Int
+    let scale: Float
+    let causal: Bool
+    let padding: KeyPadding
+    let lse: [Float]  // (B, Hq, Tq) logsumexp of each score row; −∞ for a row with no valid key
+
+    /// Whether query i of batch row b may attend to key j.
+    @inline(__always) func visible(batch b: Int, query i: Int, key j: Int) -> Bool {
+        (!causal || j <= tk - tq + i) && padding.isValid(batch: b, key: j, keys: tk)
+    }
+
+    /// Writes the (Tq, Tk) probabilities of one head into `scores`: S = q·kᵀ, then either a
+    /// fresh softmax (recording each row's logsumexp into `lseOut`) or, when `lseIn` is given,
+    /// exp(S·scale − lse) from the forward's statistics. Masked entries become 0.
+    func probabilities(
+        batch bi: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, scores s: UnsafeMutablePointer<Float>,
+        lseIn: UnsafePointer<Float>?, lseOut: UnsafeMutablePointer<Float>?
+    ) {
+        GEMM.run(transposeA: false, transposeB: true, m: tq, n: tk, k: d, a: q, b: k, beta: 0, c: s, allowBLAS: false)
+        for i in 0..<tq {
+            let row = s + i * tk
+            if let lseIn {
+                let l = lseIn[i]
+                for j in 0..<tk { row[j] = l > -.infinity && visible(batch: bi, query: i, key: j) ? elementExp(row[j] * scale - l) : 0 }
+                continue
+            }
+            var m = -Float.infinity
+            for j in 0..<tk {
+                row[j] = visible(batch: bi, query: i, key: j) ? row[j] * scale : -.infinity
+                m = Swift.max(m, row[j])
+            }
+            if m == -.infinity {
+                for j in 0..<tk { row[j] = 0 }
+                lseOut?[i] = -.infinity
+                continue
+            }
+            var sum: Float = 0
+            for j in 0..<tk { row[j] = elementExp(row[j] - m); sum += row[j] }
+            for j in 0..<tk { row[j] /= sum }
+            lseOut?[i] = m + elementLog(sum)
+        }
+    }
+}
+
+extension Tensor {
+    /// softmax(q·kᵀ·scale + mask)·v. q (B, Hq, Tq, D), k (B, Hkv, Tk, D), v (B, Hkv, Tk, Dv) with
+    /// Hq a multiple of Hkv → (B, Hq, Tq, Dv). Causal: query i (at absolute position
+    /// Tk − Tq + i) sees keys j ≤ Tk − Tq + i. Scale defaults to 1/√D. A query with no valid
+    /// key outputs zeros. Only the (B, Hq, Tq) row logsumexps are kept for backward, which
+    /// recomputes the probabilities head by head (memory O(B·H·T), not O(B·H·T²)).
+    public static func attention(
+        query q: Tensor, key k: Tensor, value v: Tensor, causal: Bool = true,
+        padding: KeyPadding = .none, scale: Float? = nil
+    ) -> Tensor {
+        let desc = "attention: q \(q.shape.shapeString), k \(k.shape.shapeString), v \(v.shape.shapeString)"
+        precondition(q.rank == 4 && k.rank == 4 && v.rank == 4, "\(desc): all need rank 4 (B, H, T, D)")
+        let (b, hq, tq, d) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
+        let (hkv, tk, dv) = (k.shape[1], k.shape[2], v.shape[3])
+        precondition(k.shape[0] == b && v.shape[0] == b, "\(desc): batch sizes differ")
+        precondition(k.shape[3] == d, "\(desc): query and key head dimensions \(d) and \(k.shape[3]) differ")
+        precondition(v.shape[1] == hkv && v.shape[2] == tk, "\(desc): key and value disagree on (Hkv, Tk)")
+        precondition(hkv > 0 && hq % hkv == 0, "\(desc): query heads \(hq) are not a multiple of kv heads \(hkv)")
+        precondition(!causal || tk >= tq, "\(desc): causal attention needs Tk ≥ Tq")
+        switch padding {
+        case .none: break
+        case .lengths(let l): precondition(l.count == b, "\(desc): \(l.count) key lengths for batch \(b)")
+        case .mask(let m): precondition(m.count == b * tk, "\(desc): key mask has \(m.count) entries, expected (B, Tk) = \(b * tk)")
+        }
+        let shape = AttentionPayload(
+            b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: dv, scale: scale ?? 1 / Float(d).squareRoot(),
+            causal: causal, padding: padding, lse: [])
+        var lse = [Float](repeating: 0, count: b * hq * tq)
+        var out = [Float](repeating: 0, count: b * hq * tq * dv)
+        let group = hq / hkv
+        q.storage.withUnsafeBufferPointer { pq in
+        k.storage.withUnsafeBufferPointer { pk in
+        v.storage.withUnsafeBufferPointer { pv in
+        lse.withUnsafeMutableBufferPointer { pl in
+        out.withUnsafeMutableBufferPointer { po in
+            guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress,
+                let l0 = pl.baseAddress, let o0 = po.baseAddress
+            else { return }
+            TensorParallel.forEachChunk(b * hkv, costPerItem: group * tq * tk * (d + dv)) { units in
+                var scores = [Float](repeating: 0, count: tq * tk)  // (Tq, Tk) scratch
+                scores.withUnsafeMutableBufferPointer { ps in
+                    guard let s = ps.baseAddress else { return }
+                    for unit in units {
+                        let bi = unit / hkv, kh = unit % hkv
+                        let kp = k0 + (bi * hkv + kh) * tk * d, vp = v0 + (bi * hkv + kh) * tk * dv
+                        for h in (kh * group)..<((kh + 1) * group) {
+                            let head = bi * hq + h
+                            shape.probabilities(batch: bi, q: q0 + head * tq * d, k: kp, scores: s, lseIn: nil, lseOut: l0 + head * tq)
+                            // out (Tq, Dv) = P (Tq, Tk) · v (Tk, Dv)
+                            GEMM.run(transposeA: false, transposeB: false, m: tq, n: dv, k: tk, a: s, b: vp, beta: 0, c: o0 + head * tq * dv, allowBLAS: false)
+                        }
+                    }
+                }
+            }
+        }}}}}
+        let p = AttentionPayload(
+            b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: dv, scale: shape.scale, causal: causal, padding: padding, lse: lse)
+        return recorded(out, shape: [b, hq, tq, dv], op: .attention, inputs: [q, k, v], payload: p)
+    }
+
+    /// P recomputed from the saved logsumexp; dP = dO·vᵀ; dS = P ⊙ (dP − rowsum(dP ⊙ P));
+    /// dq = dS·k·scale; dk += dSᵀ·q·scale; dv += Pᵀ·dO.
+    static let attentionBackward: BackwardRule = { node, g in
+        let p = node.payload(as: AttentionPayload.self)
+        let q = node.inputs[0], k = node.inputs[1], v = node.inputs[2]
+        let group = p.hq / p.hkv
+        var dq = [Float](repeating: 0, count: q.count)
+        var dk = [Float](repeating: 0, count: k.count)
+        var dv = [Float](repeating: 0, count: v.count)
+        q.storage.withUnsafeBufferPointer { pq in
+        k.storage.withUnsafeBufferPointer { pk in
+        v.storage.withUnsafeBufferPointer { pv in
+        p.lse.withUnsafeBufferPointer { pl in
+        g.withUnsafeBufferPointer { pg in
+        dq.withUnsafeMutableBufferPointer { pdq in
+        dk.withUnsafeMutableBufferPointer { pdk in
+        dv.withUnsafeMutableBufferPointer { pdv in
+            guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress, let l0 = pl.baseAddress,
+                let g0 = pg.baseAddress, let dq0 = pdq.baseAddress, let dk0 = pdk.baseAddress, let dv0 = pdv.baseAddress
+            else { return }
+            TensorParallel.forEachChunk(p.b * p.hkv, costPerItem: group * p.tq * p.tk * (p.d + p.dv) * 3) { units in
+                var scratch = [Float](repeating: 0, count: 2 * p.tq * p.tk)  // P and dS, (Tq, Tk) each
+                scratch.withUnsafeMutableBufferPointer { pscratch in
+                    guard let P = pscratch.baseAddress else { return }
+                    let ds = P + p.tq * p.tk
+                    for unit in units {
+                        let bi = unit / p.hkv, kh = unit % p.hkv
+                        let kvHead = bi * p.hkv + kh
+                        let kp = k0 + kvHead * p.tk * p.d, vp = v0 + kvHead * p.tk * p.dv
+                        let dkp = dk0 + kvHead * p.tk * p.d, dvp = dv0 + kvHead * p.tk * p.dv
+                        for h in (kh * group)..<((kh + 1) * group) {
+                            let head = bi * p.hq + h
+                            let qp = q0 + head * p.tq * p.d, gO = g0 + head * p.tq * p.dv
+                            p.probabilities(batch: bi, q: qp, k: kp, scores: P, lseIn: l0 + head * p.tq, lseOut: nil)
+                            // dv (Tk, Dv) += Pᵀ (Tk, Tq) · dO (Tq, Dv)
+                            GEMM.run(transposeA: true, transposeB: false, m: p.tk, n: p.dv, k: p.tq, a: P, b: gO, beta: 1, c: dvp, allowBLAS: false)
+                            // dP (Tq, Tk) = dO (Tq, Dv) · vᵀ (Dv, Tk)
+                            GEMM.run(transposeA: false, transposeB: true, m: p.tq, n: p.tk, k: p.dv, a: gO, b: vp, beta: 0, c: ds, allowBLAS: false)
+                            for i in 0..<p.tq {
+                                var dot: Float = 0
+                                for j in 0..<p.tk { dot += ds[i * p.tk + j] * P[i * p.tk + j] }
+                                for j in 0..<p.tk { ds[i * p.tk + j] = P[i * p.tk + j] * (ds[i * p.tk + j] - dot) * p.scale }
+                            }
+                            // dq (Tq, D) = dS (Tq, Tk) · k (Tk, D)
+                            GEMM.run(transposeA: false, transposeB: false, m: p.tq, n: p.d, k: p.tk, a: ds, b: kp, beta: 0, c: dq0 + head * p.tq * p.d, allowBLAS: false)
+                            // dk (Tk, D) += dSᵀ (Tk, Tq) · q (Tq, D)
+                            GEMM.run(transposeA: true, transposeB: false, m: p.tk, n: p.d, k: p.tq, a: ds, b: qp, beta: 1, c: dkp, allowBLAS: false)
+                        }
+                    }
+                }
+            }
+        }}}}}}}}
+        return [dq, dk, dv]
+    }
+}
+
+extension Reference {
+    /// Naive attention in Double with explicit loops; same shapes and masking rules as `Tensor.attention`.
+    package static func attention(
+        q: [Double], k: [Double], v: [Double], b: Int, hq: Int, hkv: Int, tq: Int, tk: Int, d: Int, dv: Int,
+        causal: Bool, padding: KeyPadding, scale: Double
+    ) -> [Double] {
+        var out = [Double](repeating: 0, count: b * hq * tq * dv)
+        for bi in 0..<b {
+            for h in 0..<hq {
+                let kh = h / (hq / hkv)
+                for i in 0..<tq {
+                    var scores: [Double?] = []
+                    for j in 0..<tk {
+                        let ok = (!causal || j <= tk - tq + i) && padding.isValid(batch: bi, key: j, keys: tk)
+                        var s = 0.0
+                        for c in 0..<d { s += q[((bi * hq + h) * tq + i) * d + c] * k[((bi * hkv + kh) * tk + j) * d + c] }
+                        scores.append(ok ? s * scale : nil)
+                    }
+                    let valid = scores.compactMap { $0 }
+                    guard let m = valid.max() else { continue }
+                    let z = valid.map { elementExp($0 - m) }.reduce(0, +)
+                    for j in 0..<tk {
+                        guard let s = scores[j] else { continue }
+                        let w = elementExp(s - m) / z
+                        for c in 0..<dv { out[((bi * hq + h) * tq + i) * dv + c] += w * v[((bi * hkv + kh) * tk + j) * dv + c] }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

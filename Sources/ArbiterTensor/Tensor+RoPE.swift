@@ -1,0 +1,88 @@
+// Tensor+RoPE: rotary position embedding over the last axis of (..., T, D) in both layouts:
+// `.interleaved` rotates adjacent pairs (x[2i], x[2i+1]) (GGUF/llama.cpp "NORM" mode);
+// `.halfSplit` rotates (x[i], x[i + D/2]) (Hugging Face rotate_half). Angle of pair i at
+// position p = positionOffset + t is p · theta^(−2i/D). Backward rotates by the negative angle.
+import Foundation
+
+/// Which element pairs rotary embedding rotates together.
+public enum RoPELayout: Sendable, Hashable {
+    /// (x[2i], x[2i+1]): GGUF / llama.cpp rope type NORM.
+    case interleaved
+    /// (x[i], x[i + D/2]): Hugging Face `rotate_half` (and GGUF NEOX).
+    case halfSplit
+}
+
+struct RoPEPayload { let layout: RoPELayout; let theta: Float; let offset: Int; let t: Int; let d: Int }
+
+extension Tensor {
+    /// Applies rotary position embedding to x (..., T, D); D must be even.
+    public func rope(layout: RoPELayout, theta: Float = 10_000, positionOffset: Int = 0) -> Tensor {
+        precondition(rank >= 2, "rope: input needs shape (..., T, D), got \(shape.shapeString)")
+        let t = shape[rank - 2], d = shape[rank - 1]
+        precondition(d % 2 == 0, "rope: head dimension \(d) of \(shape.shapeString) is odd")
+        let p = RoPEPayload(layout: layout, theta: theta, offset: positionOffset, t: t, d: d)
+        let out = Tensor.rotate(storage, p, sign: 1)
+        return Tensor.recorded(out, shape: shape, op: .rope, inputs: [self], payload: p)
+    }
+
+    /// (T, D/2) cos and sin tables, angles computed in Double.
+    static func ropeTables(_ p: RoPEPayload) -> (cos: [Float], sin: [Float]) {
+        let half = p.d / 2
+        var c = [Float](repeating: 0, count: p.t * half), s = c
+        for pos in 0..<p.t {
+            for i in 0..<half {
+                let angle = Double(p.offset + pos) * Foundation.pow(Double(p.theta), -2 * Double(i) / Double(p.d))
+                c[pos * half + i] = Float(Foundation.cos(angle))
+                s[pos * half + i] = Float(Foundation.sin(angle))
+            }
+        }
+        return (c, s)
+    }
+
+    static func rotate(_ x: [Float], _ p: RoPEPayload, sign: Float) -> [Float] {
+        let (cosT, sinT) = ropeTables(p)
+        let half = p.d / 2, rows = p.d == 0 ? 0 : x.count / p.d
+        var out = [Float](repeating: 0, count: x.count)
+        x.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { po in
+                let px = px, po = po
+                TensorParallel.forEachChunk(rows, costPerItem: p.d * 3) { range in
+                    for row in range {
+                        let pos = row % p.t, base = row * p.d
+                        for i in 0..<half {
+                            let c = cosT[pos * half + i], s = sign * sinT[pos * half + i]
+                            let (j0, j1) = p.layout == .interleaved ? (base + 2 * i, base + 2 * i + 1) : (base + i, base + i + half)
+                            let a = px[j0], b = px[j1]
+                            po[j0] = a * c - b * s
+                            po[j1] = a * s + b * c
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The transpose of a rotation is the rotation by −angle.
+    static let ropeBackward: BackwardRule = { node, g in
+        [rotate(g, node.payload(as: RoPEPayload.self), sign: -1)]
+    }
+}
+
+extension Reference {
+    /// Naive RoPE in Double over x (rows of D, row r at position offset + r % T).
+    package static func rope(_ x: [Double], t: Int, d: Int, layout: RoPELayout, theta: Double, offset: Int) -> [Double] {
+        var out = x
+        for row in 0..<(x.count / d) {
+            let pos = Double(offset + row % t)
+            for i in 0..<(d / 2) {
+                let angle = pos / Foundation.pow(theta, Double(2 * i) / Double(d))
+                let j0 = layout == .interleaved ? row * d + 2 * i : row * d + i
+                let j1 = layout == .interleaved ? j0 + 1 : j0 + d / 2
+                out[j0] = x[j0] * Foundation.cos(angle) - x[j1] * Foundation.sin(angle)
+                out[j1] = x[j0] * Foundation.sin(angle) + x[j1] * Foundation.cos(angle)
+            }
+        }
+        return out
+    }
+}
