@@ -3,7 +3,7 @@
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let suites: [String: () -> Void] = [:]
+let suites: [String: () -> Void] = ["gemm": gemmBenchmark]
 if arguments.isEmpty || arguments.contains("--help") {
     print("usage: ArbiterBench SUITE...  (suites: \(suites.keys.sorted().joined(separator: ", ")))")
 } else {
