@@ -1,0 +1,363 @@
+// JinjaParser: recursive-descent parser from lexer tokens to the statement tree, with Jinja2's
+// operator precedence (or < and < not < comparisons < + - < ~ < * / // % < ** < unary < postfix,
+// filters and tests). Statements: if/elif/else, for (tuple targets, `if` filter, else), set
+// (name, tuple, namespace attribute, block), macro, break/continue, generation. Anything else
+// is rejected with `.unsupported` naming the tag. Not here: evaluation.
+
+struct JinjaParser {
+    var tokens: [JinjaToken]
+    var index = 0
+    var depth = 0
+    private static let maxDepth = 200
+
+    init(tokens: [JinjaToken]) {
+        self.tokens = tokens
+    }
+
+    // MARK: token helpers
+
+    var current: JinjaToken? { index < tokens.count ? tokens[index] : nil }
+    var currentPosition: JinjaPosition {
+        current?.position ?? tokens.last?.position ?? .start
+    }
+
+    func isOp(_ op: String) -> Bool {
+        if case .op(op) = current?.kind { return true }
+        return false
+    }
+
+    func isName(_ name: String) -> Bool {
+        if case .name(name) = current?.kind { return true }
+        return false
+    }
+
+    mutating func expectOp(_ op: String) throws(ChatTemplateError) {
+        guard isOp(op) else { throw .syntax("expected '\(op)', found \(describe(current))", at: currentPosition) }
+        index += 1
+    }
+
+    mutating func expectName() throws(ChatTemplateError) -> String {
+        guard case .name(let name) = current?.kind else {
+            throw .syntax("expected a name, found \(describe(current))", at: currentPosition)
+        }
+        index += 1
+        return name
+    }
+
+    mutating func expectBlockEnd() throws(ChatTemplateError) {
+        guard case .blockEnd = current?.kind else {
+            throw .syntax("expected '%}', found \(describe(current))", at: currentPosition)
+        }
+        index += 1
+    }
+
+    func describe(_ token: JinjaToken?) -> String {
+        guard let token else { return "end of template" }
+        switch token.kind {
+        case .text: return "text"
+        case .variableBegin: return "'{{'"
+        case .variableEnd: return "'}}'"
+        case .blockBegin: return "'{%'"
+        case .blockEnd: return "'%}'"
+        case .name(let n): return "'\(n)'"
+        case .string: return "a string"
+        case .integer(let v): return "'\(v)'"
+        case .float(let v): return "'\(v)'"
+        case .op(let o): return "'\(o)'"
+        }
+    }
+
+    // MARK: statements
+
+    mutating func parseTemplate() throws(ChatTemplateError) -> [JinjaNode] {
+        let (body, end) = try parseBody(until: [])
+        if let end { throw .syntax("unexpected '{% \(end.name) %}' with no open block", at: end.position) }
+        return body
+    }
+
+    /// Parses nodes until a block tag whose name is in `endNames` (consumed up to the name) or the end.
+    private mutating func parseBody(until endNames: Set<String>) throws(ChatTemplateError) -> ([JinjaNode], (name: String, position: JinjaPosition)?) {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Self.maxDepth { throw .limit("blocks nested deeper than \(Self.maxDepth)", at: currentPosition) }
+        var nodes: [JinjaNode] = []
+        while let token = current {
+            switch token.kind {
+            case .text(let text):
+                nodes.append(JinjaNode(kind: .text(text), position: token.position))
+                index += 1
+            case .variableBegin:
+                index += 1
+                let expr = try parseExpression()
+                guard case .variableEnd = current?.kind else {
+                    throw .syntax("expected '}}', found \(describe(current))", at: currentPosition)
+                }
+                index += 1
+                nodes.append(JinjaNode(kind: .output(expr), position: token.position))
+            case .blockBegin:
+                index += 1
+                let namePosition = currentPosition
+                let name = try expectName()
+                if endNames.contains(name) { return (nodes, (name, namePosition)) }
+                if let node = try parseStatement(name, at: token.position) { nodes.append(node) }
+            default:
+                throw .syntax("unexpected \(describe(token)) outside a tag", at: token.position)
+            }
+        }
+        if !endNames.isEmpty {
+            let expected = endNames.sorted().joined(separator: "' or '")
+            throw .syntax("template ended before '{% \(expected) %}'", at: currentPosition)
+        }
+        return (nodes, nil)
+    }
+
+    private mutating func parseStatement(_ name: String, at position: JinjaPosition) throws(ChatTemplateError) -> JinjaNode? {
+        switch name {
+        case "if": return try parseIf(at: position)
+        case "for": return try parseFor(at: position)
+        case "set": return try parseSet(at: position)
+        case "macro": return try parseMacro(at: position)
+        case "break", "continue":
+            try expectBlockEnd()
+            return JinjaNode(kind: name == "break" ? .breakLoop : .continueLoop, position: position)
+        case "generation":
+            // transformers' AssistantTracker tag: renders its body unchanged.
+            try expectBlockEnd()
+            let (body, _) = try parseBody(until: ["endgeneration"])
+            try expectBlockEnd()
+            return JinjaNode(kind: .scope(body), position: position)
+        case "elif", "else", "endif", "endfor", "endset", "endmacro", "endgeneration":
+            throw .syntax("unexpected '{% \(name) %}' with no matching open block", at: position)
+        default:
+            throw .unsupported("the '{% \(name) %}' statement", at: position)
+        }
+    }
+
+    private mutating func parseIf(at position: JinjaPosition) throws(ChatTemplateError) -> JinjaNode {
+        var branches: [(JinjaExpr, [JinjaNode])] = []
+        var condition = try parseExpression()
+        while true {
+            try expectBlockEnd()
+            let (body, end) = try parseBody(until: ["elif", "else", "endif"])
+            branches.append((condition, body))
+            guard let end else { throw .syntax("'{% if %}' is not closed", at: position) }
+            switch end.name {
+            case "elif":
+                condition = try parseExpression()
+            case "else":
+                try expectBlockEnd()
+                let (otherwise, _) = try parseBody(until: ["endif"])
+                try expectBlockEnd()
+                return JinjaNode(kind: .ifBlock(branches: branches, otherwise: otherwise), position: position)
+            default:
+                try expectBlockEnd()
+                return JinjaNode(kind: .ifBlock(branches: branches, otherwise: []), position: position)
+            }
+        }
+    }
+
+    private mutating func parseFor(at position: JinjaPosition) throws(ChatTemplateError) -> JinjaNode {
+        var targets = [try expectName()]
+        while isOp(",") {
+            index += 1
+            targets.append(try expectName())
+        }
+        guard isName("in") else { throw .syntax("expected 'in' in '{% for %}', found \(describe(current))", at: currentPosition) }
+        index += 1
+        let iterable = try parseOr(allowConditional: false)
+        var condition: JinjaExpr? = nil
+        if isName("if") {
+            index += 1
+            condition = try parseOr(allowConditional: false)
+        }
+        if isName("recursive") { throw .unsupported("recursive for loops", at: currentPosition) }
+        try expectBlockEnd()
+        let (body, end) = try parseBody(until: ["else", "endfor"])
+        var otherwise: [JinjaNode] = []
+        if end?.name == "else" {
+            try expectBlockEnd()
+            (otherwise, _) = try parseBody(until: ["endfor"])
+        }
+        try expectBlockEnd()
+        return JinjaNode(
+            kind: .forLoop(targets: targets, iterable: iterable, condition: condition, body: body, otherwise: otherwise),
+            position: position)
+    }
+
+    private mutating func parseSet(at position: JinjaPosition) throws(ChatTemplateError) -> JinjaNode {
+        let first = try expectName()
+        var target = JinjaSetTarget.name(first)
+        if isOp(".") {
+            index += 1
+            target = .attribute(first, try expectName())
+        } else if isOp(",") {
+            var names = [first]
+            while isOp(",") {
+                index += 1
+                names.append(try expectName())
+            }
+            target = .names(names)
+        }
+        if case .blockEnd = current?.kind, case .name(let name) = target {
+            index += 1
+            let (body, _) = try parseBody(until: ["endset"])
+            try expectBlockEnd()
+            return JinjaNode(kind: .setBlock(name, body), position: position)
+        }
+        try expectOp("=")
+        let value = try parseTupleOrExpression()
+        try expectBlockEnd()
+        return JinjaNode(kind: .set(target, value), position: position)
+    }
+
+    private mutating func parseMacro(at position: JinjaPosition) throws(ChatTemplateError) -> JinjaNode {
+        let name = try expectName()
+        try expectOp("(")
+        var parameters: [(String, JinjaExpr?)] = []
+        while !isOp(")") {
+            let parameter = try expectName()
+            var defaultValue: JinjaExpr? = nil
+            if isOp("=") {
+                index += 1
+                defaultValue = try parseExpression()
+            }
+            parameters.append((parameter, defaultValue))
+            if !isOp(")") { try expectOp(",") }
+        }
+        index += 1
+        try expectBlockEnd()
+        let (body, _) = try parseBody(until: ["endmacro"])
+        if isName(name) { index += 1 }
+        try expectBlockEnd()
+        return JinjaNode(kind: .macro(name: name, parameters: parameters, body: body), position: position)
+    }
+
+    // MARK: expressions
+
+    /// `a, b` (a tuple) or a single expression, as on the right of `set`.
+    private mutating func parseTupleOrExpression() throws(ChatTemplateError) -> JinjaExpr {
+        let first = try parseExpression()
+        guard isOp(",") else { return first }
+        var items = [first]
+        while isOp(",") {
+            index += 1
+            if case .blockEnd = current?.kind { break }
+            items.append(try parseExpression())
+        }
+        return JinjaExpr(kind: .tuple(items), position: first.position)
+    }
+
+    mutating func parseExpression() throws(ChatTemplateError) -> JinjaExpr {
+        try parseOr(allowConditional: true)
+    }
+
+    private mutating func enter() throws(ChatTemplateError) {
+        depth += 1
+        if depth > Self.maxDepth { throw .limit("expression nested deeper than \(Self.maxDepth)", at: currentPosition) }
+    }
+
+    private mutating func parseOr(allowConditional: Bool) throws(ChatTemplateError) -> JinjaExpr {
+        try enter()
+        defer { depth -= 1 }
+        var left = try parseAnd()
+        while isName("or") {
+            index += 1
+            left = JinjaExpr(kind: .or(left, try parseAnd()), position: left.position)
+        }
+        if allowConditional && isName("if") {
+            index += 1
+            let condition = try parseOr(allowConditional: false)
+            var otherwise: JinjaExpr? = nil
+            if isName("else") {
+                index += 1
+                otherwise = try parseOr(allowConditional: true)
+            }
+            left = JinjaExpr(kind: .conditional(then: left, condition: condition, otherwise: otherwise), position: left.position)
+        }
+        return left
+    }
+
+    private mutating func parseAnd() throws(ChatTemplateError) -> JinjaExpr {
+        var left = try parseNot()
+        while isName("and") {
+            index += 1
+            left = JinjaExpr(kind: .and(left, try parseNot()), position: left.position)
+        }
+        return left
+    }
+
+    private mutating func parseNot() throws(ChatTemplateError) -> JinjaExpr {
+        if isName("not") {
+            let position = currentPosition
+            index += 1
+            try enter()
+            defer { depth -= 1 }
+            return JinjaExpr(kind: .not(try parseNot()), position: position)
+        }
+        return try parseCompare()
+    }
+
+    private mutating func parseCompare() throws(ChatTemplateError) -> JinjaExpr {
+        let left = try parseMath1()
+        var comparisons: [(String, JinjaExpr)] = []
+        while true {
+            if case .op(let op) = current?.kind, ["==", "!=", "<", "<=", ">", ">="].contains(op) {
+                index += 1
+                comparisons.append((op, try parseMath1()))
+            } else if isName("in") {
+                index += 1
+                comparisons.append(("in", try parseMath1()))
+            } else if isName("not"), index + 1 < tokens.count, case .name("in") = tokens[index + 1].kind {
+                index += 2
+                comparisons.append(("not in", try parseMath1()))
+            } else {
+                break
+            }
+        }
+        return comparisons.isEmpty ? left : JinjaExpr(kind: .compare(left, comparisons), position: left.position)
+    }
+
+    private mutating func parseBinaryLevel(
+        _ ops: Set<String>, next: (inout JinjaParser) throws(ChatTemplateError) -> JinjaExpr
+    ) throws(ChatTemplateError) -> JinjaExpr {
+        var left = try next(&self)
+        while case .op(let op) = current?.kind, ops.contains(op) {
+            index += 1
+            left = JinjaExpr(kind: .binary(op, left, try next(&self)), position: left.position)
+        }
+        return left
+    }
+
+    private mutating func parseMath1() throws(ChatTemplateError) -> JinjaExpr {
+        try parseBinaryLevel(["+", "-"]) { (p: inout JinjaParser) throws(ChatTemplateError) in try p.parseConcat() }
+    }
+
+    private mutating func parseConcat() throws(ChatTemplateError) -> JinjaExpr {
+        try parseBinaryLevel(["~"]) { (p: inout JinjaParser) throws(ChatTemplateError) in try p.parseMath2() }
+    }
+
+    private mutating func parseMath2() throws(ChatTemplateError) -> JinjaExpr {
+        try parseBinaryLevel(["*", "/", "//", "%"]) { (p: inout JinjaParser) throws(ChatTemplateError) in try p.parsePow() }
+    }
+
+    private mutating func parsePow() throws(ChatTemplateError) -> JinjaExpr {
+        try parseBinaryLevel(["**"]) { (p: inout JinjaParser) throws(ChatTemplateError) in try p.parseUnary(withFilter: true) }
+    }
+
+    private mutating func parseUnary(withFilter: Bool) throws(ChatTemplateError) -> JinjaExpr {
+        try enter()
+        defer { depth -= 1 }
+        let position = currentPosition
+        var node: JinjaExpr
+        if isOp("-") || isOp("+") {
+            let op = isOp("-") ? "-" : "+"
+            index += 1
+            node = JinjaExpr(kind: .unary(op, try parseUnary(withFilter: false)), position: position)
+        } else {
+            node = try parsePrimary()
+        }
+        node = try parsePostfix(node)
+        if withFilter { node = try parseFilterExpression(node) }
+        return node
+    }
+}
