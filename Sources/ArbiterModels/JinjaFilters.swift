@@ -10,7 +10,7 @@ extension JinjaInterpreter {
     ) throws(ChatTemplateError) -> JinjaRuntimeValue {
         func arg(_ i: Int, _ label: String) -> JinjaRuntimeValue? {
             if let kw = kwargs.last(where: { $0.0 == label }) { return kw.1 }
-            return i < args.count ? args[i] : nil
+            return i >= 0 && i < args.count ? args[i] : nil
         }
         func text(_ v: JinjaRuntimeValue) -> String { v.pythonString }
         switch name {
@@ -38,7 +38,7 @@ extension JinjaInterpreter {
             switch value {
             case .undefined: return .int(0)
             case .string(let s): return .int(s.unicodeScalars.count)
-            case .array(let a): return .int(a.count)
+            case .array(let a), .tuple(let a): return .int(a.count)
             case .dict(let d): return .int(d.count)
             default: throw .runtime("object of type '\(value.typeName)' has no len()", at: position)
             }
@@ -65,7 +65,7 @@ extension JinjaInterpreter {
         case "items":
             switch value {
             case .undefined: return .array([])
-            case .dict(let d): return .array(d.pairs.map { .array([.string($0.0), $0.1]) })
+            case .dict(let d): return .array(d.pairs.map { .tuple([.string($0.0), $0.1]) })
             default: throw .runtime("items filter needs a mapping, got '\(value.typeName)'", at: position)
             }
         case "dictsort":
@@ -75,7 +75,7 @@ extension JinjaInterpreter {
             var pairs = d.pairs
             try sortValues(&pairs, key: { byValue ? $0.1 : .string($0.0) }, caseSensitive: caseSensitive, at: position)
             if arg(2, "reverse")?.truthy ?? false { pairs.reverse() }
-            return .array(pairs.map { .array([.string($0.0), $0.1]) })
+            return .array(pairs.map { .tuple([.string($0.0), $0.1]) })
         case "int":
             let fallback = arg(0, "default") ?? .int(0)
             switch value {
@@ -171,7 +171,15 @@ extension JinjaInterpreter {
             }
             return .string(body.joined(separator: "\n"))
         case "wordcount":
-            return .int(JinjaText.splitWhitespace(text(value), maxSplit: -1).count)
+            // Jinja2 counts runs of \w characters.
+            var count = 0
+            var inWord = false
+            for c in text(value).unicodeScalars {
+                let isWord = c == "_" || c.properties.isAlphabetic || c.properties.numericType != nil
+                if isWord && !inWord { count += 1 }
+                inWord = isWord
+            }
+            return .int(count)
         default:
             throw .unsupported("the '\(name)' filter", at: position)
         }
@@ -183,7 +191,7 @@ extension JinjaInterpreter {
         // transformers: tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)
         func arg(_ i: Int, _ label: String) -> JinjaRuntimeValue? {
             if let kw = kwargs.last(where: { $0.0 == label }) { return kw.1 }
-            return i < args.count ? args[i] : nil
+            return i >= 0 && i < args.count ? args[i] : nil
         }
         var options = JinjaJSONOptions()
         if arg(0, "ensure_ascii")?.truthy ?? false { throw .unsupported("tojson(ensure_ascii=True)", at: position) }
@@ -192,7 +200,7 @@ extension JinjaInterpreter {
         case .string(let s)?: options.indent = s
         default: break
         }
-        if case .array(let seps)? = arg(2, "separators"), seps.count == 2, case .string(let item) = seps[0], case .string(let key) = seps[1] {
+        if let seps = arg(2, "separators")?.sequenceItems, seps.count == 2, case .string(let item) = seps[0], case .string(let key) = seps[1] {
             options.itemSeparator = item
             options.keySeparator = key
         }

@@ -80,7 +80,7 @@ extension JinjaInterpreter {
 
     private func callDictMethod(_ d: JinjaRuntimeDict, _ name: String, args: [JinjaRuntimeValue], at position: JinjaPosition) throws(ChatTemplateError) -> JinjaRuntimeValue {
         switch name {
-        case "items": return .array(d.pairs.map { .array([.string($0.0), $0.1]) })
+        case "items": return .array(d.pairs.map { .tuple([.string($0.0), $0.1]) })
         case "keys": return .array(d.keys.map { .string($0) })
         case "values": return .array(d.values)
         default:
@@ -125,7 +125,7 @@ extension JinjaInterpreter {
             var candidates: [String] = []
             switch first {
             case .string(let p): candidates = [p]
-            case .array(let items):
+            case .array(let items), .tuple(let items):
                 for item in items {
                     guard case .string(let p) = item else { throw .runtime("str.\(name)() tuple must hold strings", at: position) }
                     candidates.append(p)

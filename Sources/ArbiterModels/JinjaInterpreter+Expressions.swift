@@ -13,10 +13,14 @@ extension JinjaInterpreter {
             return JinjaRuntimeValue(literal)
         case .name(let name):
             return lookup(name)
-        case .list(let items), .tuple(let items):
+        case .list(let items):
             var values: [JinjaRuntimeValue] = []
             for item in items { values.append(try evaluate(item)) }
             return .array(values)
+        case .tuple(let items):
+            var values: [JinjaRuntimeValue] = []
+            for item in items { values.append(try evaluate(item)) }
+            return .tuple(values)
         case .dict(let pairs):
             var dict = JinjaRuntimeDict()
             for (keyExpr, valueExpr) in pairs {
@@ -120,7 +124,7 @@ extension JinjaInterpreter {
         switch (value, key) {
         case (.undefined(let what), _):
             throw .runtime("\(what) (while reading an item of it)", at: position)
-        case (.array(let items), _):
+        case (.array(let items), _), (.tuple(let items), _):
             guard let i = key.integerIndex else { break }
             let index = i < 0 ? i + items.count : i
             return index >= 0 && index < items.count ? items[index] : .undefined("list index \(i) out of range")
@@ -160,6 +164,8 @@ extension JinjaInterpreter {
             throw .runtime("\(what) (while slicing it)", at: position)
         case .array(let items):
             return .array(indices(items.count).map { items[$0] })
+        case .tuple(let items):
+            return .tuple(indices(items.count).map { items[$0] })
         case .string(let s):
             let scalars = Array(s.unicodeScalars)
             var out = String.UnicodeScalarView()

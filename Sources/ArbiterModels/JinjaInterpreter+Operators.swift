@@ -19,6 +19,9 @@ extension JinjaInterpreter {
         case (.array(let x), .array(let y)) where op == "+":
             try checkLength(x.count + y.count, at: position)
             return .array(x + y)
+        case (.tuple(let x), .tuple(let y)) where op == "+":
+            try checkLength(x.count + y.count, at: position)
+            return .tuple(x + y)
         case (.string(let s), _) where op == "*", (_, .string(let s)) where op == "*":
             guard let n = (a.integerIndex ?? b.integerIndex) else { throw try typeError(failure, a, b, at: position) }
             let total = s.utf8.count.multipliedReportingOverflow(by: max(n, 0))
@@ -136,7 +139,7 @@ extension JinjaInterpreter {
                 throw try typeError("'in <string>' requires string as left operand, not \(needle.typeName)", needle, at: position)
             }
             return sub.isEmpty || s.range(of: sub, options: .literal) != nil
-        case .array(let items): return items.contains { $0.pythonEquals(needle) }
+        case .array(let items), .tuple(let items): return items.contains { $0.pythonEquals(needle) }
         case .dict(let dict):
             if case .string(let key) = needle { return dict[key] != nil }
             return false

@@ -186,7 +186,7 @@ final class JinjaInterpreter {
     func iterate(_ value: JinjaRuntimeValue, at position: JinjaPosition) throws(ChatTemplateError) -> [JinjaRuntimeValue] {
         switch value {
         case .undefined: return []
-        case .array(let items): return items
+        case .array(let items), .tuple(let items): return items
         case .dict(let dict): return dict.keys.map { .string($0) }
         case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
         default: throw .runtime("'\(value.typeName)' object is not iterable", at: position)

@@ -23,7 +23,7 @@ extension JinjaRuntimeValue {
             if d.isInfinite { return .success(d < 0 ? "-Infinity" : "Infinity") }
             return .success(Self.pythonFloat(d))
         case .string(let s): return .success(Self.jsonQuote(s))
-        case .array(let items):
+        case .array(let items), .tuple(let items):
             if items.isEmpty { return .success("[]") }
             var parts: [String] = []
             for item in items {

@@ -49,6 +49,8 @@ indirect enum JinjaRuntimeValue {
     case double(Double)
     case string(String)
     case array([JinjaRuntimeValue])
+    /// A Python tuple: tuple literals and dict items; renders as `(a, b)`.
+    case tuple([JinjaRuntimeValue])
     case dict(JinjaRuntimeDict)
     case namespace(JinjaNamespace)
     case builtin(String)
@@ -94,7 +96,7 @@ indirect enum JinjaRuntimeValue {
         case .int(let i): return i != 0
         case .double(let d): return d != 0
         case .string(let s): return !s.isEmpty
-        case .array(let a): return !a.isEmpty
+        case .array(let a), .tuple(let a): return !a.isEmpty
         case .dict(let d): return d.count > 0
         case .namespace, .builtin, .method, .macro: return true
         }
@@ -110,6 +112,7 @@ indirect enum JinjaRuntimeValue {
         case .double: return "float"
         case .string: return "str"
         case .array: return "list"
+        case .tuple: return "tuple"
         case .dict: return "dict"
         case .namespace: return "Namespace"
         case .builtin, .method: return "function"
@@ -136,6 +139,7 @@ indirect enum JinjaRuntimeValue {
         case .double(let d): return Self.pythonFloat(d)
         case .string(let s): return Self.pythonQuote(s)
         case .array(let a): return "[" + a.map(\.pythonRepr).joined(separator: ", ") + "]"
+        case .tuple(let a): return "(" + a.map(\.pythonRepr).joined(separator: ", ") + (a.count == 1 ? ",)" : ")")
         case .dict(let d):
             return "{" + d.pairs.map { Self.pythonQuote($0.0) + ": " + $0.1.pythonRepr }.joined(separator: ", ") + "}"
         case .namespace(let ns):
@@ -178,6 +182,14 @@ indirect enum JinjaRuntimeValue {
         return out
     }
 
+    /// The items of a list or tuple.
+    var sequenceItems: [JinjaRuntimeValue]? {
+        switch self {
+        case .array(let a), .tuple(let a): return a
+        default: return nil
+        }
+    }
+
     /// A number as Double, treating bools as 0/1 like Python.
     var numeric: Double? {
         switch self {
@@ -193,7 +205,7 @@ indirect enum JinjaRuntimeValue {
         switch (self, other) {
         case (.undefined, .undefined), (.none, .none): return true
         case (.string(let a), .string(let b)): return a.unicodeScalars.elementsEqual(b.unicodeScalars)
-        case (.array(let a), .array(let b)):
+        case (.array(let a), .array(let b)), (.tuple(let a), .tuple(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { $0.pythonEquals($1) }
         case (.dict(let a), .dict(let b)):
             return a.count == b.count && a.pairs.allSatisfy { k, v in b[k].map { v.pythonEquals($0) } ?? false }

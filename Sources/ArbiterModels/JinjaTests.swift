@@ -22,7 +22,7 @@ extension JinjaInterpreter {
         case "mapping": if case .dict = value { return true } else { return false }
         case "iterable", "sequence":
             switch value {
-            case .undefined, .string, .array, .dict: return true
+            case .undefined, .string, .array, .tuple, .dict: return true
             default: return false
             }
         case "callable":
@@ -49,6 +49,7 @@ extension JinjaInterpreter {
             switch (value, rhs) {
             case (.none, .none), (.undefined, .undefined): return true
             case (.bool(let a), .bool(let b)): return a == b
+            case (.int(let a), .int(let b)): return a == b && a >= -5 && a <= 256  // CPython's cached small ints
             case (.namespace(let a), .namespace(let b)): return a === b
             default: return false
             }
