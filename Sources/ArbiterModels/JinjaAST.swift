@@ -26,6 +26,28 @@ struct JinjaExpr: Sendable {
 
     var kind: Kind
     var position: JinjaPosition
+    /// Height of this expression tree (a leaf is 1); the parser caps it so that evaluating or
+    /// freeing a tree never recurses deeply.
+    private(set) var depth: Int
+
+    init(kind: Kind, position: JinjaPosition) {
+        self.kind = kind
+        self.position = position
+        var children: [JinjaExpr] = []
+        switch kind {
+        case .literal, .name: break
+        case .list(let items), .tuple(let items): children = items
+        case .dict(let pairs): children = pairs.flatMap { [$0.0, $0.1] }
+        case .attribute(let e, _), .unary(_, let e), .not(let e): children = [e]
+        case .subscriptAccess(let a, let b), .binary(_, let a, let b), .and(let a, let b), .or(let a, let b): children = [a, b]
+        case .slice(let e, let a, let b, let c): children = [e] + [a, b, c].compactMap { $0 }
+        case .call(let e, let args, let kwargs), .filter(let e, _, let args, let kwargs): children = [e] + args + kwargs.map(\.1)
+        case .test(let e, _, let args, _): children = [e] + args
+        case .compare(let e, let rest): children = [e] + rest.map(\.1)
+        case .conditional(let a, let b, let c): children = [a, b] + (c.map { [$0] } ?? [])
+        }
+        depth = 1 + (children.map(\.depth).max() ?? 0)
+    }
 }
 
 /// A literal constant in the source.

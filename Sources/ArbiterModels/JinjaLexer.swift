@@ -151,14 +151,14 @@ struct JinjaLexer {
     private func lexTag(from start: Int, isBlock: Bool, open: Int, into tokens: inout [JinjaToken]) throws(ChatTemplateError) -> Int {
         let closer: Unicode.Scalar = isBlock ? "%" : "}"
         var k = start
-        var depth = 0
+        var brackets: [Unicode.Scalar] = []
         let n = chars.count
         while true {
             while let c = at(k), Self.isSpace(c) { k += 1 }
             guard let c = at(k) else {
                 throw .syntax("unclosed tag: '\(isBlock ? "{%" : "{{")' has no matching '\(isBlock ? "%}" : "}}")'", at: position(open))
             }
-            if depth == 0 {
+            if brackets.isEmpty {
                 var endSign: Unicode.Scalar? = nil
                 var m = k
                 if c == "-" || c == "+", at(k + 1) == closer, at(k + 2) == "}" {
@@ -219,8 +219,11 @@ struct JinjaLexer {
                     tokens.append(JinjaToken(kind: .op(two), position: here))
                     k += 2
                 } else if "+-*/%~<>=.,:|()[]{}".unicodeScalars.contains(c) {
-                    if c == "(" || c == "[" || c == "{" { depth += 1 }
-                    if c == ")" || c == "]" || c == "}" { depth = max(0, depth - 1) }
+                    if c == "(" || c == "[" || c == "{" { brackets.append(c == "(" ? ")" : (c == "[" ? "]" : "}")) }
+                    if c == ")" || c == "]" || c == "}" {
+                        guard let expected = brackets.popLast() else { throw .syntax("unexpected '\(c)'", at: here) }
+                        if expected != c { throw .syntax("unexpected '\(c)', expected '\(expected)'", at: here) }
+                    }
                     tokens.append(JinjaToken(kind: .op(String(c)), position: here))
                     k += 1
                 } else {

@@ -10,10 +10,10 @@ extension JinjaParser {
         case .name(let name):
             index += 1
             switch name {
-            case "true", "True": return JinjaExpr(kind: .literal(.bool(true)), position: position)
-            case "false", "False": return JinjaExpr(kind: .literal(.bool(false)), position: position)
-            case "none", "None": return JinjaExpr(kind: .literal(.none), position: position)
-            default: return JinjaExpr(kind: .name(name), position: position)
+            case "true", "True": return try make(.literal(.bool(true)), position: position)
+            case "false", "False": return try make(.literal(.bool(false)), position: position)
+            case "none", "None": return try make(.literal(.none), position: position)
+            default: return try make(.name(name), position: position)
             }
         case .string(var value):
             index += 1
@@ -21,18 +21,18 @@ extension JinjaParser {
                 value += more
                 index += 1
             }
-            return JinjaExpr(kind: .literal(.string(value)), position: position)
+            return try make(.literal(.string(value)), position: position)
         case .integer(let v):
             index += 1
-            return JinjaExpr(kind: .literal(.int(v)), position: position)
+            return try make(.literal(.int(v)), position: position)
         case .float(let v):
             index += 1
-            return JinjaExpr(kind: .literal(.double(v)), position: position)
+            return try make(.literal(.double(v)), position: position)
         case .op("("):
             index += 1
             if isOp(")") {
                 index += 1
-                return JinjaExpr(kind: .tuple([]), position: position)
+                return try make(.tuple([]), position: position)
             }
             let first = try parseExpression()
             if isOp(")") {
@@ -46,7 +46,7 @@ extension JinjaParser {
                 items.append(try parseExpression())
             }
             try expectOp(")")
-            return JinjaExpr(kind: .tuple(items), position: position)
+            return try make(.tuple(items), position: position)
         case .op("["):
             index += 1
             var items: [JinjaExpr] = []
@@ -55,7 +55,7 @@ extension JinjaParser {
                 if !isOp("]") { try expectOp(",") }
             }
             index += 1
-            return JinjaExpr(kind: .list(items), position: position)
+            return try make(.list(items), position: position)
         case .op("{"):
             index += 1
             var pairs: [(JinjaExpr, JinjaExpr)] = []
@@ -66,7 +66,7 @@ extension JinjaParser {
                 if !isOp("}") { try expectOp(",") }
             }
             index += 1
-            return JinjaExpr(kind: .dict(pairs), position: position)
+            return try make(.dict(pairs), position: position)
         default:
             throw .syntax("expected an expression, found \(describe(token))", at: position)
         }
@@ -81,10 +81,10 @@ extension JinjaParser {
                 switch current?.kind {
                 case .name(let name):
                     index += 1
-                    node = JinjaExpr(kind: .attribute(node, name), position: position)
+                    node = try make(.attribute(node, name), position: position)
                 case .integer(let i):
                     index += 1
-                    node = JinjaExpr(kind: .subscriptAccess(node, JinjaExpr(kind: .literal(.int(i)), position: position)), position: position)
+                    node = try make(.subscriptAccess(node, try make(.literal(.int(i)), position: position)), position: position)
                 default:
                     throw .syntax("expected an attribute name after '.', found \(describe(current))", at: currentPosition)
                 }
@@ -116,10 +116,10 @@ extension JinjaParser {
         index += 1
         if !sawColon {
             guard let key = parts[0] else { throw .syntax("empty subscript '[]'", at: position) }
-            return JinjaExpr(kind: .subscriptAccess(target, key), position: position)
+            return try make(.subscriptAccess(target, key), position: position)
         }
         while parts.count < 3 { parts.append(nil) }
-        return JinjaExpr(kind: .slice(target, start: parts[0], stop: parts[1], step: parts[2]), position: position)
+        return try make(.slice(target, start: parts[0], stop: parts[1], step: parts[2]), position: position)
     }
 
     mutating func parseArguments() throws(ChatTemplateError) -> ([JinjaExpr], [(String, JinjaExpr)]) {
@@ -143,7 +143,7 @@ extension JinjaParser {
 
     private mutating func parseCall(_ callee: JinjaExpr, at position: JinjaPosition) throws(ChatTemplateError) -> JinjaExpr {
         let (args, kwargs) = try parseArguments()
-        return JinjaExpr(kind: .call(callee, args: args, kwargs: kwargs), position: position)
+        return try make(.call(callee, args: args, kwargs: kwargs), position: position)
     }
 
     mutating func parseFilterExpression(_ start: JinjaExpr) throws(ChatTemplateError) -> JinjaExpr {
@@ -157,10 +157,11 @@ extension JinjaParser {
                     index += 1
                     name += "." + (try expectName())
                 }
+                guard JinjaInterpreter.knownFilters.contains(name) else { throw .unsupported("the '\(name)' filter", at: position) }
                 var args: [JinjaExpr] = []
                 var kwargs: [(String, JinjaExpr)] = []
                 if isOp("(") { (args, kwargs) = try parseArguments() }
-                node = JinjaExpr(kind: .filter(node, name: name, args: args, kwargs: kwargs), position: position)
+                node = try make(.filter(node, name: name, args: args, kwargs: kwargs), position: position)
                 node = try parsePostfix(node)
             } else if isName("is") {
                 index += 1
@@ -170,6 +171,7 @@ extension JinjaParser {
                     index += 1
                 }
                 let name = try expectName()
+                guard JinjaInterpreter.knownTests.contains(name) else { throw .unsupported("the '\(name)' test", at: position) }
                 var args: [JinjaExpr] = []
                 if isOp("(") {
                     let (positional, kwargs) = try parseArguments()
@@ -177,7 +179,7 @@ extension JinjaParser {
                 } else if startsTestArgument() {
                     args = [try parsePostfix(try parsePrimary())]
                 }
-                node = JinjaExpr(kind: .test(node, name: name, args: args, negated: negated), position: position)
+                node = try make(.test(node, name: name, args: args, negated: negated), position: position)
             } else if isOp("(") {
                 node = try parseCall(node, at: position)
             } else {

@@ -8,7 +8,9 @@ struct JinjaParser {
     var tokens: [JinjaToken]
     var index = 0
     var depth = 0
-    private static let maxDepth = 200
+    static let maxDepth = 100
+    static let maxExpressionDepth = 100
+    static let closingNames: Set<String> = ["elif", "else", "endif", "endfor", "endset", "endmacro", "endgeneration"]
 
     init(tokens: [JinjaToken]) {
         self.tokens = tokens
@@ -76,7 +78,7 @@ struct JinjaParser {
     }
 
     /// Parses nodes until a block tag whose name is in `endNames` (consumed up to the name) or the end.
-    private mutating func parseBody(until endNames: Set<String>) throws(ChatTemplateError) -> ([JinjaNode], (name: String, position: JinjaPosition)?) {
+    private mutating func parseBody(until endNames: Set<String>, opener: String = "", openedAt: JinjaPosition = .start) throws(ChatTemplateError) -> ([JinjaNode], (name: String, position: JinjaPosition)?) {
         depth += 1
         defer { depth -= 1 }
         if depth > Self.maxDepth { throw .limit("blocks nested deeper than \(Self.maxDepth)", at: currentPosition) }
@@ -99,14 +101,20 @@ struct JinjaParser {
                 let namePosition = currentPosition
                 let name = try expectName()
                 if endNames.contains(name) { return (nodes, (name, namePosition)) }
+                if !opener.isEmpty, Self.closingNames.contains(name) {
+                    let closer = endNames.first { $0.hasPrefix("end") } ?? "end\(opener)"
+                    throw .syntax(
+                        "unexpected '{% \(name) %}': the innermost open block is '{% \(opener) %}' at line \(openedAt.line), "
+                            + "column \(openedAt.column), which needs '{% \(closer) %}' first", at: token.position)
+                }
                 if let node = try parseStatement(name, at: token.position) { nodes.append(node) }
             default:
                 throw .syntax("unexpected \(describe(token)) outside a tag", at: token.position)
             }
         }
         if !endNames.isEmpty {
-            let expected = endNames.sorted().joined(separator: "' or '")
-            throw .syntax("template ended before '{% \(expected) %}'", at: currentPosition)
+            let closer = endNames.first { $0.hasPrefix("end") } ?? endNames.sorted()[0]
+            throw .syntax("'{% \(opener) %}' is never closed: the template ends before '{% \(closer) %}'", at: openedAt)
         }
         return (nodes, nil)
     }
@@ -123,7 +131,7 @@ struct JinjaParser {
         case "generation":
             // transformers' AssistantTracker tag: renders its body unchanged.
             try expectBlockEnd()
-            let (body, _) = try parseBody(until: ["endgeneration"])
+            let (body, _) = try parseBody(until: ["endgeneration"], opener: "generation", openedAt: position)
             try expectBlockEnd()
             return JinjaNode(kind: .scope(body), position: position)
         case "elif", "else", "endif", "endfor", "endset", "endmacro", "endgeneration":
@@ -138,7 +146,7 @@ struct JinjaParser {
         var condition = try parseExpression()
         while true {
             try expectBlockEnd()
-            let (body, end) = try parseBody(until: ["elif", "else", "endif"])
+            let (body, end) = try parseBody(until: ["elif", "else", "endif"], opener: "if", openedAt: position)
             branches.append((condition, body))
             guard let end else { throw .syntax("'{% if %}' is not closed", at: position) }
             switch end.name {
@@ -146,7 +154,7 @@ struct JinjaParser {
                 condition = try parseExpression()
             case "else":
                 try expectBlockEnd()
-                let (otherwise, _) = try parseBody(until: ["endif"])
+                let (otherwise, _) = try parseBody(until: ["endif"], opener: "if", openedAt: position)
                 try expectBlockEnd()
                 return JinjaNode(kind: .ifBlock(branches: branches, otherwise: otherwise), position: position)
             default:
@@ -172,11 +180,11 @@ struct JinjaParser {
         }
         if isName("recursive") { throw .unsupported("recursive for loops", at: currentPosition) }
         try expectBlockEnd()
-        let (body, end) = try parseBody(until: ["else", "endfor"])
+        let (body, end) = try parseBody(until: ["else", "endfor"], opener: "for", openedAt: position)
         var otherwise: [JinjaNode] = []
         if end?.name == "else" {
             try expectBlockEnd()
-            (otherwise, _) = try parseBody(until: ["endfor"])
+            (otherwise, _) = try parseBody(until: ["endfor"], opener: "for", openedAt: position)
         }
         try expectBlockEnd()
         return JinjaNode(
@@ -200,7 +208,7 @@ struct JinjaParser {
         }
         if case .blockEnd = current?.kind, case .name(let name) = target {
             index += 1
-            let (body, _) = try parseBody(until: ["endset"])
+            let (body, _) = try parseBody(until: ["endset"], opener: "set", openedAt: position)
             try expectBlockEnd()
             return JinjaNode(kind: .setBlock(name, body), position: position)
         }
@@ -226,13 +234,22 @@ struct JinjaParser {
         }
         index += 1
         try expectBlockEnd()
-        let (body, _) = try parseBody(until: ["endmacro"])
+        let (body, _) = try parseBody(until: ["endmacro"], opener: "macro", openedAt: position)
         if isName(name) { index += 1 }
         try expectBlockEnd()
         return JinjaNode(kind: .macro(name: name, parameters: parameters, body: body), position: position)
     }
 
     // MARK: expressions
+
+    /// Builds an expression node, refusing trees taller than `maxExpressionDepth`.
+    func make(_ kind: JinjaExpr.Kind, position: JinjaPosition) throws(ChatTemplateError) -> JinjaExpr {
+        let expr = JinjaExpr(kind: kind, position: position)
+        if expr.depth > Self.maxExpressionDepth {
+            throw .limit("expression nested deeper than \(Self.maxExpressionDepth) levels", at: position)
+        }
+        return expr
+    }
 
     /// `a, b` (a tuple) or a single expression, as on the right of `set`.
     private mutating func parseTupleOrExpression() throws(ChatTemplateError) -> JinjaExpr {
@@ -244,7 +261,7 @@ struct JinjaParser {
             if case .blockEnd = current?.kind { break }
             items.append(try parseExpression())
         }
-        return JinjaExpr(kind: .tuple(items), position: first.position)
+        return try make(.tuple(items), position: first.position)
     }
 
     mutating func parseExpression() throws(ChatTemplateError) -> JinjaExpr {
@@ -262,7 +279,7 @@ struct JinjaParser {
         var left = try parseAnd()
         while isName("or") {
             index += 1
-            left = JinjaExpr(kind: .or(left, try parseAnd()), position: left.position)
+            left = try make(.or(left, try parseAnd()), position: left.position)
         }
         if allowConditional && isName("if") {
             index += 1
@@ -272,7 +289,7 @@ struct JinjaParser {
                 index += 1
                 otherwise = try parseOr(allowConditional: true)
             }
-            left = JinjaExpr(kind: .conditional(then: left, condition: condition, otherwise: otherwise), position: left.position)
+            left = try make(.conditional(then: left, condition: condition, otherwise: otherwise), position: left.position)
         }
         return left
     }
@@ -281,7 +298,7 @@ struct JinjaParser {
         var left = try parseNot()
         while isName("and") {
             index += 1
-            left = JinjaExpr(kind: .and(left, try parseNot()), position: left.position)
+            left = try make(.and(left, try parseNot()), position: left.position)
         }
         return left
     }
@@ -292,7 +309,7 @@ struct JinjaParser {
             index += 1
             try enter()
             defer { depth -= 1 }
-            return JinjaExpr(kind: .not(try parseNot()), position: position)
+            return try make(.not(try parseNot()), position: position)
         }
         return try parseCompare()
     }
@@ -314,7 +331,7 @@ struct JinjaParser {
                 break
             }
         }
-        return comparisons.isEmpty ? left : JinjaExpr(kind: .compare(left, comparisons), position: left.position)
+        return comparisons.isEmpty ? left : try make(.compare(left, comparisons), position: left.position)
     }
 
     private mutating func parseBinaryLevel(
@@ -323,7 +340,7 @@ struct JinjaParser {
         var left = try next(&self)
         while case .op(let op) = current?.kind, ops.contains(op) {
             index += 1
-            left = JinjaExpr(kind: .binary(op, left, try next(&self)), position: left.position)
+            left = try make(.binary(op, left, try next(&self)), position: left.position)
         }
         return left
     }
@@ -352,7 +369,7 @@ struct JinjaParser {
         if isOp("-") || isOp("+") {
             let op = isOp("-") ? "-" : "+"
             index += 1
-            node = JinjaExpr(kind: .unary(op, try parseUnary(withFilter: false)), position: position)
+            node = try make(.unary(op, try parseUnary(withFilter: false)), position: position)
         } else {
             node = try parsePrimary()
         }
