@@ -26,6 +26,10 @@ extension JinjaInterpreter {
             switch receiver {
             case .string(let s): return try callStringMethod(s, name, args: args, kwargs: kwargs, at: position)
             case .dict(let d): return try callDictMethod(d, name, args: args, at: position)
+            case .int(let iteration) where name == "cycle":
+                // loop.cycle(a, b, ...): the argument for this iteration, round-robin.
+                guard !args.isEmpty else { throw .runtime("loop.cycle() needs at least one argument", at: position) }
+                return args[iteration % args.count]
             default:
                 if ["index", "count"].contains(name) { throw .unsupported("the list method '\(name)'", at: position) }
                 throw .runtime("lists are immutable in chat templates: '\(name)' is not allowed", at: position)

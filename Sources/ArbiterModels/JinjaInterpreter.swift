@@ -165,6 +165,7 @@ final class JinjaInterpreter {
             loop["depth0"] = .int(0)
             loop["previtem"] = i > 0 ? items[i - 1] : .undefined("there is no previous item")
             loop["nextitem"] = i + 1 < count ? items[i + 1] : .undefined("there is no next item")
+            loop["cycle"] = .method(.int(i), "cycle")
             assign("loop", .dict(loop))
             if try execute(body, into: &out) == .breakLoop { break }
         }

@@ -122,4 +122,10 @@ import Testing
         let blocks = String(repeating: "{% if x %}", count: 5000) + String(repeating: "{% endif %}", count: 5000)
         #expect(throws: ChatTemplateError.self) { _ = try ChatTemplate(blocks) }
     }
+
+    @Test func loopCycleRoundRobins() throws {
+        let template = try ChatTemplate("{% for m in messages %}{{ loop.cycle('odd', 'even') }} {% endfor %}")
+        let messages = (0..<3).map { ChatMessage(role: "user", content: "\($0)") }
+        #expect(try template.render(messages: messages, addGenerationPrompt: false) == "odd even odd ")
+    }
 }

@@ -1,4 +1,4 @@
-// JinjaTests: the `is` tests of Jinja2 3.1 (defined, none, string, mapping, iterable, number,
+// JinjaPredicates: the `is` tests of Jinja2 3.1 (defined, none, string, mapping, iterable, number,
 // equalto, odd, divisibleby, ...), also used by select/reject. An unknown test is an
 // `.unsupported` error naming it. Not here: filters.
 
