@@ -1,6 +1,7 @@
 // JinjaFeatureTests: compares the interpreter with jinja2 3.1.6 (configured as transformers
 // configures chat templates) on jinja_cases.json: the 10 real templates with tool calls, thinking,
-// whitespace-heavy messages and extra variables, and 48 one-feature templates. A case where Jinja2
+// whitespace-heavy messages and extra variables, 48 one-feature templates, and 200 random
+// whitespace-control templates. A case where Jinja2
 // raised must throw too; raise_exception must throw `.raised` with the same message.
 import ArbiterModels
 import ArbiterTestSupport
@@ -22,12 +23,17 @@ struct JinjaReferenceCase: Sendable, CustomTestStringConvertible {
 struct JinjaReferenceLayoutError: Error {}
 
 enum JinjaReference {
-    static func load() throws -> (templates: [JinjaReferenceCase], snippets: [JinjaReferenceCase]) {
+    static func load() throws -> (templates: [JinjaReferenceCase], snippets: [JinjaReferenceCase], whitespace: [JinjaReferenceCase]) {
         let text = String(decoding: try Fixtures.data("chat_templates/jinja_cases.json"), as: UTF8.self)
         guard case .dictionary(let root) = try JinjaValue(parsingJSON: text),
-            case .array(let templates)? = root["templates"], case .array(let snippets)? = root["snippets"]
+            case .array(let templates)? = root["templates"], case .array(let snippets)? = root["snippets"],
+            case .array(let whitespace)? = root["whitespace"]
         else { throw JinjaReferenceLayoutError() }
-        return (try templates.map { try makeCase($0, isSnippet: false) }, try snippets.enumerated().map { try makeCase($1, isSnippet: true, index: $0) })
+        return (
+            try templates.map { try makeCase($0, isSnippet: false) },
+            try snippets.enumerated().map { try makeCase($1, isSnippet: true, index: $0) },
+            try whitespace.enumerated().map { try makeCase($1, isSnippet: true, index: $0) }
+        )
     }
 
     static func makeCase(_ value: JinjaValue, isSnippet: Bool, index: Int = 0) throws -> JinjaReferenceCase {
@@ -94,7 +100,8 @@ enum JinjaReference {
 
 @Suite struct JinjaFeatureTests {
     @Test func referenceFileHasAllCases() throws {
-        let (templates, snippets) = try JinjaReference.load()
+        let (templates, snippets, whitespace) = try JinjaReference.load()
+        #expect(whitespace.count == 200)
         #expect(templates.count == 160)
         #expect(snippets.count == 48)
         #expect(templates.allSatisfy { !$0.template.isEmpty })
@@ -108,5 +115,10 @@ enum JinjaReference {
     @Test(arguments: try JinjaReference.load().snippets)
     func featureSnippetsMatchJinja2(_ c: JinjaReferenceCase) throws {
         try JinjaReference.check(c)
+    }
+
+    /// trim_blocks, lstrip_blocks, `-` and `+` around every tag kind, \r\n, nested blocks.
+    @Test func randomWhitespaceControlMatchesJinja2() throws {
+        for c in try JinjaReference.load().whitespace { try JinjaReference.check(c) }
     }
 }

@@ -132,4 +132,40 @@ snip("{{ 'x' | nosuchfilter }}")
 
 for src, ctx in S:
     out["snippets"].append(dict(template=src, variables=ctx, **render(src, ctx)))
+
+# Part 3: 200 random whitespace-control templates (seeded): text with spaces, tabs and newlines
+# around block, variable and comment tags carrying -, + or no modifier, with balanced blocks.
+import random
+rng = random.Random(20240726)
+TEXTS = ["", " ", "  ", "\t", "\n", " \n", "\n  ", "\n\t ", "a", " b ", "c\n", "\n\nd  ", "  e\n  ", "\r\n f"]
+def side(): return rng.choice(["", "-", "+"])
+def tag(body, kind="%"):
+    left, right = side(), side()
+    if kind == "{": left, right = left.replace("+", ""), right.replace("+", "")
+    close = "}}" if kind == "{" else kind + "}"
+    return "{" + kind + left + " " + body + " " + right + close
+def block(depth):
+    parts = []
+    for _ in range(rng.randint(1, 4)):
+        r = rng.random()
+        parts.append(rng.choice(TEXTS))
+        if r < 0.25 and depth < 3:
+            cond = rng.choice(["true", "false", "x"])
+            parts.append(tag("if " + cond) + block(depth + 1))
+            if rng.random() < 0.4: parts.append(rng.choice(TEXTS) + tag("else") + block(depth + 1))
+            parts.append(rng.choice(TEXTS) + tag("endif"))
+        elif r < 0.4 and depth < 3:
+            parts.append(tag("for i in l") + block(depth + 1) + rng.choice(TEXTS) + tag("endfor"))
+        elif r < 0.6:
+            parts.append(tag(rng.choice(["'v'", "i", "x", "' s '"]), "{"))
+        elif r < 0.75:
+            parts.append(tag("c", "#"))
+        elif r < 0.85:
+            parts.append(tag("set y = 1"))
+    return "".join(parts)
+for _ in range(200):
+    src = block(0) + rng.choice(TEXTS)
+    src = src.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r")
+    ctx = {"x": 1, "l": [1, 2]}
+    out.setdefault("whitespace", []).append(dict(template=src, variables=ctx, **render(src, ctx)))
 print(json.dumps(out, indent=1, ensure_ascii=False))
