@@ -61,11 +61,15 @@ extension JinjaInterpreter {
             default: throw .runtime("range() takes 1 to 3 arguments, got \(bounds.count)", at: position)
             }
             guard step != 0 else { throw .runtime("range() step must not be zero", at: position) }
-            let span = step > 0 ? stop.subtractingReportingOverflow(start) : start.subtractingReportingOverflow(stop)
-            guard !span.overflow else { throw .limit("range() too long", at: position) }
-            let count = span.partialValue <= 0 ? 0 : (span.partialValue - 1) / abs(step) + 1
-            try checkLength(count, at: position)
-            return .array((0..<count).map { .int(start + $0 * step) })
+            // Count in UInt so that extreme bounds cannot overflow; values wrap back into range.
+            let ascending = step > 0
+            guard ascending ? start < stop : start > stop else { return .array([]) }
+            let span = ascending ? UInt(bitPattern: stop &- start) : UInt(bitPattern: start &- stop)
+            let count = (span - 1) / step.magnitude + 1
+            guard count <= UInt(limits.maxSequenceLength) else {
+                throw .limit("range() longer than \(limits.maxSequenceLength) items", at: position)
+            }
+            return .array((0..<Int(count)).map { .int(start &+ $0 &* step) })
         case "namespace", "dict":
             var values = JinjaRuntimeDict()
             for a in args {

@@ -6,6 +6,10 @@ import Foundation
 
 extension JinjaInterpreter {
     func evaluate(_ expr: JinjaExpr) throws(ChatTemplateError) -> JinjaRuntimeValue {
+        try nested(at: expr.position) { () throws(ChatTemplateError) -> JinjaRuntimeValue in try evaluateNode(expr) }
+    }
+
+    private func evaluateNode(_ expr: JinjaExpr) throws(ChatTemplateError) -> JinjaRuntimeValue {
         try step(expr.position)
         let position = expr.position
         switch expr.kind {
@@ -189,14 +193,18 @@ extension JinjaInterpreter {
             let end = clamp(stop, count, low: 0, high: count)
             while i < end {
                 result.append(i)
-                i += step
+                let next = i.addingReportingOverflow(step)
+                if next.overflow { break }
+                i = next.partialValue
             }
         } else {
             var i = clamp(start, count - 1, low: -1, high: count - 1)
             let end = clamp(stop, -1, low: -1, high: count - 1)
             while i > end {
                 result.append(i)
-                i += step
+                let next = i.addingReportingOverflow(step)
+                if next.overflow { break }
+                i = next.partialValue
             }
         }
         return result

@@ -9,6 +9,8 @@ import Foundation
 struct JinjaLimits: Sendable {
     var maxSteps = 2_000_000
     var maxCallDepth = 64
+    /// Nested evaluation frames (expressions inside blocks inside macro calls), bounding stack use.
+    var maxNestingDepth = 400
     var maxOutputBytes = 16 << 20
     var maxSequenceLength = 1 << 20
 }
@@ -21,6 +23,7 @@ final class JinjaInterpreter {
     let now: Date
     private var steps = 0
     var callDepth = 0
+    var nestingDepth = 0
 
     init(context: [String: JinjaRuntimeValue], limits: JinjaLimits, now: Date) {
         self.scopes = [context]
@@ -65,7 +68,22 @@ final class JinjaInterpreter {
         return out
     }
 
+    /// Runs `body` one nesting level deeper, refusing to go past `maxNestingDepth`.
+    func nested<T>(at position: JinjaPosition, _ body: () throws(ChatTemplateError) -> T) throws(ChatTemplateError) -> T {
+        nestingDepth += 1
+        defer { nestingDepth -= 1 }
+        if nestingDepth > limits.maxNestingDepth {
+            throw .limit("blocks, expressions and macro calls nested deeper than \(limits.maxNestingDepth)", at: position)
+        }
+        return try body()
+    }
+
     func execute(_ nodes: [JinjaNode], into out: inout String) throws(ChatTemplateError) -> Flow {
+        guard let first = nodes.first else { return .normal }
+        return try nested(at: first.position) { () throws(ChatTemplateError) -> Flow in try executeNodes(nodes, into: &out) }
+    }
+
+    private func executeNodes(_ nodes: [JinjaNode], into out: inout String) throws(ChatTemplateError) -> Flow {
         for node in nodes {
             try step(node.position)
             switch node.kind {

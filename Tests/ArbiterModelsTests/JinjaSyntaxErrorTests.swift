@@ -128,4 +128,31 @@ import Testing
         let messages = (0..<3).map { ChatMessage(role: "user", content: "\($0)") }
         #expect(try template.render(messages: messages, addGenerationPrompt: false) == "odd even odd ")
     }
+
+    @Test func extremeIndicesAndStepsDoNotTrap() throws {
+        let template = try ChatTemplate(
+            "{{ [1, 2, 3][1::9223372036854775807] }}|{{ [1, 2, 3][::-9223372036854775807 - 1] }}|"
+                + "{{ range(0, 10, -9223372036854775807 - 1) | list }}|{{ range(5, -9223372036854775807, -9223372036854775807 - 1) | list }}|"
+                + "{{ 'abc'[-9223372036854775807 - 1] is defined }}|{{ -9223372036854775807 - 1 }}")
+        #expect(try template.render(messages: [], addGenerationPrompt: false)
+            == "[2]|[3]|[]|[5, -9223372036854775803]|False|-9223372036854775808")  // as Jinja2 renders it
+        let traps = ["{{ (-9223372036854775807 - 1) // -1 }}", "{{ (-9223372036854775807 - 1) % -1 }}", "{{ -(-9223372036854775807 - 1) }}"]
+        for source in traps {
+            let t = try ChatTemplate(source)
+            #expect(throws: ChatTemplateError.self) { try t.render(messages: [], addGenerationPrompt: false) }
+        }
+    }
+
+    @Test func deepRecursionThroughMacrosAndBlocksStops() throws {
+        let ifs = String(repeating: "{% if true %}", count: 40)
+        let endifs = String(repeating: "{% endif %}", count: 40)
+        let parens = String(repeating: "(", count: 40) + "f()" + String(repeating: ")", count: 40)
+        let template = try ChatTemplate("{% macro f() %}" + ifs + "{{ " + parens + " }}" + endifs + "{% endmacro %}{{ f() }}")
+        #expect {
+            try template.render(messages: [], addGenerationPrompt: false)
+        } throws: { error in
+            if case .limitExceeded = error as? ChatTemplateError { return true }
+            return false
+        }
+    }
 }
