@@ -77,6 +77,7 @@ extension JinjaInterpreter {
                 for (k, v) in d.pairs { values[k] = v }
             }
             for (k, v) in kwargs { values[k] = v }
+            try checkValueDepth(.dict(values), at: position)
             return name == "dict" ? .dict(values) : .namespace(JinjaNamespace(values))
         case "strftime_now":
             guard case .string(let format) = args.first else { throw .runtime("strftime_now() needs a format string", at: position) }

@@ -20,10 +20,12 @@ extension JinjaInterpreter {
         case .list(let items):
             var values: [JinjaRuntimeValue] = []
             for item in items { values.append(try evaluate(item)) }
+            try checkValueDepth(.array(values), at: position)
             return .array(values)
         case .tuple(let items):
             var values: [JinjaRuntimeValue] = []
             for item in items { values.append(try evaluate(item)) }
+            try checkValueDepth(.tuple(values), at: position)
             return .tuple(values)
         case .dict(let pairs):
             var dict = JinjaRuntimeDict()
@@ -33,6 +35,7 @@ extension JinjaInterpreter {
                 }
                 dict[key] = try evaluate(valueExpr)
             }
+            try checkValueDepth(.dict(dict), at: position)
             return .dict(dict)
         case .attribute(let target, let name):
             return try attribute(of: try evaluate(target), name, at: position)

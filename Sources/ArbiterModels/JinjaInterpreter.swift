@@ -10,7 +10,10 @@ struct JinjaLimits: Sendable {
     var maxSteps = 2_000_000
     var maxCallDepth = 64
     /// Nested evaluation frames (expressions inside blocks inside macro calls), bounding stack use.
-    var maxNestingDepth = 400
+    var maxNestingDepth = 200
+    /// Nesting of lists/tuples/dicts a template may build (deep values would make repr, ==, JSON
+    /// and deallocation recurse deeply).
+    var maxValueDepth = 64
     var maxOutputBytes = 16 << 20
     var maxSequenceLength = 1 << 20
 }
@@ -47,6 +50,35 @@ final class JinjaInterpreter {
     func checkLength(_ count: Int, at position: JinjaPosition) throws(ChatTemplateError) {
         if count > limits.maxSequenceLength {
             throw .limit("a sequence longer than \(limits.maxSequenceLength) items", at: position)
+        }
+    }
+
+    /// Refuses values nested deeper than `maxValueDepth` (lists, tuples, dicts and namespaces,
+    /// each namespace visited once since they may form cycles); every visited container costs a
+    /// step, so the check itself is bounded by `maxSteps`.
+    func checkValueDepth(_ value: JinjaRuntimeValue, at position: JinjaPosition) throws(ChatTemplateError) {
+        var stack: [(JinjaRuntimeValue, Int)] = [(value, 1)]
+        var seen: Set<ObjectIdentifier> = []
+        while let (current, depth) = stack.popLast() {
+            let children: [JinjaRuntimeValue]
+            switch current {
+            case .array(let items), .tuple(let items): children = items
+            case .dict(let d): children = d.values
+            case .namespace(let ns):
+                guard seen.insert(ObjectIdentifier(ns)).inserted else { continue }
+                children = ns.values.values
+            default: continue
+            }
+            try step(position)
+            if depth > limits.maxValueDepth {
+                throw .limit("a list, dict or namespace nested deeper than \(limits.maxValueDepth) levels", at: position)
+            }
+            for child in children {
+                switch child {
+                case .array, .tuple, .dict, .namespace: stack.append((child, depth + 1))
+                default: break
+                }
+            }
         }
     }
 
@@ -144,6 +176,7 @@ final class JinjaInterpreter {
             guard case .namespace(let ns) = lookup(name) else {
                 throw .runtime("cannot assign attribute '\(attribute)' on '\(name)': it is not a namespace() object", at: position)
             }
+            try checkValueDepth(.array([value]), at: position)
             ns.values[attribute] = value
         }
     }

@@ -7,7 +7,7 @@ struct JinjaParser {
     var tokens: [JinjaToken]
     var index = 0
     var depth = 0
-    static let maxDepth = 256
+    static let maxDepth = 200
     static let maxExpressionDepth = 100
     static let closingNames: Set<String> = ["elif", "else", "endif", "endfor", "endset", "endmacro", "endgeneration"]
 

@@ -138,15 +138,29 @@ indirect enum JinjaRuntimeValue {
         case .int(let i): return String(i)
         case .double(let d): return Self.pythonFloat(d)
         case .string(let s): return Self.pythonQuote(s)
-        case .array(let a): return "[" + a.map(\.pythonRepr).joined(separator: ", ") + "]"
-        case .tuple(let a): return "(" + a.map(\.pythonRepr).joined(separator: ", ") + (a.count == 1 ? ",)" : ")")
+        case .array(let a): return "[" + a.map(\.shallowNamespaceRepr).joined(separator: ", ") + "]"
+        case .tuple(let a): return "(" + a.map(\.shallowNamespaceRepr).joined(separator: ", ") + (a.count == 1 ? ",)" : ")")
         case .dict(let d):
-            return "{" + d.pairs.map { Self.pythonQuote($0.0) + ": " + $0.1.pythonRepr }.joined(separator: ", ") + "}"
+            return "{" + d.pairs.map { Self.pythonQuote($0.0) + ": " + $0.1.shallowNamespaceRepr }.joined(separator: ", ") + "}"
         case .namespace(let ns):
-            return "<Namespace " + ns.values.pairs.map { "\($0.0)=\($0.1.pythonRepr)" }.joined(separator: ", ") + ">"
+            // Only the outermost namespace shows its contents: namespaces are the one reference
+            // type, so every cycle passes through one and this keeps repr finite.
+            return "<Namespace " + ns.values.pairs.map { "\($0.0)=\($0.1.shallowNamespaceRepr)" }.joined(separator: ", ") + ">"
         case .builtin(let name): return "<built-in function \(name)>"
         case .method(_, let name): return "<built-in method \(name)>"
         case .macro(let m): return "<Macro '\(m.name)'>"
+        }
+    }
+
+    /// repr() in which nested namespaces do not show their contents.
+    private var shallowNamespaceRepr: String {
+        switch self {
+        case .namespace: return "<Namespace>"
+        case .array(let a): return "[" + a.map(\.shallowNamespaceRepr).joined(separator: ", ") + "]"
+        case .tuple(let a): return "(" + a.map(\.shallowNamespaceRepr).joined(separator: ", ") + (a.count == 1 ? ",)" : ")")
+        case .dict(let d):
+            return "{" + d.pairs.map { Self.pythonQuote($0.0) + ": " + $0.1.shallowNamespaceRepr }.joined(separator: ", ") + "}"
+        default: return pythonRepr
         }
     }
 

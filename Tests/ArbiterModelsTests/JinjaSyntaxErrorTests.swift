@@ -88,6 +88,9 @@ import Testing
             "{{ 2 ** 200 }}",
             "{{ 9223372036854775807 + 1 }}",
             "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+            "{% set ns = namespace(x=1) %}{% for i in range(100000) %}{% set ns.x = [ns.x] %}{% endfor %}{{ ns.x }}",
+            "{% set ns = namespace(x=1) %}{% for i in range(100000) %}{% set ns.x = {'k': ns.x} %}{% endfor %}",
+            "{% set ns = namespace(x=1) %}{% for i in range(100000) %}{% set ns.x = namespace(y=ns.x) %}{% endfor %}{{ ns.x }}",
         ]
         for source in sources {
             let template = try ChatTemplate(source)
@@ -144,9 +147,9 @@ import Testing
     }
 
     @Test func deepRecursionThroughMacrosAndBlocksStops() throws {
-        let ifs = String(repeating: "{% if true %}", count: 40)
-        let endifs = String(repeating: "{% endif %}", count: 40)
-        let parens = String(repeating: "(", count: 40) + "f()" + String(repeating: ")", count: 40)
+        let ifs = String(repeating: "{% if true %}", count: 30)
+        let endifs = String(repeating: "{% endif %}", count: 30)
+        let parens = String(repeating: "(", count: 30) + "f()" + String(repeating: ")", count: 30)
         let template = try ChatTemplate("{% macro f() %}" + ifs + "{{ " + parens + " }}" + endifs + "{% endmacro %}{{ f() }}")
         #expect {
             try template.render(messages: [], addGenerationPrompt: false)
@@ -154,5 +157,10 @@ import Testing
             if case .limitExceeded = error as? ChatTemplateError { return true }
             return false
         }
+    }
+
+    @Test func cyclicNamespacesRenderFinitely() throws {
+        let template = try ChatTemplate("{% set ns = namespace(a=1) %}{% set ns.self = [ns] %}{{ ns }}|{{ ns.self[0].a }}")
+        #expect(try template.render(messages: [], addGenerationPrompt: false) == "<Namespace a=1, self=[<Namespace>]>|1")
     }
 }
