@@ -34,8 +34,10 @@ extension JinjaInterpreter {
             guard !total.overflow else { throw .limit("list repeated \(n) times", at: position) }
             try checkLength(total.partialValue, at: position)
             return .array(Array([[JinjaRuntimeValue]](repeating: items, count: max(n, 0)).joined()))
-        case (.string, _) where op == "%":
-            throw .unsupported("printf-style string formatting with '%'", at: position)
+        case (.string(let format), _) where op == "%":
+            let formatted = try JinjaPercentFormat.format(format, b, at: position)
+            try checkSize(formatted.utf8.count, at: position)
+            return .string(formatted)
         default:
             break
         }

@@ -186,22 +186,27 @@ final class JinjaInterpreter {
         at position: JinjaPosition, into out: inout String
     ) throws(ChatTemplateError) {
         var items = try iterate(try evaluate(iterable), at: iterable.position)
-        scopes.append([:])
-        defer { scopes.removeLast() }
         if let condition {
             var kept: [JinjaRuntimeValue] = []
             for item in items {
+                scopes.append([:])
+                defer { scopes.removeLast() }
                 try bind(targets, item, at: position)
                 if try evaluate(condition).truthy { kept.append(item) }
             }
             items = kept
         }
         if items.isEmpty {
+            scopes.append([:])
+            defer { scopes.removeLast() }
             _ = try execute(otherwise, into: &out)
             return
         }
         let count = items.count
         for (i, item) in items.enumerated() {
+            // Each iteration has its own scope: a `set` in one iteration is gone in the next (Jinja2).
+            scopes.append([:])
+            defer { scopes.removeLast() }
             try step(position)
             try bind(targets, item, at: position)
             var loop = JinjaRuntimeDict()

@@ -109,7 +109,7 @@ enum JinjaText {
         var previousCased = false
         for c in s.unicodeScalars {
             let cased = c.properties.isCased
-            out += previousCased ? String(c).lowercased() : String(c).uppercased()
+            out += previousCased ? String(c).lowercased() : c.properties.titlecaseMapping
             previousCased = cased
         }
         return out
@@ -134,7 +134,7 @@ enum JinjaText {
 
     static func capitalize(_ s: String) -> String {
         guard let first = s.unicodeScalars.first else { return s }
-        return String(first).uppercased() + String(String.UnicodeScalarView(s.unicodeScalars.dropFirst())).lowercased()
+        return first.properties.titlecaseMapping + String(String.UnicodeScalarView(s.unicodeScalars.dropFirst())).lowercased()
     }
 
     /// `find`, `rfind` (code-point offsets, -1 when absent) or `count` (non-overlapping).

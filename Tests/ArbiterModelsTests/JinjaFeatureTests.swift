@@ -1,6 +1,6 @@
 // JinjaFeatureTests: compares the interpreter with jinja2 3.1.6 (configured as transformers
 // configures chat templates) on jinja_cases.json: the 10 real templates with tool calls, thinking,
-// whitespace-heavy messages and extra variables, 48 one-feature templates, and 200 random
+// whitespace-heavy messages and extra variables, 60 one-feature templates, and 200 random
 // whitespace-control templates. A case where Jinja2
 // raised must throw too; raise_exception must throw `.raised` with the same message.
 import ArbiterModels
@@ -110,7 +110,7 @@ enum JinjaReference {
         let (templates, snippets, whitespace) = try JinjaReference.load()
         #expect(whitespace.count == 200)
         #expect(templates.count == 160)
-        #expect(snippets.count == 48)
+        #expect(snippets.count == 60)
         #expect(templates.allSatisfy { !$0.template.isEmpty })
     }
 
