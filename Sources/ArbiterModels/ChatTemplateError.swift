@@ -15,6 +15,8 @@ public enum ChatTemplateError: Error, LocalizedError, Equatable, Sendable {
     case runtime(message: String, line: Int, column: Int)
     /// Rendering ran past a safety cap (loop iterations, recursion depth, output size).
     case limitExceeded(message: String, line: Int, column: Int)
+    /// A tokenizer configuration holds no usable chat template.
+    case invalidConfiguration(String)
 
     public var errorDescription: String? {
         switch self {
@@ -33,6 +35,8 @@ public enum ChatTemplateError: Error, LocalizedError, Equatable, Sendable {
         case let .limitExceeded(message, line, column):
             return "chat template stopped at line \(line), column \(column): \(message). "
                 + "The template loops or recurses without end, or builds a huge output."
+        case let .invalidConfiguration(message):
+            return "tokenizer configuration: \(message)"
         }
     }
 }

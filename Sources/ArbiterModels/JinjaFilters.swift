@@ -194,7 +194,7 @@ extension JinjaInterpreter {
             return i >= 0 && i < args.count ? args[i] : nil
         }
         var options = JinjaJSONOptions()
-        if arg(0, "ensure_ascii")?.truthy ?? false { throw .unsupported("tojson(ensure_ascii=True)", at: position) }
+        options.ensureASCII = arg(0, "ensure_ascii")?.truthy ?? false
         switch arg(1, "indent") {
         case .int(let n)?: options.indent = String(repeating: " ", count: max(0, min(n, 64)))
         case .string(let s)?: options.indent = s

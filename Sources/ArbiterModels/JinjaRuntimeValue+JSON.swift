@@ -6,6 +6,7 @@ struct JinjaJSONOptions {
     var itemSeparator: String? = nil
     var keySeparator: String = ": "
     var sortKeys = false
+    var ensureASCII = false
 }
 
 extension JinjaRuntimeValue {
@@ -22,7 +23,7 @@ extension JinjaRuntimeValue {
             if d.isNaN { return .success("NaN") }
             if d.isInfinite { return .success(d < 0 ? "-Infinity" : "Infinity") }
             return .success(Self.pythonFloat(d))
-        case .string(let s): return .success(Self.jsonQuote(s))
+        case .string(let s): return .success(Self.jsonQuote(s, ensureASCII: options.ensureASCII))
         case .array(let items), .tuple(let items):
             if items.isEmpty { return .success("[]") }
             var parts: [String] = []
@@ -40,7 +41,7 @@ extension JinjaRuntimeValue {
             var parts: [String] = []
             for (key, value) in pairs {
                 switch value.json(options, depth: depth + 1) {
-                case .success(let s): parts.append(Self.jsonQuote(key) + options.keySeparator + s)
+                case .success(let s): parts.append(Self.jsonQuote(key, ensureASCII: options.ensureASCII) + options.keySeparator + s)
                 case .failure(let f): return .failure(f)
                 }
             }
@@ -59,7 +60,7 @@ extension JinjaRuntimeValue {
         return open + inner + parts.joined(separator: separator + inner) + outer + close
     }
 
-    static func jsonQuote(_ s: String) -> String {
+    static func jsonQuote(_ s: String, ensureASCII: Bool = false) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -71,9 +72,11 @@ extension JinjaRuntimeValue {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                if scalar.value < 0x20 || (ensureASCII && scalar.value > 0x7E) {
+                    for unit in String(scalar).utf16 {
+                        let hex = String(unit, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    }
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -73,4 +73,29 @@ import Testing
             == "assistant:True:1:True|<b><e>|True|1.5")
         #expect(try template.render(messages: [message], addGenerationPrompt: false, extra: ["bos_token": "override"]).contains("|override<e>|False|"))
     }
+
+    @Test func tokenizerConfigTemplates() throws {
+        let cases = try ChatTemplateReference.smolLM2Cases()
+        let source = try #require(cases.first?.template)
+        let config: JinjaValue = [
+            "bos_token": ["content": "<|im_start|>", "lstrip": false], "eos_token": "<|im_end|>", "chat_template": .string(source),
+        ]
+        let data = Data(try ChatTemplate("{{ c | tojson }}").render(messages: [], addGenerationPrompt: false, extra: ["c": config]).utf8)
+        let template = try ChatTemplate(tokenizerConfigJSON: data)
+        #expect(template.bosToken == "<|im_start|>" && template.eosToken == "<|im_end|>")
+        for c in cases {
+            #expect(try template.render(messages: c.messages, addGenerationPrompt: c.addGenerationPrompt) == c.text)
+        }
+        let named = Data(#"{"chat_template": [{"name": "default", "template": "D"}, {"name": "tool_use", "template": "T{{ eos_token }}"}], "eos_token": "</s>"}"#.utf8)
+        #expect(try ChatTemplate(tokenizerConfigJSON: named, name: "tool_use").render(messages: [], addGenerationPrompt: false) == "T</s>")
+        #expect(try ChatTemplate(tokenizerConfigJSON: named).render(messages: [], addGenerationPrompt: false) == "D")
+        #expect(throws: ChatTemplateError.self) { _ = try ChatTemplate(tokenizerConfigJSON: named, name: "rag") }
+        #expect(throws: ChatTemplateError.self) { _ = try ChatTemplate(tokenizerConfigJSON: Data("{}".utf8)) }
+        #expect(throws: ChatTemplateError.self) { _ = try ChatTemplate(tokenizerConfigJSON: Data("{".utf8)) }
+    }
+
+    @Test func tojsonEnsureASCIIAndGenerationBlocks() throws {
+        let template = try ChatTemplate(#"{{ 'é😀\u007f~' | tojson(ensure_ascii=true) }}|{% generation %}kept{% endgeneration %}"#)
+        #expect(try template.render(messages: [], addGenerationPrompt: false) == #""\u00e9\ud83d\ude00\u007f~"|kept"#)
+    }
 }
