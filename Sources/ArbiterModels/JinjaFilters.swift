@@ -69,7 +69,7 @@ extension JinjaInterpreter {
             default: throw .runtime("items filter needs a mapping, got '\(value.typeName)'", at: position)
             }
         case "dictsort":
-            guard case .dict(let d) = value else { throw try typeError("dictsort needs a mapping, got '\(value.typeName)'", value, at: position) }
+            guard case .dict(let d) = value else { throw typeError("dictsort needs a mapping, got '\(value.typeName)'", value, at: position) }
             let caseSensitive = arg(0, "case_sensitive")?.truthy ?? false
             let byValue = arg(1, "by").map(text) == "value"
             var pairs = d.pairs
@@ -100,10 +100,10 @@ extension JinjaInterpreter {
             case .int(let i) where i != Int.min: return .int(abs(i))
             case .double(let x): return .double(abs(x))
             case .bool(let b): return .int(b ? 1 : 0)
-            default: throw try typeError("bad operand type for abs(): '\(value.typeName)'", value, at: position)
+            default: throw typeError("bad operand type for abs(): '\(value.typeName)'", value, at: position)
             }
         case "round":
-            guard let x = value.numeric else { throw try typeError("round filter needs a number, got '\(value.typeName)'", value, at: position) }
+            guard let x = value.numeric else { throw typeError("round filter needs a number, got '\(value.typeName)'", value, at: position) }
             let precision = arg(0, "precision")?.integerIndex ?? 0
             let method = arg(1, "method").map(text) ?? "common"
             let scale = pow(10.0, Double(max(-300, min(300, precision))))

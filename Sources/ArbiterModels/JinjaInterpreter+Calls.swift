@@ -50,7 +50,7 @@ extension JinjaInterpreter {
         case "range":
             var bounds: [Int] = []
             for a in args {
-                guard let i = a.integerIndex else { throw try typeError("range() arguments must be integers, not '\(a.typeName)'", a, at: position) }
+                guard let i = a.integerIndex else { throw typeError("range() arguments must be integers, not '\(a.typeName)'", a, at: position) }
                 bounds.append(i)
             }
             let (start, stop, step): (Int, Int, Int)
@@ -107,7 +107,7 @@ extension JinjaInterpreter {
             guard let value else { return nil }
             if case .none = value { return nil }
             guard case .string(let text) = value else {
-                throw try typeError("str.\(name)() argument must be str, not '\(value.typeName)'", value, at: position)
+                throw typeError("str.\(name)() argument must be str, not '\(value.typeName)'", value, at: position)
             }
             return text
         }
@@ -139,7 +139,7 @@ extension JinjaInterpreter {
                     guard case .string(let p) = item else { throw .runtime("str.\(name)() tuple must hold strings", at: position) }
                     candidates.append(p)
                 }
-            default: throw try typeError("str.\(name)() argument must be str or a tuple of str", first, at: position)
+            default: throw typeError("str.\(name)() argument must be str or a tuple of str", first, at: position)
             }
             let scalars = Array(s.unicodeScalars)
             return .bool(candidates.contains { p in

@@ -74,7 +74,7 @@ extension JinjaInterpreter {
                 return .int(-i)
             case .bool(let b): return .int(op == "-" ? (b ? -1 : 0) : (b ? 1 : 0))
             case .double(let d): return .double(op == "-" ? -d : d)
-            default: throw try typeError("bad operand type for unary \(op): '\(value.typeName)'", value, at: position)
+            default: throw typeError("bad operand type for unary \(op): '\(value.typeName)'", value, at: position)
             }
         case .binary(let op, let lhs, let rhs):
             return try binary(op, try evaluate(lhs), try evaluate(rhs), at: position)
@@ -101,7 +101,7 @@ extension JinjaInterpreter {
     }
 
     /// The error for using `value` in an operation; names the undefined thing when it is undefined.
-    func typeError(_ message: String, _ values: JinjaRuntimeValue..., at position: JinjaPosition) throws(ChatTemplateError) -> ChatTemplateError {
+    func typeError(_ message: String, _ values: JinjaRuntimeValue..., at position: JinjaPosition) -> ChatTemplateError {
         for value in values {
             if case .undefined(let what) = value { return .runtime(what, at: position) }
         }
@@ -161,11 +161,11 @@ extension JinjaInterpreter {
         }
         let stepValue = try bound(step) ?? 1
         guard stepValue != 0 else { throw .runtime("slice step cannot be zero", at: position) }
+        let startIndex = try bound(start)
+        let stopIndex = try bound(stop)
         let indices: (Int) -> [Int] = { count in
-            Self.sliceIndices(count: count, start: try? bound(start), stop: try? bound(stop), step: stepValue)
+            Self.sliceIndices(count: count, start: startIndex, stop: stopIndex, step: stepValue)
         }
-        _ = try bound(start)
-        _ = try bound(stop)
         switch value {
         case .undefined(let what):
             throw .runtime("\(what) (while slicing it)", at: position)

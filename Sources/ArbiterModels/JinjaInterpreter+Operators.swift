@@ -23,13 +23,13 @@ extension JinjaInterpreter {
             try checkLength(x.count + y.count, at: position)
             return .tuple(x + y)
         case (.string(let s), _) where op == "*", (_, .string(let s)) where op == "*":
-            guard let n = (a.integerIndex ?? b.integerIndex) else { throw try typeError(failure, a, b, at: position) }
+            guard let n = (a.integerIndex ?? b.integerIndex) else { throw typeError(failure, a, b, at: position) }
             let total = s.utf8.count.multipliedReportingOverflow(by: max(n, 0))
             guard !total.overflow else { throw .limit("string repeated \(n) times", at: position) }
             try checkSize(total.partialValue, at: position)
             return .string(String(repeating: s, count: max(n, 0)))
         case (.array(let items), _) where op == "*", (_, .array(let items)) where op == "*":
-            guard let n = (a.integerIndex ?? b.integerIndex) else { throw try typeError(failure, a, b, at: position) }
+            guard let n = (a.integerIndex ?? b.integerIndex) else { throw typeError(failure, a, b, at: position) }
             let total = items.count.multipliedReportingOverflow(by: max(n, 0))
             guard !total.overflow else { throw .limit("list repeated \(n) times", at: position) }
             try checkLength(total.partialValue, at: position)
@@ -44,7 +44,7 @@ extension JinjaInterpreter {
         if let x = a.integerIndex, let y = b.integerIndex, a.isIntLike, b.isIntLike {
             return try integerOp(op, x, y, at: position)
         }
-        guard let x = a.numeric, let y = b.numeric else { throw try typeError(failure, a, b, at: position) }
+        guard let x = a.numeric, let y = b.numeric else { throw typeError(failure, a, b, at: position) }
         switch op {
         case "+": return .double(x + y)
         case "-": return .double(x - y)
@@ -116,7 +116,7 @@ extension JinjaInterpreter {
             order = x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : (x.unicodeScalars.elementsEqual(y.unicodeScalars) ? 0 : 1)
         default:
             guard let x = a.numeric, let y = b.numeric, !a.isUndefined, !b.isUndefined else {
-                throw try typeError("'\(op)' not supported between instances of '\(a.typeName)' and '\(b.typeName)'", a, b, at: position)
+                throw typeError("'\(op)' not supported between instances of '\(a.typeName)' and '\(b.typeName)'", a, b, at: position)
             }
             if let i = a.integerIndex, let j = b.integerIndex, a.isIntLike, b.isIntLike {
                 order = i < j ? -1 : (i == j ? 0 : 1)
@@ -138,7 +138,7 @@ extension JinjaInterpreter {
         case .undefined: return false
         case .string(let s):
             guard case .string(let sub) = needle else {
-                throw try typeError("'in <string>' requires string as left operand, not \(needle.typeName)", needle, at: position)
+                throw typeError("'in <string>' requires string as left operand, not \(needle.typeName)", needle, at: position)
             }
             return sub.isEmpty || s.range(of: sub, options: .literal) != nil
         case .array(let items), .tuple(let items): return items.contains { $0.pythonEquals(needle) }

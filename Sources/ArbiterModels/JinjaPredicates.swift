@@ -31,7 +31,7 @@ extension JinjaInterpreter {
             default: return false
             }
         case "odd", "even":
-            guard let i = value.integerIndex else { throw try typeError("the '\(name)' test needs an integer", value, at: position) }
+            guard let i = value.integerIndex else { throw typeError("the '\(name)' test needs an integer", value, at: position) }
             return (i & 1 == 1) == (name == "odd")
         case "divisibleby":
             guard let i = value.integerIndex, let d = try other().integerIndex else { throw .runtime("divisibleby needs integers", at: position) }
