@@ -5,7 +5,11 @@
 import Foundation
 
 extension JinjaInterpreter {
-    static let builtinNames: Set<String> = ["range", "namespace", "raise_exception", "strftime_now", "dict"]
+    /// Jinja2's default globals plus transformers' two. cycler, joiner and lipsum exist (so
+    /// `is defined` holds as in Jinja2) but calling them is `.unsupported`.
+    static let builtinNames: Set<String> = [
+        "range", "namespace", "raise_exception", "strftime_now", "dict", "cycler", "joiner", "lipsum",
+    ]
     static let dictMethods: Set<String> = ["items", "keys", "values", "get"]
     static let listMethods: Set<String> = ["append", "pop", "insert", "extend", "remove", "clear", "sort", "reverse", "index", "count"]
     static let stringMethods: Set<String> = [
