@@ -37,7 +37,7 @@ enum JinjaReference {
     }
 
     static func makeCase(_ value: JinjaValue, isSnippet: Bool, index: Int = 0) throws -> JinjaReferenceCase {
-        guard case .dictionary(let d) = value, case .string(let template)? = d[isSnippet ? "template" : "template_source"] ?? d["template"] ?? templateSource(d)
+        guard case .dictionary(let d) = value, case .string(let template)? = d["template"] ?? templateSource(d)
         else { throw JinjaReferenceLayoutError() }
         var messages: [ChatMessage] = []
         if case .array(let list)? = d["messages"] {
