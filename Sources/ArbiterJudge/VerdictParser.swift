@@ -61,7 +61,7 @@ public struct VerdictParser: Sendable {
     static let resultTag = TextPattern(#"\[\s*RESULT\s*\]\s*[:=]?\s*[*_]*\s*\[*\s*"# + number + outOf)
     /// "Score: 4", "**Score:** 4/5", "Final rating = 4 out of 5", "The score is 4", "Rating: [[4]]".
     static let labelled = TextPattern(
-        #"\b(?:score|rating|grade|verdict)\s*[*_]*\s*(?:[:=]|\bis\b)\s*[*_]*\s*\[*\s*"# + number + outOf)
+        #"(?<![A-Za-z0-9])(?:score|rating|grade|verdict)\s*[*_]*\s*(?:[:=]|\bis\b)\s*[*_]*\s*\[*\s*"# + number + outOf)
     /// The whole answer is a number: "4", "**4**", "4/5", "4.5."
     static let bare = TextPattern(#"^\s*[*_`"'\[]*\s*"# + number + outOf + #"\s*[*_`"'\].]*\s*$"#)
 
