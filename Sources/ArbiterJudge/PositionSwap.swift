@@ -19,6 +19,12 @@ public struct SwapOutcome: Sendable, Equatable {
     public var consistent: Bool
     /// Verdict of the swapped run, mapped back to the original frame.
     public var swappedMapped: PairwiseVerdict?
+
+    public init(verdict: PairwiseVerdict?, consistent: Bool, swappedMapped: PairwiseVerdict?) {
+        self.verdict = verdict
+        self.consistent = consistent
+        self.swappedMapped = swappedMapped
+    }
 }
 
 public enum PositionSwap {
