@@ -98,7 +98,7 @@ public struct PythonExecutionVerifier: Verifier {
 
     /// The code inside the last ```python (or plain ```) fence, else the whole completion.
     static func extractCode(_ completion: String) -> String {
-        let fence = TextPattern(#"```(?:python|py)?[ \t]*\n(.*?)```"#, caseInsensitive: true)
+        let fence = TextPattern(#"```(?:python|py)?[ \t]*\n([\s\S]*?)```"#, caseInsensitive: true)
         let re = fence.regex
         let ns = completion as NSString
         let matches = re.matches(in: completion, options: [], range: NSRange(location: 0, length: ns.length))
