@@ -5,6 +5,10 @@ import ArbiterJudge
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 let addTests = "assert add(2, 3) == 5\nassert add(-1, 1) == 0\n"
 
 func pythonVerifier(timeout: Double = 5) throws -> PythonExecutionVerifier {
@@ -72,4 +76,44 @@ func pythonVerifier(timeout: Double = 5) throws -> PythonExecutionVerifier {
     let r = await v.verify(JudgeSample(id: "x", prompt: "", response: "pass"))
     #expect(r == .failure(.invalidSample(message: "python tests need test code (option or the sample's reference)")))
     #expect(throws: VerifierError.self) { try PythonExecutionVerifier(timeoutSeconds: 0) }
+}
+
+/// A TCP listener on 127.0.0.1 with an ephemeral port, in the test process's namespace.
+func openLoopbackListener() -> (fd: Int32, port: UInt16)? {
+    #if canImport(Glibc)
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return nil }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = 0
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let size = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) } }
+    guard bound == 0, listen(fd, 4) == 0 else { close(fd); return nil }
+    var out = sockaddr_in()
+    var len = size
+    _ = withUnsafeMutablePointer(to: &out) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return (fd, UInt16(bigEndian: out.sin_port))
+    #else
+    return nil
+    #endif
+}
+
+@Test func namespaceHidesHostLoopbackListener() async throws {
+    let verifier = try pythonVerifier()
+    guard verifier.networkIsolation == .namespace, let listener = openLoopbackListener() else { return }
+    defer { close(listener.fd) }
+    let code = "import socket\nsocket.create_connection(('127.0.0.1', \(listener.port)), timeout=1)\nprint('connected')\n"
+    // Control: outside the sandbox the same code reaches the listener.
+    let control = Process()
+    control.executableURL = URL(fileURLWithPath: verifier.python)
+    control.arguments = ["-c", code]
+    control.standardOutput = FileHandle.nullDevice
+    control.standardError = FileHandle.nullDevice
+    try control.run()
+    control.waitUntilExit()
+    #expect(control.terminationStatus == 0)
+    // Inside the sandbox it cannot.
+    let r = try await verifier.run(completion: code, tests: "").get()
+    #expect(r.score == 0 && r.reason.contains("unreachable"))
 }
