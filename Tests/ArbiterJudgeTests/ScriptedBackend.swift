@@ -13,7 +13,7 @@ final class ScriptedBackend: ChatBackend, @unchecked Sendable {
         case text(String)
         case tokens(String, [TokenLogprobs])
         case fail(String)
-        /// Sleeps this long (ignoring cancellation, like a hung socket), then answers.
+        /// Waits this long ignoring cancellation (like a hung socket), then answers.
         case stall(seconds: Double, then: String)
         /// Sleeps this long cooperatively, then answers.
         case delay(seconds: Double, then: String)
@@ -52,7 +52,7 @@ final class ScriptedBackend: ChatBackend, @unchecked Sendable {
         case .fail(let message)?:
             throw ScriptedError(message: message)
         case .stall(let seconds, let t)?:
-            blockingSleep(seconds)
+            await uncancellableWait(seconds)
             return ChatResponse(text: t, model: "scripted")
         case .delay(let seconds, let t)?:
             try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
@@ -63,7 +63,9 @@ final class ScriptedBackend: ChatBackend, @unchecked Sendable {
     }
 }
 
-/// Blocks the calling thread, as a hung synchronous call would.
-func blockingSleep(_ seconds: Double) {
-    Thread.sleep(forTimeInterval: seconds)
+/// Suspends for `seconds` without reacting to task cancellation (and without blocking a thread).
+func uncancellableWait(_ seconds: Double) async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { continuation.resume() }
+    }
 }
