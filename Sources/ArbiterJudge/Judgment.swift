@@ -47,6 +47,9 @@ public struct Judgment: Sendable, Codable, Equatable {
     public var latencyMs: Double
     /// Model calls spent, re-asks included.
     public var attempts: Int
+    /// For position-swapped pairwise judging: whether both orders agreed (nil when not swapped
+    /// or when one order failed).
+    public var positionConsistent: Bool?
     /// Spread over self-consistency samples, when more than one sample was drawn.
     public var consistency: ScoreSpread?
     /// Why the judgment failed; `nil` on success.
@@ -56,8 +59,8 @@ public struct Judgment: Sendable, Codable, Equatable {
         id: String, judge: String, rubric: String, rubricHash: String? = nil, criterion: String,
         score: Double? = nil, verdict: PairwiseVerdict? = nil, distribution: [String: Double]? = nil,
         rationale: String? = nil, raw: String? = nil, promptHash: String? = nil, model: String,
-        latencyMs: Double = 0, attempts: Int = 1, consistency: ScoreSpread? = nil,
-        failure: JudgmentFailure? = nil
+        latencyMs: Double = 0, attempts: Int = 1, positionConsistent: Bool? = nil,
+        consistency: ScoreSpread? = nil, failure: JudgmentFailure? = nil
     ) {
         self.id = id
         self.judge = judge
@@ -74,6 +77,7 @@ public struct Judgment: Sendable, Codable, Equatable {
         self.model = model
         self.latencyMs = latencyMs
         self.attempts = attempts
+        self.positionConsistent = positionConsistent
         self.consistency = consistency
         self.failure = failure
     }
@@ -86,6 +90,7 @@ public struct Judgment: Sendable, Codable, Equatable {
         case rubricHash = "rubric_hash"
         case promptHash = "prompt_hash"
         case latencyMs = "latency_ms"
+        case positionConsistent = "position_consistent"
         case attempts, consistency, failure
     }
 
@@ -113,6 +118,7 @@ public struct Judgment: Sendable, Codable, Equatable {
             model: try c.decode(String.self, forKey: .model),
             latencyMs: try c.decodeIfPresent(Double.self, forKey: .latencyMs) ?? 0,
             attempts: try c.decodeIfPresent(Int.self, forKey: .attempts) ?? 1,
+            positionConsistent: try c.decodeIfPresent(Bool.self, forKey: .positionConsistent),
             consistency: try c.decodeIfPresent(ScoreSpread.self, forKey: .consistency),
             failure: failure)
     }
@@ -134,6 +140,7 @@ public struct Judgment: Sendable, Codable, Equatable {
         try c.encode(model, forKey: .model)
         try c.encode(latencyMs, forKey: .latencyMs)
         try c.encode(attempts, forKey: .attempts)
+        try c.encodeIfPresent(positionConsistent, forKey: .positionConsistent)
         try c.encodeIfPresent(consistency, forKey: .consistency)
         try c.encodeIfPresent(failure, forKey: .failure)
     }

@@ -16,6 +16,9 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
     case transport(message: String)
     /// The model returned nothing but whitespace.
     case emptyOutput
+    /// Pairwise judging with `.flagInconsistent`: the (A, B) and (B, A) orders disagree.
+    /// `swapped` is already mapped back to the original frame.
+    case positionInconsistent(original: PairwiseVerdict, swapped: PairwiseVerdict)
     /// The sample lacks what the judge needs (e.g. a verifier without a reference answer).
     case invalidSample(message: String)
 
@@ -34,6 +37,8 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
             return "backend error: \(message)"
         case .emptyOutput:
             return "the judge returned an empty answer"
+        case .positionInconsistent(let o, let s):
+            return "the verdict changed with the order of the responses (\(o.rawValue) vs \(s.rawValue)); flagged for review"
         case .invalidSample(let message):
             return "invalid sample: \(message)"
         }
@@ -43,7 +48,7 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
-    enum CodingKeys: String, CodingKey { case kind, value, allowed, seconds, message }
+    enum CodingKeys: String, CodingKey { case kind, value, allowed, seconds, message, original, swapped }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -58,11 +63,15 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
         case "timeout": self = .timeout(seconds: try c.decode(Double.self, forKey: .seconds))
         case "transport": self = .transport(message: try c.decode(String.self, forKey: .message))
         case "empty_output": self = .emptyOutput
+        case "position_inconsistent":
+            self = .positionInconsistent(
+                original: try c.decode(PairwiseVerdict.self, forKey: .original),
+                swapped: try c.decode(PairwiseVerdict.self, forKey: .swapped))
         case "invalid_sample": self = .invalidSample(message: try c.decode(String.self, forKey: .message))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .kind, in: c,
-                debugDescription: "unknown failure kind \"\(kind)\"; expected unparseable, off_scale, refusal, timeout, transport, empty_output or invalid_sample")
+                debugDescription: "unknown failure kind \"\(kind)\"; expected unparseable, off_scale, refusal, timeout, transport, empty_output, position_inconsistent or invalid_sample")
         }
     }
 
@@ -82,6 +91,10 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
             try c.encode("transport", forKey: .kind)
             try c.encode(message, forKey: .message)
         case .emptyOutput: try c.encode("empty_output", forKey: .kind)
+        case .positionInconsistent(let o, let s):
+            try c.encode("position_inconsistent", forKey: .kind)
+            try c.encode(o, forKey: .original)
+            try c.encode(s, forKey: .swapped)
         case .invalidSample(let message):
             try c.encode("invalid_sample", forKey: .kind)
             try c.encode(message, forKey: .message)

@@ -42,6 +42,14 @@ public enum PositionSwap {
         }
     }
 
+    /// Position-consistency rate over judgments from a swapping pairwise judge (those with
+    /// `positionConsistent` set); nil when none has both orders.
+    public static func consistencyRate(_ judgments: [Judgment]) -> Double? {
+        let flags = judgments.compactMap(\.positionConsistent)
+        guard !flags.isEmpty else { return nil }
+        return Double(flags.filter { $0 }.count) / Double(flags.count)
+    }
+
     /// Share of pairs whose two orders agree, over pairs where both sides produced a verdict;
     /// nil when there is no such pair.
     public static func consistencyRate(_ pairs: [(original: PairwiseVerdict?, swapped: PairwiseVerdict?)]) -> Double? {

@@ -28,7 +28,7 @@ let sampleJudgment = Judgment(
 }
 
 @Test func roundTripsEveryFailureKind() throws {
-    let failures: [JudgmentFailure] = [.unparseable, .offScale(value: 6, allowed: [1, 2]), .refusal, .timeout(seconds: 2), .transport(message: "HTTP 503"), .emptyOutput, .invalidSample(message: "no reference")]
+    let failures: [JudgmentFailure] = [.unparseable, .offScale(value: 6, allowed: [1, 2]), .refusal, .timeout(seconds: 2), .transport(message: "HTTP 503"), .emptyOutput, .invalidSample(message: "no reference"), .positionInconsistent(original: .a, swapped: .b)]
     let judgments = failures.enumerated().map { Judgment(id: "\($0.offset)", judge: "j", rubric: "r", criterion: "c", model: "m", failure: $0.element) }
     let data = try Judgment.jsonLines(judgments + [sampleJudgment])
     #expect(try Judgment.decodeJSONLines(data) == judgments + [sampleJudgment])
