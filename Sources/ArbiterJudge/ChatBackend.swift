@@ -1,0 +1,98 @@
+// ChatBackend: the one call a judge needs from a model, a chat completion. Implementations (the
+// in-process GGUF model, an OpenAI-compatible HTTP client) live elsewhere; this file only
+// defines the request/response shapes and the protocol.
+import Foundation
+
+/// One chat message.
+public struct ChatMessage: Sendable, Codable, Equatable {
+    public enum Role: String, Sendable, Codable { case system, user, assistant }
+    public var role: Role
+    public var content: String
+
+    public init(role: Role, content: String) {
+        self.role = role
+        self.content = content
+    }
+
+    public static func system(_ content: String) -> ChatMessage { ChatMessage(role: .system, content: content) }
+    public static func user(_ content: String) -> ChatMessage { ChatMessage(role: .user, content: content) }
+    public static func assistant(_ content: String) -> ChatMessage { ChatMessage(role: .assistant, content: content) }
+}
+
+/// A chat completion request.
+public struct ChatRequest: Sendable, Equatable {
+    public var messages: [ChatMessage]
+    public var maxTokens: Int
+    public var temperature: Double
+    public var seed: UInt64?
+    /// Ask for per-token log-probabilities.
+    public var logprobs: Bool
+    /// How many alternatives per position (with `logprobs`).
+    public var topLogprobs: Int?
+
+    public init(messages: [ChatMessage], maxTokens: Int = 512, temperature: Double = 0, seed: UInt64? = nil, logprobs: Bool = false, topLogprobs: Int? = nil) {
+        precondition(maxTokens > 0, "ChatRequest: maxTokens must be positive")
+        self.messages = messages
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+        self.seed = seed
+        self.logprobs = logprobs
+        self.topLogprobs = topLogprobs
+    }
+}
+
+/// A token and its natural-log probability.
+public struct TokenLogprob: Sendable, Equatable, Codable {
+    public var token: String
+    public var logprob: Double
+
+    public init(token: String, logprob: Double) {
+        self.token = token
+        self.logprob = logprob
+    }
+}
+
+/// One generated token with its log-probability and the top alternatives at that position.
+public struct TokenLogprobs: Sendable, Equatable, Codable {
+    public var token: String
+    public var logprob: Double
+    public var top: [TokenLogprob]
+
+    public init(token: String, logprob: Double, top: [TokenLogprob]) {
+        self.token = token
+        self.logprob = logprob
+        self.top = top
+    }
+}
+
+/// Token counts reported by the backend.
+public struct ChatUsage: Sendable, Equatable, Codable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+
+    public init(promptTokens: Int, completionTokens: Int) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+    }
+}
+
+/// A chat completion.
+public struct ChatResponse: Sendable, Equatable {
+    public var text: String
+    /// Per generated token, when logprobs were requested and the backend supports them.
+    public var tokens: [TokenLogprobs]?
+    public var model: String
+    public var usage: ChatUsage?
+
+    public init(text: String, tokens: [TokenLogprobs]? = nil, model: String, usage: ChatUsage? = nil) {
+        self.text = text
+        self.tokens = tokens
+        self.model = model
+        self.usage = usage
+    }
+}
+
+/// Something that answers chat requests (local model, HTTP endpoint, test double).
+public protocol ChatBackend: Sendable {
+    func complete(_ request: ChatRequest) async throws -> ChatResponse
+}

@@ -1,0 +1,106 @@
+// LLMJudge: a single-criterion pointwise judge over any ChatBackend. It renders a prompt with a
+// caller-supplied closure (the rubric module's renderer, once connected), asks the backend,
+// parses the verdict, re-asks on a parse failure, optionally draws n self-consistency samples and
+// scores from top-logprobs (G-Eval). It never throws: timeouts and transport errors become failed
+// judgments without a score. Backend calls run with bounded concurrency.
+import Foundation
+
+/// A configuration value the judge cannot run with.
+public enum LLMJudgeConfigurationError: LocalizedError, Equatable {
+    case invalid(field: String, value: String, fix: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .invalid(let field, let value, let fix):
+            return "LLMJudgeConfiguration.\(field) = \(value) is invalid; \(fix)"
+        }
+    }
+}
+
+/// Settings for an LLMJudge, validated in init.
+public struct LLMJudgeConfiguration: Sendable {
+    public var rubric: String
+    public var rubricHash: String?
+    public var criterion: String
+    public var allowed: AllowedScores
+    /// Extra attempts after an unparseable, off-scale or empty answer (0 = no re-ask).
+    public var reasks: Int
+    /// Wall-clock limit per backend call, in seconds.
+    public var timeoutSeconds: Double
+    /// Self-consistency samples per item (1 = a single answer).
+    public var samples: Int
+    public var rule: ConsistencyRule
+    /// Most backend calls in flight at once.
+    public var maxConcurrency: Int
+    public var maxTokens: Int
+    public var temperature: Double
+    /// Base seed; sample k uses seed + k.
+    public var seed: UInt64?
+    /// Score as the expected value over score-token probabilities when the backend returns them.
+    public var probabilityWeighted: Bool
+    public var topLogprobs: Int
+
+    public init(
+        rubric: String, rubricHash: String? = nil, criterion: String, allowed: AllowedScores,
+        reasks: Int = 1, timeoutSeconds: Double = 120, samples: Int = 1, rule: ConsistencyRule = .mean,
+        maxConcurrency: Int = 4, maxTokens: Int = 512, temperature: Double = 0, seed: UInt64? = nil,
+        probabilityWeighted: Bool = false, topLogprobs: Int = 20
+    ) throws {
+        func bad(_ f: String, _ v: Any, _ fix: String) -> LLMJudgeConfigurationError {
+            .invalid(field: f, value: "\(v)", fix: fix)
+        }
+        guard reasks >= 0 else { throw bad("reasks", reasks, "use 0 or more") }
+        guard timeoutSeconds > 0, timeoutSeconds.isFinite else { throw bad("timeoutSeconds", timeoutSeconds, "use a positive number of seconds") }
+        guard samples >= 1 else { throw bad("samples", samples, "use 1 or more") }
+        guard maxConcurrency >= 1 else { throw bad("maxConcurrency", maxConcurrency, "use 1 or more") }
+        guard maxTokens >= 1 else { throw bad("maxTokens", maxTokens, "use 1 or more") }
+        guard temperature >= 0, temperature.isFinite else { throw bad("temperature", temperature, "use a finite value ≥ 0") }
+        guard (1...20).contains(topLogprobs) else { throw bad("topLogprobs", topLogprobs, "use 1 to 20") }
+        if probabilityWeighted, allowed.discreteValues.isEmpty {
+            throw bad("allowed", allowed, "probability-weighted scoring needs discrete scores (a set, or a range with whole-number steps)")
+        }
+        self.rubric = rubric
+        self.rubricHash = rubricHash
+        self.criterion = criterion
+        self.allowed = allowed
+        self.reasks = reasks
+        self.timeoutSeconds = timeoutSeconds
+        self.samples = samples
+        self.rule = rule
+        self.maxConcurrency = maxConcurrency
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+        self.seed = seed
+        self.probabilityWeighted = probabilityWeighted
+        self.topLogprobs = topLogprobs
+    }
+}
+
+/// A pointwise LLM judge for one criterion.
+public struct LLMJudge: Judge {
+    public let name: String
+    public let configuration: LLMJudgeConfiguration
+    let backend: any ChatBackend
+    let render: @Sendable (JudgeSample) -> [ChatMessage]
+
+    /// - Parameter render: builds the chat messages for a sample (system + user prompt).
+    public init(name: String, backend: any ChatBackend, configuration: LLMJudgeConfiguration, render: @escaping @Sendable (JudgeSample) -> [ChatMessage]) {
+        self.name = name
+        self.backend = backend
+        self.configuration = configuration
+        self.render = render
+    }
+
+    public func judge(_ samples: [JudgeSample]) async -> [Judgment] {
+        // Items run in parallel up to maxConcurrency; within an item, samples and re-asks are
+        // sequential, so in-flight backend calls never exceed maxConcurrency.
+        await boundedMap(count: samples.count, limit: configuration.maxConcurrency) { i in
+            await judgeOne(samples[i])
+        }
+    }
+
+    /// Hash of the rendered prompt: SHA-256 over "role\ncontent\n" for each message.
+    public static func promptHash(_ messages: [ChatMessage]) -> String {
+        SHA256.hex(messages.map { "\($0.role.rawValue)\n\($0.content)\n" }.joined())
+    }
+}

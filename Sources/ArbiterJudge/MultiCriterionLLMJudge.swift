@@ -1,0 +1,114 @@
+// MultiCriterionLLMJudge: scores several criteria of a rubric in ONE backend call per sample,
+// reading "[RESULT] <criterion>: <score>" lines or a JSON object keyed by criterion ids. Answers
+// missing some criteria are re-asked for those criteria only; each criterion yields its own
+// Judgment (failed ones without score). Self-consistency and G-Eval are single-criterion
+// features (LLMJudge); this judge does not do them.
+import Foundation
+
+/// One criterion of a multi-criterion judge: its id and allowed scores.
+public struct CriterionScale: Sendable, Equatable {
+    public var id: String
+    public var allowed: AllowedScores
+
+    public init(id: String, allowed: AllowedScores) {
+        self.id = id
+        self.allowed = allowed
+    }
+}
+
+public struct MultiCriterionLLMJudge: Judge {
+    public let name: String
+    public let rubric: String
+    public let rubricHash: String?
+    public let criteria: [CriterionScale]
+    /// Shared call settings (its `criterion`/`allowed`/`samples`/`probabilityWeighted` are unused).
+    public let settings: LLMJudgeConfiguration
+    let backend: any ChatBackend
+    let render: @Sendable (JudgeSample) -> [ChatMessage]
+
+    public init(name: String, rubric: String, rubricHash: String? = nil, criteria: [CriterionScale], settings: LLMJudgeConfiguration, backend: any ChatBackend, render: @escaping @Sendable (JudgeSample) -> [ChatMessage]) throws {
+        guard !criteria.isEmpty else {
+            throw LLMJudgeConfigurationError.invalid(field: "criteria", value: "[]", fix: "give at least one criterion")
+        }
+        guard Set(criteria.map(\.id)).count == criteria.count else {
+            throw LLMJudgeConfigurationError.invalid(field: "criteria", value: criteria.map(\.id).joined(separator: ","), fix: "criterion ids must be unique")
+        }
+        self.name = name
+        self.rubric = rubric
+        self.rubricHash = rubricHash
+        self.criteria = criteria
+        self.settings = settings
+        self.backend = backend
+        self.render = render
+    }
+
+    /// One judgment per (sample, criterion), samples in order, criteria in the given order.
+    public func judge(_ samples: [JudgeSample]) async -> [Judgment] {
+        await boundedMap(count: samples.count, limit: settings.maxConcurrency) { i in
+            await judgeOne(samples[i])
+        }.flatMap { $0 }
+    }
+
+    func judgeOne(_ sample: JudgeSample) async -> [Judgment] {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let messages = render(sample)
+        var conversation = messages
+        var results: [String: Result<ParsedScore, JudgmentFailure>] = [:]
+        var raw: String?
+        var model = "unknown"
+        var attempts = 0
+        for attempt in 0...settings.reasks {
+            attempts += 1
+            let request = ChatRequest(messages: conversation, maxTokens: settings.maxTokens, temperature: settings.temperature, seed: settings.seed)
+            let response: ChatResponse
+            switch await LLMJudge.complete(request, backend: backend, timeoutSeconds: settings.timeoutSeconds) {
+            case .failure(let failure):
+                // Criteria not yet scored fail with the transport/timeout reason.
+                for c in criteria where (try? results[c.id]?.get()) == nil { results[c.id] = .failure(failure) }
+                return assemble(sample, messages, results, raw, model, attempts, clock.now - started)
+            case .success(let r):
+                response = r
+            }
+            raw = response.text
+            model = response.model
+            var missing: [String] = []
+            // Parse all ids together (rationales are cut between verdicts), then check each
+            // criterion's own scale.
+            let all = VerdictParser(allowed: .range(-Double.infinity...Double.infinity))
+                .parseCriteria(response.text, criteria: criteria.map(\.id))
+            for c in criteria where (try? results[c.id]?.get()) == nil {
+                var parsed = all[c.id] ?? .failure(.unparseable)
+                if case .success(let p) = parsed, !c.allowed.contains(p.score) {
+                    parsed = .failure(.offScale(value: p.score, allowed: c.allowed.reported))
+                }
+                results[c.id] = parsed
+                if case .failure(let f) = parsed, f != .refusal { missing.append(c.id) }
+            }
+            if missing.isEmpty || attempt == settings.reasks { break }
+            let lines = missing.map { id in
+                "[RESULT] \(id): <score>, where <score> is \(criteria.first { $0.id == id }?.allowed.promptDescription ?? "a score")"
+            }
+            conversation += [
+                .assistant(response.text),
+                .user("Some criteria could not be scored. Reply with one line per criterion:\n" + lines.joined(separator: "\n")),
+            ]
+        }
+        return assemble(sample, messages, results, raw, model, attempts, clock.now - started)
+    }
+
+    func assemble(_ sample: JudgeSample, _ messages: [ChatMessage], _ results: [String: Result<ParsedScore, JudgmentFailure>], _ raw: String?, _ model: String, _ attempts: Int, _ elapsed: Duration) -> [Judgment] {
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let hash = LLMJudge.promptHash(messages)
+        return criteria.map { c in
+            let result = results[c.id] ?? .failure(.unparseable)
+            let parsed = try? result.get()
+            var failure: JudgmentFailure?
+            if case .failure(let f) = result { failure = f }
+            return Judgment(
+                id: sample.id, judge: name, rubric: rubric, rubricHash: rubricHash, criterion: c.id,
+                score: parsed?.score, rationale: parsed?.rationale, raw: raw, promptHash: hash, model: model,
+                latencyMs: ms, attempts: attempts, failure: failure)
+        }
+    }
+}

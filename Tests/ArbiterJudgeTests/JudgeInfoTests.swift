@@ -1,7 +1,0 @@
-// JudgeInfoTests: the pairwise verdict vocabulary.
-import ArbiterJudge
-import Testing
-
-@Test func pairwiseVerdicts() {
-    #expect(JudgeInfo.pairwiseVerdicts == ["a", "b", "tie"])
-}

@@ -1,0 +1,57 @@
+// ParserFuzzTests: seeded random mutations of judge outputs through every parser; each must
+// return a result (a score, a verdict or a typed failure) and never trap. Also checks that every
+// successful parse lies on the scale.
+import ArbiterJudge
+import Foundation
+import Testing
+
+struct SplitMix64 {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
+}
+
+@Test func fuzzedJudgeOutputsNeverTrap() {
+    let seeds = [
+        "Reasoning.\n[RESULT] 4", #"```json\n{"score": 3, "rationale": "x \"q\" {}"}\n```"#,
+        "**Score:** 5/5\r\n", "[RESULT] coherence: 4\n[RESULT] fluency: 2", "Output (a)",
+        #"{"scores": {"coherence": {"score": 2}}}"#, "Response B is better. [[A]]", "é🙂\u{0}[RESULT]",
+    ]
+    let pieces = ["{", "}", "\"", "\\", "[RESULT]", "Score:", "/", "out of", "\r\n", "**", "9", "-", ".", "e", "🙂", "\u{FFFD}", "\u{0}"]
+    var rng = SplitMix64(state: 42)
+    let parser = VerdictParser(allowed: .set([1, 2, 3, 4, 5]))
+    var outcomes = 0
+    for _ in 0..<200 {
+        var chars = Array(seeds[rng.below(seeds.count)])
+        for _ in 0...rng.below(4) {
+            let at = rng.below(chars.count + 1)
+            switch rng.below(3) {
+            case 0: chars.insert(contentsOf: Array(pieces[rng.below(pieces.count)]), at: at)
+            case 1: if at < chars.count { chars.remove(at: at) }
+            default: chars = Array(chars.prefix(at))
+            }
+        }
+        let text = String(chars)
+        if case .success(let p) = parser.parseScore(text) { #expect((1...5).contains(p.score)) }
+        for (_, r) in parser.parseCriteria(text, criteria: ["coherence", "fluency"]) {
+            if case .success(let p) = r { #expect((1...5).contains(p.score)) }
+        }
+        _ = VerdictParser.parsePairwise(text)
+        _ = NumericMatchVerifier.lastNumber(in: text)
+        outcomes += 1
+    }
+    #expect(outcomes == 200)
+}
+
+@Test func hostileBraceFloodStaysFast() throws {
+    let flood = String(repeating: "{\"a\": ", count: 5_000) + "\n[RESULT] 3"
+    let started = Date()
+    #expect(try VerdictParser(allowed: .set([1, 2, 3])).parseScore(flood).get().score == 3)
+    #expect(Date().timeIntervalSince(started) < 2)
+}
