@@ -55,13 +55,12 @@ let sampleQ = JudgeSample(id: "s1", prompt: "2+2?", response: "4")
 }
 
 @Test func timeoutBecomesFailedJudgment() async throws {
-    // The backend ignores cancellation and stalls 5 s; the judge must give up at 0.2 s, well
-    // before the backend answers (slack for a busy 2-core CI machine).
+    // The backend ignores cancellation and stalls 5 s before answering "[RESULT] 5"; the judge
+    // must give up at 0.2 s, so the judgment is a timeout without a score (never the late 5).
+    // No wall-clock assertion: tests never assert on time.
     let backend = ScriptedBackend([.stall(seconds: 5, then: "[RESULT] 5")])
     let judge = try makeJudge(backend) { $0.timeoutSeconds = 0.2 }
-    let started = Date()
     let j = try #require(await judge.judge([sampleQ]).first)
-    #expect(Date().timeIntervalSince(started) < 4)
     #expect(j.failure == .timeout(seconds: 0.2))
     #expect(j.score == nil && j.attempts == 1)
 }

