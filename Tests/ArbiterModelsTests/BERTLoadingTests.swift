@@ -165,6 +165,34 @@ enum BERTTiny {
         #expect(throws: BERTError.self) { try BERTModel.load(directory: URL(fileURLWithPath: "/nonexistent")) }
     }
 
+    @Test func fuzzedWeightFilesLoadOrThrow() throws {
+        let config = try BERTTiny.configuration(["num_hidden_layers": 1, "vocab_size": 12])
+        let good = [UInt8](try SafeTensorsWriter.serialize(
+            BERTTiny.checkpointEntries(BERTModel(configuration: config, seed: 9)), metadata: ["format": "pt"]))
+        let headerEnd = 8 + Int(good[0]) + Int(good[1]) << 8  // mutate mostly inside the JSON header
+        var rng = SeededRNG(seed: 77)
+        var loaded = 0, rejected = 0
+        for round in 0..<200 {
+            var bytes = good
+            for _ in 0..<(1 + Int(rng.next() % 3)) {
+                let limit = round % 4 == 0 ? bytes.count : min(headerEnd, bytes.count)
+                let i = Int(rng.next() % UInt64(limit))
+                bytes[i] = UInt8(truncatingIfNeeded: rng.next())
+            }
+            if round % 10 == 0 { bytes.removeLast(Int(rng.next() % 64) + 1) }
+            do {
+                let model = try BERTModel(configuration: config, weights: SafeTensorsFile(data: Data(bytes), path: "fuzz"))
+                #expect(model.parameters.count == 5 + 16)
+                loaded += 1
+            } catch is BERTError {
+                rejected += 1
+            } catch is SafeTensorsError {
+                rejected += 1
+            }
+        }
+        #expect(loaded + rejected == 200 && loaded > 0 && rejected > 0)
+    }
+
     @Test func finiteDifferencesAgreeWithBackward() throws {
         let config = try BERTTiny.configuration(["num_hidden_layers": 1])
         let model = BERTModel(configuration: config, seed: 3)
