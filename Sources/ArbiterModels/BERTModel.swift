@@ -146,7 +146,8 @@ public final class BERTModel {
     /// The last hidden state (B, T, C) of `batch`. Rows past a sequence's length are computed but
     /// meaningless (no real token attends to them); pool with `batch.lengths`.
     /// Token ids must be in 0..<vocabularySize, type ids in 0..<typeVocabularySize, and T at most
-    /// maxPositionEmbeddings (programmer errors otherwise).
+    /// maxPositionEmbeddings (programmer errors otherwise). Outside `Tensor.noGrad` the ops are
+    /// recorded on the tape (the parameters require gradients), so wrap inference in `noGrad`.
     public func callAsFunction(_ batch: BERTBatch) -> Tensor {
         let config = configuration
         let b = batch.batchSize, t = batch.sequenceLength, c = config.hiddenSize
