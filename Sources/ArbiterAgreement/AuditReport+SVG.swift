@@ -9,7 +9,11 @@ extension AuditReport {
 
     /// Tick label: integers without a decimal point, else up to two decimals.
     static func tick(_ v: Double) -> String {
-        v == v.rounded() ? String(Int(v)) : String(format: "%.2f", v)
+        guard v != v.rounded() || abs(v) >= 1e15 else { return String(Int(v)) }
+        guard abs(v) < 1e15 else { return String(format: "%.3g", v) }
+        var t = String(format: "%.2f", v)
+        while t.hasSuffix("0") { t.removeLast() }
+        return t
     }
 
     /// Label of a score level, as the graded confusion labels are written.
@@ -73,7 +77,8 @@ extension AuditReport {
         let step = [1.0, 2, 2.5, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? raw
         var out: [Double] = []
         var t = (lo / step).rounded(.up) * step
-        while t <= hi + step * 1e-9 { out.append(abs(t) < step * 1e-9 ? 0 : t); t += step }
+        guard step.isFinite, step > 0, t.isFinite else { return [lo, hi].filter(\.isFinite) }
+        while t <= hi + step * 1e-9 && out.count < 50 { out.append(abs(t) < step * 1e-9 ? 0 : t); t += step }
         return out
     }
 
@@ -156,8 +161,9 @@ extension AuditReport {
             guard let mn = all.min(), let mx = all.max() else { return "" }
             let lo = mn.rounded(.down), hi = max(mx.rounded(.up), lo + 1)
             let width = hi - lo <= 10 ? 0.5 : (hi - lo) / 10
+            guard width.isFinite, width > 0 else { return "" }
             let bins = max(1, Int(((hi - lo) / width).rounded(.up)))
-            func bin(_ v: Double) -> Int { min(bins - 1, max(0, Int((v - lo) / width))) }
+            func bin(_ v: Double) -> Int { min(bins - 1, max(0, Int(min(Double(bins), max(0, (v - lo) / width))))) }
             judgeCounts = [Int](repeating: 0, count: bins)
             humanCounts = judgeCounts
             for v in c.judgeScores { judgeCounts[bin(v)] += 1 }
