@@ -13,7 +13,7 @@ extension AuditReport {
             <style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:.5em 0}
             td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th:first-child,td:first-child{text-align:left}
             .plots{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}svg{background:#fafafa;border:1px solid #ddd}
-            .warn{background:#fde2e2;border:1px solid #c33;padding:6px 10px;font-weight:bold}.ok{background:#e5f5e5;border:1px solid #393;padding:6px 10px}</style></head><body>
+            .sbs td,.sbs th{white-space:nowrap;font-size:.85em}.warn{background:#fde2e2;border:1px solid #c33;padding:6px 10px;font-weight:bold}.ok{background:#e5f5e5;border:1px solid #393;padding:6px 10px}</style></head><body>
             <h1>Agreement audit: \(Self.escape(judge))</h1>
             <p>Human labels <code>\(Self.escape(humanFile))</code>; judge labels <code>\(Self.escape(judgeFile))</code> (\(kind.rawValue)).
             """
@@ -31,7 +31,7 @@ extension AuditReport {
 
     func sideBySideHTML() -> String {
         let keys = judges.first?.criteria.first?.metricOrder ?? []
-        var h = "<h2 id=\"side-by-side\">Judges side by side</h2>\n<table><tr><th>judge</th><th>criterion</th>"
+        var h = "<h2 id=\"side-by-side\">Judges side by side</h2>\n<table class=\"sbs\"><tr><th>judge</th><th>criterion</th>"
         h += keys.map { "<th>\(Self.escape($0))</th>" }.joined() + "<th>beats trivial baselines</th></tr>\n"
         for j in judges {
             for c in j.criteria {
@@ -47,7 +47,7 @@ extension AuditReport {
     static func cell(_ m: MetricValue?) -> String {
         guard let m, let v = m.value else { return "undefined" }
         guard let a = m.ciLow, let b = m.ciHigh else { return String(format: "%.4f", v) }
-        return String(format: "%.4f <small>[%.3f, %.3f]</small>", v, a, b)
+        return String(format: "%.4f<br/><small>[%.3f, %.3f]</small>", v, a, b)
     }
 
     static func criterionHTML(_ c: CriterionReport, judge: String, several: Bool) -> String {
