@@ -59,6 +59,12 @@ extension Agreement {
                 }
             }
         }
+        return krippendorffAlpha(coincidence: o, values: values, level: level)
+    }
+
+    /// α from a coincidence matrix o (V, V) over the value domain `values` (in scale order).
+    static func krippendorffAlpha(coincidence o: [[Double]], values: [Double], level: MeasurementLevel) -> Double? {
+        let v = values.count
         let nV = o.map { $0.reduce(0, +) }  // (V,) pairable values per category
         let n = nV.reduce(0, +)
         guard n > 1 else { return nil }
