@@ -134,6 +134,25 @@ import FoundationXML
         }
     }
 
+    @Test func fuzzedDistributionLinesParseOrThrowNeverTrap() throws {
+        var good = ""
+        for i in 0..<20 { good += #"{"id":"i\#(i)","judge":"J","score":2,"distribution":{"1":0.25,"2":0.5,"3":0.25}}"# + "\n" }
+        var rng = SplitMix64(seed: 99)
+        var parsed = 0, rejected = 0
+        for _ in 0..<200 {
+            var bytes = [UInt8](good.utf8)
+            for _ in 0..<(1 + Int(rng.next(below: 6))) {
+                bytes[Int(rng.next(below: UInt64(bytes.count)))] = UInt8(truncatingIfNeeded: rng.next())
+            }
+            do {
+                let f = try LabelFile(parsing: Data(bytes), name: "fuzz.jsonl")
+                for r in f.records { if let d = r.distribution { #expect(abs(d.values.reduce(0, +) - 1) < 1e-9) } }
+                parsed += 1
+            } catch is LabelFileError { rejected += 1 }
+        }
+        #expect(parsed + rejected == 200 && rejected > 0)
+    }
+
     @Test func trustGatePassesAndFailsWithEvidence() throws {
         let report = try AgreementAudit.run(humanFile: Fixtures.url("agreement/pandalm/human_labels.jsonl"),
                                             judgeFile: Fixtures.url("agreement/pandalm/judge_labels.jsonl"),
