@@ -19,20 +19,43 @@ extension Agreement {
             values = Array(Set(matrix.ratings.flatMap { $0.compactMap { $0 } })).sorted()
         }
         guard values.count > 1 else { return nil }
+        let v = values.count
         var index: [Double: Int] = [:]
-        for (i, v) in values.enumerated() { index[v] = i }
-        var counts: [[Int]] = []  // (items, values)
-        counts.reserveCapacity(matrix.itemCount)
+        for (i, x) in values.enumerated() { index[x] = i }
+        // Coincidence matrix accumulated item by item from a reused (V,) count row (no per-item
+        // arrays); a linear scan finds small domains' indices faster than hashing.
+        var o = [Double](repeating: 0, count: v * v)  // (V·V,)
+        var row = [Int](repeating: 0, count: v)  // (V,)
+        var seen = [Int](repeating: 0, count: v)  // indices with row[c] > 0
         for i in 0..<matrix.itemCount {
-            var row = [Int](repeating: 0, count: values.count)
+            var m = 0, distinct = 0
             for r in 0..<matrix.raterCount {
-                guard let v = matrix.ratings[r][i] else { continue }
-                guard let c = index[v] else { throw AgreementError.unknownCategory(label: "\(v)", rater: r, item: i) }
+                guard let x = matrix.ratings[r][i] else { continue }
+                var c = -1
+                if v <= 16 {
+                    for k in 0..<v where values[k] == x { c = k; break }
+                } else {
+                    c = index[x] ?? -1
+                }
+                guard c >= 0 else { throw AgreementError.unknownCategory(label: "\(x)", rater: r, item: i) }
+                if row[c] == 0 { seen[distinct] = c; distinct += 1 }
                 row[c] += 1
+                m += 1
             }
-            counts.append(row)
+            if m >= 2 {
+                let scale = 1.0 / Double(m - 1)
+                for a in 0..<distinct {
+                    let c = seen[a]
+                    for b in 0..<distinct {
+                        let k = seen[b]
+                        let pairs = c == k ? row[c] * (row[c] - 1) : row[c] * row[k]
+                        o[c * v + k] += Double(pairs) * scale
+                    }
+                }
+            }
+            for a in 0..<distinct { row[seen[a]] = 0 }
         }
-        return krippendorffAlpha(counts: counts, values: values, level: level)
+        return krippendorffAlpha(coincidence: (0..<v).map { c in Array(o[(c * v)..<(c * v + v)]) }, values: values, level: level)
     }
 
     /// Nominal α of categorical labels (coded by their index in `categories`, as krippendorff is
