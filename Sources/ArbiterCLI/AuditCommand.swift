@@ -19,7 +19,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     @Option(help: "Human label file (JSONL).") var human: String
     @Option(help: "Judge label file (JSONL).") var judge: String
-    @Option(name: .customLong("judge-name"), help: "Judge to audit when the judge file holds several.") var judgeName: String?
+    @Option(name: .customLong("judge-name"), help: "Judge to audit when the judge file holds several (default: every judge, side by side).") var judgeName: String?
     @Option(help: "Criterion to audit (repeatable; default: every criterion of the human file).") var criterion: [String] = []
     @Option(help: "Level of measurement for Krippendorff's alpha: nominal, ordinal, interval, ratio.") var level: String = "ordinal"
     @Option(help: "Score scale as comma-separated values, e.g. 1,2,3,4,5 (default: the observed scores).") var scale: String?
