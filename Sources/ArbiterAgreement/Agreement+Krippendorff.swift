@@ -22,38 +22,44 @@ extension Agreement {
         let v = values.count
         var index: [Double: Int] = [:]
         for (i, x) in values.enumerated() { index[x] = i }
-        // Coincidence matrix accumulated item by item from a reused (V,) count row (no per-item
-        // arrays); a linear scan finds small domains' indices faster than hashing.
-        var o = [Double](repeating: 0, count: v * v)  // (V·V,)
-        var row = [Int](repeating: 0, count: v)  // (V,)
-        var seen = [Int](repeating: 0, count: v)  // indices with row[c] > 0
-        for i in 0..<matrix.itemCount {
-            var m = 0, distinct = 0
+        // Value counts per item (items, V), filled rater row by rater row (sequential memory), then
+        // the coincidence matrix item by item; a linear scan finds small domains' indices faster
+        // than hashing.
+        let n = matrix.itemCount
+        var counts = [Int32](repeating: 0, count: n * v)  // (items, V)
+        try counts.withUnsafeMutableBufferPointer { cnt in
             for r in 0..<matrix.raterCount {
-                guard let x = matrix.ratings[r][i] else { continue }
-                var c = -1
-                if v <= 16 {
-                    for k in 0..<v where values[k] == x { c = k; break }
-                } else {
-                    c = index[x] ?? -1
+                try matrix.ratings[r].withUnsafeBufferPointer { row in
+                    for i in 0..<min(n, row.count) {
+                        guard let x = row[i] else { continue }
+                        var c = -1
+                        if v <= 16 {
+                            for k in 0..<v where values[k] == x { c = k; break }
+                        } else {
+                            c = index[x] ?? -1
+                        }
+                        guard c >= 0 else { throw AgreementError.unknownCategory(label: "\(x)", rater: r, item: i) }
+                        cnt[i * v + c] += 1
+                    }
                 }
-                guard c >= 0 else { throw AgreementError.unknownCategory(label: "\(x)", rater: r, item: i) }
-                if row[c] == 0 { seen[distinct] = c; distinct += 1 }
-                row[c] += 1
-                m += 1
             }
-            if m >= 2 {
+        }
+        var o = [Double](repeating: 0, count: v * v)  // (V·V,)
+        counts.withUnsafeBufferPointer { cnt in
+            for i in 0..<n {
+                let base = i * v
+                var m: Int32 = 0
+                for c in 0..<v { m += cnt[base + c] }
+                guard m >= 2 else { continue }
                 let scale = 1.0 / Double(m - 1)
-                for a in 0..<distinct {
-                    let c = seen[a]
-                    for b in 0..<distinct {
-                        let k = seen[b]
-                        let pairs = c == k ? row[c] * (row[c] - 1) : row[c] * row[k]
+                for c in 0..<v where cnt[base + c] > 0 {
+                    let nc = Int(cnt[base + c])
+                    for k in 0..<v where cnt[base + k] > 0 {
+                        let pairs = c == k ? nc * (nc - 1) : nc * Int(cnt[base + k])
                         o[c * v + k] += Double(pairs) * scale
                     }
                 }
             }
-            for a in 0..<distinct { row[seen[a]] = 0 }
         }
         return krippendorffAlpha(coincidence: (0..<v).map { c in Array(o[(c * v)..<(c * v + v)]) }, values: values, level: level)
     }

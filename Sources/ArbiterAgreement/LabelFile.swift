@@ -152,7 +152,7 @@ public struct LabelFile: Sendable {
             out[score, default: 0] += n.doubleValue
         }
         let total = out.values.reduce(0, +)
-        guard total > 0 else { throw fail(.wrongType(field: "distribution", expected: expected + " with a positive sum")) }
+        guard total > 0, total.isFinite else { throw fail(.wrongType(field: "distribution", expected: expected + " with a positive, finite sum")) }
         return out.mapValues { $0 / total }
     }
 
