@@ -27,23 +27,29 @@ extension Agreement {
         // than hashing.
         let n = matrix.itemCount
         var counts = [Int32](repeating: 0, count: n * v)  // (items, V)
-        try counts.withUnsafeMutableBufferPointer { cnt in
-            for r in 0..<matrix.raterCount {
-                try matrix.ratings[r].withUnsafeBufferPointer { row in
+        // Consecutive integer domains (1…5, 0…10) map a value to its index by subtraction.
+        let first = values[0]
+        let consecutive = values.enumerated().allSatisfy { $0.element == first + Double($0.offset) } && abs(first) < 1e15
+        var unknown: (rater: Int, item: Int, value: Double)? = nil
+        counts.withUnsafeMutableBufferPointer { cnt in
+            for r in 0..<matrix.raterCount where unknown == nil {
+                matrix.ratings[r].withUnsafeBufferPointer { row in
                     for i in 0..<min(n, row.count) {
                         guard let x = row[i] else { continue }
                         var c = -1
-                        if v <= 16 {
-                            for k in 0..<v where values[k] == x { c = k; break }
+                        if consecutive {
+                            let d = x - first
+                            if d >= 0, d < Double(v), d == d.rounded() { c = Int(d) }
                         } else {
                             c = index[x] ?? -1
                         }
-                        guard c >= 0 else { throw AgreementError.unknownCategory(label: "\(x)", rater: r, item: i) }
+                        guard c >= 0 else { unknown = (r, i, x); return }
                         cnt[i * v + c] += 1
                     }
                 }
             }
         }
+        if let u = unknown { throw AgreementError.unknownCategory(label: "\(u.value)", rater: u.rater, item: u.item) }
         var o = [Double](repeating: 0, count: v * v)  // (V·V,)
         counts.withUnsafeBufferPointer { cnt in
             for i in 0..<n {
