@@ -19,20 +19,55 @@ extension Agreement {
             values = Array(Set(matrix.ratings.flatMap { $0.compactMap { $0 } })).sorted()
         }
         guard values.count > 1 else { return nil }
+        let v = values.count
         var index: [Double: Int] = [:]
-        for (i, v) in values.enumerated() { index[v] = i }
-        var counts: [[Int]] = []  // (items, values)
-        counts.reserveCapacity(matrix.itemCount)
-        for i in 0..<matrix.itemCount {
-            var row = [Int](repeating: 0, count: values.count)
-            for r in 0..<matrix.raterCount {
-                guard let v = matrix.ratings[r][i] else { continue }
-                guard let c = index[v] else { throw AgreementError.unknownCategory(label: "\(v)", rater: r, item: i) }
-                row[c] += 1
+        for (i, x) in values.enumerated() { index[x] = i }
+        // Value counts per item (items, V), filled rater row by rater row (sequential memory), then
+        // the coincidence matrix item by item; a linear scan finds small domains' indices faster
+        // than hashing.
+        let n = matrix.itemCount
+        var counts = [Int32](repeating: 0, count: n * v)  // (items, V)
+        // Consecutive integer domains (1…5, 0…10) map a value to its index by subtraction.
+        let first = values[0]
+        let consecutive = values.enumerated().allSatisfy { $0.element == first + Double($0.offset) } && abs(first) < 1e15
+        var unknown: (rater: Int, item: Int, value: Double)? = nil
+        counts.withUnsafeMutableBufferPointer { cnt in
+            for r in 0..<matrix.raterCount where unknown == nil {
+                matrix.ratings[r].withUnsafeBufferPointer { row in
+                    for i in 0..<min(n, row.count) {
+                        guard let x = row[i] else { continue }
+                        var c = -1
+                        if consecutive {
+                            let d = x - first
+                            if d >= 0, d < Double(v), d == d.rounded() { c = Int(d) }
+                        } else {
+                            c = index[x] ?? -1
+                        }
+                        guard c >= 0 else { unknown = (r, i, x); return }
+                        cnt[i * v + c] += 1
+                    }
+                }
             }
-            counts.append(row)
         }
-        return krippendorffAlpha(counts: counts, values: values, level: level)
+        if let u = unknown { throw AgreementError.unknownCategory(label: "\(u.value)", rater: u.rater, item: u.item) }
+        var o = [Double](repeating: 0, count: v * v)  // (V·V,)
+        counts.withUnsafeBufferPointer { cnt in
+            for i in 0..<n {
+                let base = i * v
+                var m: Int32 = 0
+                for c in 0..<v { m += cnt[base + c] }
+                guard m >= 2 else { continue }
+                let scale = 1.0 / Double(m - 1)
+                for c in 0..<v where cnt[base + c] > 0 {
+                    let nc = Int(cnt[base + c])
+                    for k in 0..<v where cnt[base + k] > 0 {
+                        let pairs = c == k ? nc * (nc - 1) : nc * Int(cnt[base + k])
+                        o[c * v + k] += Double(pairs) * scale
+                    }
+                }
+            }
+        }
+        return krippendorffAlpha(coincidence: (0..<v).map { c in Array(o[(c * v)..<(c * v + v)]) }, values: values, level: level)
     }
 
     /// Nominal α of categorical labels (coded by their index in `categories`, as krippendorff is
@@ -59,6 +94,12 @@ extension Agreement {
                 }
             }
         }
+        return krippendorffAlpha(coincidence: o, values: values, level: level)
+    }
+
+    /// α from a coincidence matrix o (V, V) over the value domain `values` (in scale order).
+    static func krippendorffAlpha(coincidence o: [[Double]], values: [Double], level: MeasurementLevel) -> Double? {
+        let v = values.count
         let nV = o.map { $0.reduce(0, +) }  // (V,) pairable values per category
         let n = nV.reduce(0, +)
         guard n > 1 else { return nil }

@@ -113,7 +113,7 @@ extension AgreementAudit {
                     if let h, let r = index[judge[i]], let c = index[h] { confusion[r][c] += 1 }
                 }
             }
-            labels = scale.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }
+            labels = scale.map(AuditReport.levelLabel)
         }
         return CriterionReport(
             criterion: criterion, kind: .graded, itemCount: judge.count, humanRaters: aligned.humans.sources,

@@ -58,10 +58,19 @@ public enum AgreementAudit {
         try run(human: try LabelFile.load(humanFile), judge: try LabelFile.load(judgeFile), options: options)
     }
 
-    /// Audits a judge file against a human file.
+    /// Audits a judge file against a human file: the judge named in the options, the file's only
+    /// judge, or — when the file holds several and none is named — every judge, side by side.
     public static func run(human: LabelFile, judge: LabelFile, options: AuditOptions) throws -> AuditReport {
         guard human.kind == judge.kind else { throw AuditError.kindMismatch(human: human.name, judge: judge.name) }
-        let judgeName = try judge.judgeName(options.judge)
+        let names = options.judge.map { [$0] } ?? judge.sources
+        if let one = options.judge { _ = try judge.judgeName(one) }
+        let audits = try names.map { JudgeAudit(name: $0, criteria: try criteria(human: human, judge: judge, judgeName: $0, options: options)) }
+        return AuditReport(humanFile: human.name, judgeFile: judge.name, kind: human.kind,
+                           bootstrap: options.bootstrap, intervalMethod: options.intervalMethod, judges: audits)
+    }
+
+    /// One judge, every requested criterion.
+    static func criteria(human: LabelFile, judge: LabelFile, judgeName: String, options: AuditOptions) throws -> [CriterionReport] {
         let criteria: [String?]
         if let wanted = options.criteria, !wanted.isEmpty {
             criteria = wanted
@@ -77,7 +86,16 @@ public enum AgreementAudit {
                 let aligned = LabelAlignment(humans: try human.scoreTable(criterion: criterion),
                                              judge: try judge.scoreTable(criterion: judgeCriterion, sources: [judgeName]))
                 guard !aligned.judge.isEmpty else { throw AuditError.noSharedItems(human: human.name, judge: judge.name) }
-                reports.append(try gradedReport(criterion ?? "", aligned, options))
+                var report = try gradedReport(criterion ?? "", aligned, options)
+                var byID: [String: [Double: Double]] = [:]
+                for r in try judge.records(criterion: judgeCriterion) where r.source == judgeName {
+                    if let d = r.distribution { byID[r.id] = d }
+                }
+                if !byID.isEmpty {
+                    report.calibration = CalibrationSummary(distributions: aligned.humans.itemIDs.map { byID[$0] },
+                                                            humanMeans: report.humanScores)
+                }
+                reports.append(report)
             case .pairwise:
                 let aligned = LabelAlignment(humans: try human.voteTable(criterion: criterion),
                                              judge: try judge.voteTable(criterion: judgeCriterion, sources: [judgeName]))
@@ -85,8 +103,7 @@ public enum AgreementAudit {
                 reports.append(try pairwiseReport(criterion ?? "", aligned, options))
             }
         }
-        return AuditReport(humanFile: human.name, judgeFile: judge.name, judge: judgeName, kind: human.kind,
-                           bootstrap: options.bootstrap, intervalMethod: options.intervalMethod, criteria: reports)
+        return reports
     }
 
     /// Point values, and intervals when a bootstrap is configured, for metrics computed together.

@@ -1,6 +1,8 @@
 // ArbiterAgreement: agreement statistics (kappas, Krippendorff's alpha, Gwet's AC1, correlations,
 // ICC, MT-Bench pairwise agreement), seeded bootstrap intervals, human-human baselines, label-file
-// loaders and trivial baselines. A leaf module: Foundation only, no terminal output.
+// loaders and trivial baselines, audits of one or several judges (JSON/Markdown/HTML reports with
+// SVG plots, calibration of score distributions) and the TrustGate pass/fail rule over an audit.
+// A leaf module: Foundation only, no terminal output.
 // Parts live in Type+Concern.swift files beside this one. Undefined results (0/0) are `nil`.
 
 /// Namespace of the agreement statistics. Every function is pure; `nil` means "undefined"

@@ -1,15 +1,19 @@
-// AuditReport+HTML: a self-contained HTML page (no scripts, no external files) with inline SVG
-// plots per criterion: confusion heatmap, judge-vs-human scatter, CI forest plot, score histograms.
+// AuditReport+HTML: a self-contained page (no scripts, no external files; well-formed XHTML) holding
+// everything the Markdown holds — metric tables with intervals, the judge − human paired test,
+// summary/system levels, trivial baselines with the "does the judge beat them" verdict, calibration —
+// plus inline SVG plots (AuditReport+SVG.swift). Several judges get a side-by-side table first.
 import Foundation
 
 extension AuditReport {
     /// The report as one HTML document.
     public func html() -> String {
         var h = """
-            <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Agreement audit: \(Self.escape(judge))</title>
-            <style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}
+            <!DOCTYPE html>
+            <html lang="en" xmlns="http://www.w3.org/1999/xhtml"><head><meta charset="utf-8"/><title>Agreement audit: \(Self.escape(judge))</title>
+            <style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:.5em 0}
             td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th:first-child,td:first-child{text-align:left}
-            .plots{display:flex;flex-wrap:wrap;gap:16px}svg{background:#fafafa;border:1px solid #ddd}</style></head><body>
+            .plots{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}svg{background:#fafafa;border:1px solid #ddd}
+            .sbs td,.sbs th{white-space:nowrap;font-size:.85em}.warn{background:#fde2e2;border:1px solid #c33;padding:6px 10px;font-weight:bold}.ok{background:#e5f5e5;border:1px solid #393;padding:6px 10px}</style></head><body>
             <h1>Agreement audit: \(Self.escape(judge))</h1>
             <p>Human labels <code>\(Self.escape(humanFile))</code>; judge labels <code>\(Self.escape(judgeFile))</code> (\(kind.rawValue)).
             """
@@ -18,121 +22,98 @@ extension AuditReport {
         } else {
             h += " No bootstrap intervals.</p>\n"
         }
-        for c in criteria {
-            h += "<h2>\(Self.escape(c.criterion.isEmpty ? "(no criterion)" : c.criterion))</h2>\n"
-            h += "<p>\(c.itemCount) items; only human-labelled: \(c.onlyHuman.count); only judge-labelled: \(c.onlyJudge.count).</p>\n"
-            h += "<table><tr><th>metric</th><th>value</th><th>CI low</th><th>CI high</th></tr>\n"
-            for key in c.metricOrder {
-                let m = c.metrics[key] ?? MetricValue(value: nil)
-                h += "<tr><td>\(key)</td><td>\(Self.format(m.value))</td><td>\(Self.format(m.ciLow))</td><td>\(Self.format(m.ciHigh))</td></tr>\n"
-            }
-            h += "</table><p><small>human_human: \(Self.escape(c.humanHumanStatistic))</small></p>\n<div class=\"plots\">\n"
-            if !c.confusion.isEmpty { h += Self.heatmap(c.confusion, labels: c.confusionLabels) }
-            if c.kind == .graded { h += Self.scatter(x: c.humanScores, y: c.judgeScores) }
-            h += Self.forest(c)
-            h += Self.histograms(judge: c.judgeScores, human: c.humanScores)
-            h += "</div>\n"
+        if judges.count > 1 { h += sideBySideHTML() }
+        for j in judges {
+            for c in j.criteria { h += Self.criterionHTML(c, judge: j.name, several: judges.count > 1) }
         }
         return h + "</body></html>\n"
+    }
+
+    func sideBySideHTML() -> String {
+        let keys = judges.first?.criteria.first?.metricOrder ?? []
+        var h = "<h2 id=\"side-by-side\">Judges side by side</h2>\n<table class=\"sbs\"><tr><th>judge</th><th>criterion</th>"
+        h += keys.map { "<th>\(Self.escape($0))</th>" }.joined() + "<th>beats trivial baselines</th></tr>\n"
+        for j in judges {
+            for c in j.criteria {
+                let beats = c.baselineVerdict.map { $0.beatsBest ? "yes" : "<b style=\"color:#c33\">NO</b>" } ?? "n/a"
+                h += "<tr><td>\(Self.escape(j.name))</td><td>\(Self.escape(c.criterion))</td>"
+                h += keys.map { k in "<td>\(Self.cell(c.metrics[k]))</td>" }.joined() + "<td>\(beats)</td></tr>\n"
+            }
+        }
+        return h + "</table>\n"
+    }
+
+    /// "0.8123 [0.79, 0.83]" or "undefined".
+    static func cell(_ m: MetricValue?) -> String {
+        guard let m, let v = m.value else { return "undefined" }
+        guard let a = m.ciLow, let b = m.ciHigh else { return String(format: "%.4f", v) }
+        return String(format: "%.4f<br/><small>[%.3f, %.3f]</small>", v, a, b)
+    }
+
+    static func criterionHTML(_ c: CriterionReport, judge: String, several: Bool) -> String {
+        let title = c.criterion.isEmpty ? "(no criterion)" : c.criterion
+        var h = "<h2>\(escape(several ? "\(judge) — \(title)" : title))</h2>\n"
+        h += "<p>\(c.itemCount) items labelled by both; human raters: \(escape(c.humanRaters.joined(separator: ", "))).<br/>"
+        h += "Only human-labelled: \(c.onlyHuman.count)\(escape(preview(c.onlyHuman))); only judge-labelled: \(c.onlyJudge.count)\(escape(preview(c.onlyJudge))).</p>\n"
+        if let v = c.baselineVerdict {
+            h += "<p class=\"\(v.beatsBest ? "ok" : "warn")\">\(escape(v.sentence))</p>\n"
+        }
+        h += "<h3>Metrics</h3>\n<table><tr><th>metric</th><th>value</th><th>CI low</th><th>CI high</th></tr>\n"
+        for key in c.metricOrder {
+            let m = c.metrics[key] ?? MetricValue(value: nil)
+            h += "<tr><td>\(escape(key))</td><td>\(format(m.value))</td><td>\(format(m.ciLow))</td><td>\(format(m.ciHigh))</td></tr>\n"
+        }
+        h += "</table>\n<p><small>human_human: \(escape(c.humanHumanStatistic)).</small></p>\n"
+        if c.kind == .pairwise {
+            h += "<p><small>Not applicable to a/b/tie votes: "
+            h += notApplicableToPairwise.keys.sorted().map { "\($0) (\(escape(notApplicableToPairwise[$0] ?? "")))" }.joined(separator: "; ")
+            h += ".</small></p>\n"
+        }
+        h += "<h3>Judge − human</h3>\n"
+        if let t = c.judgeMinusHuman {
+            h += "<p>Paired bootstrap of (judge vs humans) − (human vs humans) on the human_human statistic: "
+            h += "<b>\(format(t.difference.estimate))</b> [\(format(t.difference.low)), \(format(t.difference.high))], p = \(format(t.pValue)).</p>\n"
+        } else {
+            h += "<p>No paired test (needs a bootstrap and at least two human raters).</p>\n"
+        }
+        if let s = c.summaryLevel {
+            h += "<p>Summary-level (\(s.groupsUsed) of \(s.groups) groups used): "
+            h += escape(s.mean.map { m in m.named.map { "\($0.name) \(format($0.value))" }.joined(separator: ", ") } ?? "undefined") + "</p>\n"
+        }
+        if let s = c.systemLevel {
+            h += "<p>System-level (\(s.systems) systems): "
+            h += escape(s.correlations.named.map { "\($0.name) \(format($0.value))" }.joined(separator: ", ")) + "</p>\n"
+        }
+        h += "<h3>Trivial baselines</h3>\n"
+        if c.baselines.isEmpty {
+            h += "<p>None.</p>\n"
+        } else {
+            let keys = Array(Set(c.baselines.flatMap { $0.values.keys })).sorted()
+            h += "<table><tr><th>baseline</th>" + keys.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
+            h += "<tr><td><b>judge</b></td>" + keys.map { "<td><b>\(format(c.metrics[$0]?.value))</b></td>" }.joined() + "</tr>\n"
+            for b in c.baselines {
+                h += "<tr><td>\(escape(b.name))</td>" + keys.map { k in "<td>\(b.values[k].map { format($0) } ?? "n/a")</td>" }.joined() + "</tr>\n"
+            }
+            h += "</table>\n"
+            if !c.baselines.contains(where: { $0.name.hasPrefix("longer") || $0.name.hasPrefix("longest") }) {
+                h += "<p><small>Length baselines need a samples file with the responses (--samples).</small></p>\n"
+            }
+        }
+        if let cal = c.calibration {
+            h += "<h3>Calibration</h3>\n<p>\(cal.items) items with a score distribution; expected calibration error "
+            h += "<b>\(format(cal.expectedCalibrationError))</b>; mean expected score − human mean \(format(cal.meanExpectedScoreBias)).</p>\n"
+        }
+        h += "<h3>Plots</h3>\n<div class=\"plots\">\n"
+        if !c.confusion.isEmpty { h += heatmap(c.confusion, labels: c.confusionLabels) }
+        if c.kind == .graded { h += scatter(x: c.humanScores, y: c.judgeScores) }
+        h += forest(c)
+        h += histogram(c)
+        if let cal = c.calibration { h += reliability(cal) }
+        return h + "</div>\n"
     }
 
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
-    static func f(_ v: Double) -> String { String(format: "%.1f", v) }
-
-    /// Judge label (rows) × human label (columns) counts, darker = more.
-    static func heatmap(_ m: [[Int]], labels: [String]) -> String {
-        let n = labels.count, cell = 36.0, pad = 50.0
-        let size = pad + cell * Double(n) + 10
-        let peak = max(1, m.flatMap { $0 }.max() ?? 1)
-        var s = "<svg width=\"\(f(size))\" height=\"\(f(size + 20))\" role=\"img\"><title>confusion: judge rows × human columns</title>"
-        s += "<text x=\"\(f(pad))\" y=\"14\" font-size=\"12\">human →  (judge ↓)</text>"
-        for (r, row) in m.enumerated() {
-            for (c, v) in row.enumerated() where r < n && c < n {
-                let shade = 1 - Double(v) / Double(peak)
-                let g = Int(255 * shade)
-                let x = pad + Double(c) * cell, y = pad + Double(r) * cell
-                s += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(cell))\" height=\"\(f(cell))\" fill=\"rgb(\(g),\(g),255)\" stroke=\"#fff\"/>"
-                s += "<text x=\"\(f(x + cell / 2))\" y=\"\(f(y + cell / 2 + 4))\" font-size=\"11\" text-anchor=\"middle\" fill=\"\(shade < 0.5 ? "#fff" : "#000")\">\(v)</text>"
-            }
-        }
-        for (i, l) in labels.enumerated() {
-            s += "<text x=\"\(f(pad + Double(i) * cell + cell / 2))\" y=\"\(f(pad - 6))\" font-size=\"11\" text-anchor=\"middle\">\(escape(l))</text>"
-            s += "<text x=\"\(f(pad - 6))\" y=\"\(f(pad + Double(i) * cell + cell / 2 + 4))\" font-size=\"11\" text-anchor=\"end\">\(escape(l))</text>"
-        }
-        return s + "</svg>\n"
-    }
-
-    /// Judge score (y) against mean human score (x).
-    static func scatter(x: [Double], y: [Double]) -> String {
-        let w = 300.0, pad = 35.0
-        let all = x + y
-        guard let lo = all.min(), let hi = all.max() else { return "" }
-        let span = hi > lo ? hi - lo : 1
-        func px(_ v: Double) -> Double { pad + (v - lo) / span * (w - 2 * pad) }
-        func py(_ v: Double) -> Double { w - pad - (v - lo) / span * (w - 2 * pad) }
-        var s = "<svg width=\"\(f(w))\" height=\"\(f(w))\" role=\"img\"><title>judge vs mean human score</title>"
-        s += "<line x1=\"\(f(px(lo)))\" y1=\"\(f(py(lo)))\" x2=\"\(f(px(hi)))\" y2=\"\(f(py(hi)))\" stroke=\"#bbb\"/>"
-        for (a, b) in zip(x, y) {
-            s += "<circle cx=\"\(f(px(a)))\" cy=\"\(f(py(b)))\" r=\"2.5\" fill=\"#36c\" fill-opacity=\"0.35\"/>"
-        }
-        s += "<text x=\"\(f(w / 2))\" y=\"\(f(w - 8))\" font-size=\"11\" text-anchor=\"middle\">mean human score</text>"
-        s += "<text x=\"12\" y=\"\(f(w / 2))\" font-size=\"11\" transform=\"rotate(-90 12 \(f(w / 2)))\" text-anchor=\"middle\">judge score</text>"
-        return s + "</svg>\n"
-    }
-
-    /// Each metric's value with its interval on a common −1…1 axis.
-    static func forest(_ c: CriterionReport) -> String {
-        let rowH = 22.0, left = 170.0, width = 420.0
-        let h = 30 + rowH * Double(c.metricOrder.count)
-        let lo = -1.0, hi = max(1.0, c.metrics.values.compactMap { $0.ciHigh ?? $0.value }.max() ?? 1)
-        func px(_ v: Double) -> Double { left + (min(max(v, lo), hi) - lo) / (hi - lo) * (width - left - 15) }
-        var s = "<svg width=\"\(f(width))\" height=\"\(f(h))\" role=\"img\"><title>metrics with intervals</title>"
-        s += "<line x1=\"\(f(px(0)))\" y1=\"10\" x2=\"\(f(px(0)))\" y2=\"\(f(h - 10))\" stroke=\"#bbb\"/>"
-        s += "<line x1=\"\(f(px(1)))\" y1=\"10\" x2=\"\(f(px(1)))\" y2=\"\(f(h - 10))\" stroke=\"#ddd\"/>"
-        for (i, key) in c.metricOrder.enumerated() {
-            let y = 25 + rowH * Double(i)
-            s += "<text x=\"5\" y=\"\(f(y + 4))\" font-size=\"11\">\(escape(key))</text>"
-            guard let m = c.metrics[key], let v = m.value else {
-                s += "<text x=\"\(f(left))\" y=\"\(f(y + 4))\" font-size=\"11\" fill=\"#999\">undefined</text>"
-                continue
-            }
-            if let a = m.ciLow, let b = m.ciHigh {
-                s += "<line x1=\"\(f(px(a)))\" y1=\"\(f(y))\" x2=\"\(f(px(b)))\" y2=\"\(f(y))\" stroke=\"#333\" stroke-width=\"1.5\"/>"
-            }
-            s += "<circle cx=\"\(f(px(v)))\" cy=\"\(f(y))\" r=\"4\" fill=\"#c33\"/>"
-        }
-        return s + "</svg>\n"
-    }
-
-    /// Histograms of judge and mean human scores on shared bins.
-    static func histograms(judge: [Double], human: [Double]) -> String {
-        let all = judge + human
-        guard let lo = all.min(), let hi = all.max() else { return "" }
-        let bins = min(12, max(1, Set(all).count))
-        let span = hi > lo ? hi - lo : 1
-        func counts(_ v: [Double]) -> [Int] {
-            var c = [Int](repeating: 0, count: bins)
-            for x in v { c[min(bins - 1, Int((x - lo) / span * Double(bins)))] += 1 }
-            return c
-        }
-        let cj = counts(judge), ch = counts(human)
-        let peak = Double(max(1, (cj + ch).max() ?? 1))
-        let w = 320.0, h = 180.0, pad = 25.0
-        let bw = (w - 2 * pad) / Double(bins)
-        var s = "<svg width=\"\(f(w))\" height=\"\(f(h))\" role=\"img\"><title>score histograms: judge (red), humans (blue)</title>"
-        for b in 0..<bins {
-            let x = pad + Double(b) * bw
-            let hj = Double(cj[b]) / peak * (h - 2 * pad), hh = Double(ch[b]) / peak * (h - 2 * pad)
-            s += "<rect x=\"\(f(x + 1))\" y=\"\(f(h - pad - hh))\" width=\"\(f(bw / 2 - 1))\" height=\"\(f(hh))\" fill=\"#36c\"/>"
-            s += "<rect x=\"\(f(x + bw / 2))\" y=\"\(f(h - pad - hj))\" width=\"\(f(bw / 2 - 1))\" height=\"\(f(hj))\" fill=\"#c33\"/>"
-        }
-        s += "<text x=\"\(f(pad))\" y=\"\(f(h - 8))\" font-size=\"11\">\(String(format: "%.2g", lo))</text>"
-        s += "<text x=\"\(f(w - pad))\" y=\"\(f(h - 8))\" font-size=\"11\" text-anchor=\"end\">\(String(format: "%.2g", hi))</text>"
-        s += "<text x=\"\(f(pad))\" y=\"14\" font-size=\"11\">humans (blue), judge (red)</text>"
-        return s + "</svg>\n"
     }
 }

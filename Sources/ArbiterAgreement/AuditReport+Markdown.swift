@@ -18,8 +18,11 @@ extension AuditReport {
         } else {
             md += "- intervals: none (no bootstrap)\n"
         }
-        for c in criteria {
-            md += "\n## \(c.criterion.isEmpty ? "(no criterion)" : c.criterion)\n\n"
+        if judges.count > 1 { md += "\n" + sideBySideMarkdown() }
+        for j in judges {
+          for c in j.criteria {
+            let title = c.criterion.isEmpty ? "(no criterion)" : c.criterion
+            md += "\n## \(judges.count > 1 ? "\(j.name) — \(title)" : title)\n\n"
             md += "\(c.itemCount) items labelled by both; human raters: \(c.humanRaters.joined(separator: ", ")).\n"
             md += "Only human-labelled: \(c.onlyHuman.count)\(Self.preview(c.onlyHuman)); only judge-labelled: \(c.onlyJudge.count)\(Self.preview(c.onlyJudge)).\n\n"
             md += "| metric | value | CI low | CI high |\n|---|---:|---:|---:|\n"
@@ -48,6 +51,26 @@ extension AuditReport {
                 for b in c.baselines {
                     md += "| \(b.name) | " + keys.map { k in b.values[k].map { Self.format($0) } ?? "n/a" }.joined(separator: " | ") + " |\n"
                 }
+            }
+            if let v = c.baselineVerdict { md += "\n\(v.sentence)\n" }
+            if let cal = c.calibration {
+                md += "\nCalibration (\(cal.items) items with a score distribution): expected calibration error "
+                md += "\(Self.format(cal.expectedCalibrationError)); mean expected score − human mean \(Self.format(cal.meanExpectedScoreBias)).\n"
+            }
+          }
+        }
+        return md
+    }
+
+    /// Rows of (judge, criterion) against the metric columns, for audits of several judges.
+    func sideBySideMarkdown() -> String {
+        let keys = judges.first?.criteria.first?.metricOrder ?? []
+        var md = "## Judges side by side\n\n| judge | criterion | " + keys.joined(separator: " | ") + " | beats baselines |\n|---|---|"
+        md += String(repeating: "---:|", count: keys.count + 1) + "\n"
+        for j in judges {
+            for c in j.criteria {
+                let beats = c.baselineVerdict.map { $0.beatsBest ? "yes" : "**NO**" } ?? "n/a"
+                md += "| \(j.name) | \(c.criterion) | " + keys.map { Self.format(c.metrics[$0]?.value) }.joined(separator: " | ") + " | \(beats) |\n"
             }
         }
         return md

@@ -55,54 +55,91 @@ public struct CriterionReport: Sendable {
     /// Confusion counts judge (rows) × human labels (columns) over `confusionLabels`.
     public let confusion: [[Int]]
     public let confusionLabels: [String]
+    /// Calibration of the judge's score distributions against the human mean (when the judge file
+    /// holds `distribution` fields), else nil.
+    public var calibration: CalibrationSummary? = nil
 }
 
-/// The full audit.
+/// One judge's audit: its name and one report per criterion.
+public struct JudgeAudit: Sendable {
+    public let name: String
+    public let criteria: [CriterionReport]
+}
+
+/// The full audit of one or several judges against the same human labels.
 public struct AuditReport: Sendable {
     public let humanFile: String
     public let judgeFile: String
-    public let judge: String
     public let kind: LabelKind
     public let bootstrap: Bootstrap?
     public let intervalMethod: IntervalMethod
-    public let criteria: [CriterionReport]
+    /// Every audited judge, in name order (one unless the judge file holds several and none was named).
+    public let judges: [JudgeAudit]
 
-    /// The report as a JSON object with stable (sorted) keys.
-    public var jsonObject: [String: Any] {
-        var crit: [String: Any] = [:]
-        for c in criteria {
-            var o: [String: Any] = [
-                "n_items": c.itemCount,
-                "human_raters": c.humanRaters,
-                "only_human_ids": c.onlyHuman, "only_human_count": c.onlyHuman.count,
-                "only_judge_ids": c.onlyJudge, "only_judge_count": c.onlyJudge.count,
-                "human_human_statistic": c.humanHumanStatistic,
-            ]
-            for (k, v) in c.metrics { o[k] = v.json }
-            var b: [String: Any] = [:]
-            for base in c.baselines { b[base.name] = base.values.mapValues { v -> Any in v.map { $0 as Any } ?? NSNull() } }
-            o["baselines"] = b
-            if let t = c.judgeMinusHuman {
-                var j = MetricValue(value: t.difference.estimate, ciLow: t.difference.low, ciHigh: t.difference.high).json
-                j["p_value"] = t.pValue.map { $0 as Any } ?? NSNull()
-                o["judge_minus_human"] = j
-            }
-            if let s = c.summaryLevel {
-                o["summary_level"] = ["groups": s.groups, "groups_used": s.groupsUsed,
-                                      "mean": s.mean.map { Self.correlationsJSON($0) as Any } ?? NSNull()]
-            }
-            if let s = c.systemLevel {
-                o["system_level"] = ["systems": s.systems, "correlations": Self.correlationsJSON(s.correlations)]
-            }
-            crit[c.criterion] = o
+    /// The judge's name, or the names joined with ", " when several were audited.
+    public var judge: String { judges.map(\.name).joined(separator: ", ") }
+    /// The first judge's criteria (the only judge's in a single-judge audit).
+    public var criteria: [CriterionReport] { judges.first?.criteria ?? [] }
+
+    /// Required graded metric keys that pairwise (a/b/tie) audits do not report, with the reason.
+    public static let notApplicableToPairwise: [String: String] = [
+        "cohen_kappa_quadratic": "votes are nominal; unweighted cohen_kappa is reported instead",
+        "spearman": "no order among a, b and tie", "kendall_tau_b": "no order among a, b and tie",
+        "pearson": "votes are not numbers", "icc2_1": "votes are not numbers",
+    ]
+
+    static func criterionJSON(_ c: CriterionReport) -> [String: Any] {
+        var o: [String: Any] = [
+            "n_items": c.itemCount,
+            "human_raters": c.humanRaters,
+            "only_human_ids": c.onlyHuman, "only_human_count": c.onlyHuman.count,
+            "only_judge_ids": c.onlyJudge, "only_judge_count": c.onlyJudge.count,
+            "human_human_statistic": c.humanHumanStatistic,
+        ]
+        for (k, v) in c.metrics { o[k] = v.json }
+        if c.kind == .pairwise {
+            o["not_applicable"] = notApplicableToPairwise.mapValues { $0 as Any }
         }
-        return [
-            "arbiter_audit_version": 1,
+        var b: [String: Any] = [:]
+        for base in c.baselines { b[base.name] = base.values.mapValues { v -> Any in v.map { $0 as Any } ?? NSNull() } }
+        o["baselines"] = b
+        if let v = c.baselineVerdict { o["trivial_baseline_check"] = v.json }
+        if let t = c.judgeMinusHuman {
+            var j = MetricValue(value: t.difference.estimate, ciLow: t.difference.low, ciHigh: t.difference.high).json
+            j["p_value"] = t.pValue.map { $0 as Any } ?? NSNull()
+            o["judge_minus_human"] = j
+        }
+        if let s = c.summaryLevel {
+            o["summary_level"] = ["groups": s.groups, "groups_used": s.groupsUsed,
+                                  "mean": s.mean.map { Self.correlationsJSON($0) as Any } ?? NSNull()]
+        }
+        if let s = c.systemLevel {
+            o["system_level"] = ["systems": s.systems, "correlations": Self.correlationsJSON(s.correlations)]
+        }
+        if let cal = c.calibration { o["calibration"] = cal.json }
+        return o
+    }
+
+    /// The report as a JSON object with stable (sorted) keys: `judges: {name: {criteria: {id: …}}}`,
+    /// and, when one judge was audited, the same `criteria` object at the top level too.
+    public var jsonObject: [String: Any] {
+        var perJudge: [String: Any] = [:]
+        for j in judges {
+            var crit: [String: Any] = [:]
+            for c in j.criteria { crit[c.criterion] = Self.criterionJSON(c) }
+            perJudge[j.name] = ["criteria": crit]
+        }
+        var out: [String: Any] = [
+            "arbiter_audit_version": 2,
             "human_file": humanFile, "judge_file": judgeFile, "judge": judge, "kind": kind.rawValue,
             "bootstrap": bootstrap.map { ["replicates": $0.replicates, "seed": NSNumber(value: $0.seed),
                                           "level": $0.level, "method": intervalMethod.rawValue] as [String: Any] } ?? NSNull(),
-            "criteria": crit,
+            "judges": perJudge,
         ]
+        if judges.count == 1, let only = judges.first, let crit = perJudge[only.name] as? [String: Any] {
+            out["criteria"] = crit["criteria"]
+        }
+        return out
     }
 
     static func correlationsJSON(_ c: Correlations) -> [String: Any] {

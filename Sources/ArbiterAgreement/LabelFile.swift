@@ -19,6 +19,8 @@ public struct LabelRecord: Sendable, Equatable {
     public let value: LabelValue?
     /// 1-based line number in the file.
     public let line: Int
+    /// The judge's probability per score (`distribution`: score token → probability), when given.
+    public var distribution: [Double: Double]? = nil
 }
 
 /// Graded scores or pairwise winners.
@@ -123,7 +125,9 @@ public struct LabelFile: Sendable {
         }
         guard let raw = obj["score"] else { throw fail(.missingField("score")) }
         let value = try score(raw, field: "score", fail: fail)
-        return [LabelRecord(id: id, source: source, criterion: criterion, value: value.map(LabelValue.score), line: line)]
+        var record = LabelRecord(id: id, source: source, criterion: criterion, value: value.map(LabelValue.score), line: line)
+        if let d = obj["distribution"], !(d is NSNull) { record.distribution = try distribution(d, fail: fail) }
+        return [record]
     }
 
     private static func score(_ raw: Any, field: String, fail: (LabelFileError.Problem) -> LabelFileError) throws -> Double? {
@@ -132,6 +136,24 @@ public struct LabelFile: Sendable {
         let v = n.doubleValue
         guard v.isFinite else { throw fail(.nonFiniteScore) }
         return v
+    }
+
+    /// `{"1": 0.1, "2": 0.7, ...}`: numeric score tokens → finite, non-negative probabilities with a
+    /// positive sum (normalised to 1; log-prob scorers rarely sum to exactly 1).
+    private static func distribution(_ raw: Any, fail: (LabelFileError.Problem) -> LabelFileError) throws -> [Double: Double] {
+        let expected = "an object of score token → probability, e.g. {\"1\": 0.2, \"2\": 0.8}"
+        guard let obj = raw as? [String: Any], !obj.isEmpty else { throw fail(.wrongType(field: "distribution", expected: expected)) }
+        var out: [Double: Double] = [:]
+        for (k, v) in obj {
+            guard let score = Double(k.trimmingCharacters(in: .whitespaces)), score.isFinite,
+                  let n = v as? NSNumber, !isBool(n), n.doubleValue.isFinite, n.doubleValue >= 0 else {
+                throw fail(.wrongType(field: "distribution", expected: expected))
+            }
+            out[score, default: 0] += n.doubleValue
+        }
+        let total = out.values.reduce(0, +)
+        guard total > 0, total.isFinite else { throw fail(.wrongType(field: "distribution", expected: expected + " with a positive, finite sum")) }
+        return out.mapValues { $0 / total }
     }
 
     /// JSON true/false arrive as NSNumber; they are not scores.

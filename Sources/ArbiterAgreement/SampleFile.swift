@@ -52,6 +52,10 @@ public struct SampleFile: Sendable {
                 switch obj[key] {
                 case nil, is NSNull: return nil
                 case let s as String: return s
+                // Some exports (e.g. PandaLM) hold a bare JSON true/false/number where the answer
+                // text was "True"/"False"/"42"; keep the text Python's str() would give.
+                case let n as NSNumber where String(describing: type(of: n)).contains("Boolean"): return n.boolValue ? "True" : "False"
+                case let n as NSNumber: return Int64(exactly: n.doubleValue).map { "\($0)" } ?? "\(n.doubleValue)"
                 default: throw fail(.wrongType(field: key, expected: "a string"))
                 }
             }

@@ -10,6 +10,7 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Measure how well a judge agrees with human labels (κ, α, AC1, correlations, ICC, MT-Bench).",
         discussion: """
+            A judge file holding several judges is audited judge by judge, side by side, unless --judge-name picks one.
             Human labels: JSONL {"id","rater","criterion"?,"score"} or {"id","criterion"?,"scores":[..]} or pairwise
             {"id","rater","winner"}. Judge labels: the same with "judge" instead of "rater". Ids labelled on one side only
             are counted and listed in the report, never dropped silently.
@@ -18,7 +19,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     @Option(help: "Human label file (JSONL).") var human: String
     @Option(help: "Judge label file (JSONL).") var judge: String
-    @Option(name: .customLong("judge-name"), help: "Judge to audit when the judge file holds several.") var judgeName: String?
+    @Option(name: .customLong("judge-name"), help: "Judge to audit when the judge file holds several (default: every judge, side by side).") var judgeName: String?
     @Option(help: "Criterion to audit (repeatable; default: every criterion of the human file).") var criterion: [String] = []
     @Option(help: "Level of measurement for Krippendorff's alpha: nominal, ordinal, interval, ratio.") var level: String = "ordinal"
     @Option(help: "Score scale as comma-separated values, e.g. 1,2,3,4,5 (default: the observed scores).") var scale: String?
@@ -32,6 +33,8 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Write the JSON report here.") var json: String?
     @Option(help: "Write the self-contained HTML report here.") var html: String?
     @Option(help: "Write the Markdown report here (it is also printed).") var markdown: String?
+    @Option(help: ArgumentHelp("Trust gate, e.g. alpha>=0.6,ratio>=0.9 (metric keys or alpha/ratio/ac1/kappa/icc/tau; .ci_low for the interval's lower bound; 'baselines' = must beat the trivial baselines). Exit code 3 when it fails."))
+    var gate: String?
 
     func validate() throws {
         guard MeasurementLevel(rawValue: level) != nil else {
@@ -40,6 +43,9 @@ struct AuditCommand: AsyncParsableCommand {
         guard IntervalMethod(rawValue: interval) != nil else { throw ValidationError("--interval must be bca or percentile") }
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be ≥ 0") }
         guard confidence > 0 && confidence < 1 else { throw ValidationError("--confidence must be in (0, 1)") }
+        if let gate {
+            do { _ = try TrustGate(parsing: gate) } catch { throw ValidationError("--gate: \((error as? LocalizedError)?.errorDescription ?? "\(error)")") }
+        }
         if let scale, parseScale(scale) == nil { throw ValidationError("--scale must be comma-separated numbers, e.g. 1,2,3,4,5") }
     }
 
@@ -65,6 +71,11 @@ struct AuditCommand: AsyncParsableCommand {
             if let json { try report.jsonData().write(to: URL(fileURLWithPath: json)) }
             if let html { try Data(report.html().utf8).write(to: URL(fileURLWithPath: html)) }
             if let markdown { try Data(md.utf8).write(to: URL(fileURLWithPath: markdown)) }
+            if let gate {
+                let result = try TrustGate(parsing: gate).evaluate(report)
+                print(result.summary)
+                if !result.passed { throw ExitCode(3) }
+            }
         } catch let error as LocalizedError {
             FileHandle.standardError.write(Data("error: \(error.errorDescription ?? "\(error)")\n".utf8))
             throw ExitCode.failure

@@ -28,7 +28,11 @@ import Testing
         let full = try AgreementAudit.run(humanFile: humans, judgeFile: judges, options: try AuditOptions(judge: "pandalm-7b"))
         let hh = try dict(try dict(try dict(try Fixtures.json("agreement/pandalm.json"))["results"])["mtbench_human_vs_human"])
         t.check(full.criteria.first?.metrics["human_human"]?.value, try dict(hh["with_ties"])["ratio"], "human-human")
-        #expect(throws: AuditError.self) { try AgreementAudit.run(humanFile: humans, judgeFile: judges, options: try AuditOptions()) }
+        // Without a judge name every judge is audited, side by side, with the same numbers.
+        let both = try AgreementAudit.run(humanFile: humans, judgeFile: judges, options: try AuditOptions())
+        #expect(both.judges.map(\.name) == ["gpt-3.5-turbo", "pandalm-7b"])
+        #expect(both.judges.last?.criteria.first?.metrics == full.criteria.first?.metrics)
+        #expect(throws: AuditError.self) { try AgreementAudit.run(humanFile: humans, judgeFile: judges, options: try AuditOptions(judge: "nobody")) }
     }
 
     /// SummEval experts with expert1 relabelled as a judge.

@@ -1,0 +1,96 @@
+// AgreementBench: Krippendorff's α (ordinal, 5 levels) on 100,000 items × 5 raters with 10 % missing
+// (seeded), and a 2,000-resample percentile bootstrap of α, timed in Swift; then the python
+// `krippendorff` package run on the same data file as a subprocess (Benchmarks/scripts/
+// krippendorff_peer.py) so α can be checked equal and the timings compared in one run. Not a test.
+import ArbiterAgreement
+import Foundation
+
+/// Wall-clock seconds of `body`.
+private func seconds<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let out = try body()
+    return (out, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+}
+
+/// Raters × items ordinal scores 1…5 around a per-item truth, 10 % missing, from a seeded generator.
+private func agreementBenchData(raters: Int, items: Int, seed: UInt64) -> [[Double?]] {
+    var rng = SplitMix64(seed: seed)
+    let truth = (0..<items).map { _ in 1 + Int(rng.next(below: 5)) }
+    return (0..<raters).map { _ in
+        truth.map { t -> Double? in
+            if rng.next(below: 10) == 0 { return nil }
+            let noise = Int(rng.next(below: 5)) - 2  // −2…2, mostly small after clamping
+            let shift = abs(noise) == 2 && rng.next(below: 2) == 0 ? noise / 2 : noise
+            return Double(min(5, max(1, t + shift)))
+        }
+    }
+}
+
+/// The agreement suite: prints Swift and python timings and the speedups.
+func agreementBenchmark() {
+    let raters = 5, items = 100_000, resamples = 2_000
+    let env = ProcessInfo.processInfo.environment
+    let peerResamples = Int(env["ARBITER_BENCH_PEER_RESAMPLES"] ?? "") ?? 100
+    print("agreement: Krippendorff alpha, ordinal, \(items) items x \(raters) raters, 10% missing, seed 42")
+    let rows = agreementBenchData(raters: raters, items: items, seed: 42)
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("arbiter-agreement-bench.csv")
+    var csv = ""
+    csv.reserveCapacity(raters * items * 4)
+    for row in rows {
+        csv += row.map { $0.map { String(Int($0)) } ?? "nan" }.joined(separator: ",")
+        csv += "\n"
+    }
+    do {
+        try Data(csv.utf8).write(to: path)
+        let matrix = try RatingMatrix(rows)
+        let domain: [Double] = [1, 2, 3, 4, 5]
+        _ = try Agreement.krippendorffAlpha(matrix, level: .ordinal, domain: domain)  // warm-up
+        var pointTimes: [Double] = []
+        var alpha: Double? = nil
+        for _ in 0..<5 {
+            let (a, t) = try seconds { try Agreement.krippendorffAlpha(matrix, level: .ordinal, domain: domain) }
+            alpha = a
+            pointTimes.append(t)
+        }
+        let swiftPoint = pointTimes.sorted()[2]
+        let boot = try Bootstrap(replicates: resamples, seed: 7)
+        let (ci, swiftBoot) = try seconds {
+            try Agreement.krippendorffAlphaBootstrap(matrix, level: .ordinal, domain: domain, bootstrap: boot)
+        }
+        print(String(format: "  swift  alpha = %.12f   point %.4f s (median of 5)   bootstrap %d resamples %.3f s  CI [%.4f, %.4f]",
+                     alpha ?? .nan, swiftPoint, resamples, swiftBoot, ci.low ?? .nan, ci.high ?? .nan))
+
+        let python = env["ARBITER_BENCH_PYTHON"] ?? "/tmp/benchvenv/bin/python"
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/krippendorff_peer.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script.path, path.path, String(peerResamples), "7"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        do { try process.run() } catch {
+            print("  python peer not run (\(python): \(error.localizedDescription)); set ARBITER_BENCH_PYTHON to a python with krippendorff + numpy")
+            return
+        }
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let peer = try JSONSerialization.jsonObject(with: output) as? [String: Any],
+              let pAlpha = peer["alpha"] as? Double, let pPoint = peer["alpha_seconds"] as? Double,
+              let pBoot = peer["bootstrap_seconds"] as? Double
+        else {
+            print("  python peer failed (exit \(process.terminationStatus)): \(String(decoding: output, as: UTF8.self))")
+            return
+        }
+        let perResample = pBoot / Double(max(peerResamples, 1))
+        let pBootFull = perResample * Double(resamples)
+        print(String(format: "  python alpha = %.12f   point %.4f s   bootstrap %d resamples %.3f s (%.4f s each; %d extrapolated: %.1f s)  CI [%.4f, %.4f]  krippendorff %@",
+                     pAlpha, pPoint, peerResamples, pBoot, perResample, resamples, pBootFull,
+                     peer["ci_low"] as? Double ?? .nan, peer["ci_high"] as? Double ?? .nan,
+                     (peer["krippendorff_version"] as? String) ?? "?"))
+        print(String(format: "  |alpha swift - alpha python| = %.3g", abs((alpha ?? .nan) - pAlpha)))
+        print(String(format: "  speedup: point alpha %.1fx, bootstrap (%d resamples) %.1fx", pPoint / swiftPoint, resamples, pBootFull / swiftBoot))
+    } catch {
+        print("  agreement benchmark failed: \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
+    }
+}
