@@ -1,8 +1,8 @@
 // GenerationTests: greedy decoding of SmolLM2 against greedy.json (transformers generate, fp32):
 // exact new-token ids and text, with the KV cache, without it, and for the three prompts decoded
 // together as one right-padded batch (per-row positions and masks in the cache). Also stop
-// strings, token budgets and seeded sampling reproducibility on the real model.
-@testable import ArbiterModels
+// strings, token budgets and seeded sampling reproducibility on the real model. Public API only.
+import ArbiterModels
 import ArbiterTensor
 import ArbiterTestSupport
 import Foundation
