@@ -3,7 +3,7 @@
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let suites: [String: () -> Void] = ["gemm": gemmBenchmark]
+let suites: [String: () -> Void] = ["gemm": gemmBenchmark, "block": blockBenchmark]
 if arguments.isEmpty || arguments.contains("--help") {
     print("usage: ArbiterBench SUITE...  (suites: \(suites.keys.sorted().joined(separator: ", ")))")
 } else {
