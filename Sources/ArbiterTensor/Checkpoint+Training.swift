@@ -31,8 +31,9 @@ extension Checkpoint {
 
     /// The random generator exactly as it was when the checkpoint was made.
     public func trainingRNG() throws -> SeededRNG {
-        let words = metadata[Self.rngKey]?.split(separator: ",").compactMap { UInt64($0) } ?? []
-        guard let rng = SeededRNG(state: SeededRNG.State(words: words)) else {
+        let fields = metadata[Self.rngKey]?.split(separator: ",", omittingEmptySubsequences: false) ?? []
+        let words = fields.compactMap { UInt64($0) }
+        guard words.count == fields.count, let rng = SeededRNG(state: SeededRNG.State(words: words)) else {
             throw CheckpointError.invalidManifest(path: "checkpoint metadata", reason: "'\(Self.rngKey)' is missing or not four comma-separated UInt64 words (not all zero)")
         }
         return rng

@@ -159,10 +159,52 @@ import Testing
         #expect(sgd.stepCount == 1)
     }
 
-    @Test func checkpointRejectsBadTrainingMetadata() throws {
-        let checkpoint = Checkpoint(tensors: [], optimizer: nil, metadata: ["arbiter.training.rng": "1,2,3"])
+    @Test(arguments: ["1,2,3", "1,2,3,4,x", "1,2,3,4,", "0,0,0,0", "", "a,b,c,d"])
+    func checkpointRejectsBadRNGMetadata(_ text: String) {
+        let checkpoint = Checkpoint(tensors: [], optimizer: nil, metadata: ["arbiter.training.rng": text, "arbiter.training.step": "-1"])
         #expect(throws: CheckpointError.self) { try checkpoint.trainingRNG() }
         #expect(throws: CheckpointError.self) { try checkpoint.trainingStep() }
         #expect(throws: CheckpointError.self) { try checkpoint.trainingOptimizer(AdamW.self) }
+    }
+
+    /// 200 seeded random byte mutations of a saved training checkpoint's files: loading and
+    /// restoring either succeeds or throws a typed error, never traps.
+    @Test func mutatedCheckpointFilesThrowOrLoadNeverTrap() throws {
+        var rng = SeededRNG(seed: 17)
+        let parameters = Parameters([("w", Tensor.randomNormal([4, 3], using: &rng)), ("b", Tensor.randomNormal([3], using: &rng))])
+        ((parameters["w"]?.sum() ?? Tensor(scalar: 0)) + (parameters["b"]?.sum() ?? Tensor(scalar: 0))).backward()
+        var optimizer = AdamW()
+        try optimizer.step(parameters, learningRate: 0.1)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("arbiter-fuzz-\(UUID().uuidString)", isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Checkpoint(parameters: parameters, optimizer: optimizer, rng: rng, step: 1).save(to: directory)
+        let files = ["model.safetensors", "optimizer.safetensors", "checkpoint.json"]
+        let originals = try files.map { try Data(contentsOf: directory.appendingPathComponent($0)) }
+        var loaded = 0, rejected = 0
+        for _ in 0..<200 {
+            let f = Int(rng.next() % UInt64(files.count))
+            var bytes = [UInt8](originals[f])
+            for _ in 0...(rng.next() % 3) {
+                let i = Int(rng.next() % UInt64(bytes.count))
+                switch rng.next() % 3 {
+                case 0: bytes[i] ^= UInt8(1 << (rng.next() % 8))
+                case 1: bytes[i] = UInt8(truncatingIfNeeded: rng.next())
+                default: bytes.removeSubrange(i...)
+                }
+                if bytes.isEmpty { break }
+            }
+            let url = directory.appendingPathComponent(files[f])
+            try Data(bytes).write(to: url)
+            let target = Parameters([("w", Tensor.zeros([4, 3])), ("b", Tensor.zeros([3]))])
+            do {
+                _ = try Checkpoint(contentsOf: directory).restore(into: target, optimizer: AdamW.self)
+                loaded += 1
+            } catch {
+                #expect(error is LocalizedError)
+                rejected += 1
+            }
+            try originals[f].write(to: url)
+        }
+        #expect(loaded + rejected == 200 && rejected > 0)
     }
 }
