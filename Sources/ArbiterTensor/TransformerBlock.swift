@@ -32,13 +32,16 @@ public struct TransformerBlock {
             self.ropeTheta = ropeTheta
         }
 
-        /// Multiply-add FLOPs (2 per MAC) of one forward pass over (batch, T) tokens: the seven
-        /// projections plus causal attention counted over the full T×T square (as the kernel computes it).
+        /// Multiply-add FLOPs (2 per MAC) one forward pass over (batch, T) tokens needs: the seven
+        /// projections plus causal attention over the T(T+1)/2 visible (query, key) pairs (q·kᵀ
+        /// and P·v). The kernel computes the full T×T square, so this is the useful work, not the
+        /// work done. Norms, RoPE and elementwise ops are not counted.
         public func forwardFLOPs(batch: Int, tokens t: Int) -> Double {
             let c = Double(modelDim), qd = Double(heads * headDim), kvd = Double(kvHeads * headDim)
             let n = Double(batch * t), f = Double(ffnDim)
             let projections = 2 * n * c * (qd + 2 * kvd + qd) + 2 * n * c * f * 3
-            let attention = 2 * Double(batch * heads) * Double(t) * Double(t) * Double(headDim) * 2
+            let pairs = Double(t) * Double(t + 1) / 2
+            let attention = 2 * Double(batch * heads) * pairs * Double(headDim) * 2
             return projections + attention
         }
     }
