@@ -17,7 +17,7 @@ func blockBenchmark() {
     let block = TransformerBlock(cfg, using: &rng)
     for (_, w) in block.namedParameters() { w.requiresGrad = true }
     let x = Tensor.randomNormal([b, t, cfg.modelDim], using: &rng, requiresGrad: true)  // (B, T, C)
-    let repeats = 5
+    let repeats = 10  // best of 10: the shared 2-core machine is noisy
 
     let forwardFLOPs = cfg.forwardFLOPs(batch: b, tokens: t)
     let totalFLOPs = 3 * forwardFLOPs
@@ -72,7 +72,7 @@ private func sgemmPeak() -> Double {
         var rng = SeededRNG(seed: UInt64(n))
         let a = (0..<(n * n)).map { _ in rng.nextNormal() }, bm = (0..<(n * n)).map { _ in rng.nextNormal() }
         var c = [Float](repeating: 0, count: n * n)
-        let seconds = benchBestOf(3) {
+        let seconds = benchBestOf(5) {
             a.withUnsafeBufferPointer { pa in
                 bm.withUnsafeBufferPointer { pb in
                     c.withUnsafeMutableBufferPointer { pc in

@@ -92,7 +92,10 @@ struct AttentionPayload {
                 continue
             }
             var sum: Float = 0
-            for j in 0..<tk { row[j] = elementExp(row[j] - m); sum += row[j] }
+            for j in 0..<tk {  // masked keys (−∞) give exactly 0; skip the exp call for them
+                row[j] = row[j] == -.infinity ? 0 : elementExp(row[j] - m)
+                sum += row[j]
+            }
             for j in 0..<tk { row[j] /= sum }
             lseOut?[r] = m + elementLog(sum)
         }
