@@ -159,6 +159,17 @@ import Testing
         #expect(sgd.stepCount == 1)
     }
 
+    @Test func transformerBlockFLOPCountMatchesAHandCount() {
+        let cfg = TransformerBlock.Configuration(modelDim: 4, heads: 2, kvHeads: 1, headDim: 2, ffnDim: 8)
+        // q, k, v, o: 2·3·4·(4 + 2 + 2 + 4) = 288; SwiGLU: 2·3·4·8·3 = 576;
+        // attention: 2 heads · 6 visible pairs · D 2 · 2 FLOPs · 2 products = 96.
+        #expect(cfg.forwardFLOPs(batch: 1, tokens: 3) == 960)
+        var rng = SeededRNG(seed: 1)
+        let block = TransformerBlock(cfg, using: &rng)
+        #expect(block(Tensor.randomNormal([2, 3, 4], using: &rng)).shape == [2, 3, 4])
+        #expect(block.namedParameters(prefix: "l.").map(\.0).first == "l.attention_norm")
+    }
+
     @Test(arguments: ["1,2,3", "1,2,3,4,x", "1,2,3,4,", "0,0,0,0", "", "a,b,c,d"])
     func checkpointRejectsBadRNGMetadata(_ text: String) {
         let checkpoint = Checkpoint(tensors: [], optimizer: nil, metadata: ["arbiter.training.rng": text, "arbiter.training.step": "-1"])
