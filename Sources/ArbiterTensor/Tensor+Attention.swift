@@ -9,6 +9,7 @@
 // recomputes the probabilities from the saved (B, Hq, Tq) row logsumexps, so the tape holds
 // O(B·H·T) extra floats; scores are materialised one (g·Tq, Tk) unit at a time (not a tiled
 // flash-attention kernel).
+import COpenBLAS
 
 /// Which keys each batch row may attend to (besides the causal limit).
 public enum KeyPadding: Sendable, Hashable {
@@ -62,7 +63,22 @@ struct AttentionPayload {
         lseIn: UnsafePointer<Float>?, lseOut: UnsafeMutablePointer<Float>?
     ) {
         let rows = group * tq
-        GEMM.run(transposeA: false, transposeB: true, m: rows, n: tk, k: d, a: q, b: k, beta: 0, c: s, allowBLAS: usesBLAS)
+        if usesBLAS && causal {
+            // Causal: a block of query rows only needs keys up to its last row's limit; the
+            // columns past it stay stale and are never read (the row loop masks them).
+            let blockRows = 64
+            for head in 0..<group {
+                for i0 in stride(from: 0, to: tq, by: blockRows) {
+                    let i1 = Swift.min(i0 + blockRows, tq), limit = Swift.min(tk, tk - tq + i1)
+                    let r0 = head * tq + i0
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(i1 - i0), Int32(limit), Int32(d), 1,
+                        q + r0 * d, Int32(d), k, Int32(d), 0, s + r0 * tk, Int32(tk))
+                }
+            }
+        } else {
+            GEMM.run(transposeA: false, transposeB: true, m: rows, n: tk, k: d, a: q, b: k, beta: 0, c: s, allowBLAS: usesBLAS)
+        }
         TensorParallel.forEachChunk(usesBLAS ? rows : 1, costPerItem: tk * 16) { chunk in
             softmaxRows(usesBLAS ? chunk : 0..<rows, batch: bi, scores: s, lseIn: lseIn, lseOut: lseOut)
         }
