@@ -38,6 +38,9 @@ extension Parameters {
         _ body: ([ParameterBuffer]) throws -> R
     ) rethrows -> R {
         let trained = self.filter { $0.tensor.grad != nil }
+        precondition(
+            Set(trained.map { ObjectIdentifier($0.tensor) }).count == trained.count,
+            "Parameters: one tensor is registered under two names; register a tied weight once")
         func pin(_ index: Int, _ buffers: inout [ParameterBuffer]) throws -> R {
             guard index < trained.count else { return try body(buffers) }
             let (name, tensor) = trained[index]
