@@ -3,7 +3,12 @@
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let suites: [String: () -> Void] = ["gemm": gemmBenchmark, "minilm": miniLMBenchmark, "agreement": agreementBenchmark]
+let suites: [String: () -> Void] = [
+    "gemm": gemmBenchmark,
+    "block": blockBenchmark,
+    "minilm": miniLMBenchmark,
+    "agreement": agreementBenchmark,
+]
 if arguments.isEmpty || arguments.contains("--help") {
     print("usage: ArbiterBench SUITE...  (suites: \(suites.keys.sorted().joined(separator: ", ")))")
 } else {

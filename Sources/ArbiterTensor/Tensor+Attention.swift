@@ -2,9 +2,14 @@
 // key padding (per-batch key lengths or a (B, Tk) bool mask) and grouped-query heads
 // (Hq = g · Hkv; query head h reads kv head h / g). Forward, backward and naive reference.
 // Work is split over (batch, kv head) units, each owning its g query heads, so backward writes of
-// dk/dv never race. Backward recomputes the probabilities from the saved (B, Hq, Tq) row
-// logsumexps, so the tape holds O(B·H·T) extra floats; scores are still materialised one
-// (Tq, Tk) head at a time (not a tiled flash-attention kernel).
+// dk/dv never race. A unit's g query heads are contiguous, so they are stacked into one
+// (g·Tq, D) matrix and every product is a single GEMM per unit. Small heads run units in
+// parallel with our own loops; large ones (T around 512) run units one after another with each
+// GEMM on BLAS (which threads itself) and the softmax rows split over cores. Backward
+// recomputes the probabilities from the saved (B, Hq, Tq) row logsumexps, so the tape holds
+// O(B·H·T) extra floats; scores are materialised one (g·Tq, Tk) unit at a time (not a tiled
+// flash-attention kernel).
+import COpenBLAS
 
 /// Which keys each batch row may attend to (besides the causal limit).
 public enum KeyPadding: Sendable, Hashable {
@@ -36,18 +41,59 @@ struct AttentionPayload {
         (!causal || j <= tk - tq + i) && padding.isValid(batch: b, key: j, keys: tk)
     }
 
-    /// Writes the (Tq, Tk) probabilities of one head into `scores`: S = q·kᵀ, then either a
-    /// fresh softmax (recording each row's logsumexp into `lseOut`) or, when `lseIn` is given,
-    /// exp(S·scale − lse) from the forward's statistics. Masked entries become 0.
+    /// Query heads per kv head.
+    var group: Int { hq / hkv }
+
+    /// Whether units are large enough to run their GEMMs on BLAS, one unit at a time (per-unit
+    /// multiply-adds ≥ 2²¹, e.g. T = 128 with D = 64); smaller units run in parallel on our loops.
+    var usesBLAS: Bool { group * tq * tk * (d + dv) >= 1 << 21 }
+
+    /// Runs `body` over disjoint ranges of the b·hkv units: in parallel for small units, serially
+    /// (BLAS and the row loops parallelise inside) for large ones.
+    func forEachUnitChunk(cost: Int, _ body: (Range<Int>) -> Void) {
+        if usesBLAS { body(0..<(b * hkv)) } else { TensorParallel.forEachChunk(b * hkv, costPerItem: cost, body) }
+    }
+
+    /// Writes the (g·Tq, Tk) probabilities of one unit's g stacked query heads into `scores`:
+    /// S = q·kᵀ, then either a fresh softmax (recording each row's logsumexp into `lseOut`) or,
+    /// when `lseIn` is given, exp(S·scale − lse) from the forward's statistics. Masked entries
+    /// become 0. q (g·Tq, D), k (Tk, D); lse pointers cover the unit's g·Tq rows.
     func probabilities(
         batch bi: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, scores s: UnsafeMutablePointer<Float>,
         lseIn: UnsafePointer<Float>?, lseOut: UnsafeMutablePointer<Float>?
     ) {
-        GEMM.run(transposeA: false, transposeB: true, m: tq, n: tk, k: d, a: q, b: k, beta: 0, c: s, allowBLAS: false)
-        for i in 0..<tq {
-            let row = s + i * tk
+        let rows = group * tq
+        if usesBLAS && causal {
+            // Causal: a block of query rows only needs keys up to its last row's limit; the
+            // columns past it stay stale and are never read (the row loop masks them).
+            let blockRows = 64
+            for head in 0..<group {
+                for i0 in stride(from: 0, to: tq, by: blockRows) {
+                    let i1 = Swift.min(i0 + blockRows, tq), limit = Swift.min(tk, tk - tq + i1)
+                    let r0 = head * tq + i0
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(i1 - i0), Int32(limit), Int32(d), 1,
+                        q + r0 * d, Int32(d), k, Int32(d), 0, s + r0 * tk, Int32(tk))
+                }
+            }
+        } else {
+            GEMM.run(transposeA: false, transposeB: true, m: rows, n: tk, k: d, a: q, b: k, beta: 0, c: s, allowBLAS: usesBLAS)
+        }
+        TensorParallel.forEachChunk(usesBLAS ? rows : 1, costPerItem: tk * 16) { chunk in
+            softmaxRows(usesBLAS ? chunk : 0..<rows, batch: bi, scores: s, lseIn: lseIn, lseOut: lseOut)
+        }
+    }
+
+    /// The row part of `probabilities` for stacked rows `range` (row r is query r mod Tq).
+    private func softmaxRows(
+        _ range: Range<Int>, batch bi: Int, scores s: UnsafeMutablePointer<Float>,
+        lseIn: UnsafePointer<Float>?, lseOut: UnsafeMutablePointer<Float>?
+    ) {
+        for r in range {
+            let i = r % tq
+            let row = s + r * tk
             if let lseIn {
-                let l = lseIn[i]
+                let l = lseIn[r]
                 for j in 0..<tk { row[j] = l > -.infinity && visible(batch: bi, query: i, key: j) ? elementExp(row[j] * scale - l) : 0 }
                 continue
             }
@@ -58,13 +104,16 @@ struct AttentionPayload {
             }
             if m == -.infinity {
                 for j in 0..<tk { row[j] = 0 }
-                lseOut?[i] = -.infinity
+                lseOut?[r] = -.infinity
                 continue
             }
             var sum: Float = 0
-            for j in 0..<tk { row[j] = elementExp(row[j] - m); sum += row[j] }
+            for j in 0..<tk {  // masked keys (−∞) give exactly 0; skip the exp call for them
+                row[j] = row[j] == -.infinity ? 0 : elementExp(row[j] - m)
+                sum += row[j]
+            }
             for j in 0..<tk { row[j] /= sum }
-            lseOut?[i] = m + elementLog(sum)
+            lseOut?[r] = m + elementLog(sum)
         }
     }
 }
@@ -107,19 +156,18 @@ extension Tensor {
             guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress,
                 let l0 = pl.baseAddress, let o0 = po.baseAddress
             else { return }
-            TensorParallel.forEachChunk(b * hkv, costPerItem: group * tq * tk * (d + dv)) { units in
-                var scores = [Float](repeating: 0, count: tq * tk)  // (Tq, Tk) scratch
+            let rows = group * tq  // the unit's stacked query rows
+            shape.forEachUnitChunk(cost: rows * tk * (d + dv)) { units in
+                var scores = [Float](repeating: 0, count: rows * tk)  // (g·Tq, Tk) scratch
                 scores.withUnsafeMutableBufferPointer { ps in
                     guard let s = ps.baseAddress else { return }
                     for unit in units {
                         let bi = unit / hkv, kh = unit % hkv
                         let kp = k0 + (bi * hkv + kh) * tk * d, vp = v0 + (bi * hkv + kh) * tk * dv
-                        for h in (kh * group)..<((kh + 1) * group) {
-                            let head = bi * hq + h
-                            shape.probabilities(batch: bi, q: q0 + head * tq * d, k: kp, scores: s, lseIn: nil, lseOut: l0 + head * tq)
-                            // out (Tq, Dv) = P (Tq, Tk) · v (Tk, Dv)
-                            GEMM.run(transposeA: false, transposeB: false, m: tq, n: dv, k: tk, a: s, b: vp, beta: 0, c: o0 + head * tq * dv, allowBLAS: false)
-                        }
+                        let head = bi * hq + kh * group  // first of the unit's g query heads
+                        shape.probabilities(batch: bi, q: q0 + head * tq * d, k: kp, scores: s, lseIn: nil, lseOut: l0 + head * tq)
+                        // out (g·Tq, Dv) = P (g·Tq, Tk) · v (Tk, Dv)
+                        GEMM.run(transposeA: false, transposeB: false, m: rows, n: dv, k: tk, a: s, b: vp, beta: 0, c: o0 + head * tq * dv, allowBLAS: shape.usesBLAS)
                     }
                 }
             }
@@ -149,34 +197,35 @@ extension Tensor {
             guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress, let l0 = pl.baseAddress,
                 let g0 = pg.baseAddress, let dq0 = pdq.baseAddress, let dk0 = pdk.baseAddress, let dv0 = pdv.baseAddress
             else { return }
-            TensorParallel.forEachChunk(p.b * p.hkv, costPerItem: group * p.tq * p.tk * (p.d + p.dv) * 3) { units in
-                var scratch = [Float](repeating: 0, count: 2 * p.tq * p.tk)  // P and dS, (Tq, Tk) each
+            let rows = group * p.tq, blas = p.usesBLAS  // the unit's stacked query rows
+            p.forEachUnitChunk(cost: rows * p.tk * (p.d + p.dv) * 3) { units in
+                var scratch = [Float](repeating: 0, count: 2 * rows * p.tk)  // P and dS, (g·Tq, Tk) each
                 scratch.withUnsafeMutableBufferPointer { pscratch in
                     guard let P = pscratch.baseAddress else { return }
-                    let ds = P + p.tq * p.tk
+                    let ds = P + rows * p.tk
                     for unit in units {
                         let bi = unit / p.hkv, kh = unit % p.hkv
                         let kvHead = bi * p.hkv + kh
                         let kp = k0 + kvHead * p.tk * p.d, vp = v0 + kvHead * p.tk * p.dv
                         let dkp = dk0 + kvHead * p.tk * p.d, dvp = dv0 + kvHead * p.tk * p.dv
-                        for h in (kh * group)..<((kh + 1) * group) {
-                            let head = bi * p.hq + h
-                            let qp = q0 + head * p.tq * p.d, gO = g0 + head * p.tq * p.dv
-                            p.probabilities(batch: bi, q: qp, k: kp, scores: P, lseIn: l0 + head * p.tq, lseOut: nil)
-                            // dv (Tk, Dv) += Pᵀ (Tk, Tq) · dO (Tq, Dv)
-                            GEMM.run(transposeA: true, transposeB: false, m: p.tk, n: p.dv, k: p.tq, a: P, b: gO, beta: 1, c: dvp, allowBLAS: false)
-                            // dP (Tq, Tk) = dO (Tq, Dv) · vᵀ (Dv, Tk)
-                            GEMM.run(transposeA: false, transposeB: true, m: p.tq, n: p.tk, k: p.dv, a: gO, b: vp, beta: 0, c: ds, allowBLAS: false)
-                            for i in 0..<p.tq {
+                        let head = bi * p.hq + kh * group  // first of the unit's g query heads
+                        let qp = q0 + head * p.tq * p.d, gO = g0 + head * p.tq * p.dv
+                        p.probabilities(batch: bi, q: qp, k: kp, scores: P, lseIn: l0 + head * p.tq, lseOut: nil)
+                        // dv (Tk, Dv) += Pᵀ (Tk, g·Tq) · dO (g·Tq, Dv)
+                        GEMM.run(transposeA: true, transposeB: false, m: p.tk, n: p.dv, k: rows, a: P, b: gO, beta: 1, c: dvp, allowBLAS: blas)
+                        // dP (g·Tq, Tk) = dO (g·Tq, Dv) · vᵀ (Dv, Tk)
+                        GEMM.run(transposeA: false, transposeB: true, m: rows, n: p.tk, k: p.dv, a: gO, b: vp, beta: 0, c: ds, allowBLAS: blas)
+                        TensorParallel.forEachChunk(blas ? rows : 1, costPerItem: p.tk * 4) { chunk in
+                            for i in blas ? chunk : 0..<rows {
                                 var dot: Float = 0
                                 for j in 0..<p.tk { dot += ds[i * p.tk + j] * P[i * p.tk + j] }
                                 for j in 0..<p.tk { ds[i * p.tk + j] = P[i * p.tk + j] * (ds[i * p.tk + j] - dot) * p.scale }
                             }
-                            // dq (Tq, D) = dS (Tq, Tk) · k (Tk, D)
-                            GEMM.run(transposeA: false, transposeB: false, m: p.tq, n: p.d, k: p.tk, a: ds, b: kp, beta: 0, c: dq0 + head * p.tq * p.d, allowBLAS: false)
-                            // dk (Tk, D) += dSᵀ (Tk, Tq) · q (Tq, D)
-                            GEMM.run(transposeA: true, transposeB: false, m: p.tk, n: p.d, k: p.tq, a: ds, b: qp, beta: 1, c: dkp, allowBLAS: false)
                         }
+                        // dq (g·Tq, D) = dS (g·Tq, Tk) · k (Tk, D)
+                        GEMM.run(transposeA: false, transposeB: false, m: rows, n: p.d, k: p.tk, a: ds, b: kp, beta: 0, c: dq0 + head * p.tq * p.d, allowBLAS: blas)
+                        // dk (Tk, D) += dSᵀ (Tk, g·Tq) · q (g·Tq, D)
+                        GEMM.run(transposeA: true, transposeB: false, m: p.tk, n: p.d, k: rows, a: ds, b: qp, beta: 1, c: dkp, allowBLAS: blas)
                     }
                 }
             }
