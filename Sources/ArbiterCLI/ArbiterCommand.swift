@@ -9,6 +9,8 @@ struct ArbiterCommand: AsyncParsableCommand {
         commandName: "arbiter",
         abstract: "Rubric-driven LLM judges, judge-vs-human agreement audits, rewards and GRPO.",
         version: "0.1.0",
-        subcommands: [AuditCommand.self, ModelsCommand.self, RubricCommand.self]
+        subcommands: [
+            AuditCommand.self, GenerateCommand.self, ModelsCommand.self, RubricCommand.self, ScoreCommand.self,
+        ]
     )
 }
