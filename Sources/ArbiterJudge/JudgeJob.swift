@@ -153,10 +153,13 @@ public struct JudgeJob: Sendable {
         var latest: [Key: Judgment] = [:]
         for j in log.existing { latest[Key(id: j.id, judge: j.judge, rubricHash: j.rubricHash, criterion: j.criterion)] = j }
 
-        // Malformed lines are recorded once, as failed judgments, under their id (or file:line).
+        // Malformed lines are recorded once, as failed judgments, under their id, or under
+        // "<file name>:<line>" when they have none or share it with a valid sample.
         var failures = 0
+        let validIDs = Set(contents.samples.map(\.id))
         for issue in contents.issues {
-            let id = issue.id ?? "\(issue.file):\(issue.line)"
+            let id = issue.id.flatMap { validIDs.contains($0) ? nil : $0 }
+                ?? "\(URL(fileURLWithPath: issue.file).lastPathComponent):\(issue.line)"
             for c in judge.criteria where latest[Key(id: id, judge: judge.name, rubricHash: judge.rubricHash, criterion: c)] == nil {
                 let j = Judgment(id: id, judge: judge.name, rubric: judge.rubric, rubricHash: judge.rubricHash, criterion: c,
                                  model: "none", attempts: 0, failure: .invalidSample(message: issue.description))
