@@ -1,0 +1,136 @@
+// Generation: the decoding loop: prefill the prompt(s), then one token per step until a stop
+// token, a stop string, the token budget or the context length ends each row. Batched rows are
+// right-padded; the KV cache keeps each row's own length and RoPE position, so rows of different
+// lengths decode together. Without the cache every step re-runs the whole sequence (a check of
+// the cache, and the path training code would differentiate). Not sampling (Sampling.swift).
+import ArbiterTensor
+import Foundation
+
+/// Why generation of a row ended.
+public enum FinishReason: String, Sendable, Equatable {
+    /// A stop token (e.g. `<|im_end|>`) was generated; it is the last of `tokens`.
+    case stopToken
+    /// The decoded text reached a stop string; `text` ends before it.
+    case stopString
+    /// `maxNewTokens` were generated.
+    case maxTokens
+    /// The sequence reached the model's context length.
+    case contextLength
+}
+
+/// Settings of one generation call.
+public struct GenerationOptions: Sendable, Equatable {
+    /// Upper bound on new tokens per row.
+    public var maxNewTokens: Int
+    /// Greedy or random choice of each token.
+    public var sampling: SamplingOptions
+    /// Generation stops once the decoded new text contains one of these.
+    public var stopStrings: [String]
+    /// Reuse keys/values of earlier tokens (true) or re-run the full sequence each step.
+    public var useCache: Bool
+
+    public init(maxNewTokens: Int = 256, sampling: SamplingOptions = .greedy, stopStrings: [String] = [], useCache: Bool = true) {
+        precondition(maxNewTokens >= 0, "GenerationOptions: maxNewTokens \(maxNewTokens) is negative")
+        self.maxNewTokens = maxNewTokens
+        self.sampling = sampling
+        self.stopStrings = stopStrings
+        self.useCache = useCache
+    }
+}
+
+/// What one row produced.
+public struct GenerationResult: Sendable, Equatable {
+    /// New token ids (a final stop token included).
+    public var tokens: [Int]
+    /// Decoded new text, without stop tokens and cut before a stop string.
+    public var text: String
+    public var finishReason: FinishReason
+}
+
+extension LlamaModel {
+    /// Generates continuations of `prompts` (each at least one token). `samplers[b]` picks row
+    /// b's tokens; `isFinished(b, newTokens)` may end a row early (stop strings). Runs without
+    /// recording gradients.
+    func generateTokens(
+        prompts: [[Int]], maxNewTokens: Int, samplers: inout [Sampler], stopTokenIDs: Set<Int>, useCache: Bool,
+        isFinished: (Int, [Int]) -> Bool = { _, _ in false }
+    ) -> [(tokens: [Int], reason: FinishReason)] {
+        precondition(!prompts.isEmpty && prompts.allSatisfy { !$0.isEmpty }, "generate: every prompt needs at least one token")
+        precondition(samplers.count == prompts.count, "generate: one sampler per prompt")
+        let b = prompts.count, context = configuration.contextLength
+        var outputs = Array(repeating: [Int](), count: b)
+        var reasons: [FinishReason?] = prompts.map { $0.count >= context ? .contextLength : nil }
+        if maxNewTokens == 0 { for i in 0..<b where reasons[i] == nil { reasons[i] = .maxTokens } }
+        let pad = prompts[0][0]
+        let cache = useCache ? KVCache(for: self, batchSize: b) : nil
+        Tensor.noGrad {
+            // Step 0 feeds the prompts; later steps feed each live row's latest token.
+            var feed = prompts
+            while reasons.contains(where: { $0 == nil }) {
+                let lengths = feed.enumerated().map { reasons[$0.offset] == nil || cache == nil ? $0.element.count : 0 }
+                let t = max(feed.map(\.count).max() ?? 1, 1)
+                let padded = feed.map { $0 + Array(repeating: pad, count: t - $0.count) }
+                let hidden = hiddenStates(tokens: padded, lengths: lengths, cache: cache)  // (B, T, C)
+                let logits = self.logits(hidden: hidden, positions: lengths.map { max($0 - 1, 0) })  // (B, V)
+                let v = configuration.vocabularySize
+                for row in 0..<b where reasons[row] == nil {
+                    let token = samplers[row].next(Array(logits.scalars[(row * v)..<((row + 1) * v)]))
+                    outputs[row].append(token)
+                    if stopTokenIDs.contains(token) {
+                        reasons[row] = .stopToken
+                    } else if isFinished(row, outputs[row]) {
+                        reasons[row] = .stopString
+                    } else if outputs[row].count >= maxNewTokens {
+                        reasons[row] = .maxTokens
+                    } else if prompts[row].count + outputs[row].count >= context {
+                        reasons[row] = .contextLength
+                    }
+                }
+                for row in 0..<b {
+                    let latest = outputs[row].last.map { [$0] } ?? [pad]
+                    feed[row] = cache == nil ? prompts[row] + outputs[row] : (reasons[row] == nil ? latest : [pad])
+                }
+            }
+        }
+        return (0..<b).map { (outputs[$0], reasons[$0] ?? .maxTokens) }
+    }
+}
+
+extension LanguageModel {
+    /// Continues `prompt` (token ids, e.g. a rendered chat prompt) until a stop token, a stop
+    /// string, `maxNewTokens` or the context length.
+    public func generate(prompt: [Int], options: GenerationOptions = GenerationOptions()) -> GenerationResult {
+        generate(prompts: [prompt], options: options)[0]
+    }
+
+    /// Continues several prompts together (right-padded batch). Row b samples with seed
+    /// `options.sampling.seed + b`, so results do not depend on which rows share a batch only
+    /// when decoding is greedy.
+    public func generate(prompts: [[Int]], options: GenerationOptions = GenerationOptions()) -> [GenerationResult] {
+        var samplers = prompts.indices.map { row in
+            var s = options.sampling
+            if !s.isGreedy {
+                s = (try? SamplingOptions(temperature: s.temperature, topK: s.topK, topP: s.topP, minP: s.minP, seed: s.seed &+ UInt64(row))) ?? s
+            }
+            return Sampler(s)
+        }
+        let stops = stopTokenIDs, tokenizer = self.tokenizer, stopStrings = options.stopStrings
+        func text(_ tokens: [Int]) -> String { tokenizer.decode(tokens.filter { !stops.contains($0) }) }
+        let raw = model.generateTokens(
+            prompts: prompts, maxNewTokens: options.maxNewTokens, samplers: &samplers, stopTokenIDs: stops,
+            useCache: options.useCache,
+            isFinished: { _, tokens in
+                guard !stopStrings.isEmpty else { return false }
+                let decoded = text(tokens)
+                return stopStrings.contains { !$0.isEmpty && decoded.contains($0) }
+            })
+        return raw.map { tokens, reason in
+            var decoded = text(tokens)
+            if reason == .stopString {
+                let cuts = stopStrings.compactMap { $0.isEmpty ? nil : decoded.range(of: $0)?.lowerBound }
+                if let cut = cuts.min() { decoded = String(decoded[..<cut]) }
+            }
+            return GenerationResult(tokens: tokens, text: decoded, finishReason: reason)
+        }
+    }
+}

@@ -1,0 +1,181 @@
+// LlamaModel: the Llama-family decoder (SmolLM2, Llama 2/3, TinyLlama): token embedding, N blocks
+// of pre-RMSNorm GQA attention with interleaved RoPE and a SwiGLU FFN, final RMSNorm, LM head
+// (tied to the embedding when the file has no `output.weight`). Weights are fp32 Tensors held in
+// `parameters` under their GGUF names, so the forward built from Tensor ops is differentiable.
+// Q/K rows are in GGUF (llama.cpp-permuted) order, which is why RoPE rotates ADJACENT pairs.
+// Not here: loading (LlamaModel+Loading.swift), the KV cache (KVCache.swift), sampling,
+// generation and scoring (their own files).
+import ArbiterTensor
+
+/// A Llama-family decoder-only transformer with fp32 weights.
+public final class LlamaModel {
+    /// Hyper-parameters.
+    public let configuration: LlamaConfiguration
+    /// Every weight, named as in the GGUF file (`token_embd.weight`, `blk.0.attn_q.weight`, …).
+    public let parameters: Parameters
+    /// True when the LM head is the token-embedding table.
+    public let tiedEmbeddings: Bool
+
+    struct Block {
+        let attentionNorm: Tensor  // (C)
+        let query: Tensor  // (Hq·D, C)
+        let key: Tensor  // (Hkv·D, C)
+        let value: Tensor  // (Hkv·D, C)
+        let output: Tensor  // (C, Hq·D)
+        let ffnNorm: Tensor  // (C)
+        let gate: Tensor  // (F, C)
+        let up: Tensor  // (F, C)
+        let down: Tensor  // (C, F)
+    }
+
+    let tokenEmbedding: Tensor  // (V, C)
+    let blocks: [Block]
+    let outputNorm: Tensor  // (C)
+    let head: Tensor  // (V, C)
+
+    /// Assembles a model from named weights (GGUF names). Throws naming the first missing or
+    /// mis-shaped tensor.
+    public init(configuration: LlamaConfiguration, parameters: Parameters, source: String = "parameters") throws {
+        let c = configuration.hiddenSize, f = configuration.feedForwardSize
+        let kv = configuration.keyValueHeadCount * configuration.headDimension
+        func weight(_ name: String, _ shape: [Int]) throws -> Tensor {
+            guard let t = parameters[name] else { throw LlamaError.missingTensor(path: source, tensor: name) }
+            guard t.shape == shape else { throw LlamaError.shapeMismatch(path: source, tensor: name, expected: shape, found: t.shape) }
+            return t
+        }
+        tokenEmbedding = try weight("token_embd.weight", [configuration.vocabularySize, c])
+        blocks = try (0..<configuration.layerCount).map { l in
+            let p = "blk.\(l)."
+            return Block(
+                attentionNorm: try weight(p + "attn_norm.weight", [c]), query: try weight(p + "attn_q.weight", [c, c]),
+                key: try weight(p + "attn_k.weight", [kv, c]), value: try weight(p + "attn_v.weight", [kv, c]),
+                output: try weight(p + "attn_output.weight", [c, c]), ffnNorm: try weight(p + "ffn_norm.weight", [c]),
+                gate: try weight(p + "ffn_gate.weight", [f, c]), up: try weight(p + "ffn_up.weight", [f, c]),
+                down: try weight(p + "ffn_down.weight", [c, f]))
+        }
+        outputNorm = try weight("output_norm.weight", [c])
+        tiedEmbeddings = parameters["output.weight"] == nil
+        head = tiedEmbeddings ? tokenEmbedding : try weight("output.weight", [configuration.vocabularySize, c])
+        self.configuration = configuration
+        self.parameters = parameters
+    }
+
+    /// Next-token logits (B, T, V) for a right-padded batch: `tokens` holds B rows of equal length
+    /// T; row b's real tokens are its first `lengths[b]` (default: all T). Padded positions get
+    /// finite but meaningless logits. With `cache`, the rows continue the cached sequences (their
+    /// positions follow each row's cached length) and the new keys/values are appended to it.
+    /// Gradients flow to `parameters` unless called under `Tensor.noGrad`.
+    public func logits(tokens: [[Int]], lengths: [Int]? = nil, cache: KVCache? = nil) -> Tensor {
+        let h = hiddenStates(tokens: tokens, lengths: lengths, cache: cache)  // (B, T, C)
+        return h.matmul(head, transposeB: true)  // (B, T, V)
+    }
+
+    /// Logits (V) at one position per row: (B, V) for rows' `positions` of a (B, T, C) hidden state.
+    func logits(hidden h: Tensor, positions: [Int]) -> Tensor {
+        let (b, t, c) = (h.shape[0], h.shape[1], h.shape[2])
+        let rows = h.reshaped([b * t, c]).embedding(positions.enumerated().map { $0.offset * t + $0.element })  // (B, C)
+        return rows.matmul(head, transposeB: true)  // (B, V)
+    }
+
+    /// The residual stream after the final RMSNorm, (B, T, C). `probe`, when given, sees the
+    /// embedding output and each block's output (names as in the reference's hidden probes).
+    func hiddenStates(
+        tokens: [[Int]], lengths: [Int]? = nil, cache: KVCache? = nil, probe: ((String, Tensor) -> Void)? = nil
+    ) -> Tensor {
+        let config = configuration
+        let b = tokens.count, t = tokens.first?.count ?? 0
+        precondition(b > 0 && t > 0, "LlamaModel: need at least one row of at least one token")
+        precondition(tokens.allSatisfy { $0.count == t }, "LlamaModel: rows have different lengths; right-pad them to T = \(t)")
+        let lengths = lengths ?? Array(repeating: t, count: b)
+        precondition(lengths.count == b && lengths.allSatisfy { $0 >= 0 && $0 <= t }, "LlamaModel: lengths \(lengths) do not fit (B, T) = (\(b), \(t))")
+        let flat = tokens.flatMap { $0 }
+        precondition(flat.allSatisfy { $0 >= 0 && $0 < config.vocabularySize }, "LlamaModel: token id outside 0..<\(config.vocabularySize)")
+        if let cache { precondition(cache.batchSize == b && cache.layerCount == config.layerCount, "LlamaModel: cache shape does not match the batch") }
+
+        let offsets = cache?.positions ?? Array(repeating: 0, count: b)  // RoPE position of each row's first new token
+        let padding: KeyPadding
+        if let cache {
+            padding = .mask(cache.maskAfterAppending(lengths: lengths, newColumns: t))
+        } else {
+            padding = lengths.allSatisfy { $0 == t } ? .none : .lengths(lengths)
+        }
+        var x = tokenEmbedding.embedding(flat, indexShape: [b, t])  // (B, T, C)
+        probe?("embed_tokens", x)
+        for (l, block) in blocks.enumerated() {
+            x = x + attention(block, x.rmsNorm(weight: block.attentionNorm, eps: config.rmsNormEpsilon), layer: l, offsets: offsets, padding: padding, cache: cache)
+            let h = x.rmsNorm(weight: block.ffnNorm, eps: config.rmsNormEpsilon)  // (B, T, C)
+            let gated = h.matmul(block.gate, transposeB: true).silu() * h.matmul(block.up, transposeB: true)  // (B, T, F)
+            x = x + gated.matmul(block.down, transposeB: true)
+            probe?(String(format: "layer_%02d_out", l), x)
+        }
+        cache?.commit(lengths: lengths, newColumns: t)
+        let out = x.rmsNorm(weight: outputNorm, eps: config.rmsNormEpsilon)
+        probe?("final_norm_out", out)
+        return out
+    }
+
+    /// Causal GQA self-attention of one block on normalised input h (B, T, C) → (B, T, C).
+    private func attention(_ block: Block, _ h: Tensor, layer: Int, offsets: [Int], padding: KeyPadding, cache: KVCache?) -> Tensor {
+        let config = configuration
+        let b = h.shape[0], t = h.shape[1], d = config.headDimension
+        let hq = config.headCount, hkv = config.keyValueHeadCount
+        func heads(_ w: Tensor, _ n: Int) -> Tensor {
+            h.matmul(w, transposeB: true).reshaped([b, t, n, d]).permuted([0, 2, 1, 3])  // (B, n, T, D)
+        }
+        let q = rope(heads(block.query, hq), offsets: offsets)  // (B, Hq, T, D)
+        var k = rope(heads(block.key, hkv), offsets: offsets)  // (B, Hkv, T, D)
+        var v = heads(block.value, hkv)  // (B, Hkv, T, D)
+        if let cache { (k, v) = cache.append(layer: layer, keys: k, values: v) }  // (B, Hkv, Tc + T, D)
+        let o = groupedAttention(query: q, key: k, value: v, padding: padding)  // (B, Hq, T, D)
+        return o.permuted([0, 2, 1, 3]).reshaped([b, t, hq * d]).matmul(block.output, transposeB: true)  // (B, T, C)
+    }
+
+    /// Causal softmax(q·kᵀ/√D + mask)·v with grouped-query heads, built from batched matmuls so
+    /// prompt-sized products run through BLAS (the fused `Tensor.attention` kernel computes scores
+    /// with per-element dot products). The g = Hq/Hkv query heads that share a kv head are
+    /// adjacent, so q (B, Hq, T, D) is viewed as (B, Hkv, g·T, D) and multiplied by that head's keys.
+    /// Masked scores get −1e30 (not −∞), so a row without any valid key stays finite.
+    private func groupedAttention(query q: Tensor, key k: Tensor, value v: Tensor, padding: KeyPadding) -> Tensor {
+        let b = q.shape[0], hq = q.shape[1], t = q.shape[2], d = q.shape[3]
+        let hkv = k.shape[1], tk = k.shape[2], g = hq / hkv
+        let qg = q.reshaped([b, hkv, g * t, d])  // (B, Hkv, g·T, D)
+        var scores = qg.matmul(k.transposed()).multiplyingScalar(1 / Float(d).squareRoot())  // (B, Hkv, g·T, Tk)
+        if t > 1 || padding != .none {
+            var mask = [Float](repeating: 0, count: b * g * t * tk)  // (B, 1, g·T, Tk)
+            for bi in 0..<b {
+                for j in 0..<tk where !padding.allows(batch: bi, key: j, keys: tk) {
+                    for row in 0..<(g * t) { mask[(bi * g * t + row) * tk + j] = -1e30 }
+                }
+                for row in 0..<(g * t) {
+                    let limit = tk - t + row % t  // query's absolute column: keys after it are in its future
+                    for j in (limit + 1)..<max(tk, limit + 1) { mask[(bi * g * t + row) * tk + j] = -1e30 }
+                }
+            }
+            scores = scores + Tensor(mask, shape: [b, 1, g * t, tk])
+        }
+        return scores.softmax(alongAxis: -1).matmul(v).reshaped([b, hq, t, d])  // (B, Hq, T, D)
+    }
+
+    /// Interleaved (adjacent-pair) RoPE on x (B, H, T, D), row b starting at position offsets[b].
+    private func rope(_ x: Tensor, offsets: [Int]) -> Tensor {
+        let theta = configuration.ropeTheta
+        if let first = offsets.first, offsets.allSatisfy({ $0 == first }) {
+            return x.rope(layout: .interleaved, theta: theta, positionOffset: first)
+        }
+        let rows = offsets.enumerated().map { b, offset in
+            x.slice(alongAxis: 0, b..<(b + 1)).rope(layout: .interleaved, theta: theta, positionOffset: offset)
+        }
+        return Tensor.concat(rows, alongAxis: 0)
+    }
+}
+
+extension KeyPadding {
+    /// Whether key j of batch row b is a real token.
+    func allows(batch b: Int, key j: Int, keys tk: Int) -> Bool {
+        switch self {
+        case .none: return true
+        case .lengths(let lengths): return j < lengths[b]
+        case .mask(let mask): return mask[b * tk + j]
+        }
+    }
+}

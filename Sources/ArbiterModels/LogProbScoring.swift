@@ -1,0 +1,90 @@
+// LogProbScoring: what a judge or a GRPO trainer asks of a language model besides generating:
+// the log-probability of each completion token given its prompt (batched over right-padded
+// (prompt, completion) pairs; differentiable as a Tensor), and the probabilities of a few
+// candidate tokens at the next position (G-Eval style judge scores: full-softmax mass,
+// renormalised distribution, expected score). Not sampling and not generation.
+import ArbiterTensor
+import Foundation
+
+/// Probabilities of candidate tokens (e.g. "1".."5") at the position after a prompt.
+public struct CandidateProbabilities: Sendable, Equatable {
+    /// p(candidate) under the full softmax over the vocabulary, in candidate order.
+    public let probabilities: [Double]
+    /// The same renormalised to sum to 1 over the candidates.
+    public let renormalised: [Double]
+    /// Σ renormalised[k] · values[k] (the expected score).
+    public let expected: Double
+    /// Σ probabilities: how much of the model's mass falls on the candidates at all.
+    public var mass: Double { probabilities.reduce(0, +) }
+}
+
+extension LlamaModel {
+    /// log p(completion[i] | prompt, completion[..<i]) for every completion token of every pair,
+    /// concatenated in pair order: (Σ completion lengths). Logits are divided by `temperature`
+    /// first (as GRPO trainers do). Gradients flow to `parameters` unless under `Tensor.noGrad`.
+    /// Every prompt needs at least one token.
+    public func completionLogProbs(pairs: [(prompt: [Int], completion: [Int])], temperature: Float = 1) -> Tensor {
+        precondition(pairs.allSatisfy { !$0.prompt.isEmpty }, "completionLogProbs: every prompt needs at least one token")
+        precondition(temperature > 0 && temperature.isFinite, "completionLogProbs: temperature \(temperature) must be positive")
+        let targets = pairs.flatMap(\.completion)
+        if targets.isEmpty { return Tensor.zeros([0]) }
+        // Inputs drop each sequence's final token: nothing is predicted from it.
+        let inputs = pairs.map { Array(($0.prompt + $0.completion).dropLast()) }
+        let t = inputs.map(\.count).max() ?? 1
+        let pad = pairs[0].prompt[0]
+        let hidden = hiddenStates(
+            tokens: inputs.map { $0 + Array(repeating: pad, count: t - $0.count) }, lengths: inputs.map(\.count))  // (B, T, C)
+        var rows: [Int] = []  // flat (b · T + position) of the logits predicting each target
+        for (b, pair) in pairs.enumerated() {
+            rows += pair.completion.indices.map { b * t + pair.prompt.count - 1 + $0 }
+        }
+        let c = configuration.hiddenSize
+        var logits = hidden.reshaped([pairs.count * t, c]).embedding(rows).matmul(head, transposeB: true)  // (N, V)
+        if temperature != 1 { logits = logits.multiplyingScalar(1 / temperature) }
+        return logits.tokenLogProbs(targets: targets)  // (N)
+    }
+
+    /// Per-token log-probabilities of `completion` after `prompt` (no gradients).
+    public func logProbabilities(prompt: [Int], completion: [Int]) -> [Float] {
+        logProbabilities(pairs: [(prompt, completion)])[0]
+    }
+
+    /// Per-token log-probabilities of each pair's completion, computed as one padded batch.
+    public func logProbabilities(pairs: [(prompt: [Int], completion: [Int])]) -> [[Float]] {
+        let flat = Tensor.noGrad { completionLogProbs(pairs: pairs) }.scalars
+        var out: [[Float]] = []
+        var start = 0
+        for pair in pairs {
+            out.append(Array(flat[start..<(start + pair.completion.count)]))
+            start += pair.completion.count
+        }
+        return out
+    }
+
+    /// Probabilities of `candidates` (token ids) as the token right after `prompt`. `values`
+    /// are the scores the candidates stand for (default 1, 2, …, n) for the expectation.
+    public func candidateProbabilities(prompt: [Int], candidates: [Int], values: [Double]? = nil) -> CandidateProbabilities {
+        precondition(!prompt.isEmpty, "candidateProbabilities: the prompt needs at least one token")
+        precondition(!candidates.isEmpty, "candidateProbabilities: no candidates")
+        let scores = values ?? candidates.indices.map { Double($0 + 1) }
+        precondition(scores.count == candidates.count, "candidateProbabilities: \(scores.count) values for \(candidates.count) candidates")
+        let v = configuration.vocabularySize
+        precondition(candidates.allSatisfy { $0 >= 0 && $0 < v }, "candidateProbabilities: candidate id outside 0..<\(v)")
+        let row: Tensor = Tensor.noGrad {
+            let hidden = hiddenStates(tokens: [prompt])  // (1, T, C)
+            return logits(hidden: hidden, positions: [prompt.count - 1])  // (1, V)
+        }
+        let values: [Float] = row.scalars
+        var m = -Double.infinity
+        for x in values { m = Swift.max(m, Double(x)) }
+        var sum = 0.0
+        for x in values { sum += Foundation.exp(Double(x) - m) }
+        let lse = m + Foundation.log(sum)
+        let p = candidates.map { Foundation.exp(Double(values[$0]) - lse) }
+        let total = p.reduce(0, +)
+        let renormalised = p.map { total > 0 ? $0 / total : 1 / Double(p.count) }
+        var expected = 0.0
+        for (r, value) in zip(renormalised, scores) { expected += r * value }
+        return CandidateProbabilities(probabilities: p, renormalised: renormalised, expected: expected)
+    }
+}
