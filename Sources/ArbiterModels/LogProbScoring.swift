@@ -24,10 +24,15 @@ extension LlamaModel {
     /// first (as GRPO trainers do). Gradients flow to `parameters` unless under `Tensor.noGrad`.
     /// Every prompt needs at least one token.
     public func completionLogProbs(pairs: [(prompt: [Int], completion: [Int])], temperature: Float = 1) -> Tensor {
-        precondition(pairs.allSatisfy { !$0.prompt.isEmpty }, "completionLogProbs: every prompt needs at least one token")
-        precondition(temperature > 0 && temperature.isFinite, "completionLogProbs: temperature \(temperature) must be positive")
         let targets = pairs.flatMap(\.completion)
         if targets.isEmpty { return Tensor.zeros([0]) }
+        return completionLogits(pairs: pairs, temperature: temperature).tokenLogProbs(targets: targets)  // (N)
+    }
+
+    /// The logits (N, V) that predict each completion token of each pair, in pair order.
+    func completionLogits(pairs: [(prompt: [Int], completion: [Int])], temperature: Float = 1) -> Tensor {
+        precondition(pairs.allSatisfy { !$0.prompt.isEmpty }, "completionLogProbs: every prompt needs at least one token")
+        precondition(temperature > 0 && temperature.isFinite, "completionLogProbs: temperature \(temperature) must be positive")
         // Inputs drop each sequence's final token: nothing is predicted from it.
         let inputs = pairs.map { Array(($0.prompt + $0.completion).dropLast()) }
         let t = inputs.map(\.count).max() ?? 1
@@ -39,9 +44,8 @@ extension LlamaModel {
             rows += pair.completion.indices.map { b * t + pair.prompt.count - 1 + $0 }
         }
         let c = configuration.hiddenSize
-        var logits = hidden.reshaped([pairs.count * t, c]).embedding(rows).matmul(head, transposeB: true)  // (N, V)
-        if temperature != 1 { logits = logits.multiplyingScalar(1 / temperature) }
-        return logits.tokenLogProbs(targets: targets)  // (N)
+        let logits = hidden.reshaped([pairs.count * t, c]).embedding(rows).matmul(head, transposeB: true)  // (N, V)
+        return temperature == 1 ? logits : logits.multiplyingScalar(1 / temperature)
     }
 
     /// Per-token log-probabilities of `completion` after `prompt` (no gradients).
@@ -49,9 +53,16 @@ extension LlamaModel {
         logProbabilities(pairs: [(prompt, completion)])[0]
     }
 
-    /// Per-token log-probabilities of each pair's completion, computed as one padded batch.
+    /// Per-token log-probabilities of each pair's completion, computed as one padded batch; the
+    /// log-softmax is taken in Double (fp32 accumulation over 49k logits costs ~1e-4).
     public func logProbabilities(pairs: [(prompt: [Int], completion: [Int])]) -> [[Float]] {
-        let flat = Tensor.noGrad { completionLogProbs(pairs: pairs) }.scalars
+        let targets = pairs.flatMap(\.completion)
+        if targets.isEmpty { return pairs.map { _ in [] } }
+        let logits = Tensor.noGrad { completionLogits(pairs: pairs) }.scalars  // (N, V)
+        let v = configuration.vocabularySize
+        let flat = targets.enumerated().map { n, target in
+            Float(Self.logSoftmax(logits[(n * v)..<((n + 1) * v)], at: target))
+        }
         var out: [[Float]] = []
         var start = 0
         for pair in pairs {
@@ -59,6 +70,15 @@ extension LlamaModel {
             start += pair.completion.count
         }
         return out
+    }
+
+    /// log softmax(row)[index] accumulated in Double.
+    static func logSoftmax(_ row: ArraySlice<Float>, at index: Int) -> Double {
+        var m = -Double.infinity
+        for x in row { m = Swift.max(m, Double(x)) }
+        var sum = 0.0
+        for x in row { sum += Foundation.exp(Double(x) - m) }
+        return Double(row[row.startIndex + index]) - m - Foundation.log(sum)
     }
 
     /// Probabilities of `candidates` (token ids) as the token right after `prompt`. `values`

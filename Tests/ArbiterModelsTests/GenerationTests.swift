@@ -1,8 +1,8 @@
 // GenerationTests: greedy decoding of SmolLM2 against greedy.json (transformers generate, fp32):
 // exact new-token ids and text, with the KV cache, without it, and for the three prompts decoded
 // together as one right-padded batch (per-row positions and masks in the cache). Also stop
-// strings, token budgets and seeded sampling reproducibility on the real model.
-@testable import ArbiterModels
+// strings, token budgets and seeded sampling reproducibility on the real model. Public API only.
+import ArbiterModels
 import ArbiterTensor
 import ArbiterTestSupport
 import Foundation
@@ -24,14 +24,14 @@ import Testing
         GenerationOptions(maxNewTokens: n, sampling: .greedy, stopStrings: stops, useCache: cache)
     }
 
+    /// One row with the cache (the shortest reference output; all three run batched below).
     @Test func greedyWithCacheMatchesReference() throws {
         let lm = try SmolLM2Shared.model()
-        for c in try Self.cases() {
-            let result = lm.generate(prompt: c.input, options: Self.options(40))
-            #expect(result.tokens == c.output)
-            #expect(result.text == c.text)
-            #expect(result.finishReason == .stopToken)
-        }
+        let c = try Self.cases()[2]
+        let result = lm.generate(prompt: c.input, options: Self.options(40))
+        #expect(result.tokens == c.output)
+        #expect(result.text == c.text)
+        #expect(result.finishReason == .stopToken)
     }
 
     /// The no-cache path re-runs the whole sequence each step; it must pick the same tokens.
@@ -43,16 +43,15 @@ import Testing
         #expect(result.finishReason == .stopToken)
     }
 
-    /// Prompts of 38, 35 and 77 tokens decoded as one batch give each row's reference output.
+    /// Prompts of 38, 35 and 77 tokens decoded as one right-padded batch with the cache give each
+    /// row's full reference output (30, 13 and 10 tokens; finished rows idle on padding).
     @Test func batchedGreedyMatchesReference() throws {
         let lm = try SmolLM2Shared.model()
         let cases = try Self.cases()
         let results = lm.generate(prompts: cases.map(\.input), options: Self.options(40))
         #expect(results.map(\.tokens) == cases.map(\.output))
-        // Same for a batch decoded without the cache (padded full re-runs), on a short budget.
-        let short = lm.generate(prompts: cases.map(\.input), options: Self.options(4, cache: false))
-        #expect(short.map(\.tokens) == cases.map { Array($0.output.prefix(4)) })
-        #expect(short.allSatisfy { $0.finishReason == .maxTokens })
+        #expect(results.map(\.text) == cases.map(\.text))
+        #expect(results.allSatisfy { $0.finishReason == .stopToken })
     }
 
     @Test func stopStringsAndBudget() throws {
@@ -73,13 +72,13 @@ import Testing
         let lm = try SmolLM2Shared.model()
         let prompt = try Self.cases()[1].input
         let sampling = try SamplingOptions(temperature: 1.5, topK: 50, topP: 0.95, seed: 7)
-        let a = lm.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: 12, sampling: sampling))
-        let b = lm.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: 12, sampling: sampling))
+        let a = lm.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: 6, sampling: sampling))
+        let b = lm.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: 6, sampling: sampling))
         #expect(a == b)
         var differs = false
-        for seed in UInt64(8)...12 where !differs {
+        for seed in UInt64(8)...10 where !differs {
             let other = try SamplingOptions(temperature: 1.5, topK: 50, topP: 0.95, seed: seed)
-            differs = lm.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: 12, sampling: other)).tokens != a.tokens
+            differs = lm.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: 6, sampling: other)).tokens != a.tokens
         }
         #expect(differs)
     }

@@ -1,8 +1,9 @@
 // LlamaScoringTests: log-probability scoring of SmolLM2 against the fp32 transformers reference:
 // sequence_logprobs.json (per completion token ≤ 2e-3, sums ≤ 1e-2; the three pairs scored one by
 // one and as one padded batch) and judge_probs.json (p("1".."5") ≤ 1e-4, expected score ≤ 1e-3).
-// Also that the differentiable path gives gradients to the weights.
-@testable import ArbiterModels
+// Also that the differentiable path agrees (≤ 2e-3; its fp32 log-softmax is coarser than the
+// Double one of `logProbabilities`) and gives gradients to the weights. Public API only.
+import ArbiterModels
 import ArbiterTensor
 import ArbiterTestSupport
 import Foundation
@@ -65,6 +66,8 @@ import Testing
         defer { model.parameters.zeroGrad() }
         let logp = model.completionLogProbs(pairs: [(prompt: [1, 9690, 198], completion: [2683, 359])])  // (2)
         #expect(logp.shape == [2])
+        let exact = model.logProbabilities(prompt: [1, 9690, 198], completion: [2683, 359])
+        #expect(maxAbsDifference(logp.scalars, exact) <= 2e-3)
         logp.sum().backward()
         for name in ["token_embd.weight", "blk.0.attn_q.weight", "blk.29.ffn_down.weight", "output_norm.weight"] {
             let grad = try #require(model.parameters[name]?.grad, "gradient of \(name)")

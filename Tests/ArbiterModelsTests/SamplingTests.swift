@@ -1,0 +1,59 @@
+// SamplingTests: the sampler on hand-made logits: greedy argmax (ties → lowest id, NaN never
+// wins), the top-k / top-p / min-p filters keep exactly the expected tokens, seeded draws are
+// reproducible, empirical frequencies follow softmax(logits / T), invalid options throw.
+import ArbiterModels
+import ArbiterTensor
+import Foundation
+import Testing
+
+@Suite struct SamplingTests {
+    let logits: [Float] = [1, 3, 2, 3, -1, .nan, 0.5]
+
+    @Test func greedyArgmax() {
+        #expect(Sampler.argmax(logits) == 1)
+        #expect(Sampler.argmax([Float.nan, -.infinity, -5]) == 2)
+        var s = Sampler(.greedy)
+        #expect(s.next(logits) == 1)
+    }
+
+    @Test func filtersKeepExpectedTokens() throws {
+        let x: [Float] = [Foundation.log(0.5), Foundation.log(0.3), Foundation.log(0.15), Foundation.log(0.05)]
+        func kept(_ o: SamplingOptions) -> [Int] { Sampler(o).distribution(x).map(\.token) }
+        #expect(kept(try SamplingOptions(temperature: 1)) == [0, 1, 2, 3])
+        #expect(kept(try SamplingOptions(temperature: 1, topK: 2)) == [0, 1])
+        #expect(kept(try SamplingOptions(temperature: 1, topP: 0.79)) == [0, 1])
+        #expect(kept(try SamplingOptions(temperature: 1, topP: 0.81)) == [0, 1, 2])
+        #expect(kept(try SamplingOptions(temperature: 1, minP: 0.65)) == [0])
+        #expect(kept(try SamplingOptions(temperature: 1, minP: 0.25)) == [0, 1, 2])
+        let d = Sampler(try SamplingOptions(temperature: 1, topK: 2)).distribution(x)
+        #expect(abs(d[0].probability - 0.625) < 1e-6 && abs(d[1].probability - 0.375) < 1e-6)
+    }
+
+    @Test func seededDrawsFollowTheDistribution() throws {
+        let x: [Float] = [0, 1, 2]
+        let options = try SamplingOptions(temperature: 2, seed: 99)
+        var a = Sampler(options), b = Sampler(options)
+        var counts = [0, 0, 0]
+        for _ in 0..<20_000 {
+            let token = a.next(x)
+            #expect(token == b.next(x))
+            counts[token] += 1
+        }
+        let weights = x.map { Foundation.exp(Double($0) / 2) }
+        let total = weights.reduce(0, +)
+        for k in 0..<3 {
+            // Binomial standard deviation at n = 20000 is ≤ 0.0035; allow 4σ.
+            #expect(abs(Double(counts[k]) / 20_000 - weights[k] / total) < 0.014)
+        }
+    }
+
+    @Test func invalidOptionsThrow() {
+        #expect(throws: SamplingError.self) { try SamplingOptions(temperature: -1) }
+        #expect(throws: SamplingError.self) { try SamplingOptions(temperature: .nan) }
+        #expect(throws: SamplingError.self) { try SamplingOptions(temperature: 1, topK: 0) }
+        #expect(throws: SamplingError.self) { try SamplingOptions(temperature: 1, topP: 0) }
+        #expect(throws: SamplingError.self) { try SamplingOptions(temperature: 1, topP: 1.5) }
+        #expect(throws: SamplingError.self) { try SamplingOptions(temperature: 1, minP: -0.1) }
+        #expect(SamplingOptions.greedy.isGreedy)
+    }
+}
