@@ -34,11 +34,12 @@ enum JudgeSpec: Equatable {
     }
 }
 
-/// A judge spec that cannot run in this build.
-struct JudgeUnavailableError: LocalizedError {
+/// A local model that is not a GGUF chat model.
+struct LocalModelFormatError: LocalizedError {
     let spec: String
+    let path: String
     var errorDescription: String? {
-        "--judge \(spec): the in-process LLM backend is not available in this build yet (the Llama generation path has not landed); use a verifier judge for now"
+        "--judge \(spec): \(path) is not a .gguf model; the in-process judge runs GGUF chat models (e.g. local:smollm2-135m)"
     }
 }
 
@@ -62,11 +63,13 @@ struct JudgeCommand: AsyncParsableCommand {
     @Option(help: "Samples judged at once.") var concurrency: Int = 4
     @Option(help: "Judge only the first N samples.") var limit: Int?
     @Flag(name: .customLong("skip-invalid"), help: "Record malformed sample lines as failed judgments instead of stopping.") var skipInvalid = false
+    @Option(name: .customLong("max-tokens"), help: "Most tokens an LLM judge may generate per answer.") var maxTokens: Int = 256
     @Flag(name: .customLong("retry-failed"), help: "Judge again samples whose earlier judgment failed.") var retryFailed = false
 
     func validate() throws {
         let spec = try JudgeSpec(judge)
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be ≥ 1 (got \(concurrency))") }
+        guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be ≥ 1 (got \(maxTokens))") }
         if let limit, limit < 0 { throw ValidationError("--limit must be ≥ 0 (got \(limit))") }
         if case .verifier = spec, pairwise { throw ValidationError("verifier judges are pointwise; drop --pairwise") }
         if case .local = spec, rubric == nil { throw ValidationError("an LLM judge needs --rubric FILE") }
@@ -78,10 +81,18 @@ struct JudgeCommand: AsyncParsableCommand {
             return JobJudge(verifier: try NumericMatchVerifier())
         case .verifier:
             return JobJudge(verifier: ExactMatchVerifier())
-        case .local:
-            // Loading the rubric first reports a bad rubric before the missing backend.
-            _ = try rubric.map { try Rubric.load(contentsOf: URL(fileURLWithPath: $0)) }
-            throw JudgeUnavailableError(spec: judge)
+        case .local(let nameOrPath):
+            // Load the rubric first: a bad rubric is reported before the slow model load.
+            let loaded = try Rubric.load(contentsOf: URL(fileURLWithPath: rubric ?? ""))
+            let resolved = try ModelStore().resolve(nameOrPath)
+            guard resolved.format == .gguf else { throw LocalModelFormatError(spec: judge, path: resolved.url.path) }
+            let backend = try LocalChatBackend.load(resolved.url, name: resolved.name)
+            // The model runs one request at a time, so judge calls are not run in parallel.
+            let options = RubricJudgeOptions(maxConcurrency: 1, maxTokens: maxTokens)
+            if pairwise {
+                return JobJudge(pairwise: try RubricJudge.pairwise(name: judge, rubric: loaded, backend: backend, options: options))
+            }
+            return JobJudge(try RubricJudge.pointwise(name: judge, rubric: loaded, backend: backend, options: options))
         }
     }
 
