@@ -28,9 +28,9 @@ public actor JudgmentLog {
     public nonisolated let url: URL
     private let fd: Int32
     /// Judgments already in the file when it was opened, in file order.
-    public let existing: [Judgment]
+    public nonisolated let existing: [Judgment]
     /// Bytes of a truncated last line that were cut off on open (0 when the file was whole).
-    public let discardedBytes: Int
+    public nonisolated let discardedBytes: Int
 
     /// Opens (creating if needed) the log at `url` and reads its judgments. Throws
     /// `JudgmentFileError` for a malformed complete line, `JudgmentLogError` for I/O.
