@@ -61,3 +61,32 @@ import Testing
         #expect(out.allSatisfy { $0.verdict == .a && $0.positionConsistent == true && $0.criterion == "pairwise" })
     }
 }
+
+@Suite struct JudgeJobLogFuzzTests {
+    @Test func mutatedLogsOpenOrThrowNeverTrap() throws {
+        let folder = try jobFolder()
+        var good = Data()
+        for i in 0..<4 {
+            let j = Judgment(id: "s\(i)", judge: "j", rubric: "r", rubricHash: "h", criterion: "c", score: Double(i % 5 + 1), rationale: "ok", model: "m")
+            good.append(contentsOf: Array(try j.jsonLine().utf8) + [0x0A])
+        }
+        var rng = SplitMix(seed: 7)
+        var opened = 0
+        for k in 0..<200 {
+            var bytes = [UInt8](good)
+            for _ in 0..<(1 + Int(rng.next() % 3)) {
+                let i = Int(rng.next() % UInt64(bytes.count))
+                bytes[i] = UInt8(truncatingIfNeeded: rng.next())
+            }
+            if k % 4 == 0 { bytes.removeLast(Int(rng.next() % 40)) }
+            let url = folder.appendingPathComponent("f\(k).jsonl")
+            try Data(bytes).write(to: url)
+            if let log = try? JudgmentLog(url: url) {
+                opened += 1
+                // Whatever was kept reads back as whole lines.
+                #expect(try Judgment.decodeJSONLines(Data(contentsOf: url)).count == log.existing.count)
+            }
+        }
+        #expect(opened > 0)
+    }
+}
