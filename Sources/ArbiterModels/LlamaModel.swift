@@ -169,7 +169,7 @@ public final class LlamaModel {
     }
 }
 
-extension KeyPadding {
+fileprivate extension KeyPadding {
     /// Whether key j of batch row b is a real token.
     func allows(batch b: Int, key j: Int, keys tk: Int) -> Bool {
         switch self {
