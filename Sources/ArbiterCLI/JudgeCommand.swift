@@ -64,6 +64,7 @@ struct JudgeCommand: AsyncParsableCommand {
     @Option(help: "Judge only the first N samples.") var limit: Int?
     @Flag(name: .customLong("skip-invalid"), help: "Record malformed sample lines as failed judgments instead of stopping.") var skipInvalid = false
     @Option(name: .customLong("max-tokens"), help: "Most tokens an LLM judge may generate per answer.") var maxTokens: Int = 256
+    @Flag(name: .customLong("probability-weighted"), help: "Score single-criterion rubrics as the expected score over the digit probabilities at the verdict (G-Eval).") var probabilityWeighted = false
     @Flag(name: .customLong("retry-failed"), help: "Judge again samples whose earlier judgment failed.") var retryFailed = false
 
     func validate() throws {
@@ -72,6 +73,7 @@ struct JudgeCommand: AsyncParsableCommand {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be ≥ 1 (got \(maxTokens))") }
         if let limit, limit < 0 { throw ValidationError("--limit must be ≥ 0 (got \(limit))") }
         if case .verifier = spec, pairwise { throw ValidationError("verifier judges are pointwise; drop --pairwise") }
+        if probabilityWeighted, pairwise { throw ValidationError("--probability-weighted scores pointwise rubrics; drop it or --pairwise") }
         if case .local = spec, rubric == nil { throw ValidationError("an LLM judge needs --rubric FILE") }
     }
 
@@ -88,7 +90,7 @@ struct JudgeCommand: AsyncParsableCommand {
             guard resolved.format == .gguf else { throw LocalModelFormatError(spec: judge, path: resolved.url.path) }
             let backend = try LocalChatBackend.load(resolved.url, name: resolved.name)
             // The model runs one request at a time, so judge calls are not run in parallel.
-            let options = RubricJudgeOptions(maxConcurrency: 1, maxTokens: maxTokens)
+            let options = RubricJudgeOptions(maxConcurrency: 1, maxTokens: maxTokens, probabilityWeighted: probabilityWeighted)
             if pairwise {
                 return JobJudge(pairwise: try RubricJudge.pairwise(name: judge, rubric: loaded, backend: backend, options: options))
             }
