@@ -39,9 +39,11 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
     public init(model: LanguageModel, name: String? = nil) throws {
         let path = model.url.path
         guard let source = model.chatTemplate else { throw LocalChatBackendError.noChatTemplate(path: path) }
-        let eos = model.stopTokenIDs.sorted().first.flatMap { model.tokenizer.token(of: $0) } ?? ""
+        let special = model.tokenizer.specialTokenIDs
+        let bos = special.bos.flatMap { model.tokenizer.token(of: $0) } ?? ""
+        let eos = (special.eos ?? model.stopTokenIDs.sorted().first).flatMap { model.tokenizer.token(of: $0) } ?? ""
         do {
-            self.template = try ChatTemplate(source, bosToken: "", eosToken: eos)
+            self.template = try ChatTemplate(source, bosToken: bos, eosToken: eos)
         } catch {
             throw LocalChatBackendError.template(path: path, reason: error.localizedDescription)
         }
