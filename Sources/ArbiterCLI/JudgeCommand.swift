@@ -1,0 +1,151 @@
+// JudgeCommand: `arbiter judge` — runs a judge (a programmatic verifier, or a rubric-driven LLM
+// judge on the in-process model) over a samples JSONL file, appending judgments to an output JSONL
+// as each finishes; rerunning the same command resumes where a killed run stopped. The work lives
+// in ArbiterJudge (JudgeJob, RubricJudge); this file parses options, shows progress, sets exit codes.
+import Arbiter
+import ArgumentParser
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The `--judge` forms.
+enum JudgeSpec: Equatable {
+    case verifier(String)
+    case local(String)
+
+    static let verifiers = ["exact-match", "numeric"]
+
+    init(_ text: String) throws {
+        if text.hasPrefix("verifier:") {
+            let kind = String(text.dropFirst("verifier:".count))
+            guard Self.verifiers.contains(kind) else {
+                throw ValidationError("--judge \(text): unknown verifier; use one of \(Self.verifiers.map { "verifier:\($0)" }.joined(separator: ", "))")
+            }
+            self = .verifier(kind)
+        } else if text.hasPrefix("local:"), text.count > "local:".count {
+            self = .local(String(text.dropFirst("local:".count)))
+        } else {
+            throw ValidationError("--judge \(text): use verifier:exact-match, verifier:numeric or local:NAME_OR_PATH")
+        }
+    }
+}
+
+/// A local model that is not a GGUF chat model.
+struct LocalModelFormatError: LocalizedError {
+    let spec: String
+    let path: String
+    var errorDescription: String? {
+        "--judge \(spec): \(path) is not a .gguf model; the in-process judge runs GGUF chat models (e.g. local:smollm2-135m)"
+    }
+}
+
+struct JudgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "judge",
+        abstract: "Judge a samples file with a rubric-driven LLM judge or a verifier; resumable.",
+        discussion: """
+            Samples: JSONL {"id","prompt","response","reference"?} or, with --pairwise, {"id","prompt","response_a","response_b"}.
+            Judgments are appended to --out one line at a time (fsync'd). Rerunning the same command skips samples already
+            judged by the same judge, rubric content and criterion, so a killed run loses and duplicates nothing.
+            Multi-criterion rubrics add a line with criterion "overall" (the rubric's aggregate).
+            """
+    )
+
+    @Option(help: "Rubric file (.yaml, .json, .xml); required for LLM judges.") var rubric: String?
+    @Option(help: "Samples file (JSONL).") var input: String
+    @Option(help: "verifier:exact-match, verifier:numeric, or local:NAME_OR_PATH.") var judge: String
+    @Flag(help: "Samples are pairwise (response_a, response_b).") var pairwise = false
+    @Option(help: "Judgments file (JSONL), appended to.") var out: String = "judgments.jsonl"
+    @Option(help: "Samples judged at once.") var concurrency: Int = 4
+    @Option(help: "Judge only the first N samples.") var limit: Int?
+    @Flag(name: .customLong("skip-invalid"), help: "Record malformed sample lines as failed judgments instead of stopping.") var skipInvalid = false
+    @Option(name: .customLong("max-tokens"), help: "Most tokens an LLM judge may generate per answer.") var maxTokens: Int = 256
+    @Flag(name: .customLong("probability-weighted"), help: "Score single-criterion rubrics as the expected score over the digit probabilities at the verdict (G-Eval).") var probabilityWeighted = false
+    @Flag(name: .customLong("retry-failed"), help: "Judge again samples whose earlier judgment failed.") var retryFailed = false
+
+    func validate() throws {
+        let spec = try JudgeSpec(judge)
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be ≥ 1 (got \(concurrency))") }
+        guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be ≥ 1 (got \(maxTokens))") }
+        if let limit, limit < 0 { throw ValidationError("--limit must be ≥ 0 (got \(limit))") }
+        if case .verifier = spec, pairwise { throw ValidationError("verifier judges are pointwise; drop --pairwise") }
+        if probabilityWeighted, pairwise { throw ValidationError("--probability-weighted scores pointwise rubrics; drop it or --pairwise") }
+        if case .local = spec, rubric == nil { throw ValidationError("an LLM judge needs --rubric FILE") }
+    }
+
+    func makeJudge() throws -> JobJudge {
+        switch try JudgeSpec(judge) {
+        case .verifier("numeric"):
+            return JobJudge(verifier: try NumericMatchVerifier())
+        case .verifier:
+            return JobJudge(verifier: ExactMatchVerifier())
+        case .local(let nameOrPath):
+            // Load the rubric first: a bad rubric is reported before the slow model load.
+            let loaded = try Rubric.load(contentsOf: URL(fileURLWithPath: rubric ?? ""))
+            let resolved = try ModelStore().resolve(nameOrPath)
+            guard resolved.format == .gguf else { throw LocalModelFormatError(spec: judge, path: resolved.url.path) }
+            let backend = try LocalChatBackend.load(resolved.url, name: resolved.name)
+            // The model runs one request at a time, so judge calls are not run in parallel.
+            let options = RubricJudgeOptions(maxConcurrency: 1, maxTokens: maxTokens, probabilityWeighted: probabilityWeighted)
+            if pairwise {
+                return JobJudge(pairwise: try RubricJudge.pairwise(name: judge, rubric: loaded, backend: backend, options: options))
+            }
+            return JobJudge(try RubricJudge.pointwise(name: judge, rubric: loaded, backend: backend, options: options))
+        }
+    }
+
+    func run() async throws {
+        do {
+            let job = JudgeJob(
+                input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: out), judge: try makeJudge(),
+                options: try JudgeJobOptions(concurrency: concurrency, limit: limit, skipInvalid: skipInvalid, retryFailed: retryFailed))
+            let bar = ProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
+            let summary = try await job.run { bar.show($0) }
+            bar.finish()
+            print("judged \(summary.judged) sample(s), \(summary.alreadyDone) already in \(out), \(summary.failures) failed judgment(s) written")
+            if summary.repairedBytes > 0 { print("repaired \(out): dropped a truncated last line (\(summary.repairedBytes) bytes) and judged it again") }
+            for issue in summary.invalid { print("recorded malformed line \(issue)") }
+        } catch let error as LocalizedError {
+            FileHandle.standardError.write(Data("error: \(error.errorDescription ?? "\(error)")\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// Progress on stderr: a redrawn bar on a terminal, a plain line every 5% otherwise.
+final class ProgressDisplay: @unchecked Sendable {
+    private let terminal: Bool
+    private let lock = NSLock()
+    private var lastPlain = -1
+
+    init(terminal: Bool) { self.terminal = terminal }
+
+    func show(_ p: JobProgress) {
+        lock.withLock {
+            let total = max(p.total, 1)
+            if terminal {
+                let width = 30
+                let filled = min(width, p.done * width / total)
+                let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+                write("\r[\(bar)] \(p.done)/\(p.total)  failures: \(p.failures)")
+            } else {
+                let bucket = p.done * 20 / total
+                guard bucket != lastPlain || p.done == p.total else { return }
+                lastPlain = bucket
+                write("progress \(p.done)/\(p.total) failures \(p.failures)\n")
+            }
+        }
+    }
+
+    func finish() {
+        if terminal { lock.withLock { write("\n") } }
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}

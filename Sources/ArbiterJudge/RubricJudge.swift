@@ -1,0 +1,159 @@
+// RubricJudge: builds the right LLM judge for a rubric (pointwise single criterion → LLMJudge,
+// pointwise several criteria → MultiCriterionLLMJudge plus an "overall" aggregate line,
+// pairwise → PairwiseLLMJudge), rendering prompts with the rubric and stamping every judgment
+// with the rubric's name and content hash. It does not run files or persist (JudgeJob does).
+//
+// Aggregation choice: a multi-criterion rubric yields one extra judgment per sample with
+// criterion "overall", whose score is `Rubric.aggregate` over the criteria (weights and rule from
+// the rubric). When any criterion failed, "overall" is a failed judgment
+// (`invalidSample`, naming the failed criteria) and carries no score.
+import ArbiterRubric
+import Foundation
+
+/// Settings shared by every judge a rubric can build; validated by the underlying configurations.
+public struct RubricJudgeOptions: Sendable {
+    public var reasks: Int
+    public var timeoutSeconds: Double
+    public var maxConcurrency: Int
+    public var maxTokens: Int
+    public var temperature: Double
+    public var seed: UInt64?
+    /// Score single-criterion pointwise rubrics as the expected value over score-token
+    /// probabilities, when the backend returns top-logprobs.
+    public var probabilityWeighted: Bool
+    /// Pairwise only: ask twice with A and B swapped (nil = ask once).
+    public var swapPolicy: SwapPolicy?
+
+    public init(
+        reasks: Int = 1, timeoutSeconds: Double = 120, maxConcurrency: Int = 4, maxTokens: Int = 512,
+        temperature: Double = 0, seed: UInt64? = nil, probabilityWeighted: Bool = false,
+        swapPolicy: SwapPolicy? = .inconsistentAsTie
+    ) {
+        self.reasks = reasks
+        self.timeoutSeconds = timeoutSeconds
+        self.maxConcurrency = maxConcurrency
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+        self.seed = seed
+        self.probabilityWeighted = probabilityWeighted
+        self.swapPolicy = swapPolicy
+    }
+}
+
+/// A rubric that cannot build the judge asked for.
+public enum RubricJudgeError: LocalizedError, Equatable {
+    case wrongKind(rubric: String, kind: String, wanted: String)
+    case noScale(rubric: String, criterion: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .wrongKind(let r, let k, let w):
+            return "rubric \(r) is \(k), but a \(w) judge was asked for; use a \(w) rubric (or drop/add --pairwise)"
+        case .noScale(let r, let c):
+            return "rubric \(r): criterion \(c) has no score scale; give it a scale in the rubric file"
+        }
+    }
+}
+
+/// Factory for judges driven by a rubric.
+public enum RubricJudge {
+    /// The criterion id of the aggregate line written for multi-criterion rubrics.
+    public static let overallCriterion = "overall"
+
+    /// A pointwise judge for `rubric` (which must be pointwise).
+    public static func pointwise(name: String, rubric: Rubric, backend: any ChatBackend, options: RubricJudgeOptions = RubricJudgeOptions()) throws -> RubricPointwiseJudge {
+        guard rubric.kind == .pointwise else {
+            throw RubricJudgeError.wrongKind(rubric: rubric.name, kind: rubric.kind.rawValue, wanted: "pointwise")
+        }
+        var scales: [String: ScoreScale] = [:]
+        for c in rubric.criteria {
+            guard let scale = c.scale else { throw RubricJudgeError.noScale(rubric: rubric.name, criterion: c.id) }
+            scales[c.id] = scale
+        }
+        let hash = rubric.contentHash
+        let adapted: any ChatBackend = ScaleLabelBackend.needed(for: rubric) ? ScaleLabelBackend(base: backend, scales: scales) : backend
+        let render: @Sendable (JudgeSample) -> [ChatMessage] = { sample in
+            rubric.renderPointwise(prompt: sample.prompt, response: sample.response, reference: sample.reference).map(ChatMessage.init)
+        }
+        func settings(criterion: String, allowed: AllowedScores, weighted: Bool) throws -> LLMJudgeConfiguration {
+            try LLMJudgeConfiguration(
+                rubric: rubric.name, rubricHash: hash, criterion: criterion, allowed: allowed, reasks: options.reasks,
+                timeoutSeconds: options.timeoutSeconds, maxConcurrency: options.maxConcurrency, maxTokens: options.maxTokens,
+                temperature: options.temperature, seed: options.seed, probabilityWeighted: weighted)
+        }
+        if rubric.criteria.count == 1, let only = rubric.criteria.first, let scale = only.scale {
+            let config = try settings(criterion: only.id, allowed: AllowedScores(scale: scale), weighted: options.probabilityWeighted)
+            let inner = LLMJudge(name: name, backend: adapted, configuration: config, render: render)
+            return RubricPointwiseJudge(name: name, rubric: rubric, inner: inner, criteria: [only.id])
+        }
+        let criteria = rubric.criteria.compactMap { c in c.scale.map { CriterionScale(id: c.id, allowed: AllowedScores(scale: $0)) } }
+        let config = try settings(criterion: overallCriterion, allowed: .range(-Double.infinity...Double.infinity), weighted: false)
+        let inner = try MultiCriterionLLMJudge(
+            name: name, rubric: rubric.name, rubricHash: hash, criteria: criteria, settings: config, backend: adapted, render: render)
+        return RubricPointwiseJudge(name: name, rubric: rubric, inner: inner, criteria: criteria.map(\.id) + [overallCriterion])
+    }
+
+    /// A pairwise judge for `rubric` (which must be pairwise); its judgments use the criterion
+    /// "pairwise".
+    public static func pairwise(name: String, rubric: Rubric, backend: any ChatBackend, options: RubricJudgeOptions = RubricJudgeOptions()) throws -> PairwiseLLMJudge {
+        guard rubric.kind == .pairwise else {
+            throw RubricJudgeError.wrongKind(rubric: rubric.name, kind: rubric.kind.rawValue, wanted: "pairwise")
+        }
+        let config = try PairwiseJudgeConfiguration(
+            rubric: rubric.name, rubricHash: rubric.contentHash, criterion: "pairwise", swapPolicy: options.swapPolicy,
+            reasks: options.reasks, timeoutSeconds: options.timeoutSeconds, maxConcurrency: options.maxConcurrency,
+            maxTokens: options.maxTokens, temperature: options.temperature, seed: options.seed)
+        return PairwiseLLMJudge(name: name, backend: backend, configuration: config) { prompt, first, second in
+            rubric.renderPairwise(prompt: prompt, responseA: first, responseB: second).map(ChatMessage.init)
+        }
+    }
+}
+
+/// A pointwise judge built from a rubric: the inner LLM judge's per-criterion judgments, plus an
+/// "overall" line for multi-criterion rubrics.
+public struct RubricPointwiseJudge: Judge {
+    public let name: String
+    public let rubric: Rubric
+    let inner: any Judge
+    /// The criterion ids each sample yields, in output order ("overall" last when present).
+    public let criteria: [String]
+
+    public func judge(_ samples: [JudgeSample]) async -> [Judgment] {
+        let judged = await inner.judge(samples)
+        guard criteria.contains(RubricJudge.overallCriterion) else { return judged }
+        var bySample: [String: [Judgment]] = [:]
+        for j in judged { bySample[j.id, default: []].append(j) }
+        var out: [Judgment] = []
+        var seen = Set<String>()
+        for sample in samples where seen.insert(sample.id).inserted {
+            let lines = bySample[sample.id] ?? []
+            out += lines
+            out.append(overall(sample.id, lines))
+        }
+        return out
+    }
+
+    /// The aggregate judgment of one sample's criterion judgments.
+    func overall(_ id: String, _ lines: [Judgment]) -> Judgment {
+        let failed = rubric.criteria.map(\.id).filter { c in !lines.contains { $0.criterion == c && $0.succeeded && $0.score != nil } }
+        let latency = lines.map(\.latencyMs).max() ?? 0
+        let model = lines.first?.model ?? "unknown"
+        var scores: [String: Double] = [:]
+        for j in lines { if let s = j.score { scores[j.criterion] = s } }
+        var failure: JudgmentFailure?
+        var score: Double?
+        if !failed.isEmpty {
+            failure = .invalidSample(message: "no overall score: criteria \(failed.joined(separator: ", ")) failed")
+        } else {
+            do {
+                score = try rubric.aggregate(scores).value
+            } catch {
+                failure = .invalidSample(message: "no overall score: \(error.localizedDescription)")
+            }
+        }
+        return Judgment(
+            id: id, judge: name, rubric: rubric.name, rubricHash: rubric.contentHash, criterion: RubricJudge.overallCriterion,
+            score: score, rationale: "\(rubric.aggregation.rawValue) over \(rubric.criteria.count) criteria",
+            promptHash: lines.first?.promptHash, model: model, latencyMs: latency, attempts: 0, failure: failure)
+    }
+}
