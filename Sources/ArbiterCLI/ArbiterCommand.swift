@@ -10,7 +10,7 @@ struct ArbiterCommand: AsyncParsableCommand {
         abstract: "Rubric-driven LLM judges, judge-vs-human agreement audits, rewards and GRPO.",
         version: "0.1.0",
         subcommands: [
-            AuditCommand.self, GenerateCommand.self, ModelsCommand.self, RubricCommand.self, ScoreCommand.self,
+            AuditCommand.self, GenerateCommand.self, JudgeCommand.self, ModelsCommand.self, RubricCommand.self, ScoreCommand.self,
         ]
     )
 }
