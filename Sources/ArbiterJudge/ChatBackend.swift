@@ -4,7 +4,7 @@
 import Foundation
 
 /// One chat message.
-public struct ChatMessage: Sendable, Codable, Equatable {
+public struct ChatTurn: Sendable, Codable, Equatable {
     public enum Role: String, Sendable, Codable { case system, user, assistant }
     public var role: Role
     public var content: String
@@ -14,14 +14,14 @@ public struct ChatMessage: Sendable, Codable, Equatable {
         self.content = content
     }
 
-    public static func system(_ content: String) -> ChatMessage { ChatMessage(role: .system, content: content) }
-    public static func user(_ content: String) -> ChatMessage { ChatMessage(role: .user, content: content) }
-    public static func assistant(_ content: String) -> ChatMessage { ChatMessage(role: .assistant, content: content) }
+    public static func system(_ content: String) -> ChatTurn { ChatTurn(role: .system, content: content) }
+    public static func user(_ content: String) -> ChatTurn { ChatTurn(role: .user, content: content) }
+    public static func assistant(_ content: String) -> ChatTurn { ChatTurn(role: .assistant, content: content) }
 }
 
 /// A chat completion request.
 public struct ChatRequest: Sendable, Equatable {
-    public var messages: [ChatMessage]
+    public var messages: [ChatTurn]
     public var maxTokens: Int
     public var temperature: Double
     public var seed: UInt64?
@@ -30,7 +30,7 @@ public struct ChatRequest: Sendable, Equatable {
     /// How many alternatives per position (with `logprobs`).
     public var topLogprobs: Int?
 
-    public init(messages: [ChatMessage], maxTokens: Int = 512, temperature: Double = 0, seed: UInt64? = nil, logprobs: Bool = false, topLogprobs: Int? = nil) {
+    public init(messages: [ChatTurn], maxTokens: Int = 512, temperature: Double = 0, seed: UInt64? = nil, logprobs: Bool = false, topLogprobs: Int? = nil) {
         precondition(maxTokens > 0, "ChatRequest: maxTokens must be positive")
         self.messages = messages
         self.maxTokens = maxTokens

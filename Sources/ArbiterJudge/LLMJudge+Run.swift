@@ -52,7 +52,7 @@ extension LLMJudge {
     }
 
     /// One self-consistency sample, with re-asks after answers that have no usable verdict.
-    func drawSample(_ messages: [ChatMessage], index: Int) async -> SampleOutcome {
+    func drawSample(_ messages: [ChatTurn], index: Int) async -> SampleOutcome {
         var conversation = messages
         var outcome = SampleOutcome()
         let parser = VerdictParser(allowed: configuration.allowed)

@@ -81,10 +81,10 @@ public struct LLMJudge: Judge {
     public let name: String
     public let configuration: LLMJudgeConfiguration
     let backend: any ChatBackend
-    let render: @Sendable (JudgeSample) -> [ChatMessage]
+    let render: @Sendable (JudgeSample) -> [ChatTurn]
 
     /// - Parameter render: builds the chat messages for a sample (system + user prompt).
-    public init(name: String, backend: any ChatBackend, configuration: LLMJudgeConfiguration, render: @escaping @Sendable (JudgeSample) -> [ChatMessage]) {
+    public init(name: String, backend: any ChatBackend, configuration: LLMJudgeConfiguration, render: @escaping @Sendable (JudgeSample) -> [ChatTurn]) {
         self.name = name
         self.backend = backend
         self.configuration = configuration
@@ -100,7 +100,7 @@ public struct LLMJudge: Judge {
     }
 
     /// Hash of the rendered prompt: SHA-256 over "role\ncontent\n" for each message.
-    public static func promptHash(_ messages: [ChatMessage]) -> String {
+    public static func promptHash(_ messages: [ChatTurn]) -> String {
         SHA256.hex(messages.map { "\($0.role.rawValue)\n\($0.content)\n" }.joined())
     }
 }

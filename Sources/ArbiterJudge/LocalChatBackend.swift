@@ -65,7 +65,7 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
     }
 
     /// The prompt token ids for a conversation (template with the generation prompt appended).
-    func promptIDs(_ messages: [ChatMessage]) throws -> [Int] {
+    func promptIDs(_ messages: [ChatTurn]) throws -> [Int] {
         let converted = messages.map { ArbiterModels.ChatMessage(role: $0.role.rawValue, content: $0.content) }
         let text: String
         do {

@@ -24,9 +24,9 @@ public struct MultiCriterionLLMJudge: Judge {
     /// Shared call settings (its `criterion`/`allowed`/`samples`/`probabilityWeighted` are unused).
     public let settings: LLMJudgeConfiguration
     let backend: any ChatBackend
-    let render: @Sendable (JudgeSample) -> [ChatMessage]
+    let render: @Sendable (JudgeSample) -> [ChatTurn]
 
-    public init(name: String, rubric: String, rubricHash: String? = nil, criteria: [CriterionScale], settings: LLMJudgeConfiguration, backend: any ChatBackend, render: @escaping @Sendable (JudgeSample) -> [ChatMessage]) throws {
+    public init(name: String, rubric: String, rubricHash: String? = nil, criteria: [CriterionScale], settings: LLMJudgeConfiguration, backend: any ChatBackend, render: @escaping @Sendable (JudgeSample) -> [ChatTurn]) throws {
         guard !criteria.isEmpty else {
             throw LLMJudgeConfigurationError.invalid(field: "criteria", value: "[]", fix: "give at least one criterion")
         }
@@ -97,7 +97,7 @@ public struct MultiCriterionLLMJudge: Judge {
         return assemble(sample, messages, results, raw, model, attempts, clock.now - started)
     }
 
-    func assemble(_ sample: JudgeSample, _ messages: [ChatMessage], _ results: [String: Result<ParsedScore, JudgmentFailure>], _ raw: String?, _ model: String, _ attempts: Int, _ elapsed: Duration) -> [Judgment] {
+    func assemble(_ sample: JudgeSample, _ messages: [ChatTurn], _ results: [String: Result<ParsedScore, JudgmentFailure>], _ raw: String?, _ model: String, _ attempts: Int, _ elapsed: Duration) -> [Judgment] {
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let hash = LLMJudge.promptHash(messages)
         return criteria.map { c in

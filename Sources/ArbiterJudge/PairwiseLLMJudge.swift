@@ -65,10 +65,10 @@ public struct PairwiseLLMJudge: Sendable {
     public let name: String
     public let configuration: PairwiseJudgeConfiguration
     let backend: any ChatBackend
-    let render: @Sendable (_ prompt: String, _ first: String, _ second: String) -> [ChatMessage]
+    let render: @Sendable (_ prompt: String, _ first: String, _ second: String) -> [ChatTurn]
 
     /// - Parameter render: builds the messages showing `first` as response A, `second` as B.
-    public init(name: String, backend: any ChatBackend, configuration: PairwiseJudgeConfiguration, render: @escaping @Sendable (_ prompt: String, _ first: String, _ second: String) -> [ChatMessage]) {
+    public init(name: String, backend: any ChatBackend, configuration: PairwiseJudgeConfiguration, render: @escaping @Sendable (_ prompt: String, _ first: String, _ second: String) -> [ChatTurn]) {
         self.name = name
         self.backend = backend
         self.configuration = configuration
@@ -123,7 +123,7 @@ public struct PairwiseLLMJudge: Sendable {
             attempts: attempts, positionConsistent: consistent, failure: verdict == nil ? (failure ?? .unparseable) : nil)
     }
 
-    func ask(_ messages: [ChatMessage]) async -> Ask {
+    func ask(_ messages: [ChatTurn]) async -> Ask {
         var conversation = messages
         var out = Ask()
         for attempt in 0...configuration.reasks {

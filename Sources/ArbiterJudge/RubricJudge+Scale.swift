@@ -12,7 +12,7 @@ extension AllowedScores {
     }
 }
 
-extension ChatMessage {
+extension ChatTurn {
     /// A rubric-rendered message as a chat message (same role, same text).
     public init(_ message: RubricMessage) {
         switch message.role {

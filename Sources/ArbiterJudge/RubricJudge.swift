@@ -72,8 +72,8 @@ public enum RubricJudge {
         }
         let hash = rubric.contentHash
         let adapted: any ChatBackend = ScaleLabelBackend.needed(for: rubric) ? ScaleLabelBackend(base: backend, scales: scales) : backend
-        let render: @Sendable (JudgeSample) -> [ChatMessage] = { sample in
-            rubric.renderPointwise(prompt: sample.prompt, response: sample.response, reference: sample.reference).map(ChatMessage.init)
+        let render: @Sendable (JudgeSample) -> [ChatTurn] = { sample in
+            rubric.renderPointwise(prompt: sample.prompt, response: sample.response, reference: sample.reference).map(ChatTurn.init)
         }
         func settings(criterion: String, allowed: AllowedScores, weighted: Bool) throws -> LLMJudgeConfiguration {
             try LLMJudgeConfiguration(
@@ -104,7 +104,7 @@ public enum RubricJudge {
             reasks: options.reasks, timeoutSeconds: options.timeoutSeconds, maxConcurrency: options.maxConcurrency,
             maxTokens: options.maxTokens, temperature: options.temperature, seed: options.seed)
         return PairwiseLLMJudge(name: name, backend: backend, configuration: config) { prompt, first, second in
-            rubric.renderPairwise(prompt: prompt, responseA: first, responseB: second).map(ChatMessage.init)
+            rubric.renderPairwise(prompt: prompt, responseA: first, responseB: second).map(ChatTurn.init)
         }
     }
 }

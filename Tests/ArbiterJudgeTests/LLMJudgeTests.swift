@@ -5,7 +5,7 @@ import ArbiterJudge
 import Foundation
 import Testing
 
-func render(_ s: JudgeSample) -> [ChatMessage] {
+func render(_ s: JudgeSample) -> [ChatTurn] {
     [.system("You are a strict grader."), .user("Q: \(s.prompt)\nA: \(s.response)\nEnd with [RESULT] <1-5>.")]
 }
 

@@ -4,7 +4,7 @@ import ArbiterJudge
 import Foundation
 import Testing
 
-func renderPair(_ prompt: String, _ first: String, _ second: String) -> [ChatMessage] {
+func renderPair(_ prompt: String, _ first: String, _ second: String) -> [ChatTurn] {
     [.user("Question: \(prompt)\n[A] \(first)\n[B] \(second)\nEnd with [RESULT] A, B or TIE.")]
 }
 
