@@ -3,6 +3,7 @@
 // parses the verdict, re-asks on a parse failure, optionally draws n self-consistency samples and
 // scores from top-logprobs (G-Eval). It never throws: timeouts and transport errors become failed
 // judgments without a score. Backend calls run with bounded concurrency.
+import ArbiterModels
 import Foundation
 
 /// A configuration value the judge cannot run with.
@@ -101,6 +102,6 @@ public struct LLMJudge: Judge {
 
     /// Hash of the rendered prompt: SHA-256 over "role\ncontent\n" for each message.
     public static func promptHash(_ messages: [ChatTurn]) -> String {
-        SHA256.hex(messages.map { "\($0.role.rawValue)\n\($0.content)\n" }.joined())
+        SHA256.hexDigest(of: Data(messages.map { "\($0.role.rawValue)\n\($0.content)\n" }.joined().utf8))
     }
 }

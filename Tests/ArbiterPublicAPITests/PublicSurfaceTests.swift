@@ -1,10 +1,54 @@
 // PublicSurfaceTests: pins the public API a user reaches with a plain `import Arbiter`
-// (no @testable). A symbol that stops being public breaks this file's build.
+// (no @testable): a symbol that stops being public breaks this file's build, and each test
+// exercises the symbol on a small real input.
 import Arbiter
+import Foundation
 import Testing
 
-@Test func umbrellaReexportsModules() {
+@Test func tensorAutogradAndOptimizerArePublic() throws {
     BLASThreads.set(1)
     #expect(BLASThreads.current == 1)
+    var rng = SeededRNG(seed: 1)
+    let w = Tensor.randomNormal([3, 2], mean: 0, standardDeviation: 0.1, using: &rng, requiresGrad: true)
+    let x = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])
+    let loss = x.matmul(w).softmax(alongAxis: 1).sum()
+    loss.backward()
+    #expect(w.grad?.shape == [3, 2])
+    var parameters = Parameters()
+    parameters.add("w", w)
+    #expect(parameters.names == ["w"])
+}
+
+@Test func rubricAndVerifiersArePublic() throws {
+    let rubrics = Fixtures.repositoryRoot.appendingPathComponent("Rubrics/summeval-consistency.yaml")
+    let rubric = try Rubric.load(contentsOf: rubrics)
+    #expect(rubric.criteria.count == 1)
+    #expect(!rubric.contentHash.isEmpty)
+    let messages = rubric.renderPointwise(prompt: "Summarise.", response: "A summary.", reference: nil)
+    #expect(messages.contains { $0.content.contains("A summary.") })
+    let verifier = ExactMatchVerifier(normalization: [.trim, .caseFold])
+    let pass = try verifier.check("  Paris ", reference: "paris").get()
+    let fail = try verifier.check("Lyon", reference: "paris").get()
+    #expect(pass.score == 1 && fail.score == 0)
+}
+
+@Test func agreementStatisticsArePublic() throws {
+    let a = [1, 2, 3, 4, 5, 1, 2, 3]
+    let b = [1, 2, 3, 4, 4, 1, 3, 3]
+    let kappa = try Agreement.cohenKappa(a, b, categories: [1, 2, 3, 4, 5], weighting: .quadratic)
+    #expect(kappa != nil)
+    let correlations = try Correlations(a.map(Double.init), b.map(Double.init))
+    #expect((correlations.spearman ?? 0) > 0.8)
+}
+
+@Test func modelRuntimeTypesArePublic() {
     #expect(ArbiterModelsInfo.supportedGGUFVersions.contains(3))
+    #expect(ModelStore.defaultRegistry.map(\.name).contains("smollm2-135m"))
+    #expect(GGMLType.q4_1.blockSize == 32)
+}
+
+/// The repository root, found from this file (the test support target is internal to tests).
+enum Fixtures {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
