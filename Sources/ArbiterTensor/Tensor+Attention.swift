@@ -51,7 +51,7 @@ struct AttentionPayload {
     /// Runs `body` over disjoint ranges of the b·hkv units: in parallel for small units, serially
     /// (BLAS and the row loops parallelise inside) for large ones.
     func forEachUnitChunk(cost: Int, _ body: (Range<Int>) -> Void) {
-        if usesBLAS { body(0..<(b * hkv)) } else { TensorParallel.forEachChunk(b * hkv, costPerItem: cost, body) }
+        if usesBLAS { _ = BLASThreads.configureOnce; body(0..<(b * hkv)) } else { TensorParallel.forEachChunk(b * hkv, costPerItem: cost, body) }
     }
 
     /// Writes the (g·Tq, Tk) probabilities of one unit's g stacked query heads into `scores`:

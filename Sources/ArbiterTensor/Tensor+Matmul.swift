@@ -40,6 +40,7 @@ enum GEMM {
         allowBLAS: Bool = true
     ) {
         if m == 0 || n == 0 { return }
+        if allowBLAS && m * n * k > tinyWork { _ = BLASThreads.configureOnce }
         if allowBLAS && m == 1 && m * n * k > tinyWork {
             // One row (a decode step): a matrix-vector product. sgemm would pack all of B first;
             // sgemv streams it once. a is k contiguous values whether or not it is "transposed".
