@@ -1,0 +1,30 @@
+// ReadmeExampleTests: the README's "As a library" snippet, compiled and run as written (with
+// real inputs), so the documented calls stay true.
+import Arbiter
+import Foundation
+import Testing
+
+@Test func readmeLibraryExampleRuns() throws {
+    let judge = [1, 2, 3, 4, 5, 3], human = [1, 2, 3, 5, 5, 2]
+    let kappa = try Agreement.cohenKappa(judge, human, categories: [1, 2, 3, 4, 5], weighting: .quadratic)
+    #expect(kappa != nil)
+    let data = Fixtures.repositoryRoot.appendingPathComponent("Data/pandalm")
+    let humanURL = data.appendingPathComponent("human_labels.jsonl")
+    let judgeURL = data.appendingPathComponent("judge_labels.jsonl")
+    let audit = try AgreementAudit.run(humanFile: humanURL, judgeFile: judgeURL, options: AuditOptions())
+    #expect(audit.judges.count == 2)
+
+    let rubric = try Rubric.load(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Rubrics/summeval-consistency.yaml"))
+    let article = "The council approved the budget on Monday.", summary = "The budget was approved."
+    let messages = rubric.renderPointwise(prompt: article, response: summary)
+    #expect(messages.contains { $0.content.contains(summary) })
+
+    let model = try LanguageModel.load(ModelStore().resolve("smollm2-135m", fetchIfMissing: true).url)
+    let ids = try model.chatPromptIDs([ChatMessage(role: "user", content: "What is 12*7?")])
+    let answer = model.generate(prompt: ids, options: GenerationOptions(maxNewTokens: 8))
+    #expect(answer.text.hasPrefix("12*7 = "))  // greedy.json's reference continuation starts so
+
+    let encoder = try SentenceEncoder.load(named: "minilm-l6-v2", fetchIfMissing: true)
+    let vectors = encoder.encode(["a judge", "an arbiter"])
+    #expect(vectors.count == 2 && vectors[0].count == 384)
+}
