@@ -86,9 +86,12 @@ struct JudgeCommand: AsyncParsableCommand {
         case .local(let nameOrPath):
             // Load the rubric first: a bad rubric is reported before the slow model load.
             let loaded = try Rubric.load(contentsOf: URL(fileURLWithPath: rubric ?? ""))
-            let resolved = try ModelStore().resolve(nameOrPath)
+            let resolved = try ModelStore().resolve(nameOrPath, fetchIfMissing: true)
             guard resolved.format == .gguf else { throw LocalModelFormatError(spec: judge, path: resolved.url.path) }
-            let backend = try LocalChatBackend.load(resolved.url, name: resolved.name)
+            // Probability-weighted local judging is prefill only: the verdict prefix is forced and
+            // the score is the expectation over the digit probabilities at the next position.
+            let mode: LocalChatBackend.Mode = probabilityWeighted ? .forcedVerdict(prefix: "[RESULT] ") : .generate
+            let backend = try LocalChatBackend.load(resolved.url, name: resolved.name, mode: mode)
             // The model runs one request at a time, so judge calls are not run in parallel.
             let options = RubricJudgeOptions(maxConcurrency: 1, maxTokens: maxTokens, probabilityWeighted: probabilityWeighted)
             if pairwise {

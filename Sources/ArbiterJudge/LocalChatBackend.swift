@@ -3,7 +3,10 @@
 // greedily (or samples, when the request's temperature is above 0) up to maxTokens. With
 // `logprobs` it returns each generated token's log-probability, and at the verdict position (the
 // last generated token that is a number) the probabilities of the digit tokens "0"…"9" as the
-// alternatives, which is what probability-weighted (G-Eval) scoring reads. It is not an HTTP
+// alternatives, which is what probability-weighted (G-Eval) scoring reads. In `.forcedVerdict`
+// mode it generates nothing: it appends the verdict prefix (e.g. "[RESULT] ") to the assistant
+// turn and reads the digit distribution at the next position from one prefill, answering
+// "[RESULT] <most likely digit>" with the digits as that token's alternatives. It is not an HTTP
 // client and keeps no state between requests; requests run one at a time on a private queue.
 import ArbiterModels
 import Foundation
@@ -28,15 +31,26 @@ public enum LocalChatBackendError: LocalizedError, Equatable {
 
 /// A ChatBackend running a local GGUF chat model in process.
 public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
+    /// How a request is answered.
+    public enum Mode: Sendable, Equatable {
+        /// Decode up to the request's maxTokens (greedy unless temperature > 0).
+        case generate
+        /// Prefill only: the answer is `prefix` followed by the most likely digit at the next
+        /// position, with every digit's probability as alternatives (for G-Eval scoring).
+        case forcedVerdict(prefix: String)
+    }
+
     /// Name reported as the judgment's model (the file name without extension by default).
     public let modelName: String
+    /// How requests are answered.
+    public let mode: Mode
     // The model is a reference type without internal locking: every use goes through `queue`.
     private let model: LanguageModel
     private let template: ChatTemplate
     private let queue = DispatchQueue(label: "arbiter.local-chat-backend")
 
     /// Wraps a loaded model. Throws when it has no usable chat template.
-    public init(model: LanguageModel, name: String? = nil) throws {
+    public init(model: LanguageModel, name: String? = nil, mode: Mode = .generate) throws {
         let path = model.url.path
         guard let source = model.chatTemplate else { throw LocalChatBackendError.noChatTemplate(path: path) }
         let special = model.tokenizer.specialTokenIDs
@@ -49,11 +63,12 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
         }
         self.model = model
         self.modelName = name ?? model.url.deletingPathExtension().lastPathComponent
+        self.mode = mode
     }
 
     /// Loads the GGUF file at `url` and wraps it.
-    public static func load(_ url: URL, name: String? = nil) throws -> LocalChatBackend {
-        try LocalChatBackend(model: LanguageModel.load(url), name: name)
+    public static func load(_ url: URL, name: String? = nil, mode: Mode = .generate) throws -> LocalChatBackend {
+        try LocalChatBackend(model: LanguageModel.load(url), name: name, mode: mode)
     }
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
@@ -80,6 +95,7 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
     private func run(_ request: ChatRequest) throws -> ChatResponse {
         let prompt = try promptIDs(request.messages)
         guard !prompt.isEmpty else { throw LocalChatBackendError.invalidRequest(reason: "the rendered prompt has no tokens") }
+        if case .forcedVerdict(let prefix) = mode { return forcedVerdict(prompt: prompt, prefix: prefix) }
         var sampling = SamplingOptions.greedy
         if request.temperature > 0 {
             do {
@@ -93,6 +109,21 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
         return ChatResponse(
             text: result.text, tokens: tokens, model: modelName,
             usage: ChatUsage(promptTokens: prompt.count, completionTokens: result.tokens.count))
+    }
+
+    /// One prefill of prompt + prefix; the answer is the prefix and the most likely digit, whose
+    /// alternatives are all digit tokens with their full-softmax log-probabilities.
+    func forcedVerdict(prompt: [Int], prefix: String) -> ChatResponse {
+        let prefixIDs = model.tokenizer.encode(prefix, addSpecialTokens: false)
+        let digits = (0...9).compactMap { d in model.tokenizer.id(of: String(d)).map { (text: String(d), id: $0) } }
+        let p = model.model.candidateProbabilities(prompt: prompt + prefixIDs, candidates: digits.map(\.id)).probabilities
+        let best = p.indices.max { p[$0] < p[$1] } ?? 0
+        let alternatives = zip(digits, p).map { digit, pr in TokenLogprob(token: digit.text, logprob: pr > 0 ? Foundation.log(pr) : -.infinity) }
+        let answer = digits.isEmpty ? "" : digits[best].text
+        let tokens = [TokenLogprobs(token: answer, logprob: alternatives.isEmpty ? -.infinity : alternatives[best].logprob, top: alternatives)]
+        return ChatResponse(
+            text: prefix + answer, tokens: tokens, model: modelName,
+            usage: ChatUsage(promptTokens: prompt.count + prefixIDs.count, completionTokens: digits.isEmpty ? 0 : 1))
     }
 
     /// Per generated token: its text and log-probability; at the last numeric token, the digit
