@@ -1,6 +1,7 @@
 // JudgeJobLogTests: the append-only judgments log on its own (a whole last line that only lacks
 // its newline is kept, a malformed middle line is an error with file and line) and a pairwise
 // job over pairwise samples, resumed without duplicates.
+import ArbiterTestSupport
 import ArbiterJudge
 import ArbiterRubric
 import Foundation
@@ -70,7 +71,7 @@ import Testing
             let j = Judgment(id: "s\(i)", judge: "j", rubric: "r", rubricHash: "h", criterion: "c", score: Double(i % 5 + 1), rationale: "ok", model: "m")
             good.append(contentsOf: Array(try j.jsonLine().utf8) + [0x0A])
         }
-        var rng = SplitMix(seed: 7)
+        var rng = TestRNG(seed: 7)
         var opened = 0
         for k in 0..<200 {
             var bytes = [UInt8](good)

@@ -152,7 +152,7 @@ final class TaskBox: @unchecked Sendable {
     }
 
     @Test func fuzzedSampleLinesNeverTrap() {
-        var rng = SplitMix(seed: 42)
+        var rng = TestRNG(seed: 42)
         let good = Array(#"{"id": "x", "prompt": "p", "response": "r", "reference": "q"}"#.utf8)
         for _ in 0..<200 {
             var bytes = good
@@ -166,14 +166,3 @@ final class TaskBox: @unchecked Sendable {
     }
 }
 
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

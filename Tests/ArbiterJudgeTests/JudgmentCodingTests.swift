@@ -1,6 +1,7 @@
 // JudgmentCodingTests: JSONL keys and round trips, failure encoding, malformed-line errors with
 // line numbers, and a seeded mutation fuzz (every mutated file parses or throws, never traps).
 import ArbiterJudge
+import ArbiterTestSupport
 import Foundation
 import Testing
 
@@ -58,14 +59,8 @@ let sampleJudgment = Judgment(
 
 @Test func fuzzedJudgmentFilesNeverTrap() throws {
     let good = try Judgment.jsonLines([sampleJudgment, Judgment(id: "f", judge: "j", rubric: "r", criterion: "c", model: "m", failure: .timeout(seconds: 1))])
-    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-    func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var rng = TestRNG(state: 0x9E37_79B9_7F4A_7C15)
+    func next() -> UInt64 { rng.next() }
     var parsed = 0, rejected = 0
     for _ in 0..<200 {
         var bytes = [UInt8](good)

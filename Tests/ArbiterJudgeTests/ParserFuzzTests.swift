@@ -1,21 +1,10 @@
 // ParserFuzzTests: seeded random mutations of judge outputs through every parser; each must
 // return a result (a score, a verdict or a typed failure) and never trap. Also checks that every
 // successful parse lies on the scale.
+import ArbiterTestSupport
 import ArbiterJudge
 import Foundation
 import Testing
-
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-}
 
 @Test func fuzzedJudgeOutputsNeverTrap() {
     let seeds = [
@@ -24,7 +13,7 @@ struct SplitMix64 {
         #"{"scores": {"coherence": {"score": 2}}}"#, "Response B is better. [[A]]", "é🙂\u{0}[RESULT]",
     ]
     let pieces = ["{", "}", "\"", "\\", "[RESULT]", "Score:", "/", "out of", "\r\n", "**", "9", "-", ".", "e", "🙂", "\u{FFFD}", "\u{0}"]
-    var rng = SplitMix64(state: 42)
+    var rng = TestRNG(state: 42)
     let parser = VerdictParser(allowed: .set([1, 2, 3, 4, 5]))
     var outcomes = 0
     for _ in 0..<200 {

@@ -1,6 +1,7 @@
 // ChatTemplateValueTests: the public value model: JinjaValue from Foundation JSON objects and from
 // JSON text (key order kept, malformed text throws with an offset, mutated JSON never traps),
 // ChatMessage's dictionary layout, and extra variables reaching the template.
+import ArbiterTestSupport
 import ArbiterModels
 import Foundation
 import Testing
@@ -41,7 +42,7 @@ import Testing
 
     @Test func mutatedJSONNeverTraps() {
         let good = Array(#"{"type": "function", "function": {"name": "f", "arguments": {"x": [1, 2.5, "\u00e9"], "y": null}}}"#.utf8)
-        var rng = JinjaFuzzRNG(state: 7)
+        var rng = TestRNG(state: 7)
         var parsed = 0
         for _ in 0..<200 {
             var bytes = good

@@ -7,26 +7,14 @@ import ArbiterTestSupport
 import Foundation
 import Testing
 
-/// SplitMix64: a tiny seeded generator so the fuzz cases are reproducible.
-struct GGUFFuzzRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 enum SyntheticGGUF {
-    static func randomBytes(_ n: Int, _ rng: inout GGUFFuzzRNG) -> [UInt8] {
+    static func randomBytes(_ n: Int, _ rng: inout TestRNG) -> [UInt8] {
         (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
     }
 
     /// A small valid file: eleven KV pairs of assorted types, six tensors of six types.
     static func writer() -> GGUFTestWriter {
-        var rng = GGUFFuzzRNG(state: 42)
+        var rng = TestRNG(state: 42)
         let f32 = (0..<16).map { Float($0) * 0.5 - 3 }
         let f32Bytes = f32.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
         // F16 values 1, -2, 0.5, ... (exact halves).
@@ -267,7 +255,7 @@ enum SyntheticGGUF {
     }
 
     @Test func everySingleBitFlipInTheHeaderParsesOrThrows() throws {
-        var rng = GGUFFuzzRNG(state: 7)
+        var rng = TestRNG(state: 7)
         var parsed = 0, thrown = 0
         let headerLength = try GGUFFile(contentsOf: try GGUFTestWriter.writeTemporary(good, named: "h.gguf")).dataOffset
         #expect(headerLength > 400)
@@ -283,7 +271,7 @@ enum SyntheticGGUF {
     }
 
     @Test func seededFuzzOf300MutationsNeverTraps() throws {
-        var rng = GGUFFuzzRNG(state: 20261123)
+        var rng = TestRNG(state: 20261123)
         var parsed = 0, thrown = 0
         let scratch = try GGUFTestWriter.writeTemporary([], named: "fuzz.gguf")
         defer { try? FileManager.default.removeItem(at: scratch.deletingLastPathComponent()) }

@@ -3,19 +3,8 @@
 // or throw a ChatTemplateError; never trap, hang or recurse without end. Limits are lowered so
 // a mutation that loops forever stops quickly with `.limitExceeded`.
 @testable import ArbiterModels
+import ArbiterTestSupport
 import Testing
-
-/// SplitMix64: a small seeded generator, so failures reproduce.
-struct JinjaFuzzRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct JinjaFuzzTests {
     static let fragments = [
@@ -29,7 +18,7 @@ struct JinjaFuzzRNG: RandomNumberGenerator {
         "{% endfor %}{% endfor %}", "{% set x %}", "{% endset %}", "{% generation %}", "{% endgeneration %}",
     ]
 
-    static func mutate(_ source: String, rng: inout JinjaFuzzRNG) -> String {
+    static func mutate(_ source: String, rng: inout TestRNG) -> String {
         var scalars = Array(source.unicodeScalars)
         let edits = Int.random(in: 1...4, using: &rng)
         for _ in 0..<edits {
@@ -68,7 +57,7 @@ struct JinjaFuzzRNG: RandomNumberGenerator {
         var sources = Array(Set(try ChatTemplateReference.renderingCases().map(\.template))).sorted()
         sources += Array(Set(try ChatTemplateReference.smolLM2Cases().map(\.template)))
         #expect(sources.count == 11)
-        var rng = JinjaFuzzRNG(state: 20_240_726)
+        var rng = TestRNG(state: 20_240_726)
         var rendered = 0
         var parseErrors = 0
         var renderErrors = 0

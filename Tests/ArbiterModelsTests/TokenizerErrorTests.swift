@@ -167,7 +167,7 @@ import Testing
             kind == "bpe"
                 ? TokenizerJSONBuilder.synthetic(merges: [("a", "b"), ("Ġ", "a")], added: ["<s>"])
                 : Self.wordPieceJSON)
-        var rng = SplitMix64TokenizerRNG(seed: kind == "bpe" ? 1 : 2)
+        var rng = TestRNG(seed: kind == "bpe" ? 1 : 2)
         var loaded = 0
         for _ in 0..<200 {
             var bytes = [UInt8](base)

@@ -48,7 +48,7 @@ import Testing
         let pattern = [Self.gpt2Pattern, Self.llama3Pattern, Self.qwen2Pattern][which]
         let rule = [PreTokenizerRule.gpt2, .llama3, .qwen2][which]
         let regex = try Regex(pattern).matchingSemantics(.unicodeScalar)
-        var rng = SplitMix64TokenizerRNG(seed: 11 + UInt64(which))
+        var rng = TestRNG(seed: 11 + UInt64(which))
         let alphabet: [Unicode.Scalar] = Array("aZé'sStTmMlLrReEvVdD 0129٣²\t\n\r\u{A0}\u{3000}!?.,-(_\u{301}😀中".unicodeScalars)
         for round in 0..<250 {
             var view = String.UnicodeScalarView()

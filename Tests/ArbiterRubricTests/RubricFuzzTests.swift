@@ -6,23 +6,10 @@ import ArbiterTestSupport
 import Foundation
 import Testing
 
-/// SplitMix64: a small seeded generator so every run mutates the same way.
-struct RubricFuzzRNG: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct RubricFuzzTests {
     static let mutationsPerFormat = 300
 
-    static func mutate(_ bytes: [UInt8], _ rng: inout RubricFuzzRNG) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], _ rng: inout TestRNG) -> [UInt8] {
         var out = bytes
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             guard !out.isEmpty else { break }
@@ -53,7 +40,7 @@ struct RubricFuzzRNG: RandomNumberGenerator {
     @Test(arguments: [RubricFormat.yaml, .json, .xml])
     func mutatedFilesLoadOrThrowTypedErrors(format: RubricFormat) throws {
         let source = try #require(try Self.sources().first { $0.format == format })
-        var rng = RubricFuzzRNG(state: 0xA5B1_7C00 &+ UInt64(source.bytes.count))
+        var rng = TestRNG(state: 0xA5B1_7C00 &+ UInt64(source.bytes.count))
         var loaded = 0
         var rejected = 0
         for index in 0..<Self.mutationsPerFormat {

@@ -1,5 +1,6 @@
 // SafeTensorsTestSupport: small helpers shared by the safetensors, optimizer and checkpoint tests:
-// hand-built file images, a seeded SafeTensorsRNG generator, and error capture. Test-only.
+// hand-built file images, a seeded TestRNG generator, and error capture. Test-only.
+import ArbiterTestSupport
 import ArbiterTensor
 import Foundation
 
@@ -18,19 +19,6 @@ func safeTensorsFailure(_ bytes: [UInt8]) -> Error? {
         return nil
     } catch {
         return error
-    }
-}
-
-/// SafeTensorsRNG: a tiny deterministic generator so fuzz cases are reproducible.
-struct SafeTensorsRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,19 +1,7 @@
-// TokenizerRandomText: a seeded SplitMix64 and random-text helpers for the tokenizer property and
+// TokenizerRandomText: random-text helpers on the seeded TestRNG for the tokenizer property and
 // fuzz tests (scalars drawn from ASCII, Latin, CJK, emoji, combining marks, controls, whitespace).
 
-public struct SplitMix64TokenizerRNG: RandomNumberGenerator {
-    public var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension TestRNG {
     /// A random scalar from a mix of ranges chosen to exercise every pre-tokenizer class.
     public mutating func randomScalar() -> Unicode.Scalar {
         let ranges: [ClosedRange<UInt32>] = [
