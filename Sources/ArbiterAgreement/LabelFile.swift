@@ -35,11 +35,7 @@ public struct LabelFile: Sendable {
 
     /// Reads and parses a JSONL file.
     public static func load(_ url: URL) throws -> LabelFile {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw LabelFileError(file: url.path, line: 0, problem: .unreadable(error.localizedDescription))
-        }
-        return try LabelFile(parsing: data, name: url.path)
+        try LabelFile(parsing: JSONLines.read(url), name: url.path)
     }
 
     /// Parses JSONL bytes; blank lines are skipped, anything else must be a valid label.
@@ -47,15 +43,8 @@ public struct LabelFile: Sendable {
         var records: [LabelRecord] = []
         var firstLine: [String: Int] = [:]
         var kind: LabelKind? = nil
-        var lineNumber = 0
-        var start = data.startIndex
-        while start < data.endIndex {
-            let end = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
-            lineNumber += 1
-            let bytes = data[start..<end]
-            start = end < data.endIndex ? data.index(after: end) : end
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            let parsed = try Self.parseLine(Data(bytes), file: name, line: lineNumber)
+        try JSONLines.forEachLine(in: data) { lineNumber, bytes in
+            let parsed = try Self.parseLine(bytes, file: name, line: lineNumber)
             for record in parsed {
                 let lineKind: LabelKind
                 switch record.value {

@@ -21,28 +21,16 @@ public struct SampleFile: Sendable {
     public let byID: [String: SampleRecord]
 
     public static func load(_ url: URL) throws -> SampleFile {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw LabelFileError(file: url.path, line: 0, problem: .unreadable(error.localizedDescription))
-        }
-        return try SampleFile(parsing: data, name: url.path)
+        try SampleFile(parsing: JSONLines.read(url), name: url.path)
     }
 
     public init(parsing data: Data, name: String) throws {
         var samples: [SampleRecord] = []
         var byID: [String: SampleRecord] = [:]
-        var lineNumber = 0
-        var start = data.startIndex
-        while start < data.endIndex {
-            let end = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
-            lineNumber += 1
-            let bytes = data[start..<end]
-            start = end < data.endIndex ? data.index(after: end) : end
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            let line = lineNumber
+        try JSONLines.forEachLine(in: data) { line, bytes in
             func fail(_ p: LabelFileError.Problem) -> LabelFileError { LabelFileError(file: name, line: line, problem: p) }
             let object: Any
-            do { object = try JSONSerialization.jsonObject(with: Data(bytes), options: []) } catch {
+            do { object = try JSONSerialization.jsonObject(with: bytes, options: []) } catch {
                 throw fail(.invalidJSON(error.localizedDescription))
             }
             guard let obj = object as? [String: Any] else { throw fail(.invalidJSON("the line is not an object")) }
