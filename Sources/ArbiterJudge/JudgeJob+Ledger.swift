@@ -21,7 +21,7 @@ struct JobLedger {
     let store: JudgmentStore?
     let configHash: String
     private var logLatest: [LogKey: Judgment] = [:]
-    private var storeLatest: [StoreKey: Judgment] = [:]
+    private var storeLatest: [StoreKey: (seq: Int64, judgment: Judgment)] = [:]
     /// Stored judgments appended to the log because it lacked them.
     private(set) var copiedToLog = 0
 
@@ -35,7 +35,7 @@ struct JobLedger {
         if let store {
             try store.registerConfiguration(hash: configHash, judge: judge.name, description: judge.configurationDescription)
             for row in try store.judgments(rubricHash: judge.rubricHash, judgeConfigHash: configHash) {
-                storeLatest[StoreKey(sampleHash: row.key.sampleHash, criterion: row.key.criterion)] = row.judgment
+                storeLatest[StoreKey(sampleHash: row.key.sampleHash, criterion: row.key.criterion)] = (row.seq, row.judgment)
             }
         }
     }
@@ -49,21 +49,28 @@ struct JobLedger {
 
     /// The judgment already made for this sample and criterion, if any (the store's when there is one).
     func existing(id: String, sampleHash: String, criterion: String) -> Judgment? {
-        if store != nil { return storeLatest[StoreKey(sampleHash: sampleHash, criterion: criterion)] }
+        if store != nil { return storeLatest[StoreKey(sampleHash: sampleHash, criterion: criterion)]?.judgment }
         return logLatest[LogKey(id: id, judge: judge.name, rubricHash: judge.rubricHash, criterion: criterion)]
     }
 
-    /// With a store and a log: appends to the log each stored judgment of this sample whose latest
-    /// log line differs (under the sample's current id).
-    mutating func syncLog(id: String, sampleHash: String) async throws {
+    /// With a store and a log: appends to the log each stored judgment of these samples whose
+    /// latest log line differs (under the sample's current id), in the store's insertion order,
+    /// so a log rebuilt from nothing equals the store's export.
+    mutating func syncLog(_ samples: [(id: String, sampleHash: String)]) async throws {
         guard store != nil, let log else { return }
-        for criterion in judge.criteria {
-            guard var stored = storeLatest[StoreKey(sampleHash: sampleHash, criterion: criterion)] else { continue }
-            stored.id = id
-            let key = Self.logKey(stored)
-            if let line = logLatest[key], try line.jsonLine() == stored.jsonLine() { continue }
-            try await log.append(stored)
-            logLatest[key] = stored
+        var copies: [(seq: Int64, judgment: Judgment)] = []
+        for (id, sampleHash) in samples {
+            for criterion in judge.criteria {
+                guard let stored = storeLatest[StoreKey(sampleHash: sampleHash, criterion: criterion)] else { continue }
+                var copy = stored.judgment
+                copy.id = id
+                if let line = logLatest[Self.logKey(copy)], try line.jsonLine() == copy.jsonLine() { continue }
+                copies.append((stored.seq, copy))
+            }
+        }
+        for (_, judgment) in copies.sorted(by: { $0.seq < $1.seq }) {
+            try await log.append(judgment)
+            logLatest[Self.logKey(judgment)] = judgment
             copiedToLog += 1
         }
     }
@@ -71,8 +78,8 @@ struct JobLedger {
     /// Records a finished judgment: committed to the store first, then appended to the log.
     mutating func record(_ judgment: Judgment, sampleHash: String) async throws {
         if let store {
-            try store.record(judgment, judgeConfigHash: configHash, sampleHash: sampleHash)
-            storeLatest[StoreKey(sampleHash: sampleHash, criterion: judgment.criterion)] = judgment
+            let seq = try store.record(judgment, judgeConfigHash: configHash, sampleHash: sampleHash)
+            storeLatest[StoreKey(sampleHash: sampleHash, criterion: judgment.criterion)] = (seq, judgment)
         }
         if let log {
             try await log.append(judgment)

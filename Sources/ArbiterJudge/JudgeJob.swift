@@ -168,11 +168,16 @@ public struct JudgeJob: Sendable {
         // "<file name>:<line>" when they have none or share it with a valid sample.
         var failures = 0
         let validIDs = Set(contents.samples.map(\.id))
-        for issue in contents.issues {
+        let invalid = contents.issues.map { issue in
             let id = issue.id.flatMap { validIDs.contains($0) ? nil : $0 }
                 ?? "\(URL(fileURLWithPath: issue.file).lastPathComponent):\(issue.line)"
-            let hash = JobSample.invalidLineHash(id: id, reason: issue.reason)
-            try await ledger.syncLog(id: id, sampleHash: hash)
+            return (issue: issue, id: id, hash: JobSample.invalidLineHash(id: id, reason: issue.reason))
+        }
+        let selected = options.limit.map { Array(contents.samples.prefix($0)) } ?? contents.samples
+        let hashes = selected.map(\.contentHash)
+        try await ledger.syncLog(invalid.map { ($0.id, $0.hash) } + zip(selected, hashes).map { ($0.id, $1) })
+
+        for (issue, id, hash) in invalid {
             for c in judge.criteria where ledger.existing(id: id, sampleHash: hash, criterion: c) == nil {
                 let j = Judgment(id: id, judge: judge.name, rubric: judge.rubric, rubricHash: judge.rubricHash, criterion: c,
                                  model: "none", attempts: 0, failure: .invalidSample(message: issue.description))
@@ -181,11 +186,8 @@ public struct JudgeJob: Sendable {
             }
         }
 
-        let selected = options.limit.map { Array(contents.samples.prefix($0)) } ?? contents.samples
         var pending: [(sample: JobSample, hash: String, missing: Set<String>)] = []
-        for sample in selected {
-            let hash = sample.contentHash
-            try await ledger.syncLog(id: sample.id, sampleHash: hash)
+        for (sample, hash) in zip(selected, hashes) {
             let missing = judge.criteria.filter { c in
                 guard let j = ledger.existing(id: sample.id, sampleHash: hash, criterion: c) else { return true }
                 return options.retryFailed && !j.succeeded

@@ -8,12 +8,7 @@ import Foundation
 extension JudgmentStore {
     /// The JSONL bytes of every stored judgment, in insertion order.
     public func exportJSONL() throws(JudgmentStoreError) -> Data {
-        let rows = try allJudgments()
-        do {
-            return try Judgment.jsonLines(rows.map(\.judgment))
-        } catch {
-            throw .databaseError(path: url.path, operation: "encoding judgments for export", reason: "\(error)")
-        }
+        try encodedLines(allJudgments())
     }
 
     /// Writes every stored judgment to `destination` as judgments JSONL (replacing the file
@@ -21,15 +16,20 @@ extension JudgmentStore {
     @discardableResult
     public func exportJSONL(to destination: URL) throws(JudgmentStoreError) -> Int {
         let rows = try allJudgments()
-        let data: Data
-        do { data = try Judgment.jsonLines(rows.map(\.judgment)) } catch {
-            throw .databaseError(path: url.path, operation: "encoding judgments for export", reason: "\(error)")
-        }
+        let data = try encodedLines(rows)
         do {
             try data.write(to: destination, options: .atomic)
         } catch {
             throw .exportFailed(path: destination.path, reason: error.localizedDescription)
         }
         return rows.count
+    }
+
+    private func encodedLines(_ rows: [StoredJudgment]) throws(JudgmentStoreError) -> Data {
+        do {
+            return try Judgment.jsonLines(rows.map(\.judgment))
+        } catch {
+            throw .databaseError(path: url.path, operation: "encoding judgments for export", reason: "\(error)")
+        }
     }
 }

@@ -48,8 +48,10 @@ public final class JudgmentStore: Sendable {
         do { try pool.close() } catch { throw .from(error, path: url.path, operation: "closing") }
     }
 
-    /// Records one judgment in its own transaction, replacing any judgment with the same key.
-    public func record(_ judgment: Judgment, judgeConfigHash: String, sampleHash: String) throws(JudgmentStoreError) {
+    /// Records one judgment in its own transaction, replacing any judgment with the same key;
+    /// returns its insertion number.
+    @discardableResult
+    public func record(_ judgment: Judgment, judgeConfigHash: String, sampleHash: String) throws(JudgmentStoreError) -> Int64 {
         let key = JudgmentKey(judgment, judgeConfigHash: judgeConfigHash, sampleHash: sampleHash)
         let line: String
         do { line = try judgment.jsonLine() } catch {
@@ -60,7 +62,7 @@ public final class JudgmentStore: Sendable {
             judgment.rubric, judgment.model, judgment.score, judgment.verdict?.rawValue, judgment.failure.map(Self.failureKind),
             judgment.latencyMs, judgment.attempts, judgment.promptHash, line, Self.timestamp(),
         ]
-        try write("recording judgment \(judgment.id)") { db in
+        return try write("recording judgment \(judgment.id)") { db in
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO judgments (rubric_hash, judge_config_hash, sample_hash, criterion, sample_id, judge,
@@ -68,6 +70,7 @@ public final class JudgmentStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: arguments)
+            return db.lastInsertedRowID
         }
     }
 
@@ -163,8 +166,8 @@ public final class JudgmentStore: Sendable {
 
     // MARK: - Plumbing
 
-    private func write(_ operation: String, _ body: (Database) throws -> Void) throws(JudgmentStoreError) {
-        do { try pool.write(body) } catch { throw .from(error, path: url.path, operation: operation) }
+    private func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(JudgmentStoreError) -> T {
+        do { return try pool.write(body) } catch { throw .from(error, path: url.path, operation: operation) }
     }
 
     private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(JudgmentStoreError) -> T {
