@@ -52,7 +52,7 @@ struct JudgeCommand: AsyncParsableCommand {
             Judgments are appended to --out one line at a time (fsync'd). Rerunning the same command skips samples already
             judged by the same judge, rubric content and criterion, so a killed run loses and duplicates nothing.
             With --db FILE, a SQLite store decides instead (key: rubric content hash, judge configuration, sample content
-            hash, criterion) and keeps every judgment, each committed as it finishes; --out is still appended when given,
+            hash, sample id, criterion) and keeps every judgment, each committed as it finishes; --out is still appended when given,
             and --export FILE writes the whole store as JSONL after the run.
             Multi-criterion rubrics add a line with criterion "overall" (the rubric's aggregate).
             """

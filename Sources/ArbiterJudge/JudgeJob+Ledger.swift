@@ -1,6 +1,6 @@
 // JudgeJob+Ledger: where a job's judgments go and how it knows what is done. Without a store,
 // the JSONL log decides (key: id, judge, rubric hash, criterion). With a store, the store decides
-// (key: rubric hash, judge configuration hash, sample content hash, criterion), every judgment is
+// (key: rubric hash, judge configuration hash, sample content hash, id, criterion), every judgment is
 // committed to it first and then appended to the JSONL log when there is one; a log line missing
 // for a stored judgment (a kill between the two writes, or a fresh --out file) is appended again
 // before judging starts, so after every run the log's latest line for each sample agrees with
@@ -13,7 +13,7 @@ struct JobLedger {
     }
 
     struct StoreKey: Hashable {
-        var sampleHash: String, criterion: String
+        var sampleHash: String, id: String, criterion: String
     }
 
     let judge: JobJudge
@@ -35,7 +35,7 @@ struct JobLedger {
         if let store {
             try store.registerConfiguration(hash: configHash, judge: judge.name, description: judge.configurationDescription)
             for row in try store.judgments(rubricHash: judge.rubricHash, judgeConfigHash: configHash) {
-                storeLatest[StoreKey(sampleHash: row.key.sampleHash, criterion: row.key.criterion)] = (row.seq, row.judgment)
+                storeLatest[StoreKey(sampleHash: row.key.sampleHash, id: row.key.sampleID, criterion: row.key.criterion)] = (row.seq, row.judgment)
             }
         }
     }
@@ -49,21 +49,20 @@ struct JobLedger {
 
     /// The judgment already made for this sample and criterion, if any (the store's when there is one).
     func existing(id: String, sampleHash: String, criterion: String) -> Judgment? {
-        if store != nil { return storeLatest[StoreKey(sampleHash: sampleHash, criterion: criterion)]?.judgment }
+        if store != nil { return storeLatest[StoreKey(sampleHash: sampleHash, id: id, criterion: criterion)]?.judgment }
         return logLatest[LogKey(id: id, judge: judge.name, rubricHash: judge.rubricHash, criterion: criterion)]
     }
 
     /// With a store and a log: appends to the log each stored judgment of these samples whose
-    /// latest log line differs (under the sample's current id), in the store's insertion order,
+    /// latest log line differs, in the store's insertion order,
     /// so a log rebuilt from nothing equals the store's export.
     mutating func syncLog(_ samples: [(id: String, sampleHash: String)]) async throws {
         guard store != nil, let log else { return }
         var copies: [(seq: Int64, judgment: Judgment)] = []
         for (id, sampleHash) in samples {
             for criterion in judge.criteria {
-                guard let stored = storeLatest[StoreKey(sampleHash: sampleHash, criterion: criterion)] else { continue }
-                var copy = stored.judgment
-                copy.id = id
+                guard let stored = storeLatest[StoreKey(sampleHash: sampleHash, id: id, criterion: criterion)] else { continue }
+                let copy = stored.judgment
                 if let line = logLatest[Self.logKey(copy)], try line.jsonLine() == copy.jsonLine() { continue }
                 copies.append((stored.seq, copy))
             }
@@ -79,7 +78,7 @@ struct JobLedger {
     mutating func record(_ judgment: Judgment, sampleHash: String) async throws {
         if let store {
             let seq = try store.record(judgment, judgeConfigHash: configHash, sampleHash: sampleHash)
-            storeLatest[StoreKey(sampleHash: sampleHash, criterion: judgment.criterion)] = (seq, judgment)
+            storeLatest[StoreKey(sampleHash: sampleHash, id: judgment.id, criterion: judgment.criterion)] = (seq, judgment)
         }
         if let log {
             try await log.append(judgment)

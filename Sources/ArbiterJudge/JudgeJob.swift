@@ -2,8 +2,8 @@
 // output JSONL (through JudgmentLog) and/or a SQLite JudgmentStore as soon as its sample is done,
 // with bounded concurrency. It is resumable: on start it skips samples whose judgments are all
 // there (by (id, judge, rubric hash, criterion) in the JSONL, or, with a store, by (rubric hash,
-// judge configuration, sample content hash, criterion) in the store; see JudgeJob+Ledger), so a
-// killed run that is rerun neither loses nor duplicates work. Failed judgments count as done
+// judge configuration, sample content hash, id, criterion) in the store; see JudgeJob+Ledger),
+// so a killed run that is rerun neither loses nor duplicates work. Failed judgments count as done
 // unless `retryFailed` (then the judgment is recorded again and the later one for a key wins).
 // It does not print; progress goes to a callback.
 import Foundation

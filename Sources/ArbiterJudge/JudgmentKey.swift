@@ -1,5 +1,8 @@
 // JudgmentKey: what identifies a judgment in the judgment store: (rubric content hash, judge
-// configuration hash, sample content hash, criterion). The hashes are SHA-256 over an
+// configuration hash, sample content hash, sample id, criterion). The id is part of the key so
+// two samples with the same content under different ids (identical outputs of two systems)
+// each keep their judgment and both appear in an export; a sample whose content changed under
+// the same id has a new key and is judged again. The hashes are SHA-256 over an
 // unambiguous length-prefixed encoding (not JSON), so they do not depend on a JSON encoder's
 // escaping and are the same on every platform. This file only computes keys; storing them is
 // JudgmentStore's job.
@@ -14,20 +17,25 @@ public struct JudgmentKey: Hashable, Sendable {
     public var judgeConfigHash: String
     /// `JobSample.contentHash` of the judged sample (its id is not part of it).
     public var sampleHash: String
+    /// The sample's id (the judgment's `id`).
+    public var sampleID: String
     /// Criterion id.
     public var criterion: String
 
     /// An empty rubric hash means none (the store keeps both as "").
-    public init(rubricHash: String?, judgeConfigHash: String, sampleHash: String, criterion: String) {
+    public init(rubricHash: String?, judgeConfigHash: String, sampleHash: String, sampleID: String, criterion: String) {
         self.rubricHash = rubricHash?.isEmpty == true ? nil : rubricHash
         self.judgeConfigHash = judgeConfigHash
         self.sampleHash = sampleHash
+        self.sampleID = sampleID
         self.criterion = criterion
     }
 
-    /// The key of `judgment` (its rubric hash and criterion) for a judge configuration and sample.
+    /// The key of `judgment` (its rubric hash, id and criterion) for a judge configuration and sample.
     public init(_ judgment: Judgment, judgeConfigHash: String, sampleHash: String) {
-        self.init(rubricHash: judgment.rubricHash, judgeConfigHash: judgeConfigHash, sampleHash: sampleHash, criterion: judgment.criterion)
+        self.init(
+            rubricHash: judgment.rubricHash, judgeConfigHash: judgeConfigHash, sampleHash: sampleHash, sampleID: judgment.id,
+            criterion: judgment.criterion)
     }
 }
 

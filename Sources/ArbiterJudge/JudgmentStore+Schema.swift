@@ -5,8 +5,8 @@
 //
 // Schema version 1:
 //   judgments(seq INTEGER PRIMARY KEY AUTOINCREMENT,          -- insertion order (export order)
-//             rubric_hash, judge_config_hash, sample_hash, criterion  -- UNIQUE key ("" = no rubric hash)
-//             sample_id, judge, rubric, model, score, verdict, failure (kind), latency_ms,
+//             rubric_hash, judge_config_hash, sample_hash, criterion, sample_id  -- UNIQUE key ("" = no rubric hash)
+//             judge, rubric, model, score, verdict, failure (kind), latency_ms,
 //             attempts, prompt_hash,                           -- filterable copies of the fields
 //             line,                                            -- the judgment's JSON line (source of truth)
 //             recorded_at)                                     -- ISO 8601, UTC
@@ -43,7 +43,7 @@ extension JudgmentStore {
                     prompt_hash TEXT,
                     line TEXT NOT NULL,
                     recorded_at TEXT NOT NULL,
-                    UNIQUE (rubric_hash, judge_config_hash, sample_hash, criterion)
+                    UNIQUE (rubric_hash, judge_config_hash, sample_hash, criterion, sample_id)
                 );
                 CREATE INDEX judgments_by_sample_id ON judgments(sample_id);
                 CREATE INDEX judgments_by_config ON judgments(judge_config_hash, rubric_hash);

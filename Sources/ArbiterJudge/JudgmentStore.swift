@@ -1,6 +1,6 @@
 // JudgmentStore: a persistent judgment store in one SQLite file (WAL mode, through one GRDB
 // DatabasePool), keyed by (rubric content hash, judge configuration hash, sample content hash,
-// criterion). Every `record` is its own committed transaction with `synchronous = FULL`, so a
+// sample id, criterion) (see JudgmentKey). Every `record` is its own committed transaction with `synchronous = FULL`, so a
 // killed process loses at most the judgments still in flight. Recording a key again replaces the
 // row and gives it a new insertion number (the later judgment wins, as in judgments JSONL).
 // It does not judge or decide what to judge (JudgeJob does); schema and open-time checks are in
@@ -94,8 +94,8 @@ public final class JudgmentStore: Sendable {
     /// The judgment stored under `key`, if any.
     public func judgment(for key: JudgmentKey) throws(JudgmentStoreError) -> Judgment? {
         try stored(
-            where: "rubric_hash = ? AND judge_config_hash = ? AND sample_hash = ? AND criterion = ?",
-            [key.rubricHash ?? "", key.judgeConfigHash, key.sampleHash, key.criterion]
+            where: "rubric_hash = ? AND judge_config_hash = ? AND sample_hash = ? AND criterion = ? AND sample_id = ?",
+            [key.rubricHash ?? "", key.judgeConfigHash, key.sampleHash, key.criterion, key.sampleID]
         ).first?.judgment
     }
 
@@ -119,7 +119,7 @@ public final class JudgmentStore: Sendable {
     private func stored(where condition: String?, _ arguments: StatementArguments) throws(JudgmentStoreError) -> [StoredJudgment] {
         let path = url.path
         let sql = """
-            SELECT seq, rubric_hash, judge_config_hash, sample_hash, criterion, line FROM judgments
+            SELECT seq, rubric_hash, judge_config_hash, sample_hash, criterion, sample_id, line FROM judgments
             \(condition.map { "WHERE \($0)" } ?? "") ORDER BY seq
             """
         return try read("reading judgments") { db in
@@ -138,7 +138,7 @@ public final class JudgmentStore: Sendable {
         guard case .int64(let seq) = (row[0] as DatabaseValue).storage else {
             throw .malformedRow(path: path, seq: -1, reason: "its insertion number is not an integer")
         }
-        let names = ["rubric_hash", "judge_config_hash", "sample_hash", "criterion", "line"]
+        let names = ["rubric_hash", "judge_config_hash", "sample_hash", "criterion", "sample_id", "line"]
         var fields: [String] = []
         for (offset, name) in names.enumerated() {
             guard let value = text(row[offset + 1] as DatabaseValue) else {
@@ -147,15 +147,15 @@ public final class JudgmentStore: Sendable {
             fields.append(value)
         }
         let judgment: Judgment
-        do { judgment = try decoder.decode(Judgment.self, from: Data(fields[4].utf8)) } catch let error as DecodingError {
+        do { judgment = try decoder.decode(Judgment.self, from: Data(fields[5].utf8)) } catch let error as DecodingError {
             throw .malformedRow(path: path, seq: seq, reason: Judgment.describe(error))
         } catch {
             throw .malformedRow(path: path, seq: seq, reason: "\(error)")
         }
-        guard (judgment.rubricHash ?? "") == fields[0], judgment.criterion == fields[3] else {
+        guard (judgment.rubricHash ?? "") == fields[0], judgment.criterion == fields[3], judgment.id == fields[4] else {
             throw .malformedRow(path: path, seq: seq, reason: "its key columns disagree with its judgment line")
         }
-        let key = JudgmentKey(rubricHash: fields[0], judgeConfigHash: fields[1], sampleHash: fields[2], criterion: fields[3])
+        let key = JudgmentKey(rubricHash: fields[0], judgeConfigHash: fields[1], sampleHash: fields[2], sampleID: fields[4], criterion: fields[3])
         return StoredJudgment(seq: seq, key: key, judgment: judgment)
     }
 

@@ -1,6 +1,6 @@
 // JudgmentStoreJobTests: JudgeJob with a judgment store (the fake judges of JudgeJobTests): the
 // store decides what is done (a changed sample or judge configuration is judged again, the same
-// content is not); a run cancelled midway, and a process "killed" midway (the database files
+// content is not; the same content under two ids keeps both); a run cancelled midway, and a process "killed" midway (the database files
 // copied from disk mid-run, without closing), rerun to every judgment exactly once; failures kept
 // and retried on request; the export equals the run's JSONL log byte for byte; a JSONL log that
 // lost lines (a kill between the store commit and the log append, or a fresh --out) is refilled
@@ -62,6 +62,24 @@ import Testing
         let reconfigured = scoringBackend()
         _ = try await job(folder, backend: reconfigured, store: store, jsonl: false, settings: ["max_tokens": "64"]).run()
         #expect(try reconfigured.callCount == 8 && store.count() == 17)
+    }
+
+    @Test func sameContentUnderTwoIdsKeepsBothJudgments() async throws {
+        let folder = try jobFolder()
+        let text = """
+            {"id": "x", "prompt": "same document", "response": "score=4"}
+            {"id": "y", "prompt": "same document", "response": "score=4"}
+
+            """
+        try text.write(to: folder.appendingPathComponent("samples.jsonl"), atomically: true, encoding: .utf8)
+        let store = try freshStore()
+        _ = try await job(folder, backend: scoringBackend(), store: store).run()
+        let rows = try store.allJudgments()
+        #expect(rows.map(\.judgment.id).sorted() == ["x", "y"] && rows[0].key.sampleHash == rows[1].key.sampleHash)
+        #expect(try store.exportJSONL() == jsonlBytes(folder))
+        let again = scoringBackend()
+        let summary = try await job(folder, backend: again, store: store).run()
+        #expect(again.callCount == 0 && summary.copiedFromStore == 0)
     }
 
     @Test func cancelledRunThenRerunHasEveryJudgmentOnce() async throws {

@@ -1,5 +1,5 @@
 // JudgmentStoreTests: the SQLite judgment store on its own: one row per (rubric hash, judge
-// configuration, sample hash, criterion) with the later judgment winning, every Judgment field
+// configuration, sample hash, sample id, criterion) with the later judgment winning, every Judgment field
 // surviving the round trip, content and configuration hashes that ignore what they should, many
 // concurrent writers (two store objects on one file, eight tasks each) with nothing lost or
 // doubled, and the JSONL export in insertion order with the Judgment+JSONL encoding.
@@ -23,7 +23,7 @@ func freshStore(_ name: String = "judgments.sqlite") throws -> JudgmentStore {
         try store.record(judgment("a", score: 2), judgeConfigHash: "cfg", sampleHash: "h1")
         try store.record(judgment("a", score: 4), judgeConfigHash: "cfg", sampleHash: "h1")
         #expect(try store.count() == 1)
-        let key = JudgmentKey(rubricHash: "rh", judgeConfigHash: "cfg", sampleHash: "h1", criterion: "c")
+        let key = JudgmentKey(rubricHash: "rh", judgeConfigHash: "cfg", sampleHash: "h1", sampleID: "a", criterion: "c")
         #expect(try store.judgment(for: key)?.score == 4)
         // Each key part on its own makes a new row; a nil rubric hash differs from a real one.
         try store.record(judgment("a", score: 1), judgeConfigHash: "cfg2", sampleHash: "h1")
@@ -31,12 +31,13 @@ func freshStore(_ name: String = "judgments.sqlite") throws -> JudgmentStore {
         try store.record(judgment("a", criterion: "d", score: 1), judgeConfigHash: "cfg", sampleHash: "h1")
         try store.record(judgment("a", score: 1, rubricHash: nil), judgeConfigHash: "cfg", sampleHash: "h1")
         try store.record(judgment("a", score: 5, rubricHash: ""), judgeConfigHash: "cfg", sampleHash: "h9")
-        #expect(try store.count() == 6)
-        let nilKey = JudgmentKey(rubricHash: nil, judgeConfigHash: "cfg", sampleHash: "h1", criterion: "c")
+        try store.record(judgment("b", score: 1), judgeConfigHash: "cfg", sampleHash: "h1")
+        #expect(try store.count() == 7)
+        let nilKey = JudgmentKey(rubricHash: nil, judgeConfigHash: "cfg", sampleHash: "h1", sampleID: "a", criterion: "c")
         #expect(try store.judgment(for: nilKey)?.rubricHash == nil)
         // An empty rubric hash is the same key as none.
         try store.record(judgment("a", score: 2, rubricHash: ""), judgeConfigHash: "cfg", sampleHash: "h1")
-        #expect(try store.count() == 6 && store.judgment(for: nilKey)?.score == 2)
+        #expect(try store.count() == 7 && store.judgment(for: nilKey)?.score == 2)
         #expect(try store.judgment(for: key)?.score == 4)
         // Insertion order: a replaced key moves to the end.
         try store.record(judgment("a", score: 5), judgeConfigHash: "cfg", sampleHash: "h1")
