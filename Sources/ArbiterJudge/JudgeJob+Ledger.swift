@@ -1,10 +1,10 @@
 // JudgeJob+Ledger: where a job's judgments go and how it knows what is done. Without a store,
-// the JSONL log decides (key: id, judge, rubric hash, criterion). With a store, the store decides
-// (key: rubric hash, judge configuration hash, sample content hash, id, criterion), every judgment is
-// committed to it first and then appended to the JSONL log when there is one; a log line missing
-// for a stored judgment (a kill between the two writes, or a fresh --out file) is appended again
-// before judging starts, so after every run the log's latest line for each sample agrees with
-// the store. It does not judge.
+// the JSONL log decides (key: id, judge, rubric hash, criterion). With a store, the store
+// decides (key: rubric hash, judge configuration hash, sample content hash, id, criterion),
+// every judgment is committed to it first and then appended to the JSONL log when there is one;
+// a log line missing for a stored judgment (a kill between the two writes, or a fresh --out
+// file) is appended before judging starts, in the store's order, so after every run the log's
+// latest line for each sample agrees with the store. It does not judge.
 import Foundation
 
 struct JobLedger {
