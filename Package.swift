@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -31,7 +32,7 @@ let package = Package(
         ),
         .target(
             name: "ArbiterJudge",
-            dependencies: ["ArbiterModels", "ArbiterRubric"],
+            dependencies: ["ArbiterModels", "ArbiterRubric", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .target(name: "ArbiterAgreement", swiftSettings: strict),

@@ -51,6 +51,9 @@ struct JudgeCommand: AsyncParsableCommand {
             Samples: JSONL {"id","prompt","response","reference"?} or, with --pairwise, {"id","prompt","response_a","response_b"}.
             Judgments are appended to --out one line at a time (fsync'd). Rerunning the same command skips samples already
             judged by the same judge, rubric content and criterion, so a killed run loses and duplicates nothing.
+            With --db FILE, a SQLite store decides instead (key: rubric content hash, judge configuration, sample content
+            hash, sample id, criterion) and keeps every judgment, each committed as it finishes; --out is still appended when given,
+            and --export FILE writes the whole store as JSONL after the run.
             Multi-criterion rubrics add a line with criterion "overall" (the rubric's aggregate).
             """
     )
@@ -59,7 +62,9 @@ struct JudgeCommand: AsyncParsableCommand {
     @Option(help: "Samples file (JSONL).") var input: String
     @Option(help: "verifier:exact-match, verifier:numeric, or local:NAME_OR_PATH.") var judge: String
     @Flag(help: "Samples are pairwise (response_a, response_b).") var pairwise = false
-    @Option(help: "Judgments file (JSONL), appended to.") var out: String = "judgments.jsonl"
+    @Option(help: "Judgments file (JSONL), appended to (default judgments.jsonl, or none when --db is given).") var out: String?
+    @Option(help: "Judgment store (SQLite, created if missing): decides what is already judged and keeps every judgment.") var db: String?
+    @Option(help: "After the run, write every judgment in --db to this JSONL file (insertion order).") var export: String?
     @Option(help: "Samples judged at once.") var concurrency: Int = 4
     @Option(help: "Judge only the first N samples.") var limit: Int?
     @Flag(name: .customLong("skip-invalid"), help: "Record malformed sample lines as failed judgments instead of stopping.") var skipInvalid = false
@@ -102,16 +107,28 @@ struct JudgeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if export != nil, db == nil { throw ValidationError("--export writes the judgments of --db; add --db FILE") }
         do {
+            let out = self.out ?? (db == nil ? "judgments.jsonl" : nil)
+            let store = try db.map { try JudgmentStore(url: URL(fileURLWithPath: $0)) }
+            var judge = try makeJudge()
+            // Output-affecting LLM settings join the store key (verifiers have none).
+            if judge.rubricHash != nil { judge.settings = ["max_tokens": "\(maxTokens)", "probability_weighted": "\(probabilityWeighted)"] }
             let job = JudgeJob(
-                input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: out), judge: try makeJudge(),
+                input: URL(fileURLWithPath: input), output: out.map { URL(fileURLWithPath: $0) }, store: store, judge: judge,
                 options: try JudgeJobOptions(concurrency: concurrency, limit: limit, skipInvalid: skipInvalid, retryFailed: retryFailed))
             let bar = ProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
             let summary = try await job.run { bar.show($0) }
             bar.finish()
-            print("judged \(summary.judged) sample(s), \(summary.alreadyDone) already in \(out), \(summary.failures) failed judgment(s) written")
-            if summary.repairedBytes > 0 { print("repaired \(out): dropped a truncated last line (\(summary.repairedBytes) bytes) and judged it again") }
+            let place = [out, db].compactMap { $0 }.joined(separator: " and ")
+            print("judged \(summary.judged) sample(s), \(summary.alreadyDone) already in \(place), \(summary.failures) failed judgment(s) written")
+            if let out, summary.repairedBytes > 0 { print("repaired \(out): dropped a truncated last line (\(summary.repairedBytes) bytes) and judged it again") }
+            if let out, summary.copiedFromStore > 0 { print("copied \(summary.copiedFromStore) judgment(s) from \(db ?? "") that \(out) lacked") }
             for issue in summary.invalid { print("recorded malformed line \(issue)") }
+            if let store, let export {
+                let lines = try store.exportJSONL(to: URL(fileURLWithPath: export))
+                print("exported \(lines) judgment(s) from \(store.url.path) to \(export)")
+            }
         } catch let error as LocalizedError {
             FileHandle.standardError.write(Data("error: \(error.errorDescription ?? "\(error)")\n".utf8))
             throw ExitCode.failure

@@ -1,9 +1,11 @@
 // JudgeJob: runs a judge over a samples JSONL file and appends each finished judgment to an
-// output JSONL (through JudgmentLog) as soon as its sample is done, with bounded concurrency.
-// It is resumable: on start it reads the output and skips samples whose (id, judge, rubric hash,
-// criterion) lines are all there, so a killed run that is rerun neither loses nor duplicates
-// work. Failed judgments count as done unless `retryFailed` (then a new line is appended and the
-// later line for a key wins). It does not print; progress goes to a callback.
+// output JSONL (through JudgmentLog) and/or a SQLite JudgmentStore as soon as its sample is done,
+// with bounded concurrency. It is resumable: on start it skips samples whose judgments are all
+// there (by (id, judge, rubric hash, criterion) in the JSONL, or, with a store, by (rubric hash,
+// judge configuration, sample content hash, id, criterion) in the store; see JudgeJob+Ledger),
+// so a killed run that is rerun neither loses nor duplicates work. Failed judgments count as done
+// unless `retryFailed` (then the judgment is recorded again and the later one for a key wins).
+// It does not print; progress goes to a callback.
 import Foundation
 
 /// A job that cannot start or continue.
@@ -33,6 +35,9 @@ public struct JobJudge: Sendable {
     /// Criterion ids each sample yields; a sample is done when all are in the output.
     public let criteria: [String]
     public let pairwise: Bool
+    /// Settings that change the judge's output beyond its name and rubric (model file, maximum
+    /// tokens, scoring mode, ...); part of `configurationHash`, the judgment store's key.
+    public var settings: [String: String] = [:]
     let run: @Sendable (JobSample) async -> [Judgment]
 
     /// A pointwise judge (LLM, rubric or verifier). Pairwise samples become `invalidSample` failures.
@@ -113,7 +118,7 @@ public struct JobProgress: Sendable, Equatable {
 public struct JudgeJobSummary: Sendable, Equatable {
     /// Samples selected (after `limit`).
     public var total: Int
-    /// Samples already complete in the output before this run.
+    /// Samples already complete in the output (or the store) before this run.
     public var alreadyDone: Int
     /// Samples judged by this run.
     public var judged: Int
@@ -123,67 +128,78 @@ public struct JudgeJobSummary: Sendable, Equatable {
     public var invalid: [SampleIssue]
     /// Bytes of a truncated last line removed from the output on start.
     public var repairedBytes: Int
+    /// Judgments found in the store but missing from the JSONL output, appended to it on start.
+    public var copiedFromStore: Int = 0
 }
 
 /// A resumable judging run over one samples file.
 public struct JudgeJob: Sendable {
     public let input: URL
-    public let output: URL
+    /// The judgments JSONL file appended to (nil: store only).
+    public let output: URL?
+    /// The judgment store that decides what is done and keeps every judgment (nil: JSONL only).
+    public let store: JudgmentStore?
     public let judge: JobJudge
     public let options: JudgeJobOptions
 
     public init(input: URL, output: URL, judge: JobJudge, options: JudgeJobOptions) {
+        self.init(input: input, output: output, store: nil, judge: judge, options: options)
+    }
+
+    /// A job writing to a JSONL file, a store, or both (at least one must be given).
+    public init(input: URL, output: URL?, store: JudgmentStore?, judge: JobJudge, options: JudgeJobOptions) {
+        precondition(output != nil || store != nil, "JudgeJob needs an output file, a store, or both")
         self.input = input
         self.output = output
+        self.store = store
         self.judge = judge
         self.options = options
     }
 
-    struct Key: Hashable {
-        var id: String, judge: String, rubricHash: String?, criterion: String
-    }
-
     /// Runs the job. Throws before judging anything when the samples have malformed lines (unless
-    /// `skipInvalid`) or the output cannot be opened or read. Cancellation stops it: samples in
-    /// flight are not written, so a rerun judges them.
+    /// `skipInvalid`) or the output or store cannot be opened or read. Cancellation stops it:
+    /// samples in flight are not written, so a rerun judges them.
     public func run(progress: @escaping @Sendable (JobProgress) -> Void = { _ in }) async throws -> JudgeJobSummary {
         let contents = try Self.readSamples(input, pairwise: judge.pairwise)
         if !contents.issues.isEmpty, !options.skipInvalid { throw JudgeJobError.invalidSamples(contents.issues) }
-        let log = try JudgmentLog(url: output)
-        var latest: [Key: Judgment] = [:]
-        for j in log.existing { latest[Key(id: j.id, judge: j.judge, rubricHash: j.rubricHash, criterion: j.criterion)] = j }
+        var ledger = try JobLedger(judge: judge, output: output, store: store)
 
         // Malformed lines are recorded once, as failed judgments, under their id, or under
         // "<file name>:<line>" when they have none or share it with a valid sample.
         var failures = 0
         let validIDs = Set(contents.samples.map(\.id))
-        for issue in contents.issues {
+        let invalid = contents.issues.map { issue in
             let id = issue.id.flatMap { validIDs.contains($0) ? nil : $0 }
                 ?? "\(URL(fileURLWithPath: issue.file).lastPathComponent):\(issue.line)"
-            for c in judge.criteria where latest[Key(id: id, judge: judge.name, rubricHash: judge.rubricHash, criterion: c)] == nil {
+            return (issue: issue, id: id, hash: JobSample.invalidLineHash(id: id, reason: issue.reason))
+        }
+        let selected = options.limit.map { Array(contents.samples.prefix($0)) } ?? contents.samples
+        let hashes = selected.map(\.contentHash)
+        try await ledger.syncLog(invalid.map { ($0.id, $0.hash) } + zip(selected, hashes).map { ($0.id, $1) })
+
+        for (issue, id, hash) in invalid {
+            for c in judge.criteria where ledger.existing(id: id, sampleHash: hash, criterion: c) == nil {
                 let j = Judgment(id: id, judge: judge.name, rubric: judge.rubric, rubricHash: judge.rubricHash, criterion: c,
                                  model: "none", attempts: 0, failure: .invalidSample(message: issue.description))
-                try await log.append(j)
-                latest[Key(id: id, judge: judge.name, rubricHash: judge.rubricHash, criterion: c)] = j
+                try await ledger.record(j, sampleHash: hash)
                 failures += 1
             }
         }
 
-        let selected = options.limit.map { Array(contents.samples.prefix($0)) } ?? contents.samples
-        var pending: [(sample: JobSample, missing: Set<String>)] = []
-        for sample in selected {
+        var pending: [(sample: JobSample, hash: String, missing: Set<String>)] = []
+        for (sample, hash) in zip(selected, hashes) {
             let missing = judge.criteria.filter { c in
-                guard let j = latest[Key(id: sample.id, judge: judge.name, rubricHash: judge.rubricHash, criterion: c)] else { return true }
+                guard let j = ledger.existing(id: sample.id, sampleHash: hash, criterion: c) else { return true }
                 return options.retryFailed && !j.succeeded
             }
-            if !missing.isEmpty { pending.append((sample, Set(missing))) }
+            if !missing.isEmpty { pending.append((sample, hash, Set(missing))) }
         }
         let alreadyDone = selected.count - pending.count
         var state = JobProgress(done: alreadyDone, total: selected.count, failures: failures)
         progress(state)
 
         let run = judge.run
-        try await withThrowingTaskGroup(of: [Judgment]?.self) { group in
+        try await withThrowingTaskGroup(of: (hash: String, judged: [Judgment])?.self) { group in
             var next = 0
             func launch() {
                 guard next < pending.count else { return }
@@ -193,14 +209,14 @@ public struct JudgeJob: Sendable {
                     let judged = await run(item.sample)
                     // A cancelled sample's judgments are cancellation artefacts: never record them.
                     if Task.isCancelled { return nil }
-                    return judged.filter { item.missing.contains($0.criterion) }
+                    return (item.hash, judged.filter { item.missing.contains($0.criterion) })
                 }
             }
             for _ in 0..<options.concurrency { launch() }
             while let finished = try await group.next() {
-                guard let judged = finished, !Task.isCancelled else { continue }
+                guard let (hash, judged) = finished, !Task.isCancelled else { continue }
                 for j in judged {
-                    try await log.append(j)
+                    try await ledger.record(j, sampleHash: hash)
                     if !j.succeeded { state.failures += 1 }
                 }
                 state.done += 1
@@ -211,6 +227,7 @@ public struct JudgeJob: Sendable {
         try Task.checkCancellation()
         return JudgeJobSummary(
             total: selected.count, alreadyDone: alreadyDone, judged: state.done - alreadyDone,
-            failures: state.failures, invalid: contents.issues, repairedBytes: log.discardedBytes)
+            failures: state.failures, invalid: contents.issues, repairedBytes: ledger.repairedBytes,
+            copiedFromStore: ledger.copiedToLog)
     }
 }
