@@ -56,7 +56,8 @@ extension LLMJudge {
     func drawSample(_ messages: [ChatTurn], index: Int) async -> SampleOutcome {
         if let prefix = configuration.verdictPrefix {
             return await Self.readPrefixVerdict(
-                messages, prefix: prefix, allowed: configuration.allowed.discreteValues, topLogprobs: configuration.topLogprobs,
+                messages, prefix: prefix, allowed: configuration.allowed.discreteValues, labels: configuration.scoreLabels,
+                topLogprobs: configuration.topLogprobs,
                 seed: configuration.seed.map { $0 &+ UInt64(index) }, backend: backend, timeoutSeconds: configuration.timeoutSeconds)
         }
         var conversation = messages
@@ -111,7 +112,7 @@ extension LLMJudge {
     /// The raw text is the prefix and the continued token; a failure explains itself in the
     /// rationale.
     static func readPrefixVerdict(
-        _ messages: [ChatTurn], prefix: String, allowed: [Double], topLogprobs: Int, seed: UInt64?, backend: any ChatBackend,
+        _ messages: [ChatTurn], prefix: String, allowed: [Double], labels: [String: Double], topLogprobs: Int, seed: UInt64?, backend: any ChatBackend,
         timeoutSeconds: Double
     ) async -> SampleOutcome {
         var outcome = SampleOutcome()
@@ -123,7 +124,7 @@ extension LLMJudge {
         case .success(let response):
             outcome.model = response.model
             outcome.raw = prefix + response.text
-            switch ProbabilityWeighted.readVerdict(response, prefix: prefix, allowed: allowed) {
+            switch ProbabilityWeighted.readVerdict(response, prefix: prefix, allowed: allowed, labels: labels) {
             case .success(let verdict):
                 outcome.score = verdict.score
                 outcome.distribution = verdict.distribution

@@ -47,12 +47,16 @@ public struct LLMJudgeConfiguration: Sendable {
     /// allowed values among the first continued token's top alternatives (no re-asks: the read
     /// is deterministic). Nil: read the verdict token of a free answer.
     public var verdictPrefix: String?
+    /// Lowercased answer words that stand for scores (a label scale's levels, "pass" → 1),
+    /// counted like the numbers in probability-weighted reads after `verdictPrefix`.
+    public var scoreLabels: [String: Double]
 
     public init(
         rubric: String, rubricHash: String? = nil, criterion: String, allowed: AllowedScores,
         reasks: Int = 1, timeoutSeconds: Double = 120, samples: Int = 1, rule: ConsistencyRule = .mean,
         maxConcurrency: Int = 4, maxTokens: Int = 512, temperature: Double = 0, seed: UInt64? = nil,
-        probabilityWeighted: Bool = false, topLogprobs: Int = 20, verdictPrefix: String? = nil
+        probabilityWeighted: Bool = false, topLogprobs: Int = 20, verdictPrefix: String? = nil,
+        scoreLabels: [String: Double] = [:]
     ) throws {
         func bad(_ f: String, _ v: Any, _ fix: String) -> LLMJudgeConfigurationError {
             .invalid(field: f, value: "\(v)", fix: fix)
@@ -85,6 +89,7 @@ public struct LLMJudgeConfiguration: Sendable {
         self.probabilityWeighted = probabilityWeighted
         self.topLogprobs = topLogprobs
         self.verdictPrefix = verdictPrefix
+        self.scoreLabels = scoreLabels
     }
 }
 

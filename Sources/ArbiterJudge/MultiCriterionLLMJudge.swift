@@ -12,10 +12,13 @@ import Foundation
 public struct CriterionScale: Sendable, Equatable {
     public var id: String
     public var allowed: AllowedScores
+    /// Lowercased answer words standing for scores (label scales), for probability-weighted reads.
+    public var labels: [String: Double]
 
-    public init(id: String, allowed: AllowedScores) {
+    public init(id: String, allowed: AllowedScores, labels: [String: Double] = [:]) {
         self.id = id
         self.allowed = allowed
+        self.labels = labels
     }
 }
 
@@ -115,7 +118,7 @@ public struct MultiCriterionLLMJudge: Judge {
         var outcomes: [LLMJudge.SampleOutcome] = []
         for c in criteria {
             outcomes.append(await LLMJudge.readPrefixVerdict(
-                messages, prefix: prefix + "\(c.id): ", allowed: c.allowed.discreteValues, topLogprobs: settings.topLogprobs,
+                messages, prefix: prefix + "\(c.id): ", allowed: c.allowed.discreteValues, labels: c.labels, topLogprobs: settings.topLogprobs,
                 seed: settings.seed, backend: backend, timeoutSeconds: settings.timeoutSeconds))
         }
         let elapsed = clock.now - started

@@ -28,14 +28,16 @@ public enum ProbabilityWeighted {
     /// pool their probability); tokens that are not an allowed score are ignored. Returns a nil
     /// score (and an empty distribution) when no probability mass falls on allowed scores.
     /// Distribution keys are the scores formatted as in `JudgmentFailure.format` ("4", "3.5").
-    public static func expectedScore(alternatives: [TokenLogprob], allowed: [Double]) -> (score: Double?, distribution: [String: Double]) {
+    /// `labels` maps lowercased answer words to scores (a label scale's levels: "pass" → 1),
+    /// read like numbers.
+    public static func expectedScore(alternatives: [TokenLogprob], allowed: [Double], labels: [String: Double] = [:]) -> (score: Double?, distribution: [String: Double]) {
         var mass: [Double: Double] = [:]
         var seen = Set<String>()
         for alt in alternatives {
             let token = alt.token.trimmingCharacters(in: .whitespacesAndNewlines)
             // A backend may repeat a token; count each exact token string once.
             guard alt.logprob.isFinite || alt.logprob == -.infinity, seen.insert(alt.token).inserted,
-                let value = Double(token), let score = allowed.first(where: { abs($0 - value) <= 1e-9 })
+                let value = Double(token) ?? labels[token.lowercased()], let score = allowed.first(where: { abs($0 - value) <= 1e-9 })
             else { continue }
             mass[score, default: 0] += Foundation.exp(alt.logprob)
         }
@@ -43,7 +45,7 @@ public enum ProbabilityWeighted {
         guard total > 0, total.isFinite else { return (nil, [:]) }
         var distribution: [String: Double] = [:]
         var expected = 0.0
-        for (score, p) in mass {
+        for (score, p) in mass.sorted(by: { $0.key < $1.key }) {  // a fixed summation order
             distribution[JudgmentFailure.format(score)] = p / total
             expected += score * p / total
         }
@@ -74,8 +76,9 @@ public enum ProbabilityWeighted {
     /// Scores the answer to a `verdictRequest`: the expectation over the allowed values among the
     /// first generated token's alternatives (and the token itself), renormalised over those
     /// present. No allowed value among them is a failure (off scale when the chosen token is a
-    /// number, else unparseable), never a score; so is a response without logprobs.
-    public static func readVerdict(_ response: ChatResponse, prefix: String, allowed: [Double]) -> Result<PrefixVerdict, PrefixVerdictFailure> {
+    /// number, else unparseable), never a score; so is a response without logprobs. `labels` as
+    /// in `expectedScore(alternatives:allowed:labels:)`.
+    public static func readVerdict(_ response: ChatResponse, prefix: String, allowed: [Double], labels: [String: Double] = [:]) -> Result<PrefixVerdict, PrefixVerdictFailure> {
         let quoted = "\"\(prefix)\""
         guard let tokens = response.tokens else {
             return .failure(PrefixVerdictFailure(
@@ -89,7 +92,7 @@ public enum ProbabilityWeighted {
         if !alternatives.contains(where: { $0.token == first.token }) {
             alternatives.append(TokenLogprob(token: first.token, logprob: first.logprob))
         }
-        let weighted = expectedScore(alternatives: alternatives, allowed: allowed)
+        let weighted = expectedScore(alternatives: alternatives, allowed: allowed, labels: labels)
         guard let score = weighted.score else {
             let shown = alternatives.sorted { $0.logprob > $1.logprob }.prefix(5)
                 .map { "\"\($0.token)\" (p \(String(format: "%.3g", Foundation.exp($0.logprob))))" }.joined(separator: ", ")
@@ -104,7 +107,7 @@ public enum ProbabilityWeighted {
         var seen = Set<String>()
         for alt in alternatives where seen.insert(alt.token).inserted {
             let t = alt.token.trimmingCharacters(in: .whitespacesAndNewlines)
-            if let v = Double(t), allowed.contains(where: { abs($0 - v) <= 1e-9 }) { mass += Foundation.exp(alt.logprob) }
+            if let v = Double(t) ?? labels[t.lowercased()], allowed.contains(where: { abs($0 - v) <= 1e-9 }) { mass += Foundation.exp(alt.logprob) }
         }
         return .success(PrefixVerdict(score: score, distribution: weighted.distribution, mass: mass))
     }

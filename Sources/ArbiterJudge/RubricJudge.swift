@@ -87,20 +87,27 @@ public enum RubricJudge {
         let render: @Sendable (JudgeSample) -> [ChatTurn] = { sample in
             rubric.renderPointwise(prompt: sample.prompt, response: sample.response, reference: sample.reference).map(ChatTurn.init)
         }
-        func settings(criterion: String, allowed: AllowedScores, weighted: Bool) throws -> LLMJudgeConfiguration {
+        // Label scales ("pass", "most") answer with words; prefix reads count them as their scores.
+        func labels(_ scale: ScoreScale) -> [String: Double] {
+            guard scale.type != .numeric else { return [:] }
+            var out: [String: Double] = [:]
+            for level in scale.levels { out[level.label.lowercased()] = level.score }
+            return out
+        }
+        func settings(criterion: String, allowed: AllowedScores, weighted: Bool, labels: [String: Double] = [:]) throws -> LLMJudgeConfiguration {
             try LLMJudgeConfiguration(
                 rubric: rubric.name, rubricHash: hash, criterion: criterion, allowed: allowed, reasks: options.reasks,
                 timeoutSeconds: options.timeoutSeconds, maxConcurrency: options.maxConcurrency, maxTokens: options.maxTokens,
                 temperature: options.temperature, seed: options.seed, probabilityWeighted: weighted,
-                verdictPrefix: weighted ? options.verdictPrefix : nil)
+                verdictPrefix: weighted ? options.verdictPrefix : nil, scoreLabels: labels)
         }
         let prefix = options.probabilityWeighted ? options.verdictPrefix : nil
         if rubric.criteria.count == 1, let only = rubric.criteria.first, let scale = only.scale {
-            let config = try settings(criterion: only.id, allowed: AllowedScores(scale: scale), weighted: options.probabilityWeighted)
+            let config = try settings(criterion: only.id, allowed: AllowedScores(scale: scale), weighted: options.probabilityWeighted, labels: labels(scale))
             let inner = LLMJudge(name: name, backend: adapted, configuration: config, render: render)
             return RubricPointwiseJudge(name: name, rubric: rubric, inner: inner, criteria: [only.id])
         }
-        let criteria = rubric.criteria.compactMap { c in c.scale.map { CriterionScale(id: c.id, allowed: AllowedScores(scale: $0)) } }
+        let criteria = rubric.criteria.compactMap { c in c.scale.map { CriterionScale(id: c.id, allowed: AllowedScores(scale: $0), labels: labels($0)) } }
         let config = try settings(criterion: overallCriterion, allowed: .range(-Double.infinity...Double.infinity), weighted: false)
         let inner = try MultiCriterionLLMJudge(
             name: name, rubric: rubric.name, rubricHash: hash, criteria: criteria, settings: config, backend: adapted,

@@ -84,11 +84,11 @@ import Testing
         let backend = try LocalChatBackend(model: try Self.model.get(), name: "smollm2-135m")
         let options = RubricJudgeOptions(reasks: 0, timeoutSeconds: 600, maxConcurrency: 1, maxTokens: 1, probabilityWeighted: true, verdictPrefix: "[RESULT] ")
         let single = try RubricJudge.pointwise(name: "local:smollm2-135m", rubric: try ShippedRubric.load("summeval-consistency"), backend: backend, options: options)
-        let samples = try RubricJudgeLocalModelTests.samples(2)
+        let samples = try RubricJudgeLocalModelTests.samples(1)
         let multi = try RubricJudge.pointwise(name: "local:smollm2-135m", rubric: try ShippedRubric.load("honesty-factual-accuracy"), backend: backend, options: options)
         let short = JudgeSample(id: "q1", prompt: "What is the capital of France?", response: "Paris.", reference: "Paris")
         let out = await single.judge(samples) + multi.judge([short])
-        #expect(out.map(\.criterion) == ["consistency", "consistency", "factual-accuracy", "honesty", "overall"])
+        #expect(out.map(\.criterion) == ["consistency", "factual-accuracy", "honesty", "overall"])
         for j in out {
             let score = try #require(j.score, "\(j.criterion) failure: \(String(describing: j.failure)) \(j.rationale ?? "")")
             #expect((1...5).contains(score))

@@ -127,4 +127,25 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
         #expect(out.map(\.score) == [2, 2, 1.5])
         #expect(out[2].rationale?.hasPrefix("expected min") == true)
     }
+
+    /// Label scales: "most"/" All" count as the ordinal ranks, "pass"/"Fail" as 1/0.
+    @Test func labelScalesAreReadAsTheirScores() async throws {
+        let rubric = try ShippedRubric.load("instruction-following")
+        let adherence = try #require(rubric.criterion("adherence")?.scale)
+        let rank = { (label: String) in adherence.levels.first { $0.label == label }?.score ?? .nan }
+        let backend = ScriptedBackend([
+            .tokens("most", firstToken([("most", 0.6), (" All", 0.2), ("The", 0.1)])),
+            .tokens("pass", firstToken([("pass", 0.9), ("Fail", 0.1)])),
+        ])
+        let judge = try RubricJudge.pointwise(
+            name: "scripted", rubric: rubric, backend: backend,
+            options: RubricJudgeOptions(maxConcurrency: 1, probabilityWeighted: true, verdictPrefix: "[RESULT] "))
+        let out = await judge.judge([JudgeSample(id: "s1", prompt: "p", response: "r")])
+        #expect(out.map(\.criterion) == ["adherence", "format", "overall"])
+        let adherenceScore = try #require(out[0].score)
+        #expect(abs(adherenceScore - (rank("most") * 0.75 + rank("all") * 0.25)) < 1e-12)
+        let format = try #require(out[1].score)
+        #expect(abs(format - 0.9) < 1e-12)
+        #expect(out[2].score != nil)
+    }
 }
