@@ -69,7 +69,7 @@ struct JudgeCommand: AsyncParsableCommand {
     @Option(help: "Judge only the first N samples.") var limit: Int?
     @Flag(name: .customLong("skip-invalid"), help: "Record malformed sample lines as failed judgments instead of stopping.") var skipInvalid = false
     @Option(name: .customLong("max-tokens"), help: "Most tokens an LLM judge may generate per answer.") var maxTokens: Int = 256
-    @Flag(name: .customLong("probability-weighted"), help: "Score single-criterion rubrics as the expected score over the digit probabilities at the verdict (G-Eval).") var probabilityWeighted = false
+    @Flag(name: .customLong("probability-weighted"), help: "Score each criterion as the expected score over the score-token probabilities after \"[RESULT] \" (G-Eval; prefill only, no generated rationale).") var probabilityWeighted = false
     @Flag(name: .customLong("retry-failed"), help: "Judge again samples whose earlier judgment failed.") var retryFailed = false
 
     func validate() throws {
@@ -93,12 +93,14 @@ struct JudgeCommand: AsyncParsableCommand {
             let loaded = try Rubric.load(contentsOf: URL(fileURLWithPath: rubric ?? ""))
             let resolved = try ModelStore().resolve(nameOrPath, fetchIfMissing: true)
             guard resolved.format == .gguf else { throw LocalModelFormatError(spec: judge, path: resolved.url.path) }
-            // Probability-weighted local judging is prefill only: the verdict prefix is forced and
-            // the score is the expectation over the digit probabilities at the next position.
-            let mode: LocalChatBackend.Mode = probabilityWeighted ? .forcedVerdict(prefix: "[RESULT] ") : .generate
-            let backend = try LocalChatBackend.load(resolved.url, name: resolved.name, mode: mode)
+            let backend = try LocalChatBackend.load(resolved.url, name: resolved.name)
             // The model runs one request at a time, so judge calls are not run in parallel.
-            let options = RubricJudgeOptions(maxConcurrency: 1, maxTokens: maxTokens, probabilityWeighted: probabilityWeighted)
+            // Probability-weighted judging is prefill only: each criterion's assistant turn starts
+            // "[RESULT] " and the score is the expectation over the scale values among the next
+            // token's top-20 alternatives.
+            let options = RubricJudgeOptions(
+                maxConcurrency: 1, maxTokens: maxTokens, probabilityWeighted: probabilityWeighted,
+                verdictPrefix: probabilityWeighted ? "[RESULT] " : nil)
             if pairwise {
                 return JobJudge(pairwise: try RubricJudge.pairwise(name: judge, rubric: loaded, backend: backend, options: options))
             }

@@ -1,5 +1,6 @@
 // LLMJudge+Run: judging one sample: self-consistency loop, re-ask loop, per-call timeout, and
-// assembly of the Judgment. The timeout races the backend in unstructured tasks, so a backend
+// assembly of the Judgment; with a verdict prefix, one probability-weighted prefix read per sample
+// instead of the answer/re-ask loop. The timeout races the backend in unstructured tasks, so a backend
 // that ignores cancellation still cannot hold the judge past the limit.
 import Foundation
 
@@ -53,6 +54,12 @@ extension LLMJudge {
 
     /// One self-consistency sample, with re-asks after answers that have no usable verdict.
     func drawSample(_ messages: [ChatTurn], index: Int) async -> SampleOutcome {
+        if let prefix = configuration.verdictPrefix {
+            return await Self.readPrefixVerdict(
+                messages, prefix: prefix, allowed: configuration.allowed.discreteValues, labels: configuration.scoreLabels,
+                topLogprobs: configuration.topLogprobs,
+                seed: configuration.seed.map { $0 &+ UInt64(index) }, backend: backend, timeoutSeconds: configuration.timeoutSeconds)
+        }
         var conversation = messages
         var outcome = SampleOutcome()
         let parser = VerdictParser(allowed: configuration.allowed)
@@ -96,6 +103,35 @@ extension LLMJudge {
                         "Your answer could not be scored (\(failure.description)). Reply with a final line "
                             + "\"[RESULT] <score>\" where <score> is \(configuration.allowed.promptDescription)."),
                 ]
+            }
+        }
+        return outcome
+    }
+
+    /// One verdict-prefix read: `ProbabilityWeighted.verdictRequest`, scored by `readVerdict`.
+    /// The raw text is the prefix and the continued token; a failure explains itself in the
+    /// rationale.
+    static func readPrefixVerdict(
+        _ messages: [ChatTurn], prefix: String, allowed: [Double], labels: [String: Double], topLogprobs: Int, seed: UInt64?, backend: any ChatBackend,
+        timeoutSeconds: Double
+    ) async -> SampleOutcome {
+        var outcome = SampleOutcome()
+        outcome.attempts = 1
+        let request = ProbabilityWeighted.verdictRequest(messages: messages, prefix: prefix, topLogprobs: topLogprobs, seed: seed)
+        switch await complete(request, backend: backend, timeoutSeconds: timeoutSeconds) {
+        case .failure(let failure):
+            outcome.failure = failure
+        case .success(let response):
+            outcome.model = response.model
+            outcome.raw = prefix + response.text
+            switch ProbabilityWeighted.readVerdict(response, prefix: prefix, allowed: allowed, labels: labels) {
+            case .success(let verdict):
+                outcome.score = verdict.score
+                outcome.distribution = verdict.distribution
+                outcome.rationale = "expected score over the first token after \"\(prefix)\" (scale values hold p = \(String(format: "%.4g", verdict.mass)))"
+            case .failure(let failed):
+                outcome.failure = failed.failure
+                outcome.rationale = failed.explanation
             }
         }
         return outcome

@@ -1,8 +1,10 @@
 // LLMJudge: a single-criterion pointwise judge over any ChatBackend. It renders a prompt with a
 // caller-supplied closure (the rubric module's renderer, once connected), asks the backend,
 // parses the verdict, re-asks on a parse failure, optionally draws n self-consistency samples and
-// scores from top-logprobs (G-Eval). It never throws: timeouts and transport errors become failed
-// judgments without a score. Backend calls run with bounded concurrency.
+// scores from top-logprobs (G-Eval): read at the verdict token of a free answer, or, with a
+// `verdictPrefix`, from one prefill-only request whose assistant turn holds the prefix
+// (ProbabilityWeighted.verdictRequest). It never throws: timeouts and transport errors become
+// failed judgments without a score. Backend calls run with bounded concurrency.
 import ArbiterModels
 import Foundation
 
@@ -40,12 +42,21 @@ public struct LLMJudgeConfiguration: Sendable {
     /// Score as the expected value over score-token probabilities when the backend returns them.
     public var probabilityWeighted: Bool
     public var topLogprobs: Int
+    /// With `probabilityWeighted`: instead of a free answer, send the messages plus an
+    /// assistant turn holding this prefix (e.g. "[RESULT] ") and score the expectation over the
+    /// allowed values among the first continued token's top alternatives (no re-asks: the read
+    /// is deterministic). Nil: read the verdict token of a free answer.
+    public var verdictPrefix: String?
+    /// Lowercased answer words that stand for scores (a label scale's levels, "pass" → 1),
+    /// counted like the numbers in probability-weighted reads after `verdictPrefix`.
+    public var scoreLabels: [String: Double]
 
     public init(
         rubric: String, rubricHash: String? = nil, criterion: String, allowed: AllowedScores,
         reasks: Int = 1, timeoutSeconds: Double = 120, samples: Int = 1, rule: ConsistencyRule = .mean,
         maxConcurrency: Int = 4, maxTokens: Int = 512, temperature: Double = 0, seed: UInt64? = nil,
-        probabilityWeighted: Bool = false, topLogprobs: Int = 20
+        probabilityWeighted: Bool = false, topLogprobs: Int = 20, verdictPrefix: String? = nil,
+        scoreLabels: [String: Double] = [:]
     ) throws {
         func bad(_ f: String, _ v: Any, _ fix: String) -> LLMJudgeConfigurationError {
             .invalid(field: f, value: "\(v)", fix: fix)
@@ -59,6 +70,9 @@ public struct LLMJudgeConfiguration: Sendable {
         guard (1...20).contains(topLogprobs) else { throw bad("topLogprobs", topLogprobs, "use 1 to 20") }
         if probabilityWeighted, allowed.discreteValues.isEmpty {
             throw bad("allowed", allowed, "probability-weighted scoring needs discrete scores (a set, or a range with whole-number steps)")
+        }
+        if verdictPrefix != nil, !probabilityWeighted {
+            throw bad("verdictPrefix", verdictPrefix ?? "", "a verdict prefix is read probability-weighted; set probabilityWeighted or drop the prefix")
         }
         self.rubric = rubric
         self.rubricHash = rubricHash
@@ -74,6 +88,8 @@ public struct LLMJudgeConfiguration: Sendable {
         self.seed = seed
         self.probabilityWeighted = probabilityWeighted
         self.topLogprobs = topLogprobs
+        self.verdictPrefix = verdictPrefix
+        self.scoreLabels = scoreLabels
     }
 }
 

@@ -1,18 +1,24 @@
 // MultiCriterionLLMJudge: scores several criteria of a rubric in ONE backend call per sample,
 // reading "[RESULT] <criterion>: <score>" lines or a JSON object keyed by criterion ids. Answers
 // missing some criteria are re-asked for those criteria only; each criterion yields its own
-// Judgment (failed ones without score). Self-consistency and G-Eval are single-criterion
-// features (LLMJudge); this judge does not do them.
+// Judgment (failed ones without score). With a `verdictPrefix` it is probability-weighted
+// (G-Eval) instead: one prefill-only request per criterion, the rubric's messages plus an
+// assistant turn "<prefix><criterion id>: " (the criterion's own `[RESULT] <id>: ` line), scored
+// over that criterion's scale from the first token's top alternatives. Self-consistency is a
+// single-criterion feature (LLMJudge); this judge does not do it.
 import Foundation
 
 /// One criterion of a multi-criterion judge: its id and allowed scores.
 public struct CriterionScale: Sendable, Equatable {
     public var id: String
     public var allowed: AllowedScores
+    /// Lowercased answer words standing for scores (label scales), for probability-weighted reads.
+    public var labels: [String: Double]
 
-    public init(id: String, allowed: AllowedScores) {
+    public init(id: String, allowed: AllowedScores, labels: [String: Double] = [:]) {
         self.id = id
         self.allowed = allowed
+        self.labels = labels
     }
 }
 
@@ -23,17 +29,26 @@ public struct MultiCriterionLLMJudge: Judge {
     public let criteria: [CriterionScale]
     /// Shared call settings (its `criterion`/`allowed`/`samples`/`probabilityWeighted` are unused).
     public let settings: LLMJudgeConfiguration
+    /// Probability-weighted per-criterion reads after this prefix (e.g. "[RESULT] "); nil: one
+    /// free answer holding every criterion's verdict line.
+    public let verdictPrefix: String?
     let backend: any ChatBackend
     let render: @Sendable (JudgeSample) -> [ChatTurn]
 
-    public init(name: String, rubric: String, rubricHash: String? = nil, criteria: [CriterionScale], settings: LLMJudgeConfiguration, backend: any ChatBackend, render: @escaping @Sendable (JudgeSample) -> [ChatTurn]) throws {
+    public init(name: String, rubric: String, rubricHash: String? = nil, criteria: [CriterionScale], settings: LLMJudgeConfiguration, backend: any ChatBackend, verdictPrefix: String? = nil, render: @escaping @Sendable (JudgeSample) -> [ChatTurn]) throws {
         guard !criteria.isEmpty else {
             throw LLMJudgeConfigurationError.invalid(field: "criteria", value: "[]", fix: "give at least one criterion")
         }
         guard Set(criteria.map(\.id)).count == criteria.count else {
             throw LLMJudgeConfigurationError.invalid(field: "criteria", value: criteria.map(\.id).joined(separator: ","), fix: "criterion ids must be unique")
         }
+        if verdictPrefix != nil, let c = criteria.first(where: { $0.allowed.discreteValues.isEmpty }) {
+            throw LLMJudgeConfigurationError.invalid(
+                field: "criteria[\(c.id)].allowed", value: "\(c.allowed)",
+                fix: "probability-weighted scoring needs discrete scores (a set, or a range with whole-number steps)")
+        }
         self.name = name
+        self.verdictPrefix = verdictPrefix
         self.rubric = rubric
         self.rubricHash = rubricHash
         self.criteria = criteria
@@ -53,6 +68,7 @@ public struct MultiCriterionLLMJudge: Judge {
         let clock = ContinuousClock()
         let started = clock.now
         let messages = render(sample)
+        if let prefix = verdictPrefix { return await weighted(sample, messages, prefix: prefix, started: started, clock: clock) }
         var conversation = messages
         var results: [String: Result<ParsedScore, JudgmentFailure>] = [:]
         var raw: String?
@@ -95,6 +111,25 @@ public struct MultiCriterionLLMJudge: Judge {
             ]
         }
         return assemble(sample, messages, results, raw, model, attempts, clock.now - started)
+    }
+
+    /// Probability-weighted: one verdict-prefix read per criterion, in criterion order.
+    func weighted(_ sample: JudgeSample, _ messages: [ChatTurn], prefix: String, started: ContinuousClock.Instant, clock: ContinuousClock) async -> [Judgment] {
+        var outcomes: [LLMJudge.SampleOutcome] = []
+        for c in criteria {
+            outcomes.append(await LLMJudge.readPrefixVerdict(
+                messages, prefix: prefix + "\(c.id): ", allowed: c.allowed.discreteValues, labels: c.labels, topLogprobs: settings.topLogprobs,
+                seed: settings.seed, backend: backend, timeoutSeconds: settings.timeoutSeconds))
+        }
+        let elapsed = clock.now - started
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let hash = LLMJudge.promptHash(messages)
+        return zip(criteria, outcomes).map { c, o in
+            Judgment(
+                id: sample.id, judge: name, rubric: rubric, rubricHash: rubricHash, criterion: c.id, score: o.score,
+                distribution: o.distribution, rationale: o.rationale, raw: o.raw, promptHash: hash, model: o.model ?? "unknown",
+                latencyMs: ms, attempts: o.attempts, failure: o.score == nil ? (o.failure ?? .unparseable) : nil)
+        }
     }
 
     func assemble(_ sample: JudgeSample, _ messages: [ChatTurn], _ results: [String: Result<ParsedScore, JudgmentFailure>], _ raw: String?, _ model: String, _ attempts: Int, _ elapsed: Duration) -> [Judgment] {

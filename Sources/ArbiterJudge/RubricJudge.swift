@@ -2,11 +2,17 @@
 // pointwise several criteria → MultiCriterionLLMJudge plus an "overall" aggregate line,
 // pairwise → PairwiseLLMJudge), rendering prompts with the rubric and stamping every judgment
 // with the rubric's name and content hash. It does not run files or persist (JudgeJob does).
+// Probability-weighted with a verdict prefix works for both pointwise shapes: one prefix read
+// for a single criterion, one per criterion ("<prefix><id>: ") for several.
 //
 // Aggregation choice: a multi-criterion rubric yields one extra judgment per sample with
 // criterion "overall", whose score is `Rubric.aggregate` over the criteria (weights and rule from
 // the rubric). When any criterion failed, "overall" is a failed judgment
-// (`invalidSample`, naming the failed criteria) and carries no score.
+// (`invalidSample`, naming the failed criteria) and carries no score. Probability-weighted
+// criteria carry expected (fractional) scores, which are not levels `Rubric.aggregate` accepts;
+// their "overall" is the expectation of the rubric's aggregate over every combination of levels,
+// weighted by the product of the criteria's distributions (criteria read independently); for a
+// weighted mean this equals the weighted mean of the expected scores.
 import ArbiterRubric
 import Foundation
 
@@ -18,16 +24,21 @@ public struct RubricJudgeOptions: Sendable {
     public var maxTokens: Int
     public var temperature: Double
     public var seed: UInt64?
-    /// Score single-criterion pointwise rubrics as the expected value over score-token
-    /// probabilities, when the backend returns top-logprobs.
+    /// Score pointwise rubrics as the expected value over score-token probabilities, when the
+    /// backend returns top-logprobs. Without `verdictPrefix` only single-criterion rubrics are
+    /// weighted (at the verdict token of a free answer).
     public var probabilityWeighted: Bool
+    /// With `probabilityWeighted`: read each criterion's score distribution from one prefill-only
+    /// request whose assistant turn holds this prefix (e.g. "[RESULT] "; multi-criterion rubrics
+    /// get "[RESULT] <id>: "), instead of generating an answer. Single and multi-criterion.
+    public var verdictPrefix: String?
     /// Pairwise only: ask twice with A and B swapped (nil = ask once).
     public var swapPolicy: SwapPolicy?
 
     public init(
         reasks: Int = 1, timeoutSeconds: Double = 120, maxConcurrency: Int = 4, maxTokens: Int = 512,
         temperature: Double = 0, seed: UInt64? = nil, probabilityWeighted: Bool = false,
-        swapPolicy: SwapPolicy? = .inconsistentAsTie
+        swapPolicy: SwapPolicy? = .inconsistentAsTie, verdictPrefix: String? = nil
     ) {
         self.reasks = reasks
         self.timeoutSeconds = timeoutSeconds
@@ -37,6 +48,7 @@ public struct RubricJudgeOptions: Sendable {
         self.seed = seed
         self.probabilityWeighted = probabilityWeighted
         self.swapPolicy = swapPolicy
+        self.verdictPrefix = verdictPrefix
     }
 }
 
@@ -75,21 +87,31 @@ public enum RubricJudge {
         let render: @Sendable (JudgeSample) -> [ChatTurn] = { sample in
             rubric.renderPointwise(prompt: sample.prompt, response: sample.response, reference: sample.reference).map(ChatTurn.init)
         }
-        func settings(criterion: String, allowed: AllowedScores, weighted: Bool) throws -> LLMJudgeConfiguration {
+        // Label scales ("pass", "most") answer with words; prefix reads count them as their scores.
+        func labels(_ scale: ScoreScale) -> [String: Double] {
+            guard scale.type != .numeric else { return [:] }
+            var out: [String: Double] = [:]
+            for level in scale.levels { out[level.label.lowercased()] = level.score }
+            return out
+        }
+        func settings(criterion: String, allowed: AllowedScores, weighted: Bool, labels: [String: Double] = [:]) throws -> LLMJudgeConfiguration {
             try LLMJudgeConfiguration(
                 rubric: rubric.name, rubricHash: hash, criterion: criterion, allowed: allowed, reasks: options.reasks,
                 timeoutSeconds: options.timeoutSeconds, maxConcurrency: options.maxConcurrency, maxTokens: options.maxTokens,
-                temperature: options.temperature, seed: options.seed, probabilityWeighted: weighted)
+                temperature: options.temperature, seed: options.seed, probabilityWeighted: weighted,
+                verdictPrefix: weighted ? options.verdictPrefix : nil, scoreLabels: labels)
         }
+        let prefix = options.probabilityWeighted ? options.verdictPrefix : nil
         if rubric.criteria.count == 1, let only = rubric.criteria.first, let scale = only.scale {
-            let config = try settings(criterion: only.id, allowed: AllowedScores(scale: scale), weighted: options.probabilityWeighted)
+            let config = try settings(criterion: only.id, allowed: AllowedScores(scale: scale), weighted: options.probabilityWeighted, labels: labels(scale))
             let inner = LLMJudge(name: name, backend: adapted, configuration: config, render: render)
             return RubricPointwiseJudge(name: name, rubric: rubric, inner: inner, criteria: [only.id])
         }
-        let criteria = rubric.criteria.compactMap { c in c.scale.map { CriterionScale(id: c.id, allowed: AllowedScores(scale: $0)) } }
+        let criteria = rubric.criteria.compactMap { c in c.scale.map { CriterionScale(id: c.id, allowed: AllowedScores(scale: $0), labels: labels($0)) } }
         let config = try settings(criterion: overallCriterion, allowed: .range(-Double.infinity...Double.infinity), weighted: false)
         let inner = try MultiCriterionLLMJudge(
-            name: name, rubric: rubric.name, rubricHash: hash, criteria: criteria, settings: config, backend: adapted, render: render)
+            name: name, rubric: rubric.name, rubricHash: hash, criteria: criteria, settings: config, backend: adapted,
+            verdictPrefix: prefix, render: render)
         return RubricPointwiseJudge(name: name, rubric: rubric, inner: inner, criteria: criteria.map(\.id) + [overallCriterion])
     }
 
@@ -144,7 +166,16 @@ public struct RubricPointwiseJudge: Judge {
         var score: Double?
         if !failed.isEmpty {
             failure = .invalidSample(message: "no overall score: criteria \(failed.joined(separator: ", ")) failed")
-        } else {
+        }
+        var rationale = "\(rubric.aggregation.rawValue) over \(rubric.criteria.count) criteria"
+        let distributions = lines.filter { $0.score != nil }.compactMap { j in j.distribution.map { (criterion: j.criterion, distribution: $0) } }
+        if failure == nil, !distributions.isEmpty {
+            rationale = "expected " + rationale + " (criteria's score distributions taken as independent)"
+            switch expectedAggregate(distributions) {
+            case .success(let value): score = value
+            case .failure(let problem): failure = .invalidSample(message: "no overall score: \(problem.message)")
+            }
+        } else if failure == nil {
             do {
                 score = try rubric.aggregate(scores).value
             } catch {
@@ -153,7 +184,61 @@ public struct RubricPointwiseJudge: Judge {
         }
         return Judgment(
             id: id, judge: name, rubric: rubric.name, rubricHash: rubric.contentHash, criterion: RubricJudge.overallCriterion,
-            score: score, rationale: "\(rubric.aggregation.rawValue) over \(rubric.criteria.count) criteria",
+            score: score, rationale: rationale,
             promptHash: lines.first?.promptHash, model: model, latencyMs: latency, attempts: 0, failure: failure)
     }
+
+    /// E[aggregate] over all level combinations, each weighted by Π p(criterion level); every
+    /// criterion must have a distribution. Fails (with a reason) on an unreadable distribution,
+    /// a criterion without one, more than 200 000 combinations, or an aggregation error.
+    func expectedAggregate(_ distributions: [(criterion: String, distribution: [String: Double])]) -> Result<Double, ExpectedAggregateProblem> {
+        var levels: [(criterion: String, outcomes: [(score: Double, p: Double)])] = []
+        for c in rubric.criteria {
+            guard let d = distributions.first(where: { $0.criterion == c.id })?.distribution else {
+                return .failure(ExpectedAggregateProblem(message: "criterion \(c.id) has no score distribution (mixing weighted and unweighted criteria)"))
+            }
+            var outcomes: [(score: Double, p: Double)] = []
+            for (key, p) in d.sorted(by: { $0.key < $1.key }) where p > 0 {
+                guard let score = Double(key), p.isFinite else { return .failure(ExpectedAggregateProblem(message: "criterion \(c.id): unreadable distribution entry \"\(key)\"")) }
+                outcomes.append((score, p))
+            }
+            guard !outcomes.isEmpty else { return .failure(ExpectedAggregateProblem(message: "criterion \(c.id) has an empty score distribution")) }
+            levels.append((c.id, outcomes))
+        }
+        let combinations = levels.reduce(1.0) { $0 * Double($1.outcomes.count) }
+        guard combinations <= 200_000 else {
+            return .failure(ExpectedAggregateProblem(message: "\(Int(combinations)) level combinations are too many to take the expected aggregate; use fewer criteria or levels"))
+        }
+        var expected = 0.0, total = 0.0
+        var index = Array(repeating: 0, count: levels.count)
+        while true {
+            var scores: [String: Double] = [:]
+            var p = 1.0
+            for (k, entry) in levels.enumerated() {
+                scores[entry.criterion] = entry.outcomes[index[k]].score
+                p *= entry.outcomes[index[k]].p
+            }
+            do {
+                expected += p * (try rubric.aggregate(scores).value)
+            } catch {
+                return .failure(ExpectedAggregateProblem(message: error.localizedDescription))
+            }
+            total += p
+            // Next combination (odometer order).
+            var k = levels.count - 1
+            while k >= 0 {
+                index[k] += 1
+                if index[k] < levels[k].outcomes.count { break }
+                index[k] = 0
+                k -= 1
+            }
+            if k < 0 { break }
+        }
+        return total > 0 ? .success(expected / total) : .failure(ExpectedAggregateProblem(message: "the score distributions hold no probability"))
+    }
+}
+
+/// Why the expected aggregate of probability-weighted criteria could not be taken.
+struct ExpectedAggregateProblem: Error {
+    let message: String
 }

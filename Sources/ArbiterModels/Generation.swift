@@ -2,7 +2,9 @@
 // token, a stop string, the token budget or the context length ends each row. Batched rows are
 // right-padded; the KV cache keeps each row's own length and RoPE position, so rows of different
 // lengths decode together. Without the cache every step re-runs the whole sequence (a check of
-// the cache, and the path training code would differentiate). Not sampling (Sampling.swift).
+// the cache, and the path training code would differentiate). With `topLogprobs` set, each
+// generated token's full-softmax log-probability and the top-k alternatives are read off the
+// logits row the step already computed (no extra forward pass). Not sampling (Sampling.swift).
 import ArbiterTensor
 import Foundation
 
@@ -28,13 +30,22 @@ public struct GenerationOptions: Sendable, Equatable {
     public var stopStrings: [String]
     /// Reuse keys/values of earlier tokens (true) or re-run the full sequence each step.
     public var useCache: Bool
+    /// Record each new token's log-probability with this many top alternatives (0: the token's
+    /// own only); nil records nothing. Log-probabilities are of the model's distribution
+    /// (temperature 1, no filters), as OpenAI-style `logprobs` report them.
+    public var topLogprobs: Int?
 
-    public init(maxNewTokens: Int = 256, sampling: SamplingOptions = .greedy, stopStrings: [String] = [], useCache: Bool = true) {
+    public init(
+        maxNewTokens: Int = 256, sampling: SamplingOptions = .greedy, stopStrings: [String] = [], useCache: Bool = true,
+        topLogprobs: Int? = nil
+    ) {
         precondition(maxNewTokens >= 0, "GenerationOptions: maxNewTokens \(maxNewTokens) is negative")
+        precondition((topLogprobs ?? 0) >= 0, "GenerationOptions: topLogprobs \(topLogprobs ?? 0) is negative")
         self.maxNewTokens = maxNewTokens
         self.sampling = sampling
         self.stopStrings = stopStrings
         self.useCache = useCache
+        self.topLogprobs = topLogprobs
     }
 }
 
@@ -45,20 +56,23 @@ public struct GenerationResult: Sendable, Equatable {
     /// Decoded new text, without stop tokens and cut before a stop string.
     public var text: String
     public var finishReason: FinishReason
+    /// Per new token (aligned with `tokens`), when `GenerationOptions.topLogprobs` was set.
+    public var logprobs: [TokenLogprobRecord]? = nil
 }
 
 extension LlamaModel {
     /// Generates continuations of `prompts` (each at least one token). `samplers[b]` picks row
     /// b's tokens; `isFinished(b, newTokens)` may end a row early (stop strings). Runs without
-    /// recording gradients.
+    /// recording gradients. With `topLogprobs`, row b's `logprobs` hold one record per new token.
     func generateTokens(
         prompts: [[Int]], maxNewTokens: Int, samplers: inout [Sampler], stopTokenIDs: Set<Int>, useCache: Bool,
-        isFinished: (Int, [Int]) -> Bool = { _, _ in false }
-    ) -> [(tokens: [Int], reason: FinishReason)] {
+        topLogprobs: Int? = nil, isFinished: (Int, [Int]) -> Bool = { _, _ in false }
+    ) -> [(tokens: [Int], reason: FinishReason, logprobs: [TokenLogprobRecord]?)] {
         precondition(!prompts.isEmpty && prompts.allSatisfy { !$0.isEmpty }, "generate: every prompt needs at least one token")
         precondition(samplers.count == prompts.count, "generate: one sampler per prompt")
         let b = prompts.count, context = configuration.contextLength
         var outputs = Array(repeating: [Int](), count: b)
+        var records = Array(repeating: [TokenLogprobRecord](), count: b)
         var reasons: [FinishReason?] = prompts.map { $0.count >= context ? .contextLength : nil }
         if maxNewTokens == 0 { for i in 0..<b where reasons[i] == nil { reasons[i] = .maxTokens } }
         let pad = prompts[0][0]
@@ -73,9 +87,12 @@ extension LlamaModel {
                 let hidden = hiddenStates(tokens: padded, lengths: lengths, cache: cache)  // (B, T, C)
                 let logits = self.logits(hidden: hidden, positions: lengths.map { max($0 - 1, 0) })  // (B, V)
                 let v = configuration.vocabularySize
+                let scalars = logits.scalars  // (B·V)
                 for row in 0..<b where reasons[row] == nil {
-                    let token = samplers[row].next(Array(logits.scalars[(row * v)..<((row + 1) * v)]))
+                    let rowLogits = scalars[(row * v)..<((row + 1) * v)]  // (V)
+                    let token = samplers[row].next(Array(rowLogits))
                     outputs[row].append(token)
+                    if let k = topLogprobs { records[row].append(TokenLogprobRecord(logits: rowLogits, chosen: token, top: k)) }
                     if stopTokenIDs.contains(token) {
                         reasons[row] = .stopToken
                     } else if isFinished(row, outputs[row]) {
@@ -92,7 +109,7 @@ extension LlamaModel {
                 }
             }
         }
-        return (0..<b).map { (outputs[$0], reasons[$0] ?? .maxTokens) }
+        return (0..<b).map { (outputs[$0], reasons[$0] ?? .maxTokens, topLogprobs == nil ? nil : records[$0]) }
     }
 }
 
@@ -118,19 +135,19 @@ extension LanguageModel {
         func text(_ tokens: [Int]) -> String { tokenizer.decode(tokens.filter { !stops.contains($0) }) }
         let raw = model.generateTokens(
             prompts: prompts, maxNewTokens: options.maxNewTokens, samplers: &samplers, stopTokenIDs: stops,
-            useCache: options.useCache,
+            useCache: options.useCache, topLogprobs: options.topLogprobs,
             isFinished: { _, tokens in
                 guard !stopStrings.isEmpty else { return false }
                 let decoded = text(tokens)
                 return stopStrings.contains { !$0.isEmpty && decoded.contains($0) }
             })
-        return raw.map { tokens, reason in
+        return raw.map { tokens, reason, logprobs in
             var decoded = text(tokens)
             if reason == .stopString {
                 let cuts = stopStrings.compactMap { $0.isEmpty ? nil : decoded.range(of: $0)?.lowerBound }
                 if let cut = cuts.min() { decoded = String(decoded[..<cut]) }
             }
-            return GenerationResult(tokens: tokens, text: decoded, finishReason: reason)
+            return GenerationResult(tokens: tokens, text: decoded, finishReason: reason, logprobs: logprobs)
         }
     }
 }

@@ -2,7 +2,9 @@
 // the log-probability of each completion token given its prompt (batched over right-padded
 // (prompt, completion) pairs; differentiable as a Tensor), and the probabilities of a few
 // candidate tokens at the next position (G-Eval style judge scores: full-softmax mass,
-// renormalised distribution, expected score). Not sampling and not generation.
+// renormalised distribution, expected score). Also the per-row helper generation uses to record,
+// from logits it already has, a chosen token's log-probability and the top-k alternatives
+// (`TokenLogprobRecord`). Not sampling and not generation.
 import ArbiterTensor
 import Foundation
 
@@ -16,6 +18,65 @@ public struct CandidateProbabilities: Sendable, Equatable {
     public let expected: Double
     /// Σ probabilities: how much of the model's mass falls on the candidates at all.
     public var mass: Double { probabilities.reduce(0, +) }
+}
+
+/// A token id with its natural-log probability under the model's full softmax (temperature 1).
+public struct TokenIDLogprob: Sendable, Equatable {
+    public var id: Int
+    public var logprob: Double
+
+    public init(id: Int, logprob: Double) {
+        self.id = id
+        self.logprob = logprob
+    }
+}
+
+/// One generated token: its log-probability under the full softmax (temperature 1, the model's
+/// own distribution, whatever sampler picked it) and the most likely tokens at its position.
+public struct TokenLogprobRecord: Sendable, Equatable {
+    /// The generated token id.
+    public var id: Int
+    /// log softmax(logits)[id], accumulated in Double.
+    public var logprob: Double
+    /// The k most likely tokens at this position, most likely first (ties: lower id first); it
+    /// holds the generated token whenever that token is among them.
+    public var top: [TokenIDLogprob]
+
+    public init(id: Int, logprob: Double, top: [TokenIDLogprob]) {
+        self.id = id
+        self.logprob = logprob
+        self.top = top
+    }
+
+    /// Log-probability of `chosen` and the `k` most likely tokens under softmax(`logits`) (V),
+    /// from one pass over the row (no sort of the vocabulary). Ids count from the row's start
+    /// (a slice of a (B, V) buffer works). NaN logits count as −∞.
+    public init<C: Collection>(logits: C, chosen: Int, top k: Int) where C.Element == Float, C.Index == Int {
+        precondition(k >= 0, "TokenLogprobRecord: top \(k) is negative")
+        precondition(chosen >= 0 && chosen < logits.count, "TokenLogprobRecord: token \(chosen) outside the \(logits.count) logits")
+        let start = logits.startIndex
+        var m = -Double.infinity
+        for x in logits where !x.isNaN { m = Swift.max(m, Double(x)) }
+        var sum = 0.0
+        // The best k (offset, logit) so far, kept sorted: larger logit first, lower id on ties.
+        var best: [(offset: Int, value: Float)] = []
+        best.reserveCapacity(k + 1)
+        for i in logits.indices {
+            let x = logits[i]
+            if x.isNaN { continue }
+            sum += Foundation.exp(Double(x) - m)
+            guard k > 0, best.count < k || x > best[best.count - 1].value else { continue }
+            var at = best.count
+            while at > 0, best[at - 1].value < x { at -= 1 }
+            best.insert((i - start, x), at: at)
+            if best.count > k { best.removeLast() }
+        }
+        let lse = m + Foundation.log(sum)
+        let chosenLogit = logits[start + chosen]
+        id = chosen
+        logprob = chosenLogit.isNaN || !lse.isFinite ? -.infinity : Double(chosenLogit) - lse
+        top = best.map { TokenIDLogprob(id: $0.offset, logprob: Double($0.value) - lse) }
+    }
 }
 
 extension LlamaModel {

@@ -1,7 +1,7 @@
 // RubricJudgeLocalModelTests: the in-process model as a judge backend: SmolLM2-135M-Instruct
 // (through TestModels) judges two SummEval samples with the shipped summeval-consistency rubric,
 // each judgment being a score on the rubric's scale or a typed failure, never a crash; with
-// logprobs the verdict position carries digit probabilities.
+// logprobs every generated position carries the requested top alternatives.
 import ArbiterJudge
 import ArbiterRubric
 import ArbiterTestSupport
@@ -54,16 +54,19 @@ import Testing
 
     @Test func greedyAnswerIsDeterministicAndCarriesLogprobs() async throws {
         let backend = try Self.loaded.get()
-        let request = ChatRequest(messages: [.user("Rate the number three. Answer with one digit from 1 to 5.")], maxTokens: 4, logprobs: true)
+        let request = ChatRequest(messages: [.user("Rate the number three. Answer with one digit from 1 to 5.")], maxTokens: 4, logprobs: true, topLogprobs: 5)
         let first = try await backend.complete(request)
         let second = try await backend.complete(request)
         #expect(first.text == second.text)
         let tokens = try #require(first.tokens)
         #expect(tokens.count == first.usage?.completionTokens)
         #expect(tokens.allSatisfy { $0.logprob <= 0 })
-        if let verdict = tokens.last(where: { Double($0.token.trimmingCharacters(in: .whitespaces)) != nil }) {
-            let mass = verdict.top.map { exp($0.logprob) }.reduce(0, +)
-            #expect(verdict.top.count == 10 && mass > 0 && mass <= 1 + 1e-6)
+        for entry in tokens {
+            // Greedy: the chosen token is the most likely alternative; alternatives are sorted.
+            let mass = entry.top.map { exp($0.logprob) }.reduce(0, +)
+            #expect(entry.top.count == 5 && mass > 0 && mass <= 1 + 1e-6)
+            #expect(entry.top.first?.logprob == entry.logprob)
+            #expect(zip(entry.top, entry.top.dropFirst()).allSatisfy { $0.logprob >= $1.logprob })
         }
     }
 }
