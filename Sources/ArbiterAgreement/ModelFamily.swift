@@ -5,7 +5,7 @@
 //  1. lowercase the name and split it into tokens at every character that is not a letter or digit
 //     ("meta-llama/Llama-2-7b" → meta, llama, 2, 7b; "ChatGPT/prompt1" → chatgpt, prompt1);
 //  2. for each token in order, take its leading letters ("gpt2" → gpt, "llama2" → llama, "13b" → "");
-//     skip it when they are fewer than 3 letters or a generic word (meta, prompt, chat, instruct, …);
+//     skip it when they are fewer than 3 letters or a generic word (meta, prompt, chat, local, …);
 //  3. an alias (checked on the whole token first, so "t5" and "yi" work) maps known products and fine-tunes to the base family (chatgpt, davinci → gpt;
 //     alpaca, vicuna, pandalm (PandaLM-7B is tuned from LLaMA-7B), beluga/stablebeluga (Llama-2) →
 //     llama; mixtral, zephyr → mistral; bloomz → bloom; flan → t5);
@@ -33,6 +33,7 @@ public enum ModelFamily {
     public static let genericWords: Set<String> = [
         "meta", "prompt", "chat", "instruct", "model", "the", "hf", "tag", "base", "turbo", "preview",
         "text", "large", "small", "medium", "mini", "judge", "generation", "version", "latest", "tiny",
+        "local", "ollama", "api",
     ]
 
     /// The family of a model name, or nil when it names none.
