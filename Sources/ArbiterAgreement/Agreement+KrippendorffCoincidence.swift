@@ -57,6 +57,8 @@ extension Agreement {
     static let coincidenceBlock = 2048
     /// Items below which one thread does all the work.
     static let coincidenceParallelItems = 32_768
+    /// Smallest chunk of items handed to one worker call.
+    static let coincidenceChunkItems = 8_192
 
     /// The coincidence matrix o (V·V,) row-major over domain indices:
     /// o[c·V + k] = Σ_units (n_uc n_uk − [c = k] n_uc) / (m_u − 1) over units with m_u ≥ 2.
@@ -64,32 +66,31 @@ extension Agreement {
     /// - Parameter matrix: (raters, items), nil = missing.
     static func coincidenceMatrix(_ matrix: RatingMatrix, coder: ValueCoder) throws -> [Double] {
         let v = coder.count, r = matrix.raterCount, n = matrix.itemCount
-        // One integer accumulator (V·V,) per m = 2…R; a domain or rater count too large for that
-        // memory (> 2^20 cells) uses one per item count class folded as it goes (see below).
+        // One integer accumulator (V·V,) per m = 2…R; more than 2^20 cells of them (very many raters
+        // and values) use the serial floating-point pass instead.
         let slots = max(r - 1, 1)  // m − 2 ∈ 0..<R−1
         let accSize = slots * v * v
-        let workers = n >= coincidenceParallelItems && accSize <= (1 << 20)
-            ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, n / (coincidenceParallelItems / 2))) : 1
+        guard accSize <= (1 << 20) else { return try coincidenceMatrixDirect(matrix, coder: coder) }
+        // A few chunks per core (each with its own accumulators), so a core taken away by another
+        // process mid-call holds up one small chunk, not half the items.
+        let cores = min(ProcessInfo.processInfo.activeProcessorCount, 8)
+        let workers = n >= coincidenceParallelItems && cores > 1 ? max(1, min(4 * cores, n / coincidenceChunkItems)) : 1
         var partial = [Int](repeating: 0, count: workers * accSize)  // (workers, R−1, V, V)
         var unknown = [Bool](repeating: false, count: workers)
-        if accSize <= (1 << 20) {
-            partial.withUnsafeMutableBufferPointer { acc in
-                unknown.withUnsafeMutableBufferPointer { bad in
-                    guard let accBase = acc.baseAddress, let badBase = bad.baseAddress else { return }
-                    let slices = SendableSlices(accumulators: accBase, unknown: badBase)
-                    if workers == 1 {
-                        slices.unknown[0] = !accumulate(matrix, coder: coder, items: 0..<n, into: slices.accumulators)
-                    } else {
-                        DispatchQueue.concurrentPerform(iterations: workers) { w in
-                            let lo = n * w / workers, hi = n * (w + 1) / workers
-                            slices.unknown[w] = !accumulate(matrix, coder: coder, items: lo..<hi,
-                                                            into: slices.accumulators + w * accSize)
-                        }
+        partial.withUnsafeMutableBufferPointer { acc in
+            unknown.withUnsafeMutableBufferPointer { bad in
+                guard let accBase = acc.baseAddress, let badBase = bad.baseAddress else { return }
+                let slices = SendableSlices(accumulators: accBase, unknown: badBase)
+                if workers == 1 {
+                    slices.unknown[0] = !accumulate(matrix, coder: coder, items: 0..<n, into: slices.accumulators)
+                } else {
+                    DispatchQueue.concurrentPerform(iterations: workers) { w in
+                        let lo = n * w / workers, hi = n * (w + 1) / workers
+                        slices.unknown[w] = !accumulate(matrix, coder: coder, items: lo..<hi,
+                                                        into: slices.accumulators + w * accSize)
                     }
                 }
             }
-        } else {
-            return try coincidenceMatrixDirect(matrix, coder: coder)
         }
         if unknown.contains(true) { try throwFirstUnknown(matrix, coder: coder) }
         var o = [Double](repeating: 0, count: v * v)

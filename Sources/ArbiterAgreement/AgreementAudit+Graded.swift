@@ -134,6 +134,7 @@ extension AgreementAudit {
             baselines: baselineResults, judgeMinusHuman: test, summaryLevel: summary, systemLevel: system,
             judgeScores: judge, humanScores: humanMean, confusion: confusion, confusionLabels: labels)
         report.judgeScoresRoundedToScale = roundedCount
+        report.judgeScoresOnScale = snapped
         return report
     }
 }

@@ -31,7 +31,7 @@ extension AuditReport {
 
     func sideBySideHTML() -> String {
         let keys = judges.first?.criteria.first?.metricOrder ?? []
-        var h = "<h2 id=\"side-by-side\">Judges side by side</h2>\n<table class=\"sbs\"><tr><th>judge</th><th>criterion</th>"
+        var h = "<h2 id=\"side-by-side\">Judges side by side</h2>\n<div style=\"overflow-x:auto\"><table class=\"sbs\"><tr><th>judge</th><th>criterion</th>"
         h += keys.map { "<th>\(Self.escape($0))</th>" }.joined() + "<th>beats trivial baselines</th></tr>\n"
         for j in judges {
             for c in j.criteria {
@@ -40,7 +40,7 @@ extension AuditReport {
                 h += keys.map { k in "<td>\(Self.cell(c.metrics[k]))</td>" }.joined() + "<td>\(beats)</td></tr>\n"
             }
         }
-        return h + "</table>\n"
+        return h + "</table></div>\n"
     }
 
     /// "0.8123 [0.79, 0.83]" or "undefined".

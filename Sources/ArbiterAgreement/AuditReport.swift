@@ -61,6 +61,8 @@ public struct CriterionReport: Sendable {
     /// Judge scores that were off the scale and snapped to the nearest level (ties to the lower) for
     /// the categorical statistics (graded; 0 when every score was on the scale).
     public var judgeScoresRoundedToScale: Int = 0
+    /// Plot data: the judge scores snapped to the scale (graded), for the label histogram.
+    public var judgeScoresOnScale: [Double]? = nil
     /// Bias probes (verbosity, self-preference), when computed.
     public var biasProbes: BiasProbes? = nil
 }

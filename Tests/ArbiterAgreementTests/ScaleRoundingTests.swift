@@ -50,7 +50,7 @@ import Testing
             #expect(abs(spearmanRaw - spearmanRounded) > 1e-6)
             let pearsonRaw = try #require(c.metrics["pearson"]?.value), pearsonRounded = try #require(r.metrics["pearson"]?.value)
             #expect(abs(pearsonRaw - pearsonRounded) > 1e-6)
-            #expect(c.judgeScores == continuous)
+            #expect(c.judgeScores == continuous && c.judgeScoresOnScale == rounded)
             let md = try AgreementAudit.run(human: h, judge: jc, options: options).markdown()
             #expect(md.contains("Scale rounding: 7 of 8 judge scores were off the scale") && md.contains("ties to the lower level"))
         }
