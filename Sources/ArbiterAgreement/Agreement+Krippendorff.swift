@@ -19,55 +19,10 @@ extension Agreement {
             values = Array(Set(matrix.ratings.flatMap { $0.compactMap { $0 } })).sorted()
         }
         guard values.count > 1 else { return nil }
-        let v = values.count
-        var index: [Double: Int] = [:]
-        for (i, x) in values.enumerated() { index[x] = i }
-        // Value counts per item (items, V), filled rater row by rater row (sequential memory), then
-        // the coincidence matrix item by item; a linear scan finds small domains' indices faster
-        // than hashing.
-        let n = matrix.itemCount
-        var counts = [Int32](repeating: 0, count: n * v)  // (items, V)
-        // Consecutive integer domains (1…5, 0…10) map a value to its index by subtraction.
-        let first = values[0]
-        let consecutive = values.enumerated().allSatisfy { $0.element == first + Double($0.offset) } && abs(first) < 1e15
-        var unknown: (rater: Int, item: Int, value: Double)? = nil
-        counts.withUnsafeMutableBufferPointer { cnt in
-            for r in 0..<matrix.raterCount where unknown == nil {
-                matrix.ratings[r].withUnsafeBufferPointer { row in
-                    for i in 0..<min(n, row.count) {
-                        guard let x = row[i] else { continue }
-                        var c = -1
-                        if consecutive {
-                            let d = x - first
-                            if d >= 0, d < Double(v), d == d.rounded() { c = Int(d) }
-                        } else {
-                            c = index[x] ?? -1
-                        }
-                        guard c >= 0 else { unknown = (r, i, x); return }
-                        cnt[i * v + c] += 1
-                    }
-                }
-            }
-        }
-        if let u = unknown { throw AgreementError.unknownCategory(label: "\(u.value)", rater: u.rater, item: u.item) }
-        var o = [Double](repeating: 0, count: v * v)  // (V·V,)
-        counts.withUnsafeBufferPointer { cnt in
-            for i in 0..<n {
-                let base = i * v
-                var m: Int32 = 0
-                for c in 0..<v { m += cnt[base + c] }
-                guard m >= 2 else { continue }
-                let scale = 1.0 / Double(m - 1)
-                for c in 0..<v where cnt[base + c] > 0 {
-                    let nc = Int(cnt[base + c])
-                    for k in 0..<v where cnt[base + k] > 0 {
-                        let pairs = c == k ? nc * (nc - 1) : nc * Int(cnt[base + k])
-                        o[c * v + k] += Double(pairs) * scale
-                    }
-                }
-            }
-        }
-        return krippendorffAlpha(coincidence: (0..<v).map { c in Array(o[(c * v)..<(c * v + v)]) }, values: values, level: level)
+        // Coincidence matrix (V·V,) from integer codes, in parallel blocks of items
+        // (Agreement+KrippendorffCoincidence.swift).
+        let o = try coincidenceMatrix(matrix, coder: ValueCoder(values))
+        return krippendorffAlpha(flatCoincidence: o, values: values, level: level)
     }
 
     /// Nominal α of categorical labels (coded by their index in `categories`, as krippendorff is
@@ -99,23 +54,52 @@ extension Agreement {
 
     /// α from a coincidence matrix o (V, V) over the value domain `values` (in scale order).
     static func krippendorffAlpha(coincidence o: [[Double]], values: [Double], level: MeasurementLevel) -> Double? {
+        krippendorffAlpha(flatCoincidence: o.flatMap { $0 }, values: values, level: level)
+    }
+
+    /// α from a row-major coincidence matrix o (V·V,) over the value domain `values` (in scale
+    /// order): 1 − D_o / D_e with δ² taken from a (V, V) table built once from the marginals.
+    static func krippendorffAlpha(flatCoincidence o: [Double], values: [Double], level: MeasurementLevel) -> Double? {
         let v = values.count
-        let nV = o.map { $0.reduce(0, +) }  // (V,) pairable values per category
+        guard v > 1, o.count == v * v else { return nil }
+        var nV = [Double](repeating: 0, count: v)  // (V,) pairable values per category
+        for c in 0..<v { for k in 0..<v { nV[c] += o[c * v + k] } }
         let n = nV.reduce(0, +)
         guard n > 1 else { return nil }
+        let d = deltaTable(values: values, nV: nV, level: level)  // (V·V,)
         var observed = 0.0
         var expected = 0.0
         for c in 0..<v {
             for k in 0..<v {
-                let d = delta(c, k, values: values, nV: nV, level: level)
-                guard d != 0 else { continue }
-                observed += o[c][k] * d
+                let dk = d[c * v + k]
+                guard dk != 0 else { continue }
+                observed += o[c * v + k] * dk
                 let e = c == k ? nV[c] * (nV[c] - 1) : nV[c] * nV[k]
-                expected += e / (n - 1) * d
+                expected += e / (n - 1) * dk
             }
         }
         guard expected != 0 else { return nil }
         return 1 - observed / expected
+    }
+
+    /// δ² (V·V,) between every pair of domain indices; ordinal from the running sum of nV.
+    static func deltaTable(values: [Double], nV: [Double], level: MeasurementLevel) -> [Double] {
+        let v = values.count
+        var d = [Double](repeating: 0, count: v * v)
+        guard level == .ordinal else {
+            for c in 0..<v { for k in 0..<v { d[c * v + k] = delta(c, k, values: values, nV: nV, level: level) } }
+            return d
+        }
+        for c in 0..<v {
+            var s = nV[c]  // Σ_{g=c..k} nV[g]
+            for k in (c + 1)..<max(c + 1, v) {
+                s += nV[k]
+                let x = s - (nV[c] + nV[k]) / 2
+                d[c * v + k] = x * x
+                d[k * v + c] = x * x
+            }
+        }
+        return d
     }
 
     /// δ²(c, k) between the values at domain indices c and k.

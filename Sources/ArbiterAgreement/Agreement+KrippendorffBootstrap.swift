@@ -65,7 +65,6 @@ extension Agreement {
         replicates.reserveCapacity(bootstrap.replicates)
         var drawn = [Int](repeating: 0, count: patterns.count)  // (patterns,)
         var flat = [Double](repeating: 0, count: v * v)  // (V·V,)
-        var o = [[Double]](repeating: [Double](repeating: 0, count: v), count: v)  // (V, V)
         for _ in 0..<bootstrap.replicates {
             guard n > 0 else { break }
             for p in drawn.indices { drawn[p] = 0 }
@@ -79,8 +78,7 @@ extension Agreement {
                     }
                 }
             }
-            for c in 0..<v { for k in 0..<v { o[c][k] = flat[c * v + k] } }
-            if let a = krippendorffAlpha(coincidence: o, values: values, level: level) { replicates.append(a) }
+            if let a = krippendorffAlpha(flatCoincidence: flat, values: values, level: level) { replicates.append(a) }
         }
         return Bootstrap.interval(estimate: estimate, replicates: replicates, jackknife: [], requested: bootstrap.replicates,
                                   level: bootstrap.level, method: .percentile)

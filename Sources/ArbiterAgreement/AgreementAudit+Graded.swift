@@ -9,13 +9,20 @@ extension AgreementAudit {
     static func gradedReport(_ criterion: String, _ aligned: LabelAlignment<Double>, _ options: AuditOptions) throws -> CriterionReport {
         let humans = try RatingMatrix(aligned.humans.values)  // (raters, items)
         let judge = aligned.judge  // (items,)
-        let observed = Array(Set(judge + humans.ratings.flatMap { $0.compactMap { $0 } })).sorted()
-        let scale = options.scale ?? observed
+        let humanLevels = Set(humans.ratings.flatMap { $0.compactMap { $0 } })
+        // The scale of the categorical statistics: declared, or the observed human scores plus the
+        // judge's whole-number scores. Judge scores off the scale (a probability-weighted expected
+        // score such as 3.72) are snapped to the nearest level, ties to the lower one
+        // (Agreement+ScaleRounding.swift) for percent agreement, κ, AC1, nominal/ordinal α and the
+        // confusion matrix; correlations, ICC and interval/ratio α use the raw scores.
+        let scale = options.scale ?? Array(humanLevels.union(judge.filter { $0 == $0.rounded() })).sorted()
+        let ids = aligned.humans.itemIDs
         if let declared = options.scale {
             let allowed = Set(declared)
-            let ids = aligned.humans.itemIDs
-            for (i, v) in judge.enumerated() where !allowed.contains(v) {
-                throw AuditError.invalidOption("judge score \(v) for id \(ids[i]) is not on the scale \(declared); widen the scale or drop it")
+            if let low = declared.first, let high = declared.last {
+                for (i, v) in judge.enumerated() where v < low || v > high {
+                    throw AuditError.invalidOption("judge score \(v) for id \(ids[i]) is outside the scale \(declared); widen the scale or drop it")
+                }
             }
             for (r, row) in humans.ratings.enumerated() {
                 for (i, v) in row.enumerated() where v.map({ !allowed.contains($0) }) ?? false {
@@ -23,23 +30,28 @@ extension AgreementAudit {
                 }
             }
         }
+        let snapped = Agreement.roundedToScale(judge, levels: scale)  // (items,) judge scores on the scale
+        let roundedCount = zip(judge, snapped).filter { $0 != $1 }.count
         let level = options.level
         let domain: [Double]? = (level == .nominal || level == .ordinal) ? scale : nil
+        let alphaJudge = domain == nil ? judge : snapped
 
         let stats: ([Int]) throws -> [Double?] = { idx in
             let sub = humans.selectingItems(idx)
-            let j = idx.map { judge[$0] }
+            let j = idx.map { judge[$0] }, js = idx.map { snapped[$0] }, ja = idx.map { alphaJudge[$0] }
             var percent: [Double?] = [], kappa: [Double?] = [], alpha: [Double?] = [], ac1: [Double?] = []
             var corr: [Correlations] = [], icc: [Double?] = []
             for row in sub.ratings {
-                var jk: [Double] = [], hk: [Double] = []
-                for (i, h) in row.enumerated() { if let h { jk.append(j[i]); hk.append(h) } }
+                var jk: [Double] = [], sk: [Double] = [], ak: [Double] = [], hk: [Double] = []
+                for (i, h) in row.enumerated() { if let h { jk.append(j[i]); sk.append(js[i]); ak.append(ja[i]); hk.append(h) } }
                 guard !jk.isEmpty else { continue }
-                percent.append(Double(zip(jk, hk).filter { $0 == $1 }.count) / Double(jk.count))
-                kappa.append(try Agreement.cohenKappa(jk, hk, categories: scale, weighting: .quadratic))
+                percent.append(Double(zip(sk, hk).filter { $0 == $1 }.count) / Double(sk.count))
+                kappa.append(try Agreement.cohenKappa(sk, hk, categories: scale, weighting: .quadratic))
+                let snappedPair = RatingMatrix(unchecked: [sk.map { Optional($0) }, hk.map { Optional($0) }])
+                let alphaPair = RatingMatrix(unchecked: [ak.map { Optional($0) }, hk.map { Optional($0) }])
+                alpha.append(try Agreement.krippendorffAlpha(alphaPair, level: level, domain: domain))
+                ac1.append(try Agreement.gwetAC1(snappedPair.ratings, categories: scale).value)
                 let pair = RatingMatrix(unchecked: [jk.map { Optional($0) }, hk.map { Optional($0) }])
-                alpha.append(try Agreement.krippendorffAlpha(pair, level: level, domain: domain))
-                ac1.append(try Agreement.gwetAC1(pair.ratings, categories: scale).value)
                 corr.append(try Correlations(jk, hk))
                 icc.append(jk.count >= 2 ? try Agreement.intraclassCorrelations(pair).icc2 : nil)
             }
@@ -104,22 +116,25 @@ extension AgreementAudit {
         }
 
         var confusion: [[Int]] = [], labels: [String] = []
-        if scale.count <= 12, Set(observed).isSubset(of: Set(scale)) {
+        if scale.count <= 12, humanLevels.isSubset(of: Set(scale)) {
             var index: [Double: Int] = [:]
             for (i, s) in scale.enumerated() { index[s] = i }
             confusion = [[Int]](repeating: [Int](repeating: 0, count: scale.count), count: scale.count)
             for row in humans.ratings {
                 for (i, h) in row.enumerated() {
-                    if let h, let r = index[judge[i]], let c = index[h] { confusion[r][c] += 1 }
+                    if let h, let r = index[snapped[i]], let c = index[h] { confusion[r][c] += 1 }
                 }
             }
             labels = scale.map(AuditReport.levelLabel)
         }
-        return CriterionReport(
+        var report = CriterionReport(
             criterion: criterion, kind: .graded, itemCount: judge.count, humanRaters: aligned.humans.sources,
             onlyHuman: aligned.onlyHuman, onlyJudge: aligned.onlyJudge, metrics: metrics, metricOrder: gradedKeys,
             humanHumanStatistic: "spearman: mean over human raters of (rater vs mean of the other raters); ratio = judge in each rater's place / that",
             baselines: baselineResults, judgeMinusHuman: test, summaryLevel: summary, systemLevel: system,
             judgeScores: judge, humanScores: humanMean, confusion: confusion, confusionLabels: labels)
+        report.judgeScoresRoundedToScale = roundedCount
+        report.judgeScoresOnScale = snapped
+        return report
     }
 }

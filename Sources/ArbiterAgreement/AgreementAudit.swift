@@ -79,6 +79,8 @@ public enum AgreementAudit {
             criteria = all.isEmpty ? [nil] : all
         }
         var reports: [CriterionReport] = []
+        // The judge's model (the `model` field of its judgments, else its name) for self-preference.
+        let judgeModel = judge.records.first { $0.source == judgeName && $0.model != nil }?.model ?? judgeName
         for criterion in criteria {
             let judgeCriterion: String? = judge.criteria.isEmpty ? nil : criterion
             switch human.kind {
@@ -95,12 +97,18 @@ public enum AgreementAudit {
                     report.calibration = CalibrationSummary(distributions: aligned.humans.itemIDs.map { byID[$0] },
                                                             humanMeans: report.humanScores)
                 }
+                report.biasProbes = try BiasProbes.graded(ids: aligned.humans.itemIDs, judge: aligned.judge,
+                                                          humanMean: report.humanScores, judgeModel: judgeModel, options: options)
                 reports.append(report)
             case .pairwise:
                 let aligned = LabelAlignment(humans: try human.voteTable(criterion: criterion),
                                              judge: try judge.voteTable(criterion: judgeCriterion, sources: [judgeName]))
                 guard !aligned.judge.isEmpty else { throw AuditError.noSharedItems(human: human.name, judge: judge.name) }
-                reports.append(try pairwiseReport(criterion ?? "", aligned, options))
+                var report = try pairwiseReport(criterion ?? "", aligned, options)
+                let votes = aligned.judge.indices.map { i in aligned.humans.values.compactMap { $0[i] } }  // (items, votes)
+                report.biasProbes = try BiasProbes.pairwise(ids: aligned.humans.itemIDs, judge: aligned.judge, humans: votes,
+                                                            judgeModel: judgeModel, options: options)
+                reports.append(report)
             }
         }
         return reports

@@ -31,7 +31,7 @@ extension AuditReport {
 
     func sideBySideHTML() -> String {
         let keys = judges.first?.criteria.first?.metricOrder ?? []
-        var h = "<h2 id=\"side-by-side\">Judges side by side</h2>\n<table class=\"sbs\"><tr><th>judge</th><th>criterion</th>"
+        var h = "<h2 id=\"side-by-side\">Judges side by side</h2>\n<div style=\"overflow-x:auto\"><table class=\"sbs\"><tr><th>judge</th><th>criterion</th>"
         h += keys.map { "<th>\(Self.escape($0))</th>" }.joined() + "<th>beats trivial baselines</th></tr>\n"
         for j in judges {
             for c in j.criteria {
@@ -40,7 +40,7 @@ extension AuditReport {
                 h += keys.map { k in "<td>\(Self.cell(c.metrics[k]))</td>" }.joined() + "<td>\(beats)</td></tr>\n"
             }
         }
-        return h + "</table>\n"
+        return h + "</table></div>\n"
     }
 
     /// "0.8123 [0.79, 0.83]" or "undefined".
@@ -103,6 +103,10 @@ extension AuditReport {
             h += "<h3>Calibration</h3>\n<p>\(cal.items) items with a score distribution; expected calibration error "
             h += "<b>\(format(cal.expectedCalibrationError))</b>; mean expected score − human mean \(format(cal.meanExpectedScoreBias)).</p>\n"
         }
+        if c.kind == .graded {
+            h += "<p><small>Scale rounding: \(c.judgeScoresRoundedToScale) of \(c.itemCount) judge scores were off the scale; \(escape(scaleRoundingRule)).</small></p>\n"
+        }
+        if let probes = c.biasProbes { h += biasProbesHTML(probes) }
         h += "<h3>Plots</h3>\n<div class=\"plots\">\n"
         if !c.confusion.isEmpty { h += heatmap(c.confusion, labels: c.confusionLabels) }
         if c.kind == .graded { h += scatter(x: c.humanScores, y: c.judgeScores) }
@@ -110,6 +114,28 @@ extension AuditReport {
         h += histogram(c)
         if let cal = c.calibration { h += reliability(cal) }
         return h + "</div>\n"
+    }
+
+    /// The bias probes: a metric table per measured probe, else the reason it was not measurable.
+    static func biasProbesHTML(_ probes: BiasProbes) -> String {
+        var h = "<h3>Bias probes</h3>\n"
+        for (key, p) in probes.named {
+            h += "<h4>\(escape(key))</h4>\n<p><small>\(escape(p.summary)).</small></p>\n"
+            if let why = p.notMeasurable {
+                h += "<p><i>\(escape(why)).</i></p>\n"
+                continue
+            }
+            h += "<table><tr><th>metric</th><th>value</th><th>CI low</th><th>CI high</th></tr>\n"
+            for k in p.metricOrder {
+                let m = p.metrics[k] ?? MetricValue(value: nil)
+                h += "<tr><td>\(escape(k))</td><td>\(format(m.value))</td><td>\(format(m.ciLow))</td><td>\(format(m.ciHigh))</td></tr>\n"
+            }
+            h += "</table>\n"
+            if !p.details.isEmpty {
+                h += "<p><small>" + escape(p.details.keys.sorted().map { "\($0): \(p.details[$0] ?? "")" }.joined(separator: "; ")) + "</small></p>\n"
+            }
+        }
+        return h
     }
 
     static func escape(_ s: String) -> String {

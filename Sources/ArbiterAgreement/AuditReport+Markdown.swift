@@ -57,7 +57,32 @@ extension AuditReport {
                 md += "\nCalibration (\(cal.items) items with a score distribution): expected calibration error "
                 md += "\(Self.format(cal.expectedCalibrationError)); mean expected score − human mean \(Self.format(cal.meanExpectedScoreBias)).\n"
             }
+            if c.kind == .graded {
+                md += "\nScale rounding: \(c.judgeScoresRoundedToScale) of \(c.itemCount) judge scores were off the scale; \(Self.scaleRoundingRule).\n"
+            }
+            if let probes = c.biasProbes { md += Self.biasProbesMarkdown(probes) }
           }
+        }
+        return md
+    }
+
+    /// The bias probes as a subsection: a metric table per measured probe, else the reason.
+    static func biasProbesMarkdown(_ probes: BiasProbes) -> String {
+        var md = "\n### Bias probes\n"
+        for (key, p) in probes.named {
+            md += "\n**\(key)** — \(p.summary).\n"
+            if let why = p.notMeasurable {
+                md += "\n\(why).\n"
+                continue
+            }
+            md += "\n| metric | value | CI low | CI high |\n|---|---:|---:|---:|\n"
+            for k in p.metricOrder {
+                let m = p.metrics[k] ?? MetricValue(value: nil)
+                md += "| \(k) | \(format(m.value)) | \(format(m.ciLow)) | \(format(m.ciHigh)) |\n"
+            }
+            if !p.details.isEmpty {
+                md += "\n" + p.details.keys.sorted().map { "\($0): \(p.details[$0] ?? "")" }.joined(separator: "; ") + "\n"
+            }
         }
         return md
     }

@@ -152,7 +152,7 @@ extension AuditReport {
             labels = c.confusionLabels
             humanCounts = labels.indices.map { h in c.confusion.reduce(0) { $0 + (h < $1.count ? $1[h] : 0) } }
             judgeCounts = [Int](repeating: 0, count: labels.count)
-            for v in c.judgeScores {
+            for v in c.judgeScoresOnScale ?? c.judgeScores {  // snapped to the scale, as the confusion matrix
                 let i = c.kind == .pairwise ? Int(v) : (labels.firstIndex(of: levelLabel(v)) ?? -1)
                 if labels.indices.contains(i) { judgeCounts[i] += 1 }
             }

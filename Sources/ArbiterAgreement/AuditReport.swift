@@ -58,6 +58,13 @@ public struct CriterionReport: Sendable {
     /// Calibration of the judge's score distributions against the human mean (when the judge file
     /// holds `distribution` fields), else nil.
     public var calibration: CalibrationSummary? = nil
+    /// Judge scores that were off the scale and snapped to the nearest level (ties to the lower) for
+    /// the categorical statistics (graded; 0 when every score was on the scale).
+    public var judgeScoresRoundedToScale: Int = 0
+    /// Plot data: the judge scores snapped to the scale (graded), for the label histogram.
+    public var judgeScoresOnScale: [Double]? = nil
+    /// Bias probes (verbosity, self-preference), when computed.
+    public var biasProbes: BiasProbes? = nil
 }
 
 /// One judge's audit: its name and one report per criterion.
@@ -117,6 +124,11 @@ public struct AuditReport: Sendable {
             o["system_level"] = ["systems": s.systems, "correlations": Self.correlationsJSON(s.correlations)]
         }
         if let cal = c.calibration { o["calibration"] = cal.json }
+        if c.kind == .graded {
+            o["judge_scores_rounded_to_scale"] = c.judgeScoresRoundedToScale
+            o["scale_rounding"] = AuditReport.scaleRoundingRule
+        }
+        if let b = c.biasProbes { o["bias_probes"] = b.json }
         return o
     }
 
@@ -141,6 +153,9 @@ public struct AuditReport: Sendable {
         }
         return out
     }
+
+    /// How graded judge scores meet the categorical statistics (the reports print it).
+    public static let scaleRoundingRule = "judge scores off the scale are snapped to the nearest scale level (ties to the lower level) for percent_agreement, cohen_kappa_quadratic, gwet_ac1, nominal/ordinal krippendorff_alpha and the confusion matrix; correlations, ICC and interval/ratio alpha use the raw scores"
 
     static func correlationsJSON(_ c: Correlations) -> [String: Any] {
         var o: [String: Any] = [:]

@@ -21,6 +21,8 @@ public struct LabelRecord: Sendable, Equatable {
     public let line: Int
     /// The judge's probability per score (`distribution`: score token → probability), when given.
     public var distribution: [Double: Double]? = nil
+    /// The model behind a judgment (`model`, a string), when given.
+    public var model: String? = nil
 }
 
 /// Graded scores or pairwise winners.
@@ -107,15 +109,24 @@ public struct LabelFile: Sendable {
         case (_?, _?): throw fail(.conflictingFields("the line has both \"rater\" and \"judge\""))
         default: throw fail(.wrongType(field: obj["rater"] != nil ? "rater" : "judge", expected: "a string"))
         }
+        let model: String?
+        switch obj["model"] {
+        case nil, is NSNull: model = nil
+        case let m as String: model = m
+        default: throw fail(.wrongType(field: "model", expected: "a string"))
+        }
         if let raw = obj["winner"] {
             guard let s = raw as? String else { throw fail(.wrongType(field: "winner", expected: "\"a\", \"b\" or \"tie\"")) }
             guard let vote = PairwiseVote(rawValue: s.lowercased()) else { throw fail(.invalidWinner(s)) }
-            return [LabelRecord(id: id, source: source, criterion: criterion, value: .vote(vote), line: line)]
+            var record = LabelRecord(id: id, source: source, criterion: criterion, value: .vote(vote), line: line)
+            record.model = model
+            return [record]
         }
         guard let raw = obj["score"] else { throw fail(.missingField("score")) }
         let value = try score(raw, field: "score", fail: fail)
         var record = LabelRecord(id: id, source: source, criterion: criterion, value: value.map(LabelValue.score), line: line)
         if let d = obj["distribution"], !(d is NSNull) { record.distribution = try distribution(d, fail: fail) }
+        record.model = model
         return [record]
     }
 

@@ -22,12 +22,12 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(name: .customLong("judge-name"), help: "Judge to audit when the judge file holds several (default: every judge, side by side).") var judgeName: String?
     @Option(help: "Criterion to audit (repeatable; default: every criterion of the human file).") var criterion: [String] = []
     @Option(help: "Level of measurement for Krippendorff's alpha: nominal, ordinal, interval, ratio.") var level: String = "ordinal"
-    @Option(help: "Score scale as comma-separated values, e.g. 1,2,3,4,5 (default: the observed scores).") var scale: String?
+    @Option(help: "Score scale as comma-separated values, e.g. 1,2,3,4,5 (default: the human scores plus the judge's whole-number scores). Judge scores off the scale (probability-weighted, e.g. 3.72) are snapped to the nearest level, ties to the lower, for percent agreement, kappa, AC1, nominal/ordinal alpha and the confusion matrix; correlations, ICC and interval alpha use raw scores.") var scale: String?
     @Option(help: "Bootstrap resamples for confidence intervals (0 = none).") var bootstrap: Int = 1000
     @Option(help: "Interval method: bca or percentile.") var interval: String = "bca"
     @Option(help: "Confidence level.") var confidence: Double = 0.95
     @Option(help: "Seed of the bootstrap and the random baseline.") var seed: UInt64 = 0
-    @Option(help: "Samples file (JSONL) for length baselines and grouping.") var samples: String?
+    @Option(help: "Samples file (JSONL) for length baselines, the verbosity and self-preference bias probes (generator metadata: model/generator, model_a/model_b or cmp_key), and grouping.") var samples: String?
     @Option(name: .customLong("group-by"), help: "Sample metadata key of the source document (summary-level correlations).") var groupBy: String?
     @Option(name: .customLong("system-key"), help: "Sample metadata key of the system (system-level correlations).") var systemKey: String?
     @Option(help: "Write the JSON report here.") var json: String?

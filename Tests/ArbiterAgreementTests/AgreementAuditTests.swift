@@ -108,7 +108,8 @@ import Testing
         #expect(throws: AuditError.kindMismatch(human: "h.jsonl", judge: "j.jsonl")) {
             try AgreementAudit.run(human: graded, judge: votes, options: try AuditOptions())
         }
-        let judged = try LabelFile(parsing: Data(#"{"id":"a","judge":"j","score":2.5}"#.utf8), name: "j.jsonl")
+        // Off-scale judge scores inside the scale's range are snapped (ScaleRoundingTests); outside it they are errors.
+        let judged = try LabelFile(parsing: Data(#"{"id":"a","judge":"j","score":3.5}"#.utf8), name: "j.jsonl")
         let offScale = try #require(throws: AuditError.self) {
             try AgreementAudit.run(human: graded, judge: judged, options: try AuditOptions(scale: [1, 2, 3]))
         }

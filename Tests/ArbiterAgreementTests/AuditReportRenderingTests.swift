@@ -30,7 +30,7 @@ import FoundationXML
         "n_items", "percent_agreement", "cohen_kappa_quadratic", "krippendorff_alpha", "gwet_ac1", "spearman", "kendall_tau_b",
         "pearson", "icc2_1", "human_human", "judge_vs_human_ratio", "human_raters", "only_human_ids", "only_human_count",
         "only_judge_ids", "only_judge_count", "human_human_statistic", "baselines", "trivial_baseline_check", "judge_minus_human",
-        "calibration",
+        "calibration", "judge_scores_rounded_to_scale", "scale_rounding", "bias_probes",
     ]
 
     @Test func jsonKeysAreStable() throws {
@@ -48,7 +48,8 @@ import FoundationXML
             #expect(Set(try dict(crit[key]).keys) == ["value", "ci_low", "ci_high"], "\(key)")
         }
         #expect(Set(try dict(crit["trivial_baseline_check"]).keys) == ["metric", "judge_value", "judge_ci_low", "best_baseline",
-                                                                       "best_value", "judge_beats_best", "judge_ci_above_best"])
+                                                                       "best_value", "judge_beats_best", "judge_ci_above_best",
+                                                                       "judge_point_above_best", "judge_value_positive"])
 
         // Pairwise, two judges: no top-level criteria; not-applicable keys are listed with reasons.
         let votes = try file("{\"id\":\"1\",\"rater\":\"x\",\"winner\":\"a\"}\n{\"id\":\"2\",\"rater\":\"x\",\"winner\":\"b\"}\n{\"id\":\"1\",\"rater\":\"y\",\"winner\":\"a\"}\n{\"id\":\"2\",\"rater\":\"y\",\"winner\":\"tie\"}", "hv.jsonl")
