@@ -34,7 +34,7 @@ public final class OpenAIChatBackend: ChatBackend, CustomStringConvertible, Send
     private let jitter: JitterSource
     private let counters = Counters()
 
-    /// A backend reading its API key from the process environment, on the shared HTTP client.
+    /// A backend reading its API key from the process environment, on the process-wide client.
     public convenience init(configuration: Configuration) {
         self.init(configuration: configuration, environment: ProcessInfo.processInfo.environment, clock: SystemBackendClock())
     }
@@ -42,7 +42,7 @@ public final class OpenAIChatBackend: ChatBackend, CustomStringConvertible, Send
     /// - Parameters:
     ///   - environment: where the key variable is looked up (tests pass their own).
     ///   - clock: runs backoff and rate-limit waits (tests pass a virtual one).
-    package init(configuration: Configuration, environment: [String: String], clock: any BackendClock, client: HTTPClient = .shared) {
+    package init(configuration: Configuration, environment: [String: String], clock: any BackendClock, client: HTTPClient = OpenAIChatBackend.sharedClient) {
         self.configuration = configuration
         let key = environment[configuration.apiKeyEnvironmentVariable] ?? ""
         self.apiKey = key.isEmpty ? nil : APIKey(key)
@@ -52,6 +52,16 @@ public final class OpenAIChatBackend: ChatBackend, CustomStringConvertible, Send
         self.limiter = RateLimiter(requestsPerMinute: configuration.requestsPerMinute, tokensPerMinute: configuration.tokensPerMinute, clock: clock)
         self.jitter = JitterSource(seed: configuration.jitterSeed)
     }
+
+    /// The process-wide HTTP client (never shut down, like `HTTPClient.shared`). It does not
+    /// re-dial failed connections by itself, so a refused connection comes back at once as a
+    /// connection error for the retry loop here; and it follows no redirects, so the
+    /// Authorization header is never replayed to another host.
+    package static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(30)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// Whether an API key was found (its value is never exposed).
     public var hasAPIKey: Bool { apiKey != nil }
