@@ -190,6 +190,16 @@ func backendError(_ body: () async throws -> Void) async -> OpenAIChatBackendErr
         #expect(text == "[RESULT] 1" && script.received.count == 3 && clock.sleeps.count == 2)
     }
 
+    @Test func redirectsAreNotFollowed() async throws {
+        // Following would replay the Authorization header to wherever Location points.
+        let error = try await failure(for: .raw(status: 307, headers: ["Location": "http://127.0.0.1:1/v1/chat/completions"], body: ""))
+        guard case .httpStatus(_, 307, 1, _) = error.error else {
+            Issue.record("expected HTTP 307 without retry, got \(String(describing: error.error))")
+            return
+        }
+        #expect(error.requests == 1)
+    }
+
     @Test func apiKeyIsSentAsBearerAndNeverInErrors() async throws {
         let key = "sk-test-9f8e7d6c5b4a39281706"
         let script = OpenAIFaultScript([.echoAuthorization(status: 401)])
