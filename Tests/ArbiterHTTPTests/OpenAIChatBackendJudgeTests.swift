@@ -9,9 +9,19 @@ import Testing
 @Suite struct OpenAIChatBackendJudgeTests {
     static let sample = JudgeSample(id: "item-1", prompt: "2+2?", response: "4")
 
-    static func judge(_ backend: OpenAIChatBackend, probabilityWeighted: Bool = false) throws -> LLMJudge {
+    /// Forwards to the HTTP backend on OpenAITestExecutor: the judge calls its backend from an
+    /// unstructured task, which would otherwise queue behind other suites' work.
+    struct OnTestExecutor: ChatBackend {
+        let base: OpenAIChatBackend
+        func complete(_ request: ChatRequest) async throws -> ChatResponse {
+            try await withTaskExecutorPreference(OpenAITestExecutor.shared) { try await base.complete(request) }
+        }
+    }
+
+    static func judge(_ http: OpenAIChatBackend, probabilityWeighted: Bool = false) throws -> LLMJudge {
+        let backend = OnTestExecutor(base: http)
         let configuration = try LLMJudgeConfiguration(
-            rubric: "correctness@1", criterion: "overall", allowed: .set([1, 2, 3, 4, 5]), reasks: 1, timeoutSeconds: 20,
+            rubric: "correctness@1", criterion: "overall", allowed: .set([1, 2, 3, 4, 5]), reasks: 1, timeoutSeconds: 600,
             maxTokens: 16, probabilityWeighted: probabilityWeighted, topLogprobs: 5)
         return LLMJudge(name: "openai:test", backend: backend, configuration: configuration) { s in
             [.system("Grade the answer."), .user("Q: \(s.prompt)\nA: \(s.response)\nEnd with [RESULT] <1-5>.")]
@@ -35,7 +45,7 @@ import Testing
     }
 
     @Test func timeoutsGiveATimeoutFailureWithoutScore() async throws {
-        let script = OpenAIFaultScript([], repeating: .hang(seconds: 5))
+        let script = OpenAIFaultScript([], repeating: .hang(seconds: 600))
         let judgments = try await OpenAIFaultServer.run(script) { base in
             let backend = try openAIBackend(base, clock: OpenAIVirtualClock()) {
                 $0.requestTimeoutSeconds = 0.3

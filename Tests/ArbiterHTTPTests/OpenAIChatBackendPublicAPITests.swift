@@ -11,7 +11,7 @@ import Testing
         let (response, stats) = try await OpenAIFaultServer.run(script) { base in
             var configuration = try OpenAIChatBackend.Configuration.parse(spec: "openai:\(base)#judge-model")
             configuration.apiKeyEnvironmentVariable = "ARBITER_TEST_KEY_THAT_IS_NOT_SET"
-            configuration.requestTimeoutSeconds = 5
+            configuration.requestTimeoutSeconds = 120
             configuration.maxRetries = 0
             let backend = OpenAIChatBackend(configuration: try configuration.validated())
             #expect(!backend.hasAPIKey)

@@ -7,13 +7,15 @@
 import Foundation
 import Testing
 
-/// A backend for `base` with short limits; `key` is put in its private environment.
+/// A backend for `base` with few retries; `key` is put in its private environment. The request
+/// timeout is long so that only the tests about timeouts ever reach it, even on a loaded machine;
+/// those set a short one and hang the server past it.
 func openAIBackend(
     _ base: String, clock: OpenAIVirtualClock, key: String? = nil,
     _ configure: (inout OpenAIChatBackend.Configuration) -> Void = { _ in }
 ) throws -> OpenAIChatBackend {
     var configuration = try OpenAIChatBackend.Configuration(
-        baseURL: base, model: "judge-model", requestTimeoutSeconds: 3, maxRetries: 2, initialBackoffSeconds: 0.5, maxBackoffSeconds: 4)
+        baseURL: base, model: "judge-model", requestTimeoutSeconds: 120, maxRetries: 2, initialBackoffSeconds: 0.5, maxBackoffSeconds: 4)
     configure(&configuration)
     return OpenAIChatBackend(
         configuration: try configuration.validated(), environment: key.map { ["OPENAI_API_KEY": $0] } ?? [:], clock: clock)
@@ -102,7 +104,7 @@ func backendError(_ body: () async throws -> Void) async -> OpenAIChatBackendErr
     }
 
     @Test func hangingResponseTimesOutAndIsRetried() async throws {
-        let script = OpenAIFaultScript([], repeating: .hang(seconds: 5))
+        let script = OpenAIFaultScript([], repeating: .hang(seconds: 600))
         let clock = OpenAIVirtualClock()
         let error = try await OpenAIFaultServer.run(script) { base in
             let backend = try openAIBackend(base, clock: clock) {

@@ -15,7 +15,7 @@ final class OpenAIFaultScript: @unchecked Sendable {
         case completion(String)
         /// Any status, headers and body.
         case raw(status: Int, headers: [String: String] = [:], body: String)
-        /// Waits `seconds` (cancellably) and then answers a completion.
+        /// Waits `seconds` (cancellably; stopping the server ends it) and then answers a completion.
         case hang(seconds: Double)
         /// Waits `seconds`, then does `then`.
         case delay(seconds: Double, then: Step)
@@ -118,7 +118,8 @@ private final class PortBox: @unchecked Sendable {
 
 enum OpenAIFaultServer {
     /// Runs a server following `script` for the duration of `body`, which gets the API root
-    /// (`http://127.0.0.1:PORT/v1`); the server is stopped before this returns.
+    /// (`http://127.0.0.1:PORT/v1`); the server is stopped before this returns. Server and body
+    /// run on OpenAITestExecutor, away from a cooperative pool busy with other suites.
     static func run<T: Sendable>(_ script: OpenAIFaultScript, _ body: (String) async throws -> T) async throws -> T {
         let router = Router()
         router.post("/v1/chat/completions") { request, _ -> Response in
@@ -131,7 +132,7 @@ enum OpenAIFaultServer {
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in box.set(channel.localAddress?.port) }, logger: logger)
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let server = Task(executorPreference: OpenAITestExecutor.shared) { try await app.runService(gracefulShutdownSignals: []) }
         func stop() async {
             server.cancel()
             _ = await server.result
@@ -148,7 +149,7 @@ enum OpenAIFaultServer {
             throw OpenAIFaultServerError.didNotStart
         }
         do {
-            let result = try await body("http://127.0.0.1:\(port)/v1")
+            let result = try await withTaskExecutorPreference(OpenAITestExecutor.shared) { try await body("http://127.0.0.1:\(port)/v1") }
             await stop()
             return result
         } catch {
