@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -32,7 +34,16 @@ let package = Package(
         ),
         .target(
             name: "ArbiterJudge",
-            dependencies: ["ArbiterModels", "ArbiterRubric", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ArbiterModels", "ArbiterRubric",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ArbiterServer",
+            dependencies: ["ArbiterJudge", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .target(name: "ArbiterAgreement", swiftSettings: strict),
@@ -46,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "ArbiterCLI",
             dependencies: [
-                "Arbiter",
+                "Arbiter", "ArbiterServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -81,6 +92,15 @@ let package = Package(
         .testTarget(
             name: "ArbiterJudgeTests",
             dependencies: ["ArbiterJudge", "ArbiterTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ArbiterHTTPTests",
+            dependencies: [
+                "ArbiterJudge", "ArbiterServer", "ArbiterTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

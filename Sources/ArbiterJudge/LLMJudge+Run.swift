@@ -147,6 +147,8 @@ extension LLMJudge {
                     do {
                         let response = try await backend.complete(request)
                         race.finish(.success(response))
+                    } catch let error as any JudgmentFailureConvertible {
+                        race.finish(.failure(error.judgmentFailure))
                     } catch {
                         let message = (error as? LocalizedError)?.errorDescription ?? "\(error)"
                         race.finish(.failure(.transport(message: message)))
