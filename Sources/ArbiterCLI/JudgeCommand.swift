@@ -16,6 +16,7 @@ import Darwin
 enum JudgeSpec: Equatable {
     case verifier(String)
     case local(String)
+    case openAI(OpenAIChatBackend.Configuration)
 
     static let verifiers = ["exact-match", "numeric"]
 
@@ -28,8 +29,14 @@ enum JudgeSpec: Equatable {
             self = .verifier(kind)
         } else if text.hasPrefix("local:"), text.count > "local:".count {
             self = .local(String(text.dropFirst("local:".count)))
+        } else if text.hasPrefix("openai:") {
+            do {
+                self = .openAI(try OpenAIChatBackend.Configuration.parse(spec: text))
+            } catch let error as LocalizedError {
+                throw ValidationError("--judge \(error.errorDescription ?? "\(error)")")
+            }
         } else {
-            throw ValidationError("--judge \(text): use verifier:exact-match, verifier:numeric or local:NAME_OR_PATH")
+            throw ValidationError("--judge \(text): use verifier:exact-match, verifier:numeric, local:NAME_OR_PATH or openai:URL#MODEL")
         }
     }
 }
@@ -60,7 +67,7 @@ struct JudgeCommand: AsyncParsableCommand {
 
     @Option(help: "Rubric file (.yaml, .json, .xml); required for LLM judges.") var rubric: String?
     @Option(help: "Samples file (JSONL).") var input: String
-    @Option(help: "verifier:exact-match, verifier:numeric, or local:NAME_OR_PATH.") var judge: String
+    @Option(help: "verifier:exact-match, verifier:numeric, local:NAME_OR_PATH, or openai:URL#MODEL (an OpenAI-compatible server, e.g. openai:http://127.0.0.1:8080/v1#smollm2-135m).") var judge: String
     @Flag(help: "Samples are pairwise (response_a, response_b).") var pairwise = false
     @Option(help: "Judgments file (JSONL), appended to (default judgments.jsonl, or none when --db is given).") var out: String?
     @Option(help: "Judgment store (SQLite, created if missing): decides what is already judged and keeps every judgment.") var db: String?
@@ -71,6 +78,11 @@ struct JudgeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-tokens"), help: "Most tokens an LLM judge may generate per answer.") var maxTokens: Int = 256
     @Flag(name: .customLong("probability-weighted"), help: "Score each criterion as the expected score over the score-token probabilities after \"[RESULT] \" (G-Eval; prefill only, no generated rationale).") var probabilityWeighted = false
     @Flag(name: .customLong("retry-failed"), help: "Judge again samples whose earlier judgment failed.") var retryFailed = false
+    @Option(name: .customLong("api-key-env"), help: "openai: judges: environment variable holding the API key (never printed).") var apiKeyEnv = "OPENAI_API_KEY"
+    @Option(help: "openai: judges: most requests per minute.") var rpm: Int?
+    @Option(help: "openai: judges: most tokens per minute.") var tpm: Int?
+    @Option(help: "openai: judges: seconds per HTTP attempt.") var timeout: Double = 60
+    @Option(name: .customLong("max-retries"), help: "openai: judges: retries on 408/409/429/5xx, timeouts and connection errors (exponential backoff with jitter, honouring Retry-After).") var maxRetries = 4
 
     func validate() throws {
         let spec = try JudgeSpec(judge)
@@ -79,7 +91,7 @@ struct JudgeCommand: AsyncParsableCommand {
         if let limit, limit < 0 { throw ValidationError("--limit must be ≥ 0 (got \(limit))") }
         if case .verifier = spec, pairwise { throw ValidationError("verifier judges are pointwise; drop --pairwise") }
         if probabilityWeighted, pairwise { throw ValidationError("--probability-weighted scores pointwise rubrics; drop it or --pairwise") }
-        if case .local = spec, rubric == nil { throw ValidationError("an LLM judge needs --rubric FILE") }
+        if case .verifier = spec {} else if rubric == nil { throw ValidationError("an LLM judge needs --rubric FILE") }
     }
 
     func makeJudge() throws -> JobJudge {
@@ -98,8 +110,28 @@ struct JudgeCommand: AsyncParsableCommand {
             // Probability-weighted judging is prefill only: each criterion's assistant turn starts
             // "[RESULT] " and the score is the expectation over the scale values among the next
             // token's top-20 alternatives.
+            // A long prompt on a slow machine can take minutes; the model cannot be interrupted
+            // mid-pass, so the judge's timeout is generous.
             let options = RubricJudgeOptions(
-                maxConcurrency: 1, maxTokens: maxTokens, probabilityWeighted: probabilityWeighted,
+                timeoutSeconds: 1800, maxConcurrency: 1, maxTokens: maxTokens, probabilityWeighted: probabilityWeighted,
+                verdictPrefix: probabilityWeighted ? "[RESULT] " : nil)
+            if pairwise {
+                return JobJudge(pairwise: try RubricJudge.pairwise(name: judge, rubric: loaded, backend: backend, options: options))
+            }
+            return JobJudge(try RubricJudge.pointwise(name: judge, rubric: loaded, backend: backend, options: options))
+        case .openAI(var configuration):
+            let loaded = try Rubric.load(contentsOf: URL(fileURLWithPath: rubric ?? ""))
+            configuration.apiKeyEnvironmentVariable = apiKeyEnv
+            configuration.requestsPerMinute = rpm
+            configuration.tokensPerMinute = tpm
+            configuration.requestTimeoutSeconds = timeout
+            configuration.maxRetries = maxRetries
+            configuration.maxConcurrency = concurrency
+            let backend = OpenAIChatBackend(configuration: try configuration.validated())
+            // The judge's own limit is only a backstop over every attempt and wait.
+            let limit = Double(maxRetries + 1) * (timeout + configuration.maxRetryAfterSeconds)
+            let options = RubricJudgeOptions(
+                timeoutSeconds: limit, maxConcurrency: concurrency, maxTokens: maxTokens, probabilityWeighted: probabilityWeighted,
                 verdictPrefix: probabilityWeighted ? "[RESULT] " : nil)
             if pairwise {
                 return JobJudge(pairwise: try RubricJudge.pairwise(name: judge, rubric: loaded, backend: backend, options: options))
