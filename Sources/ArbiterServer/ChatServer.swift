@@ -43,6 +43,7 @@ public final class ChatServer: Sendable {
 
     /// Serves until SIGINT or SIGTERM (then finishes in-flight requests and returns). `onRunning`
     /// gets the base URL once the socket is bound (with the real port when the configured one is 0).
+    /// Request handling runs on a private executor, outside the cooperative thread pool.
     /// Throws `ChatServerError.didNotStart` when binding fails.
     public func run(onRunning: @escaping @Sendable (URL) async -> Void = { _ in }) async throws {
         let started = StartSignal()
@@ -51,7 +52,7 @@ public final class ChatServer: Sendable {
             await onRunning(url)
         }
         do {
-            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            try await onServerExecutor { try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint]) }
         } catch {
             if started.hasStarted { throw error }
             throw ChatServerError.didNotStart(address: "\(configuration.host):\(configuration.port)", reason: Self.describe(error))
@@ -60,7 +61,12 @@ public final class ChatServer: Sendable {
 
     /// Starts the server, runs `body` with its base URL (e.g. http://127.0.0.1:41234), then shuts
     /// the server down gracefully and returns `body`'s result. With port 0 the system picks a port.
+    /// The server's tasks, and `body`, run on a private executor outside the cooperative pool.
     public func withRunning<T: Sendable>(_ body: @Sendable (URL) async throws -> T) async throws -> T {
+        try await onServerExecutor { try await serve(while: body) }
+    }
+
+    private func serve<T: Sendable>(while body: @Sendable (URL) async throws -> T) async throws -> T {
         let (urls, continuation) = AsyncStream<URL>.makeStream()
         let app = makeApplication { url in
             continuation.yield(url)
