@@ -22,7 +22,7 @@ import Testing
             try await Serve.post(url, """
                 {"model": "smollm2-135m", "max_tokens": 2, "temperature": 0, "logprobs": true, "top_logprobs": 5,
                  "messages": [{"role": "user", "content": "\(prompt)"}]}
-                """)
+                """, timeout: .seconds(600))  // the debug-mode model shares two cores with the other suites
         }
         #expect(answer.status == 200, "\(answer.text)")
         let body = try CompletionBody(answer)

@@ -79,6 +79,12 @@ struct HTTPAnswer: Sendable {
 enum Serve {
     static let model = "test-model"
 
+    /// One client for the process (never shut down); no read timeout, so only each call's
+    /// deadline limits a slow debug-mode model.
+    static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(timeout: HTTPClient.Configuration.Timeout(connect: .seconds(30), read: nil)))
+
     /// Runs a server for `backend` on 127.0.0.1 with an ephemeral port while `body` runs.
     static func with<T: Sendable>(
         _ backend: any ChatBackend, configuration: ChatServerConfiguration? = nil, log: CapturedLog = CapturedLog(),
@@ -89,22 +95,24 @@ enum Serve {
         return try await server.withRunning(body)
     }
 
-    /// Sends one request (`chunked`: without Content-Length); a 20 s deadline keeps a broken
-    /// server from hanging the suite.
-    static func send(_ method: HTTPMethod, _ url: URL, path: String, body: Data? = nil, chunked: Bool = false) async throws -> HTTPAnswer {
+    /// Sends one request (`chunked`: without Content-Length); the deadline (60 s unless given)
+    /// keeps a broken server from hanging the suite.
+    static func send(
+        _ method: HTTPMethod, _ url: URL, path: String, body: Data? = nil, chunked: Bool = false, timeout: TimeAmount = .seconds(60)
+    ) async throws -> HTTPAnswer {
         var request = HTTPClientRequest(url: url.absoluteString + path)
         request.method = method
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = chunked ? .bytes(Array(body), length: .unknown) : .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(20))
+        let response = try await client.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 16 << 20)
         return HTTPAnswer(status: Int(response.status.code), body: Data(bytes.readableBytesView))
     }
 
-    static func post(_ url: URL, _ json: String, path: String = "/v1/chat/completions") async throws -> HTTPAnswer {
-        try await send(.POST, url, path: path, body: Data(json.utf8))
+    static func post(_ url: URL, _ json: String, path: String = "/v1/chat/completions", timeout: TimeAmount = .seconds(60)) async throws -> HTTPAnswer {
+        try await send(.POST, url, path: path, body: Data(json.utf8), timeout: timeout)
     }
 
     static func get(_ url: URL, _ path: String) async throws -> HTTPAnswer {
