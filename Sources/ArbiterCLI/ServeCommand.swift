@@ -1,0 +1,68 @@
+// ServeCommand: `arbiter serve` — serves a local GGUF chat model over an OpenAI-compatible HTTP API
+// (POST /v1/chat/completions, GET /v1/models, GET /health) until SIGINT/SIGTERM. Options, model
+// resolution and printing only; the server is ArbiterServer.ChatServer.
+import Arbiter
+import ArbiterServer
+import ArgumentParser
+import Foundation
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a local GGUF chat model over an OpenAI-compatible HTTP API.",
+        discussion: """
+            Endpoints: POST /v1/chat/completions (model, messages, max_tokens, temperature, seed, logprobs,
+            top_logprobs ≤ 20, stop; n = 1, no streaming), GET /v1/models, GET /health. Requests run one at a
+            time on the model; more wait in a queue (503 when it is full). A logprob of -inf is sent as -9999.
+            Stops gracefully on Ctrl-C or SIGTERM.
+            """
+    )
+
+    @Option(help: "A registered model name (see `arbiter models list`) or a .gguf path.")
+    var model: String = "smollm2-135m"
+
+    @Option(help: "TCP port; 0 picks a free one.")
+    var port: Int = 8080
+
+    @Option(help: "Address to bind (127.0.0.1 keeps the server local; 0.0.0.0 exposes it).")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .customLong("served-name"), help: "The model id clients send (default: the registry name or the file name).")
+    var servedName: String?
+
+    @Option(name: .customLong("max-queue"), help: "Requests that may wait for the model before new ones get 503.")
+    var maxQueue: Int = 64
+
+    @Option(name: .customLong("max-tokens-limit"), help: "Largest max_tokens a request may ask for.")
+    var maxTokensLimit: Int = 4096
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535 (got \(port))") }
+        guard maxQueue >= 0 else { throw ValidationError("--max-queue must be ≥ 0 (got \(maxQueue))") }
+        guard maxTokensLimit >= 1 else { throw ValidationError("--max-tokens-limit must be ≥ 1 (got \(maxTokensLimit))") }
+        if let servedName, servedName.isEmpty { throw ValidationError("--served-name must not be empty") }
+    }
+
+    func run() async throws {
+        do {
+            let configuration = try ChatServerConfiguration(
+                host: host, port: port, maxQueuedRequests: maxQueue,
+                defaultMaxTokens: min(512, maxTokensLimit), maxTokensLimit: maxTokensLimit)
+            let resolved = try ModelStore().resolve(model, fetchIfMissing: true)
+            guard resolved.format == .gguf else {
+                throw ValidationError("--model \(model): \(resolved.url.path) is not a .gguf model; `arbiter serve` runs GGUF chat models (e.g. smollm2-135m)")
+            }
+            let backend = try LocalChatBackend.load(resolved.url, name: servedName ?? resolved.name)
+            let server = ChatServer(backend: backend, modelName: backend.modelName, configuration: configuration)
+            let name = backend.modelName
+            try await server.run { url in
+                // Unbuffered, so a script reading the URL from a pipe sees it at once.
+                FileHandle.standardOutput.write(Data("serving \(name) at \(url.absoluteString)/v1 (Ctrl-C stops)\n".utf8))
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ModelsCommand.fail(error)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+// ChatServer+Routes: the routes (POST /v1/chat/completions, GET /v1/models, GET /v1/models/{id},
+// GET /health) and the two middlewares around them: one that turns anything thrown (unknown route,
+// oversized body, unexpected error) into OpenAI's error JSON, and one that logs one line per
+// request (method, path, status, latency; never the body). Completion handling is
+// ChatServer+Completion.
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+extension ChatServer {
+    /// The router with every route and middleware.
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestLogMiddleware(logger: logger))
+        router.add(middleware: ErrorEnvelopeMiddleware(maxBodyBytes: configuration.maxBodyBytes))
+        router.post("/v1/chat/completions") { request, _ in
+            await self.chatCompletions(request)
+        }
+        router.get("/v1/models") { _, _ in
+            Self.json(ModelListWire(data: [self.modelEntry]))
+        }
+        router.get("/v1/models/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard id == self.modelName else {
+                return Self.error(.unknownModel(requested: id, served: self.modelName))
+            }
+            return Self.json(self.modelEntry)
+        }
+        router.get("/health") { _, _ in
+            Self.json(HealthWire(model: self.modelName, inFlight: await self.gate.running, queued: await self.gate.queued))
+        }
+        return router
+    }
+
+    var modelEntry: ModelListWire.Entry { ModelListWire.Entry(id: modelName, created: created) }
+
+    /// A 200 JSON response.
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let data = encodeWire(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// An OpenAI error response for `error`.
+    static func error(_ error: ChatServerError) -> Response {
+        json(ErrorEnvelopeWire(error), status: error.status)
+    }
+}
+
+/// Turns errors thrown below it into OpenAI error JSON: unknown routes → 404, bodies over the
+/// limit → 413, other HTTP errors keep their status, anything else → 500 with a short description.
+struct ErrorEnvelopeMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let maxBodyBytes: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as ChatServerError {
+            return ChatServer.error(error)
+        } catch is NIOTooManyBytesError {
+            return ChatServer.error(.bodyTooLarge(limit: maxBodyBytes))
+        } catch let error as HTTPError where error.status == .notFound {
+            return ChatServer.error(.notFound(method: request.method.rawValue, path: request.uri.path))
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return ChatServer.error(.bodyTooLarge(limit: maxBodyBytes))
+        } catch let error as HTTPError {
+            var response = ChatServer.error(.internalError(reason: "HTTP \(error.status.code) \(error.body ?? error.status.reasonPhrase)"))
+            response.status = error.status
+            return response
+        } catch {
+            return ChatServer.error(.internalError(reason: ChatServer.describe(error)))
+        }
+    }
+}
+
+/// Logs `POST /v1/chat/completions 200 12.3 ms` once per request at info level.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var status = "error"
+        defer {
+            let elapsed = ContinuousClock.now - start
+            let ms = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
+            logger.info("\(request.method.rawValue) \(request.uri.path) \(status) \(String(format: "%.1f", ms)) ms")
+        }
+        let response = try await next(request, context)
+        status = String(response.status.code)
+        return response
+    }
+}

@@ -1,0 +1,110 @@
+// ChatServerError: why the server refused or failed a request (each case knows its HTTP status and
+// its OpenAI error `type`/`code`/`param`), or why it could not start. The message names the field
+// and the fix; it never carries a stack trace or the request body. Not the wire encoding of the
+// error (that is OpenAIWire's ErrorEnvelope).
+import Foundation
+import Hummingbird
+
+/// A request the server refused, a backend failure, or a server that could not start.
+public enum ChatServerError: LocalizedError, Equatable, Sendable {
+    /// The body is not JSON, or not a JSON object.
+    case malformedJSON(reason: String)
+    /// A field has the wrong type or an out-of-range value; `param` is its path, e.g. `messages[1].role`.
+    case invalidField(param: String, message: String)
+    /// A field asks for something this server does not do (streaming, tools, n > 1, …).
+    case unsupported(param: String, message: String)
+    /// The request names a model this server does not serve.
+    case unknownModel(requested: String, served: String)
+    /// No route for this method and path.
+    case notFound(method: String, path: String)
+    /// The body is larger than `ChatServerConfiguration.maxBodyBytes`.
+    case bodyTooLarge(limit: Int)
+    /// Too many requests are already waiting for the backend.
+    case busy(queued: Int)
+    /// The backend refused the request as invalid (e.g. a temperature it cannot sample with).
+    case backendRejected(reason: String)
+    /// The backend threw.
+    case backendFailed(reason: String)
+    /// Something other than the backend failed while answering (a bug; the message says what).
+    case internalError(reason: String)
+    /// The server stopped before it bound its address (e.g. the port is in use).
+    case didNotStart(address: String, reason: String)
+    /// A ChatServerConfiguration setting is out of range.
+    case invalidConfiguration(setting: String, reason: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .malformedJSON(let reason):
+            return "request body is not a valid JSON object (\(reason)); send Content-Type: application/json with an object like {\"model\": ..., \"messages\": [...]}"
+        case .invalidField(let param, let message):
+            return "\(param): \(message)"
+        case .unsupported(let param, let message):
+            return "\(param): \(message)"
+        case .unknownModel(let requested, let served):
+            return "model '\(requested)' is not served here; this server serves '\(served)' (see GET /v1/models)"
+        case .notFound(let method, let path):
+            return "no route \(method) \(path); this server answers POST /v1/chat/completions, GET /v1/models and GET /health"
+        case .bodyTooLarge(let limit):
+            return "request body is larger than \(limit) bytes; shorten the messages or start the server with a larger body limit"
+        case .busy(let queued):
+            return "server is busy: \(queued) request(s) already wait for the model; retry later"
+        case .backendRejected(let reason):
+            return "the model backend rejected the request: \(reason)"
+        case .backendFailed(let reason):
+            return "the model backend failed: \(reason)"
+        case .internalError(let reason):
+            return "the server failed to answer: \(reason)"
+        case .didNotStart(let address, let reason):
+            return "server could not start on \(address): \(reason); choose another --port or --host"
+        case .invalidConfiguration(let setting, let reason):
+            return "server setting \(setting) \(reason)"
+        }
+    }
+
+    /// The HTTP status answered for this error.
+    var status: HTTPResponse.Status {
+        switch self {
+        case .malformedJSON, .invalidField, .unsupported, .backendRejected: return .badRequest
+        case .unknownModel, .notFound: return .notFound
+        case .bodyTooLarge: return .contentTooLarge
+        case .busy: return .serviceUnavailable
+        case .backendFailed, .internalError, .didNotStart, .invalidConfiguration: return .internalServerError
+        }
+    }
+
+    /// OpenAI's error `type`.
+    var type: String {
+        switch self {
+        case .malformedJSON, .invalidField, .unsupported, .unknownModel, .notFound, .bodyTooLarge, .backendRejected:
+            return "invalid_request_error"
+        case .busy: return "server_overloaded"
+        case .backendFailed, .internalError, .didNotStart, .invalidConfiguration: return "server_error"
+        }
+    }
+
+    /// OpenAI's error `param` (the offending field), when there is one.
+    var param: String? {
+        switch self {
+        case .invalidField(let param, _), .unsupported(let param, _): return param
+        case .unknownModel: return "model"
+        default: return nil
+        }
+    }
+
+    /// OpenAI's error `code`.
+    var code: String? {
+        switch self {
+        case .malformedJSON: return "invalid_json"
+        case .invalidField: return "invalid_value"
+        case .unsupported: return "unsupported_parameter"
+        case .unknownModel: return "model_not_found"
+        case .notFound: return "unknown_url"
+        case .bodyTooLarge: return "request_too_large"
+        case .busy: return "server_busy"
+        case .backendRejected: return "invalid_request"
+        case .backendFailed: return "backend_error"
+        case .internalError: return "internal_error"
+        case .didNotStart, .invalidConfiguration: return nil
+        }
+    }
+}
