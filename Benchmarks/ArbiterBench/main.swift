@@ -8,6 +8,7 @@ let suites: [String: () -> Void] = [
     "block": blockBenchmark,
     "minilm": miniLMBenchmark,
     "agreement": agreementBenchmark,
+    "decode": decodeBenchmark,
 ]
 if arguments.isEmpty || arguments.contains("--help") {
     print("usage: ArbiterBench SUITE...  (suites: \(suites.keys.sorted().joined(separator: ", ")))")
