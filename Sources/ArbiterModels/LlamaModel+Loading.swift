@@ -8,8 +8,9 @@ import ArbiterTensor
 import Foundation
 
 extension LlamaModel {
-    /// Reads the configuration and every weight of `file`, dequantised to Float32; with
-    /// `options.quantizedDecode` (the default) the quantised matrices are kept for decode steps.
+    /// Reads the configuration and every weight of `file`, dequantised to Float32, and keeps
+    /// the file's quantised matrices (read in place from the mapping) for decode steps, used
+    /// when `options.quantizedDecode` (the optimised-build default) is on.
     public convenience init(gguf file: GGUFFile, options: LlamaLoadOptions = LlamaLoadOptions()) throws {
         let path = file.url.path
         let config = try LlamaConfiguration(gguf: file.metadata, source: path)
@@ -45,8 +46,9 @@ extension LlamaModel {
             try tensor.storage.withUnsafeMutableBufferPointer { try file.dequantize(info, into: $0) }
             parameters.add(name, tensor)
         }
-        let quantized = options.quantizedDecode ? Self.quantizedWeights(file: file, configuration: config, tied: tied) : nil
+        let quantized = Self.quantizedWeights(file: file, configuration: config, tied: tied)
         try self.init(configuration: config, parameters: parameters, source: path, quantized: quantized)
+        usesQuantizedDecode = options.quantizedDecode && hasQuantizedWeights
     }
 
     /// Reads the GGUF file at `url` (see `init(gguf:options:)`).

@@ -12,11 +12,22 @@ import ArbiterTensor
 
 /// How `LlamaModel(gguf:options:)` keeps the weights.
 public struct LlamaLoadOptions: Sendable, Equatable {
-    /// Keep the file's quantised matrices for decode-step products (inference only; the fp32
-    /// weights are loaded as well, for prefill and training).
+    /// Keep the file's quantised matrices and use them for decode-step products (inference only;
+    /// the fp32 weights are loaded as well, for prefill and training).
     public var quantizedDecode: Bool
 
-    public init(quantizedDecode: Bool = true) {
+    /// On in optimised builds. Off in debug (-Onone) builds, where the SIMD kernels run about
+    /// 100× slower than BLAS (a SmolLM2 decode step takes seconds), so debug test runs keep the
+    /// fp32 path unless they ask for the quantised one.
+    public static let quantizedDecodeByDefault: Bool = {
+        #if DEBUG
+        return false
+        #else
+        return true
+        #endif
+    }()
+
+    public init(quantizedDecode: Bool = LlamaLoadOptions.quantizedDecodeByDefault) {
         self.quantizedDecode = quantizedDecode
     }
 }
@@ -44,6 +55,14 @@ extension LlamaModel {
 
     /// True when the model holds quantised weights for decode steps.
     public var hasQuantizedWeights: Bool { quantized != nil }
+
+    /// A model over the same weights (shared Parameters and quantised blocks) whose
+    /// `usesQuantizedDecode` is `enabled` (where it holds quantised weights).
+    public func sharingWeights(quantizedDecode enabled: Bool) throws -> LlamaModel {
+        let model = try LlamaModel(configuration: configuration, parameters: parameters, source: "parameters", quantized: quantized)
+        model.usesQuantizedDecode = enabled && quantized != nil
+        return model
+    }
 
     /// The quantised matrices to use for a product of `rows` activation rows, or nil for fp32.
     func quantizedWeights(rows: Int, decodeStep: Bool) -> QuantizedDecodeWeights? {

@@ -36,7 +36,8 @@ public final class LlamaModel {
     /// The file's quantised matrices for decode steps (nil: fp32 only).
     let quantized: QuantizedDecodeWeights?
     /// Whether decode steps (≤ `quantizedDecodeMaxRows` rows, no gradient recording) use the
-    /// quantised matrices when the model has them. Turn off after changing `parameters`.
+    /// quantised matrices when the model has them. Turn off after changing `parameters`: the
+    /// quantised blocks are the file's and do not follow the fp32 weights.
     public var usesQuantizedDecode: Bool
 
     /// Assembles a model from named weights (GGUF names). Throws naming the first missing or
