@@ -9,6 +9,7 @@ let suites: [String: () -> Void] = [
     "minilm": miniLMBenchmark,
     "agreement": agreementBenchmark,
     "judge": judgeBenchmark,
+    "decode": decodeBenchmark,
 ]
 if arguments.isEmpty || arguments.contains("--help") {
     print("usage: ArbiterBench SUITE...  (suites: \(suites.keys.sorted().joined(separator: ", ")))")

@@ -2,13 +2,16 @@
 // tensor the configuration needs), sanitise (map GGUF names to roles; a missing `output.weight`
 // means tied embeddings), verify shapes (each against the configuration, naming the tensor and
 // both shapes), commit (dequantise to fp32 Tensors, registered as trainable Parameters under
-// their GGUF names). Not the forward pass (LlamaModel.swift).
+// their GGUF names), and, unless the options say otherwise, keep the file's quantised matrices
+// for decode steps (LlamaModel+QuantizedDecode.swift). Not the forward pass (LlamaModel.swift).
 import ArbiterTensor
 import Foundation
 
 extension LlamaModel {
-    /// Reads the configuration and every weight of `file`, dequantised to Float32.
-    public convenience init(gguf file: GGUFFile) throws {
+    /// Reads the configuration and every weight of `file`, dequantised to Float32, and keeps
+    /// the file's quantised matrices (read in place from the mapping) for decode steps, used
+    /// when `options.quantizedDecode` (the optimised-build default) is on.
+    public convenience init(gguf file: GGUFFile, options: LlamaLoadOptions = LlamaLoadOptions()) throws {
         let path = file.url.path
         let config = try LlamaConfiguration(gguf: file.metadata, source: path)
         let c = config.hiddenSize, f = config.feedForwardSize, d = config.headDimension
@@ -43,11 +46,13 @@ extension LlamaModel {
             try tensor.storage.withUnsafeMutableBufferPointer { try file.dequantize(info, into: $0) }
             parameters.add(name, tensor)
         }
-        try self.init(configuration: config, parameters: parameters, source: path)
+        let quantized = Self.quantizedWeights(file: file, configuration: config, tied: tied)
+        try self.init(configuration: config, parameters: parameters, source: path, quantized: quantized)
+        usesQuantizedDecode = options.quantizedDecode && hasQuantizedWeights
     }
 
-    /// Reads the GGUF file at `url` (see `init(gguf:)`).
-    public convenience init(contentsOf url: URL) throws {
-        try self.init(gguf: GGUFFile(contentsOf: url))
+    /// Reads the GGUF file at `url` (see `init(gguf:options:)`).
+    public convenience init(contentsOf url: URL, options: LlamaLoadOptions = LlamaLoadOptions()) throws {
+        try self.init(gguf: GGUFFile(contentsOf: url), options: options)
     }
 }

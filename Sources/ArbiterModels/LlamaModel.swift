@@ -4,7 +4,8 @@
 // `parameters` under their GGUF names, so the forward built from Tensor ops is differentiable.
 // Q/K rows are in GGUF (llama.cpp-permuted) order, which is why RoPE rotates ADJACENT pairs.
 // Not here: loading (LlamaModel+Loading.swift), the KV cache (KVCache.swift), sampling,
-// generation and scoring (their own files).
+// generation and scoring (their own files). Decode steps of a GGUF-loaded model may use the
+// file's quantised matrices instead (LlamaModel+QuantizedDecode.swift).
 import ArbiterTensor
 
 /// A Llama-family decoder-only transformer with fp32 weights.
@@ -32,10 +33,21 @@ public final class LlamaModel {
     let blocks: [Block]
     let outputNorm: Tensor  // (C)
     let head: Tensor  // (V, C)
+    /// The file's quantised matrices for decode steps (nil: fp32 only).
+    let quantized: QuantizedDecodeWeights?
+    /// Whether decode steps (≤ `quantizedDecodeMaxRows` rows, no gradient recording) use the
+    /// quantised matrices when the model has them. Turn off after changing `parameters`: the
+    /// quantised blocks are the file's and do not follow the fp32 weights.
+    public var usesQuantizedDecode: Bool
 
     /// Assembles a model from named weights (GGUF names). Throws naming the first missing or
     /// mis-shaped tensor.
-    public init(configuration: LlamaConfiguration, parameters: Parameters, source: String = "parameters") throws {
+    public convenience init(configuration: LlamaConfiguration, parameters: Parameters, source: String = "parameters") throws {
+        try self.init(configuration: configuration, parameters: parameters, source: source, quantized: nil)
+    }
+
+    /// As above, with quantised copies of the matrices for decode steps.
+    init(configuration: LlamaConfiguration, parameters: Parameters, source: String, quantized: QuantizedDecodeWeights?) throws {
         let c = configuration.hiddenSize, f = configuration.feedForwardSize
         let kv = configuration.keyValueHeadCount * configuration.headDimension
         func weight(_ name: String, _ shape: [Int]) throws -> Tensor {
@@ -58,6 +70,8 @@ public final class LlamaModel {
         head = tiedEmbeddings ? tokenEmbedding : try weight("output.weight", [configuration.vocabularySize, c])
         self.configuration = configuration
         self.parameters = parameters
+        self.quantized = quantized
+        usesQuantizedDecode = quantized != nil
     }
 
     /// Next-token logits (B, T, V) for a right-padded batch: `tokens` holds B rows of equal length
@@ -67,14 +81,17 @@ public final class LlamaModel {
     /// Gradients flow to `parameters` unless called under `Tensor.noGrad`.
     public func logits(tokens: [[Int]], lengths: [Int]? = nil, cache: KVCache? = nil) -> Tensor {
         let h = hiddenStates(tokens: tokens, lengths: lengths, cache: cache)  // (B, T, C)
-        return h.matmul(head, transposeB: true)  // (B, T, V)
+        let q = quantizedWeights(rows: h.count / configuration.hiddenSize, decodeStep: cache != nil)
+        return project(h, [(head, q?.head)], useQuantized: q != nil)[0]  // (B, T, V)
     }
 
     /// Logits (V) at one position per row: (B, V) for rows' `positions` of a (B, T, C) hidden state.
+    /// A one-position (T = 1) hidden state is a decode step: the head may use its quantised copy.
     func logits(hidden h: Tensor, positions: [Int]) -> Tensor {
         let (b, t, c) = (h.shape[0], h.shape[1], h.shape[2])
         let rows = h.reshaped([b * t, c]).embedding(positions.enumerated().map { $0.offset * t + $0.element })  // (B, C)
-        return rows.matmul(head, transposeB: true)  // (B, V)
+        let q = quantizedWeights(rows: b, decodeStep: t == 1)
+        return project(rows, [(head, q?.head)], useQuantized: q != nil)[0]  // (B, V)
     }
 
     /// The residual stream after the final RMSNorm, (B, T, C). `probe`, when given, sees the
@@ -101,11 +118,14 @@ public final class LlamaModel {
         }
         var x = tokenEmbedding.embedding(flat, indexShape: [b, t])  // (B, T, C)
         probe?("embed_tokens", x)
+        let quantized = quantizedWeights(rows: b * t, decodeStep: cache != nil)
         for (l, block) in blocks.enumerated() {
-            x = x + attention(block, x.rmsNorm(weight: block.attentionNorm, eps: config.rmsNormEpsilon), layer: l, offsets: offsets, padding: padding, cache: cache)
+            let qb = quantized?.blocks[l]
+            x = x + attention(block, qb, x.rmsNorm(weight: block.attentionNorm, eps: config.rmsNormEpsilon), layer: l, offsets: offsets, padding: padding, cache: cache)
             let h = x.rmsNorm(weight: block.ffnNorm, eps: config.rmsNormEpsilon)  // (B, T, C)
-            let gated = h.matmul(block.gate, transposeB: true).silu() * h.matmul(block.up, transposeB: true)  // (B, T, F)
-            x = x + gated.matmul(block.down, transposeB: true)
+            let gateUp = project(h, [(block.gate, qb?.gate), (block.up, qb?.up)], useQuantized: qb != nil)  // 2 × (B, T, F)
+            let gated = gateUp[0].silu() * gateUp[1]  // (B, T, F)
+            x = x + project(gated, [(block.down, qb?.down)], useQuantized: qb != nil)[0]
             probe?(String(format: "layer_%02d_out", l), x)
         }
         cache?.commit(lengths: lengths, newColumns: t)
@@ -115,19 +135,26 @@ public final class LlamaModel {
     }
 
     /// Causal GQA self-attention of one block on normalised input h (B, T, C) → (B, T, C).
-    private func attention(_ block: Block, _ h: Tensor, layer: Int, offsets: [Int], padding: KeyPadding, cache: KVCache?) -> Tensor {
+    /// `quantized`, when given, holds the block's matrices for a decode step.
+    private func attention(
+        _ block: Block, _ quantized: QuantizedBlock?, _ h: Tensor, layer: Int, offsets: [Int], padding: KeyPadding, cache: KVCache?
+    ) -> Tensor {
         let config = configuration
         let b = h.shape[0], t = h.shape[1], d = config.headDimension
         let hq = config.headCount, hkv = config.keyValueHeadCount
-        func heads(_ w: Tensor, _ n: Int) -> Tensor {
-            h.matmul(w, transposeB: true).reshaped([b, t, n, d]).permuted([0, 2, 1, 3])  // (B, n, T, D)
+        let qkv = project(
+            h, [(block.query, quantized?.query), (block.key, quantized?.key), (block.value, quantized?.value)],
+            useQuantized: quantized != nil)  // (B, T, Hq·D), (B, T, Hkv·D), (B, T, Hkv·D)
+        func heads(_ projected: Tensor, _ n: Int) -> Tensor {
+            projected.reshaped([b, t, n, d]).permuted([0, 2, 1, 3])  // (B, n, T, D)
         }
-        let q = rope(heads(block.query, hq), offsets: offsets)  // (B, Hq, T, D)
-        var k = rope(heads(block.key, hkv), offsets: offsets)  // (B, Hkv, T, D)
-        var v = heads(block.value, hkv)  // (B, Hkv, T, D)
+        let q = rope(heads(qkv[0], hq), offsets: offsets)  // (B, Hq, T, D)
+        var k = rope(heads(qkv[1], hkv), offsets: offsets)  // (B, Hkv, T, D)
+        var v = heads(qkv[2], hkv)  // (B, Hkv, T, D)
         if let cache { (k, v) = cache.append(layer: layer, keys: k, values: v) }  // (B, Hkv, Tc + T, D)
         let o = groupedAttention(query: q, key: k, value: v, padding: padding)  // (B, Hq, T, D)
-        return o.permuted([0, 2, 1, 3]).reshaped([b, t, hq * d]).matmul(block.output, transposeB: true)  // (B, T, C)
+        let merged = o.permuted([0, 2, 1, 3]).reshaped([b, t, hq * d])  // (B, T, Hq·D)
+        return project(merged, [(block.output, quantized?.output)], useQuantized: quantized != nil)[0]  // (B, T, C)
     }
 
     /// Causal softmax(q·kᵀ/√D + mask)·v with grouped-query heads, built from batched matmuls so

@@ -1,0 +1,82 @@
+// QuantizedActivations: activation rows x (n, columns) quantised once per product to 8-bit
+// blocks of 32, the Q8_1 scheme of llama.cpp with float32 scale and sum: per block d = max|x|/127,
+// q = round(x/d) ∈ [−127, 127], s = d·Σq. A block's error is at most d/2 per element, so a dot
+// product with weights w differs from the float one by at most Σ|w|·d/2 (≈ ‖w‖₁·max|x|/254).
+// The codes are stored widened to Int16 so the block kernels multiply without re-widening them
+// for every weight row, and in the kernels' lane order within each block (`slot(_:)`: elements
+// 0,2,…,14 | 1,3,…,15 | 16,18,…,30 | 17,19,…,31; QuantizedMatVec+Legacy.swift explains why).
+// Inference only (no gradient). Not a weight quantiser.
+
+/// 8-bit block quantisation of a few activation rows, shared by the matrices that read them.
+package struct QuantizedActivations: Sendable {
+    /// Rows of activations (decode batch).
+    package let rows: Int
+    /// Values per row (a multiple of 32).
+    package let columns: Int
+    /// Codes, (rows, columns) with each block of 32 in lane order, each in −127...127.
+    private(set) var codes: [Int16]
+    /// Per block scale d, (rows, columns / 32).
+    private(set) var scales: [Float]
+    /// Per block d·Σq, (rows, columns / 32).
+    private(set) var sums: [Float]
+    /// Per block Σq as a float (exact: |Σq| ≤ 4064), (rows, columns / 32).
+    private(set) var codeSums: [Float]
+
+    /// Quantises `x`, (rows, columns) row-major; `columns` must be a multiple of 32.
+    package init(_ x: UnsafeBufferPointer<Float>, rows: Int, columns: Int) {
+        precondition(columns > 0 && columns % 32 == 0, "QuantizedActivations: \(columns) columns are not whole blocks of 32")
+        precondition(x.count == rows * columns, "QuantizedActivations: \(x.count) values are not (\(rows), \(columns))")
+        self.rows = rows
+        self.columns = columns
+        let blocks = rows * columns / 32
+        codes = [Int16](repeating: 0, count: rows * columns)
+        scales = [Float](repeating: 0, count: blocks)
+        sums = [Float](repeating: 0, count: blocks)
+        codeSums = [Float](repeating: 0, count: blocks)
+        codes.withUnsafeMutableBufferPointer { q in
+            for k in 0..<blocks {
+                var amax: Float = 0
+                for j in 0..<32 { amax = max(amax, abs(x[k * 32 + j])) }
+                let d = amax / 127
+                let inverse: Float = d == 0 ? 0 : 1 / d
+                var total: Int32 = 0
+                for j in 0..<32 {
+                    let v = Int16((x[k * 32 + j] * inverse).rounded())
+                    q[k * 32 + Self.slot(j)] = v
+                    total += Int32(v)
+                }
+                scales[k] = d
+                sums[k] = d * Float(total)
+                codeSums[k] = Float(total)
+            }
+        }
+    }
+
+    /// Where element j (0..<32) of a block is stored: even elements of each half first.
+    @inline(__always)
+    static func slot(_ j: Int) -> Int { (j & 16) | (j & 1) << 3 | (j & 15) >> 1 }
+
+    /// The value x[row, column] after quantisation (d·q), for tests and error bounds.
+    package func dequantized(row: Int, column: Int) -> Float {
+        let i = row * columns + column
+        return scales[i / 32] * Float(codes[i - i % 32 + Self.slot(i % 32)])
+    }
+
+    /// Calls `body` with base pointers of codes, scales, sums and code sums.
+    func withBuffers<R>(
+        _ body: (UnsafePointer<Int16>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> R
+    ) -> R {
+        codes.withUnsafeBufferPointer { q in
+            scales.withUnsafeBufferPointer { d in
+                sums.withUnsafeBufferPointer { s in
+                    codeSums.withUnsafeBufferPointer { c in
+                        guard let q = q.baseAddress, let d = d.baseAddress, let s = s.baseAddress, let c = c.baseAddress else {
+                            preconditionFailure("QuantizedActivations: no rows to multiply")
+                        }
+                        return body(q, d, s, c)
+                    }
+                }
+            }
+        }
+    }
+}

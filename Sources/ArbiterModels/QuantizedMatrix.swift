@@ -1,0 +1,160 @@
+// QuantizedMatrix: a weight matrix W (rows, columns) kept in its ggml block encoding (Q4_0, Q4_1,
+// Q8_0), read straight from the memory-mapped GGUF bytes, with y = W·x products for a few
+// activation rows (decode). As in llama.cpp, x is first quantised to 8-bit blocks with a float
+// scale (`QuantizedActivations`), so each 32-element block is an integer dot product scaled once.
+// Inference only: there is no gradient through this product (hence no finite-difference check);
+// training and prefill use the fp32 Tensors and BLAS. Not a dequantiser (Dequantizer.swift) and
+// not a quantiser of weights. Per-type block kernels live in QuantizedMatVec+Legacy.swift.
+import Foundation
+
+/// Why a tensor cannot be used as a `QuantizedMatrix`.
+public enum QuantizedMatrixError: Error, LocalizedError, Sendable, Equatable {
+    /// No quantised matrix-vector kernel for this type; use the dequantised fp32 weights instead.
+    case unsupportedType(tensor: String, type: GGMLType)
+    /// The row length is not a whole number of blocks, or the tensor is not a matrix.
+    case badShape(tensor: String, shape: [Int], blockSize: Int)
+    /// The data does not hold exactly rows × columns / blockSize blocks.
+    case byteCountMismatch(tensor: String, expected: Int, actual: Int)
+
+    public var errorDescription: String? {
+        switch self {
+        case .unsupportedType(let tensor, let type):
+            return "QuantizedMatrix: tensor '\(tensor)' is \(type.name); quantised kernels exist for \(QuantizedMatrix.supportedTypes.map(\.name).joined(separator: ", ")). Load it dequantised (fp32) instead."
+        case .badShape(let tensor, let shape, let blockSize):
+            return "QuantizedMatrix: tensor '\(tensor)' has row-major shape \(shape); a quantised matrix needs two dimensions with a row length that is a multiple of \(blockSize). Load it dequantised (fp32) instead."
+        case .byteCountMismatch(let tensor, let expected, let actual):
+            return "QuantizedMatrix: tensor '\(tensor)' has \(actual) bytes of data but its shape and type need \(expected). The file is truncated or corrupt; re-download it."
+        }
+    }
+}
+
+/// A (rows, columns) weight matrix in a ggml block format, multiplied without dequantising.
+package struct QuantizedMatrix: @unchecked Sendable {
+    /// Types with a matrix-vector kernel.
+    package static let supportedTypes: [GGMLType] = [.q4_0, .q4_1, .q8_0]
+
+    /// Matrices with at least this many weights split their rows across cores.
+    static let parallelThreshold = 1 << 18
+
+    package let name: String
+    package let type: GGMLType
+    package let rows: Int
+    package let columns: Int
+    /// Bytes of one row (columns / blockSize blocks).
+    let rowBytes: Int
+    /// Start of row 0; `rows * rowBytes` readable bytes, kept alive by `owner`.
+    let base: UnsafeRawPointer
+    /// The mapping (or byte array box) that owns `base`.
+    private let owner: AnyObject
+
+    /// Validates geometry and byte count: (rows, columns) row-major, `bytes` exactly the blocks.
+    private init(
+        name: String, type: GGMLType, rows: Int, columns: Int, bytes: UnsafeRawBufferPointer, owner: AnyObject
+    ) throws(QuantizedMatrixError) {
+        guard Self.supportedTypes.contains(type) else { throw .unsupportedType(tensor: name, type: type) }
+        guard rows > 0, columns > 0, columns % type.blockSize == 0 else {
+            throw .badShape(tensor: name, shape: [rows, columns], blockSize: type.blockSize)
+        }
+        let rowBytes = columns / type.blockSize * type.typeSize
+        let (expected, overflow) = rows.multipliedReportingOverflow(by: rowBytes)
+        guard !overflow, expected == bytes.count, let base = bytes.baseAddress else {
+            throw .byteCountMismatch(tensor: name, expected: overflow ? Int.max : expected, actual: bytes.count)
+        }
+        self.name = name
+        self.type = type
+        self.rows = rows
+        self.columns = columns
+        self.rowBytes = rowBytes
+        self.base = base
+        self.owner = owner
+    }
+
+    /// The 2-D tensor `info` of `file`, read in place from the file's mapping (which this value
+    /// keeps alive). Throws for unsupported types, non-matrix shapes or data outside the file.
+    package init(file: GGUFFile, info: GGUFTensorInfo) throws(QuantizedMatrixError) {
+        let shape = info.rowMajorShape
+        guard shape.count == 2 else { throw .badShape(tensor: info.name, shape: shape, blockSize: info.type.blockSize) }
+        guard let range = try? file.byteRange(of: info) else {
+            throw .byteCountMismatch(tensor: info.name, expected: info.byteCount, actual: max(file.fileSize - file.dataOffset - info.offset, 0))
+        }
+        try self.init(
+            name: info.name, type: info.type, rows: shape[0], columns: shape[1],
+            bytes: UnsafeRawBufferPointer(rebasing: file.region.bytes[range]), owner: file.region)
+    }
+
+    /// A matrix over a copy of `bytes` (e.g. blocks built in a test).
+    package init(name: String = "<bytes>", type: GGMLType, rows: Int, columns: Int, bytes: [UInt8]) throws(QuantizedMatrixError) {
+        let box = ByteBox(bytes)
+        try self.init(
+            name: name, type: type, rows: rows, columns: columns,
+            bytes: UnsafeRawBufferPointer(start: box.pointer, count: bytes.count), owner: box)
+    }
+
+    /// y = x·Wᵀ for `x` holding n rows of `columns` floats: (n, columns) → (n, rows), row-major.
+    package func multiply(_ x: [Float]) -> [Float] {
+        precondition(x.count % columns == 0, "QuantizedMatrix \(name): \(x.count) inputs are not rows of \(columns)")
+        let n = x.count / columns
+        let activations = x.withUnsafeBufferPointer { QuantizedActivations($0, rows: n, columns: columns) }
+        return multiply(activations)
+    }
+
+    /// y = x·Wᵀ for activations already quantised (shared by matrices that read the same input).
+    package func multiply(_ x: QuantizedActivations) -> [Float] {
+        precondition(x.columns == columns, "QuantizedMatrix \(name): input rows have \(x.columns) values, not \(columns)")
+        let n = x.rows, rows = self.rows
+        guard n > 0 else { return [] }
+        return [Float](unsafeUninitializedCapacity: n * rows) { out, initialized in
+            guard let y = out.baseAddress else { return }
+            let workers = rows * columns >= Self.parallelThreshold ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1
+            if workers <= 1 {
+                rowRange(0..<rows, x, y)
+            } else {
+                let target = SendableOutput(pointer: y)
+                let per = (rows + workers - 1) / workers
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    let start = min(w * per, rows), end = min(start + per, rows)
+                    if start < end { rowRange(start..<end, x, target.pointer) }
+                }
+            }
+            initialized = n * rows
+        }
+    }
+
+    /// Output rows `range` for every activation row: y[b·rows + r] = W[r]·x[b].
+    private func rowRange(_ range: Range<Int>, _ x: QuantizedActivations, _ y: UnsafeMutablePointer<Float>) {
+        HalfFloat.table.withUnsafeBufferPointer { tableBuffer in
+            x.withBuffers { q, scale, sum, qsum in
+                guard let table = tableBuffer.baseAddress else { return }
+                let blocks = columns / 32, rows = self.rows
+                for r in range {
+                    let w = base + r * rowBytes
+                    for b in 0..<x.rows {
+                        let xq = q + b * columns, first = b * blocks
+                        let dot: Float
+                        switch type {
+                        case .q4_1: dot = QuantizedDot.q4_1(w, xq, scale + first, sum + first, blocks, table)
+                        case .q4_0: dot = QuantizedDot.q4_0(w, xq, scale + first, qsum + first, blocks, table)
+                        default: dot = QuantizedDot.q8_0(w, xq, scale + first, blocks, table)
+                        }
+                        y[b * rows + r] = dot
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Owns the bytes of a matrix built from an array.
+private final class ByteBox {
+    let pointer: UnsafeMutableRawPointer
+    init(_ bytes: [UInt8]) {
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        bytes.withUnsafeBytes { pointer.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(pointer), byteCount: $0.count) }
+    }
+    deinit { pointer.deallocate() }
+}
+
+/// The output buffer handed to worker threads; each writes a disjoint set of rows.
+private struct SendableOutput: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+}
