@@ -11,6 +11,7 @@ struct ArbiterCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             AuditCommand.self, GenerateCommand.self, JudgeCommand.self, ModelsCommand.self, RubricCommand.self, ScoreCommand.self,
+            ServeCommand.self,
         ]
     )
 }
