@@ -8,6 +8,8 @@ let suites: [String: () -> Void] = [
     "block": blockBenchmark,
     "minilm": miniLMBenchmark,
     "agreement": agreementBenchmark,
+    "prefill": prefillBenchmark,
+    "decode": decodeBenchmark,
 ]
 if arguments.isEmpty || arguments.contains("--help") {
     print("usage: ArbiterBench SUITE...  (suites: \(suites.keys.sorted().joined(separator: ", ")))")
