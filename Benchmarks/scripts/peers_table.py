@@ -45,6 +45,10 @@ def ratio(a, b):
     return None if a is None or b is None or b == 0 else a / b
 
 
+def times(x):
+    return "not run" if x is None else f"{x:.2f}×"
+
+
 def verdict(value, goal):
     if value is None:
         return "not measured"
@@ -91,6 +95,7 @@ def main() -> None:
     s_mini = st_side.get("minilm", {}).get("sentences_per_second")
     peak = arbiter.get("prefill", {}).get("fraction_of_peak")
     build = (pp or tg or {})
+    pre_tokens = arbiter.get("prefill", {}).get("tokens", "?")
 
     print(f"## {machine.get('date_utc', '?')[:10]} — issue 4: SmolLM2-135M prefill/decode and MiniLM vs llama.cpp and PyTorch")
     print()
@@ -100,29 +105,32 @@ def main() -> None:
     print(f"Command: `Benchmarks/scripts/setup-peers.sh && Benchmarks/scripts/run-peers.sh` at {machine.get('date_utc', '?')}; "
           f"Arbiter {machine.get('arbiter_branch', '?')} @ {machine.get('arbiter_commit', '?')} (release, {machine.get('swift', '?')}).")
     print(f"Peers: llama.cpp {build.get('build_commit', '?')} (build {build.get('build_number', '?')}, vendored in "
-          f"llama-cpp-python {installed.get('llama-cpp-python', '0.3.36')}, CPU, GGML_NATIVE, `llama-bench -p 512 -n 128 -r 3`, "
+          f"llama-cpp-python {machine.get('llama_cpp_python', '?')}, CPU, GGML_NATIVE, `llama-bench -p 512 -n 128 -r 3`, "
           f"runs the Q4_1 weights as they are); PyTorch {torch_side.get('torch_version', installed.get('torch', '?'))} + "
           f"transformers {torch_side.get('transformers_version', installed.get('transformers', '?'))} + gguf "
           f"{torch_side.get('gguf_version', installed.get('gguf', '?'))} (same GGUF dequantised to fp32, like Arbiter); "
           f"sentence-transformers {st_side.get('sentence_transformers_version', installed.get('sentence-transformers', '?'))}.")
-    print("Inputs: prefill = the first 512 tokens of the bundled SummEval articles (same ids for Arbiter and PyTorch; "
-          "llama-bench uses its own random ids); decode = 128 greedy steps with the KV cache after a 16-token prompt "
-          "(llama-bench: tg128 from an empty cache); MiniLM = 256 bundled texts (SummEval summaries, PandaLM responses), batch 32.")
+    dec, mini = arbiter.get("decode", {}), arbiter.get("minilm", {})
+    print(f"Inputs: prefill = the first {pre_tokens} tokens of the bundled SummEval articles (same ids for Arbiter and "
+          f"PyTorch; llama-bench uses its own random ids); decode = {dec.get('tokens', '?')} greedy steps with the KV cache "
+          f"after a {dec.get('prompt_tokens', '?')}-token prompt (llama-bench: tg{tg.get('n_gen', '?') if tg else '?'} from "
+          f"an empty cache); MiniLM = {mini.get('sentences', '?')} bundled texts (SummEval summaries, PandaLM responses), "
+          f"batch {mini.get('batch_size', '?')}. Each number is the best of the repeats (llama-bench: the mean).")
     print()
     print("| measure | Arbiter | llama.cpp | PyTorch fp32 | Arbiter ÷ llama.cpp | Arbiter ÷ PyTorch | goal | status |")
     print("|---|---:|---:|---:|---:|---:|---|---|")
     r_pl, r_pt = ratio(a_pre, l_pre), ratio(a_pre, t_pre)
     status = "; ".join([f"vs llama.cpp {verdict(r_pl, 1.0)}", f"vs PyTorch {verdict(r_pt, 1.5)}"])
-    print(f"| prefill 512 tokens, tokens/s | {fmt(a_pre)} | {fmt(l_pre)} | {fmt(t_pre)} | {fmt(r_pl, 2)}× | {fmt(r_pt, 2)}× "
+    print(f"| prefill {pre_tokens} tokens, tokens/s | {fmt(a_pre)} | {fmt(l_pre)} | {fmt(t_pre)} | {times(r_pl)} | {times(r_pt)} "
           f"| ≥ 1.0× llama.cpp, ≥ 1.5× PyTorch | {status} |")
     r_dl, r_dt = ratio(a_dec, l_dec), ratio(a_dec, t_dec)
-    print(f"| decode 128 tokens, tokens/s | {fmt(a_dec)} | {fmt(l_dec)} | {fmt(t_dec)} | {fmt(r_dl, 2)}× | {fmt(r_dt, 2)}× "
+    print(f"| decode {dec.get('tokens', '?')} tokens, tokens/s | {fmt(a_dec)} | {fmt(l_dec)} | {fmt(t_dec)} | {times(r_dl)} | {times(r_dt)} "
           f"| ≥ 0.8× llama.cpp | {verdict(r_dl, 0.8)} |")
     pre = arbiter.get("prefill", {})
     print(f"| prefill GFLOP/s (of sgemm peak {fmt(pre.get('sgemm_peak_gflops'))}) | {fmt(pre.get('gflops'))} "
           f"({fmt(None if peak is None else 100 * peak, 0)} %) | | | | | ≥ 60 % of peak | {verdict(peak, 0.6)} |")
     r_m = ratio(a_mini, s_mini)
-    print(f"| MiniLM-L6 sentences/s | {fmt(a_mini)} | | {fmt(s_mini)} (sentence-transformers) | | {fmt(r_m, 2)}× | — | — |")
+    print(f"| MiniLM-L6 sentences/s | {fmt(a_mini)} | | {fmt(s_mini)} (sentence-transformers) | | {times(r_m)} | — | — |")
     print()
 
     checks = []

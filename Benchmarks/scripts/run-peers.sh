@@ -47,6 +47,7 @@ bench="$(swift build -c release --show-bin-path)/ArbiterBench"
     echo "arbiter_commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources Benchmarks/ArbiterBench || echo '+dirty')"
     echo "arbiter_branch=$(git rev-parse --abbrev-ref HEAD)"
     echo "swift=$(swift --version 2>&1 | head -1)"
+    echo "llama_cpp_python=$(sed -n 's/.*llama-cpp-python==\([^,]*\),.*/\1/p' "$peers/installed.txt" 2> /dev/null)"
     echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$out/machine.txt"
 

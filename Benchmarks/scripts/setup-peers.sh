@@ -19,6 +19,7 @@ TORCH_VERSION=2.15.0
 TRANSFORMERS_VERSION=5.23.0
 GGUF_VERSION=0.19.0
 SENTENCE_TRANSFORMERS_VERSION=6.2.0
+ACCELERATE_VERSION=1.15.0  # transformers requires it to load a GGUF file
 NUMPY_VERSION=2.4.6
 CMAKE_VERSION=4.4.4
 NINJA_VERSION=1.13.2
@@ -72,20 +73,21 @@ if [ ! -x "$bench" ]; then
 fi
 "$bench" --help > /dev/null
 
-# 3. PyTorch + transformers + gguf + sentence-transformers
+# 3. PyTorch + transformers + gguf + sentence-transformers (+ accelerate)
 if ! "$venv/bin/python" - <<PY 2>/dev/null
 from importlib.metadata import version
 want = {"torch": "$TORCH_VERSION", "transformers": "$TRANSFORMERS_VERSION", "gguf": "$GGUF_VERSION",
-        "sentence-transformers": "$SENTENCE_TRANSFORMERS_VERSION", "numpy": "$NUMPY_VERSION"}
+        "sentence-transformers": "$SENTENCE_TRANSFORMERS_VERSION", "numpy": "$NUMPY_VERSION",
+        "accelerate": "$ACCELERATE_VERSION"}
 assert all(version(k) == v for k, v in want.items())
-import torch, transformers, gguf, sentence_transformers
+import torch, transformers, gguf, sentence_transformers, accelerate
 PY
 then
-    say "installing torch==$TORCH_VERSION transformers==$TRANSFORMERS_VERSION gguf==$GGUF_VERSION sentence-transformers==$SENTENCE_TRANSFORMERS_VERSION numpy==$NUMPY_VERSION (with dependencies)"
+    say "installing torch==$TORCH_VERSION transformers==$TRANSFORMERS_VERSION gguf==$GGUF_VERSION sentence-transformers==$SENTENCE_TRANSFORMERS_VERSION numpy==$NUMPY_VERSION accelerate==$ACCELERATE_VERSION (with dependencies)"
     start=$(date +%s)
     before=$(du -sm "$venv" | cut -f1)
     pip install -q "torch==$TORCH_VERSION" "transformers==$TRANSFORMERS_VERSION" "gguf==$GGUF_VERSION" \
-        "sentence-transformers==$SENTENCE_TRANSFORMERS_VERSION" "numpy==$NUMPY_VERSION"
+        "sentence-transformers==$SENTENCE_TRANSFORMERS_VERSION" "numpy==$NUMPY_VERSION" "accelerate==$ACCELERATE_VERSION"
     say "  installed in $(( $(date +%s) - start )) s; venv grew by $(( $(du -sm "$venv" | cut -f1) - before )) MB"
 fi
 
