@@ -104,7 +104,9 @@ def main() -> None:
           f"{machine.get('load_after', '?')} after (shared machine: other builds running).")
     print(f"Command: `Benchmarks/scripts/setup-peers.sh && Benchmarks/scripts/run-peers.sh` at {machine.get('date_utc', '?')}; "
           f"Arbiter {machine.get('arbiter_branch', '?')} @ {machine.get('arbiter_commit', '?')} (release, {machine.get('swift', '?')}).")
-    print(f"Peers: llama.cpp {build.get('build_commit', '?')} (build {build.get('build_number', '?')}, vendored in "
+    commit = build.get("build_commit")
+    commit = f" {commit}" if commit and commit != "unknown" else ""  # the sdist has no git history
+    print(f"Peers: llama.cpp{commit} (as vendored in "
           f"llama-cpp-python {machine.get('llama_cpp_python', '?')}, CPU, GGML_NATIVE, `llama-bench -p 512 -n 128 -r 3`, "
           f"runs the Q4_1 weights as they are); PyTorch {torch_side.get('torch_version', installed.get('torch', '?'))} + "
           f"transformers {torch_side.get('transformers_version', installed.get('transformers', '?'))} + gguf "
