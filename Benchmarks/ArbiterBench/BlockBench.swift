@@ -66,7 +66,7 @@ func blockBenchmark() {
 }
 
 /// Best square cblas_sgemm throughput (GFLOP/s) over n = 256, 512, 1024, 2048.
-private func sgemmPeak() -> Double {
+func sgemmPeak() -> Double {
     var best = 0.0
     for n in [256, 512, 1024, 2048] {
         var rng = SeededRNG(seed: UInt64(n))

@@ -2,13 +2,13 @@
 // kernels and with the fp32 path (dequantised weights, BLAS), and prefill tokens/s of a 512-token
 // prompt (always fp32 sgemm). Best of 3 runs each. A speed measurement, not a test; the model
 // comes from the cache (`arbiter models fetch smollm2-135m`) or `ARBITER_DECODE_MODEL=<gguf>`.
-// Register as suite "decode" in main.swift.
+// Suite "decode-paths" (the peer comparison is suite "decode", LlamaBench.swift).
 import ArbiterModels
 import ArbiterTensor
 import Foundation
 
 /// Prints decode tokens/s (quantised and fp32) and 512-token prefill tokens/s.
-func decodeBenchmark() {
+func decodePathsBenchmark() {
     let lm: LanguageModel
     do {
         let env = ProcessInfo.processInfo.environment["ARBITER_DECODE_MODEL"]

@@ -9,7 +9,9 @@ let suites: [String: () -> Void] = [
     "minilm": miniLMBenchmark,
     "agreement": agreementBenchmark,
     "judge": judgeBenchmark,
+    "prefill": prefillBenchmark,
     "decode": decodeBenchmark,
+    "decode-paths": decodePathsBenchmark,
 ]
 if arguments.isEmpty || arguments.contains("--help") {
     print("usage: ArbiterBench SUITE...  (suites: \(suites.keys.sorted().joined(separator: ", ")))")
