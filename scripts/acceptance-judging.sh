@@ -4,6 +4,7 @@
 # weighted) and 20 PandaLM pairs (pairwise rubric) on the in-process model and on `arbiter serve`
 # through the OpenAI-compatible HTTP backend; compare the two; kill an HTTP job halfway and rerun
 # it: nothing lost or repeated. Not a test (it takes minutes in release); prints what it measured.
+# (PandaLM has a few pairs with a null response: --skip-invalid records them as failed judgments.)
 # Usage: scripts/acceptance-judging.sh [WORKDIR]   (needs `swift build -c release --product arbiter`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,7 @@ done
 curl -sf "http://127.0.0.1:$port/v1/models"; echo
 
 summeval=(--rubric Rubrics/summeval-consistency.yaml --input Data/summeval-consistency/samples.jsonl --probability-weighted --limit "$limit")
-pandalm=(--rubric Rubrics/pairwise-preference.yaml --input Data/pandalm/samples.jsonl --pairwise --max-tokens "$pair_tokens" --limit "$limit")
+pandalm=(--rubric Rubrics/pairwise-preference.yaml --input Data/pandalm/samples.jsonl --pairwise --skip-invalid --max-tokens "$pair_tokens" --limit "$limit")
 
 echo "== SummEval consistency, probability-weighted: local, then HTTP"
 time "$arbiter" judge "${summeval[@]}" --judge local:smollm2-135m --out "$work/summeval-local.jsonl"
@@ -66,7 +67,7 @@ pl, ph = load("pandalm-local.jsonl"), load("pandalm-http.jsonl")
 vl, vh = {r["id"]: r.get("verdict") for r in pl}, {r["id"]: r.get("verdict") for r in ph}
 same = sum(vl[k] == vh.get(k) for k in vl)
 print(f"PandaLM: {len(vl)} pairs; verdicts equal on both backends for {same}; local verdicts {sorted(set(map(str, vl.values())))}")
-assert same == len(vl) == limit
+assert same == len(vl) >= limit
 kill = load("kill.jsonl")
 ids = [r["id"] for r in kill]
 export = load("kill-export.jsonl")
