@@ -37,10 +37,6 @@ echo "== SummEval consistency, probability-weighted: local, then HTTP"
 time "$arbiter" judge "${summeval[@]}" --judge local:smollm2-135m --out "$work/summeval-local.jsonl"
 time "$arbiter" judge "${summeval[@]}" --judge "openai:$url#smollm2-135m" --concurrency 1 --out "$work/summeval-http.jsonl"
 
-echo "== PandaLM pairwise (both orders): local, then HTTP"
-time "$arbiter" judge "${pandalm[@]}" --judge local:smollm2-135m --out "$work/pandalm-local.jsonl"
-time "$arbiter" judge "${pandalm[@]}" --judge "openai:$url#smollm2-135m" --concurrency 1 --out "$work/pandalm-http.jsonl"
-
 echo "== kill an HTTP job halfway (SIGKILL), then rerun it"
 "$arbiter" judge "${summeval[@]}" --judge "openai:$url#smollm2-135m" --concurrency 1 --db "$work/kill.sqlite" --out "$work/kill.jsonl" > "$work/kill-first.log" 2>&1 &
 job=$!
@@ -49,6 +45,10 @@ while [ "$(wc -l < "$work/kill.jsonl" 2>/dev/null || echo 0)" -lt "$half" ]; do 
 kill -9 "$job"; wait "$job" 2>/dev/null || true
 echo "killed after $(wc -l < "$work/kill.jsonl") judgment line(s)"
 "$arbiter" judge "${summeval[@]}" --judge "openai:$url#smollm2-135m" --concurrency 1 --db "$work/kill.sqlite" --out "$work/kill.jsonl" --export "$work/kill-export.jsonl"
+
+echo "== PandaLM pairwise (both orders): local, then HTTP"
+time "$arbiter" judge "${pandalm[@]}" --judge local:smollm2-135m --out "$work/pandalm-local.jsonl"
+time "$arbiter" judge "${pandalm[@]}" --judge "openai:$url#smollm2-135m" --concurrency 1 --out "$work/pandalm-http.jsonl"
 
 python3 - "$work" "$limit" <<'EOF'
 import json, sys
