@@ -32,7 +32,9 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "ArbiterTensor", dependencies: ["COpenBLAS"], swiftSettings: strict),
-        .target(name: "ArbiterModels", dependencies: ["ArbiterTensor"], swiftSettings: strict),
+        // AVX2 kernels in C (function-level target attributes, chosen at run time): no flags needed.
+        .target(name: "CArbiterKernels"),
+        .target(name: "ArbiterModels", dependencies: ["ArbiterTensor", "CArbiterKernels"], swiftSettings: strict),
         .target(
             name: "ArbiterRubric",
             dependencies: [.product(name: "Yams", package: "Yams")],

@@ -1,7 +1,10 @@
 // KVCache: per-layer keys and values of the tokens a LlamaModel has already processed, so each
 // decoding step only runs the new tokens. Rows of a batch may hold different numbers of real
 // tokens (right padding leaves invalid columns, masked out of attention), and each row keeps its
-// own next RoPE position. Not a paged or quantised cache: columns are concatenated per step.
+// own next RoPE position. Storage is preallocated per layer as (B, Hkv, capacity, D) and grows by
+// doubling, so a step copies only its new columns (not the whole cache) and attention reads the
+// cache in place. The cache holds values, not autograd history: under gradient recording the new
+// step's keys/values stay differentiable, earlier steps' enter as constants. Not paged/quantised.
 import ArbiterTensor
 
 /// Keys/values of earlier tokens for incremental decoding with `LlamaModel.logits(…, cache:)`.
@@ -13,8 +16,70 @@ public final class KVCache {
     /// RoPE position of each row's next token (= its number of real cached tokens).
     public private(set) var positions: [Int]
 
-    var keys: [Tensor?]  // per layer (B, Hkv, Tc, D)
-    var values: [Tensor?]  // per layer (B, Hkv, Tc, D)
+    /// One layer's storage: keys and values (B, Hkv, capacity, D); `columns` valid per head.
+    final class Layer {
+        let heads: Int, dimension: Int, batch: Int
+        private(set) var capacity: Int
+        private(set) var columns = 0
+        private(set) var keys: UnsafeMutablePointer<Float>
+        private(set) var values: UnsafeMutablePointer<Float>
+
+        init(batch: Int, heads: Int, dimension: Int, capacity: Int) {
+            (self.batch, self.heads, self.dimension, self.capacity) = (batch, heads, dimension, capacity)
+            keys = .allocate(capacity: batch * heads * capacity * dimension)
+            values = .allocate(capacity: batch * heads * capacity * dimension)
+        }
+
+        deinit {
+            keys.deallocate()
+            values.deallocate()
+        }
+
+        /// Floats between consecutive (batch row, kv head) blocks.
+        var headStride: Int { capacity * dimension }
+
+        /// Appends new keys/values (B, Hkv, T, D) after the valid columns, growing as needed.
+        func append(keys k: [Float], values v: [Float], columns t: Int) {
+            if columns + t > capacity { grow(to: max(2 * capacity, columns + t)) }
+            let d = dimension
+            for unit in 0..<(batch * heads) {
+                let destination = unit * headStride + columns * d
+                k.withUnsafeBufferPointer { (keys + destination).update(from: $0.baseAddress! + unit * t * d, count: t * d) }
+                v.withUnsafeBufferPointer { (values + destination).update(from: $0.baseAddress! + unit * t * d, count: t * d) }
+            }
+            columns += t
+        }
+
+        /// The valid keys and values as contiguous (B, Hkv, columns, D) arrays.
+        func contiguous() -> (keys: [Float], values: [Float]) {
+            func copy(_ source: UnsafeMutablePointer<Float>) -> [Float] {
+                [Float](unsafeUninitializedCapacity: batch * heads * columns * dimension) { out, count in
+                    for unit in 0..<(batch * heads) {
+                        (out.baseAddress! + unit * columns * dimension).update(from: source + unit * headStride, count: columns * dimension)
+                    }
+                    count = batch * heads * columns * dimension
+                }
+            }
+            return (copy(keys), copy(values))
+        }
+
+        private func grow(to newCapacity: Int) {
+            let d = dimension
+            let newKeys = UnsafeMutablePointer<Float>.allocate(capacity: batch * heads * newCapacity * d)
+            let newValues = UnsafeMutablePointer<Float>.allocate(capacity: batch * heads * newCapacity * d)
+            for unit in 0..<(batch * heads) {
+                (newKeys + unit * newCapacity * d).update(from: keys + unit * headStride, count: columns * d)
+                (newValues + unit * newCapacity * d).update(from: values + unit * headStride, count: columns * d)
+            }
+            keys.deallocate()
+            values.deallocate()
+            keys = newKeys
+            values = newValues
+            capacity = newCapacity
+        }
+    }
+
+    var layers: [Layer?]  // allocated on first append (head count and dimension come from the keys)
     var valid: [[Bool]]  // (B, Tc): whether cached column j of row b is a real token
 
     /// An empty cache for `model` and a batch of `batchSize` rows.
@@ -28,8 +93,7 @@ public final class KVCache {
         self.layerCount = layerCount
         self.batchSize = batchSize
         positions = Array(repeating: 0, count: batchSize)
-        keys = Array(repeating: nil, count: layerCount)
-        values = Array(repeating: nil, count: layerCount)
+        layers = Array(repeating: nil, count: layerCount)
         valid = Array(repeating: [], count: batchSize)
     }
 
@@ -48,13 +112,28 @@ public final class KVCache {
         return mask
     }
 
-    /// Appends one layer's new keys and values (B, Hkv, T, D); returns the full ones (B, Hkv, Tc + T, D).
+    /// Stores one layer's new keys and values k, v (B, Hkv, T, D) and returns the layer storage.
+    func store(layer: Int, keys k: Tensor, values v: Tensor) -> Layer {
+        let (heads, t, d) = (k.shape[1], k.shape[2], k.shape[3])
+        let storage = layers[layer] ?? Layer(batch: batchSize, heads: heads, dimension: d, capacity: max(64, 2 * (columnCount + t)))
+        precondition(storage.heads == heads && storage.dimension == d && k.shape[0] == batchSize, "KVCache: keys \(k.shape) do not match the cache")
+        layers[layer] = storage
+        storage.append(keys: k.scalars, values: v.scalars, columns: t)
+        return storage
+    }
+
+    /// Appends one layer's new keys and values (B, Hkv, T, D); returns the full ones
+    /// (B, Hkv, Tc + T, D) as tensors: earlier columns as constants, the new ones as given (so a
+    /// recorded step stays differentiable in its own keys and values).
     func append(layer: Int, keys k: Tensor, values v: Tensor) -> (keys: Tensor, values: Tensor) {
-        let allKeys = keys[layer].map { Tensor.concat([$0, k], alongAxis: 2) } ?? k
-        let allValues = values[layer].map { Tensor.concat([$0, v], alongAxis: 2) } ?? v
-        keys[layer] = allKeys
-        values[layer] = allValues
-        return (allKeys, allValues)
+        let earlier = layers[layer]?.columns ?? 0
+        let storage = store(layer: layer, keys: k, values: v)
+        guard earlier > 0 else { return (k, v) }
+        let (keys, values) = storage.contiguous()
+        let shape = [batchSize, storage.heads, storage.columns, storage.dimension]
+        let pastKeys = Tensor(keys, shape: shape).slice(alongAxis: 2, 0..<earlier)
+        let pastValues = Tensor(values, shape: shape).slice(alongAxis: 2, 0..<earlier)
+        return (Tensor.concat([pastKeys, k], alongAxis: 2), Tensor.concat([pastValues, v], alongAxis: 2))
     }
 
     /// Records, after every layer appended, which new columns are real and advances positions.

@@ -76,12 +76,18 @@ extension LlamaModel {
     func project(_ h: Tensor, _ weights: [(dense: Tensor, quantized: QuantizedMatrix?)], useQuantized: Bool) -> [Tensor] {
         let c = h.shape[h.shape.count - 1], n = h.count / max(c, 1)
         let lead = Array(h.shape.dropLast())
-        var activations: QuantizedActivations?
-        return weights.map { dense, quantized in
-            guard useQuantized, let q = quantized, q.columns == c, n > 0 else { return h.matmul(dense, transposeB: true) }
-            if activations == nil { activations = h.scalars.withUnsafeBufferPointer { QuantizedActivations($0, rows: n, columns: c) } }
-            guard let x = activations else { return h.matmul(dense, transposeB: true) }
-            return Tensor(q.multiply(x), shape: lead + [q.rows])
+        let quantized = weights.compactMap { useQuantized && n > 0 && $0.quantized?.columns == c ? $0.quantized : nil }
+        var products: [[Float]] = []
+        if !quantized.isEmpty {
+            // One 8-bit quantisation of h and one parallel job for every quantised matrix.
+            let x = h.scalars.withUnsafeBufferPointer { QuantizedActivations($0, rows: n, columns: c) }
+            products = QuantizedMatrix.multiply(quantized, x)
+        }
+        var next = 0
+        return weights.map { dense, q in
+            guard useQuantized, let q, q.columns == c, n > 0 else { return h.matmul(dense, transposeB: true) }
+            defer { next += 1 }
+            return Tensor(products[next], shape: lead + [q.rows])
         }
     }
 

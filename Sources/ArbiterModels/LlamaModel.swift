@@ -124,7 +124,7 @@ public final class LlamaModel {
             x = x + attention(block, qb, x.rmsNorm(weight: block.attentionNorm, eps: config.rmsNormEpsilon), layer: l, offsets: offsets, padding: padding, cache: cache)
             let h = x.rmsNorm(weight: block.ffnNorm, eps: config.rmsNormEpsilon)  // (B, T, C)
             let gateUp = project(h, [(block.gate, qb?.gate), (block.up, qb?.up)], useQuantized: qb != nil)  // 2 × (B, T, F)
-            let gated = gateUp[0].silu() * gateUp[1]  // (B, T, F)
+            let gated = gateUp[0].siluGated(by: gateUp[1])  // (B, T, F)
             x = x + project(gated, [(block.down, qb?.down)], useQuantized: qb != nil)[0]
             probe?(String(format: "layer_%02d_out", l), x)
         }
@@ -151,36 +151,26 @@ public final class LlamaModel {
         let q = rope(heads(qkv[0], hq), offsets: offsets)  // (B, Hq, T, D)
         var k = rope(heads(qkv[1], hkv), offsets: offsets)  // (B, Hkv, T, D)
         var v = heads(qkv[2], hkv)  // (B, Hkv, T, D)
-        if let cache { (k, v) = cache.append(layer: layer, keys: k, values: v) }  // (B, Hkv, Tc + T, D)
-        let o = groupedAttention(query: q, key: k, value: v, padding: padding)  // (B, Hq, T, D)
+        let o: Tensor  // (B, Hq, T, D)
+        if let cache, !(Tensor.isGradEnabled && [q, k, v].contains(where: \.tracksGrad)) {
+            // Inference: attend over the cache storage in place (no copy of the earlier columns).
+            let stored = cache.store(layer: layer, keys: k, values: v)  // (B, Hkv, capacity, D)
+            o = Tensor.attention(
+                query: q, keys: stored.keys, values: stored.values, keyValueHeads: hkv, keyCount: stored.columns,
+                headStride: stored.headStride, causal: true, padding: padding)
+        } else {
+            if let cache { (k, v) = cache.append(layer: layer, keys: k, values: v) }  // (B, Hkv, Tc + T, D)
+            o = groupedAttention(query: q, key: k, value: v, padding: padding)
+        }
         let merged = o.permuted([0, 2, 1, 3]).reshaped([b, t, hq * d])  // (B, T, Hq·D)
         return project(merged, [(block.output, quantized?.output)], useQuantized: quantized != nil)[0]  // (B, T, C)
     }
 
-    /// Causal softmax(q·kᵀ/√D + mask)·v with grouped-query heads, built from batched matmuls so
-    /// prompt-sized products run through BLAS (the fused `Tensor.attention` kernel computes scores
-    /// with per-element dot products). The g = Hq/Hkv query heads that share a kv head are
-    /// adjacent, so q (B, Hq, T, D) is viewed as (B, Hkv, g·T, D) and multiplied by that head's keys.
-    /// Masked scores get −1e30 (not −∞), so a row without any valid key stays finite.
+    /// Causal softmax(q·kᵀ/√D)·v with grouped-query heads and the key padding, on the fused
+    /// `Tensor.attention` kernel (forward-only when nothing is recorded). A row without any valid
+    /// key (a padded position) outputs zeros.
     private func groupedAttention(query q: Tensor, key k: Tensor, value v: Tensor, padding: KeyPadding) -> Tensor {
-        let b = q.shape[0], hq = q.shape[1], t = q.shape[2], d = q.shape[3]
-        let hkv = k.shape[1], tk = k.shape[2], g = hq / hkv
-        let qg = q.reshaped([b, hkv, g * t, d])  // (B, Hkv, g·T, D)
-        var scores = qg.matmul(k.transposed()).multiplyingScalar(1 / Float(d).squareRoot())  // (B, Hkv, g·T, Tk)
-        if t > 1 || padding != .none {
-            var mask = [Float](repeating: 0, count: b * g * t * tk)  // (B, 1, g·T, Tk)
-            for bi in 0..<b {
-                for j in 0..<tk where !padding.allows(batch: bi, key: j, keys: tk) {
-                    for row in 0..<(g * t) { mask[(bi * g * t + row) * tk + j] = -1e30 }
-                }
-                for row in 0..<(g * t) {
-                    let limit = tk - t + row % t  // query's absolute column: keys after it are in its future
-                    for j in (limit + 1)..<max(tk, limit + 1) { mask[(bi * g * t + row) * tk + j] = -1e30 }
-                }
-            }
-            scores = scores + Tensor(mask, shape: [b, 1, g * t, tk])
-        }
-        return scores.softmax(alongAxis: -1).matmul(v).reshaped([b, hq, t, d])  // (B, Hq, T, D)
+        Tensor.attention(query: q, key: k, value: v, causal: true, padding: padding)  // (B, Hq, T, D)
     }
 
     /// Interleaved (adjacent-pair) RoPE on x (B, H, T, D), row b starting at position offsets[b].
@@ -193,16 +183,5 @@ public final class LlamaModel {
             x.slice(alongAxis: 0, b..<(b + 1)).rope(layout: .interleaved, theta: theta, positionOffset: offset)
         }
         return Tensor.concat(rows, alongAxis: 0)
-    }
-}
-
-fileprivate extension KeyPadding {
-    /// Whether key j of batch row b is a real token.
-    func allows(batch b: Int, key j: Int, keys tk: Int) -> Bool {
-        switch self {
-        case .none: return true
-        case .lengths(let lengths): return j < lengths[b]
-        case .mask(let mask): return mask[b * tk + j]
-        }
     }
 }

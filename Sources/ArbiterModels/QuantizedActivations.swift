@@ -5,6 +5,7 @@
 // The codes are stored widened to Int16 so the block kernels multiply without re-widening them
 // for every weight row, and in the kernels' lane order within each block (`slot(_:)`: elements
 // 0,2,…,14 | 1,3,…,15 | 16,18,…,30 | 17,19,…,31; QuantizedMatVec+Legacy.swift explains why).
+// The AVX2 kernels (CArbiterKernels) read a second copy of the codes as Int8 in natural order.
 // Inference only (no gradient). Not a weight quantiser.
 
 /// 8-bit block quantisation of a few activation rows, shared by the matrices that read them.
@@ -21,6 +22,8 @@ package struct QuantizedActivations: Sendable {
     private(set) var sums: [Float]
     /// Per block Σq as a float (exact: |Σq| ≤ 4064), (rows, columns / 32).
     private(set) var codeSums: [Float]
+    /// The same codes as Int8 in natural element order, (rows, columns), for the AVX2 kernels.
+    private(set) var bytes: [Int8]
 
     /// Quantises `x`, (rows, columns) row-major; `columns` must be a multiple of 32.
     package init(_ x: UnsafeBufferPointer<Float>, rows: Int, columns: Int) {
@@ -33,6 +36,8 @@ package struct QuantizedActivations: Sendable {
         scales = [Float](repeating: 0, count: blocks)
         sums = [Float](repeating: 0, count: blocks)
         codeSums = [Float](repeating: 0, count: blocks)
+        bytes = [Int8](repeating: 0, count: rows * columns)
+        bytes.withUnsafeMutableBufferPointer { natural in
         codes.withUnsafeMutableBufferPointer { q in
             for k in 0..<blocks {
                 var amax: Float = 0
@@ -43,12 +48,14 @@ package struct QuantizedActivations: Sendable {
                 for j in 0..<32 {
                     let v = Int16((x[k * 32 + j] * inverse).rounded())
                     q[k * 32 + Self.slot(j)] = v
+                    natural[k * 32 + j] = Int8(v)
                     total += Int32(v)
                 }
                 scales[k] = d
                 sums[k] = d * Float(total)
                 codeSums[k] = Float(total)
             }
+        }
         }
     }
 
@@ -60,6 +67,18 @@ package struct QuantizedActivations: Sendable {
     package func dequantized(row: Int, column: Int) -> Float {
         let i = row * columns + column
         return scales[i / 32] * Float(codes[i - i % 32 + Self.slot(i % 32)])
+    }
+
+    /// Calls `body` with base pointers of the natural-order Int8 codes, scales, sums and code sums.
+    func withByteBuffers<R>(
+        _ body: (UnsafePointer<Int8>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> R
+    ) -> R {
+        bytes.withUnsafeBufferPointer { q in
+            withBuffers { _, d, s, c in
+                guard let q = q.baseAddress else { preconditionFailure("QuantizedActivations: no rows to multiply") }
+                return body(q, d, s, c)
+            }
+        }
     }
 
     /// Calls `body` with base pointers of codes, scales, sums and code sums.

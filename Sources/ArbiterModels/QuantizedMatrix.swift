@@ -4,7 +4,9 @@
 // scale (`QuantizedActivations`), so each 32-element block is an integer dot product scaled once.
 // Inference only: there is no gradient through this product (hence no finite-difference check);
 // training and prefill use the fp32 Tensors and BLAS. Not a dequantiser (Dequantizer.swift) and
-// not a quantiser of weights. Per-type block kernels live in QuantizedMatVec+Legacy.swift.
+// not a quantiser of weights. Per-type block kernels: AVX2 in C (CArbiterKernels) where the CPU
+// has it, else the Swift ones in QuantizedMatVec+Legacy.swift.
+import CArbiterKernels
 import Foundation
 
 /// Why a tensor cannot be used as a `QuantizedMatrix`.
@@ -99,29 +101,49 @@ package struct QuantizedMatrix: @unchecked Sendable {
     }
 
     /// y = x·Wᵀ for activations already quantised (shared by matrices that read the same input).
-    package func multiply(_ x: QuantizedActivations) -> [Float] {
-        precondition(x.columns == columns, "QuantizedMatrix \(name): input rows have \(x.columns) values, not \(columns)")
-        let n = x.rows, rows = self.rows
-        guard n > 0 else { return [] }
-        return [Float](unsafeUninitializedCapacity: n * rows) { out, initialized in
-            guard let y = out.baseAddress else { return }
-            let workers = rows * columns >= Self.parallelThreshold ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1
-            if workers <= 1 {
-                rowRange(0..<rows, x, y)
-            } else {
-                let target = SendableOutput(pointer: y)
-                let per = (rows + workers - 1) / workers
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    let start = min(w * per, rows), end = min(start + per, rows)
-                    if start < end { rowRange(start..<end, x, target.pointer) }
-                }
-            }
-            initialized = n * rows
+    package func multiply(_ x: QuantizedActivations, useAVX2: Bool = QuantizedKernels.usesAVX2) -> [Float] {
+        Self.multiply([self], x, useAVX2: useAVX2)[0]
+    }
+
+    /// y_i = x·W_iᵀ, (n, columns) → (n, rows_i), for matrices that read the same activations (a
+    /// block's q/k/v, or gate/up), as one parallel job over all their rows (DecodeWorkers).
+    package static func multiply(_ matrices: [QuantizedMatrix], _ x: QuantizedActivations, useAVX2: Bool = QuantizedKernels.usesAVX2) -> [[Float]] {
+        for m in matrices {
+            precondition(x.columns == m.columns, "QuantizedMatrix \(m.name): input rows have \(x.columns) values, not \(m.columns)")
         }
+        let n = x.rows
+        guard n > 0 else { return matrices.map { _ in [] } }
+        let outputs = matrices.map { UnsafeMutablePointer<Float>.allocate(capacity: n * $0.rows) }
+        defer { outputs.forEach { $0.deallocate() } }
+        let starts = matrices.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.rows) }  // first global row of each
+        let total = starts[starts.count - 1]
+        let weights = matrices.reduce(0) { $0 + $1.rows * $1.columns }
+        let pool = DecodeWorkers.shared
+        let parts = weights >= parallelThreshold ? min(total, 4 * (pool.workerCount + 1)) : 1
+        let target = SendableOutputs(pointers: outputs)
+        pool.run(parts: parts) { part in
+            let lo = total * part / parts, hi = total * (part + 1) / parts
+            for (i, m) in matrices.enumerated() {
+                let begin = max(lo, starts[i]), end = min(hi, starts[i + 1])
+                if begin < end { m.rowRange((begin - starts[i])..<(end - starts[i]), x, target.pointers[i], avx2: useAVX2) }
+            }
+        }
+        return zip(matrices, outputs).map { m, y in Array(UnsafeBufferPointer(start: y, count: n * m.rows)) }
     }
 
     /// Output rows `range` for every activation row: y[b·rows + r] = W[r]·x[b].
-    private func rowRange(_ range: Range<Int>, _ x: QuantizedActivations, _ y: UnsafeMutablePointer<Float>) {
+    private func rowRange(_ range: Range<Int>, _ x: QuantizedActivations, _ y: UnsafeMutablePointer<Float>, avx2: Bool) {
+        if avx2 && QuantizedKernels.avx2Available {
+            x.withByteBuffers { q, scale, sum, qsum in
+                let (begin, end, blocks) = (range.lowerBound, range.upperBound, columns / 32)
+                switch type {
+                case .q4_1: arbiter_q4_1_rows_avx2(base, rowBytes, begin, end, blocks, q, scale, sum, x.rows, y, rows)
+                case .q4_0: arbiter_q4_0_rows_avx2(base, rowBytes, begin, end, blocks, q, scale, qsum, x.rows, y, rows)
+                default: arbiter_q8_0_rows_avx2(base, rowBytes, begin, end, blocks, q, scale, sum, x.rows, y, rows)
+                }
+            }
+            return
+        }
         HalfFloat.table.withUnsafeBufferPointer { tableBuffer in
             x.withBuffers { q, scale, sum, qsum in
                 guard let table = tableBuffer.baseAddress else { return }
@@ -144,6 +166,14 @@ package struct QuantizedMatrix: @unchecked Sendable {
     }
 }
 
+/// Which block kernels run: the AVX2 ones (CArbiterKernels) when the CPU has AVX2, FMA and
+/// F16C and `ARBITER_NO_AVX2` is not set; otherwise the portable Swift ones
+/// (QuantizedMatVec+Legacy.swift). Both compute the same integer block sums.
+package enum QuantizedKernels {
+    package static let avx2Available = arbiter_kernels_avx2_available() != 0
+    package static let usesAVX2 = avx2Available && ProcessInfo.processInfo.environment["ARBITER_NO_AVX2"] == nil
+}
+
 /// Owns the bytes of a matrix built from an array.
 private final class ByteBox {
     let pointer: UnsafeMutableRawPointer
@@ -154,7 +184,7 @@ private final class ByteBox {
     deinit { pointer.deallocate() }
 }
 
-/// The output buffer handed to worker threads; each writes a disjoint set of rows.
-private struct SendableOutput: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
+/// The output buffers handed to worker threads; each part writes a disjoint set of rows.
+private struct SendableOutputs: @unchecked Sendable {
+    let pointers: [UnsafeMutablePointer<Float>]
 }

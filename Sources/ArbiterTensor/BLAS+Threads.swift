@@ -26,3 +26,31 @@ public enum BLASThreads {
     /// Runs once, before the first BLAS call (a later `set` still wins).
     static let configureOnce: Void = { set(defaultCount) }()
 }
+
+extension BLASThreads {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var singleThreadDepth = 0
+    nonisolated(unsafe) private static var savedCount = 1
+
+    /// Runs `body` with OpenBLAS limited to one thread, for code that calls BLAS from several
+    /// threads of its own at once (each call then stays on its caller's core instead of
+    /// waking OpenBLAS's pool). Regions on different threads may overlap: the first to enter
+    /// sets one thread and the last to leave restores the count it found.
+    static func withSingleThread<R>(_ body: () throws -> R) rethrows -> R {
+        _ = configureOnce
+        lock.lock()
+        if singleThreadDepth == 0 {
+            savedCount = current
+            if savedCount != 1 { set(1) }
+        }
+        singleThreadDepth += 1
+        lock.unlock()
+        defer {
+            lock.lock()
+            singleThreadDepth -= 1
+            if singleThreadDepth == 0 && savedCount != 1 { set(savedCount) }
+            lock.unlock()
+        }
+        return try body()
+    }
+}

@@ -8,7 +8,8 @@
 // GEMM on BLAS (which threads itself) and the softmax rows split over cores. Backward
 // recomputes the probabilities from the saved (B, Hq, Tq) row logsumexps, so the tape holds
 // O(B·H·T) extra floats; scores are materialised one (g·Tq, Tk) unit at a time (not a tiled
-// flash-attention kernel).
+// flash-attention kernel). When nothing is recorded (no-grad inference) the forward runs the
+// forward-only kernel in Tensor+AttentionInference.swift instead.
 import COpenBLAS
 
 /// Which keys each batch row may attend to (besides the causal limit).
@@ -145,6 +146,18 @@ extension Tensor {
         let shape = AttentionPayload(
             b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: dv, scale: scale ?? 1 / Float(d).squareRoot(),
             causal: causal, padding: padding, lse: [])
+        if !(GradMode.isEnabled && [q, k, v].contains(where: { $0.tracksGrad })) {
+            // Nothing will be recorded: the forward-only kernel (Tensor+AttentionInference.swift).
+            var out = [Float](repeating: 0, count: b * hq * tq * dv)
+            q.storage.withUnsafeBufferPointer { pq in
+            k.storage.withUnsafeBufferPointer { pk in
+            v.storage.withUnsafeBufferPointer { pv in
+            out.withUnsafeMutableBufferPointer { po in
+                guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress, let o0 = po.baseAddress else { return }
+                shape.inferenceForward(q: q0, k: k0, v: v0, out: o0)
+            }}}}
+            return Tensor(out, shape: [b, hq, tq, dv])
+        }
         var lse = [Float](repeating: 0, count: b * hq * tq)
         var out = [Float](repeating: 0, count: b * hq * tq * dv)
         let group = hq / hkv

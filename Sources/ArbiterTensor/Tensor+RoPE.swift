@@ -25,13 +25,23 @@ extension Tensor {
         return Tensor.recorded(out, shape: shape, op: .rope, inputs: [self], payload: p)
     }
 
-    /// (T, D/2) cos and sin tables, angles computed in Double.
+    /// (T, D/2) cos and sin tables, angles computed in Double. A model's layers ask for the
+    /// same tables over and over (every layer, q and k), so the last few are kept.
     static func ropeTables(_ p: RoPEPayload) -> (cos: [Float], sin: [Float]) {
+        let key = RoPETableKey(theta: p.theta, offset: p.offset, t: p.t, d: p.d)
+        if let hit = RoPETableCache.shared.lookup(key) { return hit }
+        let tables = computeRoPETables(p)
+        RoPETableCache.shared.store(key, tables)
+        return tables
+    }
+
+    private static func computeRoPETables(_ p: RoPEPayload) -> (cos: [Float], sin: [Float]) {
         let half = p.d / 2
         var c = [Float](repeating: 0, count: p.t * half), s = c
+        let inverseFrequency = (0..<half).map { Foundation.pow(Double(p.theta), -2 * Double($0) / Double(p.d)) }
         for pos in 0..<p.t {
             for i in 0..<half {
-                let angle = Double(p.offset + pos) * Foundation.pow(Double(p.theta), -2 * Double(i) / Double(p.d))
+                let angle = Double(p.offset + pos) * inverseFrequency[i]
                 c[pos * half + i] = Float(Foundation.cos(angle))
                 s[pos * half + i] = Float(Foundation.sin(angle))
             }
@@ -84,5 +94,31 @@ extension Reference {
             }
         }
         return out
+    }
+}
+
+struct RoPETableKey: Hashable { let theta: Float, offset: Int, t: Int, d: Int }
+
+/// The most recently computed RoPE tables (a handful; small ones only), shared across threads.
+final class RoPETableCache: @unchecked Sendable {
+    static let shared = RoPETableCache()
+    private let lock = NSLock()
+    private var entries: [(key: RoPETableKey, tables: (cos: [Float], sin: [Float]))] = []
+    private let capacity = 8
+    private let maximumFloats = 1 << 20  // per table: 4 MiB
+
+    func lookup(_ key: RoPETableKey) -> (cos: [Float], sin: [Float])? {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries.first { $0.key == key }?.tables
+    }
+
+    func store(_ key: RoPETableKey, _ tables: (cos: [Float], sin: [Float])) {
+        guard tables.cos.count <= maximumFloats else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        entries.removeAll { $0.key == key }
+        entries.insert((key, tables), at: 0)
+        if entries.count > capacity { entries.removeLast() }
     }
 }

@@ -119,7 +119,7 @@ public final class Tensor {
     public func detached() -> Tensor { Tensor(storage, shape: shape) }
 
     /// True when gradients flow through this tensor (a leaf that requires grad, or an op output).
-    var tracksGrad: Bool { requiresGrad || node != nil }
+    package var tracksGrad: Bool { requiresGrad || node != nil }
 }
 
 extension Tensor: CustomStringConvertible {

@@ -1,0 +1,209 @@
+// Tensor+AttentionInference: the forward-only path `Tensor.attention` takes when gradients are not
+// recorded (generation, scoring, judging). Work is split into (batch, query head, block of 64
+// query rows) tasks run in parallel, each on one core with single-threaded BLAS: S = q·kᵀ over the
+// keys the block can see (causal blocks stop at their last row's limit, so the masked half of
+// the square is never multiplied), a masked softmax with vector exp, then O = P·v over the same
+// keys. Nothing is saved for backward. A query with no valid key outputs zeros, as in the
+// recorded path. Shapes: q (B, Hq, Tq, D), k (B, Hkv, Tk, D), v (B, Hkv, Tk, Dv) → (B, Hq, Tq, Dv).
+import COpenBLAS
+import Dispatch
+
+extension AttentionPayload {
+    /// Query rows per task.
+    static let inferenceBlockRows = 64
+
+    /// Number of keys a block of query rows i0..<i1 can see (causal limit of its last row).
+    @inline(__always) func visibleKeys(rowsEndingAt i1: Int) -> Int {
+        causal ? Swift.min(tk, tk - tq + i1) : tk
+    }
+
+    /// The forward-only output (B, Hq, Tq, Dv) of softmax(q·kᵀ·scale + mask)·v. kv head h of
+    /// batch row b starts at k + (b·Hkv + h)·keyStride (default: contiguous, Tk·D) and likewise v.
+    func inferenceForward(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+        keyStride: Int? = nil, valueStride: Int? = nil
+    ) {
+        let keyStride = keyStride ?? tk * d, valueStride = valueStride ?? tk * dv
+        let blockRows = Self.inferenceBlockRows
+        let blocks = (tq + blockRows - 1) / blockRows
+        let tasks = b * hq * blocks
+        let work = b * hq * tq * tk * (d + dv)  // multiply-adds of the unmasked products
+        let parallel = TensorParallel.workers > 1 && tasks > 1 && work >= 1 << 18
+        let useBLAS = tq * tk * (d + dv) >= 1 << 15  // below this, our loops beat the BLAS call overhead
+        let run: (Int) -> Void = { task in
+            let block = task % blocks, head = (task / blocks) % hq, bi = task / (blocks * hq)
+            let i0 = block * blockRows, i1 = Swift.min(tq, i0 + blockRows)
+            let keys = visibleKeys(rowsEndingAt: i1)
+            let kvHead = bi * hkv + head / group
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, (i1 - i0) * keys))
+            defer { scores.deallocate() }
+            inferenceTask(
+                batch: bi, rows: i0..<i1, keys: keys, q: q + ((bi * hq + head) * tq + i0) * d, k: k + kvHead * keyStride,
+                v: v + kvHead * valueStride, scores: scores, out: out + ((bi * hq + head) * tq + i0) * dv, useBLAS: useBLAS)
+        }
+        if parallel {
+            BLASThreads.withSingleThread {
+                withoutActuallyEscaping(run) { run in
+                    let box = UncheckedSendableFunction(run)
+                    DispatchQueue.concurrentPerform(iterations: tasks) { box.value($0) }
+                }
+            }
+        } else {
+            if useBLAS { _ = BLASThreads.configureOnce }
+            for task in 0..<tasks { run(task) }
+        }
+    }
+
+    /// One task: query rows `rows` of one head; q (rows, D), k/v the kv head's (Tk, D/Dv) rows,
+    /// scores scratch (rows, keys), out (rows, Dv).
+    private func inferenceTask(
+        batch bi: Int, rows: Range<Int>, keys: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+        scores s: UnsafeMutablePointer<Float>, out o: UnsafeMutablePointer<Float>, useBLAS: Bool
+    ) {
+        let n = rows.count
+        guard keys > 0 else {
+            o.update(repeating: 0, count: n * dv)
+            return
+        }
+        if useBLAS {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(keys), Int32(d), scale, q, Int32(d), k, Int32(d), 0, s, Int32(keys))
+        } else {
+            for r in 0..<n {
+                for j in 0..<keys { s[r * keys + j] = scale * Self.dot(q + r * d, k + j * d, d) }
+            }
+        }
+        for r in 0..<n {
+            let i = rows.lowerBound + r
+            let limit = causal ? Swift.min(keys, tk - tq + i + 1) : keys  // keys 0..<limit are not in the future
+            maskedSoftmax(s + r * keys, count: keys, limit: limit, batch: bi)
+        }
+        if useBLAS {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(dv), Int32(keys), 1, s, Int32(keys), v, Int32(dv), 0, o, Int32(dv))
+        } else {
+            for r in 0..<n {
+                let orow = o + r * dv
+                orow.update(repeating: 0, count: dv)
+                for j in 0..<keys where s[r * keys + j] != 0 { Self.axpy(s[r * keys + j], v + j * dv, orow, dv) }
+            }
+        }
+    }
+
+    /// In place: row[j] ← softmax over the visible j < limit (padding applied), 0 elsewhere.
+    private func maskedSoftmax(_ row: UnsafeMutablePointer<Float>, count: Int, limit: Int, batch bi: Int) {
+        var maximum = -Float.infinity
+        switch padding {
+        case .none:
+            var lanes = SIMD8<Float>(repeating: -.infinity)
+            var j = 0
+            while j + 8 <= limit {
+                lanes = pointwiseMax(lanes, UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self))
+                j += 8
+            }
+            maximum = lanes.max()
+            while j < limit {
+                maximum = Swift.max(maximum, row[j])
+                j += 1
+            }
+        default:
+            for j in 0..<limit {
+                if padding.isValid(batch: bi, key: j, keys: tk) { maximum = Swift.max(maximum, row[j]) } else { row[j] = -.infinity }
+            }
+        }
+        (row + limit).update(repeating: 0, count: count - limit)
+        guard maximum > -.infinity else {
+            row.update(repeating: 0, count: limit)
+            return
+        }
+        var sum = SIMD8<Float>.zero
+        var j = 0
+        let m = SIMD8<Float>(repeating: maximum), floor = SIMD8<Float>(repeating: -.infinity)
+        while j + 8 <= limit {
+            let x = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+            let e = simdExp(x - m).replacing(with: 0, where: x .== floor)
+            UnsafeMutableRawPointer(row + j).storeBytes(of: e, as: SIMD8<Float>.self)
+            sum += e
+            j += 8
+        }
+        var total = sum.sum()
+        while j < limit {
+            row[j] = row[j] == -.infinity ? 0 : simdExp(row[j] - maximum)
+            total += row[j]
+            j += 1
+        }
+        let inverse = 1 / total
+        j = 0
+        while j + 8 <= limit {
+            let scaled = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self) * inverse
+            UnsafeMutableRawPointer(row + j).storeBytes(of: scaled, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < limit {
+            row[j] *= inverse
+            j += 1
+        }
+    }
+
+    /// Σ a[i]·b[i] over n floats.
+    @inline(__always) static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>.zero
+        var i = 0
+        while i + 8 <= n {
+            acc += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            i += 8
+        }
+        var s = acc.sum()
+        while i < n {
+            s += a[i] * b[i]
+            i += 1
+        }
+        return s
+    }
+
+    /// y[i] += alpha·x[i] over n floats.
+    @inline(__always) static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        let a = SIMD8<Float>(repeating: alpha)
+        var i = 0
+        while i + 8 <= n {
+            let r = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self) + a * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: r, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n {
+            y[i] += alpha * x[i]
+            i += 1
+        }
+    }
+}
+
+extension Tensor {
+    /// Forward-only causal-or-not attention of q (B, Hq, Tq, D) over keys and values held outside
+    /// a Tensor (a preallocated KV cache): kv head h of batch row b is `keyCount` rows of D floats
+    /// at keys + (b·Hkv + h)·headStride (values likewise). Same masking rules as `attention`;
+    /// nothing is recorded. → (B, Hq, Tq, D).
+    package static func attention(
+        query q: Tensor, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, keyValueHeads hkv: Int,
+        keyCount tk: Int, headStride: Int, causal: Bool = true, padding: KeyPadding = .none
+    ) -> Tensor {
+        precondition(q.rank == 4 && hkv > 0 && q.shape[1] % hkv == 0, "attention: q \(q.shape.shapeString) does not fit \(hkv) kv heads")
+        let (b, hq, tq, d) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
+        precondition(!causal || tk >= tq, "attention: causal attention needs Tk ≥ Tq")
+        precondition(headStride >= tk * d, "attention: head stride \(headStride) is shorter than \(tk) keys of \(d)")
+        if case .mask(let m) = padding { precondition(m.count == b * tk, "attention: key mask has \(m.count) entries, expected \(b * tk)") }
+        let shape = AttentionPayload(
+            b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: d, scale: 1 / Float(d).squareRoot(), causal: causal, padding: padding, lse: [])
+        var out = [Float](repeating: 0, count: b * hq * tq * d)
+        q.storage.withUnsafeBufferPointer { pq in
+            out.withUnsafeMutableBufferPointer { po in
+                guard let q0 = pq.baseAddress, let o0 = po.baseAddress else { return }
+                shape.inferenceForward(q: q0, k: keys, v: values, out: o0, keyStride: headStride, valueStride: headStride)
+            }
+        }
+        return Tensor(out, shape: [b, hq, tq, d])
+    }
+}
+
+/// Carries a closure whose concurrent calls touch disjoint memory into `concurrentPerform`.
+private struct UncheckedSendableFunction: @unchecked Sendable {
+    let value: (Int) -> Void
+    init(_ value: @escaping (Int) -> Void) { self.value = value }
+}

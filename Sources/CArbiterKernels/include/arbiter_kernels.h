@@ -1,0 +1,33 @@
+// arbiter_kernels.h: hand-vectorised CPU kernels that Swift cannot express at full width (Swift
+// code is compiled for baseline x86-64, SSE2). Each kernel is compiled for AVX2 + FMA + F16C with
+// a function attribute and is only called after `arbiter_kernels_avx2_available()` said yes, so
+// the package needs no special compiler flags and still runs (on the Swift fallbacks) elsewhere.
+// Used by ArbiterModels' QuantizedMatrix (decode-time quantised matrix-vector products).
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+/// 1 when this CPU is x86-64 with AVX2, FMA and F16C (the kernels below may run), else 0.
+int arbiter_kernels_avx2_available(void);
+
+/// Rows [row_begin, row_end) of a weight matrix in ggml block format, times n activation rows
+/// quantised to 8-bit blocks of 32 (codes in natural order): for each row r and activation row b,
+///   y[b * y_stride + r] = Σ_k dot(block k of row r, block k of activation row b).
+///   w: row 0 of the matrix, rows row_bytes apart, each `blocks` blocks.
+///   xq: (n, blocks·32) int8 codes; xd: (n, blocks) scales; xs: (n, blocks) per-block terms —
+///     Q4_1: d·Σq (for the weight offset m), Q4_0: Σq as a float (for the −8 offset), Q8_0: unused.
+/// Q4_1 block: f16 d, f16 m, 16 bytes (element j in the low nibble of byte j, j+16 in the high).
+/// Q4_0 block: f16 d, 16 bytes (same nibble order), weight = d·(q − 8). Q8_0: f16 d, 32 × int8.
+void arbiter_q4_1_rows_avx2(const uint8_t *w, size_t row_bytes, long row_begin, long row_end, long blocks,
+                            const int8_t *xq, const float *xd, const float *xs, long n, float *y, long y_stride);
+void arbiter_q4_0_rows_avx2(const uint8_t *w, size_t row_bytes, long row_begin, long row_end, long blocks,
+                            const int8_t *xq, const float *xd, const float *xs, long n, float *y, long y_stride);
+void arbiter_q8_0_rows_avx2(const uint8_t *w, size_t row_bytes, long row_begin, long row_end, long blocks,
+                            const int8_t *xq, const float *xd, const float *xs, long n, float *y, long y_stride);
+
+/// A spin-wait hint (x86 `pause`; nothing elsewhere) for threads polling a shared flag.
+static inline void arbiter_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
