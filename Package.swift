@@ -31,7 +31,7 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "ArbiterTensor", dependencies: ["COpenBLAS"], swiftSettings: strict),
+        .target(name: "ArbiterTensor", dependencies: ["COpenBLAS", "CArbiterKernels"], swiftSettings: strict),
         // AVX2 kernels in C (function-level target attributes, chosen at run time): no flags needed.
         .target(name: "CArbiterKernels"),
         .target(name: "ArbiterModels", dependencies: ["ArbiterTensor", "CArbiterKernels"], swiftSettings: strict),

@@ -1,6 +1,6 @@
 // QuantizedActivations: activation rows x (n, columns) quantised once per product to 8-bit
 // blocks of 32, the Q8_1 scheme of llama.cpp with float32 scale and sum: per block d = max|x|/127,
-// q = round(x/d) ∈ [−127, 127], s = d·Σq. A block's error is at most d/2 per element, so a dot
+// q = round(x/d) (ties to even) ∈ [−127, 127], s = d·Σq. A block's error is at most d/2 per element, so a dot
 // product with weights w differs from the float one by at most Σ|w|·d/2 (≈ ‖w‖₁·max|x|/254).
 // The codes are stored widened to Int16 so the block kernels multiply without re-widening them
 // for every weight row, and in the kernels' lane order within each block (`slot(_:)`: elements
@@ -32,31 +32,50 @@ package struct QuantizedActivations: Sendable {
         self.rows = rows
         self.columns = columns
         let blocks = rows * columns / 32
-        codes = [Int16](repeating: 0, count: rows * columns)
-        scales = [Float](repeating: 0, count: blocks)
-        sums = [Float](repeating: 0, count: blocks)
-        codeSums = [Float](repeating: 0, count: blocks)
-        bytes = [Int8](repeating: 0, count: rows * columns)
+        var codes = [Int16](repeating: 0, count: rows * columns)
+        var scales = [Float](repeating: 0, count: blocks)
+        var sums = [Float](repeating: 0, count: blocks)
+        var codeSums = [Float](repeating: 0, count: blocks)
+        var bytes = [Int8](repeating: 0, count: rows * columns)
+        let magic = SIMD8<Float>(repeating: 12_582_912)  // 1.5·2²³: x + magic rounds x to an integer (ties to even)
+        let magicBits = unsafeBitCast(magic, to: SIMD8<Int32>.self)
         bytes.withUnsafeMutableBufferPointer { natural in
         codes.withUnsafeMutableBufferPointer { q in
+        scales.withUnsafeMutableBufferPointer { d in
+        sums.withUnsafeMutableBufferPointer { s in
+        codeSums.withUnsafeMutableBufferPointer { c in
+            guard let x0 = x.baseAddress else { return }
             for k in 0..<blocks {
-                var amax: Float = 0
-                for j in 0..<32 { amax = max(amax, abs(x[k * 32 + j])) }
-                let d = amax / 127
-                let inverse: Float = d == 0 ? 0 : 1 / d
-                var total: Int32 = 0
-                for j in 0..<32 {
-                    let v = Int16((x[k * 32 + j] * inverse).rounded())
-                    q[k * 32 + Self.slot(j)] = v
-                    natural[k * 32 + j] = Int8(v)
-                    total += Int32(v)
+                let block = UnsafeRawPointer(x0 + k * 32)
+                var lanes = SIMD8<Float>.zero
+                for part in 0..<4 {
+                    let v = block.loadUnaligned(fromByteOffset: part * 32, as: SIMD8<Float>.self)
+                    let magnitude = v.replacing(with: -v, where: v .< 0)
+                    lanes.replace(with: magnitude, where: magnitude .> lanes)
                 }
-                scales[k] = d
-                sums[k] = d * Float(total)
-                codeSums[k] = Float(total)
+                let scale = lanes.max() / 127
+                let inverse: Float = scale == 0 ? 0 : 1 / scale
+                var total: Int32 = 0
+                for part in 0..<4 {
+                    let v = block.loadUnaligned(fromByteOffset: part * 32, as: SIMD8<Float>.self) * inverse
+                    let integers = unsafeBitCast(v + magic, to: SIMD8<Int32>.self) &- magicBits  // round(v), |v| ≤ 127
+                    total &+= integers.wrappedSum()
+                    for lane in 0..<8 {
+                        let j = part * 8 + lane
+                        q[k * 32 + Self.slot(j)] = Int16(truncatingIfNeeded: integers[lane])
+                        natural[k * 32 + j] = Int8(truncatingIfNeeded: integers[lane])
+                    }
+                }
+                d[k] = scale
+                s[k] = scale * Float(total)
+                c[k] = Float(total)
             }
-        }
-        }
+        }}}}}
+        self.codes = codes
+        self.scales = scales
+        self.sums = sums
+        self.codeSums = codeSums
+        self.bytes = bytes
     }
 
     /// Where element j (0..<32) of a block is stored: even elements of each half first.

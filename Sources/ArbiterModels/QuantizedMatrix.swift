@@ -6,6 +6,7 @@
 // training and prefill use the fp32 Tensors and BLAS. Not a dequantiser (Dequantizer.swift) and
 // not a quantiser of weights. Per-type block kernels: AVX2 in C (CArbiterKernels) where the CPU
 // has it, else the Swift ones in QuantizedMatVec+Legacy.swift.
+import ArbiterTensor
 import CArbiterKernels
 import Foundation
 
@@ -106,7 +107,7 @@ package struct QuantizedMatrix: @unchecked Sendable {
     }
 
     /// y_i = x·W_iᵀ, (n, columns) → (n, rows_i), for matrices that read the same activations (a
-    /// block's q/k/v, or gate/up), as one parallel job over all their rows (DecodeWorkers).
+    /// block's q/k/v, or gate/up), as one parallel job over all their rows (WorkerPool).
     package static func multiply(_ matrices: [QuantizedMatrix], _ x: QuantizedActivations, useAVX2: Bool = QuantizedKernels.usesAVX2) -> [[Float]] {
         for m in matrices {
             precondition(x.columns == m.columns, "QuantizedMatrix \(m.name): input rows have \(x.columns) values, not \(m.columns)")
@@ -118,7 +119,7 @@ package struct QuantizedMatrix: @unchecked Sendable {
         let starts = matrices.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.rows) }  // first global row of each
         let total = starts[starts.count - 1]
         let weights = matrices.reduce(0) { $0 + $1.rows * $1.columns }
-        let pool = DecodeWorkers.shared
+        let pool = WorkerPool.shared
         let parts = weights >= parallelThreshold ? min(total, 4 * (pool.workerCount + 1)) : 1
         let target = SendableOutputs(pointers: outputs)
         pool.run(parts: parts) { part in

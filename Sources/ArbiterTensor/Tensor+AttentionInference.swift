@@ -1,12 +1,14 @@
 // Tensor+AttentionInference: the forward-only path `Tensor.attention` takes when gradients are not
 // recorded (generation, scoring, judging). Work is split into (batch, query head, block of 64
-// query rows) tasks run in parallel, each on one core with single-threaded BLAS: S = q·kᵀ over the
+// query rows) tasks run in parallel (decode steps: on the WorkerPool with our SIMD loops; prompts:
+// on Dispatch), each on one core with single-threaded BLAS: S = q·kᵀ over the
 // keys the block can see (causal blocks stop at their last row's limit, so the masked half of
 // the square is never multiplied), a masked softmax with vector exp, then O = P·v over the same
 // keys. Nothing is saved for backward. A query with no valid key outputs zeros, as in the
 // recorded path. Shapes: q (B, Hq, Tq, D), k (B, Hkv, Tk, D), v (B, Hkv, Tk, Dv) → (B, Hq, Tq, Dv).
+import CArbiterKernels
 import COpenBLAS
-import Dispatch
+import Foundation
 
 extension AttentionPayload {
     /// Query rows per task.
@@ -21,15 +23,25 @@ extension AttentionPayload {
     /// batch row b starts at k + (b·Hkv + h)·keyStride (default: contiguous, Tk·D) and likewise v.
     func inferenceForward(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
-        keyStride: Int? = nil, valueStride: Int? = nil
+        keyStride: Int? = nil, valueStride: Int? = nil, allowRowKernel: Bool = AttentionPayload.avx2
     ) {
         let keyStride = keyStride ?? tk * d, valueStride = valueStride ?? tk * dv
         let blockRows = Self.inferenceBlockRows
         let blocks = (tq + blockRows - 1) / blockRows
         let tasks = b * hq * blocks
         let work = b * hq * tq * tk * (d + dv)  // multiply-adds of the unmasked products
-        let parallel = TensorParallel.workers > 1 && tasks > 1 && work >= 1 << 18
-        let useBLAS = tq * tk * (d + dv) >= 1 << 15  // below this, our loops beat the BLAS call overhead
+        // Prompt-sized blocks multiply on BLAS; a few query rows (decode steps) use our loops, whose
+        // per-head tasks are too short for Dispatch and run on the spinning WorkerPool instead.
+        let useBLAS = tq >= 16 && tq * tk * (d + dv) >= 1 << 15
+        let parallel = TensorParallel.workers > 1 && tasks > 1 && work >= (useBLAS ? 1 << 18 : 1 << 15)
+        let rowKernel = !useBLAS && d == dv && allowRowKernel && AttentionPayload.avx2  // one C call per query row
+        var mask: UnsafeMutablePointer<UInt8>?  // (B, Tk) key validity as bytes for the C kernel
+        if rowKernel, case .mask(let m) = padding {
+            let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: m.count)
+            for (j, ok) in m.enumerated() { bytes[j] = ok ? 1 : 0 }
+            mask = bytes
+        }
+        defer { mask?.deallocate() }
         let run: (Int) -> Void = { task in
             let block = task % blocks, head = (task / blocks) % hq, bi = task / (blocks * hq)
             let i0 = block * blockRows, i1 = Swift.min(tq, i0 + blockRows)
@@ -37,11 +49,28 @@ extension AttentionPayload {
             let kvHead = bi * hkv + head / group
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, (i1 - i0) * keys))
             defer { scores.deallocate() }
+            if rowKernel {
+                for i in i0..<i1 {
+                    var limit = causal ? Swift.min(keys, tk - tq + i + 1) : keys
+                    var valid: UnsafePointer<UInt8>?
+                    switch padding {
+                    case .none: break
+                    case .lengths(let l): limit = Swift.min(limit, l[bi])
+                    case .mask: valid = mask.map { UnsafePointer($0 + bi * tk) }
+                    }
+                    arbiter_attention_row_avx2(
+                        q + ((bi * hq + head) * tq + i) * d, k + kvHead * keyStride, v + kvHead * valueStride, Swift.max(limit, 0), d,
+                        scale, valid, scores, out + ((bi * hq + head) * tq + i) * dv)
+                }
+                return
+            }
             inferenceTask(
                 batch: bi, rows: i0..<i1, keys: keys, q: q + ((bi * hq + head) * tq + i0) * d, k: k + kvHead * keyStride,
                 v: v + kvHead * valueStride, scores: scores, out: out + ((bi * hq + head) * tq + i0) * dv, useBLAS: useBLAS)
         }
-        if parallel {
+        if parallel && !useBLAS {
+            WorkerPool.shared.run(parts: tasks, run)
+        } else if parallel {
             BLASThreads.withSingleThread {
                 withoutActuallyEscaping(run) { run in
                     let box = UncheckedSendableFunction(run)
@@ -96,7 +125,8 @@ extension AttentionPayload {
             var lanes = SIMD8<Float>(repeating: -.infinity)
             var j = 0
             while j + 8 <= limit {
-                lanes = pointwiseMax(lanes, UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self))
+                let x = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+                lanes.replace(with: x, where: x .> lanes)
                 j += 8
             }
             maximum = lanes.max()
@@ -200,6 +230,11 @@ extension Tensor {
         }
         return Tensor(out, shape: [b, hq, tq, d])
     }
+}
+
+extension AttentionPayload {
+    /// Whether the AVX2 row kernel (CArbiterKernels) may run on this CPU.
+    static let avx2 = arbiter_kernels_avx2_available() != 0 && ProcessInfo.processInfo.environment["ARBITER_NO_AVX2"] == nil
 }
 
 /// Carries a closure whose concurrent calls touch disjoint memory into `concurrentPerform`.

@@ -27,7 +27,9 @@ extension Tensor {
             axes.count == rank && Set(axes) == Set(0..<rank),
             "permute: \(axes) is not a permutation of the axes of \(shape.shapeString)")
         let outShape = axes.map { shape[$0] }
-        if axes == Array(0..<rank) { return Tensor.recorded(storage, shape: outShape, op: .permute, inputs: [self], payload: PermutePayload(axes: axes)) }
+        // Moving only axes of size 1 keeps the element order (e.g. (B, 1, H, D) → (B, H, 1, D)): no copy.
+        let kept = axes.filter { shape[$0] != 1 }
+        if kept == kept.sorted() { return Tensor.recorded(storage, shape: outShape, op: .permute, inputs: [self], payload: PermutePayload(axes: axes)) }
         let out = Tensor.permute(storage, shape: shape, axes: axes)
         return Tensor.recorded(out, shape: outShape, op: .permute, inputs: [self], payload: PermutePayload(axes: axes))
     }

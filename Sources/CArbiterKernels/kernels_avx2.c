@@ -8,6 +8,7 @@
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
+#include <math.h>
 #include <string.h>
 
 #define ARBITER_AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -166,9 +167,81 @@ ARBITER_AVX2 void arbiter_q8_0_rows_avx2(const uint8_t *w, size_t row_bytes, lon
     }
 }
 
+/// e^x for 8 lanes (Cody–Waite reduction, Cephes polynomial; inputs clamped to [−87.3, 88.3]).
+ARBITER_AVX2 static inline __m256 exp_avx2(__m256 x) {
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+ARBITER_AVX2 static inline float dot_avx2(const float *a, const float *b, long n) {
+    __m256 acc = _mm256_setzero_ps();
+    long i = 0;
+    for (; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc);
+    float s = horizontal_sum(acc);
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+ARBITER_AVX2 void arbiter_attention_row_avx2(const float *q, const float *k, const float *v, long keys, long d, float scale,
+                                             const uint8_t *valid, float *scores, float *out) {
+    float maximum = -INFINITY;
+    for (long j = 0; j < keys; j++) {
+        if (valid && !valid[j]) { scores[j] = -INFINITY; continue; }
+        scores[j] = scale * dot_avx2(q, k + j * d, d);
+        if (scores[j] > maximum) maximum = scores[j];
+    }
+    for (long c = 0; c < d; c++) out[c] = 0;
+    if (maximum == -INFINITY) return;
+    const __m256 m = _mm256_set1_ps(maximum), floor = _mm256_set1_ps(-INFINITY);
+    __m256 sum8 = _mm256_setzero_ps();
+    long j = 0;
+    for (; j + 8 <= keys; j += 8) {
+        const __m256 s = _mm256_loadu_ps(scores + j);
+        const __m256 e = _mm256_andnot_ps(_mm256_cmp_ps(s, floor, _CMP_EQ_OQ), exp_avx2(_mm256_sub_ps(s, m)));
+        _mm256_storeu_ps(scores + j, e);
+        sum8 = _mm256_add_ps(sum8, e);
+    }
+    float total = horizontal_sum(sum8);
+    for (; j < keys; j++) {
+        float e = 0;
+        if (scores[j] != -INFINITY) {
+            float lane[8];
+            _mm256_storeu_ps(lane, exp_avx2(_mm256_set1_ps(scores[j] - maximum)));
+            e = lane[0];
+        }
+        scores[j] = e;
+        total += e;
+    }
+    const float inverse = 1.0f / total;
+    for (j = 0; j < keys; j++) {
+        const float p = scores[j] * inverse;
+        if (p == 0) continue;
+        const __m256 pv = _mm256_set1_ps(p);
+        long c = 0;
+        for (; c + 8 <= d; c += 8) _mm256_storeu_ps(out + c, _mm256_fmadd_ps(pv, _mm256_loadu_ps(v + j * d + c), _mm256_loadu_ps(out + c)));
+        for (; c < d; c++) out[c] += p * v[j * d + c];
+    }
+}
+
 #else
 
 int arbiter_kernels_avx2_available(void) { return 0; }
+
+void arbiter_attention_row_avx2(const float *q, const float *k, const float *v, long keys, long d, float scale,
+                                const uint8_t *valid, float *scores, float *out) {
+    (void)q; (void)k; (void)v; (void)keys; (void)d; (void)scale; (void)valid; (void)scores; (void)out;
+}
 
 void arbiter_q4_1_rows_avx2(const uint8_t *w, size_t row_bytes, long row_begin, long row_end, long blocks,
                             const int8_t *xq, const float *xd, const float *xs, long n, float *y, long y_stride) {

@@ -1,7 +1,7 @@
 // DecodePathTests: the pieces of the fast decode path. (1) The AVX2 block kernels (CArbiterKernels)
 // against the portable Swift kernels on random blocks of every type: both compute exact integer
 // block sums, so they differ only by float summation order (≤ 1e-5·Σ|w·x̂|); (2) one fused job
-// over several matrices equals one product per matrix; (3) the DecodeWorkers pool runs every part
+// over several matrices equals one product per matrix; (3) the WorkerPool pool runs every part
 // exactly once, also with callers racing for it; (4) the preallocated KV cache, grown past its
 // first capacity, gives the logits of a full uncached run, on the inference and the recorded path.
 @testable import ArbiterModels
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func workersRunEveryPartOnce() async {
-        let pool = DecodeWorkers.shared
+        let pool = WorkerPool.shared
         for parts in [0, 1, 2, 3, 8, 100] {
             let tally = Tally(parts)
             pool.run(parts: parts) { tally.hit($0) }

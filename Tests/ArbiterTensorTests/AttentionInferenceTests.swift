@@ -51,6 +51,32 @@ import Testing
         #expect(fast.scalars.allSatisfy { $0.isFinite })
     }
 
+    /// The portable Swift loops for few query rows (used where the CPU has no AVX2) against the
+    /// AVX2 row kernel's callers' result and the reference.
+    @Test(arguments: shapes.filter { $0.tq < 16 && $0.d == $0.dv })
+    func swiftLoopsMatchReference(_ s: Shape) {
+        let q = Self.random([s.b, s.hq, s.tq, s.d], seed: 21)
+        let k = Self.random([s.b, s.hkv, s.tk, s.d], seed: 22), v = Self.random([s.b, s.hkv, s.tk, s.dv], seed: 23)
+        let payload = AttentionPayload(
+            b: s.b, hq: s.hq, hkv: s.hkv, tq: s.tq, tk: s.tk, d: s.d, dv: s.dv, scale: 1 / Float(s.d).squareRoot(),
+            causal: s.causal, padding: s.padding, lse: [])
+        var out = [Float](repeating: .nan, count: s.b * s.hq * s.tq * s.dv)
+        q.scalars.withUnsafeBufferPointer { pq in
+            k.scalars.withUnsafeBufferPointer { pk in
+                v.scalars.withUnsafeBufferPointer { pv in
+                    out.withUnsafeMutableBufferPointer { po in
+                        payload.inferenceForward(q: pq.baseAddress!, k: pk.baseAddress!, v: pv.baseAddress!, out: po.baseAddress!, allowRowKernel: false)
+                    }
+                }
+            }
+        }
+        let reference = Reference.attention(
+            q: q.scalars.map(Double.init), k: k.scalars.map(Double.init), v: v.scalars.map(Double.init),
+            b: s.b, hq: s.hq, hkv: s.hkv, tq: s.tq, tk: s.tk, d: s.d, dv: s.dv, causal: s.causal, padding: s.padding,
+            scale: 1 / Double(s.d).squareRoot())
+        #expect(maxAbsDifference(out, reference) < 2e-5, "\(s)")
+    }
+
     @Test func emptyRowsAreZero() {
         let q = Self.random([2, 2, 4, 8], seed: 1), k = Self.random([2, 2, 6, 8], seed: 2), v = Self.random([2, 2, 6, 8], seed: 3)
         let out = Tensor.noGrad { Tensor.attention(query: q, key: k, value: v, causal: false, padding: .lengths([6, 0])) }

@@ -31,3 +31,10 @@ static inline void arbiter_cpu_relax(void) {
     __builtin_ia32_pause();
 #endif
 }
+
+/// One query row of attention over one kv head, for decode steps: with s_j = scale·(q·k_j) for
+/// the keys j < keys whose valid[j] is nonzero (valid may be NULL: all), out = Σ_j softmax(s)_j·v_j.
+/// q (d), k and v (keys, d) row-major, scores: scratch of `keys` floats, out (d). No valid key:
+/// out is zeros. AVX2 + FMA; call only when arbiter_kernels_avx2_available().
+void arbiter_attention_row_avx2(const float *q, const float *k, const float *v, long keys, long d, float scale,
+                                const uint8_t *valid, float *scores, float *out);

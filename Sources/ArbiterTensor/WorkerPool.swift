@@ -1,6 +1,6 @@
-// DecodeWorkers: a small pool of persistent threads for the many short parallel loops of a decode
-// step (each quantised product takes tens of microseconds; a decode token runs about 150 of
-// them). Waking threads through the kernel for every product (Dispatch's concurrentPerform)
+// WorkerPool: a small pool of persistent threads for the many short parallel loops of a decode
+// step (each quantised product or one-token attention takes tens of microseconds; a decode token
+// runs about 200 of them). Waking threads through the kernel for every product (Dispatch's concurrentPerform)
 // costs as much as the product, so, as llama.cpp's thread pool does, idle workers poll an atomic
 // generation counter for a short while (`spinNanoseconds`, 1 ms) before sleeping on a condition.
 // The caller thread takes part in the work. One job at a time: a caller that finds the pool busy
@@ -9,12 +9,12 @@ import CArbiterKernels
 import Foundation
 import Synchronization
 
-final class DecodeWorkers: @unchecked Sendable {
+package final class WorkerPool: @unchecked Sendable {
     /// One pool for the process: the active processor count minus the caller, at most 7.
-    static let shared = DecodeWorkers(workers: min(max(ProcessInfo.processInfo.activeProcessorCount - 1, 0), 7))
+    package static let shared = WorkerPool(workers: min(max(ProcessInfo.processInfo.activeProcessorCount - 1, 0), 7))
 
     /// Threads besides the caller.
-    let workerCount: Int
+    package let workerCount: Int
     /// How long an idle worker polls before it sleeps.
     private let spinNanoseconds: UInt64 = 1_000_000
 
@@ -33,7 +33,7 @@ final class DecodeWorkers: @unchecked Sendable {
         workerCount = workers
         for index in 0..<workers {
             let thread = Thread { [unowned self] in self.workerLoop() }
-            thread.name = "arbiter-decode-\(index)"
+            thread.name = "arbiter-worker-\(index)"
             thread.stackSize = 1 << 20
             thread.start()
         }
@@ -41,7 +41,7 @@ final class DecodeWorkers: @unchecked Sendable {
 
     /// Calls `body(i)` for every i in 0..<parts, spread over the workers and the caller; returns
     /// when all have finished. `body` must only write memory that part i owns.
-    func run(parts: Int, _ body: (Int) -> Void) {
+    package func run(parts: Int, _ body: (Int) -> Void) {
         guard parts > 1, workerCount > 0, busy.try() else {
             for i in 0..<parts { body(i) }
             return
