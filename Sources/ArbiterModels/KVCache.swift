@@ -115,7 +115,7 @@ public final class KVCache {
     /// Stores one layer's new keys and values k, v (B, Hkv, T, D) and returns the layer storage.
     func store(layer: Int, keys k: Tensor, values v: Tensor) -> Layer {
         let (heads, t, d) = (k.shape[1], k.shape[2], k.shape[3])
-        let storage = layers[layer] ?? Layer(batch: batchSize, heads: heads, dimension: d, capacity: max(64, 2 * (columnCount + t)))
+        let storage = layers[layer] ?? Layer(batch: batchSize, heads: heads, dimension: d, capacity: columnCount + t + 64)  // room for 64 steps
         precondition(storage.heads == heads && storage.dimension == d && k.shape[0] == batchSize, "KVCache: keys \(k.shape) do not match the cache")
         layers[layer] = storage
         storage.append(keys: k.scalars, values: v.scalars, columns: t)

@@ -105,7 +105,7 @@ import Testing
         #expect(mismatches == 0)
     }
 
-    /// 3 prompt tokens then 70 cached steps (the cache starts with room for 64 columns and grows)
+    /// 3 prompt tokens then 70 cached steps (the cache starts with room for 3 + 64 columns and grows)
     /// equal one uncached 73-token run, with and without gradient recording.
     @Test func growingCacheMatchesFullRun() throws {
         let model = try LlamaLoadingTests.model()
