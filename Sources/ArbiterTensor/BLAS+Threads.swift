@@ -28,29 +28,39 @@ public enum BLASThreads {
 }
 
 extension BLASThreads {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var singleThreadDepth = 0
-    nonisolated(unsafe) private static var savedCount = 1
+    /// Readers: BLAS calls at the configured thread count. Writer: a region that runs BLAS at
+    /// one thread from several threads of its own. Results of a product can depend on the thread
+    /// count (OpenBLAS splits gemv rows differently), so a product never runs while another
+    /// thread has the count lowered: the same inputs give the same bits, whatever else runs.
+    /// Writer-preferring, and never nested on one thread (GEMM.run is not called inside a region).
+    nonisolated(unsafe) private static let gate: UnsafeMutablePointer<pthread_rwlock_t> = {  // used only through pthread calls
+        let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
+        var attributes = pthread_rwlockattr_t()
+        pthread_rwlockattr_init(&attributes)
+        pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+        pthread_rwlock_init(lock, &attributes)
+        pthread_rwlockattr_destroy(&attributes)
+        return lock
+    }()
+
+    /// Runs `body` (BLAS calls) at the configured thread count.
+    static func withConfiguredThreads<R>(_ body: () throws -> R) rethrows -> R {
+        _ = configureOnce
+        pthread_rwlock_rdlock(gate)
+        defer { pthread_rwlock_unlock(gate) }
+        return try body()
+    }
 
     /// Runs `body` with OpenBLAS limited to one thread, for code that calls BLAS from several
-    /// threads of its own at once (each call then stays on its caller's core instead of
-    /// waking OpenBLAS's pool). Regions on different threads may overlap: the first to enter
-    /// sets one thread and the last to leave restores the count it found.
+    /// threads of its own at once (each call then stays on its caller's core instead of waking
+    /// OpenBLAS's pool). Other threads' products wait until the count is restored.
     static func withSingleThread<R>(_ body: () throws -> R) rethrows -> R {
         _ = configureOnce
-        lock.lock()
-        if singleThreadDepth == 0 {
-            savedCount = current
-            if savedCount != 1 { set(1) }
-        }
-        singleThreadDepth += 1
-        lock.unlock()
-        defer {
-            lock.lock()
-            singleThreadDepth -= 1
-            if singleThreadDepth == 0 && savedCount != 1 { set(savedCount) }
-            lock.unlock()
-        }
+        pthread_rwlock_wrlock(gate)
+        defer { pthread_rwlock_unlock(gate) }
+        let saved = current
+        if saved != 1 { set(1) }
+        defer { if saved != 1 { set(saved) } }
         return try body()
     }
 }

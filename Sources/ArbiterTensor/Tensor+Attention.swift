@@ -72,9 +72,11 @@ struct AttentionPayload {
                 for i0 in stride(from: 0, to: tq, by: blockRows) {
                     let i1 = Swift.min(i0 + blockRows, tq), limit = Swift.min(tk, tk - tq + i1)
                     let r0 = head * tq + i0
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(i1 - i0), Int32(limit), Int32(d), 1,
-                        q + r0 * d, Int32(d), k, Int32(d), 0, s + r0 * tk, Int32(tk))
+                    BLASThreads.withConfiguredThreads {
+                        cblas_sgemm(
+                            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(i1 - i0), Int32(limit), Int32(d), 1,
+                            q + r0 * d, Int32(d), k, Int32(d), 0, s + r0 * tk, Int32(tk))
+                    }
                 }
             }
         } else {

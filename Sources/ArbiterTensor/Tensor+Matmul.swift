@@ -44,18 +44,22 @@ enum GEMM {
         if allowBLAS && m == 1 && m * n * k > tinyWork {
             // One row (a decode step): a matrix-vector product. sgemm would pack all of B first;
             // sgemv streams it once. a is k contiguous values whether or not it is "transposed".
-            if transposeB {  // B (n, k): c = B · a
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, b, Int32(k), a, 1, beta, c, 1)
-            } else {  // B (k, n): c = Bᵀ · a
-                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, beta, c, 1)
+            BLASThreads.withConfiguredThreads {
+                if transposeB {  // B (n, k): c = B · a
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, b, Int32(k), a, 1, beta, c, 1)
+                } else {  // B (k, n): c = Bᵀ · a
+                    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, beta, c, 1)
+                }
             }
             return
         }
         if allowBLAS && m * n * k > tinyWork {
-            cblas_sgemm(
-                CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
-                beta, c, Int32(n))
+            BLASThreads.withConfiguredThreads {
+                cblas_sgemm(
+                    CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
+                    beta, c, Int32(n))
+            }
             return
         }
         if transposeB && !transposeA {
