@@ -160,17 +160,10 @@ public final class LlamaModel {
                 headStride: stored.headStride, causal: true, padding: padding)
         } else {
             if let cache { (k, v) = cache.append(layer: layer, keys: k, values: v) }  // (B, Hkv, Tc + T, D)
-            o = groupedAttention(query: q, key: k, value: v, padding: padding)
+            o = Tensor.attention(query: q, key: k, value: v, causal: true, padding: padding)
         }
         let merged = o.permuted([0, 2, 1, 3]).reshaped([b, t, hq * d])  // (B, T, Hq·D)
         return project(merged, [(block.output, quantized?.output)], useQuantized: quantized != nil)[0]  // (B, T, C)
-    }
-
-    /// Causal softmax(q·kᵀ/√D)·v with grouped-query heads and the key padding, on the fused
-    /// `Tensor.attention` kernel (forward-only when nothing is recorded). A row without any valid
-    /// key (a padded position) outputs zeros.
-    private func groupedAttention(query q: Tensor, key k: Tensor, value v: Tensor, padding: KeyPadding) -> Tensor {
-        Tensor.attention(query: q, key: k, value: v, causal: true, padding: padding)  // (B, Hq, T, D)
     }
 
     /// Interleaved (adjacent-pair) RoPE on x (B, H, T, D), row b starting at position offsets[b].

@@ -171,8 +171,8 @@ package struct QuantizedMatrix: @unchecked Sendable {
 /// F16C and `ARBITER_NO_AVX2` is not set; otherwise the portable Swift ones
 /// (QuantizedMatVec+Legacy.swift). Both compute the same integer block sums.
 package enum QuantizedKernels {
-    package static let avx2Available = arbiter_kernels_avx2_available() != 0
-    package static let usesAVX2 = avx2Available && ProcessInfo.processInfo.environment["ARBITER_NO_AVX2"] == nil
+    package static var avx2Available: Bool { AVX2Kernels.available }
+    package static var usesAVX2: Bool { AVX2Kernels.enabled }
 }
 
 /// Owns the bytes of a matrix built from an array.

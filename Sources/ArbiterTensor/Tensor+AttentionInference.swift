@@ -23,7 +23,7 @@ extension AttentionPayload {
     /// batch row b starts at k + (b·Hkv + h)·keyStride (default: contiguous, Tk·D) and likewise v.
     func inferenceForward(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
-        keyStride: Int? = nil, valueStride: Int? = nil, allowRowKernel: Bool = AttentionPayload.avx2
+        keyStride: Int? = nil, valueStride: Int? = nil, allowRowKernel: Bool = AVX2Kernels.enabled
     ) {
         let keyStride = keyStride ?? tk * d, valueStride = valueStride ?? tk * dv
         let blockRows = Self.inferenceBlockRows
@@ -34,7 +34,7 @@ extension AttentionPayload {
         // per-head tasks are too short for Dispatch and run on the spinning WorkerPool instead.
         let useBLAS = tq >= 16 && tq * tk * (d + dv) >= 1 << 15
         let parallel = TensorParallel.workers > 1 && tasks > 1 && work >= (useBLAS ? 1 << 18 : 1 << 15)
-        let rowKernel = !useBLAS && d == dv && allowRowKernel && AttentionPayload.avx2  // one C call per query row
+        let rowKernel = !useBLAS && d == dv && allowRowKernel && AVX2Kernels.available  // one C call per query row
         var mask: UnsafeMutablePointer<UInt8>?  // (B, Tk) key validity as bytes for the C kernel
         if rowKernel, case .mask(let m) = padding {
             let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: m.count)
@@ -73,7 +73,7 @@ extension AttentionPayload {
         } else if parallel {
             BLASThreads.withSingleThread {
                 withoutActuallyEscaping(run) { run in
-                    let box = UncheckedSendableFunction(run)
+                    let box = UncheckedSendableBox(run)
                     DispatchQueue.concurrentPerform(iterations: tasks) { box.value($0) }
                 }
             }
@@ -98,7 +98,7 @@ extension AttentionPayload {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(keys), Int32(d), scale, q, Int32(d), k, Int32(d), 0, s, Int32(keys))
         } else {
             for r in 0..<n {
-                for j in 0..<keys { s[r * keys + j] = scale * Self.dot(q + r * d, k + j * d, d) }
+                for j in 0..<keys { s[r * keys + j] = scale * GEMM.dot(q + r * d, k + j * d, d) }
             }
         }
         for r in 0..<n {
@@ -173,22 +173,6 @@ extension AttentionPayload {
         }
     }
 
-    /// Σ a[i]·b[i] over n floats.
-    @inline(__always) static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD8<Float>.zero
-        var i = 0
-        while i + 8 <= n {
-            acc += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-            i += 8
-        }
-        var s = acc.sum()
-        while i < n {
-            s += a[i] * b[i]
-            i += 1
-        }
-        return s
-    }
-
     /// y[i] += alpha·x[i] over n floats.
     @inline(__always) static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         let a = SIMD8<Float>(repeating: alpha)
@@ -232,13 +216,9 @@ extension Tensor {
     }
 }
 
-extension AttentionPayload {
-    /// Whether the AVX2 row kernel (CArbiterKernels) may run on this CPU.
-    static let avx2 = arbiter_kernels_avx2_available() != 0 && ProcessInfo.processInfo.environment["ARBITER_NO_AVX2"] == nil
-}
-
-/// Carries a closure whose concurrent calls touch disjoint memory into `concurrentPerform`.
-private struct UncheckedSendableFunction: @unchecked Sendable {
-    let value: (Int) -> Void
-    init(_ value: @escaping (Int) -> Void) { self.value = value }
+/// Whether the CArbiterKernels AVX2 kernels run: the CPU has AVX2, FMA and F16C, and
+/// `ARBITER_NO_AVX2` is not set (which forces the portable Swift code, e.g. to compare paths).
+package enum AVX2Kernels {
+    package static let available = arbiter_kernels_avx2_available() != 0
+    package static let enabled = available && ProcessInfo.processInfo.environment["ARBITER_NO_AVX2"] == nil
 }

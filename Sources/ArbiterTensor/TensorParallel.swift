@@ -31,7 +31,7 @@ enum TensorParallel {
 }
 
 /// Carries a value into a `@Sendable` closure whose concurrent use the caller has proven safe.
-private struct UncheckedSendableBox<T>: @unchecked Sendable {
+struct UncheckedSendableBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
