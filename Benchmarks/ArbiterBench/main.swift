@@ -12,6 +12,7 @@ let suites: [String: () -> Void] = [
     "prefill": prefillBenchmark,
     "decode": decodeBenchmark,
     "decode-paths": decodePathsBenchmark,
+    "gemv": gemvBenchmark,
 ]
 if arguments.isEmpty || arguments.contains("--help") {
     print("usage: ArbiterBench SUITE...  (suites: \(suites.keys.sorted().joined(separator: ", ")))")

@@ -49,6 +49,7 @@ extension LlamaModel {
         let quantized = Self.quantizedWeights(file: file, configuration: config, tied: tied)
         try self.init(configuration: config, parameters: parameters, source: path, quantized: quantized)
         usesQuantizedDecode = options.quantizedDecode && hasQuantizedWeights
+        if usesQuantizedDecode { quantized.prepareKernels() }
     }
 
     /// Reads the GGUF file at `url` (see `init(gguf:options:)`).

@@ -9,6 +9,7 @@
 // trainer) must set `usesQuantizedDecode = false` or load with `LlamaLoadOptions(quantizedDecode: false)`.
 // Not the kernels (QuantizedMatrix.swift, QuantizedMatVec+Legacy.swift).
 import ArbiterTensor
+import Foundation
 
 /// How `LlamaModel(gguf:options:)` keeps the weights.
 public struct LlamaLoadOptions: Sendable, Equatable {
@@ -47,6 +48,12 @@ struct QuantizedBlock {
 struct QuantizedDecodeWeights {
     let blocks: [QuantizedBlock]
     let head: QuantizedMatrix?  // (V, C): `output.weight`, or `token_embd.weight` when tied
+
+    /// Makes every matrix's repacked copy now, in parallel (else the first decode step does).
+    func prepareKernels() {
+        let all = blocks.flatMap { [$0.query, $0.key, $0.value, $0.output, $0.gate, $0.up, $0.down] }.compactMap { $0 } + [head].compactMap { $0 }
+        DispatchQueue.concurrentPerform(iterations: all.count) { _ = all[$0].packed }
+    }
 }
 
 extension LlamaModel {

@@ -4,11 +4,14 @@
 // scale (`QuantizedActivations`), so each 32-element block is an integer dot product scaled once.
 // Inference only: there is no gradient through this product (hence no finite-difference check);
 // training and prefill use the fp32 Tensors and BLAS. Not a dequantiser (Dequantizer.swift) and
-// not a quantiser of weights. Per-type block kernels: AVX2 in C (CArbiterKernels) where the CPU
-// has it, else the Swift ones in QuantizedMatVec+Legacy.swift.
+// not a quantiser of weights. Kernels: where the CPU has AVX2, a copy of the blocks repacked eight
+// rows at a time (made once, at init) and the `_x8` C kernels (CArbiterKernels); the
+// row-at-a-time AVX2 kernels if a Q4_0 scale cannot be repacked; else the Swift ones in
+// QuantizedMatVec+Legacy.swift, which read the file's bytes.
 import ArbiterTensor
 import CArbiterKernels
 import Foundation
+import Synchronization
 
 /// Why a tensor cannot be used as a `QuantizedMatrix`.
 public enum QuantizedMatrixError: Error, LocalizedError, Sendable, Equatable {
@@ -49,6 +52,8 @@ package struct QuantizedMatrix: @unchecked Sendable {
     let base: UnsafeRawPointer
     /// The mapping (or byte array box) that owns `base`.
     private let owner: AnyObject
+    /// The blocks repacked eight rows at a time for the AVX2 kernels, made on first use.
+    private let repacked: LazyPackedRows
 
     /// Validates geometry and byte count: (rows, columns) row-major, `bytes` exactly the blocks.
     private init(
@@ -70,6 +75,13 @@ package struct QuantizedMatrix: @unchecked Sendable {
         self.rowBytes = rowBytes
         self.base = base
         self.owner = owner
+        repacked = LazyPackedRows()
+    }
+
+    /// The repacked blocks, made on first call (nil without AVX2, or when the type or a Q4_0
+    /// scale has no repacked form). Thread-safe; later calls return the same copy.
+    var packed: PackedRows? {
+        repacked.value { AVX2Kernels.available ? PackedRows(type: type, base: base, rowBytes: rowBytes, rows: rows, blocks: columns / 32) : nil }
     }
 
     /// The 2-D tensor `info` of `file`, read in place from the file's mapping (which this value
@@ -116,7 +128,10 @@ package struct QuantizedMatrix: @unchecked Sendable {
         guard n > 0 else { return matrices.map { _ in [] } }
         let outputs = matrices.map { UnsafeMutablePointer<Float>.allocate(capacity: n * $0.rows) }
         defer { outputs.forEach { $0.deallocate() } }
-        let starts = matrices.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.rows) }  // first global row of each
+        // Work is split in units: groups of eight rows for repacked matrices, else single rows.
+        let packed = matrices.map { useAVX2 && AVX2Kernels.available ? $0.packed : nil }
+        let units = zip(matrices, packed).map { m, p in p != nil ? (m.rows + 7) / 8 : m.rows }
+        let starts = units.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1) }  // first global unit of each
         let total = starts[starts.count - 1]
         let weights = matrices.reduce(0) { $0 + $1.rows * $1.columns }
         let pool = WorkerPool.shared
@@ -126,10 +141,28 @@ package struct QuantizedMatrix: @unchecked Sendable {
             let lo = total * part / parts, hi = total * (part + 1) / parts
             for (i, m) in matrices.enumerated() {
                 let begin = max(lo, starts[i]), end = min(hi, starts[i + 1])
-                if begin < end { m.rowRange((begin - starts[i])..<(end - starts[i]), x, target.pointers[i], avx2: useAVX2) }
+                guard begin < end else { continue }
+                let range = (begin - starts[i])..<(end - starts[i])
+                if let rows = packed[i] {
+                    m.groupRange(range, rows, x, target.pointers[i])
+                } else {
+                    m.rowRange(range, x, target.pointers[i], avx2: useAVX2)
+                }
             }
         }
         return zip(matrices, outputs).map { m, y in Array(UnsafeBufferPointer(start: y, count: n * m.rows)) }
+    }
+
+    /// Output rows of the eight-row groups `range` (repacked AVX2 kernels).
+    private func groupRange(_ range: Range<Int>, _ packed: PackedRows, _ x: QuantizedActivations, _ y: UnsafeMutablePointer<Float>) {
+        x.withByteBuffers { q, scale, sum, _ in
+            let (begin, end, blocks) = (range.lowerBound, range.upperBound, columns / 32)
+            if type == .q8_0 {
+                arbiter_q8_0_x8_avx2(packed.bytes, begin, end, blocks, q, scale, x.rows, y, rows, rows)
+            } else {
+                arbiter_q4_x8_avx2(packed.bytes, begin, end, blocks, q, scale, sum, x.rows, y, rows, rows)
+            }
+        }
     }
 
     /// Output rows `range` for every activation row: y[b·rows + r] = W[r]·x[b].
@@ -173,6 +206,48 @@ package struct QuantizedMatrix: @unchecked Sendable {
 package enum QuantizedKernels {
     package static var avx2Available: Bool { AVX2Kernels.available }
     package static var usesAVX2: Bool { AVX2Kernels.enabled }
+}
+
+/// A matrix's blocks repacked eight rows at a time (`arbiter_x8_repack`), in a 64-byte aligned
+/// allocation; nil from init when the type has no repacked kernel or a Q4_0 scale cannot be
+/// stored as Q4_1 exactly.
+final class PackedRows: @unchecked Sendable {
+    let bytes: UnsafeMutablePointer<UInt8>
+
+    init?(type: GGMLType, base: UnsafeRawPointer, rowBytes: Int, rows: Int, blocks: Int) {
+        let kind: Int32
+        switch type {
+        case .q4_0: kind = ARBITER_X8_Q4_0
+        case .q4_1: kind = ARBITER_X8_Q4_1
+        case .q8_0: kind = ARBITER_X8_Q8_0
+        default: return nil
+        }
+        let count = arbiter_x8_packed_bytes(kind, rows, blocks)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 64)
+        let target = raw.bindMemory(to: UInt8.self, capacity: max(count, 1))
+        guard arbiter_x8_repack(kind, base.assumingMemoryBound(to: UInt8.self), rowBytes, rows, blocks, target) == 1 else {
+            raw.deallocate()
+            return nil
+        }
+        bytes = target
+    }
+
+    deinit { bytes.deallocate() }
+}
+
+/// A `PackedRows?` made once, by the first caller (others wait for it).
+private final class LazyPackedRows: Sendable {
+    private enum State { case pending, done(PackedRows?) }
+    private let state = Mutex<State>(.pending)
+
+    func value(_ make: () -> PackedRows?) -> PackedRows? {
+        state.withLock { state in
+            if case .done(let rows) = state { return rows }
+            let rows = make()
+            state = .done(rows)
+            return rows
+        }
+    }
 }
 
 /// Owns the bytes of a matrix built from an array.

@@ -1,6 +1,8 @@
 // DecodePathTests: the pieces of the fast decode path. (1) The AVX2 block kernels (CArbiterKernels)
 // against the portable Swift kernels on random blocks of every type: both compute exact integer
-// block sums, so they differ only by float summation order (≤ 1e-5·Σ|w·x̂|); (2) one fused job
+// block sums, so they differ only by float summation order (≤ 1e-5·Σ|w·x̂|); the eight-row
+// repacked kernels (row counts that are not multiples of 8 included) and the row-at-a-time ones
+// that Q4_0 falls back to when a scale cannot be repacked, each checked; (2) one fused job
 // over several matrices equals one product per matrix; (3) the WorkerPool pool runs every part
 // exactly once, also with callers racing for it; (4) the preallocated KV cache, grown past its
 // first capacity, gives the logits of a full uncached run, on the inference and the recorded path.
@@ -16,20 +18,44 @@ import Testing
     func avx2KernelsMatchSwiftKernels(type: GGMLType) throws {
         try #require(QuantizedKernels.avx2Available, "this CPU has no AVX2; the Swift kernels are the only path")
         var rng = TestRNG(seed: 0xA5_F2 &+ UInt64(type.rawValue))
-        for (rows, columns, n) in [(7, 96, 1), (1, 32, 1), (13, 256, 3), (8, 64, 8), (4, 576, 2)] {
+        for (rows, columns, n) in [(7, 96, 1), (1, 32, 1), (13, 256, 3), (8, 64, 8), (4, 576, 2), (1003, 64, 1)] {
             let bytes = QuantizedMatrixTests.randomBlocks(type, blocks: rows * columns / 32, &rng)
             let matrix = try QuantizedMatrix(type: type, rows: rows, columns: columns, bytes: bytes)
-            let w = try Dequantizer.dequantize(type: type, bytes: bytes, count: rows * columns)
-            let x = QuantizedMatrixTests.randomActivations(n * columns, &rng)
-            let xq = x.withUnsafeBufferPointer { QuantizedActivations($0, rows: n, columns: columns) }
-            let fast = matrix.multiply(xq, useAVX2: true), portable = matrix.multiply(xq, useAVX2: false)
-            for b in 0..<n {
-                for r in 0..<rows {
-                    var scale = 0.0
-                    for i in 0..<columns { scale += abs(Double(w[r * columns + i]) * Double(xq.dequantized(row: b, column: i))) }
-                    let gap = abs(Double(fast[b * rows + r]) - Double(portable[b * rows + r]))
-                    #expect(gap <= 1e-5 * max(scale, 1e-30), "\(type) (\(rows), \(columns)) row \(r) batch \(b): \(gap) vs scale \(scale)")
-                }
+            #expect(matrix.packed != nil, "\(type): realistic scales are repacked for the eight-row kernels")
+            try Self.expectKernelsAgree(matrix, bytes: bytes, n: n, &rng)
+        }
+    }
+
+    /// Q4_0 blocks whose scale is subnormal or near the f16 limit cannot be stored as Q4_1
+    /// (m = −8·d would round or overflow): such a matrix keeps the row-at-a-time AVX2 kernel.
+    @Test(arguments: [UInt16(0x0001), 0x7A00, 0x7C00])
+    func q4_0ScalesThatCannotBeRepackedUseRowKernel(scale: UInt16) throws {
+        try #require(QuantizedKernels.avx2Available, "this CPU has no AVX2; the Swift kernels are the only path")
+        var rng = TestRNG(seed: UInt64(scale))
+        let (rows, columns) = (11, 64)
+        var bytes = QuantizedMatrixTests.randomBlocks(.q4_0, blocks: rows * columns / 32, &rng)
+        bytes[5 * 18] = UInt8(scale & 0xFF)  // block 5 (row 2)
+        bytes[5 * 18 + 1] = UInt8(scale >> 8)
+        let matrix = try QuantizedMatrix(type: .q4_0, rows: rows, columns: columns, bytes: bytes)
+        #expect(matrix.packed == nil)
+        if scale != 0x7C00 { try Self.expectKernelsAgree(matrix, bytes: bytes, n: 2, &rng) }  // (an infinite scale has no reference)
+        bytes[5 * 18 + 1] = 0x18  // a normal scale again: repacked
+        #expect(try QuantizedMatrix(type: .q4_0, rows: rows, columns: columns, bytes: bytes).packed != nil)
+    }
+
+    /// The AVX2 product of `matrix` against the Swift kernels, within float rounding of Σ|w·x̂|.
+    static func expectKernelsAgree(_ matrix: QuantizedMatrix, bytes: [UInt8], n: Int, _ rng: inout TestRNG) throws {
+        let (type, rows, columns) = (matrix.type, matrix.rows, matrix.columns)
+        let w = try Dequantizer.dequantize(type: type, bytes: bytes, count: rows * columns)
+        let x = QuantizedMatrixTests.randomActivations(n * columns, &rng)
+        let xq = x.withUnsafeBufferPointer { QuantizedActivations($0, rows: n, columns: columns) }
+        let fast = matrix.multiply(xq, useAVX2: true), portable = matrix.multiply(xq, useAVX2: false)
+        for b in 0..<n {
+            for r in 0..<rows {
+                var scale = 0.0
+                for i in 0..<columns { scale += abs(Double(w[r * columns + i]) * Double(xq.dequantized(row: b, column: i))) }
+                let gap = abs(Double(fast[b * rows + r]) - Double(portable[b * rows + r]))
+                #expect(gap <= 1e-5 * max(scale, 1e-30), "\(type) (\(rows), \(columns)) row \(r) batch \(b): \(gap) vs scale \(scale)")
             }
         }
     }

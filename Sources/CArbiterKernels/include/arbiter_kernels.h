@@ -25,6 +25,31 @@ void arbiter_q4_0_rows_avx2(const uint8_t *w, size_t row_bytes, long row_begin, 
 void arbiter_q8_0_rows_avx2(const uint8_t *w, size_t row_bytes, long row_begin, long row_end, long blocks,
                             const int8_t *xq, const float *xd, const float *xs, long n, float *y, long y_stride);
 
+/// Weights repacked eight rows at a time (kernels_x8_avx2.c) for the `_x8` kernels below.
+/// Kinds: the source's ggml type; Q4_0 is stored like Q4_1 (offset m = −8·d).
+#define ARBITER_X8_Q4_0 0
+#define ARBITER_X8_Q4_1 1
+#define ARBITER_X8_Q8_0 2
+
+/// Bytes the repacked copy of a (rows, blocks·32) matrix of `kind` needs (rows rounded up to 8).
+long arbiter_x8_packed_bytes(int kind, long rows, long blocks);
+
+/// Repacks `rows` rows of ggml blocks (row_bytes apart) into `out` (arbiter_x8_packed_bytes
+/// bytes); padding rows are zero. Returns 1, or 0 when a Q4_0 scale cannot be stored as Q4_1
+/// exactly (subnormal, too large, or not finite): keep using the row-at-a-time kernel then.
+/// Portable C (no AVX2 needed).
+int arbiter_x8_repack(int kind, const uint8_t *w, size_t row_bytes, long rows, long blocks, uint8_t *out);
+
+/// Row groups [group_begin, group_end) (rows 8g..8g+7, those < rows written) of a repacked Q4
+/// matrix times n activation rows, as arbiter_q4_1_rows_avx2 (xs: the Q4_1 sums d·Σq, also for
+/// Q4_0 sources). y[b * y_stride + r] for each row r and activation row b.
+void arbiter_q4_x8_avx2(const uint8_t *packed, long group_begin, long group_end, long blocks, const int8_t *xq,
+                        const float *xd, const float *xs, long n, float *y, long y_stride, long rows);
+
+/// The same for a repacked Q8_0 matrix.
+void arbiter_q8_0_x8_avx2(const uint8_t *packed, long group_begin, long group_end, long blocks, const int8_t *xq,
+                          const float *xd, long n, float *y, long y_stride, long rows);
+
 /// A spin-wait hint (x86 `pause`; nothing elsewhere) for threads polling a shared flag.
 static inline void arbiter_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
