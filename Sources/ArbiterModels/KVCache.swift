@@ -40,12 +40,19 @@ public final class KVCache {
 
         /// Appends new keys/values (B, Hkv, T, D) after the valid columns, growing as needed.
         func append(keys k: [Float], values v: [Float], columns t: Int) {
+            k.withUnsafeBufferPointer { k in
+                v.withUnsafeBufferPointer { v in append(keys: k.baseAddress!, values: v.baseAddress!, columns: t) }
+            }
+        }
+
+        /// The same from buffers of (B, Hkv, T, D) floats.
+        func append(keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>, columns t: Int) {
             if columns + t > capacity { grow(to: max(2 * capacity, columns + t)) }
             let d = dimension
             for unit in 0..<(batch * heads) {
                 let destination = unit * headStride + columns * d
-                k.withUnsafeBufferPointer { (keys + destination).update(from: $0.baseAddress! + unit * t * d, count: t * d) }
-                v.withUnsafeBufferPointer { (values + destination).update(from: $0.baseAddress! + unit * t * d, count: t * d) }
+                (keys + destination).update(from: k + unit * t * d, count: t * d)
+                (values + destination).update(from: v + unit * t * d, count: t * d)
             }
             columns += t
         }
@@ -114,11 +121,19 @@ public final class KVCache {
 
     /// Stores one layer's new keys and values k, v (B, Hkv, T, D) and returns the layer storage.
     func store(layer: Int, keys k: Tensor, values v: Tensor) -> Layer {
-        let (heads, t, d) = (k.shape[1], k.shape[2], k.shape[3])
-        let storage = layers[layer] ?? Layer(batch: batchSize, heads: heads, dimension: d, capacity: columnCount + t + 64)  // room for 64 steps
-        precondition(storage.heads == heads && storage.dimension == d && k.shape[0] == batchSize, "KVCache: keys \(k.shape) do not match the cache")
+        let storage = storage(layer: layer, batch: k.shape[0], heads: k.shape[1], columns: k.shape[2], dimension: k.shape[3])
+        storage.append(keys: k.scalars, values: v.scalars, columns: k.shape[2])
+        return storage
+    }
+
+    /// The layer's storage (made on first use, room for 64 more steps), checked against new keys
+    /// of shape (batch, heads, columns, dimension).
+    func storage(layer: Int, batch: Int, heads: Int, columns t: Int, dimension d: Int) -> Layer {
+        let storage = layers[layer] ?? Layer(batch: batchSize, heads: heads, dimension: d, capacity: columnCount + t + 64)
+        precondition(
+            storage.heads == heads && storage.dimension == d && batch == batchSize,
+            "KVCache: keys (\(batch), \(heads), \(t), \(d)) do not match the cache")
         layers[layer] = storage
-        storage.append(keys: k.scalars, values: v.scalars, columns: t)
         return storage
     }
 

@@ -5,7 +5,8 @@
 // Q/K rows are in GGUF (llama.cpp-permuted) order, which is why RoPE rotates ADJACENT pairs.
 // Not here: loading (LlamaModel+Loading.swift), the KV cache (KVCache.swift), sampling,
 // generation and scoring (their own files). Decode steps of a GGUF-loaded model may use the
-// file's quantised matrices instead (LlamaModel+QuantizedDecode.swift).
+// file's quantised matrices instead (LlamaModel+QuantizedDecode.swift), fused into one pass
+// over buffers (LlamaModel+DecodeStep.swift).
 import ArbiterTensor
 
 /// A Llama-family decoder-only transformer with fp32 weights.
@@ -39,6 +40,9 @@ public final class LlamaModel {
     /// quantised matrices when the model has them. Turn off after changing `parameters`: the
     /// quantised blocks are the file's and do not follow the fp32 weights.
     public var usesQuantizedDecode: Bool
+    /// Whether quantised decode steps run fused on buffers (LlamaModel+DecodeStep.swift) rather
+    /// than as Tensor ops; both give the same logits (off only to compare them).
+    var usesFusedDecodeStep = true
 
     /// Assembles a model from named weights (GGUF names). Throws naming the first missing or
     /// mis-shaped tensor.
@@ -115,6 +119,9 @@ public final class LlamaModel {
             padding = .mask(cache.maskAfterAppending(lengths: lengths, newColumns: t))
         } else {
             padding = lengths.allSatisfy { $0 == t } ? .none : .lengths(lengths)
+        }
+        if probe == nil, let cache, let fused = fusedDecodeWeights(rows: b, t: t, cache: cache) {
+            return fusedDecodeStep(tokens: flat, lengths: lengths, weights: fused, cache: cache, padding: padding)
         }
         var x = tokenEmbedding.embedding(flat, indexShape: [b, t])  // (B, T, C)
         probe?("embed_tokens", x)

@@ -121,13 +121,24 @@ package struct QuantizedMatrix: @unchecked Sendable {
     /// y_i = x·W_iᵀ, (n, columns) → (n, rows_i), for matrices that read the same activations (a
     /// block's q/k/v, or gate/up), as one parallel job over all their rows (WorkerPool).
     package static func multiply(_ matrices: [QuantizedMatrix], _ x: QuantizedActivations, useAVX2: Bool = QuantizedKernels.usesAVX2) -> [[Float]] {
-        for m in matrices {
-            precondition(x.columns == m.columns, "QuantizedMatrix \(m.name): input rows have \(x.columns) values, not \(m.columns)")
-        }
         let n = x.rows
         guard n > 0 else { return matrices.map { _ in [] } }
         let outputs = matrices.map { UnsafeMutablePointer<Float>.allocate(capacity: n * $0.rows) }
         defer { outputs.forEach { $0.deallocate() } }
+        multiply(matrices, x, into: outputs, useAVX2: useAVX2)
+        return zip(matrices, outputs).map { m, y in Array(UnsafeBufferPointer(start: y, count: n * m.rows)) }
+    }
+
+    /// The same, writing product i into outputs[i], (n, rows_i) floats the caller owns.
+    static func multiply(
+        _ matrices: [QuantizedMatrix], _ x: QuantizedActivations, into outputs: [UnsafeMutablePointer<Float>],
+        useAVX2: Bool = QuantizedKernels.usesAVX2
+    ) {
+        precondition(outputs.count == matrices.count, "QuantizedMatrix: \(matrices.count) products but \(outputs.count) outputs")
+        for m in matrices {
+            precondition(x.columns == m.columns, "QuantizedMatrix \(m.name): input rows have \(x.columns) values, not \(m.columns)")
+        }
+        guard x.rows > 0 else { return }
         // Work is split in units: groups of eight rows for repacked matrices, else single rows.
         let packed = matrices.map { useAVX2 && AVX2Kernels.available ? $0.packed : nil }
         let units = zip(matrices, packed).map { m, p in p != nil ? (m.rows + 7) / 8 : m.rows }
@@ -150,7 +161,6 @@ package struct QuantizedMatrix: @unchecked Sendable {
                 }
             }
         }
-        return zip(matrices, outputs).map { m, y in Array(UnsafeBufferPointer(start: y, count: n * m.rows)) }
     }
 
     /// Output rows of the eight-row groups `range` (repacked AVX2 kernels).

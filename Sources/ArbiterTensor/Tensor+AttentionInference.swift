@@ -198,21 +198,34 @@ extension Tensor {
         query q: Tensor, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, keyValueHeads hkv: Int,
         keyCount tk: Int, headStride: Int, causal: Bool = true, padding: KeyPadding = .none
     ) -> Tensor {
-        precondition(q.rank == 4 && hkv > 0 && q.shape[1] % hkv == 0, "attention: q \(q.shape.shapeString) does not fit \(hkv) kv heads")
+        precondition(q.rank == 4, "attention: q \(q.shape.shapeString) is not (B, Hq, Tq, D)")
         let (b, hq, tq, d) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
-        precondition(!causal || tk >= tq, "attention: causal attention needs Tk ≥ Tq")
-        precondition(headStride >= tk * d, "attention: head stride \(headStride) is shorter than \(tk) keys of \(d)")
-        if case .mask(let m) = padding { precondition(m.count == b * tk, "attention: key mask has \(m.count) entries, expected \(b * tk)") }
-        let shape = AttentionPayload(
-            b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: d, scale: 1 / Float(d).squareRoot(), causal: causal, padding: padding, lse: [])
         var out = [Float](repeating: 0, count: b * hq * tq * d)
         q.storage.withUnsafeBufferPointer { pq in
             out.withUnsafeMutableBufferPointer { po in
                 guard let q0 = pq.baseAddress, let o0 = po.baseAddress else { return }
-                shape.inferenceForward(q: q0, k: keys, v: values, out: o0, keyStride: headStride, valueStride: headStride)
+                attention(
+                    query: q0, shape: (b, hq, tq, d), keys: keys, values: values, keyValueHeads: hkv, keyCount: tk,
+                    headStride: headStride, causal: causal, padding: padding, into: o0)
             }
         }
         return Tensor(out, shape: [b, hq, tq, d])
+    }
+
+    /// The same on raw buffers: q and out (B, Hq, Tq, D) row-major (the fused decode step).
+    package static func attention(
+        query q: UnsafePointer<Float>, shape: (b: Int, hq: Int, tq: Int, d: Int), keys: UnsafePointer<Float>,
+        values: UnsafePointer<Float>, keyValueHeads hkv: Int, keyCount tk: Int, headStride: Int, causal: Bool = true,
+        padding: KeyPadding = .none, into out: UnsafeMutablePointer<Float>
+    ) {
+        let (b, hq, tq, d) = shape
+        precondition(hkv > 0 && hq % hkv == 0, "attention: \(hq) query heads do not fit \(hkv) kv heads")
+        precondition(!causal || tk >= tq, "attention: causal attention needs Tk ≥ Tq")
+        precondition(headStride >= tk * d, "attention: head stride \(headStride) is shorter than \(tk) keys of \(d)")
+        if case .mask(let m) = padding { precondition(m.count == b * tk, "attention: key mask has \(m.count) entries, expected \(b * tk)") }
+        let payload = AttentionPayload(
+            b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: d, scale: 1 / Float(d).squareRoot(), causal: causal, padding: padding, lse: [])
+        payload.inferenceForward(q: q, k: keys, v: values, out: out, keyStride: headStride, valueStride: headStride)
     }
 }
 

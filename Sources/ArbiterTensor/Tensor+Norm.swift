@@ -28,6 +28,10 @@ extension Tensor {
                         TensorParallel.forEachChunk(rows, costPerItem: c * 4) { range in
                             for row in range {
                                 let base = row * c
+                                if !center, b == nil {
+                                    pr[row] = Self.rmsNormRow(px.baseAddress! + base, w, eps: eps, count: c, into: po.baseAddress! + base)
+                                    continue
+                                }
                                 var mu: Float = 0
                                 if center {
                                     for i in 0..<c { mu += px[base + i] }
@@ -53,6 +57,25 @@ extension Tensor {
         let inputs = [self] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
         let p = NormPayload(channels: c, rstd: rstd, mean: means, hasWeight: weight != nil, hasBias: bias != nil)
         return Tensor.recorded(out, shape: shape, op: op, inputs: inputs, payload: p)
+    }
+
+    /// One RMSNorm row of `count` floats into `out` (weight optional); returns 1/sqrt(mean(x²) + eps).
+    /// The arithmetic of `rmsNorm(weight:eps:)` (also the fused decode step's).
+    @inline(__always)
+    package static func rmsNormRow(
+        _ x: UnsafePointer<Float>, _ weight: [Float]?, eps: Float, count c: Int, into out: UnsafeMutablePointer<Float>
+    ) -> Float {
+        var ss: Float = 0
+        for i in 0..<c { ss += x[i] * x[i] }
+        let r = 1 / (ss / Float(c) + eps).squareRoot()
+        if let weight {
+            weight.withUnsafeBufferPointer { w in
+                for i in 0..<c { out[i] = x[i] * r * w[i] }
+            }
+        } else {
+            for i in 0..<c { out[i] = x[i] * r }
+        }
+        return r
     }
 
     /// RMSNorm over the last axis: x / sqrt(mean(x²) + eps) · weight. x (..., C), weight (C).

@@ -73,6 +73,26 @@ extension Tensor {
         return out
     }
 
+    /// Rotates `rows` vectors of D floats at x, all at position `position`, in place: the
+    /// arithmetic and tables of `rope(layout:theta:positionOffset:)` (the fused decode step).
+    package static func rope(
+        _ x: UnsafeMutablePointer<Float>, rows: Int, d: Int, layout: RoPELayout, theta: Float, position: Int
+    ) {
+        precondition(d % 2 == 0, "rope: head dimension \(d) is odd")
+        let (cosT, sinT) = ropeTables(RoPEPayload(layout: layout, theta: theta, offset: position, t: 1, d: d))
+        let half = d / 2
+        for row in 0..<rows {
+            let base = row * d
+            for i in 0..<half {
+                let c = cosT[i], s = 1 * sinT[i]
+                let (j0, j1) = layout == .interleaved ? (base + 2 * i, base + 2 * i + 1) : (base + i, base + i + half)
+                let a = x[j0], b = x[j1]
+                x[j0] = a * c - b * s
+                x[j1] = a * s + b * c
+            }
+        }
+    }
+
     /// The transpose of a rotation is the rotation by −angle.
     static let ropeBackward: BackwardRule = { node, g in
         [rotate(g, node.payload(as: RoPEPayload.self), sign: -1)]

@@ -13,21 +13,25 @@ extension Tensor {
         up.storage.withUnsafeBufferPointer { pu in
         out.withUnsafeMutableBufferPointer { po in
             guard let g = pg.baseAddress, let u = pu.baseAddress, let o = po.baseAddress else { return }
-            TensorParallel.forEachChunk(n, costPerItem: 4) { range in
-                var i = range.lowerBound
-                while i + 8 <= range.upperBound {
-                    let x = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
-                    let y = UnsafeRawPointer(u + i).loadUnaligned(as: SIMD8<Float>.self)
-                    let r = x / (1 + simdExp(-x)) * y  // x·σ(x)·y; exp clamps, so large |x| stays finite
-                    UnsafeMutableRawPointer(o + i).storeBytes(of: r, as: SIMD8<Float>.self)
-                    i += 8
-                }
-                while i < range.upperBound {
-                    o[i] = g[i] / (1 + simdExp(-g[i])) * u[i]
-                    i += 1
-                }
-            }
+            TensorParallel.forEachChunk(n, costPerItem: 4) { range in Self.siluGated(g, u, o, range) }
         }}}
         return Tensor(out, shape: shape)
+    }
+
+    /// o[i] = silu(g[i])·u[i] for i in `range`, the arithmetic `siluGated(by:)` uses (also the
+    /// fused decode step's).
+    package static func siluGated(_ g: UnsafePointer<Float>, _ u: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            let x = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+            let y = UnsafeRawPointer(u + i).loadUnaligned(as: SIMD8<Float>.self)
+            let r = x / (1 + simdExp(-x)) * y  // x·σ(x)·y; exp clamps, so large |x| stays finite
+            UnsafeMutableRawPointer(o + i).storeBytes(of: r, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < range.upperBound {
+            o[i] = g[i] / (1 + simdExp(-g[i])) * u[i]
+            i += 1
+        }
     }
 }

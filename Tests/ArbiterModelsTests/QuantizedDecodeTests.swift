@@ -83,4 +83,32 @@ import Testing
         #expect(q.indices.max { q[$0] < q[$1] } == f.indices.max { f[$0] < f[$1] })
         #expect(q.indices.max { q[$0] < q[$1] } == output[1])
     }
+
+    /// The fused decode step (LlamaModel+DecodeStep.swift) against the same step as Tensor ops:
+    /// both use the quantised matrices and the same arithmetic, so the logits are bit-identical:
+    /// three steps of a batch of two rows with different cached lengths (RoPE positions and key
+    /// masks differ per row), the second row padding (length 0) in the middle step.
+    @Test func fusedDecodeStepEqualsTensorOps() throws {
+        let (lm, _) = try Self.models()
+        let fused = lm.model, composite = try lm.model.sharingWeights(quantizedDecode: true)
+        composite.usesFusedDecodeStep = false
+        let cases = try #require(SmolLM2Shared.json("greedy.json")["cases"] as? [[String: Any]])
+        let input = try #require(cases[1]["input_ids"] as? [Int])
+        let prompts = [Array(input.prefix(9)), Array(input.prefix(6)) + [0, 0, 0]]  // right-padded to 9
+        let steps: [([[Int]], [Int])] = [([[input[9]], [input[6]]], [1, 1]), ([[input[10]], [0]], [1, 0]), ([[input[11]], [input[7]]], [1, 1])]
+        func run(_ model: LlamaModel) -> [[Float]] {
+            Tensor.noGrad {
+                let cache = KVCache(for: model, batchSize: 2)
+                _ = model.logits(tokens: prompts, lengths: [9, 6], cache: cache)
+                return steps.map { tokens, lengths in model.logits(tokens: tokens, lengths: lengths, cache: cache).scalars }
+            }
+        }
+        #expect(fused.fusedDecodeWeights(rows: 2, t: 1, cache: KVCache(for: fused, batchSize: 2)) == nil)  // gradients on here
+        Tensor.noGrad { #expect(fused.fusedDecodeWeights(rows: 2, t: 1, cache: KVCache(for: fused, batchSize: 2)) != nil) }
+        let a = run(fused), b = run(composite)
+        for (i, (x, y)) in zip(a, b).enumerated() {
+            #expect(x.count == 2 * 49152)
+            #expect(x == y, "step \(i): max |Δ| = \(zip(x, y).map { abs($0 - $1) }.max() ?? 0)")
+        }
+    }
 }
