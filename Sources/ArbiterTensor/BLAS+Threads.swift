@@ -24,7 +24,12 @@ public enum BLASThreads {
     }
 
     /// Runs once, before the first BLAS call (a later `set` still wins).
-    static let configureOnce: Void = { set(defaultCount) }()
+    /// Also the moment Arbiter starts allocating large tensors, so malloc's reuse settings are
+    /// applied here too (Memory+Reuse.swift).
+    static let configureOnce: Void = {
+        set(defaultCount)
+        _ = HeapReuse.configureOnce
+    }()
 }
 
 extension BLASThreads {

@@ -2,7 +2,8 @@
 // code is compiled for baseline x86-64, SSE2). Each kernel is compiled for AVX2 + FMA + F16C with
 // a function attribute and is only called after `arbiter_kernels_avx2_available()` said yes, so
 // the package needs no special compiler flags and still runs (on the Swift fallbacks) elsewhere.
-// Used by ArbiterModels' QuantizedMatrix (decode-time quantised matrix-vector products).
+// Used by ArbiterModels' QuantizedMatrix (decode-time quantised matrix-vector products); also two
+// glibc malloc shims (heap.c) for ArbiterTensor's HeapReuse.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -63,3 +64,10 @@ static inline void arbiter_cpu_relax(void) {
 /// out is zeros. AVX2 + FMA; call only when arbiter_kernels_avx2_available().
 void arbiter_attention_row_avx2(const float *q, const float *k, const float *v, long keys, long d, float scale,
                                 const uint8_t *valid, float *scores, float *out);
+
+/// glibc malloc (heap.c): sets M_MMAP_THRESHOLD and M_TRIM_THRESHOLD; 1 when both were accepted,
+/// 0 when refused or not glibc.
+int arbiter_heap_set_thresholds(long mmap_threshold, long trim_threshold);
+/// 1 when glibc malloc served `p` (a live malloc result) with a mapping of its own, 0 when it came
+/// from an arena's heap, -1 when not glibc.
+int arbiter_heap_is_mapped(const void *p);
