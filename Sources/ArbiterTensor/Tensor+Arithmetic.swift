@@ -10,6 +10,9 @@ struct BinaryPayload { let outShape: [Int] }
 extension Tensor {
     static func binary(_ a: Tensor, _ b: Tensor, _ kind: BinaryKind, op: Op) -> Tensor {
         let outShape = a.shape == b.shape ? a.shape : Broadcast.shape(a.shape, b.shape, op: "\(op)")
+        if let out = trailingBroadcast(a, b, kind, outShape: outShape) {
+            return recorded(out, shape: outShape, op: op, inputs: [a, b], payload: BinaryPayload(outShape: outShape))
+        }
         let n = outShape.elementCount
         let av = Broadcast.expand(a.storage, from: a.shape, to: outShape)
         let bv = Broadcast.expand(b.storage, from: b.shape, to: outShape)
@@ -30,6 +33,45 @@ extension Tensor {
             }
         }
         return recorded(out, shape: outShape, op: op, inputs: [a, b], payload: BinaryPayload(outShape: outShape))
+    }
+
+    /// The forward values without expanding either operand, when each one is the whole output or
+    /// repeats along leading axes only (a bias (C) on (B, T, C), a row (1, C) on (N, C)): rows of
+    /// the smaller period are combined in place. nil for any other broadcast (the caller expands).
+    /// Same arithmetic, element for element, as the expanded loop.
+    private static func trailingBroadcast(_ a: Tensor, _ b: Tensor, _ kind: BinaryKind, outShape: [Int]) -> [Float]? {
+        func period(_ shape: [Int]) -> Int? {
+            let core = shape.drop(while: { $0 == 1 })  // leading 1s broadcast like missing axes
+            guard core.count <= outShape.count, Array(outShape.suffix(core.count)) == Array(core) else { return nil }
+            return core.reduce(1, *)
+        }
+        let n = outShape.elementCount
+        guard n > 0, let pa = period(a.shape), let pb = period(b.shape), pa > 0, pb > 0 else { return nil }
+        // Both periods are products of trailing axes of outShape, so the smaller divides the larger
+        // and n; with no broadcast at all, rows of the last axis (so the work still splits).
+        let m = pa == n && pb == n ? Swift.max(outShape.last ?? n, 1) : Swift.min(pa, pb)
+        guard m >= 8 || m == n else { return nil }  // a scalar-like operand: the expanded loop is faster
+        var out = [Float](repeating: 0, count: n)
+        a.storage.withUnsafeBufferPointer { va in
+            b.storage.withUnsafeBufferPointer { vb in
+                out.withUnsafeMutableBufferPointer { vo in
+                    guard let sa = va.baseAddress, let sb = vb.baseAddress, let so = vo.baseAddress else { return }
+                    TensorParallel.forEachChunk(n / m, costPerItem: m) { rows in
+                        for row in rows {
+                            let base = row * m
+                            let x = sa + base % pa, y = sb + base % pb, o = so + base
+                            switch kind {
+                            case .add: for j in 0..<m { o[j] = x[j] + y[j] }
+                            case .sub: for j in 0..<m { o[j] = x[j] - y[j] }
+                            case .mul: for j in 0..<m { o[j] = x[j] * y[j] }
+                            case .div: for j in 0..<m { o[j] = x[j] / y[j] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// Elementwise sum with broadcasting.

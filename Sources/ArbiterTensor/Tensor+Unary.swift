@@ -24,6 +24,30 @@ extension Tensor {
         return recorded(out, shape: x.shape, op: op, inputs: [x], payload: UnaryPayload(scalar: scalar, output: out))
     }
 
+    /// `unary` with `f` applied eight elements at a time (the tail through the same lanes).
+    static func unaryVector(_ x: Tensor, op: Op, _ f: (SIMD8<Float>) -> SIMD8<Float>) -> Tensor {
+        let n = x.count
+        var out = [Float](repeating: 0, count: n)
+        x.storage.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { po in
+                guard let src = px.baseAddress, let dst = po.baseAddress else { return }
+                TensorParallel.forEachChunk(n) { r in
+                    var i = r.lowerBound
+                    while i + 8 <= r.upperBound {
+                        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(dst + i).storeBytes(of: f(v), as: SIMD8<Float>.self)
+                        i += 8
+                    }
+                    while i < r.upperBound {
+                        dst[i] = f(SIMD8(repeating: src[i]))[0]
+                        i += 1
+                    }
+                }
+            }
+        }
+        return recorded(out, shape: x.shape, op: op, inputs: [x], payload: UnaryPayload(scalar: 0, output: out))
+    }
+
     /// x + s
     public func addingScalar(_ s: Float) -> Tensor { Tensor.unary(self, op: .addScalar, scalar: s) { $0 + s } }
     /// x · s
@@ -52,7 +76,7 @@ extension Tensor {
     }
     /// GELU, exact erf form: 0.5·x·(1 + erf(x/√2)).
     public func geluErf() -> Tensor {
-        Tensor.unary(self, op: .geluErf) { x in 0.5 * x * (1 + Foundation.erf(x * 0.707_106_781_186_547_5)) }
+        Tensor.unaryVector(self, op: .geluErf) { x in 0.5 * x * (1 + simdErf(x * 0.707_106_781_186_547_5)) }
     }
     /// SiLU (swish): x · sigmoid(x).
     public func silu() -> Tensor { Tensor.unary(self, op: .silu) { $0 * Tensor.sigmoidScalar($0) } }
