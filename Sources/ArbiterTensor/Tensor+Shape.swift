@@ -50,6 +50,26 @@ extension Tensor {
         let outShape = axes.map { shape[$0] }
         let strides = axes.map { inStrides[$0] }  // input stride of each output axis
         var out = [Float](repeating: 0, count: x.count)
+        if rank >= 2, axes[rank - 1] == rank - 1, shape[rank - 1] > 1 {
+            // The last axis stays: copy whole runs of it (attention's head permutes), rows in parallel.
+            let run = shape[rank - 1]
+            x.withUnsafeBufferPointer { src in
+                out.withUnsafeMutableBufferPointer { dst in
+                    guard let s = src.baseAddress, let d = dst.baseAddress else { return }
+                    TensorParallel.forEachChunk(x.count / run, costPerItem: run) { rows in
+                        for row in rows {
+                            var rest = row, offset = 0
+                            for axis in stride(from: rank - 2, through: 0, by: -1) {
+                                offset += (rest % outShape[axis]) * strides[axis]
+                                rest /= outShape[axis]
+                            }
+                            (d + row * run).update(from: s + offset, count: run)
+                        }
+                    }
+                }
+            }
+            return out
+        }
         var index = [Int](repeating: 0, count: rank)
         var offset = 0
         for flat in 0..<x.count {

@@ -1,6 +1,7 @@
 // ElementwiseFastPathTests: the vector erf behind GELU's forward pass against double-precision erf,
-// and binary ops whose operands repeat along leading axes (computed without expanding them) against
-// a naive loop over broadcast indices, element for element; both with their gradients.
+// binary ops whose operands repeat along leading axes (computed without expanding them) against a
+// naive loop over broadcast indices, and permutes that keep the last axis (copied in runs) against
+// the naive permute, element for element, with their gradients.
 @testable import ArbiterTensor
 import ArbiterTestSupport
 import Foundation
@@ -78,5 +79,24 @@ import Testing
         sum.backward()
         let repeats = Float((a + bg).count / bg.count)
         #expect(bg.grad?.scalars.allSatisfy { $0 == repeats } == true)
+    }
+
+    @Test(arguments: [
+        ([2, 3, 4, 5], [0, 2, 1, 3]), ([4, 96, 12, 32], [0, 2, 1, 3]), ([3, 4, 5], [1, 0, 2]), ([5, 1, 7], [1, 0, 2]),
+        ([2, 3, 4], [2, 1, 0]), ([6, 1], [1, 0]),
+    ])
+    func permuteMatchesNaive(_ c: ([Int], [Int])) {
+        let (shape, axes) = c
+        var rng = SeededRNG(seed: UInt64(shape.reduce(1, *)))
+        let x = Tensor.randomNormal(shape, using: &rng, requiresGrad: true)
+        let y = x.permuted(axes)
+        #expect(y.shape == axes.map { shape[$0] })
+        #expect(y.scalars.map(Double.init) == Reference.permute(x.scalars.map(Double.init), shape, axes: axes))
+        // The gradient is the inverse permute of the upstream gradient.
+        let g = Tensor.randomNormal(y.shape, using: &rng)
+        (y * g).sum().backward()
+        var inverse = [Int](repeating: 0, count: axes.count)
+        for (i, a) in axes.enumerated() { inverse[a] = i }
+        #expect(x.grad?.scalars.map(Double.init) == Reference.permute(g.scalars.map(Double.init), y.shape, axes: inverse))
     }
 }
