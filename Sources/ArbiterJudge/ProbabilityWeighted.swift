@@ -41,11 +41,14 @@ public enum ProbabilityWeighted {
             else { continue }
             mass[score, default: 0] += Foundation.exp(alt.logprob)
         }
-        let total = mass.values.reduce(0, +)
+        // Sums in score order: a Dictionary's order changes from process to process (seeded
+        // hashing), and the last bit of the score with it.
+        let ordered = mass.sorted(by: { $0.key < $1.key })
+        let total = ordered.reduce(0) { $0 + $1.value }
         guard total > 0, total.isFinite else { return (nil, [:]) }
         var distribution: [String: Double] = [:]
         var expected = 0.0
-        for (score, p) in mass.sorted(by: { $0.key < $1.key }) {  // a fixed summation order
+        for (score, p) in ordered {
             distribution[JudgmentFailure.format(score)] = p / total
             expected += score * p / total
         }

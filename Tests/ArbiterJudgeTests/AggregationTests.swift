@@ -93,3 +93,19 @@ import Testing
     #expect(rate == 0.75)
     #expect(PositionSwap.consistencyRate([(nil, nil)]) == nil)
 }
+
+@Test func gEvalScoreIsSummedInScoreOrder() throws {
+    // Five scores with masses whose double sum depends on the order of addition: the score must be
+    // the one from summing in score order, whatever order a Dictionary hands them out in (seeded
+    // per process, so without the fixed order reruns of a judge differed in the last bit).
+    let masses: [Double] = [0.1, 0.7, 0.2, 0.3, 1e-17]
+    let alts = masses.enumerated().map { TokenLogprob(token: "\($0.offset + 1)", logprob: log($0.element)) }
+    let p = alts.map { exp($0.logprob) }
+    let total = p.reduce(0, +)
+    var expected = 0.0
+    for (i, v) in p.enumerated() { expected += Double(i + 1) * v / total }
+    for rotation in 0..<alts.count {
+        let r = ProbabilityWeighted.expectedScore(alternatives: Array(alts[rotation...] + alts[..<rotation]), allowed: [1, 2, 3, 4, 5])
+        #expect(try #require(r.score) == expected)
+    }
+}
