@@ -11,28 +11,28 @@ import CArbiterKernels
 import Foundation
 
 /// Process-wide malloc settings that let freed tensor memory be reused without page faults.
-public enum HeapReuse {
+enum HeapReuse {
     /// Buffers below this size come from malloc's heap instead of a fresh mapping (glibc's
     /// largest dynamic threshold on 64-bit).
-    public static let mmapThreshold = 32 << 20
+    static let mmapThreshold = 32 << 20
     /// Free memory at the top of the heap kept by the process instead of being returned.
-    public static let trimThreshold = 256 << 20
+    static let trimThreshold = 256 << 20
 
     /// Whether Arbiter changes malloc's thresholds: not when `ARBITER_HEAP_REUSE` is `0`.
-    public static var isRequested: Bool {
+    static var isRequested: Bool {
         ProcessInfo.processInfo.environment["ARBITER_HEAP_REUSE"] != "0"
     }
 
     /// Applies the thresholds (when requested) and reports whether malloc accepted them.
     @discardableResult
-    public static func apply() -> Bool {
+    static func apply() -> Bool {
         guard isRequested else { return false }
         return arbiter_heap_set_thresholds(mmapThreshold, trimThreshold) == 1
     }
 
     /// Whether glibc malloc served `pointer` (a live `malloc` result) with a mapping of its own
     /// rather than from its heap (nil: not glibc).
-    public static func isMapped(_ pointer: UnsafeRawPointer) -> Bool? {
+    static func isMapped(_ pointer: UnsafeRawPointer) -> Bool? {
         let answer = arbiter_heap_is_mapped(pointer)
         return answer < 0 ? nil : answer == 1
     }

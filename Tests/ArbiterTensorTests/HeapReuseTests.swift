@@ -1,6 +1,6 @@
 // HeapReuseTests: after Arbiter's first matrix product, malloc serves buffers of tens of MB from its
 // heap (where freed memory is kept for the next one) instead of mapping each fresh (Memory+Reuse.swift).
-import ArbiterTensor
+@testable import ArbiterTensor
 import Foundation
 import Testing
 
