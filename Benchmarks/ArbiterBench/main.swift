@@ -13,6 +13,7 @@ let suites: [String: () -> Void] = [
     "decode": decodeBenchmark,
     "decode-paths": decodePathsBenchmark,
     "gemv": gemvBenchmark,
+    "gemm-shapes": gemmShapesBenchmark,
 ]
 if arguments.isEmpty || arguments.contains("--help") {
     print("usage: ArbiterBench SUITE...  (suites: \(suites.keys.sorted().joined(separator: ", ")))")
