@@ -69,22 +69,27 @@ func blockBenchmark() {
 func sgemmPeak() -> Double {
     var best = 0.0
     for n in [256, 512, 1024, 2048] {
-        var rng = SeededRNG(seed: UInt64(n))
-        let a = (0..<(n * n)).map { _ in rng.nextNormal() }, bm = (0..<(n * n)).map { _ in rng.nextNormal() }
-        var c = [Float](repeating: 0, count: n * n)
-        let seconds = benchBestOf(5) {
-            a.withUnsafeBufferPointer { pa in
-                bm.withUnsafeBufferPointer { pb in
-                    c.withUnsafeMutableBufferPointer { pc in
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
-                                    pa.baseAddress, Int32(n), pb.baseAddress, Int32(n), 0, pc.baseAddress, Int32(n))
-                    }
+        best = max(best, 2 * Double(n) * Double(n) * Double(n) / sgemmSeconds(m: n, n: n, k: n, transposeB: false, repeats: 5) / 1e9)
+    }
+    return best
+}
+
+/// Best time of `repeats` bare cblas_sgemm calls C (m, n) = A (m, k) · B on random data, B being
+/// (k, n), or (n, k) used transposed.
+func sgemmSeconds(m: Int, n: Int, k: Int, transposeB: Bool, repeats: Int) -> Double {
+    var rng = SeededRNG(seed: UInt64(m * n + k))
+    let a = (0..<(m * k)).map { _ in rng.nextNormal() }, b = (0..<(k * n)).map { _ in rng.nextNormal() }
+    var c = [Float](repeating: 0, count: m * n)
+    return benchBestOf(repeats) {
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                                pa.baseAddress, Int32(k), pb.baseAddress, Int32(transposeB ? k : n), 0, pc.baseAddress, Int32(n))
                 }
             }
         }
-        best = max(best, 2 * Double(n) * Double(n) * Double(n) / seconds / 1e9)
     }
-    return best
 }
 
 /// Fastest wall-clock time of `repeats` runs of `body`, after one warm-up run.

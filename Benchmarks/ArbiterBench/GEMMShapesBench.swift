@@ -5,7 +5,6 @@
 // the model's own shapes come to the peak, i.e. the ceiling for an fp32 prefill. Not a test.
 import ArbiterModels
 import ArbiterTensor
-import COpenBLAS
 import Foundation
 
 func gemmShapesBenchmark() {
@@ -16,19 +15,7 @@ func gemmShapesBenchmark() {
     ]
     print("M = \(m) rows, x · Wᵀ, BLAS threads \(BLASThreads.current)")
     for (name, n, k) in shapes {
-        var rng = SeededRNG(seed: UInt64(n * k))
-        let a = (0..<(m * k)).map { _ in rng.nextNormal() }, w = (0..<(n * k)).map { _ in rng.nextNormal() }
-        var c = [Float](repeating: 0, count: m * n)
-        let seconds = benchBestOf(20) {
-            a.withUnsafeBufferPointer { pa in
-                w.withUnsafeBufferPointer { pw in
-                    c.withUnsafeMutableBufferPointer { pc in
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1,
-                                    pa.baseAddress, Int32(k), pw.baseAddress, Int32(k), 0, pc.baseAddress, Int32(n))
-                    }
-                }
-            }
-        }
+        let seconds = sgemmSeconds(m: m, n: n, k: k, transposeB: true, repeats: 20)
         let label = name.padding(toLength: 28, withPad: " ", startingAt: 0)
         print("  " + label + String(format: " %7.1f GFLOP/s", 2 * Double(m * n * k) / seconds / 1e9))
     }

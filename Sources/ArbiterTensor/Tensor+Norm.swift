@@ -28,16 +28,14 @@ extension Tensor {
                         TensorParallel.forEachChunk(rows, costPerItem: c * 4) { range in
                             for row in range {
                                 let base = row * c
-                                if !center, b == nil {
+                                if !center {  // RMSNorm (never a bias)
                                     pr[row] = Self.rmsNormRow(px.baseAddress! + base, w, eps: eps, count: c, into: po.baseAddress! + base)
                                     continue
                                 }
                                 var mu: Float = 0
-                                if center {
-                                    for i in 0..<c { mu += px[base + i] }
-                                    mu /= Float(c)
-                                    pm[row] = mu
-                                }
+                                for i in 0..<c { mu += px[base + i] }
+                                mu /= Float(c)
+                                pm[row] = mu
                                 var ss: Float = 0
                                 for i in 0..<c { let d = px[base + i] - mu; ss += d * d }
                                 let r = 1 / (ss / Float(c) + eps).squareRoot()

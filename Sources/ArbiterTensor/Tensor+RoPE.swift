@@ -58,14 +58,10 @@ extension Tensor {
                 let px = px, po = po
                 TensorParallel.forEachChunk(rows, costPerItem: p.d * 3) { range in
                     for row in range {
-                        let pos = row % p.t, base = row * p.d
-                        for i in 0..<half {
-                            let c = cosT[pos * half + i], s = sign * sinT[pos * half + i]
-                            let (j0, j1) = p.layout == .interleaved ? (base + 2 * i, base + 2 * i + 1) : (base + i, base + i + half)
-                            let a = px[j0], b = px[j1]
-                            po[j0] = a * c - b * s
-                            po[j1] = a * s + b * c
-                        }
+                        let base = row * p.d
+                        rotateRow(
+                            px.baseAddress! + base, into: po.baseAddress! + base, cosT, sinT, table: (row % p.t) * half, half: half,
+                            layout: p.layout, sign: sign)
                     }
                 }
             }
@@ -80,16 +76,24 @@ extension Tensor {
     ) {
         precondition(d % 2 == 0, "rope: head dimension \(d) is odd")
         let (cosT, sinT) = ropeTables(RoPEPayload(layout: layout, theta: theta, offset: position, t: 1, d: d))
-        let half = d / 2
         for row in 0..<rows {
-            let base = row * d
-            for i in 0..<half {
-                let c = cosT[i], s = 1 * sinT[i]
-                let (j0, j1) = layout == .interleaved ? (base + 2 * i, base + 2 * i + 1) : (base + i, base + i + half)
-                let a = x[j0], b = x[j1]
-                x[j0] = a * c - b * s
-                x[j1] = a * s + b * c
-            }
+            rotateRow(x + row * d, into: x + row * d, cosT, sinT, table: 0, half: d / 2, layout: layout, sign: 1)
+        }
+    }
+
+    /// One vector of 2·half floats rotated by the angles at cosT/sinT[table ..< table + half]
+    /// (sign −1: the inverse rotation); `out` may be `x` (each pair is read before it is written).
+    @inline(__always)
+    private static func rotateRow(
+        _ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, _ cosT: [Float], _ sinT: [Float], table: Int, half: Int,
+        layout: RoPELayout, sign: Float
+    ) {
+        for i in 0..<half {
+            let c = cosT[table + i], s = sign * sinT[table + i]
+            let (j0, j1) = layout == .interleaved ? (2 * i, 2 * i + 1) : (i, i + half)
+            let a = x[j0], b = x[j1]
+            out[j0] = a * c - b * s
+            out[j1] = a * s + b * c
         }
     }
 
