@@ -111,10 +111,15 @@ enum PeerBench {
 
     /// Loads SmolLM2 from `$ARBITER_BENCH_GGUF`, else from the model cache (`arbiter models fetch
     /// smollm2-135m` puts it there).
+    /// `ARBITER_BENCH_QUANTIZED_PREFILL=1` loads with `LlamaLoadOptions(quantizedPrefill: true)`.
     static func loadLanguageModel() throws -> LanguageModel {
+        let options = LlamaLoadOptions(quantizedPrefill: quantizedPrefill)
         if let path = ProcessInfo.processInfo.environment["ARBITER_BENCH_GGUF"], !path.isEmpty {
-            return try LanguageModel.load(URL(fileURLWithPath: path))
+            return try LanguageModel.load(URL(fileURLWithPath: path), options: options)
         }
-        return try LanguageModel.load(ModelStore().resolve("smollm2-135m").url)
+        return try LanguageModel.load(ModelStore().resolve("smollm2-135m").url, options: options)
     }
+
+    /// Whether the language-model suites run prefills on the quantised kernels.
+    static var quantizedPrefill: Bool { ProcessInfo.processInfo.environment["ARBITER_BENCH_QUANTIZED_PREFILL"] == "1" }
 }

@@ -29,11 +29,12 @@ public final class LanguageModel {
 
     /// Loads the GGUF file at `resolved` (e.g. `ModelStore().resolve("smollm2-135m").url`):
     /// tokenizer, weights (dequantised to fp32) and chat template. Throws `GGUFError`,
-    /// `TokenizerError` or `LlamaError` naming the file and the fix.
-    public static func load(_ resolved: URL) throws -> LanguageModel {
+    /// `TokenizerError` or `LlamaError` naming the file and the fix. `options` choose which
+    /// products read the file's quantised blocks (`LlamaLoadOptions`).
+    public static func load(_ resolved: URL, options: LlamaLoadOptions = LlamaLoadOptions()) throws -> LanguageModel {
         let file = try GGUFFile(contentsOf: resolved)
         let tokenizer = try BPETokenizer(gguf: file)
-        let model = try LlamaModel(gguf: file)
+        let model = try LlamaModel(gguf: file, options: options)
         guard tokenizer.vocabularySize <= model.configuration.vocabularySize else {
             throw LlamaError.invalidKey(
                 path: resolved.path, key: "tokenizer.ggml.tokens", value: "\(tokenizer.vocabularySize) tokens",

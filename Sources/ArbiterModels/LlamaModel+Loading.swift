@@ -49,7 +49,8 @@ extension LlamaModel {
         let quantized = Self.quantizedWeights(file: file, configuration: config, tied: tied)
         try self.init(configuration: config, parameters: parameters, source: path, quantized: quantized)
         usesQuantizedDecode = options.quantizedDecode && hasQuantizedWeights
-        if usesQuantizedDecode { quantized.prepareKernels() }
+        usesQuantizedPrefill = options.quantizedPrefill && hasQuantizedWeights
+        if usesQuantizedDecode || usesQuantizedPrefill { quantized.prepareKernels(panels: usesQuantizedPrefill) }
     }
 
     /// Reads the GGUF file at `url` (see `init(gguf:options:)`).

@@ -40,6 +40,11 @@ public final class LlamaModel {
     /// quantised matrices when the model has them. Turn off after changing `parameters`: the
     /// quantised blocks are the file's and do not follow the fp32 weights.
     public var usesQuantizedDecode: Bool
+    /// Whether products of more than `quantizedDecodeMaxRows` rows (a prompt's prefill) use the
+    /// quantised matrices too, through the matrix-matrix kernels (QuantizedMatrix+Panels.swift),
+    /// when no gradient is recorded. Off by default: faster (8-bit activations, as llama.cpp),
+    /// but the logits move away from the fp32 reference by about what llama.cpp's do.
+    public var usesQuantizedPrefill = false
     /// Whether quantised decode steps run fused on buffers (LlamaModel+DecodeStep.swift) rather
     /// than as Tensor ops; both give the same logits (off only to compare them).
     var usesFusedDecodeStep = true

@@ -5,8 +5,12 @@
 // The codes are stored widened to Int16 so the block kernels multiply without re-widening them
 // for every weight row, and in the kernels' lane order within each block (`slot(_:)`: elements
 // 0,2,…,14 | 1,3,…,15 | 16,18,…,30 | 17,19,…,31; QuantizedMatVec+Legacy.swift explains why).
-// The AVX2 kernels (CArbiterKernels) read a second copy of the codes as Int8 in natural order.
-// Inference only (no gradient). Not a weight quantiser.
+// The AVX2 kernels (CArbiterKernels) read a second copy of the codes as Int8 in natural order;
+// with `laneCodes: false` (prefill, whose kernels are all C) only that copy is made, by the AVX2
+// quantiser where it runs (same codes, scales and sums). Inference only (no gradient). Not a
+// weight quantiser.
+import ArbiterTensor
+import CArbiterKernels
 
 /// 8-bit block quantisation of a few activation rows, shared by the matrices that read them.
 package struct QuantizedActivations: Sendable {
@@ -14,7 +18,8 @@ package struct QuantizedActivations: Sendable {
     package let rows: Int
     /// Values per row (a multiple of 32).
     package let columns: Int
-    /// Codes, (rows, columns) with each block of 32 in lane order, each in −127...127.
+    /// Codes, (rows, columns) with each block of 32 in lane order, each in −127...127; empty when
+    /// made with `laneCodes: false`.
     private(set) var codes: [Int16]
     /// Per block scale d, (rows, columns / 32).
     private(set) var scales: [Float]
@@ -25,13 +30,26 @@ package struct QuantizedActivations: Sendable {
     /// The same codes as Int8 in natural element order, (rows, columns), for the AVX2 kernels.
     private(set) var bytes: [Int8]
 
-    /// Quantises `x`, (rows, columns) row-major; `columns` must be a multiple of 32.
-    package init(_ x: UnsafeBufferPointer<Float>, rows: Int, columns: Int) {
+    /// Quantises `x`, (rows, columns) row-major; `columns` must be a multiple of 32. Without
+    /// `laneCodes` only the natural-order Int8 codes are kept (enough for the C kernels).
+    package init(_ x: UnsafeBufferPointer<Float>, rows: Int, columns: Int, laneCodes: Bool = true) {
         precondition(columns > 0 && columns % 32 == 0, "QuantizedActivations: \(columns) columns are not whole blocks of 32")
         precondition(x.count == rows * columns, "QuantizedActivations: \(x.count) values are not (\(rows), \(columns))")
         self.rows = rows
         self.columns = columns
         let blocks = rows * columns / 32
+        if !laneCodes, AVX2Kernels.enabled, let x0 = x.baseAddress {
+            var natural = [Int8](unsafeUninitializedCapacity: rows * columns) { _, count in count = rows * columns }
+            var scales = [Float](repeating: 0, count: blocks), sums = scales, codeSums = scales
+            natural.withUnsafeMutableBufferPointer { q in
+            scales.withUnsafeMutableBufferPointer { d in
+            sums.withUnsafeMutableBufferPointer { s in
+            codeSums.withUnsafeMutableBufferPointer { c in
+                arbiter_quantize_q8_avx2(x0, blocks, q.baseAddress, d.baseAddress, s.baseAddress, c.baseAddress)
+            }}}}
+            (codes, bytes, self.scales, self.sums, self.codeSums) = ([], natural, scales, sums, codeSums)
+            return
+        }
         var codes = [Int16](repeating: 0, count: rows * columns)
         var scales = [Float](repeating: 0, count: blocks)
         var sums = [Float](repeating: 0, count: blocks)
@@ -85,17 +103,26 @@ package struct QuantizedActivations: Sendable {
     /// The value x[row, column] after quantisation (d·q), for tests and error bounds.
     package func dequantized(row: Int, column: Int) -> Float {
         let i = row * columns + column
-        return scales[i / 32] * Float(codes[i - i % 32 + Self.slot(i % 32)])
+        return scales[i / 32] * Float(bytes[i])
     }
+
+    /// The natural-order codes, per-block scales, sums d·Σq and code sums Σq (for tests).
+    package var blockValues: (codes: [Int8], scales: [Float], sums: [Float], codeSums: [Float]) { (bytes, scales, sums, codeSums) }
 
     /// Calls `body` with base pointers of the natural-order Int8 codes, scales, sums and code sums.
     func withByteBuffers<R>(
         _ body: (UnsafePointer<Int8>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> R
     ) -> R {
         bytes.withUnsafeBufferPointer { q in
-            withBuffers { _, d, s, c in
-                guard let q = q.baseAddress else { preconditionFailure("QuantizedActivations: no rows to multiply") }
-                return body(q, d, s, c)
+            scales.withUnsafeBufferPointer { d in
+                sums.withUnsafeBufferPointer { s in
+                    codeSums.withUnsafeBufferPointer { c in
+                        guard let q = q.baseAddress, let d = d.baseAddress, let s = s.baseAddress, let c = c.baseAddress else {
+                            preconditionFailure("QuantizedActivations: no rows to multiply")
+                        }
+                        return body(q, d, s, c)
+                    }
+                }
             }
         }
     }

@@ -53,7 +53,9 @@ package struct QuantizedMatrix: @unchecked Sendable {
     /// The mapping (or byte array box) that owns `base`.
     private let owner: AnyObject
     /// The blocks repacked eight rows at a time for the AVX2 kernels, made on first use.
-    private let repacked: LazyPackedRows
+    private let repacked: LazyValue<PackedRows>
+    /// Q4 blocks repacked sixteen rows at a time for the prefill kernels, made on first use.
+    let panelStore: LazyValue<PanelRows>
 
     /// Validates geometry and byte count: (rows, columns) row-major, `bytes` exactly the blocks.
     private init(
@@ -75,7 +77,8 @@ package struct QuantizedMatrix: @unchecked Sendable {
         self.rowBytes = rowBytes
         self.base = base
         self.owner = owner
-        repacked = LazyPackedRows()
+        repacked = LazyValue()
+        panelStore = LazyValue()
     }
 
     /// The repacked blocks, made on first call (nil without AVX2, or when the type or a Q4_0
@@ -245,12 +248,12 @@ final class PackedRows: @unchecked Sendable {
     deinit { bytes.deallocate() }
 }
 
-/// A `PackedRows?` made once, by the first caller (others wait for it).
-private final class LazyPackedRows: Sendable {
-    private enum State { case pending, done(PackedRows?) }
+/// A `Value?` made once, by the first caller (others wait for it).
+final class LazyValue<Value: AnyObject & Sendable>: Sendable {
+    private enum State { case pending, done(Value?) }
     private let state = Mutex<State>(.pending)
 
-    func value(_ make: () -> PackedRows?) -> PackedRows? {
+    func value(_ make: () -> Value?) -> Value? {
         state.withLock { state in
             if case .done(let rows) = state { return rows }
             let rows = make()
@@ -271,6 +274,6 @@ private final class ByteBox {
 }
 
 /// The output buffers handed to worker threads; each part writes a disjoint set of rows.
-private struct SendableOutputs: @unchecked Sendable {
+struct SendableOutputs: @unchecked Sendable {
     let pointers: [UnsafeMutablePointer<Float>]
 }

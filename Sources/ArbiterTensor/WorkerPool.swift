@@ -3,7 +3,9 @@
 // runs about 200 of them). Waking threads through the kernel for every product (Dispatch's concurrentPerform)
 // costs as much as the product, so, as llama.cpp's thread pool does, idle workers poll an atomic
 // generation counter for a short while (`spinNanoseconds`, 1 ms) before sleeping on a condition.
-// The caller thread takes part in the work. One job at a time: a caller that finds the pool busy
+// A caller whose job is long and is followed by work on other threads (a prefill's products, then
+// BLAS and Dispatch) passes `spinAfter: false`, and the workers sleep at once instead of taking a
+// core from those threads. The caller thread takes part in the work. One job at a time: a caller that finds the pool busy
 // (another thread's job) runs its loop alone. Inference only; not a general scheduler.
 import CArbiterKernels
 import Foundation
@@ -28,6 +30,7 @@ package final class WorkerPool: @unchecked Sendable {
     // see the new generation (acquire); valid until `unfinished` returns to 0.
     nonisolated(unsafe) private var job: ((Int) -> Void)?
     nonisolated(unsafe) private var partCount = 0
+    nonisolated(unsafe) private var spinAfterJob = true
 
     init(workers: Int) {
         workerCount = workers
@@ -40,8 +43,9 @@ package final class WorkerPool: @unchecked Sendable {
     }
 
     /// Calls `body(i)` for every i in 0..<parts, spread over the workers and the caller; returns
-    /// when all have finished. `body` must only write memory that part i owns.
-    package func run(parts: Int, _ body: (Int) -> Void) {
+    /// when all have finished. `body` must only write memory that part i owns. With `spinAfter`
+    /// false the workers sleep right after this job rather than polling for the next one.
+    package func run(parts: Int, spinAfter: Bool = true, _ body: (Int) -> Void) {
         guard parts > 1, workerCount > 0, busy.try() else {
             for i in 0..<parts { body(i) }
             return
@@ -50,6 +54,7 @@ package final class WorkerPool: @unchecked Sendable {
         withoutActuallyEscaping(body) { body in
             job = body
             partCount = parts
+            spinAfterJob = spinAfter
             nextPart.store(0, ordering: .relaxed)
             unfinished.store(workerCount, ordering: .relaxed)
             generation.add(1, ordering: .sequentiallyConsistent)
@@ -81,6 +86,7 @@ package final class WorkerPool: @unchecked Sendable {
 
     private func workerLoop() {
         var seen = 0  // the generation at creation: a job posted before this thread ran is still seen
+        var spin = true
         while true {
             var spins = 0
             var deadline: UInt64 = 0
@@ -91,7 +97,7 @@ package final class WorkerPool: @unchecked Sendable {
                     continue
                 }
                 let now = DispatchTime.now().uptimeNanoseconds
-                if deadline == 0 { deadline = now + spinNanoseconds }
+                if deadline == 0 { deadline = now + (spin ? spinNanoseconds : 0) }
                 if now < deadline { continue }
                 condition.lock()
                 sleepers.add(1, ordering: .sequentiallyConsistent)
@@ -100,6 +106,7 @@ package final class WorkerPool: @unchecked Sendable {
                 condition.unlock()
             }
             seen = generation.load(ordering: .acquiring)
+            spin = spinAfterJob
             runPostedJob()  // returns only after releasing its reference to the caller's closure
             unfinished.subtract(1, ordering: .releasing)
         }

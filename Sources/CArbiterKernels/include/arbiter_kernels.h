@@ -2,7 +2,8 @@
 // code is compiled for baseline x86-64, SSE2). Each kernel is compiled for AVX2 + FMA + F16C with
 // a function attribute and is only called after `arbiter_kernels_avx2_available()` said yes, so
 // the package needs no special compiler flags and still runs (on the Swift fallbacks) elsewhere.
-// Used by ArbiterModels' QuantizedMatrix (decode-time quantised matrix-vector products); also two
+// Used by ArbiterModels' QuantizedMatrix (decode-time quantised matrix-vector products and the
+// opt-in quantised prefill's matrix-matrix products; the latter also in an AVX-512 VNNI form); also two
 // glibc malloc shims (heap.c) for ArbiterTensor's HeapReuse.
 #pragma once
 #include <stddef.h>
@@ -50,6 +51,34 @@ void arbiter_q4_x8_avx2(const uint8_t *packed, long group_begin, long group_end,
 /// The same for a repacked Q8_0 matrix.
 void arbiter_q8_0_x8_avx2(const uint8_t *packed, long group_begin, long group_end, long blocks, const int8_t *xq,
                           const float *xd, long n, float *y, long y_stride, long rows);
+
+/// Q4 weights repacked sixteen rows at a time (kernels_p16_gemm.c) for the prefill GEMM kernels
+/// below (kinds ARBITER_X8_Q4_0 / ARBITER_X8_Q4_1; scales stored as float, so every Q4_0 packs).
+/// Bytes the repacked copy of a (rows, blocks·32) matrix needs (rows rounded up to 16).
+long arbiter_p16_packed_bytes(long rows, long blocks);
+
+/// Repacks `rows` Q4 rows (row_bytes apart) into `out` (arbiter_p16_packed_bytes bytes); padding
+/// rows are zero. Returns 1, or 0 for a kind other than Q4_0 / Q4_1. Portable C.
+int arbiter_p16_repack(int kind, const uint8_t *w, size_t row_bytes, long rows, long blocks, uint8_t *out);
+
+/// 1 when this CPU is x86-64 with AVX-512 F/BW/VL and VNNI (arbiter_p16_gemm_vnni may run), else 0.
+int arbiter_kernels_avx512vnni_available(void);
+
+/// Panels [panel_begin, panel_end) (rows 16p..16p+15, those < rows written) of a p16-repacked
+/// matrix times n activation rows (xq, xd, xs as arbiter_q4_1_rows_avx2):
+///   y[b * y_stride + r] = Σ_k fma(m_r,k, s_b,k, fma(dot_k, d_r,k·d_b,k, ·)) in block order.
+/// The three forms give bit-identical results: `_vnni` needs arbiter_kernels_avx512vnni_available(),
+/// `_avx2` needs arbiter_kernels_avx2_available(), `_c` runs anywhere (slowly).
+void arbiter_p16_gemm_vnni(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
+                           const float *xd, const float *xs, long n, float *y, long y_stride, long rows);
+void arbiter_p16_gemm_avx2(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
+                           const float *xd, const float *xs, long n, float *y, long y_stride, long rows);
+void arbiter_p16_gemm_c(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
+                        const float *xd, const float *xs, long n, float *y, long y_stride, long rows);
+
+/// Quantises `blocks` blocks of 32 floats to 8 bits as QuantizedActivations does (d = max|x|/127,
+/// q = round(x/d) ties to even, s = d·Σq, qsum = Σq): q natural order. AVX2 (see above).
+void arbiter_quantize_q8_avx2(const float *x, long blocks, int8_t *q, float *d, float *s, float *qsum);
 
 /// A spin-wait hint (x86 `pause`; nothing elsewhere) for threads polling a shared flag.
 static inline void arbiter_cpu_relax(void) {
