@@ -1,9 +1,11 @@
-// LlamaBench: the `prefill` and `decode` suites (issue 4). SmolLM2-135M-Instruct, loaded through
+// LlamaBench: the `prefill`, `prefill-quantized` and `decode` suites (issue 4). SmolLM2-135M-Instruct, loaded through
 // the public LanguageModel API exactly as a judge does (GGUF → fp32 weights), greedy generation
 // with the KV cache and no stop tokens (so every run does the same work):
 //   prefill: a 512-token prompt (the bundled SummEval articles, see PeerBench+Inputs.swift) to its
 //            first next token; tokens/s, and GFLOP/s (analytic count below) as a share of the best
 //            cblas_sgemm rate measured in the same run (BlockBench's sgemmPeak);
+//   prefill-quantized: the same with the opt-in quantised prefill (Q4 weights × 8-bit
+//            activations, as llama.cpp computes; GFLOP/s counts the same useful work);
 //   decode:  after the prompt's first 16 tokens, 128 single-token steps; tokens/s
 //            = 128 / (time for 129 new tokens − time for 1 new token).
 // Both write the token ids to `PeerBench.inputsDirectory` so the peers read the same prompt, and
@@ -24,8 +26,8 @@ func prefillFLOPs(_ c: LlamaConfiguration, tokens t: Int) -> Double {
 }
 
 /// The same model with no stop tokens: generation always runs to `maxNewTokens`.
-private func nonStoppingModel() throws -> LanguageModel {
-    let lm = try PeerBench.loadLanguageModel()
+private func nonStoppingModel(quantizedPrefill: Bool = PeerBench.quantizedPrefill) throws -> LanguageModel {
+    let lm = try PeerBench.loadLanguageModel(quantizedPrefill: quantizedPrefill)
     return LanguageModel(tokenizer: lm.tokenizer, model: lm.model, chatTemplate: nil, stopTokenIDs: [], url: lm.url)
 }
 
@@ -34,12 +36,18 @@ private func greedy(_ lm: LanguageModel, _ prompt: [Int], count: Int) -> [Int] {
     lm.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: count, sampling: .greedy, useCache: true)).tokens
 }
 
-/// The `prefill` suite.
-func prefillBenchmark() {
+/// The `prefill` suite (fp32 weights and BLAS, the default).
+func prefillBenchmark() { prefillBenchmark(quantized: PeerBench.quantizedPrefill) }
+
+/// The `prefill-quantized` suite: the same with `LlamaLoadOptions(quantizedPrefill: true)`.
+func quantizedPrefillBenchmark() { prefillBenchmark(quantized: true) }
+
+private func prefillBenchmark(quantized: Bool) {
     let length = PeerBench.setting("ARBITER_BENCH_PROMPT_TOKENS", 512)
     let repeats = PeerBench.setting("ARBITER_BENCH_REPEATS", 3)
+    let suite = quantized ? "prefill_quantized" : "prefill"
     do {
-        let lm = try nonStoppingModel()
+        let lm = try nonStoppingModel(quantizedPrefill: quantized)
         let prompt = try PeerBench.promptTokens(lm.tokenizer, count: length)
         let file = try PeerBench.writeInput(
             ["token_ids": prompt, "gguf": lm.url.path, "source": "Data/summeval-consistency/samples.jsonl prompts"],
@@ -49,16 +57,17 @@ func prefillBenchmark() {
         let peak = sgemmPeak()
         let flops = prefillFLOPs(lm.model.configuration, tokens: length)
         let rate = flops / seconds / 1e9
-        print(String(format: "prefill: %d tokens in %.1f ms (best of %d) = %.1f tokens/s; %.1f GFLOP -> %.1f GFLOP/s = %.0f %% of the sgemm peak %.1f GFLOP/s (BLAS threads %d); prompt ids in %@",
-                     length, seconds * 1e3, repeats, Double(length) / seconds, flops / 1e9, rate, 100 * rate / peak, peak,
+        print(String(format: "%@: %d tokens in %.1f ms (best of %d) = %.1f tokens/s; %.1f GFLOP -> %.1f GFLOP/s = %.0f %% of the sgemm peak %.1f GFLOP/s (BLAS threads %d); prompt ids in %@",
+                     suite, length, seconds * 1e3, repeats, Double(length) / seconds, flops / 1e9, rate, 100 * rate / peak, peak,
                      BLASThreads.current, file.path))
-        PeerBench.report("prefill", [
+        PeerBench.report(suite, [
             "tokens": length, "seconds": seconds, "tokens_per_second": Double(length) / seconds, "gflop": flops / 1e9,
             "gflops": rate, "sgemm_peak_gflops": peak, "fraction_of_peak": rate / peak, "first_token": first,
-            "blas_threads": BLASThreads.current, "repeats": repeats,
+            "blas_threads": BLASThreads.current, "repeats": repeats, "quantized_prefill": quantized,
+            "kernel": quantized ? "\(PanelKernel.best)" : "sgemm",
         ])
     } catch {
-        print("prefill: not run: \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
+        print("\(suite): not run: \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
     }
 }
 

@@ -112,7 +112,7 @@ enum PeerBench {
     /// Loads SmolLM2 from `$ARBITER_BENCH_GGUF`, else from the model cache (`arbiter models fetch
     /// smollm2-135m` puts it there).
     /// `ARBITER_BENCH_QUANTIZED_PREFILL=1` loads with `LlamaLoadOptions(quantizedPrefill: true)`.
-    static func loadLanguageModel() throws -> LanguageModel {
+    static func loadLanguageModel(quantizedPrefill: Bool = quantizedPrefill) throws -> LanguageModel {
         let options = LlamaLoadOptions(quantizedPrefill: quantizedPrefill)
         if let path = ProcessInfo.processInfo.environment["ARBITER_BENCH_GGUF"], !path.isEmpty {
             return try LanguageModel.load(URL(fileURLWithPath: path), options: options)

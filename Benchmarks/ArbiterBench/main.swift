@@ -10,6 +10,7 @@ let suites: [String: () -> Void] = [
     "agreement": agreementBenchmark,
     "judge": judgeBenchmark,
     "prefill": prefillBenchmark,
+    "prefill-quantized": quantizedPrefillBenchmark,
     "decode": decodeBenchmark,
     "decode-paths": decodePathsBenchmark,
     "gemv": gemvBenchmark,

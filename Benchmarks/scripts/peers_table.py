@@ -132,6 +132,13 @@ def main() -> None:
     r_dl, r_dt = ratio(a_dec, l_dec), ratio(a_dec, t_dec)
     print(f"| decode {dec.get('tokens', '?')} tokens, tokens/s | {fmt(a_dec)} | {fmt(l_dec)} | {fmt(t_dec)} | {times(r_dl)} | {times(r_dt)} "
           f"| ≥ 0.8× llama.cpp | {verdict(r_dl, 0.8)} |")
+    q_pre = arbiter.get("prefill_quantized", {}).get("tokens_per_second")
+    if q_pre is not None:
+        r_ql, r_qt = ratio(q_pre, l_pre), ratio(q_pre, t_pre)
+        status = "; ".join([f"vs llama.cpp {verdict(r_ql, 1.0)}", f"vs PyTorch {verdict(r_qt, 1.5)}"])
+        kernel = arbiter.get("prefill_quantized", {}).get("kernel", "?")
+        print(f"| prefill {pre_tokens} tokens, quantised (opt-in, Q4 × 8-bit, {kernel}), tokens/s | {fmt(q_pre)} | {fmt(l_pre)} | "
+              f"{fmt(t_pre)} | {times(r_ql)} | {times(r_qt)} | ≥ 1.0× llama.cpp, ≥ 1.5× PyTorch | {status} |")
     pre = arbiter.get("prefill", {})
     print(f"| prefill GFLOP/s (of sgemm peak {fmt(pre.get('sgemm_peak_gflops'))}) | {fmt(pre.get('gflops'))} "
           f"({fmt(None if peak is None else 100 * peak, 0)} %) | | | | | ≥ 60 % of peak | {verdict(peak, 0.6)} |")
@@ -145,6 +152,10 @@ def main() -> None:
     if a_first is not None and t_first is not None:
         checks.append(f"prefill next token Arbiter {a_first[0]} vs PyTorch {t_first[0]} "
                       f"({'same' if a_first[:1] == t_first[:1] else 'DIFFERENT'})")
+    q_first = arbiter.get("prefill_quantized", {}).get("first_token")
+    if q_first is not None and t_first is not None:
+        checks.append(f"quantised prefill next token {q_first[0]} "
+                      f"({'same' if q_first[:1] == t_first[:1] else 'DIFFERENT'})")
     a_gen = arbiter.get("decode", {}).get("generated")
     t_gen = torch_side.get("decode", {}).get("generated")
     if a_gen and t_gen:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run-peers.sh: issue 4's side-by-side run. Builds ArbiterBench in release, runs its `prefill`,
-# `decode` and `minilm` suites (which write the prompt ids and texts they used), then, back to back
+# `prefill-quantized` (opt-in 8-bit-activation prefill), `decode` and `minilm` suites (which write the prompt ids and texts they used), then, back to back
 # on the same inputs and the same thread count, llama.cpp's llama-bench (pp512 / tg128 on the same
 # GGUF file), the PyTorch/transformers peer (scripts/peer_llm.py) and the sentence-transformers
 # peer (scripts/peer_minilm.py), and prints a Markdown table with the ratios against the goals,
@@ -59,8 +59,8 @@ if runs arbiter && [ ! -x "$bench" ]; then echo "run-peers: no $bench; run witho
 } >> "$out/machine.txt"
 
 if runs arbiter; then
-    say "Arbiter: prefill decode minilm"
-    "${pin[@]}" "$bench" prefill decode minilm | tee "$out/arbiter.txt" >&2
+    say "Arbiter: prefill prefill-quantized decode minilm"
+    "${pin[@]}" "$bench" prefill prefill-quantized decode minilm | tee "$out/arbiter.txt" >&2
 fi
 gguf="$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["gguf"])' "$out/inputs/prompt.json")"
 

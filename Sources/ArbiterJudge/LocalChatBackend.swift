@@ -60,9 +60,9 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
         self.modelName = name ?? model.url.deletingPathExtension().lastPathComponent
     }
 
-    /// Loads the GGUF file at `url` and wraps it.
-    public static func load(_ url: URL, name: String? = nil) throws -> LocalChatBackend {
-        try LocalChatBackend(model: LanguageModel.load(url), name: name)
+    /// Loads the GGUF file at `url` and wraps it (`options`: see `LlamaLoadOptions`).
+    public static func load(_ url: URL, name: String? = nil, options: LlamaLoadOptions = LlamaLoadOptions()) throws -> LocalChatBackend {
+        try LocalChatBackend(model: LanguageModel.load(url, options: options), name: name)
     }
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
