@@ -30,6 +30,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("served-name"), help: "The model id clients send (default: the registry name or the file name).")
     var servedName: String?
 
+    @Flag(name: .customLong("quantized-prefill"), help: "Run prompt prefills on the quantised weights with 8-bit activations, as llama.cpp does (faster; log-probabilities move slightly from the fp32 ones).")
+    var quantizedPrefill = false
+
     @Option(name: .customLong("max-queue"), help: "Requests that may wait for the model before new ones get 503.")
     var maxQueue: Int = 64
 
@@ -52,7 +55,8 @@ struct ServeCommand: AsyncParsableCommand {
             guard resolved.format == .gguf else {
                 throw ValidationError("--model \(model): \(resolved.url.path) is not a .gguf model; `arbiter serve` runs GGUF chat models (e.g. smollm2-135m)")
             }
-            let backend = try LocalChatBackend.load(resolved.url, name: servedName ?? resolved.name)
+            let backend = try LocalChatBackend.load(
+                resolved.url, name: servedName ?? resolved.name, options: LlamaLoadOptions(quantizedPrefill: quantizedPrefill))
             let server = ChatServer(backend: backend, modelName: backend.modelName, configuration: configuration)
             let name = backend.modelName
             try await server.run { url in

@@ -85,37 +85,53 @@ extension QuantizedMatrix {
         }
         let n = x.rows
         guard n > 0 else { return matrices.map { _ in [] } }
-        let outputs = matrices.map { UnsafeMutablePointer<Float>.allocate(capacity: n * $0.rows) }
         let units = matrices.map { ($0.rows + 15) / 16 }
         let starts = units.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1) }
         let total = starts[starts.count - 1]
         let work = matrices.reduce(0) { $0 + $1.rows * $1.columns } * n
         let pool = WorkerPool.shared
         let parts = work >= parallelThreshold ? min(total, 4 * (pool.workerCount + 1)) : 1
-        let target = SendableOutputs(pointers: outputs)
         let sources = SendablePanels(rows: panels)
-        x.withByteBuffers { q, scale, sum, _ in
-            let inputs = SendableActivations(q: q, d: scale, s: sum)
-            pool.run(parts: parts, spinAfter: false) { part in
-                let lo = total * part / parts, hi = total * (part + 1) / parts
-                for (i, m) in matrices.enumerated() {
-                    let begin = max(lo, starts[i]), end = min(hi, starts[i + 1])
-                    guard begin < end else { continue }
-                    let (p, y, blocks) = (sources.rows[i].bytes, target.pointers[i], m.columns / 32)
-                    let (first, last) = (begin - starts[i], end - starts[i])
-                    switch kernel {
-                    case .vnni: arbiter_p16_gemm_vnni(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
-                    case .avx2: arbiter_p16_gemm_avx2(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
-                    case .portable: arbiter_p16_gemm_c(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
+        // The kernels write every output element, straight into the arrays returned.
+        return uninitializedArrays(counts: matrices.map { n * $0.rows }) { outputs in
+            let target = SendableOutputs(pointers: outputs)
+            x.withByteBuffers { q, scale, sum, _ in
+                let inputs = SendableActivations(q: q, d: scale, s: sum)
+                pool.run(parts: parts, spinAfter: false) { part in
+                    let lo = total * part / parts, hi = total * (part + 1) / parts
+                    for (i, m) in matrices.enumerated() {
+                        let begin = max(lo, starts[i]), end = min(hi, starts[i + 1])
+                        guard begin < end else { continue }
+                        let (p, y, blocks) = (sources.rows[i].bytes, target.pointers[i], m.columns / 32)
+                        let (first, last) = (begin - starts[i], end - starts[i])
+                        switch kernel {
+                        case .vnni: arbiter_p16_gemm_vnni(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
+                        case .avx2: arbiter_p16_gemm_avx2(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
+                        case .portable: arbiter_p16_gemm_c(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
+                        }
                     }
                 }
             }
         }
-        return zip(matrices, outputs).map { m, y in
-            defer { y.deallocate() }
-            return Array(UnsafeBufferPointer(start: y, count: n * m.rows))
-        }
     }
+}
+
+/// Arrays of `counts[i]` floats that `fill` must write completely, given their storage.
+private func uninitializedArrays(counts: [Int], _ fill: ([UnsafeMutablePointer<Float>]) -> Void) -> [[Float]] {
+    func build(_ i: Int, _ pointers: [UnsafeMutablePointer<Float>]) -> [[Float]] {
+        guard i < counts.count else {
+            fill(pointers)
+            return []
+        }
+        var rest: [[Float]] = []
+        let array = [Float](unsafeUninitializedCapacity: max(counts[i], 1)) { buffer, count in
+            guard let base = buffer.baseAddress else { preconditionFailure("uninitializedArrays: no storage") }
+            rest = build(i + 1, pointers + [base])
+            count = counts[i]
+        }
+        return [array] + rest
+    }
+    return build(0, [])
 }
 
 /// The repacked matrices handed to worker threads (read only).
