@@ -3,7 +3,8 @@
 // query rows) tasks run in parallel (decode steps: on the WorkerPool with our SIMD loops; prompts:
 // on Dispatch), each on one core with single-threaded BLAS: S = q·kᵀ over the
 // keys the block can see (causal blocks stop at their last row's limit, so the masked half of
-// the square is never multiplied), a masked softmax with vector exp, then O = P·v over the same
+// the square is never multiplied), a masked softmax with vector exp (the AVX2 row kernel of
+// CArbiterKernels where it runs, else SIMD8 Swift), then O = P·v over the same
 // keys. Nothing is saved for backward. A query with no valid key outputs zeros, as in the
 // recorded path. Shapes: q (B, Hq, Tq, D), k (B, Hkv, Tk, D), v (B, Hkv, Tk, Dv) → (B, Hq, Tq, Dv).
 import CArbiterKernels
@@ -21,9 +22,10 @@ extension AttentionPayload {
 
     /// The forward-only output (B, Hq, Tq, Dv) of softmax(q·kᵀ·scale + mask)·v. kv head h of
     /// batch row b starts at k + (b·Hkv + h)·keyStride (default: contiguous, Tk·D) and likewise v.
+    /// `allowCKernels` false keeps to the Swift loops (no AVX2 row or softmax kernel).
     func inferenceForward(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
-        keyStride: Int? = nil, valueStride: Int? = nil, allowRowKernel: Bool = AVX2Kernels.enabled
+        keyStride: Int? = nil, valueStride: Int? = nil, allowCKernels: Bool = AVX2Kernels.enabled
     ) {
         let keyStride = keyStride ?? tk * d, valueStride = valueStride ?? tk * dv
         let blockRows = Self.inferenceBlockRows
@@ -34,7 +36,8 @@ extension AttentionPayload {
         // per-head tasks are too short for Dispatch and run on the spinning WorkerPool instead.
         let useBLAS = tq >= 16 && tq * tk * (d + dv) >= 1 << 15
         let parallel = TensorParallel.workers > 1 && tasks > 1 && work >= (useBLAS ? 1 << 18 : 1 << 15)
-        let rowKernel = !useBLAS && d == dv && allowRowKernel && AVX2Kernels.available  // one C call per query row
+        let rowKernel = !useBLAS && d == dv && allowCKernels && AVX2Kernels.available  // one C call per query row
+        let softmaxKernel = allowCKernels && AVX2Kernels.available
         var mask: UnsafeMutablePointer<UInt8>?  // (B, Tk) key validity as bytes for the C kernel
         if rowKernel, case .mask(let m) = padding {
             let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: m.count)
@@ -66,7 +69,8 @@ extension AttentionPayload {
             }
             inferenceTask(
                 batch: bi, rows: i0..<i1, keys: keys, q: q + ((bi * hq + head) * tq + i0) * d, k: k + kvHead * keyStride,
-                v: v + kvHead * valueStride, scores: scores, out: out + ((bi * hq + head) * tq + i0) * dv, useBLAS: useBLAS)
+                v: v + kvHead * valueStride, scores: scores, out: out + ((bi * hq + head) * tq + i0) * dv, useBLAS: useBLAS,
+                softmaxKernel: softmaxKernel)
         }
         if parallel && !useBLAS {
             WorkerPool.shared.run(parts: tasks, run)
@@ -87,7 +91,7 @@ extension AttentionPayload {
     /// scores scratch (rows, keys), out (rows, Dv).
     private func inferenceTask(
         batch bi: Int, rows: Range<Int>, keys: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-        scores s: UnsafeMutablePointer<Float>, out o: UnsafeMutablePointer<Float>, useBLAS: Bool
+        scores s: UnsafeMutablePointer<Float>, out o: UnsafeMutablePointer<Float>, useBLAS: Bool, softmaxKernel: Bool
     ) {
         let n = rows.count
         guard keys > 0 else {
@@ -104,7 +108,7 @@ extension AttentionPayload {
         for r in 0..<n {
             let i = rows.lowerBound + r
             let limit = causal ? Swift.min(keys, tk - tq + i + 1) : keys  // keys 0..<limit are not in the future
-            maskedSoftmax(s + r * keys, count: keys, limit: limit, batch: bi)
+            maskedSoftmax(s + r * keys, count: keys, limit: limit, batch: bi, kernel: softmaxKernel)
         }
         if useBLAS {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(dv), Int32(keys), 1, s, Int32(keys), v, Int32(dv), 0, o, Int32(dv))
@@ -117,8 +121,16 @@ extension AttentionPayload {
         }
     }
 
-    /// In place: row[j] ← softmax over the visible j < limit (padding applied), 0 elsewhere.
-    private func maskedSoftmax(_ row: UnsafeMutablePointer<Float>, count: Int, limit: Int, batch bi: Int) {
+    /// In place: row[j] ← softmax over the visible j < limit (padding applied), 0 elsewhere; with
+    /// `kernel`, the exp and sums run in CArbiterKernels' AVX2 row softmax.
+    private func maskedSoftmax(_ row: UnsafeMutablePointer<Float>, count: Int, limit: Int, batch bi: Int, kernel: Bool) {
+        if kernel {
+            if case .none = padding {} else {
+                for j in 0..<limit where !padding.isValid(batch: bi, key: j, keys: tk) { row[j] = -.infinity }
+            }
+            arbiter_softmax_row_avx2(row, limit, count)
+            return
+        }
         var maximum = -Float.infinity
         switch padding {
         case .none:

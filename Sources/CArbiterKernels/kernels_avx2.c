@@ -234,6 +234,44 @@ ARBITER_AVX2 void arbiter_attention_row_avx2(const float *q, const float *k, con
     }
 }
 
+ARBITER_AVX2 void arbiter_softmax_row_avx2(float *row, long limit, long count) {
+    __m256 top = _mm256_set1_ps(-INFINITY);
+    long j = 0;
+    for (; j + 8 <= limit; j += 8) top = _mm256_max_ps(_mm256_loadu_ps(row + j), top);  // a NaN lane is skipped
+    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(top), _mm256_extractf128_ps(top, 1));
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+    float maximum = _mm_cvtss_f32(m4);
+    for (; j < limit; j++) if (row[j] > maximum) maximum = row[j];
+    for (j = limit; j < count; j++) row[j] = 0;
+    if (maximum == -INFINITY) {
+        for (j = 0; j < limit; j++) row[j] = 0;
+        return;
+    }
+    const __m256 m = _mm256_set1_ps(maximum), floor = _mm256_set1_ps(-INFINITY);
+    __m256 sum8 = _mm256_setzero_ps();
+    for (j = 0; j + 8 <= limit; j += 8) {
+        const __m256 s = _mm256_loadu_ps(row + j);
+        const __m256 e = _mm256_andnot_ps(_mm256_cmp_ps(s, floor, _CMP_EQ_OQ), exp_avx2(_mm256_sub_ps(s, m)));
+        _mm256_storeu_ps(row + j, e);
+        sum8 = _mm256_add_ps(sum8, e);
+    }
+    if (j < limit) {  // the tail through one masked vector: lanes past `limit` contribute 0
+        float lane[8] = {0};
+        const long rest = limit - j;
+        for (long i = 0; i < rest; i++) lane[i] = row[j + i];
+        for (long i = rest; i < 8; i++) lane[i] = -INFINITY;
+        const __m256 s = _mm256_loadu_ps(lane);
+        const __m256 e = _mm256_andnot_ps(_mm256_cmp_ps(s, floor, _CMP_EQ_OQ), exp_avx2(_mm256_sub_ps(s, m)));
+        _mm256_storeu_ps(lane, e);
+        for (long i = 0; i < rest; i++) row[j + i] = lane[i];
+        sum8 = _mm256_add_ps(sum8, e);
+    }
+    const __m256 inverse = _mm256_set1_ps(1.0f / horizontal_sum(sum8));
+    for (j = 0; j + 8 <= limit; j += 8) _mm256_storeu_ps(row + j, _mm256_mul_ps(_mm256_loadu_ps(row + j), inverse));
+    for (; j < limit; j++) row[j] *= _mm256_cvtss_f32(inverse);
+}
+
 #else
 
 int arbiter_kernels_avx2_available(void) { return 0; }
@@ -241,6 +279,10 @@ int arbiter_kernels_avx2_available(void) { return 0; }
 void arbiter_attention_row_avx2(const float *q, const float *k, const float *v, long keys, long d, float scale,
                                 const uint8_t *valid, float *scores, float *out) {
     (void)q; (void)k; (void)v; (void)keys; (void)d; (void)scale; (void)valid; (void)scores; (void)out;
+}
+
+void arbiter_softmax_row_avx2(float *row, long limit, long count) {
+    (void)row; (void)limit; (void)count;
 }
 
 void arbiter_q4_1_rows_avx2(const uint8_t *w, size_t row_bytes, long row_begin, long row_end, long blocks,

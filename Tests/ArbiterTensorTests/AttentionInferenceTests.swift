@@ -2,9 +2,11 @@
 // is recorded (Tensor+AttentionInference.swift) against the naive Double reference and against
 // the recorded kernel, over small shapes (our loops), prompt-sized ones (BLAS, causal blocks, tasks
 // in parallel), one-token decode steps after a cached prefix, key padding (lengths, bool masks,
-// rows with no valid key) and grouped-query heads; and the vector exp it uses.
+// rows with no valid key) and grouped-query heads; the vector exp it uses and the AVX2 row
+// softmax against a Double softmax.
 @testable import ArbiterTensor
 import ArbiterTestSupport
+import CArbiterKernels
 import Foundation
 import Testing
 
@@ -51,9 +53,9 @@ import Testing
         #expect(fast.scalars.allSatisfy { $0.isFinite })
     }
 
-    /// The portable Swift loops for few query rows (used where the CPU has no AVX2) against the
-    /// AVX2 row kernel's callers' result and the reference.
-    @Test(arguments: shapes.filter { $0.tq < 16 && $0.d == $0.dv })
+    /// The portable Swift loops (used where the CPU has no AVX2: few-row dots and the masked
+    /// softmax of prompt-sized blocks) against the reference.
+    @Test(arguments: shapes.filter { $0.d == $0.dv })
     func swiftLoopsMatchReference(_ s: Shape) {
         let q = Self.random([s.b, s.hq, s.tq, s.d], seed: 21)
         let k = Self.random([s.b, s.hkv, s.tk, s.d], seed: 22), v = Self.random([s.b, s.hkv, s.tk, s.dv], seed: 23)
@@ -65,7 +67,7 @@ import Testing
             k.scalars.withUnsafeBufferPointer { pk in
                 v.scalars.withUnsafeBufferPointer { pv in
                     out.withUnsafeMutableBufferPointer { po in
-                        payload.inferenceForward(q: pq.baseAddress!, k: pk.baseAddress!, v: pv.baseAddress!, out: po.baseAddress!, allowRowKernel: false)
+                        payload.inferenceForward(q: pq.baseAddress!, k: pk.baseAddress!, v: pv.baseAddress!, out: po.baseAddress!, allowCKernels: false)
                     }
                 }
             }
@@ -75,6 +77,34 @@ import Testing
             b: s.b, hq: s.hq, hkv: s.hkv, tq: s.tq, tk: s.tk, d: s.d, dv: s.dv, causal: s.causal, padding: s.padding,
             scale: 1 / Double(s.d).squareRoot())
         #expect(maxAbsDifference(out, reference) < 2e-5, "\(s)")
+    }
+
+    /// CArbiterKernels' row softmax against a Double softmax of the same floats: every length 1…40
+    /// with every visible prefix, −∞ entries (masked keys) inside and at the ends, rows with
+    /// nothing visible, and large scores (up to about ±100).
+    @Test func avx2RowSoftmaxMatchesDoubleSoftmax() {
+        guard AVX2Kernels.available else { return }
+        var rng = SeededRNG(seed: 77)
+        var worst = 0.0
+        for count in 1...40 {
+            for limit in 0...count {
+                var row = (0..<count).map { _ in rng.nextNormal() * (count % 3 == 0 ? 30 : 3) }
+                if count % 4 == 1 { for j in stride(from: 0, to: count, by: 3) { row[j] = -.infinity } }
+                let input = row
+                row.withUnsafeMutableBufferPointer { arbiter_softmax_row_avx2($0.baseAddress!, limit, count) }
+                let visible = input[..<limit].filter { $0 != -.infinity }.map(Double.init)
+                let m = visible.max() ?? 0
+                let total = visible.reduce(0) { $0 + Foundation.exp($1 - m) }
+                for j in 0..<count {
+                    let expected = j < limit && input[j] != -.infinity ? Foundation.exp(Double(input[j]) - m) / total : 0
+                    worst = max(worst, abs(Double(row[j]) - expected))
+                    // Relative 4e-6, plus the rounding of x − max in float (half an ulp of |x − max|).
+                    let gap = j < limit && input[j].isFinite ? abs(Double(input[j]) - m) : 0
+                    #expect(abs(Double(row[j]) - expected) <= expected * (4e-6 + 6e-8 * gap) + 1e-30, "count \(count) limit \(limit) j \(j)")
+                }
+            }
+        }
+        print("AVX2 row softmax: max |Δ| vs Double \(worst)")
     }
 
     @Test func emptyRowsAreZero() {

@@ -94,6 +94,11 @@ static inline void arbiter_cpu_relax(void) {
 void arbiter_attention_row_avx2(const float *q, const float *k, const float *v, long keys, long d, float scale,
                                 const uint8_t *valid, float *scores, float *out);
 
+/// In place: row[j] ← softmax of row[0..<limit] (entries equal to −∞ get 0), row[limit..<count] ← 0;
+/// all of row[0..<count] ← 0 when every visible entry is −∞. The exp of the attention row kernel.
+/// AVX2 + FMA; call only when arbiter_kernels_avx2_available().
+void arbiter_softmax_row_avx2(float *row, long limit, long count);
+
 /// glibc malloc (heap.c): sets M_MMAP_THRESHOLD and M_TRIM_THRESHOLD; 1 when both were accepted,
 /// 0 when refused or not glibc.
 int arbiter_heap_set_thresholds(long mmap_threshold, long trim_threshold);
