@@ -111,9 +111,11 @@ enum PeerBench {
 
     /// Loads SmolLM2 from `$ARBITER_BENCH_GGUF`, else from the model cache (`arbiter models fetch
     /// smollm2-135m` puts it there).
-    /// `ARBITER_BENCH_QUANTIZED_PREFILL=1` loads with `LlamaLoadOptions(quantizedPrefill: true)`.
+    /// `ARBITER_BENCH_QUANTIZED_PREFILL=1` loads with `LlamaLoadOptions(quantizedPrefill: true)`,
+    /// `ARBITER_BENCH_FP32_DECODE=1` with `quantizedDecode: false` (decode steps on fp32 + BLAS).
     static func loadLanguageModel(quantizedPrefill: Bool = quantizedPrefill) throws -> LanguageModel {
-        let options = LlamaLoadOptions(quantizedPrefill: quantizedPrefill)
+        let fp32Decode = ProcessInfo.processInfo.environment["ARBITER_BENCH_FP32_DECODE"] == "1"
+        let options = LlamaLoadOptions(quantizedDecode: !fp32Decode && LlamaLoadOptions.quantizedDecodeByDefault, quantizedPrefill: quantizedPrefill)
         if let path = ProcessInfo.processInfo.environment["ARBITER_BENCH_GGUF"], !path.isEmpty {
             return try LanguageModel.load(URL(fileURLWithPath: path), options: options)
         }
