@@ -17,7 +17,7 @@ func gemmShapesBenchmark() {
         ("gate, up (1536 × 576)", 1536, 576), ("gate+up fused (3072 × 576)", 3072, 576), ("down (576 × 1536)", 576, 1536),
     ]
     let kernels = PanelKernel.allCases.filter { $0.isAvailable && $0 != .portable }
-    print("M = \(m) rows, x · Wᵀ, BLAS threads \(BLASThreads.current); columns: sgemm, then Q4_1 × 8-bit \(kernels)")
+    print("M = \(m) rows, x · Wᵀ, BLAS threads \(BLASThreads.current); columns: sgemm, then Q4_1 × 8-bit: \(kernels.map { "\($0)" }.joined(separator: ", "))")
     for (name, n, k) in shapes {
         let seconds = sgemmSeconds(m: m, n: n, k: k, transposeB: true, repeats: 20)
         let label = name.padding(toLength: 28, withPad: " ", startingAt: 0)
