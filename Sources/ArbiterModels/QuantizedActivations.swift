@@ -113,23 +113,19 @@ package struct QuantizedActivations: Sendable {
     func withByteBuffers<R>(
         _ body: (UnsafePointer<Int8>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> R
     ) -> R {
-        bytes.withUnsafeBufferPointer { q in
-            scales.withUnsafeBufferPointer { d in
-                sums.withUnsafeBufferPointer { s in
-                    codeSums.withUnsafeBufferPointer { c in
-                        guard let q = q.baseAddress, let d = d.baseAddress, let s = s.baseAddress, let c = c.baseAddress else {
-                            preconditionFailure("QuantizedActivations: no rows to multiply")
-                        }
-                        return body(q, d, s, c)
-                    }
-                }
-            }
-        }
+        withPointers(bytes, body)
     }
 
     /// Calls `body` with base pointers of codes, scales, sums and code sums.
     func withBuffers<R>(
         _ body: (UnsafePointer<Int16>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> R
+    ) -> R {
+        withPointers(codes, body)
+    }
+
+    /// `body` with base pointers of `codes` (one of the two code copies) and the per-block arrays.
+    private func withPointers<Code, R>(
+        _ codes: [Code], _ body: (UnsafePointer<Code>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> R
     ) -> R {
         codes.withUnsafeBufferPointer { q in
             scales.withUnsafeBufferPointer { d in

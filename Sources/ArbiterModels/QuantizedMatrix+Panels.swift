@@ -43,20 +43,12 @@ final class PanelRows: @unchecked Sendable {
 
     /// nil when the type has no p16 form.
     init?(type: GGMLType, base: UnsafeRawPointer, rowBytes: Int, rows: Int, blocks: Int) {
-        let kind: Int32
-        switch type {
-        case .q4_0: kind = ARBITER_X8_Q4_0
-        case .q4_1: kind = ARBITER_X8_Q4_1
-        default: return nil
-        }
-        let count = max(arbiter_p16_packed_bytes(rows, blocks), 1)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 64)
-        let target = raw.bindMemory(to: UInt8.self, capacity: count)
-        guard arbiter_p16_repack(kind, base.assumingMemoryBound(to: UInt8.self), rowBytes, rows, blocks, target) == 1 else {
-            raw.deallocate()
-            return nil
-        }
-        bytes = target
+        guard QuantizedMatrix.panelTypes.contains(type), let kind = type.repackKind else { return nil }
+        let source = base.assumingMemoryBound(to: UInt8.self)
+        guard let copy = alignedRepack(count: arbiter_p16_packed_bytes(rows, blocks), {
+            arbiter_p16_repack(kind, source, rowBytes, rows, blocks, $0) == 1
+        }) else { return nil }
+        bytes = copy
     }
 
     deinit { bytes.deallocate() }

@@ -228,24 +228,39 @@ final class PackedRows: @unchecked Sendable {
     let bytes: UnsafeMutablePointer<UInt8>
 
     init?(type: GGMLType, base: UnsafeRawPointer, rowBytes: Int, rows: Int, blocks: Int) {
-        let kind: Int32
-        switch type {
-        case .q4_0: kind = ARBITER_X8_Q4_0
-        case .q4_1: kind = ARBITER_X8_Q4_1
-        case .q8_0: kind = ARBITER_X8_Q8_0
-        default: return nil
-        }
-        let count = arbiter_x8_packed_bytes(kind, rows, blocks)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 64)
-        let target = raw.bindMemory(to: UInt8.self, capacity: max(count, 1))
-        guard arbiter_x8_repack(kind, base.assumingMemoryBound(to: UInt8.self), rowBytes, rows, blocks, target) == 1 else {
-            raw.deallocate()
-            return nil
-        }
-        bytes = target
+        guard let kind = type.repackKind else { return nil }
+        let source = base.assumingMemoryBound(to: UInt8.self)
+        guard let copy = alignedRepack(count: arbiter_x8_packed_bytes(kind, rows, blocks), {
+            arbiter_x8_repack(kind, source, rowBytes, rows, blocks, $0) == 1
+        }) else { return nil }
+        bytes = copy
     }
 
     deinit { bytes.deallocate() }
+}
+
+extension GGMLType {
+    /// The CArbiterKernels repack kind (`ARBITER_X8_*`) of a type with quantised kernels.
+    var repackKind: Int32? {
+        switch self {
+        case .q4_0: return ARBITER_X8_Q4_0
+        case .q4_1: return ARBITER_X8_Q4_1
+        case .q8_0: return ARBITER_X8_Q8_0
+        default: return nil
+        }
+    }
+}
+
+/// A 64-byte aligned allocation of `count` bytes written by `fill`; nil (and freed) when `fill`
+/// reports failure. The caller owns and deallocates the result.
+func alignedRepack(count: Int, _ fill: (UnsafeMutablePointer<UInt8>) -> Bool) -> UnsafeMutablePointer<UInt8>? {
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 64)
+    let target = raw.bindMemory(to: UInt8.self, capacity: max(count, 1))
+    guard fill(target) else {
+        raw.deallocate()
+        return nil
+    }
+    return target
 }
 
 /// A `Value?` made once, by the first caller (others wait for it).
