@@ -3,9 +3,9 @@
 // fused, down), next to the square sgemm peak (sgemmPeak) and to the rate a prefill would need to
 // run at 1.5× a given PyTorch tokens/s (ARBITER_BENCH_PYTORCH_TPS, default 600). Shows how close
 // the model's own shapes come to the peak, i.e. the ceiling for an fp32 prefill. Next to each, the
-// opt-in quantised prefill's product on the same shape (random Q4_1 weights, the activations
-// quantised once outside the timing; every available p16 kernel form), as the same 2·M·N·K per
-// second. Not a test.
+// opt-in quantised prefill's product on the same shape (random Q4_1, then Q8_0 weights, the
+// activations quantised once outside the timing; every available p16 kernel form), as the same
+// 2·M·N·K per second. Not a test.
 import ArbiterModels
 import ArbiterTensor
 import Foundation
@@ -17,14 +17,16 @@ func gemmShapesBenchmark() {
         ("gate, up (1536 × 576)", 1536, 576), ("gate+up fused (3072 × 576)", 3072, 576), ("down (576 × 1536)", 576, 1536),
     ]
     let kernels = PanelKernel.allCases.filter { $0.isAvailable && $0 != .portable }
-    print("M = \(m) rows, x · Wᵀ, BLAS threads \(BLASThreads.current); columns: sgemm, then Q4_1 × 8-bit: \(kernels.map { "\($0)" }.joined(separator: ", "))")
+    print("M = \(m) rows, x · Wᵀ, BLAS threads \(BLASThreads.current); columns: sgemm, then Q4_1 × 8-bit and Q8_0 × 8-bit, each \(kernels.map { "\($0)" }.joined(separator: ", "))")
     for (name, n, k) in shapes {
         let seconds = sgemmSeconds(m: m, n: n, k: k, transposeB: true, repeats: 20)
         let label = name.padding(toLength: 28, withPad: " ", startingAt: 0)
         var line = "  " + label + String(format: " %7.1f GFLOP/s", 2 * Double(m * n * k) / seconds / 1e9)
-        for kernel in kernels {
-            let q4 = q4PanelSeconds(m: m, n: n, k: k, kernel: kernel, repeats: 20)
-            line += String(format: " %7.1f", 2 * Double(m * n * k) / q4 / 1e9)
+        for type in [GGMLType.q4_1, .q8_0] {
+            for kernel in kernels {
+                let seconds = panelSeconds(type, m: m, n: n, k: k, kernel: kernel, repeats: 20)
+                line += String(format: " %7.1f", 2 * Double(m * n * k) / seconds / 1e9)
+            }
         }
         print(line)
     }
@@ -40,19 +42,20 @@ func gemmShapesBenchmark() {
                  peak, pytorch, needed, 100 * needed / peak))
 }
 
-/// Best time of the p16 quantised product (m, k) × (n, k)ᵀ with random Q4_1 weights.
-func q4PanelSeconds(m: Int, n: Int, k: Int, kernel: PanelKernel, repeats: Int) -> Double {
+/// Best time of the p16 quantised product (m, k) × (n, k)ᵀ with random `type` (Q4_1 or Q8_0) weights.
+func panelSeconds(_ type: GGMLType, m: Int, n: Int, k: Int, kernel: PanelKernel, repeats: Int) -> Double {
     var rng = SeededRNG(seed: UInt64(m * n + k + 1))
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(n * k / 32 * 20)
+    bytes.reserveCapacity(n * k / 32 * type.typeSize)
     for _ in 0..<(n * k / 32) {
-        for half in [Float16(0.01 * (1 + abs(rng.nextNormal()))), Float16(-0.08)] {
+        let halves = type == .q4_1 ? [Float16(0.01 * (1 + abs(rng.nextNormal()))), Float16(-0.08)] : [Float16(0.001 * (1 + abs(rng.nextNormal())))]
+        for half in halves {
             withUnsafeBytes(of: half.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
         }
-        for _ in 0..<16 { bytes.append(UInt8(truncatingIfNeeded: rng.next())) }
+        for _ in 0..<(type == .q4_1 ? 16 : 32) { bytes.append(UInt8(truncatingIfNeeded: rng.next())) }
     }
-    guard let w = try? QuantizedMatrix(type: .q4_1, rows: n, columns: k, bytes: bytes) else { return .infinity }
+    guard let w = try? QuantizedMatrix(type: type, rows: n, columns: k, bytes: bytes) else { return .infinity }
     let x = (0..<(m * k)).map { _ in rng.nextNormal() }
-    let activations = x.withUnsafeBufferPointer { QuantizedActivations($0, rows: m, columns: k) }
+    let activations = x.withUnsafeBufferPointer { QuantizedActivations($0, rows: m, columns: k, laneCodes: false) }
     return benchBestOf(repeats) { _ = QuantizedMatrix.multiplyPanels([w], activations, kernel: kernel) }
 }

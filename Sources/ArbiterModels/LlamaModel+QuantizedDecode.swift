@@ -4,7 +4,7 @@
 // (`Tensor.noGrad`), and (3) either `usesQuantizedDecode` is on and it is a decode step (a forward
 // with a KV cache, or the head on a one-position hidden state) of at most `quantizedDecodeMaxRows`
 // activation rows, or it has more rows and `usesQuantizedPrefill` is on (opt-in; those products use the
-// matrix-matrix kernels, QuantizedMatrix+Panels.swift, for Q4 matrices, BLAS for the others).
+// matrix-matrix kernels, QuantizedMatrix+Panels.swift, for Q4_0/Q4_1/Q8_0 matrices, BLAS for others).
 // Everything else, training included, uses the fp32 Tensors in `parameters`. The quantised blocks
 // are the file's, so they do not follow edits of `parameters`: code that changes the weights (a
 // trainer) must set `usesQuantizedDecode = false` or load with `LlamaLoadOptions(quantizedDecode: false)`.
@@ -17,7 +17,7 @@ public struct LlamaLoadOptions: Sendable, Equatable {
     /// Keep the file's quantised matrices and use them for decode-step products (inference only;
     /// the fp32 weights are loaded as well, for prefill and training).
     public var quantizedDecode: Bool
-    /// Also run prompt prefills (products of more than 8 rows) on the quantised Q4 matrices with
+    /// Also run prompt prefills (products of more than 8 rows) on the quantised matrices with
     /// 8-bit activations, as llama.cpp does: about twice as fast where the CPU has AVX-512 VNNI,
     /// but next-token log-probabilities move by up to about 0.2 nats from the fp32 ones (the
     /// judge scores that the reference tests pin use fp32). Off by default.

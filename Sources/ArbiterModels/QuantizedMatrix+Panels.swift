@@ -1,8 +1,8 @@
 // QuantizedMatrix+Panels: y = x·Wᵀ for many activation rows at once (a prompt's prefill) from a
-// Q4_0/Q4_1 matrix's blocks, the arithmetic of the decode kernels (8-bit activations, exact
+// Q4_0/Q4_1/Q8_0 matrix's blocks, the arithmetic of the decode kernels (8-bit activations, exact
 // integer block dots, one scale per block) in matrix-matrix form: the blocks repacked sixteen
 // rows at a time (`PanelRows`, made once on first use) and the p16 kernels of CArbiterKernels
-// (kernels_p16_gemm.c), which need no horizontal sums. Three forms with bit-identical results:
+// (kernels_p16_gemm.c for Q4, kernels_p16_q8.c for Q8_0), which need no horizontal sums. Three forms with bit-identical results:
 // AVX-512 VNNI, AVX2, portable C (`PanelKernel`). Inference only, no gradient. Not the decode
 // (few-row) kernels: QuantizedMatrix.swift.
 import ArbiterTensor
@@ -37,7 +37,8 @@ package enum PanelKernel: Sendable, CaseIterable {
     }()
 }
 
-/// A Q4 matrix's blocks repacked sixteen rows at a time (`arbiter_p16_repack`), 64-byte aligned.
+/// A matrix's blocks repacked sixteen rows at a time (`arbiter_p16_repack`, or
+/// `arbiter_p16_q8_repack` for Q8_0), 64-byte aligned.
 final class PanelRows: @unchecked Sendable {
     let bytes: UnsafeMutablePointer<UInt8>
 
@@ -45,8 +46,13 @@ final class PanelRows: @unchecked Sendable {
     init?(type: GGMLType, base: UnsafeRawPointer, rowBytes: Int, rows: Int, blocks: Int) {
         guard QuantizedMatrix.panelTypes.contains(type), let kind = type.repackKind else { return nil }
         let source = base.assumingMemoryBound(to: UInt8.self)
-        guard let copy = alignedRepack(count: arbiter_p16_packed_bytes(rows, blocks), {
-            arbiter_p16_repack(kind, source, rowBytes, rows, blocks, $0) == 1
+        let count = type == .q8_0 ? arbiter_p16_q8_packed_bytes(rows, blocks) : arbiter_p16_packed_bytes(rows, blocks)
+        guard let copy = alignedRepack(count: count, {
+            if type == .q8_0 {
+                arbiter_p16_q8_repack(source, rowBytes, rows, blocks, $0)
+                return true
+            }
+            return arbiter_p16_repack(kind, source, rowBytes, rows, blocks, $0) == 1
         }) else { return nil }
         bytes = copy
     }
@@ -56,7 +62,7 @@ final class PanelRows: @unchecked Sendable {
 
 extension QuantizedMatrix {
     /// Types with a matrix-matrix (prefill) kernel.
-    package static let panelTypes: [GGMLType] = [.q4_0, .q4_1]
+    package static let panelTypes: [GGMLType] = [.q4_0, .q4_1, .q8_0]
 
     /// Whether `multiplyPanels` accepts this matrix.
     package var hasPanelKernel: Bool { Self.panelTypes.contains(type) }
@@ -66,7 +72,7 @@ extension QuantizedMatrix {
         panelStore.value { PanelRows(type: type, base: base, rowBytes: rowBytes, rows: rows, blocks: columns / 32) }
     }
 
-    /// y_i = x·W_iᵀ, (n, columns) → (n, rows_i), for Q4 matrices that read the same activations,
+    /// y_i = x·W_iᵀ, (n, columns) → (n, rows_i), for matrices that read the same activations,
     /// as one parallel job over all their sixteen-row panels (WorkerPool).
     package static func multiplyPanels(_ matrices: [QuantizedMatrix], _ x: QuantizedActivations, kernel: PanelKernel = .best) -> [[Float]] {
         precondition(kernel.isAvailable, "QuantizedMatrix: the \(kernel) kernel cannot run on this CPU")
@@ -87,8 +93,8 @@ extension QuantizedMatrix {
         // The kernels write every output element, straight into the arrays returned.
         return uninitializedArrays(counts: matrices.map { n * $0.rows }) { outputs in
             let target = SendableOutputs(pointers: outputs)
-            x.withByteBuffers { q, scale, sum, _ in
-                let inputs = SendableActivations(q: q, d: scale, s: sum)
+            x.withByteBuffers { q, scale, sum, codeSum in
+                let inputs = SendableActivations(q: q, d: scale, s: sum, codeSums: codeSum)
                 pool.run(parts: parts, spinAfter: false) { part in
                     let lo = total * part / parts, hi = total * (part + 1) / parts
                     for (i, m) in matrices.enumerated() {
@@ -96,6 +102,14 @@ extension QuantizedMatrix {
                         guard begin < end else { continue }
                         let (p, y, blocks) = (sources.rows[i].bytes, target.pointers[i], m.columns / 32)
                         let (first, last) = (begin - starts[i], end - starts[i])
+                        if m.type == .q8_0 {
+                            switch kernel {
+                            case .vnni: arbiter_p16_q8_gemm_vnni(p, first, last, blocks, inputs.q, inputs.d, inputs.codeSums, n, y, m.rows, m.rows)
+                            case .avx2: arbiter_p16_q8_gemm_avx2(p, first, last, blocks, inputs.q, inputs.d, n, y, m.rows, m.rows)
+                            case .portable: arbiter_p16_q8_gemm_c(p, first, last, blocks, inputs.q, inputs.d, n, y, m.rows, m.rows)
+                            }
+                            continue
+                        }
                         switch kernel {
                         case .vnni: arbiter_p16_gemm_vnni(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
                         case .avx2: arbiter_p16_gemm_avx2(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
@@ -136,4 +150,5 @@ private struct SendableActivations: @unchecked Sendable {
     let q: UnsafePointer<Int8>
     let d: UnsafePointer<Float>
     let s: UnsafePointer<Float>
+    let codeSums: UnsafePointer<Float>
 }

@@ -10,6 +10,7 @@
 // do exactly these float operations in this order, so their outputs are bit-identical.
 // Activations: QuantizedActivations' natural-order int8 codes, per-block scales and sums.
 #include "arbiter_kernels.h"
+#include "half_float.h"
 
 #include <math.h>
 #include <string.h>
@@ -19,26 +20,6 @@
 
 long arbiter_p16_packed_bytes(long rows, long blocks) {
     return (rows + 15) / 16 * blocks * P16_BLOCK;
-}
-
-static inline float half_bits_to_float(uint16_t h) {
-    const uint32_t sign = (uint32_t)(h & 0x8000) << 16;
-    const uint32_t exponent = (h >> 10) & 0x1F, mantissa = h & 0x3FF;
-    uint32_t bits;
-    if (exponent == 0x1F) {
-        bits = sign | 0x7F800000u | (mantissa << 13);
-    } else if (exponent != 0) {
-        bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
-    } else if (mantissa == 0) {
-        bits = sign;
-    } else {
-        float f = (float)mantissa * 0x1p-24f;  // subnormal: exact
-        memcpy(&bits, &f, 4);
-        bits |= sign;
-    }
-    float out;
-    memcpy(&out, &bits, 4);
-    return out;
 }
 
 int arbiter_p16_repack(int kind, const uint8_t *w, size_t row_bytes, long rows, long blocks, uint8_t *out) {
@@ -56,10 +37,10 @@ int arbiter_p16_repack(int kind, const uint8_t *w, size_t row_bytes, long rows, 
                 const uint8_t *src = w + (size_t)r * row_bytes + (size_t)k * source_block;
                 uint16_t h;
                 memcpy(&h, src, 2);
-                d[i] = half_bits_to_float(h);
+                d[i] = arbiter_half_bits_to_float(h);
                 if (kind == ARBITER_X8_Q4_1) {
                     memcpy(&h, src + 2, 2);
-                    m[i] = half_bits_to_float(h);
+                    m[i] = arbiter_half_bits_to_float(h);
                 } else {
                     m[i] = -8.0f * d[i];  // exact in float for every f16 d
                 }

@@ -1,5 +1,5 @@
 // QuantizedPrefillTests: the opt-in quantised prefill (LlamaLoadOptions.quantizedPrefill). The p16
-// matrix-matrix kernels (VNNI, AVX2, portable C) are bit-identical to a naive Swift loop doing the
+// matrix-matrix kernels (Q4_0, Q4_1, Q8_0; VNNI, AVX2, portable C) are bit-identical to a naive Swift loop doing the
 // same integer block dots and float FMAs, and within the activation-quantisation bound of the
 // fp32 product with the Dequantizer's weights; the AVX2 activation quantiser equals the Swift
 // one; on SmolLM2 the logits stay as close to the transformers fp32 reference as llama.cpp's own
@@ -13,7 +13,7 @@ import Testing
 
 @Suite struct QuantizedPrefillTests {
     /// y[b, r] by the kernels' recipe, one lane at a time: per block the exact Σ q_w·q_x, then
-    /// acc = fma(dot, d_w·d_x, acc) and acc = fma(m_w, s_x, acc) (Q4_0: m_w = −8·d_w).
+    /// acc = fma(dot, d_w·d_x, acc) and, for Q4 types, acc = fma(m_w, s_x, acc) (Q4_0: m_w = −8·d_w).
     static func naive(_ type: GGMLType, _ bytes: [UInt8], rows: Int, columns: Int, _ x: QuantizedActivations) -> [Float] {
         let blocks = columns / 32, size = type.typeSize
         let (codes, scales, sums, _) = x.blockValues
@@ -27,6 +27,11 @@ import Testing
                     let d = half(start), m = type == .q4_1 ? half(start + 2) : -8 * d
                     let quants = start + (type == .q4_1 ? 4 : 2)
                     var dot: Int32 = 0
+                    if type == .q8_0 {
+                        for j in 0..<32 { dot += Int32(Int8(bitPattern: bytes[quants + j])) * Int32(codes[(b * blocks + k) * 32 + j]) }
+                        acc = acc.addingProduct(Float(dot), d * scales[b * blocks + k])
+                        continue
+                    }
                     for j in 0..<16 {
                         let byte = bytes[quants + j]
                         dot += Int32(byte & 0x0F) * Int32(codes[(b * blocks + k) * 32 + j])
@@ -43,7 +48,7 @@ import Testing
 
     /// Odd shapes: rows not a multiple of 16 (padding lanes), activation rows that leave tails
     /// after the 8-row (VNNI) and 4-row (AVX2) tiles, enough work for the multi-core split.
-    @Test(arguments: [GGMLType.q4_1, .q4_0])
+    @Test(arguments: [GGMLType.q4_1, .q4_0, .q8_0])
     func panelKernelsMatchNaiveLoop(type: GGMLType) throws {
         var rng = TestRNG(seed: 0x50_31_36 &+ UInt64(type.rawValue))
         let kernels = PanelKernel.allCases.filter(\.isAvailable)
@@ -130,9 +135,10 @@ import Testing
     /// agreement at least llama.cpp's minus one position per prompt; mean |Δ log-prob| over all
     /// positions of the three prompts at most 1.1× llama.cpp's; the worst single log-prob at most
     /// 2× llama.cpp's worst, the worst last-position logit at most 1.25× (single positions
-    /// scatter: measured 0.041 mean vs llama.cpp 0.046, worst 0.32 at one p2_chat position whose
-    /// reference log-prob is −6.9 vs llama.cpp's worst 0.19, last logits 0.89 vs 0.92). The
-    /// logits must also differ from fp32 (> 1e-3), so the quantised path really ran.
+    /// scatter). Measured with every matrix quantised, the Q8_0 head included (as llama.cpp
+    /// runs): mean 0.045 vs llama.cpp 0.046, worst 0.25 vs 0.19, last logits 0.83 vs 0.92; with
+    /// an fp32 head 0.041, 0.32 (one p2_chat position whose reference log-prob is −6.9), 0.89.
+    /// The logits must also differ from fp32 (> 1e-3), so the quantised path really ran.
     @Test func logitsStayAsCloseAsLlamaCpp() throws {
         let lm = try SmolLM2Shared.model()
         let model = try lm.model.sharingWeights(quantizedDecode: false, quantizedPrefill: true)

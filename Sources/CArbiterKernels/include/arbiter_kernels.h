@@ -76,6 +76,18 @@ void arbiter_p16_gemm_avx2(const uint8_t *packed, long panel_begin, long panel_e
 void arbiter_p16_gemm_c(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
                         const float *xd, const float *xs, long n, float *y, long y_stride, long rows);
 
+/// The Q8_0 form (kernels_p16_q8.c): bytes of the sixteen-row copy, the repack (portable C), and
+/// the products as arbiter_p16_gemm_* without the offset term (xsum: Σq per activation block, the
+/// code sums, which the VNNI form needs; results bit-identical across the three forms).
+long arbiter_p16_q8_packed_bytes(long rows, long blocks);
+void arbiter_p16_q8_repack(const uint8_t *w, size_t row_bytes, long rows, long blocks, uint8_t *out);
+void arbiter_p16_q8_gemm_vnni(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
+                              const float *xd, const float *xsum, long n, float *y, long y_stride, long rows);
+void arbiter_p16_q8_gemm_avx2(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
+                              const float *xd, long n, float *y, long y_stride, long rows);
+void arbiter_p16_q8_gemm_c(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
+                           const float *xd, long n, float *y, long y_stride, long rows);
+
 /// Quantises `blocks` blocks of 32 floats to 8 bits as QuantizedActivations does (d = max|x|/127,
 /// q = round(x/d) ties to even, s = d·Σq, qsum = Σq): q natural order. AVX2 (see above).
 void arbiter_quantize_q8_avx2(const float *x, long blocks, int8_t *q, float *d, float *s, float *qsum);
