@@ -50,7 +50,7 @@ extension LlamaModel {
         try self.init(configuration: config, parameters: parameters, source: path, quantized: quantized)
         usesQuantizedDecode = options.quantizedDecode && hasQuantizedWeights
         usesQuantizedPrefill = options.quantizedPrefill && hasQuantizedWeights
-        if usesQuantizedDecode || usesQuantizedPrefill { quantized.prepareKernels(panels: usesQuantizedPrefill) }
+        if usesQuantizedDecode || usesQuantizedPrefill { quantized.prepareKernels(decode: usesQuantizedDecode, panels: usesQuantizedPrefill) }
     }
 
     /// Reads the GGUF file at `url` (see `init(gguf:options:)`).

@@ -56,12 +56,12 @@ struct QuantizedDecodeWeights {
     let blocks: [QuantizedBlock]
     let head: QuantizedMatrix?  // (V, C): `output.weight`, or `token_embd.weight` when tied
 
-    /// Makes every matrix's repacked copy now, in parallel (else the first product does); with
-    /// `panels`, the sixteen-row copies for prefill as well.
-    func prepareKernels(panels: Bool = false) {
+    /// Makes the repacked copies now, in parallel (else the first product does): with `decode`
+    /// the eight-row ones, with `panels` the sixteen-row ones for prefill.
+    func prepareKernels(decode: Bool = true, panels: Bool = false) {
         let all = blocks.flatMap { [$0.query, $0.key, $0.value, $0.output, $0.gate, $0.up, $0.down] }.compactMap { $0 } + [head].compactMap { $0 }
         DispatchQueue.concurrentPerform(iterations: all.count) {
-            _ = all[$0].packed
+            if decode { _ = all[$0].packed }
             if panels { _ = all[$0].panels }
         }
     }
