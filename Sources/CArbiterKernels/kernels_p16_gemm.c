@@ -8,9 +8,10 @@
 // row the exact integer dot is scaled once: acc = fma(float(dot), d_w·d_x, acc), then
 // acc = fma(m_w, s_x, acc) (s_x = d_x·Σq_x, the Q8_1 sum). Both kernels (and the portable one)
 // do exactly these float operations in this order, so their outputs are bit-identical.
-// Activations: QuantizedActivations' natural-order int8 codes, per-block scales and sums.
+// Activations: QuantizedActivations' natural-order int8 codes, per-block scales and sums, made by
+// the AVX2 quantiser at the end of this file where it runs.
 #include "arbiter_kernels.h"
-#include "half_float.h"
+#include "p16_common.h"
 
 #include <math.h>
 #include <string.h>
@@ -54,12 +55,6 @@ int arbiter_p16_repack(int kind, const uint8_t *w, size_t row_bytes, long rows, 
     return 1;
 }
 
-static inline int32_t load_i32(const int8_t *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 /// Portable C: the same arithmetic one lane at a time (used where neither SIMD kernel can run).
 void arbiter_p16_gemm_c(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
                         const float *xd, const float *xs, long n, float *y, long y_stride, long rows) {
@@ -92,10 +87,6 @@ void arbiter_p16_gemm_c(const uint8_t *packed, long panel_begin, long panel_end,
 }
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#include <immintrin.h>
-
-#define ARBITER_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,fma")))
-#define ARBITER_AVX2 __attribute__((target("avx2,fma")))
 
 int arbiter_kernels_avx512vnni_available(void) {
     __builtin_cpu_init();
@@ -104,7 +95,7 @@ int arbiter_kernels_avx512vnni_available(void) {
 }
 
 /// R activation rows (from row b) times one panel over all blocks, into R rows of y.
-ARBITER_VNNI static inline __attribute__((always_inline)) void p16_tile_vnni(
+ARBITER_P16_VNNI static inline __attribute__((always_inline)) void p16_tile_vnni(
     const uint8_t *panel, long blocks, const int8_t *xq, const float *xd, const float *xs, long b, const int R,
     float *y, long y_stride, __mmask16 store_mask) {
     const __m512i mask = _mm512_set1_epi8(0x0F);
@@ -123,7 +114,7 @@ ARBITER_VNNI static inline __attribute__((always_inline)) void p16_tile_vnni(
         for (int r = 0; r < R; r++) {
             const int8_t *x = xq + ((b + r) * blocks + k) * 32;
             __m512i dot = _mm512_setzero_si512();
-            for (int g = 0; g < 8; g++) dot = _mm512_dpbusd_epi32(dot, w[g], _mm512_set1_epi32(load_i32(x + 4 * g)));
+            for (int g = 0; g < 8; g++) dot = _mm512_dpbusd_epi32(dot, w[g], _mm512_set1_epi32(arbiter_load_i32(x + 4 * g)));
             const float dx = xd[(b + r) * blocks + k], sx = xs[(b + r) * blocks + k];
             acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(d, _mm512_set1_ps(dx)), acc[r]);
             acc[r] = _mm512_fmadd_ps(m, _mm512_set1_ps(sx), acc[r]);
@@ -132,7 +123,7 @@ ARBITER_VNNI static inline __attribute__((always_inline)) void p16_tile_vnni(
     for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(y + (b + r) * y_stride, store_mask, acc[r]);
 }
 
-ARBITER_VNNI void arbiter_p16_gemm_vnni(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
+ARBITER_P16_VNNI void arbiter_p16_gemm_vnni(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
                                         const float *xd, const float *xs, long n, float *y, long y_stride, long rows) {
     for (long p = panel_begin; p < panel_end; p++) {
         const uint8_t *panel = packed + p * blocks * P16_BLOCK;
@@ -148,7 +139,7 @@ ARBITER_VNNI void arbiter_p16_gemm_vnni(const uint8_t *packed, long panel_begin,
 /// The AVX2 form of one tile: a panel's 16 rows as two halves of 8 (one ymm of int32 lanes each).
 /// vpmaddubsw sums two u4·s8 products per int16 lane (|·| ≤ 2·15·127 = 3810); eight of them
 /// added in int16 stay below 32767, so one vpmaddwd per block widens the exact dot to int32.
-ARBITER_AVX2 static inline __attribute__((always_inline)) void p16_tile_avx2(
+ARBITER_P16_AVX2 static inline __attribute__((always_inline)) void p16_tile_avx2(
     const uint8_t *panel, long blocks, const int8_t *xq, const float *xd, const float *xs, long b, const int R,
     float *y, long y_stride, long valid) {
     const __m256i mask = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
@@ -168,28 +159,19 @@ ARBITER_AVX2 static inline __attribute__((always_inline)) void p16_tile_avx2(
             const __m256 m = _mm256_loadu_ps((const float *)(block + 320) + 8 * half);
             for (int r = 0; r < R; r++) {
                 const int8_t *x = xq + ((b + r) * blocks + k) * 32;
-                __m256i sums = _mm256_maddubs_epi16(w[0], _mm256_set1_epi32(load_i32(x)));
-                for (int g = 1; g < 8; g++) sums = _mm256_add_epi16(sums, _mm256_maddubs_epi16(w[g], _mm256_set1_epi32(load_i32(x + 4 * g))));
+                __m256i sums = _mm256_maddubs_epi16(w[0], _mm256_set1_epi32(arbiter_load_i32(x)));
+                for (int g = 1; g < 8; g++) sums = _mm256_add_epi16(sums, _mm256_maddubs_epi16(w[g], _mm256_set1_epi32(arbiter_load_i32(x + 4 * g))));
                 const __m256i dot = _mm256_madd_epi16(sums, ones);
                 const float dx = xd[(b + r) * blocks + k], sx = xs[(b + r) * blocks + k];
                 acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_mul_ps(d, _mm256_set1_ps(dx)), acc[r]);
                 acc[r] = _mm256_fmadd_ps(m, _mm256_set1_ps(sx), acc[r]);
             }
         }
-        for (int r = 0; r < R; r++) {
-            float *dst = y + (b + r) * y_stride + 8 * half;
-            if (half * 8 + 8 <= valid) {
-                _mm256_storeu_ps(dst, acc[r]);
-            } else {
-                float lanes[8];
-                _mm256_storeu_ps(lanes, acc[r]);
-                for (long i = 0; half * 8 + i < valid; i++) dst[i] = lanes[i];
-            }
-        }
+        for (int r = 0; r < R; r++) arbiter_p16_store_half(y + (b + r) * y_stride + 8 * half, half, valid, acc[r]);
     }
 }
 
-ARBITER_AVX2 void arbiter_p16_gemm_avx2(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
+ARBITER_P16_AVX2 void arbiter_p16_gemm_avx2(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
                                         const float *xd, const float *xs, long n, float *y, long y_stride, long rows) {
     for (long p = panel_begin; p < panel_end; p++) {
         const uint8_t *panel = packed + p * blocks * P16_BLOCK;
@@ -201,23 +183,7 @@ ARBITER_AVX2 void arbiter_p16_gemm_avx2(const uint8_t *packed, long panel_begin,
     }
 }
 
-#else
-
-int arbiter_kernels_avx512vnni_available(void) { return 0; }
-
-void arbiter_p16_gemm_vnni(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
-                           const float *xd, const float *xs, long n, float *y, long y_stride, long rows) {
-    arbiter_p16_gemm_c(packed, panel_begin, panel_end, blocks, xq, xd, xs, n, y, y_stride, rows);
-}
-void arbiter_p16_gemm_avx2(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
-                           const float *xd, const float *xs, long n, float *y, long y_stride, long rows) {
-    arbiter_p16_gemm_c(packed, panel_begin, panel_end, blocks, xq, xd, xs, n, y, y_stride, rows);
-}
-
-#endif
-
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-ARBITER_AVX2 void arbiter_quantize_q8_avx2(const float *x, long blocks, int8_t *q, float *d, float *s, float *qsum) {
+ARBITER_P16_AVX2 void arbiter_quantize_q8_avx2(const float *x, long blocks, int8_t *q, float *d, float *s, float *qsum) {
     const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
     for (long k = 0; k < blocks; k++) {
         const float *block = x + k * 32;
@@ -249,8 +215,23 @@ ARBITER_AVX2 void arbiter_quantize_q8_avx2(const float *x, long blocks, int8_t *
         qsum[k] = (float)sum;
     }
 }
+
 #else
+
+int arbiter_kernels_avx512vnni_available(void) { return 0; }
+
+void arbiter_p16_gemm_vnni(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
+                           const float *xd, const float *xs, long n, float *y, long y_stride, long rows) {
+    arbiter_p16_gemm_c(packed, panel_begin, panel_end, blocks, xq, xd, xs, n, y, y_stride, rows);
+}
+void arbiter_p16_gemm_avx2(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
+                           const float *xd, const float *xs, long n, float *y, long y_stride, long rows) {
+    arbiter_p16_gemm_c(packed, panel_begin, panel_end, blocks, xq, xd, xs, n, y, y_stride, rows);
+}
+
 void arbiter_quantize_q8_avx2(const float *x, long blocks, int8_t *q, float *d, float *s, float *qsum) {
     (void)x; (void)blocks; (void)q; (void)d; (void)s; (void)qsum;
 }
+
 #endif
+

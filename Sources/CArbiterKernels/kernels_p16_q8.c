@@ -7,7 +7,7 @@
 // decode kernels do), widening every product pair at once because two u8·s8 pairs with |w| = 128
 // already need 15 bits. All three forms give bit-identical results.
 #include "arbiter_kernels.h"
-#include "half_float.h"
+#include "p16_common.h"
 
 #include <math.h>
 #include <string.h>
@@ -65,20 +65,10 @@ void arbiter_p16_q8_gemm_c(const uint8_t *packed, long panel_begin, long panel_e
     }
 }
 
-static inline int32_t q8_load_i32(const int8_t *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#include <immintrin.h>
-
-#define ARBITER_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,fma")))
-#define ARBITER_AVX2 __attribute__((target("avx2,fma")))
 
 /// R activation rows (from row b) times one Q8_0 panel. xsum: Σq per activation block.
-ARBITER_VNNI static inline __attribute__((always_inline)) void p16q8_tile_vnni(
+ARBITER_P16_VNNI static inline __attribute__((always_inline)) void p16q8_tile_vnni(
     const uint8_t *panel, long blocks, const int8_t *xq, const float *xd, const float *xsum, long b, const int R,
     float *y, long y_stride, __mmask16 store_mask) {
     const __m512i flip = _mm512_set1_epi8((char)0x80);
@@ -93,14 +83,14 @@ ARBITER_VNNI static inline __attribute__((always_inline)) void p16q8_tile_vnni(
             const int8_t *x = xq + ((b + r) * blocks + k) * 32;
             const long at = (b + r) * blocks + k;
             __m512i dot = _mm512_set1_epi32(-128 * (int32_t)xsum[at]);  // Σ(w+128)·x − 128·Σx = Σ w·x
-            for (int g = 0; g < 8; g++) dot = _mm512_dpbusd_epi32(dot, w[g], _mm512_set1_epi32(q8_load_i32(x + 4 * g)));
+            for (int g = 0; g < 8; g++) dot = _mm512_dpbusd_epi32(dot, w[g], _mm512_set1_epi32(arbiter_load_i32(x + 4 * g)));
             acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(d, _mm512_set1_ps(xd[at])), acc[r]);
         }
     }
     for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(y + (b + r) * y_stride, store_mask, acc[r]);
 }
 
-ARBITER_VNNI void arbiter_p16_q8_gemm_vnni(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
+ARBITER_P16_VNNI void arbiter_p16_q8_gemm_vnni(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
                                            const float *xd, const float *xsum, long n, float *y, long y_stride, long rows) {
     for (long p = panel_begin; p < panel_end; p++) {
         const uint8_t *panel = packed + p * blocks * P16Q8_BLOCK;
@@ -114,7 +104,7 @@ ARBITER_VNNI void arbiter_p16_q8_gemm_vnni(const uint8_t *packed, long panel_beg
 }
 
 /// AVX2: one half-panel (8 rows) times R activation rows.
-ARBITER_AVX2 static inline __attribute__((always_inline)) void p16q8_tile_avx2(
+ARBITER_P16_AVX2 static inline __attribute__((always_inline)) void p16q8_tile_avx2(
     const uint8_t *panel, long blocks, const int8_t *xq, const float *xd, long b, const int R, float *y, long y_stride,
     long valid) {
     const __m256i ones = _mm256_set1_epi16(1);
@@ -134,26 +124,17 @@ ARBITER_AVX2 static inline __attribute__((always_inline)) void p16q8_tile_avx2(
                 const int8_t *x = xq + ((b + r) * blocks + k) * 32;
                 __m256i dot = _mm256_setzero_si256();
                 for (int g = 0; g < 8; g++) {
-                    const __m256i xs = _mm256_sign_epi8(_mm256_set1_epi32(q8_load_i32(x + 4 * g)), w[g]);
+                    const __m256i xs = _mm256_sign_epi8(_mm256_set1_epi32(arbiter_load_i32(x + 4 * g)), w[g]);
                     dot = _mm256_add_epi32(dot, _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude[g], xs), ones));
                 }
                 acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_mul_ps(d, _mm256_set1_ps(xd[(b + r) * blocks + k])), acc[r]);
             }
         }
-        for (int r = 0; r < R; r++) {
-            float *dst = y + (b + r) * y_stride + 8 * half;
-            if (half * 8 + 8 <= valid) {
-                _mm256_storeu_ps(dst, acc[r]);
-            } else {
-                float lanes[8];
-                _mm256_storeu_ps(lanes, acc[r]);
-                for (long i = 0; half * 8 + i < valid; i++) dst[i] = lanes[i];
-            }
-        }
+        for (int r = 0; r < R; r++) arbiter_p16_store_half(y + (b + r) * y_stride + 8 * half, half, valid, acc[r]);
     }
 }
 
-ARBITER_AVX2 void arbiter_p16_q8_gemm_avx2(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
+ARBITER_P16_AVX2 void arbiter_p16_q8_gemm_avx2(const uint8_t *packed, long panel_begin, long panel_end, long blocks, const int8_t *xq,
                                            const float *xd, long n, float *y, long y_stride, long rows) {
     for (long p = panel_begin; p < panel_end; p++) {
         const uint8_t *panel = packed + p * blocks * P16Q8_BLOCK;
