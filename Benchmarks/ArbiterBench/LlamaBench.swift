@@ -26,7 +26,7 @@ func prefillFLOPs(_ c: LlamaConfiguration, tokens t: Int) -> Double {
 }
 
 /// The same model with no stop tokens: generation always runs to `maxNewTokens`.
-private func nonStoppingModel(quantizedPrefill: Bool = PeerBench.quantizedPrefill) throws -> LanguageModel {
+private func nonStoppingModel(quantizedPrefill: Bool = false) throws -> LanguageModel {
     let lm = try PeerBench.loadLanguageModel(quantizedPrefill: quantizedPrefill)
     return LanguageModel(tokenizer: lm.tokenizer, model: lm.model, chatTemplate: nil, stopTokenIDs: [], url: lm.url)
 }
@@ -37,7 +37,7 @@ private func greedy(_ lm: LanguageModel, _ prompt: [Int], count: Int) -> [Int] {
 }
 
 /// The `prefill` suite (fp32 weights and BLAS, the default).
-func prefillBenchmark() { prefillBenchmark(quantized: PeerBench.quantizedPrefill) }
+func prefillBenchmark() { prefillBenchmark(quantized: false) }
 
 /// The `prefill-quantized` suite: the same with `LlamaLoadOptions(quantizedPrefill: true)`.
 func quantizedPrefillBenchmark() { prefillBenchmark(quantized: true) }

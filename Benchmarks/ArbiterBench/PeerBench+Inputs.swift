@@ -111,9 +111,10 @@ enum PeerBench {
 
     /// Loads SmolLM2 from `$ARBITER_BENCH_GGUF`, else from the model cache (`arbiter models fetch
     /// smollm2-135m` puts it there).
-    /// `ARBITER_BENCH_QUANTIZED_PREFILL=1` loads with `LlamaLoadOptions(quantizedPrefill: true)`,
-    /// `ARBITER_BENCH_FP32_DECODE=1` with `quantizedDecode: false` (decode steps on fp32 + BLAS).
-    static func loadLanguageModel(quantizedPrefill: Bool = quantizedPrefill) throws -> LanguageModel {
+    /// `quantizedPrefill` loads with `LlamaLoadOptions(quantizedPrefill: true)` (the
+    /// `prefill-quantized` suite); `ARBITER_BENCH_FP32_DECODE=1` with `quantizedDecode: false`
+    /// (decode steps on fp32 + BLAS).
+    static func loadLanguageModel(quantizedPrefill: Bool = false) throws -> LanguageModel {
         let fp32Decode = ProcessInfo.processInfo.environment["ARBITER_BENCH_FP32_DECODE"] == "1"
         let options = LlamaLoadOptions(quantizedDecode: !fp32Decode && LlamaLoadOptions.quantizedDecodeByDefault, quantizedPrefill: quantizedPrefill)
         if let path = ProcessInfo.processInfo.environment["ARBITER_BENCH_GGUF"], !path.isEmpty {
@@ -121,7 +122,4 @@ enum PeerBench {
         }
         return try LanguageModel.load(ModelStore().resolve("smollm2-135m").url, options: options)
     }
-
-    /// Whether the language-model suites run prefills on the quantised kernels.
-    static var quantizedPrefill: Bool { ProcessInfo.processInfo.environment["ARBITER_BENCH_QUANTIZED_PREFILL"] == "1" }
 }

@@ -84,37 +84,29 @@ extension QuantizedMatrix {
         let n = x.rows
         guard n > 0 else { return matrices.map { _ in [] } }
         let units = matrices.map { ($0.rows + 15) / 16 }
-        let starts = units.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1) }
-        let total = starts[starts.count - 1]
         let work = matrices.reduce(0) { $0 + $1.rows * $1.columns } * n
-        let pool = WorkerPool.shared
-        let parts = work >= parallelThreshold ? min(total, 4 * (pool.workerCount + 1)) : 1
         let sources = SendablePanels(rows: panels)
         // The kernels write every output element, straight into the arrays returned.
         return uninitializedArrays(counts: matrices.map { n * $0.rows }) { outputs in
             let target = SendableOutputs(pointers: outputs)
             x.withByteBuffers { q, scale, sum, codeSum in
                 let inputs = SendableActivations(q: q, d: scale, s: sum, codeSums: codeSum)
-                pool.run(parts: parts, spinAfter: false) { part in
-                    let lo = total * part / parts, hi = total * (part + 1) / parts
-                    for (i, m) in matrices.enumerated() {
-                        let begin = max(lo, starts[i]), end = min(hi, starts[i + 1])
-                        guard begin < end else { continue }
-                        let (p, y, blocks) = (sources.rows[i].bytes, target.pointers[i], m.columns / 32)
-                        let (first, last) = (begin - starts[i], end - starts[i])
-                        if m.type == .q8_0 {
-                            switch kernel {
-                            case .vnni: arbiter_p16_q8_gemm_vnni(p, first, last, blocks, inputs.q, inputs.d, inputs.codeSums, n, y, m.rows, m.rows)
-                            case .avx2: arbiter_p16_q8_gemm_avx2(p, first, last, blocks, inputs.q, inputs.d, n, y, m.rows, m.rows)
-                            case .portable: arbiter_p16_q8_gemm_c(p, first, last, blocks, inputs.q, inputs.d, n, y, m.rows, m.rows)
-                            }
-                            continue
-                        }
+                forEachUnitRange(units, work: work, spinAfter: false) { i, range in
+                    let m = matrices[i]
+                    let (p, y, blocks) = (sources.rows[i].bytes, target.pointers[i], m.columns / 32)
+                    let (first, last) = (range.lowerBound, range.upperBound)
+                    if m.type == .q8_0 {
                         switch kernel {
-                        case .vnni: arbiter_p16_gemm_vnni(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
-                        case .avx2: arbiter_p16_gemm_avx2(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
-                        case .portable: arbiter_p16_gemm_c(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
+                        case .vnni: arbiter_p16_q8_gemm_vnni(p, first, last, blocks, inputs.q, inputs.d, inputs.codeSums, n, y, m.rows, m.rows)
+                        case .avx2: arbiter_p16_q8_gemm_avx2(p, first, last, blocks, inputs.q, inputs.d, n, y, m.rows, m.rows)
+                        case .portable: arbiter_p16_q8_gemm_c(p, first, last, blocks, inputs.q, inputs.d, n, y, m.rows, m.rows)
                         }
+                        return
+                    }
+                    switch kernel {
+                    case .vnni: arbiter_p16_gemm_vnni(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
+                    case .avx2: arbiter_p16_gemm_avx2(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
+                    case .portable: arbiter_p16_gemm_c(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
                     }
                 }
             }

@@ -145,23 +145,29 @@ package struct QuantizedMatrix: @unchecked Sendable {
         // Work is split in units: groups of eight rows for repacked matrices, else single rows.
         let packed = matrices.map { useAVX2 && AVX2Kernels.available ? $0.packed : nil }
         let units = zip(matrices, packed).map { m, p in p != nil ? (m.rows + 7) / 8 : m.rows }
+        let target = SendableOutputs(pointers: outputs)
+        forEachUnitRange(units, work: matrices.reduce(0) { $0 + $1.rows * $1.columns }) { i, range in
+            if let rows = packed[i] {
+                matrices[i].groupRange(range, rows, x, target.pointers[i])
+            } else {
+                matrices[i].rowRange(range, x, target.pointers[i], avx2: useAVX2)
+            }
+        }
+    }
+
+    /// Splits the work units of several matrices (units[i] of matrix i: row groups, rows or
+    /// panels), counted as one range, into parts on the WorkerPool (one part when `work` is
+    /// below `parallelThreshold`) and calls body(i, matrix i's units in that part).
+    static func forEachUnitRange(_ units: [Int], work: Int, spinAfter: Bool = true, _ body: (Int, Range<Int>) -> Void) {
         let starts = units.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1) }  // first global unit of each
         let total = starts[starts.count - 1]
-        let weights = matrices.reduce(0) { $0 + $1.rows * $1.columns }
         let pool = WorkerPool.shared
-        let parts = weights >= parallelThreshold ? min(total, 4 * (pool.workerCount + 1)) : 1
-        let target = SendableOutputs(pointers: outputs)
-        pool.run(parts: parts) { part in
+        let parts = work >= parallelThreshold ? min(total, 4 * (pool.workerCount + 1)) : 1
+        pool.run(parts: parts, spinAfter: spinAfter) { part in
             let lo = total * part / parts, hi = total * (part + 1) / parts
-            for (i, m) in matrices.enumerated() {
+            for i in units.indices {
                 let begin = max(lo, starts[i]), end = min(hi, starts[i + 1])
-                guard begin < end else { continue }
-                let range = (begin - starts[i])..<(end - starts[i])
-                if let rows = packed[i] {
-                    m.groupRange(range, rows, x, target.pointers[i])
-                } else {
-                    m.rowRange(range, x, target.pointers[i], avx2: useAVX2)
-                }
+                if begin < end { body(i, (begin - starts[i])..<(end - starts[i])) }
             }
         }
     }
