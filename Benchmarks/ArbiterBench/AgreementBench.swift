@@ -31,7 +31,9 @@ private func agreementBenchData(raters: Int, items: Int, seed: UInt64) -> [[Doub
 /// The single-α pass Arbiter used before the integer-code/histogram path (commit 0c20354): value
 /// counts per item (items, V) from rater rows, then each item's V² count pairs into o. "Before" only.
 private func previousOrdinalAlpha(_ rows: [[Double?]], domain: [Double]) -> Double? {
-    let v = domain.count, n = rows.first?.count ?? 0, first = domain[0]
+    let v = domain.count
+    let n = rows.first?.count ?? 0
+    let first = domain[0]
     var counts = [Int32](repeating: 0, count: n * v)  // (items, V)
     for row in rows {
         for i in 0..<n {
@@ -58,7 +60,8 @@ private func previousOrdinalAlpha(_ rows: [[Double?]], domain: [Double]) -> Doub
     var nV = [Double](repeating: 0, count: v)
     for c in 0..<v { for k in 0..<v { nV[c] += o[c * v + k] } }
     let total = nV.reduce(0, +)
-    var observed = 0.0, expected = 0.0
+    var observed = 0.0
+    var expected = 0.0
     for c in 0..<v {
         for k in 0..<v where c != k {
             var s = 0.0
@@ -73,7 +76,9 @@ private func previousOrdinalAlpha(_ rows: [[Double?]], domain: [Double]) -> Doub
 
 /// The agreement suite: prints Swift and python timings and the speedups.
 func agreementBenchmark() {
-    let raters = 5, items = 100_000, resamples = 2_000
+    let raters = 5
+    let items = 100_000
+    let resamples = 2_000
     let env = ProcessInfo.processInfo.environment
     let peerResamples = Int(env["ARBITER_BENCH_PEER_RESAMPLES"] ?? "") ?? 100
     print("agreement: Krippendorff alpha, ordinal, \(items) items x \(raters) raters, 10% missing, seed 42")
@@ -90,8 +95,10 @@ func agreementBenchmark() {
         let matrix = try RatingMatrix(rows)
         let domain: [Double] = [1, 2, 3, 4, 5]
         _ = try Agreement.krippendorffAlpha(matrix, level: .ordinal, domain: domain)  // warm-up
-        var swiftPoint = Double.infinity, previousPoint = Double.infinity
-        var alpha: Double? = nil, previousAlpha: Double? = nil
+        var swiftPoint = Double.infinity
+        var previousPoint = Double.infinity
+        var alpha: Double? = nil
+        var previousAlpha: Double? = nil
         for _ in 0..<3 {
             let (a, t) = try seconds { try Agreement.krippendorffAlpha(matrix, level: .ordinal, domain: domain) }
             alpha = a
@@ -110,9 +117,12 @@ func agreementBenchmark() {
             ci = c
             swiftBoot = min(swiftBoot, t)
         }
-        print(String(format: "  swift  alpha = %.12f   point %.4f s (best of 3; previous pass %.4f s, alpha %.12f)   bootstrap %d resamples %.3f s (best of 3)  CI [%.4f, %.4f]  (%d cores)",
-                     alpha ?? .nan, swiftPoint, previousPoint, previousAlpha ?? .nan, resamples, swiftBoot,
-                     ci?.low ?? .nan, ci?.high ?? .nan, ProcessInfo.processInfo.activeProcessorCount))
+        print(
+            String(
+                format:
+                    "  swift  alpha = %.12f   point %.4f s (best of 3; previous pass %.4f s, alpha %.12f)   bootstrap %d resamples %.3f s (best of 3)  CI [%.4f, %.4f]  (%d cores)",
+                alpha ?? .nan, swiftPoint, previousPoint, previousAlpha ?? .nan, resamples, swiftBoot,
+                ci?.low ?? .nan, ci?.high ?? .nan, ProcessInfo.processInfo.activeProcessorCount))
 
         let python = env["ARBITER_BENCH_PYTHON"] ?? "/tmp/benchvenv/bin/python"
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -123,28 +133,36 @@ func agreementBenchmark() {
         let pipe = Pipe()
         process.standardOutput = pipe
         do { try process.run() } catch {
-            print("  python peer not run (\(python): \(error.localizedDescription)); set ARBITER_BENCH_PYTHON to a python with krippendorff + numpy")
+            print(
+                "  python peer not run (\(python): \(error.localizedDescription)); set ARBITER_BENCH_PYTHON to a python with krippendorff + numpy"
+            )
             return
         }
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0,
-              let peer = try JSONSerialization.jsonObject(with: output) as? [String: Any],
-              let pAlpha = peer["alpha"] as? Double, let pPoint = peer["alpha_seconds"] as? Double,
-              let pBoot = peer["bootstrap_seconds"] as? Double
+            let peer = try JSONSerialization.jsonObject(with: output) as? [String: Any],
+            let pAlpha = peer["alpha"] as? Double, let pPoint = peer["alpha_seconds"] as? Double,
+            let pBoot = peer["bootstrap_seconds"] as? Double
         else {
-            print("  python peer failed (exit \(process.terminationStatus)): \(String(decoding: output, as: UTF8.self))")
+            print(
+                "  python peer failed (exit \(process.terminationStatus)): \(String(decoding: output, as: UTF8.self))")
             return
         }
         let perResample = pBoot / Double(max(peerResamples, 1))
         let pBootFull = perResample * Double(resamples)
-        print(String(format: "  python alpha = %.12f   point %.4f s   bootstrap %d resamples %.3f s (%.4f s each; %d extrapolated: %.1f s)  CI [%.4f, %.4f]  krippendorff %@",
-                     pAlpha, pPoint, peerResamples, pBoot, perResample, resamples, pBootFull,
-                     peer["ci_low"] as? Double ?? .nan, peer["ci_high"] as? Double ?? .nan,
-                     (peer["krippendorff_version"] as? String) ?? "?"))
+        print(
+            String(
+                format:
+                    "  python alpha = %.12f   point %.4f s   bootstrap %d resamples %.3f s (%.4f s each; %d extrapolated: %.1f s)  CI [%.4f, %.4f]  krippendorff %@",
+                pAlpha, pPoint, peerResamples, pBoot, perResample, resamples, pBootFull,
+                peer["ci_low"] as? Double ?? .nan, peer["ci_high"] as? Double ?? .nan,
+                (peer["krippendorff_version"] as? String) ?? "?"))
         print(String(format: "  |alpha swift - alpha python| = %.3g", abs((alpha ?? .nan) - pAlpha)))
-        print(String(format: "  speedup: point alpha %.1fx (previous pass %.1fx), bootstrap (%d resamples) %.1fx",
-                     pPoint / swiftPoint, pPoint / previousPoint, resamples, pBootFull / swiftBoot))
+        print(
+            String(
+                format: "  speedup: point alpha %.1fx (previous pass %.1fx), bootstrap (%d resamples) %.1fx",
+                pPoint / swiftPoint, pPoint / previousPoint, resamples, pBootFull / swiftBoot))
     } catch {
         print("  agreement benchmark failed: \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
     }

@@ -33,30 +33,52 @@ func blockBenchmark() {
     let xn = Tensor.noGrad { x.rmsNorm(weight: block.attentionNorm) }  // (B, T, C)
     let q = Tensor.noGrad { xn.matmul(block.wq).reshaped([b, t, 9, 64]).permuted([0, 2, 1, 3]) }  // (B, H, T, D)
     let kv = Tensor.noGrad { xn.matmul(block.wk).reshaped([b, t, 3, 64]).permuted([0, 2, 1, 3]) }  // (B, Hkv, T, D)
-    let attentionFLOPs: Double = 4 * Double(b * cfg.heads * cfg.headDim) * Double(t * (t + 1) / 2)  // q·kᵀ and P·v, visible pairs
+    // q·kᵀ and P·v, visible pairs
+    let attentionFLOPs: Double = 4 * Double(b * cfg.heads * cfg.headDim) * Double(t * (t + 1) / 2)
     let stages: [(String, Double, () -> Void)] = [
-        ("qkvo projections", 2 * Double(b * t * cfg.modelDim) * Double(2 * 576 + 2 * 192), {
-            _ = Tensor.noGrad { [xn.matmul(block.wq), xn.matmul(block.wk), xn.matmul(block.wv), xn.matmul(block.wo)] }
-        }),
-        ("attention (causal)", attentionFLOPs, {
-            _ = Tensor.noGrad { Tensor.attention(query: q, key: kv, value: kv, causal: true) }
-        }),
-        ("SwiGLU MLP", 6 * Double(b * t * cfg.modelDim * cfg.ffnDim), {
-            _ = Tensor.noGrad { (xn.matmul(block.wGate).silu() * xn.matmul(block.wUp)).matmul(block.wDown) }
-        }),
-        ("rmsNorm + rope + permutes", 0, {
-            _ = Tensor.noGrad {
-                [x.rmsNorm(weight: block.attentionNorm), q.rope(layout: .halfSplit), q.permuted([0, 2, 1, 3])]
+        (
+            "qkvo projections", 2 * Double(b * t * cfg.modelDim) * Double(2 * 576 + 2 * 192),
+            {
+                _ = Tensor.noGrad {
+                    [xn.matmul(block.wq), xn.matmul(block.wk), xn.matmul(block.wv), xn.matmul(block.wo)]
+                }
             }
-        }),
+        ),
+        (
+            "attention (causal)", attentionFLOPs,
+            {
+                _ = Tensor.noGrad { Tensor.attention(query: q, key: kv, value: kv, causal: true) }
+            }
+        ),
+        (
+            "SwiGLU MLP", 6 * Double(b * t * cfg.modelDim * cfg.ffnDim),
+            {
+                _ = Tensor.noGrad { (xn.matmul(block.wGate).silu() * xn.matmul(block.wUp)).matmul(block.wDown) }
+            }
+        ),
+        (
+            "rmsNorm + rope + permutes", 0,
+            {
+                _ = Tensor.noGrad {
+                    [x.rmsNorm(weight: block.attentionNorm), q.rope(layout: .halfSplit), q.permuted([0, 2, 1, 3])]
+                }
+            }
+        ),
     ]
 
-    print("TransformerBlock C 576, heads 9/3 (GQA), head dim 64, FFN 1536 SwiGLU, T \(t), batch \(b); BLAS threads \(BLASThreads.current), cores \(ProcessInfo.processInfo.activeProcessorCount)")
+    print(
+        "TransformerBlock C 576, heads 9/3 (GQA), head dim 64, FFN 1536 SwiGLU, T \(t), batch \(b); BLAS threads \(BLASThreads.current), cores \(ProcessInfo.processInfo.activeProcessorCount)"
+    )
     print(String(format: "sgemm peak (best of square 256…2048): %.1f GFLOP/s", peak))
-    print(String(format: "forward:            %7.2f ms  %6.1f GFLOP/s  (%.2f GFLOP)", forwardSeconds * 1e3, forwardFLOPs / forwardSeconds / 1e9, forwardFLOPs / 1e9))
+    print(
+        String(
+            format: "forward:            %7.2f ms  %6.1f GFLOP/s  (%.2f GFLOP)", forwardSeconds * 1e3,
+            forwardFLOPs / forwardSeconds / 1e9, forwardFLOPs / 1e9))
     let trainRate = totalFLOPs / trainSeconds / 1e9
-    print(String(format: "forward + backward: %7.2f ms  %6.1f GFLOP/s  (%.2f GFLOP)  = %.0f %% of sgemm peak",
-                 trainSeconds * 1e3, trainRate, totalFLOPs / 1e9, 100 * trainRate / peak))
+    print(
+        String(
+            format: "forward + backward: %7.2f ms  %6.1f GFLOP/s  (%.2f GFLOP)  = %.0f %% of sgemm peak",
+            trainSeconds * 1e3, trainRate, totalFLOPs / 1e9, 100 * trainRate / peak))
     print("stage (forward, no tape)        ms     GFLOP/s")
     for (name, flops, body) in stages {
         let s = benchBestOf(repeats, body)
@@ -69,7 +91,9 @@ func blockBenchmark() {
 func sgemmPeak() -> Double {
     var best = 0.0
     for n in [256, 512, 1024, 2048] {
-        best = max(best, 2 * Double(n) * Double(n) * Double(n) / sgemmSeconds(m: n, n: n, k: n, transposeB: false, repeats: 5) / 1e9)
+        best = max(
+            best,
+            2 * Double(n) * Double(n) * Double(n) / sgemmSeconds(m: n, n: n, k: n, transposeB: false, repeats: 5) / 1e9)
     }
     return best
 }
@@ -78,14 +102,18 @@ func sgemmPeak() -> Double {
 /// (k, n), or (n, k) used transposed.
 func sgemmSeconds(m: Int, n: Int, k: Int, transposeB: Bool, repeats: Int) -> Double {
     var rng = SeededRNG(seed: UInt64(m * n + k))
-    let a = (0..<(m * k)).map { _ in rng.nextNormal() }, b = (0..<(k * n)).map { _ in rng.nextNormal() }
+    let a = (0..<(m * k)).map { _ in rng.nextNormal() }
+    let b = (0..<(k * n)).map { _ in rng.nextNormal() }
     var c = [Float](repeating: 0, count: m * n)
     return benchBestOf(repeats) {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                                pa.baseAddress, Int32(k), pb.baseAddress, Int32(transposeB ? k : n), 0, pc.baseAddress, Int32(n))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n),
+                        Int32(k), 1,
+                        pa.baseAddress, Int32(k), pb.baseAddress, Int32(transposeB ? k : n), 0, pc.baseAddress, Int32(n)
+                    )
                 }
             }
         }

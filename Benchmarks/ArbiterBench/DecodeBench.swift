@@ -27,7 +27,8 @@ func decodePathsBenchmark() {
     // (checked below), so tokens/s counts steps after the prompt.
     func decodeRate(quantized: Bool) -> (rate: Double, cpuRate: Double, tokens: [Int]) {
         lm.model.usesQuantizedDecode = quantized
-        var best = Double.infinity, bestCPU = Double.infinity
+        var best = Double.infinity
+        var bestCPU = Double.infinity
         var tokens: [Int] = []
         for _ in 0..<3 {
             let cpuStart = processCPUSeconds()
@@ -36,7 +37,9 @@ func decodePathsBenchmark() {
             _ = prefill
             let prefillSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let begin = DispatchTime.now().uptimeNanoseconds
-            tokens = lm.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: newTokens, sampling: .greedy)).tokens
+            tokens =
+                lm.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: newTokens, sampling: .greedy))
+                .tokens
             let total = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
             // generate() also prefills the prompt; subtract the separately timed prefill.
             best = min(best, max(total - prefillSeconds, 1e-9) / Double(max(tokens.count - 1, 1)))
@@ -56,11 +59,24 @@ func decodePathsBenchmark() {
         prefillBest = min(prefillBest, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
     let agree = zip(fp32Tokens, quantTokens).prefix { $0 == $1 }.count
-    print("decode: prompt \(prompt.count) tokens, \(quantTokens.count) new tokens (greedy), best of 3, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-    print(String(format: "decode: quantised %.1f tokens/s, fp32 %.1f tokens/s (%.2fx)", quantRate, fp32Rate, quantRate / fp32Rate))
-    print(String(format: "decode: per CPU-second (all threads, prompt included): quantised %.1f tokens, fp32 %.1f tokens", quantCPU, fp32CPU))
-    print("decode: quantised and fp32 greedy ids agree on the first \(agree) of \(min(fp32Tokens.count, quantTokens.count))")
-    print(String(format: "prefill: %d-token prompt %.1f tokens/s (%.0f ms)", prefillPrompt.count, Double(prefillPrompt.count) / prefillBest, prefillBest * 1000))
+    print(
+        "decode: prompt \(prompt.count) tokens, \(quantTokens.count) new tokens (greedy), best of 3, \(ProcessInfo.processInfo.activeProcessorCount) cores"
+    )
+    print(
+        String(
+            format: "decode: quantised %.1f tokens/s, fp32 %.1f tokens/s (%.2fx)", quantRate, fp32Rate,
+            quantRate / fp32Rate))
+    print(
+        String(
+            format: "decode: per CPU-second (all threads, prompt included): quantised %.1f tokens, fp32 %.1f tokens",
+            quantCPU, fp32CPU))
+    print(
+        "decode: quantised and fp32 greedy ids agree on the first \(agree) of \(min(fp32Tokens.count, quantTokens.count))"
+    )
+    print(
+        String(
+            format: "prefill: %d-token prompt %.1f tokens/s (%.0f ms)", prefillPrompt.count,
+            Double(prefillPrompt.count) / prefillBest, prefillBest * 1000))
 }
 
 /// CPU time of this process so far (all threads), in seconds.

@@ -19,7 +19,8 @@ func gemmBenchmark() {
             let c = Tensor.noGrad { a.matmul(b) }
             precondition(c.count == n * n)
         }
-        let av = a.scalars, bv = b.scalars
+        let av = a.scalars
+        let bv = b.scalars
         var cv = [Float](repeating: 0, count: n * n)
         let blasSeconds = bestOf(repeats) {
             av.withUnsafeBufferPointer { pa in
@@ -32,7 +33,8 @@ func gemmBenchmark() {
                 }
             }
         }
-        let t = flops / tensorSeconds / 1e9, c = flops / blasSeconds / 1e9
+        let t = flops / tensorSeconds / 1e9
+        let c = flops / blasSeconds / 1e9
         print(
             String(
                 format: "%5d   %21.1f   %19.1f   %5.2f", n, t, c, t / c))

@@ -14,10 +14,13 @@ func gemmShapesBenchmark() {
     let m = PeerBench.setting("ARBITER_BENCH_PROMPT_TOKENS", 512)
     let shapes: [(String, Int, Int)] = [
         ("q, o (576 × 576)", 576, 576), ("k, v (192 × 576)", 192, 576), ("q+k+v fused (960 × 576)", 960, 576),
-        ("gate, up (1536 × 576)", 1536, 576), ("gate+up fused (3072 × 576)", 3072, 576), ("down (576 × 1536)", 576, 1536),
+        ("gate, up (1536 × 576)", 1536, 576), ("gate+up fused (3072 × 576)", 3072, 576),
+        ("down (576 × 1536)", 576, 1536),
     ]
     let kernels = PanelKernel.allCases.filter { $0.isAvailable && $0 != .portable }
-    print("M = \(m) rows, x · Wᵀ, BLAS threads \(BLASThreads.current); columns: sgemm, then Q4_1 × 8-bit and Q8_0 × 8-bit, each \(kernels.map { "\($0)" }.joined(separator: ", "))")
+    print(
+        "M = \(m) rows, x · Wᵀ, BLAS threads \(BLASThreads.current); columns: sgemm, then Q4_1 × 8-bit and Q8_0 × 8-bit, each \(kernels.map { "\($0)" }.joined(separator: ", "))"
+    )
     for (name, n, k) in shapes {
         let seconds = sgemmSeconds(m: m, n: n, k: k, transposeB: true, repeats: 20)
         let label = name.padding(toLength: 28, withPad: " ", startingAt: 0)
@@ -33,13 +36,18 @@ func gemmShapesBenchmark() {
     let peak = sgemmPeak()
     let pytorch = Double(PeerBench.setting("ARBITER_BENCH_PYTORCH_TPS", 600))
     // SmolLM2-135M's hyper-parameters (its GGUF metadata), for the analytic FLOP count.
-    guard let config = try? LlamaConfiguration(
-        layerCount: 30, hiddenSize: 576, feedForwardSize: 1536, headCount: 9, keyValueHeadCount: 3, ropeTheta: 100_000,
-        rmsNormEpsilon: 1e-5, contextLength: 8192, vocabularySize: 49152)
+    guard
+        let config = try? LlamaConfiguration(
+            layerCount: 30, hiddenSize: 576, feedForwardSize: 1536, headCount: 9, keyValueHeadCount: 3,
+            ropeTheta: 100_000,
+            rmsNormEpsilon: 1e-5, contextLength: 8192, vocabularySize: 49152)
     else { return }
     let needed = prefillFLOPs(config, tokens: m) * 1.5 * pytorch / Double(m) / 1e9
-    print(String(format: "sgemm peak (square 256…2048): %.1f GFLOP/s; a prefill at 1.5 × %.0f tokens/s needs %.1f GFLOP/s = %.0f %% of it",
-                 peak, pytorch, needed, 100 * needed / peak))
+    print(
+        String(
+            format:
+                "sgemm peak (square 256…2048): %.1f GFLOP/s; a prefill at 1.5 × %.0f tokens/s needs %.1f GFLOP/s = %.0f %% of it",
+            peak, pytorch, needed, 100 * needed / peak))
 }
 
 /// Best time of the p16 quantised product (m, k) × (n, k)ᵀ with random `type` (Q4_1 or Q8_0) weights.
@@ -48,7 +56,10 @@ func panelSeconds(_ type: GGMLType, m: Int, n: Int, k: Int, kernel: PanelKernel,
     var bytes: [UInt8] = []
     bytes.reserveCapacity(n * k / 32 * type.typeSize)
     for _ in 0..<(n * k / 32) {
-        let halves = type == .q4_1 ? [Float16(0.01 * (1 + abs(rng.nextNormal()))), Float16(-0.08)] : [Float16(0.001 * (1 + abs(rng.nextNormal())))]
+        let halves =
+            type == .q4_1
+            ? [Float16(0.01 * (1 + abs(rng.nextNormal()))), Float16(-0.08)]
+            : [Float16(0.001 * (1 + abs(rng.nextNormal())))]
         for half in halves {
             withUnsafeBytes(of: half.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
         }

@@ -12,7 +12,8 @@ func gemvBenchmark() {
     let file: GGUFFile
     do {
         let env = ProcessInfo.processInfo.environment["ARBITER_DECODE_MODEL"]
-        file = try GGUFFile(contentsOf: env.map { URL(fileURLWithPath: $0) } ?? ModelStore().resolve("smollm2-135m").url)
+        file = try GGUFFile(
+            contentsOf: env.map { URL(fileURLWithPath: $0) } ?? ModelStore().resolve("smollm2-135m").url)
     } catch {
         print("gemv: cannot load the model (\(error.localizedDescription))")
         return
@@ -23,8 +24,10 @@ func gemvBenchmark() {
     var jobs: [[QuantizedMatrix]] = []
     for l in 0..<1000 {
         let p = "blk.\(l)."
-        guard let q = matrix(p + "attn_q.weight"), let k = matrix(p + "attn_k.weight"), let v = matrix(p + "attn_v.weight"),
-            let o = matrix(p + "attn_output.weight"), let g = matrix(p + "ffn_gate.weight"), let u = matrix(p + "ffn_up.weight"),
+        guard let q = matrix(p + "attn_q.weight"), let k = matrix(p + "attn_k.weight"),
+            let v = matrix(p + "attn_v.weight"),
+            let o = matrix(p + "attn_output.weight"), let g = matrix(p + "ffn_gate.weight"),
+            let u = matrix(p + "ffn_up.weight"),
             let d = matrix(p + "ffn_down.weight")
         else { break }
         jobs += [[q, k, v], [o], [g, u], [d]]
@@ -35,9 +38,10 @@ func gemvBenchmark() {
     let inputs = Dictionary(jobs.joined().map { ($0.columns, 0) }, uniquingKeysWith: { a, _ in a }).keys.map { c in
         (c, (0..<c).map { _ in rng.nextNormal() })
     }
-    let activations = Dictionary(uniqueKeysWithValues: inputs.map { c, x in
-        (c, x.withUnsafeBufferPointer { QuantizedActivations($0, rows: 1, columns: c) })
-    })
+    let activations = Dictionary(
+        uniqueKeysWithValues: inputs.map { c, x in
+            (c, x.withUnsafeBufferPointer { QuantizedActivations($0, rows: 1, columns: c) })
+        })
     func token() -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
         for job in jobs { _ = QuantizedMatrix.multiply(job, activations[job[0].columns]!) }
@@ -45,9 +49,14 @@ func gemvBenchmark() {
     }
     for _ in 0..<5 { _ = token() }
     var times = (0..<50).map { _ in token() }.sorted()
-    let best = times[0], median = times[times.count / 2]
+    let best = times[0]
+    let median = times[times.count / 2]
     times.removeAll()
-    print(String(format: "gemv: %d products, %.1f MB of weights per token: best %.2f ms (%.1f GB/s), median %.2f ms (%.1f GB/s), %d threads",
-                 jobs.count, Double(bytes) / 1e6, best * 1e3, Double(bytes) / best / 1e9, median * 1e3, Double(bytes) / median / 1e9,
-                 WorkerPool.shared.workerCount + 1))
+    print(
+        String(
+            format:
+                "gemv: %d products, %.1f MB of weights per token: best %.2f ms (%.1f GB/s), median %.2f ms (%.1f GB/s), %d threads",
+            jobs.count, Double(bytes) / 1e6, best * 1e3, Double(bytes) / best / 1e9, median * 1e3,
+            Double(bytes) / median / 1e9,
+            WorkerPool.shared.workerCount + 1))
 }

@@ -25,7 +25,9 @@ func judgeBenchmark() {
             return (prompt, response)
         }
     } catch {
-        print("judge: cannot load the model or Data/summeval-consistency (\(error.localizedDescription)); run from the repository root after `arbiter models fetch smollm2-135m`")
+        print(
+            "judge: cannot load the model or Data/summeval-consistency (\(error.localizedDescription)); run from the repository root after `arbiter models fetch smollm2-135m`"
+        )
         return
     }
     guard samples.count >= 8 else {
@@ -58,14 +60,17 @@ func judgeBenchmark() {
     func prompt(_ s: (document: String, summary: String)) -> [Int] {
         let messages = [
             ChatMessage(role: "system", content: system),
-            ChatMessage(role: "user", content: "### Source document\n\(s.document)\n\n### Summary to evaluate\n\(s.summary)"),
+            ChatMessage(
+                role: "user", content: "### Source document\n\(s.document)\n\n### Summary to evaluate\n\(s.summary)"),
         ]
         return model.tokenizer.encode((try? model.renderChat(messages)) ?? "", addSpecialTokens: false)
     }
     let digits = (1...5).compactMap { model.tokenizer.id(of: String($0)) }
     let prompts = samples.prefix(8).map(prompt)
     let lengths = prompts.map(\.count)
-    print("judge: smollm2-135m, \(prompts.count) summeval-consistency samples, prompts \(lengths.min() ?? 0)…\(lengths.max() ?? 0) tokens (mean \(lengths.reduce(0, +) / max(lengths.count, 1)))")
+    print(
+        "judge: smollm2-135m, \(prompts.count) summeval-consistency samples, prompts \(lengths.min() ?? 0)…\(lengths.max() ?? 0) tokens (mean \(lengths.reduce(0, +) / max(lengths.count, 1)))"
+    )
 
     // (1) Probability-weighted: prefill prompt + "[RESULT] ", one token with top-20 alternatives.
     let prefix = model.tokenizer.encode("[RESULT] ", addSpecialTokens: false)
@@ -76,8 +81,11 @@ func judgeBenchmark() {
             found += (r.logprobs?.first?.top ?? []).contains { digits.contains($0.id) } ? 1 : 0
         }
     }
-    print(String(format: "judge: probability-weighted (prefill only, top-20): %.3f samples/s (%.2f s per sample); a score digit in the top 20 for %d of %d",
-                 Double(prompts.count) / weighted, weighted / Double(prompts.count), found, prompts.count))
+    print(
+        String(
+            format:
+                "judge: probability-weighted (prefill only, top-20): %.3f samples/s (%.2f s per sample); a score digit in the top 20 for %d of %d",
+            Double(prompts.count) / weighted, weighted / Double(prompts.count), found, prompts.count))
 
     // (2) Free generation with logprobs, 3 attempts of up to 48 tokens each way.
     let attempts = Array(prompts.prefix(3))
@@ -93,11 +101,16 @@ func judgeBenchmark() {
         }
     }
     let onePass = judgeBenchTime {
-        for p in attempts { _ = model.generate(prompt: p, options: GenerationOptions(maxNewTokens: maxNew, topLogprobs: 20)) }
+        for p in attempts {
+            _ = model.generate(prompt: p, options: GenerationOptions(maxNewTokens: maxNew, topLogprobs: 20))
+        }
     }
-    print(String(format: "judge: free generation with logprobs (%d attempts, %d new tokens): three passes %.3f attempts/s (%.2f s each), one pass %.3f attempts/s (%.2f s each), %.2fx",
-                 attempts.count, generatedTokens, Double(attempts.count) / threePass, threePass / Double(attempts.count),
-                 Double(attempts.count) / onePass, onePass / Double(attempts.count), threePass / onePass))
+    print(
+        String(
+            format:
+                "judge: free generation with logprobs (%d attempts, %d new tokens): three passes %.3f attempts/s (%.2f s each), one pass %.3f attempts/s (%.2f s each), %.2fx",
+            attempts.count, generatedTokens, Double(attempts.count) / threePass, threePass / Double(attempts.count),
+            Double(attempts.count) / onePass, onePass / Double(attempts.count), threePass / onePass))
 }
 
 /// Wall-clock seconds of one run of `body` (a warm-up of the whole thing would double the cost).

@@ -33,7 +33,8 @@ private func nonStoppingModel(quantizedPrefill: Bool = false) throws -> Language
 
 /// Greedy continuation of `prompt` by `count` tokens with the KV cache.
 private func greedy(_ lm: LanguageModel, _ prompt: [Int], count: Int) -> [Int] {
-    lm.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: count, sampling: .greedy, useCache: true)).tokens
+    lm.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: count, sampling: .greedy, useCache: true))
+        .tokens
 }
 
 /// The `prefill` suite (fp32 weights and BLAS, the default).
@@ -57,15 +58,22 @@ private func prefillBenchmark(quantized: Bool) {
         let peak = sgemmPeak()
         let flops = prefillFLOPs(lm.model.configuration, tokens: length)
         let rate = flops / seconds / 1e9
-        print(String(format: "%@: %d tokens in %.1f ms (best of %d) = %.1f tokens/s; %.1f GFLOP -> %.1f GFLOP/s = %.0f %% of the sgemm peak %.1f GFLOP/s (BLAS threads %d); prompt ids in %@",
-                     suite, length, seconds * 1e3, repeats, Double(length) / seconds, flops / 1e9, rate, 100 * rate / peak, peak,
-                     BLASThreads.current, file.path))
-        PeerBench.report(suite, [
-            "tokens": length, "seconds": seconds, "tokens_per_second": Double(length) / seconds, "gflop": flops / 1e9,
-            "gflops": rate, "sgemm_peak_gflops": peak, "fraction_of_peak": rate / peak, "first_token": first,
-            "blas_threads": BLASThreads.current, "repeats": repeats, "quantized_prefill": quantized,
-            "kernel": quantized ? "\(PanelKernel.best)" : "sgemm",
-        ])
+        print(
+            String(
+                format:
+                    "%@: %d tokens in %.1f ms (best of %d) = %.1f tokens/s; %.1f GFLOP -> %.1f GFLOP/s = %.0f %% of the sgemm peak %.1f GFLOP/s (BLAS threads %d); prompt ids in %@",
+                suite, length, seconds * 1e3, repeats, Double(length) / seconds, flops / 1e9, rate, 100 * rate / peak,
+                peak,
+                BLASThreads.current, file.path))
+        PeerBench.report(
+            suite,
+            [
+                "tokens": length, "seconds": seconds, "tokens_per_second": Double(length) / seconds,
+                "gflop": flops / 1e9,
+                "gflops": rate, "sgemm_peak_gflops": peak, "fraction_of_peak": rate / peak, "first_token": first,
+                "blas_threads": BLASThreads.current, "repeats": repeats, "quantized_prefill": quantized,
+                "kernel": quantized ? "\(PanelKernel.best)" : "sgemm",
+            ])
     } catch {
         print("\(suite): not run: \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
     }
@@ -80,19 +88,28 @@ func decodeBenchmark() {
         let lm = try nonStoppingModel()
         let prompt = try PeerBench.promptTokens(lm.tokenizer, count: promptLength)
         let file = try PeerBench.writeInput(
-            ["token_ids": prompt, "gguf": lm.url.path, "decode_tokens": steps,
-             "source": "Data/summeval-consistency/samples.jsonl prompts"],
+            [
+                "token_ids": prompt, "gguf": lm.url.path, "decode_tokens": steps,
+                "source": "Data/summeval-consistency/samples.jsonl prompts",
+            ],
             named: "decode-prompt.json")
         var generated: [Int] = []
         let promptSeconds = benchBestOf(repeats) { _ = greedy(lm, prompt, count: 1) }
         let totalSeconds = benchBestOf(repeats) { generated = greedy(lm, prompt, count: steps + 1) }
         let seconds = max(totalSeconds - promptSeconds, .leastNonzeroMagnitude)
-        print(String(format: "decode: %d greedy tokens after a %d-token prompt in %.1f ms (best of %d, prompt step %.1f ms removed) = %.1f tokens/s; prompt ids in %@",
-                     steps, promptLength, seconds * 1e3, repeats, promptSeconds * 1e3, Double(steps) / seconds, file.path))
-        PeerBench.report("decode", [
-            "prompt_tokens": promptLength, "tokens": steps, "seconds": seconds, "tokens_per_second": Double(steps) / seconds,
-            "prompt_seconds": promptSeconds, "generated": generated, "blas_threads": BLASThreads.current, "repeats": repeats,
-        ])
+        print(
+            String(
+                format:
+                    "decode: %d greedy tokens after a %d-token prompt in %.1f ms (best of %d, prompt step %.1f ms removed) = %.1f tokens/s; prompt ids in %@",
+                steps, promptLength, seconds * 1e3, repeats, promptSeconds * 1e3, Double(steps) / seconds, file.path))
+        PeerBench.report(
+            "decode",
+            [
+                "prompt_tokens": promptLength, "tokens": steps, "seconds": seconds,
+                "tokens_per_second": Double(steps) / seconds,
+                "prompt_seconds": promptSeconds, "generated": generated, "blas_threads": BLASThreads.current,
+                "repeats": repeats,
+            ])
     } catch {
         print("decode: not run: \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
     }

@@ -25,8 +25,10 @@ func miniLMBenchmark() {
         encoder = try SentenceEncoder.load(directory: directory)
         sentences = try PeerBench.sentences(count: count)
         try PeerBench.writeInput(
-            ["sentences": sentences, "model_dir": directory.path, "batch_size": batchSize,
-             "source": "Data/summeval-consistency responses, then Data/pandalm response_a/response_b"],
+            [
+                "sentences": sentences, "model_dir": directory.path, "batch_size": batchSize,
+                "source": "Data/summeval-consistency responses, then Data/pandalm response_a/response_b",
+            ],
             named: "minilm-sentences.json")
     } catch {
         print("minilm: not run: \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
@@ -37,11 +39,19 @@ func miniLMBenchmark() {
     let encodeSeconds = benchBestOf(runs) { first = encoder.encode(sentences, batchSize: batchSize).first ?? [] }
     let tokenizeSeconds = benchBestOf(runs) { _ = sentences.map(encoder.tokenize) }
     let n = Double(sentences.count)
-    print("minilm: \(sentences.count) texts, \(tokens.min() ?? 0)…\(tokens.max() ?? 0) tokens (mean \(tokens.reduce(0, +) / max(tokens.count, 1))), batch \(batchSize)")
-    print(String(format: "minilm: encode %.1f sentences/s (%.1f ms for all, best of %d), tokenize only %.0f sentences/s",
-                 n / encodeSeconds, encodeSeconds * 1000, runs, n / tokenizeSeconds))
-    PeerBench.report("minilm", [
-        "sentences": sentences.count, "batch_size": batchSize, "seconds": encodeSeconds, "sentences_per_second": n / encodeSeconds,
-        "tokens_total": tokens.reduce(0, +), "first_embedding_head": Array(first.prefix(8)).map(Double.init), "repeats": runs,
-    ])
+    print(
+        "minilm: \(sentences.count) texts, \(tokens.min() ?? 0)…\(tokens.max() ?? 0) tokens (mean \(tokens.reduce(0, +) / max(tokens.count, 1))), batch \(batchSize)"
+    )
+    print(
+        String(
+            format: "minilm: encode %.1f sentences/s (%.1f ms for all, best of %d), tokenize only %.0f sentences/s",
+            n / encodeSeconds, encodeSeconds * 1000, runs, n / tokenizeSeconds))
+    PeerBench.report(
+        "minilm",
+        [
+            "sentences": sentences.count, "batch_size": batchSize, "seconds": encodeSeconds,
+            "sentences_per_second": n / encodeSeconds,
+            "tokens_total": tokens.reduce(0, +), "first_embedding_head": Array(first.prefix(8)).map(Double.init),
+            "repeats": runs,
+        ])
 }

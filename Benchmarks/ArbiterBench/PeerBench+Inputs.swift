@@ -79,10 +79,12 @@ enum PeerBench {
     /// `count` real texts for the sentence encoder: the SummEval summaries, then PandaLM's
     /// response pairs, in file order.
     static func sentences(count: Int) throws -> [String] {
-        let all = try texts("Data/summeval-consistency/samples.jsonl", keys: ["response"])
+        let all =
+            try texts("Data/summeval-consistency/samples.jsonl", keys: ["response"])
             + texts("Data/pandalm/samples.jsonl", keys: ["response_a", "response_b"])
         guard all.count >= count else {
-            throw PeerBenchError.tooFewTexts(path: "Data/summeval-consistency + Data/pandalm", found: all.count, needed: count)
+            throw PeerBenchError.tooFewTexts(
+                path: "Data/summeval-consistency + Data/pandalm", found: all.count, needed: count)
         }
         return Array(all.prefix(count))
     }
@@ -116,7 +118,9 @@ enum PeerBench {
     /// (decode steps on fp32 + BLAS).
     static func loadLanguageModel(quantizedPrefill: Bool = false) throws -> LanguageModel {
         let fp32Decode = ProcessInfo.processInfo.environment["ARBITER_BENCH_FP32_DECODE"] == "1"
-        let options = LlamaLoadOptions(quantizedDecode: !fp32Decode && LlamaLoadOptions.quantizedDecodeByDefault, quantizedPrefill: quantizedPrefill)
+        let options = LlamaLoadOptions(
+            quantizedDecode: !fp32Decode && LlamaLoadOptions.quantizedDecodeByDefault,
+            quantizedPrefill: quantizedPrefill)
         if let path = ProcessInfo.processInfo.environment["ARBITER_BENCH_GGUF"], !path.isEmpty {
             return try LanguageModel.load(URL(fileURLWithPath: path), options: options)
         }

@@ -75,7 +75,10 @@ extension Agreement {
         if q > 1, piItems > 0 {
             let tw = w.reduce(0.0) { $0 + $1.reduce(0, +) }
             var s = 0.0
-            for k in 0..<q { let p = pi[k] / Double(piItems); s += p * (1 - p) }
+            for k in 0..<q {
+                let p = pi[k] / Double(piItems)
+                s += p * (1 - p)
+            }
             pe = tw / Double(q * (q - 1)) * s
         }
         var value: Double? = nil

@@ -55,7 +55,8 @@ extension Agreement {
         return try (0..<matrix.raterCount).map { k in
             let (items, x, others) = raterVersusOthers(matrix, rater: k)
             let grouped = try groups.map { g in try Correlations.grouped(x, others, groups: items.map { g[$0] }) }
-            return RaterBaseline(rater: k, items: items.count, allItems: try Correlations(x, others), summaryLevel: grouped)
+            return RaterBaseline(
+                rater: k, items: items.count, allItems: try Correlations(x, others), summaryLevel: grouped)
         }
     }
 
@@ -79,9 +80,11 @@ extension Agreement {
         for k in 0..<humans.raterCount {
             let (items, x, others) = raterVersusOthers(humans, rater: k)
             let keep = items.indices.filter { judge[items[$0]] != nil }
-            let hx = keep.map { x[$0] }, ho = keep.map { others[$0] }
+            let hx = keep.map { x[$0] }
+            let ho = keep.map { others[$0] }
             let jx = keep.compactMap { judge[items[$0]] }
-            per.append(.init(rater: k, items: keep.count, human: try Correlations(hx, ho), judge: try Correlations(jx, ho)))
+            per.append(
+                .init(rater: k, items: keep.count, human: try Correlations(hx, ho), judge: try Correlations(jx, ho)))
         }
         let hm = Correlations.mean(per.map(\.human))
         let jm = Correlations.mean(per.map(\.judge))
@@ -91,21 +94,32 @@ extension Agreement {
                 guard let a, let b, b != 0 else { return nil }
                 return a / b
             }
-            ratio = Correlations(pearson: r(jm.pearson, hm.pearson), spearman: r(jm.spearman, hm.spearman),
-                                 kendallTauB: r(jm.kendallTauB, hm.kendallTauB), kendallTauC: r(jm.kendallTauC, hm.kendallTauC))
+            ratio = Correlations(
+                pearson: r(jm.pearson, hm.pearson), spearman: r(jm.spearman, hm.spearman),
+                kendallTauB: r(jm.kendallTauB, hm.kendallTauB), kendallTauC: r(jm.kendallTauC, hm.kendallTauC))
         }
         return JudgeHumanBaseline(perRater: per, humanMean: hm, judgeMean: jm, ratio: ratio)
     }
 
     /// Items where rater k and ≥ 1 other rated; k's scores and the mean of the others there.
     static func raterVersusOthers(_ m: RatingMatrix, rater k: Int) -> (items: [Int], x: [Double], others: [Double]) {
-        var items: [Int] = [], x: [Double] = [], others: [Double] = []
+        var items: [Int] = []
+        var x: [Double] = []
+        var others: [Double] = []
         for i in 0..<m.itemCount {
             guard let v = m.ratings[k][i] else { continue }
-            var sum = 0.0, n = 0
-            for r in 0..<m.raterCount where r != k { if let o = m.ratings[r][i] { sum += o; n += 1 } }
+            var sum = 0.0
+            var n = 0
+            for r in 0..<m.raterCount where r != k {
+                if let o = m.ratings[r][i] {
+                    sum += o
+                    n += 1
+                }
+            }
             guard n > 0 else { continue }
-            items.append(i); x.append(v); others.append(sum / Double(n))
+            items.append(i)
+            x.append(v)
+            others.append(sum / Double(n))
         }
         return (items, x, others)
     }

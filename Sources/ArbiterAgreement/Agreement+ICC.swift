@@ -27,11 +27,14 @@ extension Agreement {
         guard n >= 2 else {
             return IntraclassCorrelations(icc1: nil, icc2: nil, icc3: nil, icc1k: nil, icc2k: nil, icc3k: nil)
         }
-        let kd = Double(k), nd = Double(n)
+        let kd = Double(k)
+        let nd = Double(n)
         let grand = rows.reduce(0.0) { $0 + $1.reduce(0, +) } / (kd * nd)
         let targetMeans = (0..<n).map { j in rows.reduce(0.0) { $0 + $1[j] } / kd }  // (n,)
         let raterMeans = rows.map { $0.reduce(0, +) / nd }  // (k,)
-        var ssTargets = 0.0, ssRaters = 0.0, ssError = 0.0
+        var ssTargets = 0.0
+        var ssRaters = 0.0
+        var ssError = 0.0
         for m in targetMeans { ssTargets += (m - grand) * (m - grand) }
         ssTargets *= kd
         for m in raterMeans { ssRaters += (m - grand) * (m - grand) }

@@ -37,8 +37,9 @@ extension Agreement {
     ) throws -> Double? {
         guard a.count == b.count else { throw AgreementError.lengthMismatch(first: a.count, second: b.count) }
         let coded = try CategoricalRatings([a.map { Optional($0) }, b.map { Optional($0) }], categories: categories)
-        return cohenKappa(codesA: coded.codes[0].map { $0 ?? 0 }, codesB: coded.codes[1].map { $0 ?? 0 },
-                          categoryCount: categories.count, weighting: weighting)
+        return cohenKappa(
+            codesA: coded.codes[0].map { $0 ?? 0 }, codesB: coded.codes[1].map { $0 ?? 0 },
+            categoryCount: categories.count, weighting: weighting)
     }
 
     /// κ on category indices (already validated in 0..<categoryCount).
@@ -49,7 +50,12 @@ extension Agreement {
         for (x, y) in zip(codesA, codesB) { confusion[x][y] += 1 }
         var rowSums = [Double](repeating: 0, count: k)
         var colSums = [Double](repeating: 0, count: k)
-        for i in 0..<k { for j in 0..<k { rowSums[i] += confusion[i][j]; colSums[j] += confusion[i][j] } }
+        for i in 0..<k {
+            for j in 0..<k {
+                rowSums[i] += confusion[i][j]
+                colSums[j] += confusion[i][j]
+            }
+        }
         var observed = 0.0
         var expected = 0.0
         for i in 0..<k {
@@ -93,7 +99,10 @@ extension Agreement {
         var pMean = 0.0
         for row in counts {
             var sq = 0.0
-            for (c, v) in row.enumerated() { pCat[c] += Double(v); sq += Double(v * v) }
+            for (c, v) in row.enumerated() {
+                pCat[c] += Double(v)
+                sq += Double(v * v)
+            }
             pMean += (sq - Double(m)) / Double(m * (m - 1))
         }
         pMean /= Double(counts.count)

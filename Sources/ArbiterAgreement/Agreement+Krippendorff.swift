@@ -13,7 +13,9 @@ extension Agreement {
     ) throws -> Double? {
         let values: [Double]
         if let domain {
-            guard Set(domain).count == domain.count else { throw AgreementError.invalidCategories("the value domain repeats a value") }
+            guard Set(domain).count == domain.count else {
+                throw AgreementError.invalidCategories("the value domain repeats a value")
+            }
             values = domain
         } else {
             values = Array(Set(matrix.ratings.flatMap { $0.compactMap { $0 } })).sorted()
@@ -27,9 +29,12 @@ extension Agreement {
 
     /// Nominal α of categorical labels (coded by their index in `categories`, as krippendorff is
     /// called on coded string labels).
-    public static func krippendorffAlpha<L: Hashable & Sendable>(nominal labels: [[L?]], categories: [L]) throws -> Double? {
+    public static func krippendorffAlpha<L: Hashable & Sendable>(nominal labels: [[L?]], categories: [L]) throws
+        -> Double?
+    {
         let coded = try CategoricalRatings(labels, categories: categories)
-        return krippendorffAlpha(counts: coded.countsPerItem(), values: categories.indices.map(Double.init), level: .nominal)
+        return krippendorffAlpha(
+            counts: coded.countsPerItem(), values: categories.indices.map(Double.init), level: .nominal)
     }
 
     /// α from per-unit value counts (units, values) over the value domain `values` (in scale order).

@@ -14,7 +14,9 @@ extension Agreement {
     ) throws -> ConfidenceInterval {
         let values: [Double]
         if let domain {
-            guard Set(domain).count == domain.count else { throw AgreementError.invalidCategories("the value domain repeats a value") }
+            guard Set(domain).count == domain.count else {
+                throw AgreementError.invalidCategories("the value domain repeats a value")
+            }
             values = domain
         } else {
             values = Array(Set(matrix.ratings.flatMap { $0.compactMap { $0 } })).sorted()
@@ -73,14 +75,16 @@ extension Agreement {
             terms.withUnsafeBufferPointer { t in
                 flat.withUnsafeMutableBufferPointer { f in
                     for p in 1..<max(1, drawn.count) where drawn[p] > 0 {
-                        let w = Double(drawn[p]), base = p * v * v
+                        let w = Double(drawn[p])
+                        let base = p * v * v
                         for e in 0..<(v * v) { f[e] += w * t[base + e] }
                     }
                 }
             }
             if let a = krippendorffAlpha(flatCoincidence: flat, values: values, level: level) { replicates.append(a) }
         }
-        return Bootstrap.interval(estimate: estimate, replicates: replicates, jackknife: [], requested: bootstrap.replicates,
-                                  level: bootstrap.level, method: .percentile)
+        return Bootstrap.interval(
+            estimate: estimate, replicates: replicates, jackknife: [], requested: bootstrap.replicates,
+            level: bootstrap.level, method: .percentile)
     }
 }

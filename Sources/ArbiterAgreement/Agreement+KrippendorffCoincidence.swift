@@ -19,7 +19,8 @@ struct ValueCoder: Sendable {
     init(_ values: [Double]) {
         count = values.count
         let first = values.first ?? 0
-        let consecutive = abs(first) < 1e15 && first == first.rounded()
+        let consecutive =
+            abs(first) < 1e15 && first == first.rounded()
             && values.enumerated().allSatisfy { $0.element == first + Double($0.offset) }
         consecutiveFrom = consecutive ? first : nil
         let order = values.indices.sorted { values[$0] < values[$1] }
@@ -36,7 +37,8 @@ struct ValueCoder: Sendable {
             let i = Int(d)
             return Double(i) == d ? Int32(i) : -1
         }
-        var lo = 0, hi = sortedValues.count
+        var lo = 0
+        var hi = sortedValues.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if sortedValues[mid] < x { lo = mid + 1 } else { hi = mid }
@@ -65,7 +67,9 @@ extension Agreement {
     /// Throws `unknownCategory` naming the first rating (rater-major) that is not in the domain.
     /// - Parameter matrix: (raters, items), nil = missing.
     static func coincidenceMatrix(_ matrix: RatingMatrix, coder: ValueCoder) throws -> [Double] {
-        let v = coder.count, r = matrix.raterCount, n = matrix.itemCount
+        let v = coder.count
+        let r = matrix.raterCount
+        let n = matrix.itemCount
         // One integer accumulator (V·V,) per m = 2…R; more than 2^20 cells of them (very many raters
         // and values) use the serial floating-point pass instead.
         let slots = max(r - 1, 1)  // m − 2 ∈ 0..<R−1
@@ -85,9 +89,11 @@ extension Agreement {
                     slices.unknown[0] = !accumulate(matrix, coder: coder, items: 0..<n, into: slices.accumulators)
                 } else {
                     DispatchQueue.concurrentPerform(iterations: workers) { w in
-                        let lo = n * w / workers, hi = n * (w + 1) / workers
-                        slices.unknown[w] = !accumulate(matrix, coder: coder, items: lo..<hi,
-                                                        into: slices.accumulators + w * accSize)
+                        let lo = n * w / workers
+                        let hi = n * (w + 1) / workers
+                        slices.unknown[w] = !accumulate(
+                            matrix, coder: coder, items: lo..<hi,
+                            into: slices.accumulators + w * accSize)
                     }
                 }
             }
@@ -108,9 +114,12 @@ extension Agreement {
     /// Adds the pair counts of `items` into `acc` (R−1, V, V); false when a rating is off the domain.
     /// With few raters and values each item's codes form one key in base V+1 (V = missing), and a
     /// histogram of keys replaces per-item pair loops; otherwise each item's distinct codes are paired.
-    private static func accumulate(_ matrix: RatingMatrix, coder: ValueCoder, items: Range<Int>,
-                                   into acc: UnsafeMutablePointer<Int>) -> Bool {
-        let v = coder.count, r = matrix.raterCount
+    private static func accumulate(
+        _ matrix: RatingMatrix, coder: ValueCoder, items: Range<Int>,
+        into acc: UnsafeMutablePointer<Int>
+    ) -> Bool {
+        let v = coder.count
+        let r = matrix.raterCount
         var keySpace = 1
         for _ in 0..<r where keySpace <= histogramKeyLimit { keySpace *= v + 1 }
         if keySpace <= histogramKeyLimit {
@@ -129,9 +138,14 @@ extension Agreement {
     static let histogramKeyLimit = 1 << 16
 
     /// Counts each item's key Σ_r code_r·(V+1)^r (code V = missing) over `items`, block by block.
-    private static func keyHistogram(_ matrix: RatingMatrix, coder: ValueCoder, items: Range<Int>,
-                                     into hist: UnsafeMutableBufferPointer<Int32>) -> Bool {
-        let v = coder.count, r = matrix.raterCount, base = Int32(v + 1), missing = Int32(v)
+    private static func keyHistogram(
+        _ matrix: RatingMatrix, coder: ValueCoder, items: Range<Int>,
+        into hist: UnsafeMutableBufferPointer<Int32>
+    ) -> Bool {
+        let v = coder.count
+        let r = matrix.raterCount
+        let base = Int32(v + 1)
+        let missing = Int32(v)
         var keys = [Int32](repeating: 0, count: coincidenceBlock)  // (block,)
         var ok = true
         keys.withUnsafeMutableBufferPointer { k in
@@ -149,7 +163,12 @@ extension Agreement {
                                 var c = missing
                                 if let x = row[i] {
                                     let d = x - first
-                                    if d >= 0 && d < upper, Double(Int(d)) == d { c = Int32(Int(d)) } else { ok = false; c = 0 }
+                                    if d >= 0 && d < upper, Double(Int(d)) == d {
+                                        c = Int32(Int(d))
+                                    } else {
+                                        ok = false
+                                        c = 0
+                                    }
                                 }
                                 k[i - start] = k[i - start] &* base &+ c
                                 i += 1
@@ -159,13 +178,19 @@ extension Agreement {
                                 var c = missing
                                 if let x = row[i] {
                                     c = coder.code(x)
-                                    if c < 0 { ok = false; c = 0 }
+                                    if c < 0 {
+                                        ok = false
+                                        c = 0
+                                    }
                                 }
                                 k[i - start] = k[i - start] &* base &+ c
                                 i += 1
                             }
                         }
-                        while i < end { k[i - start] = k[i - start] &* base &+ missing; i += 1 }
+                        while i < end {
+                            k[i - start] = k[i - start] &* base &+ missing
+                            i += 1
+                        }
                     }
                 }
                 for i in 0..<(end - start) { hist[Int(k[i])] &+= 1 }
@@ -176,8 +201,10 @@ extension Agreement {
     }
 
     /// Turns a key histogram into pair counts per m (R−1, V, V).
-    private static func addPairs(fromKeyHistogram hist: [Int32], values v: Int, raters r: Int,
-                                 into acc: UnsafeMutablePointer<Int>) {
+    private static func addPairs(
+        fromKeyHistogram hist: [Int32], values v: Int, raters r: Int,
+        into acc: UnsafeMutablePointer<Int>
+    ) {
         var counts = [Int](repeating: 0, count: v + 1)  // (V+1,), last = missing
         for (key, times) in hist.enumerated() where times > 0 {
             for c in 0...v { counts[c] = 0 }
@@ -198,9 +225,13 @@ extension Agreement {
     }
 
     /// Pairs each item's distinct codes directly (many raters or values).
-    private static func pairItems(_ matrix: RatingMatrix, coder: ValueCoder, items: Range<Int>,
-                                  into acc: UnsafeMutablePointer<Int>) -> Bool {
-        let v = coder.count, r = matrix.raterCount, vv = v * v
+    private static func pairItems(
+        _ matrix: RatingMatrix, coder: ValueCoder, items: Range<Int>,
+        into acc: UnsafeMutablePointer<Int>
+    ) -> Bool {
+        let v = coder.count
+        let r = matrix.raterCount
+        let vv = v * v
         let block = coincidenceBlock
         var codes = [Int32](repeating: -1, count: block * r)  // (block, R), −1 = missing
         var counts = [Int](repeating: 0, count: v)  // (V,) of the current item
@@ -225,23 +256,31 @@ extension Agreement {
                                     cb[(i - start) * r + rater] = c
                                     i += 1
                                 }
-                                while i < end { cb[(i - start) * r + rater] = -1; i += 1 }
+                                while i < end {
+                                    cb[(i - start) * r + rater] = -1
+                                    i += 1
+                                }
                             }
                         }
                         for i in 0..<(end - start) {
-                            var m = 0, d = 0
+                            var m = 0
+                            var d = 0
                             let base = i * r
                             for rater in 0..<r {
                                 let c = Int(cb[base + rater])
                                 guard c >= 0 else { continue }
-                                if cnt[c] == 0 { seen[d] = c; d += 1 }
+                                if cnt[c] == 0 {
+                                    seen[d] = c
+                                    d += 1
+                                }
                                 cnt[c] += 1
                                 m += 1
                             }
                             if m >= 2 {
                                 let slot = acc + (m - 2) * vv
                                 for a in 0..<d {
-                                    let ca = seen[a], na = cnt[ca]
+                                    let ca = seen[a]
+                                    let na = cnt[ca]
                                     slot[ca * v + ca] += na * (na - 1)
                                     for b in 0..<d where b != a {
                                         let cbk = seen[b]
@@ -271,7 +310,10 @@ extension Agreement {
             for r in 0..<matrix.raterCount {
                 guard i < matrix.ratings[r].count, let x = matrix.ratings[r][i] else { continue }
                 let c = Int(coder.code(x))
-                guard c >= 0 else { try throwFirstUnknown(matrix, coder: coder); continue }
+                guard c >= 0 else {
+                    try throwFirstUnknown(matrix, coder: coder)
+                    continue
+                }
                 if counts[c] == 0 { seen.append(c) }
                 counts[c] += 1
                 m += 1

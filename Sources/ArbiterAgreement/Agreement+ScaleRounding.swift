@@ -10,14 +10,16 @@ extension Agreement {
     public static func nearestLevel(_ x: Double, levels: [Double]) -> Double {
         precondition(!levels.isEmpty, "nearestLevel needs at least one scale level")
         // First level ≥ x (binary search), then compare with its lower neighbour.
-        var lo = 0, hi = levels.count
+        var lo = 0
+        var hi = levels.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if levels[mid] < x { lo = mid + 1 } else { hi = mid }
         }
         if lo == levels.count { return levels[levels.count - 1] }
         if lo == 0 || levels[lo] == x { return levels[lo] }
-        let below = levels[lo - 1], above = levels[lo]
+        let below = levels[lo - 1]
+        let above = levels[lo]
         return above - x < x - below ? above : below
     }
 

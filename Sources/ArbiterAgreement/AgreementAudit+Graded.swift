@@ -3,10 +3,14 @@
 // human-human Spearman and the judge/human ratio, trivial baselines, summary/system levels.
 
 extension AgreementAudit {
-    static let gradedKeys = ["percent_agreement", "cohen_kappa_quadratic", "krippendorff_alpha", "gwet_ac1",
-                             "spearman", "kendall_tau_b", "pearson", "icc2_1", "human_human", "judge_vs_human_ratio"]
+    static let gradedKeys = [
+        "percent_agreement", "cohen_kappa_quadratic", "krippendorff_alpha", "gwet_ac1",
+        "spearman", "kendall_tau_b", "pearson", "icc2_1", "human_human", "judge_vs_human_ratio",
+    ]
 
-    static func gradedReport(_ criterion: String, _ aligned: LabelAlignment<Double>, _ options: AuditOptions) throws -> CriterionReport {
+    static func gradedReport(_ criterion: String, _ aligned: LabelAlignment<Double>, _ options: AuditOptions) throws
+        -> CriterionReport
+    {
         let humans = try RatingMatrix(aligned.humans.values)  // (raters, items)
         let judge = aligned.judge  // (items,)
         let humanLevels = Set(humans.ratings.flatMap { $0.compactMap { $0 } })
@@ -21,12 +25,16 @@ extension AgreementAudit {
             let allowed = Set(declared)
             if let low = declared.first, let high = declared.last {
                 for (i, v) in judge.enumerated() where v < low || v > high {
-                    throw AuditError.invalidOption("judge score \(v) for id \(ids[i]) is outside the scale \(declared); widen the scale or drop it")
+                    throw AuditError.invalidOption(
+                        "judge score \(v) for id \(ids[i]) is outside the scale \(declared); widen the scale or drop it"
+                    )
                 }
             }
             for (r, row) in humans.ratings.enumerated() {
                 for (i, v) in row.enumerated() where v.map({ !allowed.contains($0) }) ?? false {
-                    throw AuditError.invalidOption("human score \(v ?? 0) of \(aligned.humans.sources[r]) for id \(ids[i]) is not on the scale \(declared); widen the scale or drop it")
+                    throw AuditError.invalidOption(
+                        "human score \(v ?? 0) of \(aligned.humans.sources[r]) for id \(ids[i]) is not on the scale \(declared); widen the scale or drop it"
+                    )
                 }
             }
         }
@@ -38,12 +46,28 @@ extension AgreementAudit {
 
         let stats: ([Int]) throws -> [Double?] = { idx in
             let sub = humans.selectingItems(idx)
-            let j = idx.map { judge[$0] }, js = idx.map { snapped[$0] }, ja = idx.map { alphaJudge[$0] }
-            var percent: [Double?] = [], kappa: [Double?] = [], alpha: [Double?] = [], ac1: [Double?] = []
-            var corr: [Correlations] = [], icc: [Double?] = []
+            let j = idx.map { judge[$0] }
+            let js = idx.map { snapped[$0] }
+            let ja = idx.map { alphaJudge[$0] }
+            var percent: [Double?] = []
+            var kappa: [Double?] = []
+            var alpha: [Double?] = []
+            var ac1: [Double?] = []
+            var corr: [Correlations] = []
+            var icc: [Double?] = []
             for row in sub.ratings {
-                var jk: [Double] = [], sk: [Double] = [], ak: [Double] = [], hk: [Double] = []
-                for (i, h) in row.enumerated() { if let h { jk.append(j[i]); sk.append(js[i]); ak.append(ja[i]); hk.append(h) } }
+                var jk: [Double] = []
+                var sk: [Double] = []
+                var ak: [Double] = []
+                var hk: [Double] = []
+                for (i, h) in row.enumerated() {
+                    if let h {
+                        jk.append(j[i])
+                        sk.append(js[i])
+                        ak.append(ja[i])
+                        hk.append(h)
+                    }
+                }
                 guard !jk.isEmpty else { continue }
                 percent.append(Double(zip(sk, hk).filter { $0 == $1 }.count) / Double(sk.count))
                 kappa.append(try Agreement.cohenKappa(sk, hk, categories: scale, weighting: .quadratic))
@@ -55,15 +79,19 @@ extension AgreementAudit {
                 corr.append(try Correlations(jk, hk))
                 icc.append(jk.count >= 2 ? try Agreement.intraclassCorrelations(pair).icc2 : nil)
             }
-            var humanHuman: Double? = nil, ratio: Double? = nil
+            var humanHuman: Double? = nil
+            var ratio: Double? = nil
             if sub.raterCount >= 2 {
                 let b = try Agreement.judgeHumanBaseline(humans: sub, judge: j)
                 humanHuman = b.humanMean?.spearman
                 ratio = b.ratio?.spearman
             }
-            return [meanDefined(percent), meanDefined(kappa), meanDefined(alpha), meanDefined(ac1),
-                    meanDefined(corr.map(\.spearman)), meanDefined(corr.map(\.kendallTauB)), meanDefined(corr.map(\.pearson)),
-                    meanDefined(icc), humanHuman, ratio]
+            return [
+                meanDefined(percent), meanDefined(kappa), meanDefined(alpha), meanDefined(ac1),
+                meanDefined(corr.map(\.spearman)), meanDefined(corr.map(\.kendallTauB)),
+                meanDefined(corr.map(\.pearson)),
+                meanDefined(icc), humanHuman, ratio,
+            ]
         }
         let metrics = try withIntervals(itemCount: judge.count, options: options, keys: gradedKeys, statistics: stats)
 
@@ -71,7 +99,8 @@ extension AgreementAudit {
         if let boot = options.bootstrap, humans.raterCount >= 2 {
             func side(_ judgeSide: Bool) -> ([Int]) throws -> Double? {
                 { idx in
-                    let b = try Agreement.judgeHumanBaseline(humans: humans.selectingItems(idx), judge: idx.map { judge[$0] })
+                    let b = try Agreement.judgeHumanBaseline(
+                        humans: humans.selectingItems(idx), judge: idx.map { judge[$0] })
                     return judgeSide ? b.judgeMean?.spearman : b.humanMean?.spearman
                 }
             }
@@ -81,41 +110,56 @@ extension AgreementAudit {
             let v = humans.values(ofItem: i)
             return v.reduce(0, +) / Double(max(v.count, 1))
         }
-        var summary: GroupedCorrelations? = nil, system: SystemLevelCorrelations? = nil
+        var summary: GroupedCorrelations? = nil
+        var system: SystemLevelCorrelations? = nil
         if let samples = options.samples {
             if let key = options.groupBy {
-                summary = try Correlations.grouped(judge, humanMean, groups: try samples.metadata(key, for: aligned.humans.itemIDs))
+                summary = try Correlations.grouped(
+                    judge, humanMean, groups: try samples.metadata(key, for: aligned.humans.itemIDs))
             }
             if let key = options.systemKey {
-                system = try Correlations.systemLevel(judge, humanMean, systems: try samples.metadata(key, for: aligned.humans.itemIDs))
+                system = try Correlations.systemLevel(
+                    judge, humanMean, systems: try samples.metadata(key, for: aligned.humans.itemIDs))
             }
         }
 
         var baselines: [GradedBaseline] = [.random(scale: scale, seed: options.baselineSeed)]
-        if let mode = Agreement.mode(humans.ratings.flatMap { $0.compactMap { $0 } }) { baselines.insert(.constant(mode), at: 0) }
+        if let mode = Agreement.mode(humans.ratings.flatMap { $0.compactMap { $0 } }) {
+            baselines.insert(.constant(mode), at: 0)
+        }
         if let samples = options.samples, aligned.humans.itemIDs.allSatisfy({ samples.byID[$0]?.response != nil }) {
             baselines += [.longestResponse(.characters), .shortestResponse(.characters)]
         }
         let baselineResults = try baselines.map { base -> BaselineResult in
             let scores = try base.scores(for: aligned.humans.itemIDs, samples: options.samples)
             var values: [String: Double?] = [:]
-            var corr: [Correlations] = [], percent: [Double?] = []
+            var corr: [Correlations] = []
+            var percent: [Double?] = []
             for row in humans.ratings {
-                var bk: [Double] = [], hk: [Double] = []
-                for (i, h) in row.enumerated() { if let h { bk.append(scores[i]); hk.append(h) } }
+                var bk: [Double] = []
+                var hk: [Double] = []
+                for (i, h) in row.enumerated() {
+                    if let h {
+                        bk.append(scores[i])
+                        hk.append(h)
+                    }
+                }
                 corr.append(try Correlations(bk, hk))
                 percent.append(bk.isEmpty ? nil : Double(zip(bk, hk).filter { $0 == $1 }.count) / Double(bk.count))
             }
             values["spearman"] = meanDefined(corr.map(\.spearman))
             values["kendall_tau_b"] = meanDefined(corr.map(\.kendallTauB))
             values["pearson"] = meanDefined(corr.map(\.pearson))
-            if case .longestResponse = base {} else if case .shortestResponse = base {} else {
+            if case .longestResponse = base {
+            } else if case .shortestResponse = base {
+            } else {
                 values["percent_agreement"] = meanDefined(percent)
             }
             return BaselineResult(name: base.name, values: values)
         }
 
-        var confusion: [[Int]] = [], labels: [String] = []
+        var confusion: [[Int]] = []
+        var labels: [String] = []
         if scale.count <= 12, humanLevels.isSubset(of: Set(scale)) {
             var index: [Double: Int] = [:]
             for (i, s) in scale.enumerated() { index[s] = i }
@@ -130,7 +174,8 @@ extension AgreementAudit {
         var report = CriterionReport(
             criterion: criterion, kind: .graded, itemCount: judge.count, humanRaters: aligned.humans.sources,
             onlyHuman: aligned.onlyHuman, onlyJudge: aligned.onlyJudge, metrics: metrics, metricOrder: gradedKeys,
-            humanHumanStatistic: "spearman: mean over human raters of (rater vs mean of the other raters); ratio = judge in each rater's place / that",
+            humanHumanStatistic:
+                "spearman: mean over human raters of (rater vs mean of the other raters); ratio = judge in each rater's place / that",
             baselines: baselineResults, judgeMinusHuman: test, summaryLevel: summary, systemLevel: system,
             judgeScores: judge, humanScores: humanMean, confusion: confusion, confusionLabels: labels)
         report.judgeScoresRoundedToScale = roundedCount

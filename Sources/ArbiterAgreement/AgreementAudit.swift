@@ -26,10 +26,12 @@ public struct AuditOptions: Sendable {
     /// Seed of the random baseline.
     public var baselineSeed: UInt64
 
-    public init(judge: String? = nil, criteria: [String]? = nil, level: MeasurementLevel = .ordinal,
-                scale: [Double]? = nil, bootstrap: Bootstrap? = nil, intervalMethod: IntervalMethod = .bca,
-                samples: SampleFile? = nil, groupBy: String? = nil, systemKey: String? = nil,
-                baselineSeed: UInt64 = 0) throws {
+    public init(
+        judge: String? = nil, criteria: [String]? = nil, level: MeasurementLevel = .ordinal,
+        scale: [Double]? = nil, bootstrap: Bootstrap? = nil, intervalMethod: IntervalMethod = .bca,
+        samples: SampleFile? = nil, groupBy: String? = nil, systemKey: String? = nil,
+        baselineSeed: UInt64 = 0
+    ) throws {
         if let scale {
             guard !scale.isEmpty, Set(scale).count == scale.count, scale.allSatisfy(\.isFinite) else {
                 throw AuditError.invalidOption("the scale must list distinct finite scores, got \(scale)")
@@ -64,13 +66,18 @@ public enum AgreementAudit {
         guard human.kind == judge.kind else { throw AuditError.kindMismatch(human: human.name, judge: judge.name) }
         let names = options.judge.map { [$0] } ?? judge.sources
         if let one = options.judge { _ = try judge.judgeName(one) }
-        let audits = try names.map { JudgeAudit(name: $0, criteria: try criteria(human: human, judge: judge, judgeName: $0, options: options)) }
-        return AuditReport(humanFile: human.name, judgeFile: judge.name, kind: human.kind,
-                           bootstrap: options.bootstrap, intervalMethod: options.intervalMethod, judges: audits)
+        let audits = try names.map {
+            JudgeAudit(name: $0, criteria: try criteria(human: human, judge: judge, judgeName: $0, options: options))
+        }
+        return AuditReport(
+            humanFile: human.name, judgeFile: judge.name, kind: human.kind,
+            bootstrap: options.bootstrap, intervalMethod: options.intervalMethod, judges: audits)
     }
 
     /// One judge, every requested criterion.
-    static func criteria(human: LabelFile, judge: LabelFile, judgeName: String, options: AuditOptions) throws -> [CriterionReport] {
+    static func criteria(human: LabelFile, judge: LabelFile, judgeName: String, options: AuditOptions) throws
+        -> [CriterionReport]
+    {
         let criteria: [String?]
         if let wanted = options.criteria, !wanted.isEmpty {
             criteria = wanted
@@ -85,29 +92,39 @@ public enum AgreementAudit {
             let judgeCriterion: String? = judge.criteria.isEmpty ? nil : criterion
             switch human.kind {
             case .graded:
-                let aligned = LabelAlignment(humans: try human.scoreTable(criterion: criterion),
-                                             judge: try judge.scoreTable(criterion: judgeCriterion, sources: [judgeName]))
-                guard !aligned.judge.isEmpty else { throw AuditError.noSharedItems(human: human.name, judge: judge.name) }
+                let aligned = LabelAlignment(
+                    humans: try human.scoreTable(criterion: criterion),
+                    judge: try judge.scoreTable(criterion: judgeCriterion, sources: [judgeName]))
+                guard !aligned.judge.isEmpty else {
+                    throw AuditError.noSharedItems(human: human.name, judge: judge.name)
+                }
                 var report = try gradedReport(criterion ?? "", aligned, options)
                 var byID: [String: [Double: Double]] = [:]
                 for r in try judge.records(criterion: judgeCriterion) where r.source == judgeName {
                     if let d = r.distribution { byID[r.id] = d }
                 }
                 if !byID.isEmpty {
-                    report.calibration = CalibrationSummary(distributions: aligned.humans.itemIDs.map { byID[$0] },
-                                                            humanMeans: report.humanScores)
+                    report.calibration = CalibrationSummary(
+                        distributions: aligned.humans.itemIDs.map { byID[$0] },
+                        humanMeans: report.humanScores)
                 }
-                report.biasProbes = try BiasProbes.graded(ids: aligned.humans.itemIDs, judge: aligned.judge,
-                                                          humanMean: report.humanScores, judgeModel: judgeModel, options: options)
+                report.biasProbes = try BiasProbes.graded(
+                    ids: aligned.humans.itemIDs, judge: aligned.judge,
+                    humanMean: report.humanScores, judgeModel: judgeModel, options: options)
                 reports.append(report)
             case .pairwise:
-                let aligned = LabelAlignment(humans: try human.voteTable(criterion: criterion),
-                                             judge: try judge.voteTable(criterion: judgeCriterion, sources: [judgeName]))
-                guard !aligned.judge.isEmpty else { throw AuditError.noSharedItems(human: human.name, judge: judge.name) }
+                let aligned = LabelAlignment(
+                    humans: try human.voteTable(criterion: criterion),
+                    judge: try judge.voteTable(criterion: judgeCriterion, sources: [judgeName]))
+                guard !aligned.judge.isEmpty else {
+                    throw AuditError.noSharedItems(human: human.name, judge: judge.name)
+                }
                 var report = try pairwiseReport(criterion ?? "", aligned, options)
-                let votes = aligned.judge.indices.map { i in aligned.humans.values.compactMap { $0[i] } }  // (items, votes)
-                report.biasProbes = try BiasProbes.pairwise(ids: aligned.humans.itemIDs, judge: aligned.judge, humans: votes,
-                                                            judgeModel: judgeModel, options: options)
+                // (items, votes)
+                let votes = aligned.judge.indices.map { i in aligned.humans.values.compactMap { $0[i] } }
+                report.biasProbes = try BiasProbes.pairwise(
+                    ids: aligned.humans.itemIDs, judge: aligned.judge, humans: votes,
+                    judgeModel: judgeModel, options: options)
                 reports.append(report)
             }
         }

@@ -22,19 +22,22 @@ public enum AgreementError: Error, LocalizedError, Equatable, Sendable {
 
     public var errorDescription: String? {
         switch self {
-        case let .raggedMatrix(rater, expected, found):
-            return "ratings must be raters × items: rater \(rater) has \(found) items, rater 0 has \(expected); pad missing ratings with nil"
-        case let .nonFiniteRating(rater, item):
+        case .raggedMatrix(let rater, let expected, let found):
+            return
+                "ratings must be raters × items: rater \(rater) has \(found) items, rater 0 has \(expected); pad missing ratings with nil"
+        case .nonFiniteRating(let rater, let item):
             return "rating of rater \(rater), item \(item) is NaN or infinite; use nil for a missing rating"
-        case let .unknownCategory(label, rater, item):
-            return "label \(label) (rater \(rater), item \(item)) is not in the declared category list; add it to `categories`"
-        case let .invalidCategories(why):
+        case .unknownCategory(let label, let rater, let item):
+            return
+                "label \(label) (rater \(rater), item \(item)) is not in the declared category list; add it to `categories`"
+        case .invalidCategories(let why):
             return "invalid category list: \(why); pass every category once, in scale order"
-        case let .lengthMismatch(first, second):
+        case .lengthMismatch(let first, let second):
             return "paired sequences differ in length (\(first) vs \(second)); align them by item id first"
-        case let .missingRating(statistic, rater, item):
-            return "\(statistic) needs complete data but rater \(rater) has no rating for item \(item); drop incomplete items or use Krippendorff's α / Gwet's AC1"
-        case let .tooFewRaters(statistic, needed, found):
+        case .missingRating(let statistic, let rater, let item):
+            return
+                "\(statistic) needs complete data but rater \(rater) has no rating for item \(item); drop incomplete items or use Krippendorff's α / Gwet's AC1"
+        case .tooFewRaters(let statistic, let needed, let found):
             return "\(statistic) needs at least \(needed) raters, found \(found)"
         }
     }

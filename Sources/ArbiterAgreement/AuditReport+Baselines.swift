@@ -5,7 +5,6 @@
 // (TrivialBaselines.swift).
 import Foundation
 
-
 /// The judge against its best trivial baseline on one metric.
 ///
 /// The rule: the judge beats the baseline only when the lower bound of its interval lies above the
@@ -22,8 +21,10 @@ public struct BaselineVerdict: Sendable, Equatable {
     /// True when `metric` is a correlation (its value must also be positive to count as a win).
     public let metricIsCorrelation: Bool
 
-    public init(metric: String, judgeValue: Double, judgeCILow: Double?, bestBaseline: String, bestValue: Double,
-                metricIsCorrelation: Bool) {
+    public init(
+        metric: String, judgeValue: Double, judgeCILow: Double?, bestBaseline: String, bestValue: Double,
+        metricIsCorrelation: Bool
+    ) {
         self.metric = metric
         self.judgeValue = judgeValue
         self.judgeCILow = judgeCILow
@@ -43,28 +44,35 @@ public struct BaselineVerdict: Sendable, Equatable {
 
     /// One sentence for reports.
     public var sentence: String {
-        let j = AuditReport.format(judgeValue), b = AuditReport.format(bestValue)
+        let j = AuditReport.format(judgeValue)
+        let b = AuditReport.format(bestValue)
         let base = "the trivial baseline \"\(bestBaseline)\" on \(metric)"
         if !pointAboveBest {
             return "WARNING: the judge does NOT beat \(base) (judge \(j) ≤ baseline \(b))."
         }
         if !judgeValuePositive {
-            return "WARNING: the judge does NOT beat \(base): its \(metric) \(j) is not positive, so it does not track the humans either (baseline \(b))."
+            return
+                "WARNING: the judge does NOT beat \(base): its \(metric) \(j) is not positive, so it does not track the humans either (baseline \(b))."
         }
         if clearlyBeatsBest == false {
-            return "WARNING: the judge does NOT clearly beat \(base): judge \(j) > baseline \(b), but its interval reaches down to \(AuditReport.format(judgeCILow)) ≤ \(b)."
+            return
+                "WARNING: the judge does NOT clearly beat \(base): judge \(j) > baseline \(b), but its interval reaches down to \(AuditReport.format(judgeCILow)) ≤ \(b)."
         }
         if judgeCILow == nil {
-            return "The judge's point value beats \(base) (\(j) > \(b)); no interval was computed (run with a bootstrap to check it holds)."
+            return
+                "The judge's point value beats \(base) (\(j) > \(b)); no interval was computed (run with a bootstrap to check it holds)."
         }
-        return "The judge beats \(base): its interval's lower bound \(AuditReport.format(judgeCILow)) is above the baseline's \(b) (judge \(j))."
+        return
+            "The judge beats \(base): its interval's lower bound \(AuditReport.format(judgeCILow)) is above the baseline's \(b) (judge \(j))."
     }
 
     var json: [String: Any] {
-        ["metric": metric, "judge_value": judgeValue, "judge_ci_low": judgeCILow.map { $0 as Any } ?? NSNull(),
-         "best_baseline": bestBaseline, "best_value": bestValue, "judge_beats_best": beatsBest,
-         "judge_point_above_best": pointAboveBest, "judge_value_positive": judgeValuePositive,
-         "judge_ci_above_best": clearlyBeatsBest.map { $0 as Any } ?? NSNull()]
+        [
+            "metric": metric, "judge_value": judgeValue, "judge_ci_low": judgeCILow.map { $0 as Any } ?? NSNull(),
+            "best_baseline": bestBaseline, "best_value": bestValue, "judge_beats_best": beatsBest,
+            "judge_point_above_best": pointAboveBest, "judge_value_positive": judgeValuePositive,
+            "judge_ci_above_best": clearlyBeatsBest.map { $0 as Any } ?? NSNull(),
+        ]
     }
 }
 
@@ -83,7 +91,8 @@ extension CriterionReport {
             if best == nil || x > (best?.1 ?? -.infinity) { best = (b.name, x) }
         }
         guard let (name, x) = best else { return nil }
-        return BaselineVerdict(metric: key, judgeValue: v, judgeCILow: m.ciLow, bestBaseline: name, bestValue: x,
-                               metricIsCorrelation: kind == .graded)
+        return BaselineVerdict(
+            metric: key, judgeValue: v, judgeCILow: m.ciLow, bestBaseline: name, bestValue: x,
+            metricIsCorrelation: kind == .graded)
     }
 }

@@ -18,7 +18,8 @@ extension AuditReport {
             <p>Human labels <code>\(Self.escape(humanFile))</code>; judge labels <code>\(Self.escape(judgeFile))</code> (\(kind.rawValue)).
             """
         if let b = bootstrap {
-            h += " Intervals: \(intervalMethod.rawValue) bootstrap over items, \(b.replicates) resamples, seed \(b.seed), level \(b.level).</p>\n"
+            h +=
+                " Intervals: \(intervalMethod.rawValue) bootstrap over items, \(b.replicates) resamples, seed \(b.seed), level \(b.level).</p>\n"
         } else {
             h += " No bootstrap intervals.</p>\n"
         }
@@ -31,7 +32,8 @@ extension AuditReport {
 
     func sideBySideHTML() -> String {
         let keys = judges.first?.criteria.first?.metricOrder ?? []
-        var h = "<h2 id=\"side-by-side\">Judges side by side</h2>\n<div style=\"overflow-x:auto\"><table class=\"sbs\"><tr><th>judge</th><th>criterion</th>"
+        var h =
+            "<h2 id=\"side-by-side\">Judges side by side</h2>\n<div style=\"overflow-x:auto\"><table class=\"sbs\"><tr><th>judge</th><th>criterion</th>"
         h += keys.map { "<th>\(Self.escape($0))</th>" }.joined() + "<th>beats trivial baselines</th></tr>\n"
         for j in judges {
             for c in j.criteria {
@@ -53,36 +55,45 @@ extension AuditReport {
     static func criterionHTML(_ c: CriterionReport, judge: String, several: Bool) -> String {
         let title = c.criterion.isEmpty ? "(no criterion)" : c.criterion
         var h = "<h2>\(escape(several ? "\(judge) — \(title)" : title))</h2>\n"
-        h += "<p>\(c.itemCount) items labelled by both; human raters: \(escape(c.humanRaters.joined(separator: ", "))).<br/>"
-        h += "Only human-labelled: \(c.onlyHuman.count)\(escape(preview(c.onlyHuman))); only judge-labelled: \(c.onlyJudge.count)\(escape(preview(c.onlyJudge))).</p>\n"
+        h +=
+            "<p>\(c.itemCount) items labelled by both; human raters: \(escape(c.humanRaters.joined(separator: ", "))).<br/>"
+        h +=
+            "Only human-labelled: \(c.onlyHuman.count)\(escape(preview(c.onlyHuman))); only judge-labelled: \(c.onlyJudge.count)\(escape(preview(c.onlyJudge))).</p>\n"
         if let v = c.baselineVerdict {
             h += "<p class=\"\(v.beatsBest ? "ok" : "warn")\">\(escape(v.sentence))</p>\n"
         }
         h += "<h3>Metrics</h3>\n<table><tr><th>metric</th><th>value</th><th>CI low</th><th>CI high</th></tr>\n"
         for key in c.metricOrder {
             let m = c.metrics[key] ?? MetricValue(value: nil)
-            h += "<tr><td>\(escape(key))</td><td>\(format(m.value))</td><td>\(format(m.ciLow))</td><td>\(format(m.ciHigh))</td></tr>\n"
+            h +=
+                "<tr><td>\(escape(key))</td><td>\(format(m.value))</td><td>\(format(m.ciLow))</td><td>\(format(m.ciHigh))</td></tr>\n"
         }
         h += "</table>\n<p><small>human_human: \(escape(c.humanHumanStatistic)).</small></p>\n"
         if c.kind == .pairwise {
             h += "<p><small>Not applicable to a/b/tie votes: "
-            h += notApplicableToPairwise.keys.sorted().map { "\($0) (\(escape(notApplicableToPairwise[$0] ?? "")))" }.joined(separator: "; ")
+            h += notApplicableToPairwise.keys.sorted().map { "\($0) (\(escape(notApplicableToPairwise[$0] ?? "")))" }
+                .joined(separator: "; ")
             h += ".</small></p>\n"
         }
         h += "<h3>Judge − human</h3>\n"
         if let t = c.judgeMinusHuman {
             h += "<p>Paired bootstrap of (judge vs humans) − (human vs humans) on the human_human statistic: "
-            h += "<b>\(format(t.difference.estimate))</b> [\(format(t.difference.low)), \(format(t.difference.high))], p = \(format(t.pValue)).</p>\n"
+            h +=
+                "<b>\(format(t.difference.estimate))</b> [\(format(t.difference.low)), \(format(t.difference.high))], p = \(format(t.pValue)).</p>\n"
         } else {
             h += "<p>No paired test (needs a bootstrap and at least two human raters).</p>\n"
         }
         if let s = c.summaryLevel {
             h += "<p>Summary-level (\(s.groupsUsed) of \(s.groups) groups used): "
-            h += escape(s.mean.map { m in m.named.map { "\($0.name) \(format($0.value))" }.joined(separator: ", ") } ?? "undefined") + "</p>\n"
+            h +=
+                escape(
+                    s.mean.map { m in m.named.map { "\($0.name) \(format($0.value))" }.joined(separator: ", ") }
+                        ?? "undefined") + "</p>\n"
         }
         if let s = c.systemLevel {
             h += "<p>System-level (\(s.systems) systems): "
-            h += escape(s.correlations.named.map { "\($0.name) \(format($0.value))" }.joined(separator: ", ")) + "</p>\n"
+            h +=
+                escape(s.correlations.named.map { "\($0.name) \(format($0.value))" }.joined(separator: ", ")) + "</p>\n"
         }
         h += "<h3>Trivial baselines</h3>\n"
         if c.baselines.isEmpty {
@@ -90,9 +101,13 @@ extension AuditReport {
         } else {
             let keys = Array(Set(c.baselines.flatMap { $0.values.keys })).sorted()
             h += "<table><tr><th>baseline</th>" + keys.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
-            h += "<tr><td><b>judge</b></td>" + keys.map { "<td><b>\(format(c.metrics[$0]?.value))</b></td>" }.joined() + "</tr>\n"
+            h +=
+                "<tr><td><b>judge</b></td>" + keys.map { "<td><b>\(format(c.metrics[$0]?.value))</b></td>" }.joined()
+                + "</tr>\n"
             for b in c.baselines {
-                h += "<tr><td>\(escape(b.name))</td>" + keys.map { k in "<td>\(b.values[k].map { format($0) } ?? "n/a")</td>" }.joined() + "</tr>\n"
+                h +=
+                    "<tr><td>\(escape(b.name))</td>"
+                    + keys.map { k in "<td>\(b.values[k].map { format($0) } ?? "n/a")</td>" }.joined() + "</tr>\n"
             }
             h += "</table>\n"
             if !c.baselines.contains(where: { $0.name.hasPrefix("longer") || $0.name.hasPrefix("longest") }) {
@@ -101,10 +116,12 @@ extension AuditReport {
         }
         if let cal = c.calibration {
             h += "<h3>Calibration</h3>\n<p>\(cal.items) items with a score distribution; expected calibration error "
-            h += "<b>\(format(cal.expectedCalibrationError))</b>; mean expected score − human mean \(format(cal.meanExpectedScoreBias)).</p>\n"
+            h +=
+                "<b>\(format(cal.expectedCalibrationError))</b>; mean expected score − human mean \(format(cal.meanExpectedScoreBias)).</p>\n"
         }
         if c.kind == .graded {
-            h += "<p><small>Scale rounding: \(c.judgeScoresRoundedToScale) of \(c.itemCount) judge scores were off the scale; \(escape(scaleRoundingRule)).</small></p>\n"
+            h +=
+                "<p><small>Scale rounding: \(c.judgeScoresRoundedToScale) of \(c.itemCount) judge scores were off the scale; \(escape(scaleRoundingRule)).</small></p>\n"
         }
         if let probes = c.biasProbes { h += biasProbesHTML(probes) }
         h += "<h3>Plots</h3>\n<div class=\"plots\">\n"
@@ -128,11 +145,15 @@ extension AuditReport {
             h += "<table><tr><th>metric</th><th>value</th><th>CI low</th><th>CI high</th></tr>\n"
             for k in p.metricOrder {
                 let m = p.metrics[k] ?? MetricValue(value: nil)
-                h += "<tr><td>\(escape(k))</td><td>\(format(m.value))</td><td>\(format(m.ciLow))</td><td>\(format(m.ciHigh))</td></tr>\n"
+                h +=
+                    "<tr><td>\(escape(k))</td><td>\(format(m.value))</td><td>\(format(m.ciLow))</td><td>\(format(m.ciHigh))</td></tr>\n"
             }
             h += "</table>\n"
             if !p.details.isEmpty {
-                h += "<p><small>" + escape(p.details.keys.sorted().map { "\($0): \(p.details[$0] ?? "")" }.joined(separator: "; ")) + "</small></p>\n"
+                h +=
+                    "<p><small>"
+                    + escape(p.details.keys.sorted().map { "\($0): \(p.details[$0] ?? "")" }.joined(separator: "; "))
+                    + "</small></p>\n"
             }
         }
         return h

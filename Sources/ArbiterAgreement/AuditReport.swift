@@ -117,8 +117,10 @@ public struct AuditReport: Sendable {
             o["judge_minus_human"] = j
         }
         if let s = c.summaryLevel {
-            o["summary_level"] = ["groups": s.groups, "groups_used": s.groupsUsed,
-                                  "mean": s.mean.map { Self.correlationsJSON($0) as Any } ?? NSNull()]
+            o["summary_level"] = [
+                "groups": s.groups, "groups_used": s.groupsUsed,
+                "mean": s.mean.map { Self.correlationsJSON($0) as Any } ?? NSNull(),
+            ]
         }
         if let s = c.systemLevel {
             o["system_level"] = ["systems": s.systems, "correlations": Self.correlationsJSON(s.correlations)]
@@ -144,8 +146,12 @@ public struct AuditReport: Sendable {
         var out: [String: Any] = [
             "arbiter_audit_version": 2,
             "human_file": humanFile, "judge_file": judgeFile, "judge": judge, "kind": kind.rawValue,
-            "bootstrap": bootstrap.map { ["replicates": $0.replicates, "seed": NSNumber(value: $0.seed),
-                                          "level": $0.level, "method": intervalMethod.rawValue] as [String: Any] } ?? NSNull(),
+            "bootstrap": bootstrap.map {
+                [
+                    "replicates": $0.replicates, "seed": NSNumber(value: $0.seed),
+                    "level": $0.level, "method": intervalMethod.rawValue,
+                ] as [String: Any]
+            } ?? NSNull(),
             "judges": perJudge,
         ]
         if judges.count == 1, let only = judges.first, let crit = perJudge[only.name] as? [String: Any] {
@@ -155,7 +161,8 @@ public struct AuditReport: Sendable {
     }
 
     /// How graded judge scores meet the categorical statistics (the reports print it).
-    public static let scaleRoundingRule = "judge scores off the scale are snapped to the nearest scale level (ties to the lower level) for percent_agreement, cohen_kappa_quadratic, gwet_ac1, nominal/ordinal krippendorff_alpha and the confusion matrix; correlations, ICC and interval/ratio alpha use the raw scores"
+    public static let scaleRoundingRule =
+        "judge scores off the scale are snapped to the nearest scale level (ties to the lower level) for percent_agreement, cohen_kappa_quadratic, gwet_ac1, nominal/ordinal krippendorff_alpha and the confusion matrix; correlations, ICC and interval/ratio alpha use the raw scores"
 
     static func correlationsJSON(_ c: Correlations) -> [String: Any] {
         var o: [String: Any] = [:]

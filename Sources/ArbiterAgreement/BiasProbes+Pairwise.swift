@@ -5,25 +5,37 @@
 
 extension BiasProbes {
     /// Probes of a pairwise audit. - Parameters: ids and judge are (items,), humans (items, votes).
-    static func pairwise(ids: [String], judge: [PairwiseVote], humans: [[PairwiseVote]], judgeModel: String,
-                         options: AuditOptions) throws -> BiasProbes {
-        BiasProbes(verbosity: try pairwiseVerbosity(ids: ids, judge: judge, humans: humans, options: options),
-                   selfPreference: try pairwiseSelfPreference(ids: ids, judge: judge, humans: humans,
-                                                              judgeModel: judgeModel, options: options))
+    static func pairwise(
+        ids: [String], judge: [PairwiseVote], humans: [[PairwiseVote]], judgeModel: String,
+        options: AuditOptions
+    ) throws -> BiasProbes {
+        BiasProbes(
+            verbosity: try pairwiseVerbosity(ids: ids, judge: judge, humans: humans, options: options),
+            selfPreference: try pairwiseSelfPreference(
+                ids: ids, judge: judge, humans: humans,
+                judgeModel: judgeModel, options: options))
     }
 
     /// Judge and human rates of voting for `side[i]` (nil = item left out), and their difference.
-    static func sidePreference(judge: [PairwiseVote], humans: [[PairwiseVote]], side: [PairwiseVote?],
-                               options: AuditOptions, prefix: String) throws -> (keys: [String], metrics: [String: MetricValue]) {
+    static func sidePreference(
+        judge: [PairwiseVote], humans: [[PairwiseVote]], side: [PairwiseVote?],
+        options: AuditOptions, prefix: String
+    ) throws -> (keys: [String], metrics: [String: MetricValue]) {
         func credit(_ v: PairwiseVote, _ s: PairwiseVote) -> Double { v == s ? 1 : (v == .tie ? 0.5 : 0) }
         let keys = ["judge_\(prefix)_rate", "human_\(prefix)_rate", "\(prefix)_rate_minus_human"]
         let metrics = try AgreementAudit.withIntervals(itemCount: judge.count, options: options, keys: keys) { idx in
-            var j = 0.0, nj = 0, h = 0.0, nh = 0
+            var j = 0.0
+            var nj = 0
+            var h = 0.0
+            var nh = 0
             for i in idx {
                 guard let s = side[i] else { continue }
                 j += credit(judge[i], s)
                 nj += 1
-                for v in humans[i] { h += credit(v, s); nh += 1 }
+                for v in humans[i] {
+                    h += credit(v, s)
+                    nh += 1
+                }
             }
             guard nj > 0 else { return [nil, nil, nil] }
             let jr = j / Double(nj)
@@ -33,24 +45,32 @@ extension BiasProbes {
         return (keys, metrics)
     }
 
-    static func pairwiseVerbosity(ids: [String], judge: [PairwiseVote], humans: [[PairwiseVote]],
-                                  options: AuditOptions) throws -> BiasProbe {
+    static func pairwiseVerbosity(
+        ids: [String], judge: [PairwiseVote], humans: [[PairwiseVote]],
+        options: AuditOptions
+    ) throws -> BiasProbe {
         guard let samples = options.samples else {
             return .unmeasurable("no samples file with the responses (--samples)", summary: pairVerbositySummary)
         }
         var side: [PairwiseVote?] = []
         for id in ids {
             guard let s = samples.byID[id], let a = s.responseA, let b = s.responseB else {
-                return .unmeasurable("\(samples.name) lacks response_a/response_b of some audited ids", summary: pairVerbositySummary)
+                return .unmeasurable(
+                    "\(samples.name) lacks response_a/response_b of some audited ids", summary: pairVerbositySummary)
             }
-            let la = LengthUnit.characters.length(of: a), lb = LengthUnit.characters.length(of: b)
+            let la = LengthUnit.characters.length(of: a)
+            let lb = LengthUnit.characters.length(of: b)
             side.append(la == lb ? nil : (la > lb ? .a : .b))
         }
         let used = side.compactMap { $0 }.count
-        guard used > 0 else { return .unmeasurable("every pair has responses of equal length", summary: pairVerbositySummary) }
-        let (keys, metrics) = try sidePreference(judge: judge, humans: humans, side: side, options: options, prefix: "longer")
-        return BiasProbe(notMeasurable: nil, summary: pairVerbositySummary, metrics: metrics, metricOrder: keys,
-                         details: ["length_unit": "characters", "n_items_unequal_length": "\(used)"])
+        guard used > 0 else {
+            return .unmeasurable("every pair has responses of equal length", summary: pairVerbositySummary)
+        }
+        let (keys, metrics) = try sidePreference(
+            judge: judge, humans: humans, side: side, options: options, prefix: "longer")
+        return BiasProbe(
+            notMeasurable: nil, summary: pairVerbositySummary, metrics: metrics, metricOrder: keys,
+            details: ["length_unit": "characters", "n_items_unequal_length": "\(used)"])
     }
 
     /// The generator names of response_a and response_b of each id (nil when unknown), and the key(s).
@@ -70,30 +90,43 @@ extension BiasProbes {
         return pairs.contains(where: { $0 != nil }) ? (pairs, combinedPairKey) : nil
     }
 
-    static func pairwiseSelfPreference(ids: [String], judge: [PairwiseVote], humans: [[PairwiseVote]], judgeModel: String,
-                                       options: AuditOptions) throws -> BiasProbe {
+    static func pairwiseSelfPreference(
+        ids: [String], judge: [PairwiseVote], humans: [[PairwiseVote]], judgeModel: String,
+        options: AuditOptions
+    ) throws -> BiasProbe {
         guard let samples = options.samples, let (pairs, key) = pairGenerators(ids: ids, samples: samples) else {
-            return .unmeasurable("no generator metadata", summary: pairSelfSummary,
-                                 details: ["metadata_keys_tried": (pairGeneratorKeys.map { "\($0.0)/\($0.1)" } + [combinedPairKey]).joined(separator: ", ")])
+            return .unmeasurable(
+                "no generator metadata", summary: pairSelfSummary,
+                details: [
+                    "metadata_keys_tried": (pairGeneratorKeys.map { "\($0.0)/\($0.1)" } + [combinedPairKey]).joined(
+                        separator: ", ")
+                ])
         }
         guard let own = ModelFamily.family(of: judgeModel) else {
-            return .unmeasurable("the judge's model name \"\(judgeModel)\" names no model family", summary: pairSelfSummary)
+            return .unmeasurable(
+                "the judge's model name \"\(judgeModel)\" names no model family", summary: pairSelfSummary)
         }
         let names = Array(Set(pairs.compactMap { $0 }.flatMap { [$0.0, $0.1] })).sorted()
         let side: [PairwiseVote?] = pairs.map { p in
             guard let (a, b) = p else { return nil }
-            let fa = ModelFamily.family(of: a) == own, fb = ModelFamily.family(of: b) == own
+            let fa = ModelFamily.family(of: a) == own
+            let fb = ModelFamily.family(of: b) == own
             return fa == fb ? nil : (fa ? .a : .b)
         }
         let used = side.compactMap { $0 }.count
-        var details = ["judge_model": judgeModel, "judge_family": own, "metadata_key": key,
-                       "generators": names.prefix(20).joined(separator: ", "), "n_items_one_side_same_family": "\(used)"]
+        var details = [
+            "judge_model": judgeModel, "judge_family": own, "metadata_key": key,
+            "generators": names.prefix(20).joined(separator: ", "), "n_items_one_side_same_family": "\(used)",
+        ]
         guard used > 0 else {
             details["families"] = Array(Set(names.compactMap(ModelFamily.family(of:)))).sorted().joined(separator: ", ")
-            return .unmeasurable("no pair where exactly one response comes from the judge's family (\(own)) (\(key))",
-                                 summary: pairSelfSummary, details: details)
+            return .unmeasurable(
+                "no pair where exactly one response comes from the judge's family (\(own)) (\(key))",
+                summary: pairSelfSummary, details: details)
         }
-        let (keys, metrics) = try sidePreference(judge: judge, humans: humans, side: side, options: options, prefix: "same_family")
-        return BiasProbe(notMeasurable: nil, summary: pairSelfSummary, metrics: metrics, metricOrder: keys, details: details)
+        let (keys, metrics) = try sidePreference(
+            judge: judge, humans: humans, side: side, options: options, prefix: "same_family")
+        return BiasProbe(
+            notMeasurable: nil, summary: pairSelfSummary, metrics: metrics, metricOrder: keys, details: details)
     }
 }

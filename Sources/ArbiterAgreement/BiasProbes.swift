@@ -20,14 +20,17 @@ public struct BiasProbe: Sendable {
     public let details: [String: String]
 
     static func unmeasurable(_ why: String, summary: String, details: [String: String] = [:]) -> BiasProbe {
-        BiasProbe(notMeasurable: "not measurable: " + why, summary: summary, metrics: [:], metricOrder: [], details: details)
+        BiasProbe(
+            notMeasurable: "not measurable: " + why, summary: summary, metrics: [:], metricOrder: [], details: details)
     }
 
     var json: [String: Any] {
         var m: [String: Any] = [:]
         for (k, v) in metrics { m[k] = v.json }
-        return ["measurable": notMeasurable == nil, "note": notMeasurable.map { $0 as Any } ?? NSNull(),
-                "summary": summary, "metrics": m, "details": details]
+        return [
+            "measurable": notMeasurable == nil, "note": notMeasurable.map { $0 as Any } ?? NSNull(),
+            "summary": summary, "metrics": m, "details": details,
+        ]
     }
 }
 
@@ -37,7 +40,9 @@ public struct BiasProbes: Sendable {
     public let selfPreference: BiasProbe
 
     /// (JSON key, probe) in report order.
-    public var named: [(key: String, probe: BiasProbe)] { [("verbosity", verbosity), ("self_preference", selfPreference)] }
+    public var named: [(key: String, probe: BiasProbe)] {
+        [("verbosity", verbosity), ("self_preference", selfPreference)]
+    }
 
     var json: [String: Any] { ["verbosity": verbosity.json, "self_preference": selfPreference.json] }
 
@@ -48,20 +53,30 @@ public struct BiasProbes: Sendable {
     /// PandaLM's `cmp_key`: "<model of response_a>_<model of response_b>".
     public static let combinedPairKey = "cmp_key"
 
-    static let verbositySummary = "Spearman/Pearson of the judge score with response length (characters), and of the residual (judge score − human mean) with it; a residual that grows with length means the judge rewards length more than the humans do"
-    static let selfSummary = "judge mean score on responses from its own model family minus on other families, minus the same difference for the human mean (self_preference > 0: the judge favours its family more than the humans do)"
-    static let pairVerbositySummary = "rate at which the judge picks the longer response (ties count ½; items of equal length left out) minus the humans' rate"
-    static let pairSelfSummary = "rate at which the judge picks the response from its own model family (items where exactly one response is) minus the humans' rate"
+    static let verbositySummary =
+        "Spearman/Pearson of the judge score with response length (characters), and of the residual (judge score − human mean) with it; a residual that grows with length means the judge rewards length more than the humans do"
+    static let selfSummary =
+        "judge mean score on responses from its own model family minus on other families, minus the same difference for the human mean (self_preference > 0: the judge favours its family more than the humans do)"
+    static let pairVerbositySummary =
+        "rate at which the judge picks the longer response (ties count ½; items of equal length left out) minus the humans' rate"
+    static let pairSelfSummary =
+        "rate at which the judge picks the response from its own model family (items where exactly one response is) minus the humans' rate"
 
     /// Probes of a graded audit. - Parameters: ids, judge and humanMean are (items,).
-    static func graded(ids: [String], judge: [Double], humanMean: [Double], judgeModel: String,
-                       options: AuditOptions) throws -> BiasProbes {
-        BiasProbes(verbosity: try gradedVerbosity(ids: ids, judge: judge, humanMean: humanMean, options: options),
-                   selfPreference: try gradedSelfPreference(ids: ids, judge: judge, humanMean: humanMean,
-                                                            judgeModel: judgeModel, options: options))
+    static func graded(
+        ids: [String], judge: [Double], humanMean: [Double], judgeModel: String,
+        options: AuditOptions
+    ) throws -> BiasProbes {
+        BiasProbes(
+            verbosity: try gradedVerbosity(ids: ids, judge: judge, humanMean: humanMean, options: options),
+            selfPreference: try gradedSelfPreference(
+                ids: ids, judge: judge, humanMean: humanMean,
+                judgeModel: judgeModel, options: options))
     }
 
-    static func gradedVerbosity(ids: [String], judge: [Double], humanMean: [Double], options: AuditOptions) throws -> BiasProbe {
+    static func gradedVerbosity(ids: [String], judge: [Double], humanMean: [Double], options: AuditOptions) throws
+        -> BiasProbe
+    {
         guard let samples = options.samples else {
             return .unmeasurable("no samples file with the responses (--samples)", summary: verbositySummary)
         }
@@ -73,60 +88,91 @@ public struct BiasProbes: Sendable {
         guard lengths.contains(where: { $0 > 0 }) else {
             return .unmeasurable("the samples hold no response text", summary: verbositySummary)
         }
-        let keys = ["score_vs_length_spearman", "score_vs_length_pearson", "residual_vs_length_spearman",
-                    "residual_vs_length_pearson", "human_vs_length_spearman"]
+        let keys = [
+            "score_vs_length_spearman", "score_vs_length_pearson", "residual_vs_length_spearman",
+            "residual_vs_length_pearson", "human_vs_length_spearman",
+        ]
         let residual = zip(judge, humanMean).map { $0 - $1 }
         let metrics = try AgreementAudit.withIntervals(itemCount: ids.count, options: options, keys: keys) { idx in
             let x = idx.map { lengths[$0] }
-            let s = try Correlations(x, idx.map { judge[$0] }), r = try Correlations(x, idx.map { residual[$0] })
+            let s = try Correlations(x, idx.map { judge[$0] })
+            let r = try Correlations(x, idx.map { residual[$0] })
             return [s.spearman, s.pearson, r.spearman, r.pearson, try Agreement.spearman(x, idx.map { humanMean[$0] })]
         }
-        return BiasProbe(notMeasurable: nil, summary: verbositySummary, metrics: metrics, metricOrder: keys,
-                         details: ["length_unit": "characters", "n_items": "\(ids.count)"])
+        return BiasProbe(
+            notMeasurable: nil, summary: verbositySummary, metrics: metrics, metricOrder: keys,
+            details: ["length_unit": "characters", "n_items": "\(ids.count)"])
     }
 
     /// The family of each id's generator (nil = unknown) and the metadata key used, or why none.
-    static func generatorFamilies(ids: [String], samples: SampleFile?) -> (families: [String?], key: String, names: [String])? {
+    static func generatorFamilies(ids: [String], samples: SampleFile?) -> (
+        families: [String?], key: String, names: [String]
+    )? {
         guard let samples else { return nil }
         for key in generatorKeys {
             let names = ids.map { samples.byID[$0]?.metadata[key] }
             guard names.contains(where: { $0 != nil }) else { continue }
-            return (names.map { $0.flatMap(ModelFamily.family(of:)) }, key, Array(Set(names.compactMap { $0 })).sorted())
+            return (
+                names.map { $0.flatMap(ModelFamily.family(of:)) }, key, Array(Set(names.compactMap { $0 })).sorted()
+            )
         }
         return nil
     }
 
-    static func gradedSelfPreference(ids: [String], judge: [Double], humanMean: [Double], judgeModel: String,
-                                     options: AuditOptions) throws -> BiasProbe {
+    static func gradedSelfPreference(
+        ids: [String], judge: [Double], humanMean: [Double], judgeModel: String,
+        options: AuditOptions
+    ) throws -> BiasProbe {
         guard let (families, key, names) = generatorFamilies(ids: ids, samples: options.samples) else {
-            return .unmeasurable("no generator metadata", summary: selfSummary,
-                                 details: ["metadata_keys_tried": generatorKeys.joined(separator: ", ")])
+            return .unmeasurable(
+                "no generator metadata", summary: selfSummary,
+                details: ["metadata_keys_tried": generatorKeys.joined(separator: ", ")])
         }
         guard let own = ModelFamily.family(of: judgeModel) else {
             return .unmeasurable("the judge's model name \"\(judgeModel)\" names no model family", summary: selfSummary)
         }
-        var details = ["judge_model": judgeModel, "judge_family": own, "metadata_key": key,
-                       "generators": names.prefix(20).joined(separator: ", ")]
-        let same = families.map { $0 == own }, known = families.map { $0 != nil }
-        let nSame = same.filter { $0 }.count, nOther = zip(same, known).filter { !$0 && $1 }.count
+        var details = [
+            "judge_model": judgeModel, "judge_family": own, "metadata_key": key,
+            "generators": names.prefix(20).joined(separator: ", "),
+        ]
+        let same = families.map { $0 == own }
+        let known = families.map { $0 != nil }
+        let nSame = same.filter { $0 }.count
+        let nOther = zip(same, known).filter { !$0 && $1 }.count
         details["n_same_family"] = "\(nSame)"
         details["n_other_family"] = "\(nOther)"
         guard nSame > 0, nOther > 0 else {
-            let why = families.allSatisfy({ $0 == nil })
+            let why =
+                families.allSatisfy({ $0 == nil })
                 ? "generator metadata (\(key): \(names.prefix(8).joined(separator: ", "))) names no model family"
                 : "no response from \(nSame == 0 ? "the judge's family (\(own))" : "another family") among the generators (\(key))"
             return .unmeasurable(why, summary: selfSummary, details: details)
         }
         let keys = ["judge_same_minus_other", "human_same_minus_other", "self_preference"]
         let metrics = try AgreementAudit.withIntervals(itemCount: ids.count, options: options, keys: keys) { idx in
-            var js = 0.0, jo = 0.0, hs = 0.0, ho = 0.0, ns = 0, no = 0
+            var js = 0.0
+            var jo = 0.0
+            var hs = 0.0
+            var ho = 0.0
+            var ns = 0
+            var no = 0
             for i in idx where known[i] {
-                if same[i] { js += judge[i]; hs += humanMean[i]; ns += 1 } else { jo += judge[i]; ho += humanMean[i]; no += 1 }
+                if same[i] {
+                    js += judge[i]
+                    hs += humanMean[i]
+                    ns += 1
+                } else {
+                    jo += judge[i]
+                    ho += humanMean[i]
+                    no += 1
+                }
             }
             guard ns > 0, no > 0 else { return [nil, nil, nil] }
-            let j = js / Double(ns) - jo / Double(no), h = hs / Double(ns) - ho / Double(no)
+            let j = js / Double(ns) - jo / Double(no)
+            let h = hs / Double(ns) - ho / Double(no)
             return [j, h, j - h]
         }
-        return BiasProbe(notMeasurable: nil, summary: selfSummary, metrics: metrics, metricOrder: keys, details: details)
+        return BiasProbe(
+            notMeasurable: nil, summary: selfSummary, metrics: metrics, metricOrder: keys, details: details)
     }
 }

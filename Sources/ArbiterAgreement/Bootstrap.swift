@@ -44,8 +44,12 @@ public struct Bootstrap: Sendable, Equatable {
     ///   - seed: generator seed; the same seed gives the same resamples.
     ///   - level: confidence level in (0, 1), e.g. 0.95.
     public init(replicates: Int = 1000, seed: UInt64 = 0, level: Double = 0.95) throws {
-        guard replicates >= 1 else { throw AuditError.invalidOption("bootstrap replicates must be ≥ 1, got \(replicates)") }
-        guard level > 0, level < 1 else { throw AuditError.invalidOption("confidence level must be in (0, 1), got \(level)") }
+        guard replicates >= 1 else {
+            throw AuditError.invalidOption("bootstrap replicates must be ≥ 1, got \(replicates)")
+        }
+        guard level > 0, level < 1 else {
+            throw AuditError.invalidOption("confidence level must be in (0, 1), got \(level)")
+        }
         self.replicates = replicates
         self.seed = seed
         self.level = level
@@ -85,8 +89,9 @@ public struct Bootstrap: Sendable, Equatable {
             }
         }
         return estimates.indices.map { k in
-            Self.interval(estimate: estimates[k], replicates: values[k], jackknife: jackknife[k],
-                          requested: replicates, level: level, method: method)
+            Self.interval(
+                estimate: estimates[k], replicates: values[k], jackknife: jackknife[k],
+                requested: replicates, level: level, method: method)
         }
     }
 
@@ -101,8 +106,9 @@ public struct Bootstrap: Sendable, Equatable {
         for idx in resamples(itemCount: n) {
             if let x = try a(idx), let y = try b(idx) { diffs.append(x - y) }
         }
-        let ci = Self.interval(estimate: estimate, replicates: diffs, jackknife: [], requested: replicates,
-                               level: level, method: .percentile)
+        let ci = Self.interval(
+            estimate: estimate, replicates: diffs, jackknife: [], requested: replicates,
+            level: level, method: .percentile)
         var p: Double? = nil
         if !diffs.isEmpty {
             let le = Double(diffs.filter { $0 <= 0 }.count) / Double(diffs.count)
@@ -118,7 +124,8 @@ public struct Bootstrap: Sendable, Equatable {
         requested: Int, level: Double, method: IntervalMethod
     ) -> ConfidenceInterval {
         let sorted = values.sorted()
-        var low: Double? = nil, high: Double? = nil
+        var low: Double? = nil
+        var high: Double? = nil
         let alpha = (1 - level) / 2
         if let estimate, !sorted.isEmpty {
             switch method {
@@ -126,14 +133,16 @@ public struct Bootstrap: Sendable, Equatable {
                 low = quantile(sorted, alpha)
                 high = quantile(sorted, 1 - alpha)
             case .bca:
-                if let (qLow, qHigh) = bcaLevels(estimate: estimate, sorted: sorted, jackknife: jackknife, alpha: alpha) {
+                if let (qLow, qHigh) = bcaLevels(estimate: estimate, sorted: sorted, jackknife: jackknife, alpha: alpha)
+                {
                     low = quantile(sorted, qLow)
                     high = quantile(sorted, qHigh)
                 }
             }
         }
-        return ConfidenceInterval(estimate: estimate, low: low, high: high, level: level, method: method,
-                                  replicates: requested, validReplicates: values.count)
+        return ConfidenceInterval(
+            estimate: estimate, low: low, high: high, level: level, method: method,
+            replicates: requested, validReplicates: values.count)
     }
 
     /// BCa's adjusted quantile levels, or nil when the bias correction is infinite.
@@ -145,15 +154,21 @@ public struct Bootstrap: Sendable, Equatable {
         var a = 0.0
         if jackknife.count >= 2 {
             let mean = jackknife.reduce(0, +) / Double(jackknife.count)
-            var s2 = 0.0, s3 = 0.0
-            for v in jackknife { let d = mean - v; s2 += d * d; s3 += d * d * d }
+            var s2 = 0.0
+            var s3 = 0.0
+            for v in jackknife {
+                let d = mean - v
+                s2 += d * d
+                s3 += d * d * d
+            }
             if s2 > 0 { a = s3 / (6 * pow(s2, 1.5)) }
         }
         func adjusted(_ z: Double) -> Double {
             let w = z0 + z
             return Normal.cdf(z0 + w / (1 - a * w))
         }
-        let lo = adjusted(Normal.quantile(alpha)), hi = adjusted(Normal.quantile(1 - alpha))
+        let lo = adjusted(Normal.quantile(alpha))
+        let hi = adjusted(Normal.quantile(1 - alpha))
         guard lo.isFinite, hi.isFinite else { return nil }
         return (lo, hi)
     }
@@ -181,25 +196,37 @@ public enum Normal {
         guard p >= 0, p <= 1 else { return .nan }
         if p == 0 { return -.infinity }
         if p == 1 { return .infinity }
-        let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-                 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]
-        let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                 6.680131188771972e+01, -1.328068155288572e+01]
-        let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                 -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00]
+        let a = [
+            -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+            1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00,
+        ]
+        let b = [
+            -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+            6.680131188771972e+01, -1.328068155288572e+01,
+        ]
+        let c = [
+            -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+            -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00,
+        ]
         let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
         let pLow = 0.02425
         var x: Double
         if p < pLow {
             let q = (-2 * log(p)).squareRoot()
-            x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+            x =
+                (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+                / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
         } else if p <= 1 - pLow {
-            let q = p - 0.5, r = q * q
-            x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+            let q = p - 0.5
+            let r = q * q
+            x =
+                (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
                 / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
         } else {
             let q = (-2 * log1p(-p)).squareRoot()
-            x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+            x =
+                -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+                / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
         }
         let e = cdf(x) - p
         let u = e * (2 * Double.pi).squareRoot() * exp(x * x / 2)

@@ -4,7 +4,6 @@
 // bins and the expected calibration error (ECE). Not a recalibration method.
 import Foundation
 
-
 /// One reliability bin: items whose confidence falls in [low, high).
 public struct CalibrationBin: Sendable, Equatable {
     public let low: Double
@@ -32,16 +31,20 @@ public struct CalibrationSummary: Sendable, Equatable {
     ///   - bins: number of equal-width confidence bins over [0, 1], ≥ 1.
     /// - Returns: nil when no item has a distribution.
     public init?(distributions: [[Double: Double]?], humanMeans: [Double], bins binCount: Int = 10) {
-        precondition(binCount >= 1 && distributions.count == humanMeans.count, "calibration needs ≥ 1 bin and aligned inputs")
-        var conf = [Double](repeating: 0, count: binCount), hits = [Double](repeating: 0, count: binCount)
+        precondition(
+            binCount >= 1 && distributions.count == humanMeans.count, "calibration needs ≥ 1 bin and aligned inputs")
+        var conf = [Double](repeating: 0, count: binCount)
+        var hits = [Double](repeating: 0, count: binCount)
         var counts = [Int](repeating: 0, count: binCount)
-        var n = 0, bias = 0.0
+        var n = 0
+        var bias = 0.0
         for (d, h) in zip(distributions, humanMeans) {
             guard let d, !d.isEmpty else { continue }
             let levels = d.keys.sorted()
             // Most likely score; ties go to the lower score (deterministic).
             guard let top = levels.max(by: { d[$0] ?? 0 < d[$1] ?? 0 || (d[$0] == d[$1] && $0 > $1) }) else { continue }
-            guard let nearest = levels.min(by: { abs($0 - h) < abs($1 - h) || (abs($0 - h) == abs($1 - h) && $0 < $1) }) else { continue }
+            guard let nearest = levels.min(by: { abs($0 - h) < abs($1 - h) || (abs($0 - h) == abs($1 - h) && $0 < $1) })
+            else { continue }
             let p = d[top] ?? 0
             let b = min(binCount - 1, max(0, Int(p * Double(binCount))))
             conf[b] += p
@@ -55,10 +58,13 @@ public struct CalibrationSummary: Sendable, Equatable {
         var out: [CalibrationBin] = []
         for b in 0..<binCount {
             let c = counts[b]
-            let mc = c > 0 ? conf[b] / Double(c) : nil, acc = c > 0 ? hits[b] / Double(c) : nil
+            let mc = c > 0 ? conf[b] / Double(c) : nil
+            let acc = c > 0 ? hits[b] / Double(c) : nil
             if let mc, let acc { ece += Double(c) / Double(n) * abs(acc - mc) }
-            out.append(CalibrationBin(low: Double(b) / Double(binCount), high: Double(b + 1) / Double(binCount),
-                                      count: c, meanConfidence: mc, accuracy: acc))
+            out.append(
+                CalibrationBin(
+                    low: Double(b) / Double(binCount), high: Double(b + 1) / Double(binCount),
+                    count: c, meanConfidence: mc, accuracy: acc))
         }
         self.bins = out
         self.expectedCalibrationError = ece
@@ -71,8 +77,12 @@ public struct CalibrationSummary: Sendable, Equatable {
         return [
             "expected_calibration_error": expectedCalibrationError, "items": items,
             "mean_expected_score_minus_human": meanExpectedScoreBias,
-            "bins": bins.map { ["low": $0.low, "high": $0.high, "count": $0.count,
-                                "mean_confidence": j($0.meanConfidence), "accuracy": j($0.accuracy)] as [String: Any] },
+            "bins": bins.map {
+                [
+                    "low": $0.low, "high": $0.high, "count": $0.count,
+                    "mean_confidence": j($0.meanConfidence), "accuracy": j($0.accuracy),
+                ] as [String: Any]
+            },
         ]
     }
 }

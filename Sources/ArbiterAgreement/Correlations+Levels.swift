@@ -23,7 +23,9 @@ public struct SystemLevelCorrelations: Sendable, Equatable, Codable {
 extension Correlations {
     /// Correlation inside each group (items sharing `groups[i]`), averaged over groups with more than
     /// one item where neither side is constant (G-Eval `meta_eval_summeval.py` rule).
-    public static func grouped<G: Hashable & Comparable>(_ x: [Double], _ y: [Double], groups: [G]) throws -> GroupedCorrelations {
+    public static func grouped<G: Hashable & Comparable>(_ x: [Double], _ y: [Double], groups: [G]) throws
+        -> GroupedCorrelations
+    {
         guard x.count == y.count else { throw AgreementError.lengthMismatch(first: x.count, second: y.count) }
         guard groups.count == x.count else { throw AgreementError.lengthMismatch(first: x.count, second: groups.count) }
         var members: [G: [Int]] = [:]
@@ -33,18 +35,24 @@ extension Correlations {
         for g in members.keys.sorted() {
             guard let idx = members[g], idx.count >= 2 else { continue }
             multi += 1
-            let gx = idx.map { x[$0] }, gy = idx.map { y[$0] }
+            let gx = idx.map { x[$0] }
+            let gy = idx.map { y[$0] }
             guard Set(gx).count > 1, Set(gy).count > 1 else { continue }
             used.append(try Correlations(gx, gy))
         }
-        return GroupedCorrelations(groups: members.count, groupsWithMoreThanOneItem: multi,
-                                   groupsUsed: used.count, mean: Correlations.mean(used))
+        return GroupedCorrelations(
+            groups: members.count, groupsWithMoreThanOneItem: multi,
+            groupsUsed: used.count, mean: Correlations.mean(used))
     }
 
     /// Correlation of the per-system means of x and y.
-    public static func systemLevel<S: Hashable & Comparable>(_ x: [Double], _ y: [Double], systems: [S]) throws -> SystemLevelCorrelations {
+    public static func systemLevel<S: Hashable & Comparable>(_ x: [Double], _ y: [Double], systems: [S]) throws
+        -> SystemLevelCorrelations
+    {
         guard x.count == y.count else { throw AgreementError.lengthMismatch(first: x.count, second: y.count) }
-        guard systems.count == x.count else { throw AgreementError.lengthMismatch(first: x.count, second: systems.count) }
+        guard systems.count == x.count else {
+            throw AgreementError.lengthMismatch(first: x.count, second: systems.count)
+        }
         var sums: [S: (x: Double, y: Double, n: Int)] = [:]
         for (i, s) in systems.enumerated() {
             let cur = sums[s] ?? (0, 0, 0)

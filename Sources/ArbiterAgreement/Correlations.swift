@@ -18,9 +18,10 @@ public struct Correlations: Sendable, Equatable, Codable {
     /// All four coefficients of x against y (finite values; NaN/infinity is an error).
     public init(_ x: [Double], _ y: [Double]) throws {
         try Agreement.checkPaired(x, y)
-        self.init(pearson: Agreement.pearsonUnchecked(x, y), spearman: Agreement.spearmanUnchecked(x, y),
-                  kendallTauB: Agreement.kendallUnchecked(x, y, variant: .b),
-                  kendallTauC: Agreement.kendallUnchecked(x, y, variant: .c))
+        self.init(
+            pearson: Agreement.pearsonUnchecked(x, y), spearman: Agreement.spearmanUnchecked(x, y),
+            kendallTauB: Agreement.kendallUnchecked(x, y, variant: .b),
+            kendallTauC: Agreement.kendallUnchecked(x, y, variant: .c))
     }
 
     /// The coefficients by name, in a stable order (pearson, spearman, kendall_tau_b, kendall_tau_c).
@@ -35,8 +36,9 @@ public struct Correlations: Sendable, Equatable, Codable {
             let vals = list.compactMap { $0[keyPath: key] }
             return vals.count == list.count ? vals.reduce(0, +) / Double(vals.count) : nil
         }
-        return Correlations(pearson: avg(\.pearson), spearman: avg(\.spearman),
-                            kendallTauB: avg(\.kendallTauB), kendallTauC: avg(\.kendallTauC))
+        return Correlations(
+            pearson: avg(\.pearson), spearman: avg(\.spearman),
+            kendallTauB: avg(\.kendallTauB), kendallTauC: avg(\.kendallTauC))
     }
 }
 
@@ -75,10 +77,15 @@ extension Agreement {
         guard x.contains(where: { $0 != x0 }), y.contains(where: { $0 != y0 }) else { return nil }
         let mx = x.reduce(0, +) / Double(n)
         let my = y.reduce(0, +) / Double(n)
-        var sxy = 0.0, sxx = 0.0, syy = 0.0
+        var sxy = 0.0
+        var sxx = 0.0
+        var syy = 0.0
         for i in 0..<n {
-            let dx = x[i] - mx, dy = y[i] - my
-            sxy += dx * dy; sxx += dx * dx; syy += dy * dy
+            let dx = x[i] - mx
+            let dy = y[i] - my
+            sxy += dx * dy
+            sxx += dx * dx
+            syy += dy * dy
         }
         guard sxx > 0, syy > 0 else { return nil }
         return max(-1, min(1, sxy / (sxx.squareRoot() * syy.squareRoot())))
@@ -108,14 +115,20 @@ extension Agreement {
         guard n >= 2 else { return nil }
         // O(n log n): sort by (x, y); count x-ties, joint ties, then discordant pairs by merge sort on y.
         let order = x.indices.sorted { x[$0] != x[$1] ? x[$0] < x[$1] : y[$0] < y[$1] }
-        var xTies = 0, jointTies = 0
-        var run = 1, jointRun = 1
+        var xTies = 0
+        var jointTies = 0
+        var run = 1
+        var jointRun = 1
         for p in 1..<n {
-            let a = order[p - 1], b = order[p]
+            let a = order[p - 1]
+            let b = order[p]
             if x[a] == x[b] {
                 run += 1
                 jointRun = y[a] == y[b] ? jointRun + 1 : 1
-            } else { run = 1; jointRun = 1 }
+            } else {
+                run = 1
+                jointRun = 1
+            }
             xTies += run - 1
             jointTies += jointRun - 1
         }
@@ -145,13 +158,30 @@ extension Agreement {
         guard hi - lo > 1 else { return 0 }
         let mid = (lo + hi) / 2
         var count = mergeCountInversions(&a, &buf, lo, mid) + mergeCountInversions(&a, &buf, mid, hi)
-        var i = lo, j = mid, k = lo
+        var i = lo
+        var j = mid
+        var k = lo
         while i < mid && j < hi {
-            if a[j] < a[i] { count += mid - i; buf[k] = a[j]; j += 1 } else { buf[k] = a[i]; i += 1 }
+            if a[j] < a[i] {
+                count += mid - i
+                buf[k] = a[j]
+                j += 1
+            } else {
+                buf[k] = a[i]
+                i += 1
+            }
             k += 1
         }
-        while i < mid { buf[k] = a[i]; i += 1; k += 1 }
-        while j < hi { buf[k] = a[j]; j += 1; k += 1 }
+        while i < mid {
+            buf[k] = a[i]
+            i += 1
+            k += 1
+        }
+        while j < hi {
+            buf[k] = a[j]
+            j += 1
+            k += 1
+        }
         for p in lo..<hi { a[p] = buf[p] }
         return count
     }

@@ -20,15 +20,17 @@ public struct LabelTable<Value: Sendable & Equatable>: Sendable, Equatable {
     public func selecting(itemIDs ids: [String]) -> LabelTable {
         var index: [String: Int] = [:]
         for (j, id) in itemIDs.enumerated() { index[id] = j }
-        return LabelTable(itemIDs: ids, sources: sources,
-                          values: values.map { row in ids.map { id in index[id].flatMap { row[$0] } } })
+        return LabelTable(
+            itemIDs: ids, sources: sources,
+            values: values.map { row in ids.map { id in index[id].flatMap { row[$0] } } })
     }
 
     /// The table restricted to some sources, in the given order (unknown sources give empty rows).
     public func selecting(sources names: [String]) -> LabelTable {
         let empty = [Value?](repeating: nil, count: itemIDs.count)
-        return LabelTable(itemIDs: itemIDs, sources: names,
-                          values: names.map { n in sources.firstIndex(of: n).map { values[$0] } ?? empty })
+        return LabelTable(
+            itemIDs: itemIDs, sources: names,
+            values: names.map { n in sources.firstIndex(of: n).map { values[$0] } ?? empty })
     }
 
     /// Per item id, the labels in source order (items without labels are left out).
@@ -72,7 +74,9 @@ extension LabelFile {
         try table(criterion: criterion, sources: only) { if case .vote(let v)? = $0 { return v } else { return nil } }
     }
 
-    private func table<V>(criterion: String?, sources only: [String]?, _ pick: (LabelValue?) -> V?) throws -> LabelTable<V> {
+    private func table<V>(criterion: String?, sources only: [String]?, _ pick: (LabelValue?) -> V?) throws
+        -> LabelTable<V>
+    {
         var chosen = try records(criterion: criterion)
         if let only {
             let known = Set(chosen.map(\.source))
@@ -128,7 +132,9 @@ extension LabelFile {
     public func judgeName(_ requested: String?) throws -> String {
         let all = sources
         if let requested {
-            guard all.contains(requested) else { throw AuditError.unknownJudge(file: name, judge: requested, judges: all) }
+            guard all.contains(requested) else {
+                throw AuditError.unknownJudge(file: name, judge: requested, judges: all)
+            }
             return requested
         }
         guard all.count == 1, let only = all.first else { throw AuditError.ambiguousJudge(file: name, judges: all) }

@@ -54,13 +54,17 @@ public struct LabelFile: Sendable {
                 case .score?, nil: lineKind = .graded
                 }
                 if record.value != nil {
-                    if let k = kind, k != lineKind { throw LabelFileError(file: name, line: lineNumber, problem: .mixedKinds) }
+                    if let k = kind, k != lineKind {
+                        throw LabelFileError(file: name, line: lineNumber, problem: .mixedKinds)
+                    }
                     kind = lineKind
                 }
                 let key = "\(record.id)\u{1F}\(record.source)\u{1F}\(record.criterion ?? "\u{0}")"
                 if let first = firstLine[key] {
-                    throw LabelFileError(file: name, line: lineNumber, problem: .duplicate(
-                        id: record.id, source: record.source, criterion: record.criterion, firstLine: first))
+                    throw LabelFileError(
+                        file: name, line: lineNumber,
+                        problem: .duplicate(
+                            id: record.id, source: record.source, criterion: record.criterion, firstLine: first))
                 }
                 firstLine[key] = lineNumber
                 records.append(record)
@@ -83,7 +87,8 @@ public struct LabelFile: Sendable {
         let id: String
         switch obj["id"] {
         case let s as String: id = s
-        case let n as NSNumber where !isBool(n) && Int64(exactly: n.doubleValue) != nil: id = "\(Int64(exactly: n.doubleValue) ?? 0)"
+        case let n as NSNumber where !isBool(n) && Int64(exactly: n.doubleValue) != nil:
+            id = "\(Int64(exactly: n.doubleValue) ?? 0)"
         case nil: throw fail(.missingField("id"))
         default: throw fail(.wrongType(field: "id", expected: "a string"))
         }
@@ -94,12 +99,17 @@ public struct LabelFile: Sendable {
         default: throw fail(.wrongType(field: "criterion", expected: "a string"))
         }
         let present = ["score", "scores", "winner"].filter { obj[$0] != nil }
-        guard present.count <= 1 else { throw fail(.conflictingFields("the line has \(present.joined(separator: " and "))")) }
+        guard present.count <= 1 else {
+            throw fail(.conflictingFields("the line has \(present.joined(separator: " and "))"))
+        }
         if let raw = obj["scores"] {
-            guard let list = raw as? [Any] else { throw fail(.wrongType(field: "scores", expected: "an array of numbers")) }
+            guard let list = raw as? [Any] else {
+                throw fail(.wrongType(field: "scores", expected: "an array of numbers"))
+            }
             return try list.enumerated().map { i, v in
-                LabelRecord(id: id, source: "#\(i + 1)", criterion: criterion,
-                            value: try score(v, field: "scores[\(i)]", fail: fail).map(LabelValue.score), line: line)
+                LabelRecord(
+                    id: id, source: "#\(i + 1)", criterion: criterion,
+                    value: try score(v, field: "scores[\(i)]", fail: fail).map(LabelValue.score), line: line)
             }
         }
         let source: String
@@ -116,7 +126,9 @@ public struct LabelFile: Sendable {
         default: throw fail(.wrongType(field: "model", expected: "a string"))
         }
         if let raw = obj["winner"] {
-            guard let s = raw as? String else { throw fail(.wrongType(field: "winner", expected: "\"a\", \"b\" or \"tie\"")) }
+            guard let s = raw as? String else {
+                throw fail(.wrongType(field: "winner", expected: "\"a\", \"b\" or \"tie\""))
+            }
             guard let vote = PairwiseVote(rawValue: s.lowercased()) else { throw fail(.invalidWinner(s)) }
             var record = LabelRecord(id: id, source: source, criterion: criterion, value: .vote(vote), line: line)
             record.model = model
@@ -124,15 +136,20 @@ public struct LabelFile: Sendable {
         }
         guard let raw = obj["score"] else { throw fail(.missingField("score")) }
         let value = try score(raw, field: "score", fail: fail)
-        var record = LabelRecord(id: id, source: source, criterion: criterion, value: value.map(LabelValue.score), line: line)
+        var record = LabelRecord(
+            id: id, source: source, criterion: criterion, value: value.map(LabelValue.score), line: line)
         if let d = obj["distribution"], !(d is NSNull) { record.distribution = try distribution(d, fail: fail) }
         record.model = model
         return [record]
     }
 
-    private static func score(_ raw: Any, field: String, fail: (LabelFileError.Problem) -> LabelFileError) throws -> Double? {
+    private static func score(_ raw: Any, field: String, fail: (LabelFileError.Problem) -> LabelFileError) throws
+        -> Double?
+    {
         if raw is NSNull { return nil }
-        guard let n = raw as? NSNumber, !isBool(n) else { throw fail(.wrongType(field: field, expected: "a number or null")) }
+        guard let n = raw as? NSNumber, !isBool(n) else {
+            throw fail(.wrongType(field: field, expected: "a number or null"))
+        }
         let v = n.doubleValue
         guard v.isFinite else { throw fail(.nonFiniteScore) }
         return v
@@ -140,19 +157,26 @@ public struct LabelFile: Sendable {
 
     /// `{"1": 0.1, "2": 0.7, ...}`: numeric score tokens → finite, non-negative probabilities with a
     /// positive sum (normalised to 1; log-prob scorers rarely sum to exactly 1).
-    private static func distribution(_ raw: Any, fail: (LabelFileError.Problem) -> LabelFileError) throws -> [Double: Double] {
+    private static func distribution(_ raw: Any, fail: (LabelFileError.Problem) -> LabelFileError) throws -> [Double:
+        Double]
+    {
         let expected = "an object of score token → probability, e.g. {\"1\": 0.2, \"2\": 0.8}"
-        guard let obj = raw as? [String: Any], !obj.isEmpty else { throw fail(.wrongType(field: "distribution", expected: expected)) }
+        guard let obj = raw as? [String: Any], !obj.isEmpty else {
+            throw fail(.wrongType(field: "distribution", expected: expected))
+        }
         var out: [Double: Double] = [:]
         for (k, v) in obj {
             guard let score = Double(k.trimmingCharacters(in: .whitespaces)), score.isFinite,
-                  let n = v as? NSNumber, !isBool(n), n.doubleValue.isFinite, n.doubleValue >= 0 else {
+                let n = v as? NSNumber, !isBool(n), n.doubleValue.isFinite, n.doubleValue >= 0
+            else {
                 throw fail(.wrongType(field: "distribution", expected: expected))
             }
             out[score, default: 0] += n.doubleValue
         }
         let total = out.values.reduce(0, +)
-        guard total > 0, total.isFinite else { throw fail(.wrongType(field: "distribution", expected: expected + " with a positive, finite sum")) }
+        guard total > 0, total.isFinite else {
+            throw fail(.wrongType(field: "distribution", expected: expected + " with a positive, finite sum"))
+        }
         return out.mapValues { $0 / total }
     }
 

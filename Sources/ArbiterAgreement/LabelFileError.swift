@@ -34,13 +34,16 @@ public struct LabelFileError: Error, LocalizedError, Equatable, Sendable {
         case .unreadable(let why): return "\(at): cannot read the label file (\(why)); check the path"
         case .notUTF8: return "\(at): line is not valid UTF-8; re-export the file as UTF-8 JSON Lines"
         case .invalidJSON(let why): return "\(at): not a JSON object (\(why)); each line must be one JSON object"
-        case .missingField(let f): return "\(at): missing field \"\(f)\"; labels need \"id\", \"rater\" (or \"judge\") and \"score\", \"scores\" or \"winner\""
-        case let .wrongType(f, expected): return "\(at): field \"\(f)\" must be \(expected)"
+        case .missingField(let f):
+            return
+                "\(at): missing field \"\(f)\"; labels need \"id\", \"rater\" (or \"judge\") and \"score\", \"scores\" or \"winner\""
+        case .wrongType(let f, let expected): return "\(at): field \"\(f)\" must be \(expected)"
         case .invalidWinner(let w): return "\(at): winner \"\(w)\" is not one of \"a\", \"b\", \"tie\""
         case .nonFiniteScore: return "\(at): score is not a finite number; use null for a missing score"
         case .conflictingFields(let why): return "\(at): \(why); keep exactly one of \"score\", \"scores\", \"winner\""
-        case let .duplicate(id, source, criterion, first):
-            return "\(at): second label for id \(id), rater \(source)\(criterion.map { ", criterion \($0)" } ?? "") (first on line \(first)); remove one"
+        case .duplicate(let id, let source, let criterion, let first):
+            return
+                "\(at): second label for id \(id), rater \(source)\(criterion.map { ", criterion \($0)" } ?? "") (first on line \(first)); remove one"
         case .mixedKinds: return "\(at): the file mixes graded scores and pairwise winners; split it into two files"
         case .empty: return "\(at): the file holds no labels"
         }
@@ -59,17 +62,21 @@ public enum AuditError: Error, LocalizedError, Equatable, Sendable {
 
     public var errorDescription: String? {
         switch self {
-        case let .ambiguousJudge(file, judges):
-            return "\(file) holds labels of several judges (\(judges.joined(separator: ", "))); pick one with the judge name"
-        case let .unknownJudge(file, judge, judges):
+        case .ambiguousJudge(let file, let judges):
+            return
+                "\(file) holds labels of several judges (\(judges.joined(separator: ", "))); pick one with the judge name"
+        case .unknownJudge(let file, let judge, let judges):
             return "\(file) has no judge \"\(judge)\"; it has \(judges.joined(separator: ", "))"
-        case let .ambiguousCriterion(file, criteria):
-            return "\(file) holds several criteria (\(criteria.joined(separator: ", "))); pick one with the criterion option"
-        case let .unknownCriterion(file, criterion, criteria):
-            return "\(file) has no criterion \"\(criterion)\"; it has \(criteria.isEmpty ? "none" : criteria.joined(separator: ", "))"
-        case let .kindMismatch(human, judge):
-            return "\(human) and \(judge) hold different label kinds (graded scores vs pairwise winners); pass matching files"
-        case let .noSharedItems(human, judge):
+        case .ambiguousCriterion(let file, let criteria):
+            return
+                "\(file) holds several criteria (\(criteria.joined(separator: ", "))); pick one with the criterion option"
+        case .unknownCriterion(let file, let criterion, let criteria):
+            return
+                "\(file) has no criterion \"\(criterion)\"; it has \(criteria.isEmpty ? "none" : criteria.joined(separator: ", "))"
+        case .kindMismatch(let human, let judge):
+            return
+                "\(human) and \(judge) hold different label kinds (graded scores vs pairwise winners); pass matching files"
+        case .noSharedItems(let human, let judge):
             return "\(human) and \(judge) share no item id; check that both files label the same samples"
         case .invalidOption(let why):
             return "invalid audit option: \(why)"

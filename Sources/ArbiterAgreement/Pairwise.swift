@@ -28,7 +28,8 @@ extension Agreement {
     public static func mtBenchAgreement(
         judge: [String: PairwiseVote], humans: [String: [PairwiseVote]], includeTies: Bool
     ) -> AgreementCount {
-        var agree = 0, total = 0
+        var agree = 0
+        var total = 0
         for (id, jv) in judge {
             guard let votes = humans[id] else { continue }
             if !includeTies && jv == .tie { continue }
@@ -43,7 +44,8 @@ extension Agreement {
 
     /// Human vs human: all unordered pairs of votes on the same item.
     public static func mtBenchHumanAgreement(humans: [String: [PairwiseVote]], includeTies: Bool) -> AgreementCount {
-        var agree = 0, total = 0
+        var agree = 0
+        var total = 0
         for votes in humans.values {
             for x in 0..<votes.count {
                 for y in (x + 1)..<votes.count {

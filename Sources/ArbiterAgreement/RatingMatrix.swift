@@ -12,7 +12,9 @@ public struct RatingMatrix: Sendable, Equatable {
     public init(_ ratings: [[Double?]]) throws {
         let width = ratings.first?.count ?? 0
         for (r, row) in ratings.enumerated() {
-            guard row.count == width else { throw AgreementError.raggedMatrix(rater: r, expected: width, found: row.count) }
+            guard row.count == width else {
+                throw AgreementError.raggedMatrix(rater: r, expected: width, found: row.count)
+            }
             for (i, v) in row.enumerated() where v.map({ !$0.isFinite }) ?? false {
                 throw AgreementError.nonFiniteRating(rater: r, item: i)
             }
@@ -79,12 +81,17 @@ public struct CategoricalRatings<Label: Hashable & Sendable>: Sendable {
         let width = labels.first?.count ?? 0
         var codes: [[Int?]] = []
         for (r, row) in labels.enumerated() {
-            guard row.count == width else { throw AgreementError.raggedMatrix(rater: r, expected: width, found: row.count) }
-            codes.append(try row.enumerated().map { i, v in
-                guard let v else { return nil }
-                guard let c = index[v] else { throw AgreementError.unknownCategory(label: "\(v)", rater: r, item: i) }
-                return c
-            })
+            guard row.count == width else {
+                throw AgreementError.raggedMatrix(rater: r, expected: width, found: row.count)
+            }
+            codes.append(
+                try row.enumerated().map { i, v in
+                    guard let v else { return nil }
+                    guard let c = index[v] else {
+                        throw AgreementError.unknownCategory(label: "\(v)", rater: r, item: i)
+                    }
+                    return c
+                })
         }
         self.categories = categories
         self.codes = codes

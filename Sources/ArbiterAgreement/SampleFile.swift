@@ -28,7 +28,9 @@ public struct SampleFile: Sendable {
         var samples: [SampleRecord] = []
         var byID: [String: SampleRecord] = [:]
         try JSONLines.forEachLine(in: data) { line, bytes in
-            func fail(_ p: LabelFileError.Problem) -> LabelFileError { LabelFileError(file: name, line: line, problem: p) }
+            func fail(_ p: LabelFileError.Problem) -> LabelFileError {
+                LabelFileError(file: name, line: line, problem: p)
+            }
             let object: Any
             do { object = try JSONSerialization.jsonObject(with: bytes, options: []) } catch {
                 throw fail(.invalidJSON(error.localizedDescription))
@@ -42,25 +44,33 @@ public struct SampleFile: Sendable {
                 case let s as String: return s
                 // Some exports (e.g. PandaLM) hold a bare JSON true/false/number where the answer
                 // text was "True"/"False"/"42"; keep the text Python's str() would give.
-                case let n as NSNumber where String(describing: type(of: n)).contains("Boolean"): return n.boolValue ? "True" : "False"
+                case let n as NSNumber where String(describing: type(of: n)).contains("Boolean"):
+                    return n.boolValue ? "True" : "False"
                 case let n as NSNumber: return Int64(exactly: n.doubleValue).map { "\($0)" } ?? "\(n.doubleValue)"
                 default: throw fail(.wrongType(field: key, expected: "a string"))
                 }
             }
             var meta: [String: String] = [:]
             if let m = obj["metadata"] {
-                guard let md = m as? [String: Any] else { throw fail(.wrongType(field: "metadata", expected: "an object")) }
+                guard let md = m as? [String: Any] else {
+                    throw fail(.wrongType(field: "metadata", expected: "an object"))
+                }
                 for (k, v) in md {
                     switch v {
                     case let s as String: meta[k] = s
                     case let n as NSNumber:
-                        if let i = Int64(exactly: n.doubleValue) { meta[k] = "\(i)" } else { meta[k] = "\(n.doubleValue)" }
+                        if let i = Int64(exactly: n.doubleValue) {
+                            meta[k] = "\(i)"
+                        } else {
+                            meta[k] = "\(n.doubleValue)"
+                        }
                     default: continue
                     }
                 }
             }
-            let record = SampleRecord(id: id, response: try text("response"), responseA: try text("response_a"),
-                                      responseB: try text("response_b"), metadata: meta, line: line)
+            let record = SampleRecord(
+                id: id, response: try text("response"), responseA: try text("response_a"),
+                responseB: try text("response_b"), metadata: meta, line: line)
             if let first = byID[id] {
                 throw fail(.duplicate(id: id, source: "samples", criterion: nil, firstLine: first.line))
             }

@@ -18,7 +18,12 @@ public enum LengthUnit: String, Sendable, CaseIterable, Codable {
             for s in text.unicodeScalars {
                 // Python's str.isspace: Unicode White_Space plus the separators U+001C...U+001F.
                 let space = s.properties.isWhitespace || (0x1C...0x1F).contains(s.value)
-                if space { inWord = false } else if !inWord { inWord = true; count += 1 }
+                if space {
+                    inWord = false
+                } else if !inWord {
+                    inWord = true
+                    count += 1
+                }
             }
             return count
         }
@@ -56,9 +61,11 @@ public enum PairwiseBaseline: Sendable, Hashable {
             case .longerWins(let unit), .shorterWins(let unit):
                 guard let samples else { throw AuditError.invalidOption("the \(name) baseline needs a samples file") }
                 guard let s = samples.byID[id], let a = s.responseA, let b = s.responseB else {
-                    throw AuditError.invalidOption("\(samples.name) has no pairwise sample (response_a, response_b) with id \(id)")
+                    throw AuditError.invalidOption(
+                        "\(samples.name) has no pairwise sample (response_a, response_b) with id \(id)")
                 }
-                let la = unit.length(of: a), lb = unit.length(of: b)
+                let la = unit.length(of: a)
+                let lb = unit.length(of: b)
                 let longer: PairwiseVote = la == lb ? .tie : (la > lb ? .a : .b)
                 if case .shorterWins = self {
                     out[id] = longer == .tie ? .tie : (longer == .a ? .b : .a)
@@ -94,7 +101,7 @@ public enum GradedBaseline: Sendable, Hashable {
     public func scores(for ids: [String], samples: SampleFile?) throws -> [Double] {
         switch self {
         case .constant(let c): return ids.map { _ in c }
-        case let .random(scale, seed):
+        case .random(let scale, let seed):
             guard !scale.isEmpty else { throw AuditError.invalidOption("the random baseline needs a non-empty scale") }
             var rng = SplitMix64(seed: seed)
             return ids.map { _ in scale[Int(rng.next(below: UInt64(scale.count)))] }

@@ -15,7 +15,8 @@ public struct TrustGate: Sendable, Equatable {
 
         public init(metric: String, minimum: Double, onLowerBound: Bool = false) throws {
             guard !metric.isEmpty, minimum.isFinite else {
-                throw AuditError.invalidOption("a gate threshold needs a metric name and a finite minimum (got \(metric) >= \(minimum))")
+                throw AuditError.invalidOption(
+                    "a gate threshold needs a metric name and a finite minimum (got \(metric) >= \(minimum))")
             }
             self.metric = metric
             self.minimum = minimum
@@ -36,10 +37,14 @@ public struct TrustGate: Sendable, Equatable {
     }
 
     /// The common gate: α (and/or the judge/human ratio) at least these values; nil = not checked.
-    public init(minimumAlpha: Double? = nil, minimumFractionOfHumanBaseline: Double? = nil,
-                onLowerBound: Bool = false, mustBeatTrivialBaselines: Bool = false) throws {
+    public init(
+        minimumAlpha: Double? = nil, minimumFractionOfHumanBaseline: Double? = nil,
+        onLowerBound: Bool = false, mustBeatTrivialBaselines: Bool = false
+    ) throws {
         var r: [Requirement] = []
-        if let a = minimumAlpha { r.append(try Requirement(metric: "krippendorff_alpha", minimum: a, onLowerBound: onLowerBound)) }
+        if let a = minimumAlpha {
+            r.append(try Requirement(metric: "krippendorff_alpha", minimum: a, onLowerBound: onLowerBound))
+        }
         if let f = minimumFractionOfHumanBaseline {
             r.append(try Requirement(metric: "judge_vs_human_ratio", minimum: f, onLowerBound: onLowerBound))
         }
@@ -48,20 +53,26 @@ public struct TrustGate: Sendable, Equatable {
 
     /// Short names accepted in a spec, besides every metric key.
     public static let aliases: [String: String] = [
-        "alpha": "krippendorff_alpha", "ratio": "judge_vs_human_ratio", "ac1": "gwet_ac1", "agreement": "percent_agreement",
+        "alpha": "krippendorff_alpha", "ratio": "judge_vs_human_ratio", "ac1": "gwet_ac1",
+        "agreement": "percent_agreement",
         "kappa_quadratic": "cohen_kappa_quadratic", "kappa": "cohen_kappa", "icc": "icc2_1", "tau": "kendall_tau_b",
     ]
 
     /// Parses "alpha>=0.6,ratio>=0.9,spearman.ci_low>=0.3,baselines" (`.ci_low` = on the interval's
     /// lower bound; `baselines` = must beat the best trivial baseline).
     public init(parsing spec: String) throws {
-        var r: [Requirement] = [], beat = false
+        var r: [Requirement] = []
+        var beat = false
         for raw in spec.split(separator: ",") {
             let part = raw.trimmingCharacters(in: .whitespaces)
-            if part == "baselines" { beat = true; continue }
+            if part == "baselines" {
+                beat = true
+                continue
+            }
             let sides = part.components(separatedBy: ">=")
             guard sides.count == 2, let minimum = Double(sides[1].trimmingCharacters(in: .whitespaces)) else {
-                throw AuditError.invalidOption("gate term \"\(part)\" must look like alpha>=0.6, ratio>=0.9, spearman.ci_low>=0.3 or baselines")
+                throw AuditError.invalidOption(
+                    "gate term \"\(part)\" must look like alpha>=0.6, ratio>=0.9, spearman.ci_low>=0.3 or baselines")
             }
             var name = sides[0].trimmingCharacters(in: .whitespaces)
             let low = name.hasSuffix(".ci_low")
@@ -81,20 +92,26 @@ public struct TrustGate: Sendable, Equatable {
                     let compared = req.onLowerBound ? m?.ciLow : m?.value
                     var why = ""
                     if m == nil {
-                        why = "metric \(req.metric) is not reported for \(c.kind.rawValue) data (keys: \(c.metricOrder.joined(separator: ", ")))"
+                        why =
+                            "metric \(req.metric) is not reported for \(c.kind.rawValue) data (keys: \(c.metricOrder.joined(separator: ", ")))"
                     } else if compared == nil {
                         why = req.onLowerBound ? "no interval (run with a bootstrap)" : "undefined"
                     }
-                    checks.append(.init(judge: j.name, criterion: c.criterion, metric: req.metric,
-                                        threshold: req.minimum, onLowerBound: req.onLowerBound, value: m?.value, ciLow: m?.ciLow,
-                                        ciHigh: m?.ciHigh, passed: compared.map { $0 >= req.minimum } ?? false, note: why))
+                    checks.append(
+                        .init(
+                            judge: j.name, criterion: c.criterion, metric: req.metric,
+                            threshold: req.minimum, onLowerBound: req.onLowerBound, value: m?.value, ciLow: m?.ciLow,
+                            ciHigh: m?.ciHigh, passed: compared.map { $0 >= req.minimum } ?? false, note: why))
                 }
                 if mustBeatTrivialBaselines {
                     let v = c.baselineVerdict
-                    checks.append(.init(judge: j.name, criterion: c.criterion, metric: "beats_trivial_baselines",
-                                        threshold: v?.bestValue ?? .nan, onLowerBound: false, value: v?.judgeValue,
-                                        ciLow: v?.judgeCILow, ciHigh: nil, passed: v?.beatsBest ?? false,
-                                        note: v.map { "best baseline \($0.bestBaseline) on \($0.metric)" } ?? "no baseline comparison available"))
+                    checks.append(
+                        .init(
+                            judge: j.name, criterion: c.criterion, metric: "beats_trivial_baselines",
+                            threshold: v?.bestValue ?? .nan, onLowerBound: false, value: v?.judgeValue,
+                            ciLow: v?.judgeCILow, ciHigh: nil, passed: v?.beatsBest ?? false,
+                            note: v.map { "best baseline \($0.bestBaseline) on \($0.metric)" }
+                                ?? "no baseline comparison available"))
                 }
             }
         }
@@ -129,7 +146,8 @@ public struct TrustGateResult: Sendable, Equatable {
             var ci = ""
             if let l = c.ciLow, let h = c.ciHigh { ci = " [\(AuditReport.format(l)), \(AuditReport.format(h))]" }
             let crit = c.criterion.isEmpty ? "" : "/\(c.criterion)"
-            return "\(c.passed ? "PASS" : "FAIL") \(c.judge)\(crit): \(on) = \(AuditReport.format(c.value))\(ci), needs ≥ \(AuditReport.format(c.threshold))"
+            return
+                "\(c.passed ? "PASS" : "FAIL") \(c.judge)\(crit): \(on) = \(AuditReport.format(c.value))\(ci), needs ≥ \(AuditReport.format(c.threshold))"
                 + (c.note.isEmpty ? "" : " (\(c.note))")
         }
         lines.append("trust gate: \(passed ? "PASSED" : "FAILED")")

@@ -10,7 +10,8 @@ struct ArbiterCommand: AsyncParsableCommand {
         abstract: "Rubric-driven LLM judges, judge-vs-human agreement audits, rewards and GRPO.",
         version: "0.1.0",
         subcommands: [
-            AuditCommand.self, GenerateCommand.self, JudgeCommand.self, ModelsCommand.self, RubricCommand.self, ScoreCommand.self,
+            AuditCommand.self, GenerateCommand.self, JudgeCommand.self, ModelsCommand.self, RubricCommand.self,
+            ScoreCommand.self,
             ServeCommand.self,
         ]
     )

@@ -19,34 +19,57 @@ struct AuditCommand: AsyncParsableCommand {
 
     @Option(help: "Human label file (JSONL).") var human: String
     @Option(help: "Judge label file (JSONL).") var judge: String
-    @Option(name: .customLong("judge-name"), help: "Judge to audit when the judge file holds several (default: every judge, side by side).") var judgeName: String?
-    @Option(help: "Criterion to audit (repeatable; default: every criterion of the human file).") var criterion: [String] = []
-    @Option(help: "Level of measurement for Krippendorff's alpha: nominal, ordinal, interval, ratio.") var level: String = "ordinal"
-    @Option(help: "Score scale as comma-separated values, e.g. 1,2,3,4,5 (default: the human scores plus the judge's whole-number scores). Judge scores off the scale (probability-weighted, e.g. 3.72) are snapped to the nearest level, ties to the lower, for percent agreement, kappa, AC1, nominal/ordinal alpha and the confusion matrix; correlations, ICC and interval alpha use raw scores.") var scale: String?
+    @Option(
+        name: .customLong("judge-name"),
+        help: "Judge to audit when the judge file holds several (default: every judge, side by side).") var judgeName:
+        String?
+    @Option(help: "Criterion to audit (repeatable; default: every criterion of the human file).") var criterion:
+        [String] = []
+    @Option(help: "Level of measurement for Krippendorff's alpha: nominal, ordinal, interval, ratio.") var level:
+        String = "ordinal"
+    @Option(
+        help:
+            "Score scale as comma-separated values, e.g. 1,2,3,4,5 (default: the human scores plus the judge's whole-number scores). Judge scores off the scale (probability-weighted, e.g. 3.72) are snapped to the nearest level, ties to the lower, for percent agreement, kappa, AC1, nominal/ordinal alpha and the confusion matrix; correlations, ICC and interval alpha use raw scores."
+    ) var scale: String?
     @Option(help: "Bootstrap resamples for confidence intervals (0 = none).") var bootstrap: Int = 1000
     @Option(help: "Interval method: bca or percentile.") var interval: String = "bca"
     @Option(help: "Confidence level.") var confidence: Double = 0.95
     @Option(help: "Seed of the bootstrap and the random baseline.") var seed: UInt64 = 0
-    @Option(help: "Samples file (JSONL) for length baselines, the verbosity and self-preference bias probes (generator metadata: model/generator, model_a/model_b or cmp_key), and grouping.") var samples: String?
-    @Option(name: .customLong("group-by"), help: "Sample metadata key of the source document (summary-level correlations).") var groupBy: String?
-    @Option(name: .customLong("system-key"), help: "Sample metadata key of the system (system-level correlations).") var systemKey: String?
+    @Option(
+        help:
+            "Samples file (JSONL) for length baselines, the verbosity and self-preference bias probes (generator metadata: model/generator, model_a/model_b or cmp_key), and grouping."
+    ) var samples: String?
+    @Option(
+        name: .customLong("group-by"), help: "Sample metadata key of the source document (summary-level correlations).")
+    var groupBy: String?
+    @Option(name: .customLong("system-key"), help: "Sample metadata key of the system (system-level correlations).")
+    var systemKey: String?
     @Option(help: "Write the JSON report here.") var json: String?
     @Option(help: "Write the self-contained HTML report here.") var html: String?
     @Option(help: "Write the Markdown report here (it is also printed).") var markdown: String?
-    @Option(help: ArgumentHelp("Trust gate, e.g. alpha>=0.6,ratio>=0.9 (metric keys or alpha/ratio/ac1/kappa/icc/tau; .ci_low for the interval's lower bound; 'baselines' = must beat the trivial baselines). Exit code 3 when it fails."))
+    @Option(
+        help: ArgumentHelp(
+            "Trust gate, e.g. alpha>=0.6,ratio>=0.9 (metric keys or alpha/ratio/ac1/kappa/icc/tau; .ci_low for the interval's lower bound; 'baselines' = must beat the trivial baselines). Exit code 3 when it fails."
+        ))
     var gate: String?
 
     func validate() throws {
         guard MeasurementLevel(rawValue: level) != nil else {
             throw ValidationError("--level must be one of nominal, ordinal, interval, ratio (got \(level))")
         }
-        guard IntervalMethod(rawValue: interval) != nil else { throw ValidationError("--interval must be bca or percentile") }
+        guard IntervalMethod(rawValue: interval) != nil else {
+            throw ValidationError("--interval must be bca or percentile")
+        }
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be ≥ 0") }
         guard confidence > 0 && confidence < 1 else { throw ValidationError("--confidence must be in (0, 1)") }
         if let gate {
-            do { _ = try TrustGate(parsing: gate) } catch { throw ValidationError("--gate: \((error as? LocalizedError)?.errorDescription ?? "\(error)")") }
+            do { _ = try TrustGate(parsing: gate) } catch {
+                throw ValidationError("--gate: \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
+            }
         }
-        if let scale, parseScale(scale) == nil { throw ValidationError("--scale must be comma-separated numbers, e.g. 1,2,3,4,5") }
+        if let scale, parseScale(scale) == nil {
+            throw ValidationError("--scale must be comma-separated numbers, e.g. 1,2,3,4,5")
+        }
     }
 
     func parseScale(_ text: String) -> [Double]? {
@@ -64,8 +87,9 @@ struct AuditCommand: AsyncParsableCommand {
                 intervalMethod: IntervalMethod(rawValue: interval) ?? .bca,
                 samples: try samples.map { try SampleFile.load(URL(fileURLWithPath: $0)) },
                 groupBy: groupBy, systemKey: systemKey, baselineSeed: seed)
-            let report = try AgreementAudit.run(humanFile: URL(fileURLWithPath: human), judgeFile: URL(fileURLWithPath: judge),
-                                                options: options)
+            let report = try AgreementAudit.run(
+                humanFile: URL(fileURLWithPath: human), judgeFile: URL(fileURLWithPath: judge),
+                options: options)
             let md = report.markdown()
             print(md)
             if let json { try report.jsonData().write(to: URL(fileURLWithPath: json)) }

@@ -19,7 +19,11 @@ struct ModelPromptOptions: ParsableArguments {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    @Flag(name: .customLong("quantized-prefill"), help: "Run the prompt's prefill on the quantised weights with 8-bit activations, as llama.cpp does (faster; log-probabilities move by up to about 0.3 nats from the fp32 ones).")
+    @Flag(
+        name: .customLong("quantized-prefill"),
+        help:
+            "Run the prompt's prefill on the quantised weights with 8-bit activations, as llama.cpp does (faster; log-probabilities move by up to about 0.3 nats from the fp32 ones)."
+    )
     var quantizedPrefill = false
 
     func load() throws -> LanguageModel {
@@ -40,7 +44,8 @@ func printJSON(_ object: [String: Any]) throws {
 
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "generate", abstract: "Generate a continuation with the in-process model (greedy unless --temperature > 0).")
+        commandName: "generate",
+        abstract: "Generate a continuation with the in-process model (greedy unless --temperature > 0).")
 
     @OptionGroup var options: ModelPromptOptions
 
@@ -71,13 +76,15 @@ struct GenerateCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let sampling = temperature == 0
+            let sampling =
+                temperature == 0
                 ? SamplingOptions.greedy
                 : try SamplingOptions(temperature: temperature, topK: topK, topP: topP, minP: minP, seed: seed)
             let lm = try options.load()
             let ids = try options.promptIDs(lm)
             let result = lm.generate(
-                prompt: ids, options: GenerationOptions(maxNewTokens: maxTokens, sampling: sampling, stopStrings: stops))
+                prompt: ids, options: GenerationOptions(maxNewTokens: maxTokens, sampling: sampling, stopStrings: stops)
+            )
             if options.json {
                 try printJSON([
                     "prompt_ids": ids, "output_ids": result.tokens, "text": result.text,

@@ -7,9 +7,9 @@ import ArgumentParser
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The `--judge` forms.
@@ -24,7 +24,9 @@ enum JudgeSpec: Equatable {
         if text.hasPrefix("verifier:") {
             let kind = String(text.dropFirst("verifier:".count))
             guard Self.verifiers.contains(kind) else {
-                throw ValidationError("--judge \(text): unknown verifier; use one of \(Self.verifiers.map { "verifier:\($0)" }.joined(separator: ", "))")
+                throw ValidationError(
+                    "--judge \(text): unknown verifier; use one of \(Self.verifiers.map { "verifier:\($0)" }.joined(separator: ", "))"
+                )
             }
             self = .verifier(kind)
         } else if text.hasPrefix("local:"), text.count > "local:".count {
@@ -36,7 +38,8 @@ enum JudgeSpec: Equatable {
                 throw ValidationError("--judge \(error.errorDescription ?? "\(error)")")
             }
         } else {
-            throw ValidationError("--judge \(text): use verifier:exact-match, verifier:numeric, local:NAME_OR_PATH or openai:URL#MODEL")
+            throw ValidationError(
+                "--judge \(text): use verifier:exact-match, verifier:numeric, local:NAME_OR_PATH or openai:URL#MODEL")
         }
     }
 }
@@ -67,23 +70,49 @@ struct JudgeCommand: AsyncParsableCommand {
 
     @Option(help: "Rubric file (.yaml, .json, .xml); required for LLM judges.") var rubric: String?
     @Option(help: "Samples file (JSONL).") var input: String
-    @Option(help: "verifier:exact-match, verifier:numeric, local:NAME_OR_PATH, or openai:URL#MODEL (an OpenAI-compatible server, e.g. openai:http://127.0.0.1:8080/v1#smollm2-135m).") var judge: String
+    @Option(
+        help:
+            "verifier:exact-match, verifier:numeric, local:NAME_OR_PATH, or openai:URL#MODEL (an OpenAI-compatible server, e.g. openai:http://127.0.0.1:8080/v1#smollm2-135m)."
+    ) var judge: String
     @Flag(help: "Samples are pairwise (response_a, response_b).") var pairwise = false
-    @Option(help: "Judgments file (JSONL), appended to (default judgments.jsonl, or none when --db is given).") var out: String?
-    @Option(help: "Judgment store (SQLite, created if missing): decides what is already judged and keeps every judgment.") var db: String?
-    @Option(help: "After the run, write every judgment in --db to this JSONL file (insertion order).") var export: String?
+    @Option(help: "Judgments file (JSONL), appended to (default judgments.jsonl, or none when --db is given).") var out:
+        String?
+    @Option(
+        help: "Judgment store (SQLite, created if missing): decides what is already judged and keeps every judgment.")
+    var db: String?
+    @Option(help: "After the run, write every judgment in --db to this JSONL file (insertion order).") var export:
+        String?
     @Option(help: "Samples judged at once.") var concurrency: Int = 4
     @Option(help: "Judge only the first N samples.") var limit: Int?
-    @Flag(name: .customLong("skip-invalid"), help: "Record malformed sample lines as failed judgments instead of stopping.") var skipInvalid = false
-    @Option(name: .customLong("max-tokens"), help: "Most tokens an LLM judge may generate per answer.") var maxTokens: Int = 256
-    @Flag(name: .customLong("probability-weighted"), help: "Score each criterion as the expected score over the score-token probabilities after \"[RESULT] \" (G-Eval; prefill only, no generated rationale).") var probabilityWeighted = false
-    @Flag(name: .customLong("quantized-prefill"), help: "local: judges: run prompt prefills on the quantised weights with 8-bit activations, as llama.cpp does (faster; scores move slightly from the fp32 ones).") var quantizedPrefill = false
-    @Flag(name: .customLong("retry-failed"), help: "Judge again samples whose earlier judgment failed.") var retryFailed = false
-    @Option(name: .customLong("api-key-env"), help: "openai: judges: environment variable holding the API key (never printed).") var apiKeyEnv = "OPENAI_API_KEY"
+    @Flag(
+        name: .customLong("skip-invalid"),
+        help: "Record malformed sample lines as failed judgments instead of stopping.") var skipInvalid = false
+    @Option(name: .customLong("max-tokens"), help: "Most tokens an LLM judge may generate per answer.") var maxTokens:
+        Int = 256
+    @Flag(
+        name: .customLong("probability-weighted"),
+        help:
+            "Score each criterion as the expected score over the score-token probabilities after \"[RESULT] \" (G-Eval; prefill only, no generated rationale)."
+    ) var probabilityWeighted = false
+    @Flag(
+        name: .customLong("quantized-prefill"),
+        help:
+            "local: judges: run prompt prefills on the quantised weights with 8-bit activations, as llama.cpp does (faster; scores move slightly from the fp32 ones)."
+    ) var quantizedPrefill = false
+    @Flag(name: .customLong("retry-failed"), help: "Judge again samples whose earlier judgment failed.")
+    var retryFailed = false
+    @Option(
+        name: .customLong("api-key-env"),
+        help: "openai: judges: environment variable holding the API key (never printed).") var apiKeyEnv =
+        "OPENAI_API_KEY"
     @Option(help: "openai: judges: most requests per minute.") var rpm: Int?
     @Option(help: "openai: judges: most tokens per minute.") var tpm: Int?
     @Option(help: "openai: judges: seconds per HTTP attempt.") var timeout: Double = 60
-    @Option(name: .customLong("max-retries"), help: "openai: judges: retries on 408/409/429/5xx, timeouts and connection errors (exponential backoff with jitter, honouring Retry-After).") var maxRetries = 4
+    @Option(
+        name: .customLong("max-retries"),
+        help:
+            "openai: judges: retries on 408/409/429/5xx, timeouts and connection errors (exponential backoff with jitter, honouring Retry-After)."
+    ) var maxRetries = 4
 
     func validate() throws {
         let spec = try JudgeSpec(judge)
@@ -91,7 +120,9 @@ struct JudgeCommand: AsyncParsableCommand {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be ≥ 1 (got \(maxTokens))") }
         if let limit, limit < 0 { throw ValidationError("--limit must be ≥ 0 (got \(limit))") }
         if case .verifier = spec, pairwise { throw ValidationError("verifier judges are pointwise; drop --pairwise") }
-        if probabilityWeighted, pairwise { throw ValidationError("--probability-weighted scores pointwise rubrics; drop it or --pairwise") }
+        if probabilityWeighted, pairwise {
+            throw ValidationError("--probability-weighted scores pointwise rubrics; drop it or --pairwise")
+        }
         if case .verifier = spec {} else if rubric == nil { throw ValidationError("an LLM judge needs --rubric FILE") }
     }
 
@@ -106,7 +137,8 @@ struct JudgeCommand: AsyncParsableCommand {
             let loaded = try Rubric.load(contentsOf: URL(fileURLWithPath: rubric ?? ""))
             let resolved = try ModelStore().resolve(nameOrPath, fetchIfMissing: true)
             guard resolved.format == .gguf else { throw LocalModelFormatError(spec: judge, path: resolved.url.path) }
-            let backend = try LocalChatBackend.load(resolved.url, name: resolved.name, options: LlamaLoadOptions(quantizedPrefill: quantizedPrefill))
+            let backend = try LocalChatBackend.load(
+                resolved.url, name: resolved.name, options: LlamaLoadOptions(quantizedPrefill: quantizedPrefill))
             // The model runs one request at a time, so judge calls are not run in parallel.
             // Probability-weighted judging is prefill only: each criterion's assistant turn starts
             // "[RESULT] " and the score is the expectation over the scale values among the next
@@ -117,7 +149,8 @@ struct JudgeCommand: AsyncParsableCommand {
                 timeoutSeconds: 1800, maxConcurrency: 1, maxTokens: maxTokens, probabilityWeighted: probabilityWeighted,
                 verdictPrefix: probabilityWeighted ? "[RESULT] " : nil)
             if pairwise {
-                return JobJudge(pairwise: try RubricJudge.pairwise(name: judge, rubric: loaded, backend: backend, options: options))
+                return JobJudge(
+                    pairwise: try RubricJudge.pairwise(name: judge, rubric: loaded, backend: backend, options: options))
             }
             return JobJudge(try RubricJudge.pointwise(name: judge, rubric: loaded, backend: backend, options: options))
         case .openAI(var configuration):
@@ -132,10 +165,12 @@ struct JudgeCommand: AsyncParsableCommand {
             // The judge's own limit is only a backstop over every attempt and wait.
             let limit = Double(maxRetries + 1) * (timeout + configuration.maxRetryAfterSeconds)
             let options = RubricJudgeOptions(
-                timeoutSeconds: limit, maxConcurrency: concurrency, maxTokens: maxTokens, probabilityWeighted: probabilityWeighted,
+                timeoutSeconds: limit, maxConcurrency: concurrency, maxTokens: maxTokens,
+                probabilityWeighted: probabilityWeighted,
                 verdictPrefix: probabilityWeighted ? "[RESULT] " : nil)
             if pairwise {
-                return JobJudge(pairwise: try RubricJudge.pairwise(name: judge, rubric: loaded, backend: backend, options: options))
+                return JobJudge(
+                    pairwise: try RubricJudge.pairwise(name: judge, rubric: loaded, backend: backend, options: options))
             }
             return JobJudge(try RubricJudge.pointwise(name: judge, rubric: loaded, backend: backend, options: options))
         }
@@ -148,17 +183,29 @@ struct JudgeCommand: AsyncParsableCommand {
             let store = try db.map { try JudgmentStore(url: URL(fileURLWithPath: $0)) }
             var judge = try makeJudge()
             // Output-affecting LLM settings join the store key (verifiers have none).
-            if judge.rubricHash != nil { judge.settings = ["max_tokens": "\(maxTokens)", "probability_weighted": "\(probabilityWeighted)"] }
+            if judge.rubricHash != nil {
+                judge.settings = ["max_tokens": "\(maxTokens)", "probability_weighted": "\(probabilityWeighted)"]
+            }
             let job = JudgeJob(
-                input: URL(fileURLWithPath: input), output: out.map { URL(fileURLWithPath: $0) }, store: store, judge: judge,
-                options: try JudgeJobOptions(concurrency: concurrency, limit: limit, skipInvalid: skipInvalid, retryFailed: retryFailed))
+                input: URL(fileURLWithPath: input), output: out.map { URL(fileURLWithPath: $0) }, store: store,
+                judge: judge,
+                options: try JudgeJobOptions(
+                    concurrency: concurrency, limit: limit, skipInvalid: skipInvalid, retryFailed: retryFailed))
             let bar = ProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
             let summary = try await job.run { bar.show($0) }
             bar.finish()
             let place = [out, db].compactMap { $0 }.joined(separator: " and ")
-            print("judged \(summary.judged) sample(s), \(summary.alreadyDone) already in \(place), \(summary.failures) failed judgment(s) written")
-            if let out, summary.repairedBytes > 0 { print("repaired \(out): dropped a truncated last line (\(summary.repairedBytes) bytes) and judged it again") }
-            if let out, summary.copiedFromStore > 0 { print("copied \(summary.copiedFromStore) judgment(s) from \(db ?? "") that \(out) lacked") }
+            print(
+                "judged \(summary.judged) sample(s), \(summary.alreadyDone) already in \(place), \(summary.failures) failed judgment(s) written"
+            )
+            if let out, summary.repairedBytes > 0 {
+                print(
+                    "repaired \(out): dropped a truncated last line (\(summary.repairedBytes) bytes) and judged it again"
+                )
+            }
+            if let out, summary.copiedFromStore > 0 {
+                print("copied \(summary.copiedFromStore) judgment(s) from \(db ?? "") that \(out) lacked")
+            }
             for issue in summary.invalid { print("recorded malformed line \(issue)") }
             if let store, let export {
                 let lines = try store.exportJSONL(to: URL(fileURLWithPath: export))

@@ -21,7 +21,8 @@ struct ModelsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the registered models and whether each is cached.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the registered models and whether each is cached.")
 
         func run() async throws {
             let store = ModelStore()
@@ -47,7 +48,9 @@ struct ModelsCommand: AsyncParsableCommand {
             let store = ModelStore()
             do {
                 let result = try store.fetch(name) { print($0) }
-                print(result.downloaded ? "fetched \(name): \(result.model.url.path)" : "\(name) is cached: \(result.model.url.path)")
+                print(
+                    result.downloaded
+                        ? "fetched \(name): \(result.model.url.path)" : "\(name) is cached: \(result.model.url.path)")
             } catch {
                 throw ModelsCommand.fail(error)
             }
@@ -72,7 +75,9 @@ struct ModelsCommand: AsyncParsableCommand {
                     return
                 }
                 let file = try GGUFFile(contentsOf: resolved.url)
-                print("\(resolved.url.path): GGUF v\(file.version), \(file.metadata.count) metadata keys, \(file.tensors.count) tensors, alignment \(file.alignment), data at byte \(file.dataOffset)")
+                print(
+                    "\(resolved.url.path): GGUF v\(file.version), \(file.metadata.count) metadata keys, \(file.tensors.count) tensors, alignment \(file.alignment), data at byte \(file.dataOffset)"
+                )
                 for key in file.metadataOrder {
                     guard let value = file.metadata[key] else { continue }
                     print("  \(key) = \(Self.describe(value))")

@@ -22,7 +22,8 @@ struct RubricCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard !files.isEmpty else {
-                throw ValidationError("Give at least one rubric file, e.g. `arbiter rubric validate Rubrics/helpfulness.yaml`.")
+                throw ValidationError(
+                    "Give at least one rubric file, e.g. `arbiter rubric validate Rubrics/helpfulness.yaml`.")
             }
         }
 
@@ -32,7 +33,9 @@ struct RubricCommand: AsyncParsableCommand {
                 do {
                     let rubric = try Rubric.load(contentsOf: URL(fileURLWithPath: file))
                     let hash = rubric.contentHash.prefix(12)
-                    print("OK \(file): \(rubric.name) \(rubric.version), \(rubric.kind.rawValue), \(rubric.criteria.count) criteria, hash \(hash)")
+                    print(
+                        "OK \(file): \(rubric.name) \(rubric.version), \(rubric.kind.rawValue), \(rubric.criteria.count) criteria, hash \(hash)"
+                    )
                 } catch {
                     failures += 1
                     let message = (error as? LocalizedError)?.errorDescription ?? "\(error)"
@@ -40,7 +43,8 @@ struct RubricCommand: AsyncParsableCommand {
                 }
             }
             if failures > 0 {
-                FileHandle.standardError.write(Data("\(failures) of \(files.count) rubric files failed validation\n".utf8))
+                FileHandle.standardError.write(
+                    Data("\(failures) of \(files.count) rubric files failed validation\n".utf8))
                 throw ExitCode(1)
             }
         }

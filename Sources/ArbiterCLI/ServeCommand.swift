@@ -27,10 +27,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to bind (127.0.0.1 keeps the server local; 0.0.0.0 exposes it).")
     var host: String = "127.0.0.1"
 
-    @Option(name: .customLong("served-name"), help: "The model id clients send (default: the registry name or the file name).")
+    @Option(
+        name: .customLong("served-name"),
+        help: "The model id clients send (default: the registry name or the file name).")
     var servedName: String?
 
-    @Flag(name: .customLong("quantized-prefill"), help: "Run prompt prefills on the quantised weights with 8-bit activations, as llama.cpp does (faster; log-probabilities move slightly from the fp32 ones).")
+    @Flag(
+        name: .customLong("quantized-prefill"),
+        help:
+            "Run prompt prefills on the quantised weights with 8-bit activations, as llama.cpp does (faster; log-probabilities move slightly from the fp32 ones)."
+    )
     var quantizedPrefill = false
 
     @Option(name: .customLong("max-queue"), help: "Requests that may wait for the model before new ones get 503.")
@@ -42,7 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535 (got \(port))") }
         guard maxQueue >= 0 else { throw ValidationError("--max-queue must be ≥ 0 (got \(maxQueue))") }
-        guard maxTokensLimit >= 1 else { throw ValidationError("--max-tokens-limit must be ≥ 1 (got \(maxTokensLimit))") }
+        guard maxTokensLimit >= 1 else {
+            throw ValidationError("--max-tokens-limit must be ≥ 1 (got \(maxTokensLimit))")
+        }
         if let servedName, servedName.isEmpty { throw ValidationError("--served-name must not be empty") }
     }
 
@@ -53,15 +61,19 @@ struct ServeCommand: AsyncParsableCommand {
                 defaultMaxTokens: min(512, maxTokensLimit), maxTokensLimit: maxTokensLimit)
             let resolved = try ModelStore().resolve(model, fetchIfMissing: true)
             guard resolved.format == .gguf else {
-                throw ValidationError("--model \(model): \(resolved.url.path) is not a .gguf model; `arbiter serve` runs GGUF chat models (e.g. smollm2-135m)")
+                throw ValidationError(
+                    "--model \(model): \(resolved.url.path) is not a .gguf model; `arbiter serve` runs GGUF chat models (e.g. smollm2-135m)"
+                )
             }
             let backend = try LocalChatBackend.load(
-                resolved.url, name: servedName ?? resolved.name, options: LlamaLoadOptions(quantizedPrefill: quantizedPrefill))
+                resolved.url, name: servedName ?? resolved.name,
+                options: LlamaLoadOptions(quantizedPrefill: quantizedPrefill))
             let server = ChatServer(backend: backend, modelName: backend.modelName, configuration: configuration)
             let name = backend.modelName
             try await server.run { url in
                 // Unbuffered, so a script reading the URL from a pipe sees it at once.
-                FileHandle.standardOutput.write(Data("serving \(name) at \(url.absoluteString)/v1 (Ctrl-C stops)\n".utf8))
+                FileHandle.standardOutput.write(
+                    Data("serving \(name) at \(url.absoluteString)/v1 (Ctrl-C stops)\n".utf8))
             }
         } catch let error as ValidationError {
             throw error

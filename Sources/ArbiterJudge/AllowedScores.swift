@@ -25,7 +25,8 @@ public enum AllowedScores: Sendable, Equatable {
         switch self {
         case .set(let values): return values.sorted()
         case .range(let r):
-            let lo = r.lowerBound.rounded(.up), hi = r.upperBound.rounded(.down)
+            let lo = r.lowerBound.rounded(.up)
+            let hi = r.upperBound.rounded(.down)
             guard lo <= hi, hi - lo <= 10_000 else { return [] }
             return stride(from: lo, through: hi, by: 1).map { $0 }
         }
@@ -44,7 +45,8 @@ public enum AllowedScores: Sendable, Equatable {
         switch self {
         case .range(let r): return r
         case .set(let values):
-            let lo = values.min() ?? 0, hi = values.max() ?? 0
+            let lo = values.min() ?? 0
+            let hi = values.max() ?? 0
             return lo...hi
         }
     }

@@ -30,7 +30,10 @@ public struct ChatRequest: Sendable, Equatable {
     /// How many alternatives per position (with `logprobs`).
     public var topLogprobs: Int?
 
-    public init(messages: [ChatTurn], maxTokens: Int = 512, temperature: Double = 0, seed: UInt64? = nil, logprobs: Bool = false, topLogprobs: Int? = nil) {
+    public init(
+        messages: [ChatTurn], maxTokens: Int = 512, temperature: Double = 0, seed: UInt64? = nil,
+        logprobs: Bool = false, topLogprobs: Int? = nil
+    ) {
         precondition(maxTokens > 0, "ChatRequest: maxTokens must be positive")
         self.messages = messages
         self.maxTokens = maxTokens

@@ -45,8 +45,10 @@ public struct CriterionAggregate: Sendable {
     public func aggregate(_ judgments: [Judgment]) -> WeightedAggregate {
         var byCriterion: [String: Judgment] = [:]
         for j in judgments { byCriterion[j.criterion] = j }
-        var total = 0.0, weightSum = 0.0
-        var used: [String] = [], failed: [String] = []
+        var total = 0.0
+        var weightSum = 0.0
+        var used: [String] = []
+        var failed: [String] = []
         for (c, w) in weights where w > 0 {
             if let j = byCriterion[c], j.failure == nil, let s = j.score {
                 total += w * s

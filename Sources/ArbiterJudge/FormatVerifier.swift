@@ -26,7 +26,9 @@ public struct FormatVerifier: Verifier {
     public let rules: [FormatRule]
 
     public init(rules: [FormatRule]) throws {
-        guard !rules.isEmpty else { throw VerifierError.invalidOption(name: "rules", reason: "give at least one format rule") }
+        guard !rules.isEmpty else {
+            throw VerifierError.invalidOption(name: "rules", reason: "give at least one format rule")
+        }
         for rule in rules {
             switch rule {
             case .maxLength(let n) where n < 0, .minLength(let n) where n < 0:
@@ -48,7 +50,9 @@ public struct FormatVerifier: Verifier {
             case .json:
                 if JSONValue.parse(Self.stripFences(completion)) == nil { broken.append("not valid JSON") }
             case .matches(let regex):
-                if regex.check(completion).score == 0 { broken.append("does not match \(regex.pattern.debugDescription)") }
+                if regex.check(completion).score == 0 {
+                    broken.append("does not match \(regex.pattern.debugDescription)")
+                }
             case .maxLength(let n):
                 if completion.count > n { broken.append("\(completion.count) characters > max \(n)") }
             case .minLength(let n):

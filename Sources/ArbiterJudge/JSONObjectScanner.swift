@@ -24,7 +24,10 @@ enum JSONObjectScanner {
         var i = 0
         var failedStarts = 0
         while i < units.count, failedStarts < maxFailedStarts {
-            guard units[i] == 0x7B else { i += 1; continue }  // "{"
+            guard units[i] == 0x7B else {
+                i += 1
+                continue
+            }  // "{"
             if let end = matchingBrace(units, from: i),
                 let value = JSONValue.parse(String(decoding: units[i...end], as: UTF16.self)),
                 case .object = value
@@ -49,7 +52,13 @@ enum JSONObjectScanner {
         while i < limit {
             let u = units[i]
             if inString {
-                if escaped { escaped = false } else if u == 0x5C { escaped = true } else if u == 0x22 { inString = false }
+                if escaped {
+                    escaped = false
+                } else if u == 0x5C {
+                    escaped = true
+                } else if u == 0x22 {
+                    inString = false
+                }
             } else if u == 0x22 {
                 inString = true
             } else if u == 0x7B {

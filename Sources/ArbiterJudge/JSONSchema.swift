@@ -33,23 +33,37 @@ public final class JSONSchema: Sendable {
             throw VerifierError.invalidSchema(path: path, reason: "a schema must be an object")
         }
         for key in o.keys where !Self.ignoredKeys.contains(key) {
-            guard ["type", "properties", "required", "items", "enum", "minimum", "maximum", "minLength", "maxLength", "additionalProperties"].contains(key) else {
-                throw VerifierError.invalidSchema(path: "\(path).\(key)", reason: "keyword \"\(key)\" is not supported; remove it or check it another way")
+            guard
+                [
+                    "type", "properties", "required", "items", "enum", "minimum", "maximum", "minLength", "maxLength",
+                    "additionalProperties",
+                ].contains(key)
+            else {
+                throw VerifierError.invalidSchema(
+                    path: "\(path).\(key)",
+                    reason: "keyword \"\(key)\" is not supported; remove it or check it another way")
             }
         }
         switch o["type"] {
         case nil: types = nil
         case .string(let t)?: types = [t]
-        case .array(let ts)?: types = ts.compactMap(\.stringValue)
-            if types?.count != ts.count { throw VerifierError.invalidSchema(path: "\(path).type", reason: "type list must hold strings") }
-        default: throw VerifierError.invalidSchema(path: "\(path).type", reason: "type must be a string or a list of strings")
+        case .array(let ts)?:
+            types = ts.compactMap(\.stringValue)
+            if types?.count != ts.count {
+                throw VerifierError.invalidSchema(path: "\(path).type", reason: "type list must hold strings")
+            }
+        default:
+            throw VerifierError.invalidSchema(
+                path: "\(path).type", reason: "type must be a string or a list of strings")
         }
         for t in types ?? [] where !Self.knownTypes.contains(t) {
             throw VerifierError.invalidSchema(path: "\(path).type", reason: "unknown type \"\(t)\"")
         }
         var props: [String: JSONSchema] = [:]
         if let p = o["properties"] {
-            guard case .object(let fields) = p else { throw VerifierError.invalidSchema(path: "\(path).properties", reason: "must be an object") }
+            guard case .object(let fields) = p else {
+                throw VerifierError.invalidSchema(path: "\(path).properties", reason: "must be an object")
+            }
             for (k, v) in fields { props[k] = try JSONSchema(value: v, path: "\(path).properties.\(k)") }
         }
         properties = props
@@ -63,19 +77,25 @@ public final class JSONSchema: Sendable {
         }
         items = try o["items"].map { try JSONSchema(value: $0, path: "\(path).items") }
         if let e = o["enum"] {
-            guard case .array(let list) = e, !list.isEmpty else { throw VerifierError.invalidSchema(path: "\(path).enum", reason: "must be a non-empty list") }
+            guard case .array(let list) = e, !list.isEmpty else {
+                throw VerifierError.invalidSchema(path: "\(path).enum", reason: "must be a non-empty list")
+            }
             enumValues = list
         } else {
             enumValues = nil
         }
         func number(_ key: String) throws -> Double? {
             guard let v = o[key] else { return nil }
-            guard case .number(let n) = v else { throw VerifierError.invalidSchema(path: "\(path).\(key)", reason: "must be a number") }
+            guard case .number(let n) = v else {
+                throw VerifierError.invalidSchema(path: "\(path).\(key)", reason: "must be a number")
+            }
             return n
         }
         func count(_ key: String) throws -> Int? {
             guard let n = try number(key) else { return nil }
-            guard n >= 0, n == n.rounded(), n < 1e12 else { throw VerifierError.invalidSchema(path: "\(path).\(key)", reason: "must be a whole number ≥ 0") }
+            guard n >= 0, n == n.rounded(), n < 1e12 else {
+                throw VerifierError.invalidSchema(path: "\(path).\(key)", reason: "must be a whole number ≥ 0")
+            }
             return Int(n)
         }
         minimum = try number("minimum")
@@ -85,7 +105,9 @@ public final class JSONSchema: Sendable {
         switch o["additionalProperties"] {
         case nil, .bool(true)?: additionalPropertiesAllowed = true
         case .bool(false)?: additionalPropertiesAllowed = false
-        default: throw VerifierError.invalidSchema(path: "\(path).additionalProperties", reason: "only true or false is supported")
+        default:
+            throw VerifierError.invalidSchema(
+                path: "\(path).additionalProperties", reason: "only true or false is supported")
         }
     }
 
@@ -101,7 +123,9 @@ public final class JSONSchema: Sendable {
             let actual = value.typeName
             let ok = types.contains(actual) || (actual == "integer" && types.contains("number"))
             if !ok {
-                errors.append("\(path): expected \(types.joined(separator: " or ")), got \(actual == "integer" ? "number" : actual)")
+                errors.append(
+                    "\(path): expected \(types.joined(separator: " or ")), got \(actual == "integer" ? "number" : actual)"
+                )
                 return
             }
         }
@@ -113,14 +137,20 @@ public final class JSONSchema: Sendable {
             if let minimum, n < minimum { errors.append("\(path): \(n) < minimum \(minimum)") }
             if let maximum, n > maximum { errors.append("\(path): \(n) > maximum \(maximum)") }
         case .string(let s):
-            if let minLength, s.count < minLength { errors.append("\(path): length \(s.count) < minLength \(minLength)") }
-            if let maxLength, s.count > maxLength { errors.append("\(path): length \(s.count) > maxLength \(maxLength)") }
+            if let minLength, s.count < minLength {
+                errors.append("\(path): length \(s.count) < minLength \(minLength)")
+            }
+            if let maxLength, s.count > maxLength {
+                errors.append("\(path): length \(s.count) > maxLength \(maxLength)")
+            }
         case .array(let list):
             if let items {
                 for (i, element) in list.enumerated() { items.validate(element, path: "\(path)[\(i)]", into: &errors) }
             }
         case .object(let fields):
-            for key in required where fields[key] == nil { errors.append("\(path): missing required property \"\(key)\"") }
+            for key in required where fields[key] == nil {
+                errors.append("\(path): missing required property \"\(key)\"")
+            }
             for key in fields.keys.sorted() {
                 guard let v = fields[key] else { continue }
                 if let sub = properties[key] {
@@ -148,7 +178,9 @@ public struct JSONSchemaVerifier: Verifier {
     }
 
     public func check(_ completion: String) -> VerifierResult {
-        guard let value = JSONValue.parse(FormatVerifier.stripFences(completion)) else { return .fail("not valid JSON") }
+        guard let value = JSONValue.parse(FormatVerifier.stripFences(completion)) else {
+            return .fail("not valid JSON")
+        }
         let errors = schema.validate(value)
         return errors.isEmpty ? .pass("valid against the schema") : .fail(errors.joined(separator: "; "))
     }

@@ -33,9 +33,13 @@ struct JobLedger {
         self.log = try output.map { try JudgmentLog(url: $0) }
         for j in log?.existing ?? [] { logLatest[Self.logKey(j)] = j }
         if let store {
-            try store.registerConfiguration(hash: configHash, judge: judge.name, description: judge.configurationDescription)
+            try store.registerConfiguration(
+                hash: configHash, judge: judge.name, description: judge.configurationDescription)
             for row in try store.judgments(rubricHash: judge.rubricHash, judgeConfigHash: configHash) {
-                storeLatest[StoreKey(sampleHash: row.key.sampleHash, id: row.key.sampleID, criterion: row.key.criterion)] = (row.seq, row.judgment)
+                storeLatest[
+                    StoreKey(sampleHash: row.key.sampleHash, id: row.key.sampleID, criterion: row.key.criterion)] = (
+                        row.seq, row.judgment
+                    )
             }
         }
     }
@@ -61,7 +65,9 @@ struct JobLedger {
         var copies: [(seq: Int64, judgment: Judgment)] = []
         for (id, sampleHash) in samples {
             for criterion in judge.criteria {
-                guard let stored = storeLatest[StoreKey(sampleHash: sampleHash, id: id, criterion: criterion)] else { continue }
+                guard let stored = storeLatest[StoreKey(sampleHash: sampleHash, id: id, criterion: criterion)] else {
+                    continue
+                }
                 let copy = stored.judgment
                 if let line = logLatest[Self.logKey(copy)], try line.jsonLine() == copy.jsonLine() { continue }
                 copies.append((stored.seq, copy))
@@ -78,7 +84,9 @@ struct JobLedger {
     mutating func record(_ judgment: Judgment, sampleHash: String) async throws {
         if let store {
             let seq = try store.record(judgment, judgeConfigHash: configHash, sampleHash: sampleHash)
-            storeLatest[StoreKey(sampleHash: sampleHash, id: judgment.id, criterion: judgment.criterion)] = (seq, judgment)
+            storeLatest[StoreKey(sampleHash: sampleHash, id: judgment.id, criterion: judgment.criterion)] = (
+                seq, judgment
+            )
         }
         if let log {
             try await log.append(judgment)

@@ -50,7 +50,8 @@ extension JudgeJob {
         var out = SampleFileContents(samples: [], issues: [])
         var firstLine: [String: Int] = [:]
         let bytes = [UInt8](data)
-        var start = 0, lineNumber = 0
+        var start = 0
+        var lineNumber = 0
         while start < bytes.count {
             let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
             lineNumber += 1
@@ -58,7 +59,8 @@ extension JudgeJob {
             start = end + 1
             if slice.last == 0x0D { slice = slice.dropLast() }
             guard let text = String(bytes: slice, encoding: .utf8) else {
-                out.issues.append(SampleIssue(file: file, line: lineNumber, reason: "not valid UTF-8; re-encode the file as UTF-8"))
+                out.issues.append(
+                    SampleIssue(file: file, line: lineNumber, reason: "not valid UTF-8; re-encode the file as UTF-8"))
                 continue
             }
             if text.allSatisfy(\.isWhitespace) { continue }
@@ -67,9 +69,12 @@ extension JudgeJob {
                 out.issues.append(SampleIssue(file: file, line: lineNumber, id: problem.id, reason: problem.reason))
             case .success(let sample):
                 if let first = firstLine[sample.id] {
-                    out.issues.append(SampleIssue(
-                        file: file, line: lineNumber, id: sample.id,
-                        reason: "duplicate id \"\(sample.id)\" (first at line \(first)); give every sample a unique id"))
+                    out.issues.append(
+                        SampleIssue(
+                            file: file, line: lineNumber, id: sample.id,
+                            reason:
+                                "duplicate id \"\(sample.id)\" (first at line \(first)); give every sample a unique id")
+                    )
                 } else {
                     firstLine[sample.id] = lineNumber
                     out.samples.append(sample)
@@ -95,7 +100,8 @@ extension JudgeJob {
         func text(_ key: String, required: Bool) -> Result<String?, LineProblem> {
             switch fields[key] {
             case nil, is NSNull:
-                return required ? .failure(LineProblem(id: id, reason: "missing \"\(key)\"; add it as a string")) : .success(nil)
+                return required
+                    ? .failure(LineProblem(id: id, reason: "missing \"\(key)\"; add it as a string")) : .success(nil)
             case let s as String:
                 return .success(s)
             default:
@@ -113,11 +119,15 @@ extension JudgeJob {
                 return .success(.pairwise(PairwiseSample(id: sampleID, prompt: prompt, responseA: a, responseB: b)))
             }
             if fields["response"] == nil, fields["response_a"] != nil {
-                return .failure(LineProblem(id: id, reason: "a pairwise sample (response_a/response_b) in a pointwise run; pass --pairwise"))
+                return .failure(
+                    LineProblem(
+                        id: id, reason: "a pairwise sample (response_a/response_b) in a pointwise run; pass --pairwise")
+                )
             }
             let response = try text("response", required: true).get() ?? ""
             let reference = try text("reference", required: false).get()
-            return .success(.pointwise(JudgeSample(id: sampleID, prompt: prompt, response: response, reference: reference)))
+            return .success(
+                .pointwise(JudgeSample(id: sampleID, prompt: prompt, response: response, reference: reference)))
         } catch {
             return .failure(error)
         }

@@ -20,7 +20,8 @@ public enum JudgeJobError: LocalizedError, Equatable {
         case .invalidSamples(let issues):
             let shown = issues.prefix(20).map { "  \($0)" }.joined(separator: "\n")
             let more = issues.count > 20 ? "\n  … and \(issues.count - 20) more" : ""
-            return "\(issues.count) malformed sample line(s); fix them, or pass --skip-invalid to record them as failed judgments:\n\(shown)\(more)"
+            return
+                "\(issues.count) malformed sample line(s); fix them, or pass --skip-invalid to record them as failed judgments:\n\(shown)\(more)"
         case .invalidOption(let n, let v, let fix): return "\(n) = \(v) is invalid; \(fix)"
         }
     }
@@ -51,8 +52,10 @@ public struct JobJudge: Sendable {
         self.run = { sample in
             guard case .pointwise(let s) = sample else {
                 return criteria.map {
-                    Judgment(id: sample.id, judge: judge.name, rubric: rubric, rubricHash: rubricHash, criterion: $0, model: "none",
-                             failure: .invalidSample(message: "a pointwise judge was given a pairwise sample"))
+                    Judgment(
+                        id: sample.id, judge: judge.name, rubric: rubric, rubricHash: rubricHash, criterion: $0,
+                        model: "none",
+                        failure: .invalidSample(message: "a pointwise judge was given a pairwise sample"))
                 }
             }
             return await judge.judge([s])
@@ -61,7 +64,8 @@ public struct JobJudge: Sendable {
 
     /// A rubric-built pointwise judge (criteria, rubric name and hash come from it).
     public init(_ judge: RubricPointwiseJudge) {
-        self.init(pointwise: judge, rubric: judge.rubric.name, rubricHash: judge.rubric.contentHash, criteria: judge.criteria)
+        self.init(
+            pointwise: judge, rubric: judge.rubric.name, rubricHash: judge.rubric.contentHash, criteria: judge.criteria)
     }
 
     /// A pairwise LLM judge.
@@ -74,8 +78,13 @@ public struct JobJudge: Sendable {
         self.pairwise = true
         self.run = { sample in
             guard case .pairwise(let s) = sample else {
-                return [Judgment(id: sample.id, judge: judge.name, rubric: c.rubric, rubricHash: c.rubricHash, criterion: c.criterion,
-                                 model: "none", failure: .invalidSample(message: "a pairwise judge was given a pointwise sample"))]
+                return [
+                    Judgment(
+                        id: sample.id, judge: judge.name, rubric: c.rubric, rubricHash: c.rubricHash,
+                        criterion: c.criterion,
+                        model: "none", failure: .invalidSample(message: "a pairwise judge was given a pointwise sample")
+                    )
+                ]
             }
             return await judge.judge([s])
         }
@@ -98,8 +107,12 @@ public struct JudgeJobOptions: Sendable {
     public var retryFailed: Bool
 
     public init(concurrency: Int = 4, limit: Int? = nil, skipInvalid: Bool = false, retryFailed: Bool = false) throws {
-        guard concurrency >= 1 else { throw JudgeJobError.invalidOption(name: "concurrency", value: "\(concurrency)", fix: "use 1 or more") }
-        if let limit, limit < 0 { throw JudgeJobError.invalidOption(name: "limit", value: "\(limit)", fix: "use 0 or more") }
+        guard concurrency >= 1 else {
+            throw JudgeJobError.invalidOption(name: "concurrency", value: "\(concurrency)", fix: "use 1 or more")
+        }
+        if let limit, limit < 0 {
+            throw JudgeJobError.invalidOption(name: "limit", value: "\(limit)", fix: "use 0 or more")
+        }
         self.concurrency = concurrency
         self.limit = limit
         self.skipInvalid = skipInvalid
@@ -169,7 +182,8 @@ public struct JudgeJob: Sendable {
         var failures = 0
         let validIDs = Set(contents.samples.map(\.id))
         let invalid = contents.issues.map { issue in
-            let id = issue.id.flatMap { validIDs.contains($0) ? nil : $0 }
+            let id =
+                issue.id.flatMap { validIDs.contains($0) ? nil : $0 }
                 ?? "\(URL(fileURLWithPath: issue.file).lastPathComponent):\(issue.line)"
             return (issue: issue, id: id, hash: JobSample.invalidLineHash(id: id, reason: issue.reason))
         }
@@ -179,8 +193,9 @@ public struct JudgeJob: Sendable {
 
         for (issue, id, hash) in invalid {
             for c in judge.criteria where ledger.existing(id: id, sampleHash: hash, criterion: c) == nil {
-                let j = Judgment(id: id, judge: judge.name, rubric: judge.rubric, rubricHash: judge.rubricHash, criterion: c,
-                                 model: "none", attempts: 0, failure: .invalidSample(message: issue.description))
+                let j = Judgment(
+                    id: id, judge: judge.name, rubric: judge.rubric, rubricHash: judge.rubricHash, criterion: c,
+                    model: "none", attempts: 0, failure: .invalidSample(message: issue.description))
                 try await ledger.record(j, sampleHash: hash)
                 failures += 1
             }

@@ -66,7 +66,8 @@ extension Judgment {
 
     static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [any CodingKey]) -> String {
-            keys.isEmpty ? "$" : "$." + keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            keys.isEmpty
+                ? "$" : "$." + keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
         }
         switch error {
         case .keyNotFound(let key, let ctx): return "missing key \"\(key.stringValue)\" at \(path(ctx.codingPath))"

@@ -38,7 +38,8 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
         case .emptyOutput:
             return "the judge returned an empty answer"
         case .positionInconsistent(let o, let s):
-            return "the verdict changed with the order of the responses (\(o.rawValue) vs \(s.rawValue)); flagged for review"
+            return
+                "the verdict changed with the order of the responses (\(o.rawValue) vs \(s.rawValue)); flagged for review"
         case .invalidSample(let message):
             return "invalid sample: \(message)"
         }
@@ -71,7 +72,9 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .kind, in: c,
-                debugDescription: "unknown failure kind \"\(kind)\"; expected unparseable, off_scale, refusal, timeout, transport, empty_output, position_inconsistent or invalid_sample")
+                debugDescription:
+                    "unknown failure kind \"\(kind)\"; expected unparseable, off_scale, refusal, timeout, transport, empty_output, position_inconsistent or invalid_sample"
+            )
         }
     }
 

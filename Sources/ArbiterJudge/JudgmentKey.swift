@@ -34,7 +34,8 @@ public struct JudgmentKey: Hashable, Sendable {
     /// The key of `judgment` (its rubric hash, id and criterion) for a judge configuration and sample.
     public init(_ judgment: Judgment, judgeConfigHash: String, sampleHash: String) {
         self.init(
-            rubricHash: judgment.rubricHash, judgeConfigHash: judgeConfigHash, sampleHash: sampleHash, sampleID: judgment.id,
+            rubricHash: judgment.rubricHash, judgeConfigHash: judgeConfigHash, sampleHash: sampleHash,
+            sampleID: judgment.id,
             criterion: judgment.criterion)
     }
 }
@@ -91,7 +92,10 @@ extension JobJudge {
     /// A readable, canonical description of everything in the judge that affects its output:
     /// name, rubric name, kind, criteria and `settings` (sorted by key). Stored next to its hash.
     public var configurationDescription: String {
-        var lines = ["judge=\(name)", "rubric=\(rubric)", "kind=\(pairwise ? "pairwise" : "pointwise")", "criteria=\(criteria.joined(separator: ","))"]
+        var lines = [
+            "judge=\(name)", "rubric=\(rubric)", "kind=\(pairwise ? "pairwise" : "pointwise")",
+            "criteria=\(criteria.joined(separator: ","))",
+        ]
         for (key, value) in settings.sorted(by: { $0.key < $1.key }) { lines.append("setting.\(key)=\(value)") }
         return lines.joined(separator: "\n")
     }

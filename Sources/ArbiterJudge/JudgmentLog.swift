@@ -1,14 +1,15 @@
+import Foundation
+
 // JudgmentLog: an append-only judgments JSONL file for resumable jobs. Opening it reads what a
 // previous run wrote; a truncated last line (a run killed mid-write) is cut off the file so it is
 // rewritten, while a malformed complete line is an error naming the file and line (never dropped
 // silently). Each append is one `write` of a whole line followed by `fsync`. It is not a query
 // store and never rewrites earlier lines.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
-import Foundation
 
 /// A judgments log that cannot be opened or written.
 public enum JudgmentLogError: LocalizedError, Equatable {
@@ -17,8 +18,10 @@ public enum JudgmentLogError: LocalizedError, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case .cannotOpen(let p, let r): return "cannot open judgments file \(p) (\(r)); check the path and its folder's permissions"
-        case .writeFailed(let p, let r): return "cannot append to judgments file \(p) (\(r)); check free disk space and permissions"
+        case .cannotOpen(let p, let r):
+            return "cannot open judgments file \(p) (\(r)); check the path and its folder's permissions"
+        case .writeFailed(let p, let r):
+            return "cannot append to judgments file \(p) (\(r)); check free disk space and permissions"
         }
     }
 }
@@ -75,7 +78,9 @@ public actor JudgmentLog {
         var line = Array(try judgment.jsonLine().utf8)
         line.append(0x0A)
         try Self.writeAll(fd, line[...], path: url.path)
-        guard fsync(fd) == 0 else { throw JudgmentLogError.writeFailed(path: url.path, reason: String(cString: strerror(errno))) }
+        guard fsync(fd) == 0 else {
+            throw JudgmentLogError.writeFailed(path: url.path, reason: String(cString: strerror(errno)))
+        }
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>, path: String) throws {
@@ -83,7 +88,9 @@ public actor JudgmentLog {
         while !rest.isEmpty {
             let n = rest.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0, errno == EINTR { continue }
-            guard n > 0 else { throw JudgmentLogError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
+            guard n > 0 else {
+                throw JudgmentLogError.writeFailed(path: path, reason: String(cString: strerror(errno)))
+            }
             rest = rest.dropFirst(n)
         }
     }

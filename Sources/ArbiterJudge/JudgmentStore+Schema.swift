@@ -24,38 +24,39 @@ extension JudgmentStore {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-judgments") { db in
-            try db.execute(sql: """
-                CREATE TABLE judgments (
-                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                    rubric_hash TEXT NOT NULL,
-                    judge_config_hash TEXT NOT NULL,
-                    sample_hash TEXT NOT NULL,
-                    criterion TEXT NOT NULL,
-                    sample_id TEXT NOT NULL,
-                    judge TEXT NOT NULL,
-                    rubric TEXT NOT NULL,
-                    model TEXT NOT NULL,
-                    score REAL,
-                    verdict TEXT,
-                    failure TEXT,
-                    latency_ms REAL NOT NULL,
-                    attempts INTEGER NOT NULL,
-                    prompt_hash TEXT,
-                    line TEXT NOT NULL,
-                    recorded_at TEXT NOT NULL,
-                    UNIQUE (rubric_hash, judge_config_hash, sample_hash, criterion, sample_id)
-                );
-                CREATE INDEX judgments_by_sample_id ON judgments(sample_id);
-                CREATE INDEX judgments_by_config ON judgments(judge_config_hash, rubric_hash);
-                CREATE TABLE judge_configs (
-                    hash TEXT PRIMARY KEY NOT NULL,
-                    judge TEXT NOT NULL,
-                    description TEXT NOT NULL,
-                    first_seen TEXT NOT NULL
-                );
-                PRAGMA application_id = \(applicationID);
-                PRAGMA user_version = 1;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE judgments (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        rubric_hash TEXT NOT NULL,
+                        judge_config_hash TEXT NOT NULL,
+                        sample_hash TEXT NOT NULL,
+                        criterion TEXT NOT NULL,
+                        sample_id TEXT NOT NULL,
+                        judge TEXT NOT NULL,
+                        rubric TEXT NOT NULL,
+                        model TEXT NOT NULL,
+                        score REAL,
+                        verdict TEXT,
+                        failure TEXT,
+                        latency_ms REAL NOT NULL,
+                        attempts INTEGER NOT NULL,
+                        prompt_hash TEXT,
+                        line TEXT NOT NULL,
+                        recorded_at TEXT NOT NULL,
+                        UNIQUE (rubric_hash, judge_config_hash, sample_hash, criterion, sample_id)
+                    );
+                    CREATE INDEX judgments_by_sample_id ON judgments(sample_id);
+                    CREATE INDEX judgments_by_config ON judgments(judge_config_hash, rubric_hash);
+                    CREATE TABLE judge_configs (
+                        hash TEXT PRIMARY KEY NOT NULL,
+                        judge TEXT NOT NULL,
+                        description TEXT NOT NULL,
+                        first_seen TEXT NOT NULL
+                    );
+                    PRAGMA application_id = \(applicationID);
+                    PRAGMA user_version = 1;
+                    """)
         }
         return migrator
     }
@@ -65,17 +66,23 @@ extension JudgmentStore {
     /// Header fields (big-endian): page size at 16 (1 = 65536), change counter at 24, page count
     /// at 28, and at 92 the change counter for which that page count is valid.
     static func checkLength(header: [UInt8], size: Int, path: String) throws(JudgmentStoreError) {
-        func be(_ offset: Int, _ count: Int) -> Int { header[offset..<(offset + count)].reduce(0) { $0 << 8 | Int($1) } }
+        func be(_ offset: Int, _ count: Int) -> Int {
+            header[offset..<(offset + count)].reduce(0) { $0 << 8 | Int($1) }
+        }
         let rawPageSize = be(16, 2)
         let pageSize = rawPageSize == 1 ? 65536 : rawPageSize
         guard pageSize >= 512, pageSize & (pageSize - 1) == 0 else { throw .notADatabase(path: path) }
         guard size % pageSize == 0 else {
-            throw .corrupt(path: path, detail: "its length \(size) is not a whole number of \(pageSize)-byte pages: the file was cut short")
+            throw .corrupt(
+                path: path,
+                detail: "its length \(size) is not a whole number of \(pageSize)-byte pages: the file was cut short")
         }
         let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? nil
         let pages = be(28, 4)
         if (walSize ?? 0) == 0, be(24, 4) == be(92, 4), pages > 0, size < pages * pageSize {
-            throw .corrupt(path: path, detail: "it holds \(size / pageSize) of the \(pages) pages its header records: the file was cut short")
+            throw .corrupt(
+                path: path,
+                detail: "it holds \(size / pageSize) of the \(pages) pages its header records: the file was cut short")
         }
     }
 
@@ -105,7 +112,10 @@ extension JudgmentStore {
                 }
                 let appID = try Int64.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 let tables = try String.fetchAll(
-                    db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+                    db,
+                    sql:
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
                 if appID != applicationID {
                     // An empty database (e.g. a run killed before its first migration) becomes a store.
                     if appID == 0, tables.isEmpty { return }
@@ -117,7 +127,8 @@ extension JudgmentStore {
                 let known = Set(migrator.migrations)
                 let unknown = try migrator.appliedIdentifiers(db).filter { !known.contains($0) }
                 if version > schemaVersion || !unknown.isEmpty {
-                    throw JudgmentStoreError.newerSchema(path: path, found: version, supported: schemaVersion, unknownMigrations: unknown.sorted())
+                    throw JudgmentStoreError.newerSchema(
+                        path: path, found: version, supported: schemaVersion, unknownMigrations: unknown.sorted())
                 }
             }
         } catch {

@@ -51,7 +51,9 @@ public final class JudgmentStore: Sendable {
     /// Records one judgment in its own transaction, replacing any judgment with the same key;
     /// returns its insertion number.
     @discardableResult
-    public func record(_ judgment: Judgment, judgeConfigHash: String, sampleHash: String) throws(JudgmentStoreError) -> Int64 {
+    public func record(_ judgment: Judgment, judgeConfigHash: String, sampleHash: String) throws(JudgmentStoreError)
+        -> Int64
+    {
         let key = JudgmentKey(judgment, judgeConfigHash: judgeConfigHash, sampleHash: sampleHash)
         let line: String
         do { line = try judgment.jsonLine() } catch {
@@ -59,7 +61,8 @@ public final class JudgmentStore: Sendable {
         }
         let arguments: StatementArguments = [
             key.rubricHash ?? "", key.judgeConfigHash, key.sampleHash, key.criterion, judgment.id, judgment.judge,
-            judgment.rubric, judgment.model, judgment.score, judgment.verdict?.rawValue, judgment.failure.map(Self.failureKind),
+            judgment.rubric, judgment.model, judgment.score, judgment.verdict?.rawValue,
+            judgment.failure.map(Self.failureKind),
             judgment.latencyMs, judgment.attempts, judgment.promptHash, line, Self.timestamp(),
         ]
         return try write("recording judgment \(judgment.id)") { db in
@@ -86,7 +89,8 @@ public final class JudgmentStore: Sendable {
     /// The description registered for a judge configuration hash, if any.
     public func configurationDescription(hash: String) throws(JudgmentStoreError) -> String? {
         try read("reading judge configurations") { db in
-            let row = try Row.fetchOne(db, sql: "SELECT description FROM judge_configs WHERE hash = ?", arguments: [hash])
+            let row = try Row.fetchOne(
+                db, sql: "SELECT description FROM judge_configs WHERE hash = ?", arguments: [hash])
             return row.flatMap { Self.text($0[0] as DatabaseValue) }
         }
     }
@@ -116,7 +120,9 @@ public final class JudgmentStore: Sendable {
 
     // MARK: - Reading rows
 
-    private func stored(where condition: String?, _ arguments: StatementArguments) throws(JudgmentStoreError) -> [StoredJudgment] {
+    private func stored(where condition: String?, _ arguments: StatementArguments) throws(JudgmentStoreError)
+        -> [StoredJudgment]
+    {
         let path = url.path
         let sql = """
             SELECT seq, rubric_hash, judge_config_hash, sample_hash, criterion, sample_id, line FROM judgments
@@ -147,7 +153,8 @@ public final class JudgmentStore: Sendable {
             fields.append(value)
         }
         let judgment: Judgment
-        do { judgment = try decoder.decode(Judgment.self, from: Data(fields[5].utf8)) } catch let error as DecodingError {
+        do { judgment = try decoder.decode(Judgment.self, from: Data(fields[5].utf8)) } catch let error as DecodingError
+        {
             throw .malformedRow(path: path, seq: seq, reason: Judgment.describe(error))
         } catch {
             throw .malformedRow(path: path, seq: seq, reason: "\(error)")
@@ -155,7 +162,9 @@ public final class JudgmentStore: Sendable {
         guard (judgment.rubricHash ?? "") == fields[0], judgment.criterion == fields[3], judgment.id == fields[4] else {
             throw .malformedRow(path: path, seq: seq, reason: "its key columns disagree with its judgment line")
         }
-        let key = JudgmentKey(rubricHash: fields[0], judgeConfigHash: fields[1], sampleHash: fields[2], sampleID: fields[4], criterion: fields[3])
+        let key = JudgmentKey(
+            rubricHash: fields[0], judgeConfigHash: fields[1], sampleHash: fields[2], sampleID: fields[4],
+            criterion: fields[3])
         return StoredJudgment(seq: seq, key: key, judgment: judgment)
     }
 

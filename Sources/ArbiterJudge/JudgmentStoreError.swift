@@ -28,20 +28,27 @@ public enum JudgmentStoreError: LocalizedError, Equatable {
         case .cannotOpen(let p, let r):
             return "cannot open judgment store \(p) (\(r)); check the path and its folder's permissions"
         case .notADatabase(let p):
-            return "\(p) is not a SQLite judgment store (no SQLite header); pass --db a .sqlite file written by arbiter, or a new path to create one"
+            return
+                "\(p) is not a SQLite judgment store (no SQLite header); pass --db a .sqlite file written by arbiter, or a new path to create one"
         case .corrupt(let p, let d):
-            return "judgment store \(p) is damaged (\(d)); move it aside and rerun (everything is judged again), or restore it from a backup"
+            return
+                "judgment store \(p) is damaged (\(d)); move it aside and rerun (everything is judged again), or restore it from a backup"
         case .notAJudgmentStore(let p, let d):
-            return "\(p) is a SQLite database but not an arbiter judgment store (\(d)); pass --db a new path or a file written by arbiter"
+            return
+                "\(p) is a SQLite database but not an arbiter judgment store (\(d)); pass --db a new path or a file written by arbiter"
         case .newerSchema(let p, let found, let supported, let unknown):
             let names = unknown.isEmpty ? "" : ", unknown migrations: \(unknown.sorted().joined(separator: ", "))"
-            return "judgment store \(p) has schema version \(found)\(names), but this arbiter reads up to version \(supported); upgrade arbiter, or pass --db a new path"
+            return
+                "judgment store \(p) has schema version \(found)\(names), but this arbiter reads up to version \(supported); upgrade arbiter, or pass --db a new path"
         case .malformedRow(let p, let seq, let r):
-            return "judgment store \(p): stored judgment #\(seq) is unreadable (\(r)); the file is damaged: move it aside and rerun, or restore it from a backup"
+            return
+                "judgment store \(p): stored judgment #\(seq) is unreadable (\(r)); the file is damaged: move it aside and rerun, or restore it from a backup"
         case .databaseError(let p, let op, let r):
-            return "judgment store \(p): \(op) failed (\(r)); check free disk space and permissions, and that no other process holds the file locked"
+            return
+                "judgment store \(p): \(op) failed (\(r)); check free disk space and permissions, and that no other process holds the file locked"
         case .exportFailed(let p, let r):
-            return "cannot write judgments export \(p) (\(r)); check the path, its folder's permissions and free disk space"
+            return
+                "cannot write judgments export \(p) (\(r)); check the path, its folder's permissions and free disk space"
         }
     }
 

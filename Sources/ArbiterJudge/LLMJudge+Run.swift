@@ -56,9 +56,11 @@ extension LLMJudge {
     func drawSample(_ messages: [ChatTurn], index: Int) async -> SampleOutcome {
         if let prefix = configuration.verdictPrefix {
             return await Self.readPrefixVerdict(
-                messages, prefix: prefix, allowed: configuration.allowed.discreteValues, labels: configuration.scoreLabels,
+                messages, prefix: prefix, allowed: configuration.allowed.discreteValues,
+                labels: configuration.scoreLabels,
                 topLogprobs: configuration.topLogprobs,
-                seed: configuration.seed.map { $0 &+ UInt64(index) }, backend: backend, timeoutSeconds: configuration.timeoutSeconds)
+                seed: configuration.seed.map { $0 &+ UInt64(index) }, backend: backend,
+                timeoutSeconds: configuration.timeoutSeconds)
         }
         var conversation = messages
         var outcome = SampleOutcome()
@@ -86,7 +88,8 @@ extension LLMJudge {
                 outcome.rationale = parsed.rationale
                 outcome.failure = nil
                 if configuration.probabilityWeighted, let tokens = response.tokens,
-                    let weighted = ProbabilityWeighted.expectedScore(tokens: tokens, allowed: configuration.allowed.discreteValues),
+                    let weighted = ProbabilityWeighted.expectedScore(
+                        tokens: tokens, allowed: configuration.allowed.discreteValues),
                     let expected = weighted.score
                 {
                     outcome.score = expected
@@ -112,12 +115,14 @@ extension LLMJudge {
     /// The raw text is the prefix and the continued token; a failure explains itself in the
     /// rationale.
     static func readPrefixVerdict(
-        _ messages: [ChatTurn], prefix: String, allowed: [Double], labels: [String: Double], topLogprobs: Int, seed: UInt64?, backend: any ChatBackend,
+        _ messages: [ChatTurn], prefix: String, allowed: [Double], labels: [String: Double], topLogprobs: Int,
+        seed: UInt64?, backend: any ChatBackend,
         timeoutSeconds: Double
     ) async -> SampleOutcome {
         var outcome = SampleOutcome()
         outcome.attempts = 1
-        let request = ProbabilityWeighted.verdictRequest(messages: messages, prefix: prefix, topLogprobs: topLogprobs, seed: seed)
+        let request = ProbabilityWeighted.verdictRequest(
+            messages: messages, prefix: prefix, topLogprobs: topLogprobs, seed: seed)
         switch await complete(request, backend: backend, timeoutSeconds: timeoutSeconds) {
         case .failure(let failure):
             outcome.failure = failure
@@ -128,7 +133,8 @@ extension LLMJudge {
             case .success(let verdict):
                 outcome.score = verdict.score
                 outcome.distribution = verdict.distribution
-                outcome.rationale = "expected score over the first token after \"\(prefix)\" (scale values hold p = \(String(format: "%.4g", verdict.mass)))"
+                outcome.rationale =
+                    "expected score over the first token after \"\(prefix)\" (scale values hold p = \(String(format: "%.4g", verdict.mass)))"
             case .failure(let failed):
                 outcome.failure = failed.failure
                 outcome.rationale = failed.explanation
@@ -138,10 +144,13 @@ extension LLMJudge {
     }
 
     /// Calls the backend with a wall-clock limit. Never throws.
-    static func complete(_ request: ChatRequest, backend: any ChatBackend, timeoutSeconds: Double) async -> Result<ChatResponse, JudgmentFailure> {
+    static func complete(_ request: ChatRequest, backend: any ChatBackend, timeoutSeconds: Double) async -> Result<
+        ChatResponse, JudgmentFailure
+    > {
         let race = Race()
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<ChatResponse, JudgmentFailure>, Never>) in
+            await withCheckedContinuation {
+                (continuation: CheckedContinuation<Result<ChatResponse, JudgmentFailure>, Never>) in
                 race.start(continuation)
                 let work = Task {
                     do {
@@ -199,7 +208,10 @@ final class Race: @unchecked Sendable {
 
     func finish(_ result: Result<ChatResponse, JudgmentFailure>) {
         lock.lock()
-        guard !done else { lock.unlock(); return }
+        guard !done else {
+            lock.unlock()
+            return
+        }
         done = true
         let c = continuation
         continuation = nil

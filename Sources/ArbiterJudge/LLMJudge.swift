@@ -62,17 +62,25 @@ public struct LLMJudgeConfiguration: Sendable {
             .invalid(field: f, value: "\(v)", fix: fix)
         }
         guard reasks >= 0 else { throw bad("reasks", reasks, "use 0 or more") }
-        guard timeoutSeconds > 0, timeoutSeconds.isFinite else { throw bad("timeoutSeconds", timeoutSeconds, "use a positive number of seconds") }
+        guard timeoutSeconds > 0, timeoutSeconds.isFinite else {
+            throw bad("timeoutSeconds", timeoutSeconds, "use a positive number of seconds")
+        }
         guard samples >= 1 else { throw bad("samples", samples, "use 1 or more") }
         guard maxConcurrency >= 1 else { throw bad("maxConcurrency", maxConcurrency, "use 1 or more") }
         guard maxTokens >= 1 else { throw bad("maxTokens", maxTokens, "use 1 or more") }
-        guard temperature >= 0, temperature.isFinite else { throw bad("temperature", temperature, "use a finite value ≥ 0") }
+        guard temperature >= 0, temperature.isFinite else {
+            throw bad("temperature", temperature, "use a finite value ≥ 0")
+        }
         guard (1...20).contains(topLogprobs) else { throw bad("topLogprobs", topLogprobs, "use 1 to 20") }
         if probabilityWeighted, allowed.discreteValues.isEmpty {
-            throw bad("allowed", allowed, "probability-weighted scoring needs discrete scores (a set, or a range with whole-number steps)")
+            throw bad(
+                "allowed", allowed,
+                "probability-weighted scoring needs discrete scores (a set, or a range with whole-number steps)")
         }
         if verdictPrefix != nil, !probabilityWeighted {
-            throw bad("verdictPrefix", verdictPrefix ?? "", "a verdict prefix is read probability-weighted; set probabilityWeighted or drop the prefix")
+            throw bad(
+                "verdictPrefix", verdictPrefix ?? "",
+                "a verdict prefix is read probability-weighted; set probabilityWeighted or drop the prefix")
         }
         self.rubric = rubric
         self.rubricHash = rubricHash
@@ -101,7 +109,10 @@ public struct LLMJudge: Judge {
     let render: @Sendable (JudgeSample) -> [ChatTurn]
 
     /// - Parameter render: builds the chat messages for a sample (system + user prompt).
-    public init(name: String, backend: any ChatBackend, configuration: LLMJudgeConfiguration, render: @escaping @Sendable (JudgeSample) -> [ChatTurn]) {
+    public init(
+        name: String, backend: any ChatBackend, configuration: LLMJudgeConfiguration,
+        render: @escaping @Sendable (JudgeSample) -> [ChatTurn]
+    ) {
         self.name = name
         self.backend = backend
         self.configuration = configuration

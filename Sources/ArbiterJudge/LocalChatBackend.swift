@@ -23,7 +23,8 @@ public enum LocalChatBackendError: LocalizedError, Equatable {
     public var errorDescription: String? {
         switch self {
         case .noChatTemplate(let p):
-            return "model \(p) has no tokenizer.chat_template; use an instruction-tuned GGUF that ships its chat template"
+            return
+                "model \(p) has no tokenizer.chat_template; use an instruction-tuned GGUF that ships its chat template"
         case .template(let p, let r):
             return "chat template of \(p) failed (\(r)); check the model's tokenizer.chat_template"
         case .invalidRequest(let r):
@@ -61,7 +62,9 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
     }
 
     /// Loads the GGUF file at `url` and wraps it (`options`: see `LlamaLoadOptions`).
-    public static func load(_ url: URL, name: String? = nil, options: LlamaLoadOptions = LlamaLoadOptions()) throws -> LocalChatBackend {
+    public static func load(_ url: URL, name: String? = nil, options: LlamaLoadOptions = LlamaLoadOptions()) throws
+        -> LocalChatBackend
+    {
         try LocalChatBackend(model: LanguageModel.load(url, options: options), name: name)
     }
 
@@ -97,23 +100,30 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
 
     private func run(_ request: ChatRequest) throws -> ChatResponse {
         let prompt = try promptIDs(request.messages)
-        guard !prompt.isEmpty else { throw LocalChatBackendError.invalidRequest(reason: "the rendered prompt has no tokens") }
+        guard !prompt.isEmpty else {
+            throw LocalChatBackendError.invalidRequest(reason: "the rendered prompt has no tokens")
+        }
         var sampling = SamplingOptions.greedy
         if request.temperature > 0 {
             do {
                 sampling = try SamplingOptions(temperature: Float(request.temperature), seed: request.seed ?? 0)
             } catch {
-                throw LocalChatBackendError.invalidRequest(reason: "temperature \(request.temperature): \(error.localizedDescription)")
+                throw LocalChatBackendError.invalidRequest(
+                    reason: "temperature \(request.temperature): \(error.localizedDescription)")
             }
         }
         var top: Int?
         if request.logprobs {
             let asked = request.topLogprobs ?? 0
-            guard asked >= 0 else { throw LocalChatBackendError.invalidRequest(reason: "topLogprobs \(asked) is negative; use 0 to \(Self.maxTopLogprobs)") }
+            guard asked >= 0 else {
+                throw LocalChatBackendError.invalidRequest(
+                    reason: "topLogprobs \(asked) is negative; use 0 to \(Self.maxTopLogprobs)")
+            }
             top = min(asked, Self.maxTopLogprobs)
         }
         let result = model.generate(
-            prompt: prompt, options: GenerationOptions(maxNewTokens: request.maxTokens, sampling: sampling, topLogprobs: top))
+            prompt: prompt,
+            options: GenerationOptions(maxNewTokens: request.maxTokens, sampling: sampling, topLogprobs: top))
         return ChatResponse(
             text: result.text, tokens: result.logprobs.map(tokenLogprobs), model: modelName,
             usage: ChatUsage(promptTokens: prompt.count, completionTokens: result.tokens.count))

@@ -35,12 +35,18 @@ public struct MultiCriterionLLMJudge: Judge {
     let backend: any ChatBackend
     let render: @Sendable (JudgeSample) -> [ChatTurn]
 
-    public init(name: String, rubric: String, rubricHash: String? = nil, criteria: [CriterionScale], settings: LLMJudgeConfiguration, backend: any ChatBackend, verdictPrefix: String? = nil, render: @escaping @Sendable (JudgeSample) -> [ChatTurn]) throws {
+    public init(
+        name: String, rubric: String, rubricHash: String? = nil, criteria: [CriterionScale],
+        settings: LLMJudgeConfiguration, backend: any ChatBackend, verdictPrefix: String? = nil,
+        render: @escaping @Sendable (JudgeSample) -> [ChatTurn]
+    ) throws {
         guard !criteria.isEmpty else {
             throw LLMJudgeConfigurationError.invalid(field: "criteria", value: "[]", fix: "give at least one criterion")
         }
         guard Set(criteria.map(\.id)).count == criteria.count else {
-            throw LLMJudgeConfigurationError.invalid(field: "criteria", value: criteria.map(\.id).joined(separator: ","), fix: "criterion ids must be unique")
+            throw LLMJudgeConfigurationError.invalid(
+                field: "criteria", value: criteria.map(\.id).joined(separator: ","), fix: "criterion ids must be unique"
+            )
         }
         if verdictPrefix != nil, let c = criteria.first(where: { $0.allowed.discreteValues.isEmpty }) {
             throw LLMJudgeConfigurationError.invalid(
@@ -68,7 +74,9 @@ public struct MultiCriterionLLMJudge: Judge {
         let clock = ContinuousClock()
         let started = clock.now
         let messages = render(sample)
-        if let prefix = verdictPrefix { return await weighted(sample, messages, prefix: prefix, started: started, clock: clock) }
+        if let prefix = verdictPrefix {
+            return await weighted(sample, messages, prefix: prefix, started: started, clock: clock)
+        }
         var conversation = messages
         var results: [String: Result<ParsedScore, JudgmentFailure>] = [:]
         var raw: String?
@@ -76,7 +84,9 @@ public struct MultiCriterionLLMJudge: Judge {
         var attempts = 0
         for attempt in 0...settings.reasks {
             attempts += 1
-            let request = ChatRequest(messages: conversation, maxTokens: settings.maxTokens, temperature: settings.temperature, seed: settings.seed)
+            let request = ChatRequest(
+                messages: conversation, maxTokens: settings.maxTokens, temperature: settings.temperature,
+                seed: settings.seed)
             let response: ChatResponse
             switch await LLMJudge.complete(request, backend: backend, timeoutSeconds: settings.timeoutSeconds) {
             case .failure(let failure):
@@ -107,19 +117,26 @@ public struct MultiCriterionLLMJudge: Judge {
             }
             conversation += [
                 .assistant(response.text),
-                .user("Some criteria could not be scored. Reply with one line per criterion:\n" + lines.joined(separator: "\n")),
+                .user(
+                    "Some criteria could not be scored. Reply with one line per criterion:\n"
+                        + lines.joined(separator: "\n")),
             ]
         }
         return assemble(sample, messages, results, raw, model, attempts, clock.now - started)
     }
 
     /// Probability-weighted: one verdict-prefix read per criterion, in criterion order.
-    func weighted(_ sample: JudgeSample, _ messages: [ChatTurn], prefix: String, started: ContinuousClock.Instant, clock: ContinuousClock) async -> [Judgment] {
+    func weighted(
+        _ sample: JudgeSample, _ messages: [ChatTurn], prefix: String, started: ContinuousClock.Instant,
+        clock: ContinuousClock
+    ) async -> [Judgment] {
         var outcomes: [LLMJudge.SampleOutcome] = []
         for c in criteria {
-            outcomes.append(await LLMJudge.readPrefixVerdict(
-                messages, prefix: prefix + "\(c.id): ", allowed: c.allowed.discreteValues, labels: c.labels, topLogprobs: settings.topLogprobs,
-                seed: settings.seed, backend: backend, timeoutSeconds: settings.timeoutSeconds))
+            outcomes.append(
+                await LLMJudge.readPrefixVerdict(
+                    messages, prefix: prefix + "\(c.id): ", allowed: c.allowed.discreteValues, labels: c.labels,
+                    topLogprobs: settings.topLogprobs,
+                    seed: settings.seed, backend: backend, timeoutSeconds: settings.timeoutSeconds))
         }
         let elapsed = clock.now - started
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
@@ -127,12 +144,16 @@ public struct MultiCriterionLLMJudge: Judge {
         return zip(criteria, outcomes).map { c, o in
             Judgment(
                 id: sample.id, judge: name, rubric: rubric, rubricHash: rubricHash, criterion: c.id, score: o.score,
-                distribution: o.distribution, rationale: o.rationale, raw: o.raw, promptHash: hash, model: o.model ?? "unknown",
+                distribution: o.distribution, rationale: o.rationale, raw: o.raw, promptHash: hash,
+                model: o.model ?? "unknown",
                 latencyMs: ms, attempts: o.attempts, failure: o.score == nil ? (o.failure ?? .unparseable) : nil)
         }
     }
 
-    func assemble(_ sample: JudgeSample, _ messages: [ChatTurn], _ results: [String: Result<ParsedScore, JudgmentFailure>], _ raw: String?, _ model: String, _ attempts: Int, _ elapsed: Duration) -> [Judgment] {
+    func assemble(
+        _ sample: JudgeSample, _ messages: [ChatTurn], _ results: [String: Result<ParsedScore, JudgmentFailure>],
+        _ raw: String?, _ model: String, _ attempts: Int, _ elapsed: Duration
+    ) -> [Judgment] {
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let hash = LLMJudge.promptHash(messages)
         return criteria.map { c in

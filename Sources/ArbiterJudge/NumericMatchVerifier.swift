@@ -11,10 +11,12 @@ public struct NumericMatchVerifier: Verifier {
     /// Passes when |x − ref| ≤ absoluteTolerance or |x − ref| ≤ relativeTolerance · |ref|.
     public init(absoluteTolerance: Double = 1e-9, relativeTolerance: Double = 0) throws {
         guard absoluteTolerance >= 0, absoluteTolerance.isFinite else {
-            throw VerifierError.invalidOption(name: "absoluteTolerance", reason: "must be finite and ≥ 0, got \(absoluteTolerance)")
+            throw VerifierError.invalidOption(
+                name: "absoluteTolerance", reason: "must be finite and ≥ 0, got \(absoluteTolerance)")
         }
         guard relativeTolerance >= 0, relativeTolerance.isFinite else {
-            throw VerifierError.invalidOption(name: "relativeTolerance", reason: "must be finite and ≥ 0, got \(relativeTolerance)")
+            throw VerifierError.invalidOption(
+                name: "relativeTolerance", reason: "must be finite and ≥ 0, got \(relativeTolerance)")
         }
         self.absoluteTolerance = absoluteTolerance
         self.relativeTolerance = relativeTolerance
@@ -36,7 +38,8 @@ public struct NumericMatchVerifier: Verifier {
     }
 
     static let numberPattern = TextPattern(
-        #"(?<![\w.])([-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)(?:\s*/\s*([0-9]+(?:\.[0-9]+)?))?"#)
+        #"(?<![\w.])([-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)(?:\s*/\s*([0-9]+(?:\.[0-9]+)?))?"#
+    )
 
     /// The last number in `text` as a Double, or nil when there is none.
     public static func lastNumber(in text: String) -> Double? {

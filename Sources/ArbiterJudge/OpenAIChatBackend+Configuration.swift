@@ -41,7 +41,8 @@ extension OpenAIChatBackend {
         public static let defaultAPIKeyEnvironmentVariable = "OPENAI_API_KEY"
 
         public init(
-            baseURL: String, model: String, apiKeyEnvironmentVariable: String = Configuration.defaultAPIKeyEnvironmentVariable,
+            baseURL: String, model: String,
+            apiKeyEnvironmentVariable: String = Configuration.defaultAPIKeyEnvironmentVariable,
             maxConcurrency: Int = 4, requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil,
             requestTimeoutSeconds: Double = 60, maxRetries: Int = 4, initialBackoffSeconds: Double = 1,
             maxBackoffSeconds: Double = 30, jitter: Double = 0.5, jitterSeed: UInt64 = 0,
@@ -52,21 +53,39 @@ extension OpenAIChatBackend {
             }
             let trimmed = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
             if let reason = Self.urlProblem(trimmed) { throw bad("baseURL", Self.redactingUserInfo(baseURL), reason) }
-            guard !model.trimmingCharacters(in: .whitespaces).isEmpty else { throw bad("model", model, "name the model the server serves") }
+            guard !model.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw bad("model", model, "name the model the server serves")
+            }
             guard Self.isEnvironmentName(apiKeyEnvironmentVariable) else {
                 // The value is not shown: a user may have pasted the key itself here.
-                throw bad("apiKeyEnvironmentVariable", "<not shown>", "use a variable name like OPENAI_API_KEY (letters, digits, _), not the key itself")
+                throw bad(
+                    "apiKeyEnvironmentVariable", "<not shown>",
+                    "use a variable name like OPENAI_API_KEY (letters, digits, _), not the key itself")
             }
             guard maxConcurrency >= 1 else { throw bad("maxConcurrency", maxConcurrency, "use 1 or more") }
-            if let rpm = requestsPerMinute, rpm < 1 { throw bad("requestsPerMinute", rpm, "use 1 or more, or nil for no limit") }
-            if let tpm = tokensPerMinute, tpm < 1 { throw bad("tokensPerMinute", tpm, "use 1 or more, or nil for no limit") }
-            guard requestTimeoutSeconds > 0, requestTimeoutSeconds.isFinite else { throw bad("requestTimeoutSeconds", requestTimeoutSeconds, "use a positive number of seconds") }
+            if let rpm = requestsPerMinute, rpm < 1 {
+                throw bad("requestsPerMinute", rpm, "use 1 or more, or nil for no limit")
+            }
+            if let tpm = tokensPerMinute, tpm < 1 {
+                throw bad("tokensPerMinute", tpm, "use 1 or more, or nil for no limit")
+            }
+            guard requestTimeoutSeconds > 0, requestTimeoutSeconds.isFinite else {
+                throw bad("requestTimeoutSeconds", requestTimeoutSeconds, "use a positive number of seconds")
+            }
             guard (0...100).contains(maxRetries) else { throw bad("maxRetries", maxRetries, "use 0 to 100") }
-            guard initialBackoffSeconds >= 0, initialBackoffSeconds.isFinite else { throw bad("initialBackoffSeconds", initialBackoffSeconds, "use a finite value ≥ 0") }
-            guard maxBackoffSeconds >= initialBackoffSeconds, maxBackoffSeconds.isFinite else { throw bad("maxBackoffSeconds", maxBackoffSeconds, "use a finite value ≥ initialBackoffSeconds") }
+            guard initialBackoffSeconds >= 0, initialBackoffSeconds.isFinite else {
+                throw bad("initialBackoffSeconds", initialBackoffSeconds, "use a finite value ≥ 0")
+            }
+            guard maxBackoffSeconds >= initialBackoffSeconds, maxBackoffSeconds.isFinite else {
+                throw bad("maxBackoffSeconds", maxBackoffSeconds, "use a finite value ≥ initialBackoffSeconds")
+            }
             guard (0...1).contains(jitter) else { throw bad("jitter", jitter, "use a fraction in [0, 1]") }
-            guard maxRetryAfterSeconds >= 0, maxRetryAfterSeconds.isFinite else { throw bad("maxRetryAfterSeconds", maxRetryAfterSeconds, "use a finite value ≥ 0") }
-            guard maxResponseBytes >= 1024 else { throw bad("maxResponseBytes", maxResponseBytes, "use 1024 bytes or more") }
+            guard maxRetryAfterSeconds >= 0, maxRetryAfterSeconds.isFinite else {
+                throw bad("maxRetryAfterSeconds", maxRetryAfterSeconds, "use a finite value ≥ 0")
+            }
+            guard maxResponseBytes >= 1024 else {
+                throw bad("maxResponseBytes", maxResponseBytes, "use 1024 bytes or more")
+            }
             self.baseURL = trimmed
             self.model = model
             self.apiKeyEnvironmentVariable = apiKeyEnvironmentVariable
@@ -91,16 +110,21 @@ extension OpenAIChatBackend {
         public static func parse(spec: String) throws -> Configuration {
             let prefix = "openai:"
             guard spec.hasPrefix(prefix) else {
-                throw OpenAIChatBackendError.invalidSpec(spec: redactingUserInfo(spec), reason: "it must start with \"openai:\", e.g. openai:http://127.0.0.1:8080/v1#MODEL")
+                throw OpenAIChatBackendError.invalidSpec(
+                    spec: redactingUserInfo(spec),
+                    reason: "it must start with \"openai:\", e.g. openai:http://127.0.0.1:8080/v1#MODEL")
             }
             let rest = spec.dropFirst(prefix.count)
             guard let hash = rest.lastIndex(of: "#") else {
-                throw OpenAIChatBackendError.invalidSpec(spec: redactingUserInfo(spec), reason: "name the model after '#', e.g. openai:http://127.0.0.1:8080/v1#MODEL")
+                throw OpenAIChatBackendError.invalidSpec(
+                    spec: redactingUserInfo(spec),
+                    reason: "name the model after '#', e.g. openai:http://127.0.0.1:8080/v1#MODEL")
             }
             let url = String(rest[..<hash])
             let model = String(rest[rest.index(after: hash)...])
             guard !model.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw OpenAIChatBackendError.invalidSpec(spec: redactingUserInfo(spec), reason: "the model name after '#' is empty")
+                throw OpenAIChatBackendError.invalidSpec(
+                    spec: redactingUserInfo(spec), reason: "the model name after '#' is empty")
             }
             let trimmed = url.hasSuffix("/") ? String(url.dropLast()) : url
             if let reason = urlProblem(trimmed) {
@@ -114,7 +138,8 @@ extension OpenAIChatBackend {
             try Configuration(
                 baseURL: baseURL, model: model, apiKeyEnvironmentVariable: apiKeyEnvironmentVariable,
                 maxConcurrency: maxConcurrency, requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute,
-                requestTimeoutSeconds: requestTimeoutSeconds, maxRetries: maxRetries, initialBackoffSeconds: initialBackoffSeconds,
+                requestTimeoutSeconds: requestTimeoutSeconds, maxRetries: maxRetries,
+                initialBackoffSeconds: initialBackoffSeconds,
                 maxBackoffSeconds: maxBackoffSeconds, jitter: jitter, jitterSeed: jitterSeed,
                 maxRetryAfterSeconds: maxRetryAfterSeconds, maxResponseBytes: maxResponseBytes)
         }
@@ -131,10 +156,12 @@ extension OpenAIChatBackend {
                 return "\(redactingUserInfo(url)) has no host; use e.g. http://127.0.0.1:8080/v1"
             }
             guard components.query == nil, components.fragment == nil else {
-                return "\(redactingUserInfo(url)) has a query or fragment; give only the API root, e.g. http://127.0.0.1:8080/v1"
+                return
+                    "\(redactingUserInfo(url)) has a query or fragment; give only the API root, e.g. http://127.0.0.1:8080/v1"
             }
             guard components.user == nil, components.password == nil else {
-                return "credentials in the URL are not supported; put the key in an environment variable (--api-key-env)"
+                return
+                    "credentials in the URL are not supported; put the key in an environment variable (--api-key-env)"
             }
             return nil
         }
@@ -143,14 +170,17 @@ extension OpenAIChatBackend {
         static func redactingUserInfo(_ url: String) -> String {
             guard let schemeEnd = url.range(of: "://") else { return url }
             let afterScheme = url[schemeEnd.upperBound...]
-            let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
+            let authorityEnd =
+                afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
             guard let at = afterScheme[..<authorityEnd].lastIndex(of: "@") else { return url }
             return String(url[..<schemeEnd.upperBound]) + "<redacted>" + String(afterScheme[at...])
         }
 
         static func isEnvironmentName(_ name: String) -> Bool {
             guard let first = name.unicodeScalars.first, !(("0"..."9").contains(first)) else { return false }
-            return name.unicodeScalars.allSatisfy { $0 == "_" || ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+            return name.unicodeScalars.allSatisfy {
+                $0 == "_" || ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0)
+            }
         }
     }
 }

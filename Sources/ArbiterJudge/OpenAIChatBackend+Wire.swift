@@ -39,7 +39,9 @@ struct WireChatRequest: Encodable, Equatable {
     }
 
     func encoded() throws -> [UInt8] {
-        guard temperature.isFinite else { throw OpenAIChatBackendError.invalidRequest(reason: "temperature is \(temperature)") }
+        guard temperature.isFinite else {
+            throw OpenAIChatBackendError.invalidRequest(reason: "temperature is \(temperature)")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
@@ -98,7 +100,8 @@ struct WireChatResponse: Decodable {
         func invalid(_ reason: String) -> OpenAIChatBackendError {
             var reason = reason
             if let secret, !secret.isEmpty { reason = reason.replacingOccurrences(of: secret, with: "<redacted>") }
-            return .invalidResponse(url: url, reason: reason, bodyExcerpt: OpenAIChatBackendError.excerpt(body, redacting: secret))
+            return .invalidResponse(
+                url: url, reason: reason, bodyExcerpt: OpenAIChatBackendError.excerpt(body, redacting: secret))
         }
         let wire: WireChatResponse
         do {
@@ -118,7 +121,9 @@ struct WireChatResponse: Decodable {
         guard let message = choice.message else { throw invalid("choices[0] has no \"message\"") }
         let tokens = choice.logprobs?.content.map { content in
             content.map { t in
-                TokenLogprobs(token: t.token, logprob: t.logprob, top: (t.topLogprobs ?? []).map { TokenLogprob(token: $0.token, logprob: $0.logprob) })
+                TokenLogprobs(
+                    token: t.token, logprob: t.logprob,
+                    top: (t.topLogprobs ?? []).map { TokenLogprob(token: $0.token, logprob: $0.logprob) })
             }
         }
         var usage: ChatUsage?

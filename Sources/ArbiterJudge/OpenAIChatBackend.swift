@@ -36,20 +36,26 @@ public final class OpenAIChatBackend: ChatBackend, CustomStringConvertible, Send
 
     /// A backend reading its API key from the process environment, on the process-wide client.
     public convenience init(configuration: Configuration) {
-        self.init(configuration: configuration, environment: ProcessInfo.processInfo.environment, clock: SystemBackendClock())
+        self.init(
+            configuration: configuration, environment: ProcessInfo.processInfo.environment, clock: SystemBackendClock())
     }
 
     /// - Parameters:
     ///   - environment: where the key variable is looked up (tests pass their own).
     ///   - clock: runs backoff and rate-limit waits (tests pass a virtual one).
-    package init(configuration: Configuration, environment: [String: String], clock: any BackendClock, client: HTTPClient = OpenAIChatBackend.sharedClient) {
+    package init(
+        configuration: Configuration, environment: [String: String], clock: any BackendClock,
+        client: HTTPClient = OpenAIChatBackend.sharedClient
+    ) {
         self.configuration = configuration
         let key = environment[configuration.apiKeyEnvironmentVariable] ?? ""
         self.apiKey = key.isEmpty ? nil : APIKey(key)
         self.client = client
         self.clock = clock
         self.gate = ConcurrencyGate(limit: configuration.maxConcurrency)
-        self.limiter = RateLimiter(requestsPerMinute: configuration.requestsPerMinute, tokensPerMinute: configuration.tokensPerMinute, clock: clock)
+        self.limiter = RateLimiter(
+            requestsPerMinute: configuration.requestsPerMinute, tokensPerMinute: configuration.tokensPerMinute,
+            clock: clock)
         self.jitter = JitterSource(seed: configuration.jitterSeed)
     }
 
@@ -58,7 +64,8 @@ public final class OpenAIChatBackend: ChatBackend, CustomStringConvertible, Send
     /// connection error for the retry loop here; and it follows no redirects, so the
     /// Authorization header is never replayed to another host.
     package static let sharedClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(30)))
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(30)))
         configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
@@ -68,7 +75,8 @@ public final class OpenAIChatBackend: ChatBackend, CustomStringConvertible, Send
 
     public var description: String {
         let key = hasAPIKey ? "set" : "unset"
-        return "OpenAIChatBackend(POST \(configuration.endpoint), model \(configuration.model), key from $\(configuration.apiKeyEnvironmentVariable): \(key))"
+        return
+            "OpenAIChatBackend(POST \(configuration.endpoint), model \(configuration.model), key from $\(configuration.apiKeyEnvironmentVariable): \(key))"
     }
 
     public func statistics() -> Statistics { counters.snapshot() }
@@ -104,11 +112,16 @@ public final class OpenAIChatBackend: ChatBackend, CustomStringConvertible, Send
             var retryAfter: Double?
             switch outcome {
             case .response(let status, _, let bytes) where (200..<300).contains(status):
-                let response = try WireChatResponse.decode(bytes, url: url, fallbackModel: configuration.model, secret: apiKey?.value)
-                if let usage = response.usage { await limiter.settle(ticket, tokens: usage.promptTokens + usage.completionTokens) }
+                let response = try WireChatResponse.decode(
+                    bytes, url: url, fallbackModel: configuration.model, secret: apiKey?.value)
+                if let usage = response.usage {
+                    await limiter.settle(ticket, tokens: usage.promptTokens + usage.completionTokens)
+                }
                 return response
             case .response(let status, let retryAfterHeader, let bytes):
-                failure = .httpStatus(url: url, status: status, attempts: attempt, bodyExcerpt: OpenAIChatBackendError.excerpt(bytes, redacting: apiKey?.value))
+                failure = .httpStatus(
+                    url: url, status: status, attempts: attempt,
+                    bodyExcerpt: OpenAIChatBackendError.excerpt(bytes, redacting: apiKey?.value))
                 guard RetryPolicy.isRetryable(status: status) else { throw failure }
                 retryAfter = retryAfterHeader.flatMap { RetryPolicy.retryAfterSeconds($0, now: clock.date()) }
             case .tooLarge:
@@ -119,9 +132,11 @@ public final class OpenAIChatBackend: ChatBackend, CustomStringConvertible, Send
                 failure = .connection(url: url, reason: reason, attempts: attempt)
             }
             guard attempt <= configuration.maxRetries else { throw failure }
-            let delay = retryAfter.map { min($0, configuration.maxRetryAfterSeconds) }
+            let delay =
+                retryAfter.map { min($0, configuration.maxRetryAfterSeconds) }
                 ?? RetryPolicy.backoff(
-                    retry: attempt, initial: configuration.initialBackoffSeconds, maxBackoff: configuration.maxBackoffSeconds,
+                    retry: attempt, initial: configuration.initialBackoffSeconds,
+                    maxBackoff: configuration.maxBackoffSeconds,
                     jitter: configuration.jitter, unit: jitter.unit())
             counters.update { $0.backoffSeconds += delay }
             try await clock.sleep(seconds: delay)
@@ -173,7 +188,8 @@ public final class OpenAIChatBackend: ChatBackend, CustomStringConvertible, Send
                 guard bytes.count + chunk.readableBytes <= limit else { return .tooLarge }
                 bytes += chunk.readableBytesView
             }
-            return .response(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"), body: bytes)
+            return .response(
+                status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"), body: bytes)
         } catch let error as HTTPClientError where [.readTimeout, .connectTimeout, .deadlineExceeded].contains(error) {
             return .timedOut
         } catch {

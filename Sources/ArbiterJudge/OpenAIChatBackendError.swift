@@ -39,15 +39,20 @@ public enum OpenAIChatBackendError: LocalizedError, Equatable, JudgmentFailureCo
         case .invalidRequest(let reason):
             return "chat request cannot be encoded as JSON (\(reason)); use finite numbers"
         case .requestExceedsTokenLimit(let estimate, let tpm):
-            return "request needs about \(estimate) tokens (prompt estimate + max_tokens) but the limit is \(tpm) tokens per minute; raise --tpm or lower --max-tokens"
+            return
+                "request needs about \(estimate) tokens (prompt estimate + max_tokens) but the limit is \(tpm) tokens per minute; raise --tpm or lower --max-tokens"
         case .httpStatus(let url, let status, let attempts, let excerpt):
-            return "POST \(url) answered HTTP \(status) after \(Self.attempts(attempts)): \(Self.show(excerpt)); \(Self.fix(status: status))"
+            return
+                "POST \(url) answered HTTP \(status) after \(Self.attempts(attempts)): \(Self.show(excerpt)); \(Self.fix(status: status))"
         case .timeout(let url, let seconds, let attempts):
-            return "POST \(url) gave no complete answer within \(JudgmentFailure.format(seconds)) s on each of \(Self.attempts(attempts)); raise --timeout or check the server"
+            return
+                "POST \(url) gave no complete answer within \(JudgmentFailure.format(seconds)) s on each of \(Self.attempts(attempts)); raise --timeout or check the server"
         case .connection(let url, let reason, let attempts):
-            return "POST \(url) failed to connect after \(Self.attempts(attempts)) (\(reason)); check that the server is running and the URL is right"
+            return
+                "POST \(url) failed to connect after \(Self.attempts(attempts)) (\(reason)); check that the server is running and the URL is right"
         case .invalidResponse(let url, let reason, let excerpt):
-            return "POST \(url) returned an unusable chat completion: \(reason); body starts \(Self.show(excerpt)); check that the URL is an OpenAI-compatible /v1 root"
+            return
+                "POST \(url) returned an unusable chat completion: \(reason); body starts \(Self.show(excerpt)); check that the URL is an OpenAI-compatible /v1 root"
         case .responseTooLarge(let url, let limit):
             return "POST \(url) returned more than \(limit) bytes; lower max_tokens or raise maxResponseBytes"
         }
@@ -77,7 +82,8 @@ public enum OpenAIChatBackendError: LocalizedError, Equatable, JudgmentFailureCo
         case 401, 403: return "check the API key in the environment variable named by --api-key-env"
         case 404: return "check the base URL (it should end in /v1) and the model name"
         case 400, 422: return "the server rejected the request; check the model name and the request options"
-        case 408, 409, 429: return "the server is busy or rate-limiting; lower --rpm/--tpm/--concurrency or raise --max-retries"
+        case 408, 409, 429:
+            return "the server is busy or rate-limiting; lower --rpm/--tpm/--concurrency or raise --max-retries"
         case 500...599: return "the server failed; check its logs or raise --max-retries"
         default: return "check the server"
         }

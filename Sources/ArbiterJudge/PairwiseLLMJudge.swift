@@ -40,7 +40,8 @@ public struct PairwiseJudgeConfiguration: Sendable {
     public var seed: UInt64?
 
     public init(
-        rubric: String, rubricHash: String? = nil, criterion: String = "pairwise", swapPolicy: SwapPolicy? = .inconsistentAsTie,
+        rubric: String, rubricHash: String? = nil, criterion: String = "pairwise",
+        swapPolicy: SwapPolicy? = .inconsistentAsTie,
         reasks: Int = 1, timeoutSeconds: Double = 120, maxConcurrency: Int = 4, maxTokens: Int = 512,
         temperature: Double = 0, seed: UInt64? = nil
     ) throws {
@@ -68,7 +69,10 @@ public struct PairwiseLLMJudge: Sendable {
     let render: @Sendable (_ prompt: String, _ first: String, _ second: String) -> [ChatTurn]
 
     /// - Parameter render: builds the messages showing `first` as response A, `second` as B.
-    public init(name: String, backend: any ChatBackend, configuration: PairwiseJudgeConfiguration, render: @escaping @Sendable (_ prompt: String, _ first: String, _ second: String) -> [ChatTurn]) {
+    public init(
+        name: String, backend: any ChatBackend, configuration: PairwiseJudgeConfiguration,
+        render: @escaping @Sendable (_ prompt: String, _ first: String, _ second: String) -> [ChatTurn]
+    ) {
         self.name = name
         self.backend = backend
         self.configuration = configuration
@@ -120,7 +124,8 @@ public struct PairwiseLLMJudge: Sendable {
             criterion: configuration.criterion, verdict: verdict, rationale: shown.rationale, raw: shown.raw,
             promptHash: LLMJudge.promptHash(forward), model: shown.model ?? first.model ?? "unknown",
             latencyMs: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
-            attempts: attempts, positionConsistent: consistent, failure: verdict == nil ? (failure ?? .unparseable) : nil)
+            attempts: attempts, positionConsistent: consistent,
+            failure: verdict == nil ? (failure ?? .unparseable) : nil)
     }
 
     func ask(_ messages: [ChatTurn]) async -> Ask {
@@ -128,7 +133,9 @@ public struct PairwiseLLMJudge: Sendable {
         var out = Ask()
         for attempt in 0...configuration.reasks {
             out.attempts += 1
-            let request = ChatRequest(messages: conversation, maxTokens: configuration.maxTokens, temperature: configuration.temperature, seed: configuration.seed)
+            let request = ChatRequest(
+                messages: conversation, maxTokens: configuration.maxTokens, temperature: configuration.temperature,
+                seed: configuration.seed)
             switch await LLMJudge.complete(request, backend: backend, timeoutSeconds: configuration.timeoutSeconds) {
             case .failure(let f):
                 out.failure = f
@@ -147,7 +154,9 @@ public struct PairwiseLLMJudge: Sendable {
                     if f == .refusal || attempt == configuration.reasks { return out }
                     conversation += [
                         .assistant(response.text),
-                        .user("Your answer could not be read (\(f.description)). Reply with a final line \"[RESULT] A\", \"[RESULT] B\" or \"[RESULT] TIE\"."),
+                        .user(
+                            "Your answer could not be read (\(f.description)). Reply with a final line \"[RESULT] A\", \"[RESULT] B\" or \"[RESULT] TIE\"."
+                        ),
                     ]
                 }
             }

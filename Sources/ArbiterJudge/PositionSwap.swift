@@ -30,7 +30,8 @@ public struct SwapOutcome: Sendable, Equatable {
 public enum PositionSwap {
     /// Reconciles the verdict on (A, B) with the verdict on (B, A) (`swapped` is in the swapped
     /// frame, so its "a" means the original B). A missing side (failed judgment) yields no verdict.
-    public static func resolve(original: PairwiseVerdict?, swapped: PairwiseVerdict?, policy: SwapPolicy) -> SwapOutcome {
+    public static func resolve(original: PairwiseVerdict?, swapped: PairwiseVerdict?, policy: SwapPolicy) -> SwapOutcome
+    {
         let mapped = swapped?.swapped
         guard let original, let mapped else {
             return SwapOutcome(verdict: nil, consistent: false, swappedMapped: mapped)

@@ -30,14 +30,17 @@ public enum ProbabilityWeighted {
     /// Distribution keys are the scores formatted as in `JudgmentFailure.format` ("4", "3.5").
     /// `labels` maps lowercased answer words to scores (a label scale's levels: "pass" → 1),
     /// read like numbers.
-    public static func expectedScore(alternatives: [TokenLogprob], allowed: [Double], labels: [String: Double] = [:]) -> (score: Double?, distribution: [String: Double]) {
+    public static func expectedScore(alternatives: [TokenLogprob], allowed: [Double], labels: [String: Double] = [:])
+        -> (score: Double?, distribution: [String: Double])
+    {
         var mass: [Double: Double] = [:]
         var seen = Set<String>()
         for alt in alternatives {
             let token = alt.token.trimmingCharacters(in: .whitespacesAndNewlines)
             // A backend may repeat a token; count each exact token string once.
             guard alt.logprob.isFinite || alt.logprob == -.infinity, seen.insert(alt.token).inserted,
-                let value = Double(token) ?? labels[token.lowercased()], let score = allowed.first(where: { abs($0 - value) <= 1e-9 })
+                let value = Double(token) ?? labels[token.lowercased()],
+                let score = allowed.first(where: { abs($0 - value) <= 1e-9 })
             else { continue }
             mass[score, default: 0] += Foundation.exp(alt.logprob)
         }
@@ -57,11 +60,15 @@ public enum ProbabilityWeighted {
 
     /// Finds the verdict's token position in a response (the last generated token whose text is
     /// an allowed score) and scores its alternatives. Nil when no such token or no logprobs.
-    public static func expectedScore(tokens: [TokenLogprobs], allowed: [Double]) -> (score: Double?, distribution: [String: Double])? {
-        guard let position = tokens.lastIndex(where: { entry in
-            let t = entry.token.trimmingCharacters(in: .whitespacesAndNewlines)
-            return Double(t).map { v in allowed.contains { abs($0 - v) <= 1e-9 } } ?? false
-        }) else { return nil }
+    public static func expectedScore(tokens: [TokenLogprobs], allowed: [Double]) -> (
+        score: Double?, distribution: [String: Double]
+    )? {
+        guard
+            let position = tokens.lastIndex(where: { entry in
+                let t = entry.token.trimmingCharacters(in: .whitespacesAndNewlines)
+                return Double(t).map { v in allowed.contains { abs($0 - v) <= 1e-9 } } ?? false
+            })
+        else { return nil }
         let entry = tokens[position]
         var alternatives = entry.top
         if !alternatives.contains(where: { $0.token == entry.token }) {
@@ -72,8 +79,12 @@ public enum ProbabilityWeighted {
 
     /// The request that reads a verdict distribution: `messages` plus an assistant turn holding
     /// `prefix` (continued, not closed), one new token, greedy, `topLogprobs` alternatives.
-    public static func verdictRequest(messages: [ChatTurn], prefix: String, topLogprobs: Int = 20, seed: UInt64? = nil) -> ChatRequest {
-        ChatRequest(messages: messages + [.assistant(prefix)], maxTokens: 1, temperature: 0, seed: seed, logprobs: true, topLogprobs: topLogprobs)
+    public static func verdictRequest(messages: [ChatTurn], prefix: String, topLogprobs: Int = 20, seed: UInt64? = nil)
+        -> ChatRequest
+    {
+        ChatRequest(
+            messages: messages + [.assistant(prefix)], maxTokens: 1, temperature: 0, seed: seed, logprobs: true,
+            topLogprobs: topLogprobs)
     }
 
     /// Scores the answer to a `verdictRequest`: the expectation over the allowed values among the
@@ -81,15 +92,22 @@ public enum ProbabilityWeighted {
     /// present. No allowed value among them is a failure (off scale when the chosen token is a
     /// number, else unparseable), never a score; so is a response without logprobs. `labels` as
     /// in `expectedScore(alternatives:allowed:labels:)`.
-    public static func readVerdict(_ response: ChatResponse, prefix: String, allowed: [Double], labels: [String: Double] = [:]) -> Result<PrefixVerdict, PrefixVerdictFailure> {
+    public static func readVerdict(
+        _ response: ChatResponse, prefix: String, allowed: [Double], labels: [String: Double] = [:]
+    ) -> Result<PrefixVerdict, PrefixVerdictFailure> {
         let quoted = "\"\(prefix)\""
         guard let tokens = response.tokens else {
-            return .failure(PrefixVerdictFailure(
-                failure: .transport(message: "the backend returned no logprobs"),
-                explanation: "probability-weighted judging needs per-token logprobs with top alternatives; use a backend that returns them (logprobs, top_logprobs)"))
+            return .failure(
+                PrefixVerdictFailure(
+                    failure: .transport(message: "the backend returned no logprobs"),
+                    explanation:
+                        "probability-weighted judging needs per-token logprobs with top alternatives; use a backend that returns them (logprobs, top_logprobs)"
+                ))
         }
         guard let first = tokens.first else {
-            return .failure(PrefixVerdictFailure(failure: .emptyOutput, explanation: "the backend generated no token after \(quoted)"))
+            return .failure(
+                PrefixVerdictFailure(
+                    failure: .emptyOutput, explanation: "the backend generated no token after \(quoted)"))
         }
         var alternatives = first.top
         if !alternatives.contains(where: { $0.token == first.token }) {
@@ -98,11 +116,15 @@ public enum ProbabilityWeighted {
         let weighted = expectedScore(alternatives: alternatives, allowed: allowed, labels: labels)
         guard let score = weighted.score else {
             let shown = alternatives.sorted { $0.logprob > $1.logprob }.prefix(5)
-                .map { "\"\($0.token)\" (p \(String(format: "%.3g", Foundation.exp($0.logprob))))" }.joined(separator: ", ")
-            let explanation = "no allowed score among the \(alternatives.count) most likely tokens after \(quoted); most likely: \(shown)"
+                .map { "\"\($0.token)\" (p \(String(format: "%.3g", Foundation.exp($0.logprob))))" }.joined(
+                    separator: ", ")
+            let explanation =
+                "no allowed score among the \(alternatives.count) most likely tokens after \(quoted); most likely: \(shown)"
             let chosen = first.token.trimmingCharacters(in: .whitespacesAndNewlines)
             if let value = Double(chosen), value.isFinite {
-                return .failure(PrefixVerdictFailure(failure: .offScale(value: value, allowed: allowed.sorted()), explanation: explanation))
+                return .failure(
+                    PrefixVerdictFailure(
+                        failure: .offScale(value: value, allowed: allowed.sorted()), explanation: explanation))
             }
             return .failure(PrefixVerdictFailure(failure: .unparseable, explanation: explanation))
         }
@@ -110,7 +132,9 @@ public enum ProbabilityWeighted {
         var seen = Set<String>()
         for alt in alternatives where seen.insert(alt.token).inserted {
             let t = alt.token.trimmingCharacters(in: .whitespacesAndNewlines)
-            if let v = Double(t) ?? labels[t.lowercased()], allowed.contains(where: { abs($0 - v) <= 1e-9 }) { mass += Foundation.exp(alt.logprob) }
+            if let v = Double(t) ?? labels[t.lowercased()], allowed.contains(where: { abs($0 - v) <= 1e-9 }) {
+                mass += Foundation.exp(alt.logprob)
+            }
         }
         return .success(PrefixVerdict(score: score, distribution: weighted.distribution, mass: mass))
     }

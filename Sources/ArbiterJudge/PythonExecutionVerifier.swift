@@ -9,9 +9,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How the subprocess is cut off from the network.
@@ -32,15 +32,19 @@ public struct PythonExecutionVerifier: Verifier {
     public let networkIsolation: NetworkIsolation
 
     /// - Parameter python: interpreter path; default: `python3` resolved on PATH.
-    public init(testCode: String? = nil, timeoutSeconds: Double = 10, memoryLimitMB: Int = 1024, python: String? = nil) throws {
+    public init(testCode: String? = nil, timeoutSeconds: Double = 10, memoryLimitMB: Int = 1024, python: String? = nil)
+        throws
+    {
         guard timeoutSeconds > 0, timeoutSeconds.isFinite else {
             throw VerifierError.invalidOption(name: "timeoutSeconds", reason: "must be positive, got \(timeoutSeconds)")
         }
         guard memoryLimitMB >= 64 else {
-            throw VerifierError.invalidOption(name: "memoryLimitMB", reason: "Python needs at least 64 MB, got \(memoryLimitMB)")
+            throw VerifierError.invalidOption(
+                name: "memoryLimitMB", reason: "Python needs at least 64 MB, got \(memoryLimitMB)")
         }
         guard let interpreter = python ?? Self.resolvedPython else {
-            throw VerifierError.invalidOption(name: "python", reason: "no python3 found on PATH; install Python 3 or pass its path")
+            throw VerifierError.invalidOption(
+                name: "python", reason: "no python3 found on PATH; install Python 3 or pass its path")
         }
         self.testCode = testCode
         self.timeoutSeconds = timeoutSeconds

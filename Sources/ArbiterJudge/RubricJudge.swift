@@ -73,7 +73,9 @@ public enum RubricJudge {
     public static let overallCriterion = "overall"
 
     /// A pointwise judge for `rubric` (which must be pointwise).
-    public static func pointwise(name: String, rubric: Rubric, backend: any ChatBackend, options: RubricJudgeOptions = RubricJudgeOptions()) throws -> RubricPointwiseJudge {
+    public static func pointwise(
+        name: String, rubric: Rubric, backend: any ChatBackend, options: RubricJudgeOptions = RubricJudgeOptions()
+    ) throws -> RubricPointwiseJudge {
         guard rubric.kind == .pointwise else {
             throw RubricJudgeError.wrongKind(rubric: rubric.name, kind: rubric.kind.rawValue, wanted: "pointwise")
         }
@@ -83,9 +85,11 @@ public enum RubricJudge {
             scales[c.id] = scale
         }
         let hash = rubric.contentHash
-        let adapted: any ChatBackend = ScaleLabelBackend.needed(for: rubric) ? ScaleLabelBackend(base: backend, scales: scales) : backend
+        let adapted: any ChatBackend =
+            ScaleLabelBackend.needed(for: rubric) ? ScaleLabelBackend(base: backend, scales: scales) : backend
         let render: @Sendable (JudgeSample) -> [ChatTurn] = { sample in
-            rubric.renderPointwise(prompt: sample.prompt, response: sample.response, reference: sample.reference).map(ChatTurn.init)
+            rubric.renderPointwise(prompt: sample.prompt, response: sample.response, reference: sample.reference).map(
+                ChatTurn.init)
         }
         // Label scales ("pass", "most") answer with words; prefix reads count them as their scores.
         func labels(_ scale: ScoreScale) -> [String: Double] {
@@ -94,30 +98,41 @@ public enum RubricJudge {
             for level in scale.levels { out[level.label.lowercased()] = level.score }
             return out
         }
-        func settings(criterion: String, allowed: AllowedScores, weighted: Bool, labels: [String: Double] = [:]) throws -> LLMJudgeConfiguration {
+        func settings(criterion: String, allowed: AllowedScores, weighted: Bool, labels: [String: Double] = [:]) throws
+            -> LLMJudgeConfiguration
+        {
             try LLMJudgeConfiguration(
                 rubric: rubric.name, rubricHash: hash, criterion: criterion, allowed: allowed, reasks: options.reasks,
-                timeoutSeconds: options.timeoutSeconds, maxConcurrency: options.maxConcurrency, maxTokens: options.maxTokens,
+                timeoutSeconds: options.timeoutSeconds, maxConcurrency: options.maxConcurrency,
+                maxTokens: options.maxTokens,
                 temperature: options.temperature, seed: options.seed, probabilityWeighted: weighted,
                 verdictPrefix: weighted ? options.verdictPrefix : nil, scoreLabels: labels)
         }
         let prefix = options.probabilityWeighted ? options.verdictPrefix : nil
         if rubric.criteria.count == 1, let only = rubric.criteria.first, let scale = only.scale {
-            let config = try settings(criterion: only.id, allowed: AllowedScores(scale: scale), weighted: options.probabilityWeighted, labels: labels(scale))
+            let config = try settings(
+                criterion: only.id, allowed: AllowedScores(scale: scale), weighted: options.probabilityWeighted,
+                labels: labels(scale))
             let inner = LLMJudge(name: name, backend: adapted, configuration: config, render: render)
             return RubricPointwiseJudge(name: name, rubric: rubric, inner: inner, criteria: [only.id])
         }
-        let criteria = rubric.criteria.compactMap { c in c.scale.map { CriterionScale(id: c.id, allowed: AllowedScores(scale: $0), labels: labels($0)) } }
-        let config = try settings(criterion: overallCriterion, allowed: .range(-Double.infinity...Double.infinity), weighted: false)
+        let criteria = rubric.criteria.compactMap { c in
+            c.scale.map { CriterionScale(id: c.id, allowed: AllowedScores(scale: $0), labels: labels($0)) }
+        }
+        let config = try settings(
+            criterion: overallCriterion, allowed: .range(-Double.infinity...Double.infinity), weighted: false)
         let inner = try MultiCriterionLLMJudge(
             name: name, rubric: rubric.name, rubricHash: hash, criteria: criteria, settings: config, backend: adapted,
             verdictPrefix: prefix, render: render)
-        return RubricPointwiseJudge(name: name, rubric: rubric, inner: inner, criteria: criteria.map(\.id) + [overallCriterion])
+        return RubricPointwiseJudge(
+            name: name, rubric: rubric, inner: inner, criteria: criteria.map(\.id) + [overallCriterion])
     }
 
     /// A pairwise judge for `rubric` (which must be pairwise); its judgments use the criterion
     /// "pairwise".
-    public static func pairwise(name: String, rubric: Rubric, backend: any ChatBackend, options: RubricJudgeOptions = RubricJudgeOptions()) throws -> PairwiseLLMJudge {
+    public static func pairwise(
+        name: String, rubric: Rubric, backend: any ChatBackend, options: RubricJudgeOptions = RubricJudgeOptions()
+    ) throws -> PairwiseLLMJudge {
         guard rubric.kind == .pairwise else {
             throw RubricJudgeError.wrongKind(rubric: rubric.name, kind: rubric.kind.rawValue, wanted: "pairwise")
         }
@@ -157,7 +172,9 @@ public struct RubricPointwiseJudge: Judge {
 
     /// The aggregate judgment of one sample's criterion judgments.
     func overall(_ id: String, _ lines: [Judgment]) -> Judgment {
-        let failed = rubric.criteria.map(\.id).filter { c in !lines.contains { $0.criterion == c && $0.succeeded && $0.score != nil } }
+        let failed = rubric.criteria.map(\.id).filter { c in
+            !lines.contains { $0.criterion == c && $0.succeeded && $0.score != nil }
+        }
         let latency = lines.map(\.latencyMs).max() ?? 0
         let model = lines.first?.model ?? "unknown"
         var scores: [String: Double] = [:]
@@ -168,7 +185,9 @@ public struct RubricPointwiseJudge: Judge {
             failure = .invalidSample(message: "no overall score: criteria \(failed.joined(separator: ", ")) failed")
         }
         var rationale = "\(rubric.aggregation.rawValue) over \(rubric.criteria.count) criteria"
-        let distributions = lines.filter { $0.score != nil }.compactMap { j in j.distribution.map { (criterion: j.criterion, distribution: $0) } }
+        let distributions = lines.filter { $0.score != nil }.compactMap { j in
+            j.distribution.map { (criterion: j.criterion, distribution: $0) }
+        }
         if failure == nil, !distributions.isEmpty {
             rationale = "expected " + rationale + " (criteria's score distributions taken as independent)"
             switch expectedAggregate(distributions) {
@@ -183,7 +202,8 @@ public struct RubricPointwiseJudge: Judge {
             }
         }
         return Judgment(
-            id: id, judge: name, rubric: rubric.name, rubricHash: rubric.contentHash, criterion: RubricJudge.overallCriterion,
+            id: id, judge: name, rubric: rubric.name, rubricHash: rubric.contentHash,
+            criterion: RubricJudge.overallCriterion,
             score: score, rationale: rationale,
             promptHash: lines.first?.promptHash, model: model, latencyMs: latency, attempts: 0, failure: failure)
     }
@@ -191,25 +211,41 @@ public struct RubricPointwiseJudge: Judge {
     /// E[aggregate] over all level combinations, each weighted by Π p(criterion level); every
     /// criterion must have a distribution. Fails (with a reason) on an unreadable distribution,
     /// a criterion without one, more than 200 000 combinations, or an aggregation error.
-    func expectedAggregate(_ distributions: [(criterion: String, distribution: [String: Double])]) -> Result<Double, ExpectedAggregateProblem> {
+    func expectedAggregate(_ distributions: [(criterion: String, distribution: [String: Double])]) -> Result<
+        Double, ExpectedAggregateProblem
+    > {
         var levels: [(criterion: String, outcomes: [(score: Double, p: Double)])] = []
         for c in rubric.criteria {
             guard let d = distributions.first(where: { $0.criterion == c.id })?.distribution else {
-                return .failure(ExpectedAggregateProblem(message: "criterion \(c.id) has no score distribution (mixing weighted and unweighted criteria)"))
+                return .failure(
+                    ExpectedAggregateProblem(
+                        message: "criterion \(c.id) has no score distribution (mixing weighted and unweighted criteria)"
+                    ))
             }
             var outcomes: [(score: Double, p: Double)] = []
             for (key, p) in d.sorted(by: { $0.key < $1.key }) where p > 0 {
-                guard let score = Double(key), p.isFinite else { return .failure(ExpectedAggregateProblem(message: "criterion \(c.id): unreadable distribution entry \"\(key)\"")) }
+                guard let score = Double(key), p.isFinite else {
+                    return .failure(
+                        ExpectedAggregateProblem(message: "criterion \(c.id): unreadable distribution entry \"\(key)\"")
+                    )
+                }
                 outcomes.append((score, p))
             }
-            guard !outcomes.isEmpty else { return .failure(ExpectedAggregateProblem(message: "criterion \(c.id) has an empty score distribution")) }
+            guard !outcomes.isEmpty else {
+                return .failure(ExpectedAggregateProblem(message: "criterion \(c.id) has an empty score distribution"))
+            }
             levels.append((c.id, outcomes))
         }
         let combinations = levels.reduce(1.0) { $0 * Double($1.outcomes.count) }
         guard combinations <= 200_000 else {
-            return .failure(ExpectedAggregateProblem(message: "\(Int(combinations)) level combinations are too many to take the expected aggregate; use fewer criteria or levels"))
+            return .failure(
+                ExpectedAggregateProblem(
+                    message:
+                        "\(Int(combinations)) level combinations are too many to take the expected aggregate; use fewer criteria or levels"
+                ))
         }
-        var expected = 0.0, total = 0.0
+        var expected = 0.0
+        var total = 0.0
         var index = Array(repeating: 0, count: levels.count)
         while true {
             var scores: [String: Double] = [:]
@@ -234,7 +270,9 @@ public struct RubricPointwiseJudge: Judge {
             }
             if k < 0 { break }
         }
-        return total > 0 ? .success(expected / total) : .failure(ExpectedAggregateProblem(message: "the score distributions hold no probability"))
+        return total > 0
+            ? .success(expected / total)
+            : .failure(ExpectedAggregateProblem(message: "the score distributions hold no probability"))
     }
 }
 

@@ -27,7 +27,9 @@ public struct ScoreSpread: Sendable, Codable, Equatable {
     /// Share of successful samples equal to the modal value (1 = all agree).
     public var agreement: Double?
 
-    public init(samples: Int, failures: Int, mean: Double?, std: Double?, min: Double?, max: Double?, agreement: Double?) {
+    public init(
+        samples: Int, failures: Int, mean: Double?, std: Double?, min: Double?, max: Double?, agreement: Double?
+    ) {
         self.samples = samples
         self.failures = failures
         self.mean = mean
@@ -44,7 +46,11 @@ public enum SelfConsistency {
         let ok = scores.compactMap { $0 }
         let failures = scores.count - ok.count
         guard !ok.isEmpty else {
-            return (nil, ScoreSpread(samples: scores.count, failures: failures, mean: nil, std: nil, min: nil, max: nil, agreement: nil))
+            return (
+                nil,
+                ScoreSpread(
+                    samples: scores.count, failures: failures, mean: nil, std: nil, min: nil, max: nil, agreement: nil)
+            )
         }
         let mean = ok.reduce(0, +) / Double(ok.count)
         let variance = ok.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(ok.count)
@@ -74,10 +80,12 @@ public enum SelfConsistency {
         for v in values { counts[v, default: 0] += 1 }
         let best = counts.values.max() ?? 0
         let tied = counts.filter { $0.value == best }.keys.sorted()
-        let pick = tied.min { a, b in
-            let da = abs(a - median), db = abs(b - median)
-            return da != db ? da < db : a < b
-        } ?? median
+        let pick =
+            tied.min { a, b in
+                let da = abs(a - median)
+                let db = abs(b - median)
+                return da != db ? da < db : a < b
+            } ?? median
         return (pick, best)
     }
 }

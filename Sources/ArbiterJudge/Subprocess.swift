@@ -4,9 +4,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 enum Subprocess {
@@ -17,7 +17,9 @@ enum Subprocess {
         case failedToStart(String)
     }
 
-    static func run(argv: [String], environment: [String], stdoutPath: String, stderrPath: String, timeoutSeconds: Double) async -> Outcome {
+    static func run(
+        argv: [String], environment: [String], stdoutPath: String, stderrPath: String, timeoutSeconds: Double
+    ) async -> Outcome {
         precondition(!argv.isEmpty, "Subprocess.run: empty argv")
         var fileActions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()

@@ -55,7 +55,8 @@ extension String {
     /// The substring between two UTF-16 offsets (clamped).
     func utf16Slice(_ from: Int, _ to: Int) -> String {
         let ns = self as NSString
-        let lo = max(0, min(from, ns.length)), hi = max(lo, min(to, ns.length))
+        let lo = max(0, min(from, ns.length))
+        let hi = max(lo, min(to, ns.length))
         return ns.substring(with: NSRange(location: lo, length: hi - lo))
     }
 }

@@ -37,7 +37,9 @@ extension VerdictParser {
         guard let last = candidates.max(by: { $0.end != $1.end ? $0.end < $1.end : $0.start < $1.start }) else {
             return .failure(noVerdictFailure(normalized))
         }
-        return .success(ParsedVerdict(verdict: last.verdict, rationale: last.rationale ?? clean(normalized.utf16Prefix(last.start))))
+        return .success(
+            ParsedVerdict(verdict: last.verdict, rationale: last.rationale ?? clean(normalized.utf16Prefix(last.start)))
+        )
     }
 
     static let side = #"(?:response|output|answer|assistant|model)"#
@@ -47,7 +49,8 @@ extension VerdictParser {
         TextPattern(#"\[\[\s*(A|B|C|TIE)\s*\]\]"#),
         TextPattern(#"\boutput\s*\(\s*([ab])\s*\)"#),
         TextPattern(
-            #"\b"# + side + #"\s*\(?\s*([AB])\s*\)?\s+(?:is|was)\s+(?:clearly\s+|slightly\s+|much\s+|significantly\s+)?(?:the\s+)?(?:better|superior|preferred|stronger|more\s+helpful|winner)"#
+            #"\b"# + side
+                + #"\s*\(?\s*([AB])\s*\)?\s+(?:is|was)\s+(?:clearly\s+|slightly\s+|much\s+|significantly\s+)?(?:the\s+)?(?:better|superior|preferred|stronger|more\s+helpful|winner)"#
         ),
         TextPattern(
             #"\b(?:winner|verdict|preference|preferred(?:\s+response)?|better\s+response)\s*[*_]*\s*[:=]\s*[*_]*\s*(?:"#

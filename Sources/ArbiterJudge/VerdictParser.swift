@@ -66,7 +66,8 @@ public struct VerdictParser: Sendable {
     static let bare = TextPattern(#"^\s*[*_`"'\[]*\s*"# + number + outOf + #"\s*[*_`"'\].]*\s*$"#)
 
     static let refusal = TextPattern(
-        #"\b(?:I\s+cannot|I\s+can\s*not|I\s+can't|I'm\s+sorry|I\s+am\s+sorry|I'm\s+unable|I\s+am\s+unable|I\s+won't|I\s+will\s+not|I\s+must\s+decline|as\s+an\s+AI)\b"#)
+        #"\b(?:I\s+cannot|I\s+can\s*not|I\s+can't|I'm\s+sorry|I\s+am\s+sorry|I'm\s+unable|I\s+am\s+unable|I\s+won't|I\s+will\s+not|I\s+must\s+decline|as\s+an\s+AI)\b"#
+    )
 
     static func scoreCandidates(in text: String) -> [Candidate] {
         var out: [Candidate] = []
@@ -80,7 +81,8 @@ public struct VerdictParser: Sendable {
             guard case .object(let fields) = object.value,
                 let value = scoreField(in: fields)
             else { continue }
-            out.append(Candidate(start: object.start, end: object.end, value: value, rationale: rationaleField(in: fields)))
+            out.append(
+                Candidate(start: object.start, end: object.end, value: value, rationale: rationaleField(in: fields)))
         }
         return out
     }

@@ -37,9 +37,15 @@ extension Verifier {
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             switch result {
             case .success(let r):
-                out.append(Judgment(id: sample.id, judge: name, rubric: "verifier", criterion: kind, score: r.score, rationale: r.reason, model: "verifier:\(kind)", latencyMs: ms))
+                out.append(
+                    Judgment(
+                        id: sample.id, judge: name, rubric: "verifier", criterion: kind, score: r.score,
+                        rationale: r.reason, model: "verifier:\(kind)", latencyMs: ms))
             case .failure(let f):
-                out.append(Judgment(id: sample.id, judge: name, rubric: "verifier", criterion: kind, rationale: f.description, model: "verifier:\(kind)", latencyMs: ms, failure: f))
+                out.append(
+                    Judgment(
+                        id: sample.id, judge: name, rubric: "verifier", criterion: kind, rationale: f.description,
+                        model: "verifier:\(kind)", latencyMs: ms, failure: f))
             }
         }
         return out
@@ -54,7 +60,8 @@ public enum VerifierError: LocalizedError, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case .invalidPattern(let p, let r): return "regular expression \(p.debugDescription) does not compile (\(r)); fix the pattern"
+        case .invalidPattern(let p, let r):
+            return "regular expression \(p.debugDescription) does not compile (\(r)); fix the pattern"
         case .invalidSchema(let path, let r): return "JSON schema at \(path): \(r)"
         case .invalidOption(let n, let r): return "verifier option \(n): \(r)"
         }
@@ -106,8 +113,11 @@ public struct ExactMatchVerifier: Verifier {
 
     public func check(_ completion: String, reference: String?) -> Result<VerifierResult, JudgmentFailure> {
         guard let reference else { return .failure(.invalidSample(message: "exact match needs a reference answer")) }
-        let a = normalization.apply(completion), b = normalization.apply(reference)
-        return .success(a == b ? .pass("matches the reference") : .fail("differs from the reference \(b.prefix(80).debugDescription)"))
+        let a = normalization.apply(completion)
+        let b = normalization.apply(reference)
+        return .success(
+            a == b
+                ? .pass("matches the reference") : .fail("differs from the reference \(b.prefix(80).debugDescription)"))
     }
 }
 

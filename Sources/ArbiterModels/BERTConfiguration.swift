@@ -35,7 +35,9 @@ public struct BERTConfiguration: Sendable, Equatable {
         typeVocabularySize: Int = 2, source: String = "BERTConfiguration"
     ) throws(BERTError) {
         func positive(_ value: Int, _ key: String) throws(BERTError) {
-            guard value > 0 else { throw .invalidValue(path: source, key: key, value: "\(value)", reason: "must be > 0") }
+            guard value > 0 else {
+                throw .invalidValue(path: source, key: key, value: "\(value)", reason: "must be > 0")
+            }
         }
         try positive(vocabularySize, "vocab_size")
         try positive(hiddenSize, "hidden_size")
@@ -50,7 +52,8 @@ public struct BERTConfiguration: Sendable, Equatable {
                 reason: "hidden_size \(hiddenSize) is not a multiple of it")
         }
         guard layerNormEpsilon.isFinite, layerNormEpsilon > 0 else {
-            throw .invalidValue(path: source, key: "layer_norm_eps", value: "\(layerNormEpsilon)", reason: "must be finite and > 0")
+            throw .invalidValue(
+                path: source, key: "layer_norm_eps", value: "\(layerNormEpsilon)", reason: "must be finite and > 0")
         }
         self.vocabularySize = vocabularySize
         self.hiddenSize = hiddenSize
@@ -66,7 +69,9 @@ public struct BERTConfiguration: Sendable, Equatable {
     /// Reads a Hugging Face `config.json`.
     public init(configJSON url: URL) throws(BERTError) {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: url.path, reason: error.localizedDescription) }
+        do { data = try Data(contentsOf: url) } catch {
+            throw .unreadable(path: url.path, reason: error.localizedDescription)
+        }
         try self.init(configJSONData: data, source: url.path)
     }
 
@@ -86,7 +91,9 @@ public struct BERTConfiguration: Sendable, Equatable {
         case "gelu_new", "gelu_pytorch_tanh": activation = .geluTanh
         case "relu": activation = .relu
         default:
-            throw .unsupported(path: source, key: "hidden_act", value: act, supported: ["gelu", "gelu_new", "gelu_pytorch_tanh", "relu"])
+            throw .unsupported(
+                path: source, key: "hidden_act", value: act,
+                supported: ["gelu", "gelu_new", "gelu_pytorch_tanh", "relu"])
         }
         try self.init(
             vocabularySize: try object.int("vocab_size"), hiddenSize: try object.int("hidden_size"),
@@ -108,13 +115,17 @@ struct BERTJSON {
         do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
             throw .invalidJSON(path: path, reason: error.localizedDescription)
         }
-        guard let values = parsed as? [String: Any] else { throw .invalidJSON(path: path, reason: "the top level is not an object") }
+        guard let values = parsed as? [String: Any] else {
+            throw .invalidJSON(path: path, reason: "the top level is not an object")
+        }
         return BERTJSON(path: path, values: values)
     }
 
     static func load(_ url: URL) throws(BERTError) -> BERTJSON {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: url.path, reason: error.localizedDescription) }
+        do { data = try Data(contentsOf: url) } catch {
+            throw .unreadable(path: url.path, reason: error.localizedDescription)
+        }
         return try object(data, path: url.path)
     }
 
@@ -139,13 +150,17 @@ struct BERTJSON {
 
     func optionalDouble(_ key: String) throws(BERTError) -> Double? {
         guard let raw = values[key], !(raw is NSNull) else { return nil }
-        guard !Self.isBoolean(raw), let number = raw as? NSNumber else { throw .wrongType(path: path, key: key, expected: "a number") }
+        guard !Self.isBoolean(raw), let number = raw as? NSNumber else {
+            throw .wrongType(path: path, key: key, expected: "a number")
+        }
         return number.doubleValue
     }
 
     func optionalBool(_ key: String) throws(BERTError) -> Bool? {
         guard let raw = values[key], !(raw is NSNull) else { return nil }
-        guard Self.isBoolean(raw), let number = raw as? NSNumber else { throw .wrongType(path: path, key: key, expected: "true or false") }
+        guard Self.isBoolean(raw), let number = raw as? NSNumber else {
+            throw .wrongType(path: path, key: key, expected: "true or false")
+        }
         return number.boolValue
     }
 

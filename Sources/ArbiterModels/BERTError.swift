@@ -27,26 +27,27 @@ public enum BERTError: Error, LocalizedError, Equatable, Sendable {
 
     public var errorDescription: String? {
         switch self {
-        case let .unreadable(path, reason):
+        case .unreadable(let path, let reason):
             return "\(path): cannot read the file (\(reason)); check the path and permissions."
-        case let .invalidJSON(path, reason):
+        case .invalidJSON(let path, let reason):
             return "\(path): not a JSON object (\(reason)); the file is corrupt — download or export the model again."
-        case let .missingKey(path, key):
+        case .missingKey(let path, let key):
             return "\(path): missing key `\(key)`; add it or re-export the model configuration."
-        case let .wrongType(path, key, expected):
+        case .wrongType(let path, let key, let expected):
             return "\(path): `\(key)` must be \(expected); fix the value or re-export the model configuration."
-        case let .invalidValue(path, key, value, reason):
-            return "\(path): `\(key)` = \(value) is invalid: \(reason); fix the value or re-export the model configuration."
-        case let .unsupported(path, key, value, supported):
+        case .invalidValue(let path, let key, let value, let reason):
+            return
+                "\(path): `\(key)` = \(value) is invalid: \(reason); fix the value or re-export the model configuration."
+        case .unsupported(let path, let key, let value, let supported):
             return "\(path): `\(key)` = \(String(reflecting: value)) is not supported "
                 + "(supported: \(supported.joined(separator: ", "))); use a BERT-family model this encoder implements."
-        case let .missingTensor(path, tensor):
+        case .missingTensor(let path, let tensor):
             return "\(path): no tensor named '\(tensor)'; the weights do not belong to a BERT model with this "
                 + "config.json (or the file is incomplete) — use the weights that came with the configuration."
-        case let .shapeMismatch(path, tensor, expected, actual):
+        case .shapeMismatch(let path, let tensor, let expected, let actual):
             return "\(path): tensor '\(tensor)' has shape \(actual) but config.json implies \(expected); "
                 + "the weights and config.json come from different models — use the matching pair."
-        case let .weights(path, reason):
+        case .weights(let path, let reason):
             return "\(path): cannot read the weights (\(reason)); download the model again."
         }
     }

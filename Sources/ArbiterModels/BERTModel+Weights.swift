@@ -12,7 +12,8 @@ extension BERTModel {
     /// `ModelStore.resolve("minilm-l6-v2")` returns).
     public static func load(directory: URL) throws(BERTError) -> BERTModel {
         let configuration = try BERTConfiguration(configJSON: directory.appendingPathComponent("config.json"))
-        return try BERTModel(configuration: configuration, safetensors: directory.appendingPathComponent("model.safetensors"))
+        return try BERTModel(
+            configuration: configuration, safetensors: directory.appendingPathComponent("model.safetensors"))
     }
 
     /// Loads the weights of a model with `configuration` from a safetensors file.
@@ -85,7 +86,8 @@ extension BERTModel {
     static func sanitisedCheckpointName(_ raw: String) -> String? {
         var name = raw
         if name.hasPrefix("bert.") { name.removeFirst("bert.".count) }
-        guard name.hasPrefix("embeddings.") || name.hasPrefix("encoder.layer.") else { return nil }  // pooler, cls, heads
+        // pooler, cls, heads
+        guard name.hasPrefix("embeddings.") || name.hasPrefix("encoder.layer.") else { return nil }
         if name == "embeddings.position_ids" { return nil }
         if name.hasSuffix("LayerNorm.gamma") { name = String(name.dropLast("gamma".count)) + "weight" }
         if name.hasSuffix("LayerNorm.beta") { name = String(name.dropLast("beta".count)) + "bias" }

@@ -80,7 +80,9 @@ public final class BERTModel {
             guard let t = parameters[name] else { preconditionFailure("BERTModel: parameter \(name) missing") }
             return t
         }
-        func linear(_ prefix: String) -> Linear { Linear(weight: tensor(prefix + ".weight"), bias: tensor(prefix + ".bias")) }
+        func linear(_ prefix: String) -> Linear {
+            Linear(weight: tensor(prefix + ".weight"), bias: tensor(prefix + ".bias"))
+        }
         func norm(_ prefix: String) -> Norm { Norm(weight: tensor(prefix + ".weight"), bias: tensor(prefix + ".bias")) }
         self.configuration = configuration
         self.parameters = parameters
@@ -91,7 +93,8 @@ public final class BERTModel {
         layers = (0..<configuration.layerCount).map { i in
             let p = "layers.\(i)."
             return Layer(
-                query: linear(p + "attention.query"), key: linear(p + "attention.key"), value: linear(p + "attention.value"),
+                query: linear(p + "attention.query"), key: linear(p + "attention.key"),
+                value: linear(p + "attention.value"),
                 attentionOutput: linear(p + "attention.output"), attentionNorm: norm(p + "attention.norm"),
                 intermediate: linear(p + "feedForward.intermediate"), output: linear(p + "feedForward.output"),
                 outputNorm: norm(p + "feedForward.norm"))
@@ -119,7 +122,8 @@ public final class BERTModel {
 
     /// Arbiter's parameter names and shapes for `configuration`, in load order.
     public static func weightNames(for configuration: BERTConfiguration) -> [(name: String, shape: [Int])] {
-        let c = configuration.hiddenSize, f = configuration.intermediateSize
+        let c = configuration.hiddenSize
+        let f = configuration.intermediateSize
         var names: [(String, [Int])] = [
             ("embeddings.word", [configuration.vocabularySize, c]),
             ("embeddings.position", [configuration.maxPositionEmbeddings, c]),
@@ -150,11 +154,15 @@ public final class BERTModel {
     /// recorded on the tape (the parameters require gradients), so wrap inference in `noGrad`.
     public func callAsFunction(_ batch: BERTBatch) -> Tensor {
         let config = configuration
-        let b = batch.batchSize, t = batch.sequenceLength, c = config.hiddenSize
-        let h = config.attentionHeadCount, d = config.headSize
+        let b = batch.batchSize
+        let t = batch.sequenceLength
+        let c = config.hiddenSize
+        let h = config.attentionHeadCount
+        let d = config.headSize
         precondition(
             t <= config.maxPositionEmbeddings,
-            "BERTModel: sequence length \(t) exceeds max_position_embeddings \(config.maxPositionEmbeddings); truncate the input")
+            "BERTModel: sequence length \(t) exceeds max_position_embeddings \(config.maxPositionEmbeddings); truncate the input"
+        )
         precondition(
             batch.tokenIDs.allSatisfy { $0 >= 0 && $0 < config.vocabularySize },
             "BERTModel: a token id is outside 0..<\(config.vocabularySize); the tokenizer does not match the model")
@@ -165,12 +173,17 @@ public final class BERTModel {
         let words = wordEmbeddings.embedding(batch.tokenIDs, indexShape: [b, t])  // (B, T, C)
         let positions = positionEmbeddings.slice(alongAxis: 0, 0..<t)  // (T, C)
         let types = tokenTypeEmbeddings.embedding(batch.tokenTypeIDs, indexShape: [b, t])  // (B, T, C)
-        var x = (words + positions + types).layerNorm(weight: embeddingNorm.weight, bias: embeddingNorm.bias, eps: eps)  // (B, T, C)
+        // (B, T, C)
+        var x = (words + positions + types).layerNorm(weight: embeddingNorm.weight, bias: embeddingNorm.bias, eps: eps)
         let padding = KeyPadding.lengths(batch.lengths)
-        func heads(_ y: Tensor) -> Tensor { y.reshaped([b, t, h, d]).permuted([0, 2, 1, 3]) }  // (B, T, C) → (B, H, T, D)
+        // (B, T, C) → (B, H, T, D)
+        func heads(_ y: Tensor) -> Tensor { y.reshaped([b, t, h, d]).permuted([0, 2, 1, 3]) }
         for layer in layers {
-            let q = heads(layer.query(x)), k = heads(layer.key(x)), v = heads(layer.value(x))  // (B, H, T, D)
-            let attended = Tensor.attention(query: q, key: k, value: v, causal: false, padding: padding)  // (B, H, T, D)
+            let q = heads(layer.query(x))
+            let k = heads(layer.key(x))
+            let v = heads(layer.value(x))  // (B, H, T, D)
+            // (B, H, T, D)
+            let attended = Tensor.attention(query: q, key: k, value: v, causal: false, padding: padding)
             let merged = attended.permuted([0, 2, 1, 3]).reshaped([b, t, c])  // (B, T, C)
             x = (layer.attentionOutput(merged) + x)
                 .layerNorm(weight: layer.attentionNorm.weight, bias: layer.attentionNorm.bias, eps: eps)  // (B, T, C)

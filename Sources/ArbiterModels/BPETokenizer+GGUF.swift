@@ -65,7 +65,8 @@ extension BPETokenizer {
             throw TokenizerError.missingKey(source: source, keyPath: keyPath("model"))
         }
         guard model == "gpt2" else {
-            throw TokenizerError.unsupported(source: source, keyPath: keyPath("model"), value: model, supported: ["gpt2"])
+            throw TokenizerError.unsupported(
+                source: source, keyPath: keyPath("model"), value: model, supported: ["gpt2"])
         }
         let pre = try string("pre") ?? "default"
         guard let rule = Self.ggufPreTokenizers[pre] else {
@@ -77,7 +78,8 @@ extension BPETokenizer {
         var types: [Int32]? = nil
         if let v = value("token_type") {
             guard let t = v.int32Array else {
-                throw TokenizerError.wrongType(source: source, keyPath: keyPath("token_type"), expected: "an integer array")
+                throw TokenizerError.wrongType(
+                    source: source, keyPath: keyPath("token_type"), expected: "an integer array")
             }
             guard t.count == tokens.count else {
                 throw TokenizerError.invalidValue(
@@ -100,7 +102,8 @@ extension BPETokenizer {
             added.append((tokens[id], id))
         }
         try self.init(
-            source: source, tokensKey: keyPath("tokens"), mergesKey: keyPath("merges"), tokens: tokens.map { Optional($0) },
+            source: source, tokensKey: keyPath("tokens"), mergesKey: keyPath("merges"),
+            tokens: tokens.map { Optional($0) },
             mergePairs: pairs, addedTokens: added, preTokenizer: rule, normalization: .none, specialTokenIDs: special,
             addsBOS: try flag("add_bos_token"), addsEOS: try flag("add_eos_token"), ignoresMerges: rule == .llama3)
     }

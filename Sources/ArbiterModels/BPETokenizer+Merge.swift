@@ -91,7 +91,8 @@ extension BPETokenizer {
             guard alive[p], ids[p] == entry.left else { continue }
             let q = Int(next[p])
             guard q >= 0, ids[q] == entry.right,
-                  let merge = merges[Self.pairKey(entry.left, entry.right)] else { continue }
+                let merge = merges[Self.pairKey(entry.left, entry.right)]
+            else { continue }
             ids[p] = merge.result
             alive[q] = false
             let after = next[q]
@@ -102,7 +103,8 @@ extension BPETokenizer {
                 heap.push(BPEMergeHeap.Entry(rank: left.rank, position: before, left: ids[Int(before)], right: ids[p]))
             }
             if after >= 0, let right = merges[Self.pairKey(ids[p], ids[Int(after)])] {
-                heap.push(BPEMergeHeap.Entry(rank: right.rank, position: Int32(p), left: ids[p], right: ids[Int(after)]))
+                heap.push(
+                    BPEMergeHeap.Entry(rank: right.rank, position: Int32(p), left: ids[p], right: ids[Int(after)]))
             }
         }
         var out: [Int32] = []

@@ -11,8 +11,10 @@ extension BPETokenizer {
     static let knownSplitPatterns: [String: PreTokenizerStep] = [
         #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#: .gpt2,
         #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)"#: .gpt2,
-        #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#: .llama3,
-        #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#: .qwen2,
+        #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#:
+            .llama3,
+        #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#:
+            .qwen2,
     ]
 
     /// Loads a tokenizer.json; a `tokenizer_config.json` beside it (optional) supplies BOS/EOS/PAD/UNK.
@@ -20,7 +22,8 @@ extension BPETokenizer {
     public init(tokenizerJSON url: URL) throws {
         let json = try TokenizerJSONObject.load(url)
         let configURL = url.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")
-        let config = FileManager.default.fileExists(atPath: configURL.path) ? try TokenizerJSONObject.load(configURL) : nil
+        let config =
+            FileManager.default.fileExists(atPath: configURL.path) ? try TokenizerJSONObject.load(configURL) : nil
         try self.init(json: json, config: config)
     }
 
@@ -34,19 +37,23 @@ extension BPETokenizer {
         let model = try json.object("model")
         let type = try model.optionalString("type") ?? "BPE"
         guard type == "BPE" else {
-            throw TokenizerError.unsupported(source: source, keyPath: model.keyPath("type"), value: type, supported: ["BPE"])
+            throw TokenizerError.unsupported(
+                source: source, keyPath: model.keyPath("type"), value: type, supported: ["BPE"])
         }
         if try model.optionalBool("byte_fallback") == true {
             throw TokenizerError.unsupported(
-                source: source, keyPath: model.keyPath("byte_fallback"), value: "true", supported: ["false (byte-level BPE)"])
+                source: source, keyPath: model.keyPath("byte_fallback"), value: "true",
+                supported: ["false (byte-level BPE)"])
         }
         for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
             if let affix = try model.optionalString(key), !affix.isEmpty {
-                throw TokenizerError.unsupported(source: source, keyPath: model.keyPath(key), value: affix, supported: ["\"\""])
+                throw TokenizerError.unsupported(
+                    source: source, keyPath: model.keyPath(key), value: affix, supported: ["\"\""])
             }
         }
         if let dropout = model.value("dropout"), let p = dropout as? Double, p > 0 {
-            throw TokenizerError.unsupported(source: source, keyPath: model.keyPath("dropout"), value: "\(p)", supported: ["null"])
+            throw TokenizerError.unsupported(
+                source: source, keyPath: model.keyPath("dropout"), value: "\(p)", supported: ["null"])
         }
 
         // Vocabulary (+ added tokens) → id-indexed array.
@@ -72,7 +79,9 @@ extension BPETokenizer {
             if let existing = tokens[token.id], Array(existing.utf8) != Array(token.content.utf8) {
                 throw TokenizerError.invalidValue(
                     source: source, keyPath: "added_tokens[\(index)]",
-                    reason: "id \(token.id) is \(String(reflecting: existing)) in model.vocab, not \(String(reflecting: token.content))")
+                    reason:
+                        "id \(token.id) is \(String(reflecting: existing)) in model.vocab, not \(String(reflecting: token.content))"
+                )
             }
             tokens[token.id] = token.content
         }
@@ -86,10 +95,13 @@ extension BPETokenizer {
             let keyPath = "\(mergesKey)[\(index)]"
             if let merge = raw as? String {
                 pairs.append(try Self.splitMerge(merge, source: source, keyPath: keyPath))
-            } else if let pair = raw as? [Any], pair.count == 2, let left = pair[0] as? String, let right = pair[1] as? String {
+            } else if let pair = raw as? [Any], pair.count == 2, let left = pair[0] as? String,
+                let right = pair[1] as? String
+            {
                 pairs.append((left, right))
             } else {
-                throw TokenizerError.wrongType(source: source, keyPath: keyPath, expected: "\"left right\" or [\"left\", \"right\"]")
+                throw TokenizerError.wrongType(
+                    source: source, keyPath: keyPath, expected: "\"left right\" or [\"left\", \"right\"]")
             }
         }
 
@@ -105,7 +117,8 @@ extension BPETokenizer {
         try parsed.add(pre)
         guard parsed.byteLevel else {
             throw TokenizerError.unsupported(
-                source: source, keyPath: "pre_tokenizer", value: "no ByteLevel step", supported: ["byte-level BPE (ByteLevel)"])
+                source: source, keyPath: "pre_tokenizer", value: "no ByteLevel step",
+                supported: ["byte-level BPE (ByteLevel)"])
         }
         var template = (prefix: [String](), suffix: [String]())
         if let post = try json.optionalObject("post_processor") {
@@ -151,16 +164,20 @@ extension BPETokenizer {
             if parts.isEmpty { return .none }
             if parts == [.nfc] { return .nfc }
             throw TokenizerError.unsupported(
-                source: normalizer.source, keyPath: normalizer.keyPath("normalizers"), value: "\(parts.count) normalizers",
+                source: normalizer.source, keyPath: normalizer.keyPath("normalizers"),
+                value: "\(parts.count) normalizers",
                 supported: ["none", "NFC"])
         default:
             throw TokenizerError.unsupported(
-                source: normalizer.source, keyPath: normalizer.keyPath("type"), value: kind, supported: ["NFC", "Sequence"])
+                source: normalizer.source, keyPath: normalizer.keyPath("type"), value: kind,
+                supported: ["NFC", "Sequence"])
         }
     }
 
     /// Collects `[CLS]`-like prefix and `[SEP]`-like suffix special tokens of the single-sequence template.
-    static func addTemplate(of post: TokenizerJSONObject, to template: inout (prefix: [String], suffix: [String])) throws {
+    static func addTemplate(of post: TokenizerJSONObject, to template: inout (prefix: [String], suffix: [String]))
+        throws
+    {
         let kind = try post.string("type")
         switch kind {
         case "ByteLevel": return
@@ -170,7 +187,8 @@ extension BPETokenizer {
             var seenSequence = false
             for (index, item) in try post.array("single").enumerated() {
                 guard let entry = item as? [String: Any] else {
-                    throw TokenizerError.wrongType(source: post.source, keyPath: "\(post.keyPath("single"))[\(index)]", expected: "an object")
+                    throw TokenizerError.wrongType(
+                        source: post.source, keyPath: "\(post.keyPath("single"))[\(index)]", expected: "an object")
                 }
                 if entry["Sequence"] != nil {
                     seenSequence = true
@@ -221,7 +239,8 @@ struct ParsedPreTokenizer {
             let behavior = try node.optionalString("behavior") ?? "Isolated"
             guard behavior == "Isolated", try node.optionalBool("invert") != true else {
                 throw TokenizerError.unsupported(
-                    source: node.source, keyPath: node.keyPath("behavior"), value: behavior, supported: ["Isolated, invert false"])
+                    source: node.source, keyPath: node.keyPath("behavior"), value: behavior,
+                    supported: ["Isolated, invert false"])
             }
             steps.append(step)
         case "Sequence":

@@ -70,7 +70,8 @@ public struct BPETokenizer: Tokenizer {
     /// The designated initialiser behind both file formats; `source`/keys name the origin in errors.
     init(
         source: String, tokensKey: String, mergesKey: String, tokens: [String?], mergePairs: [(String, String)],
-        addedTokens: [(content: String, id: Int)], preTokenizer: PreTokenizerRule, normalization: TokenizerNormalization,
+        addedTokens: [(content: String, id: Int)], preTokenizer: PreTokenizerRule,
+        normalization: TokenizerNormalization,
         specialTokenIDs: SpecialTokenIDs, addsBOS: Bool, addsEOS: Bool, ignoresMerges: Bool
     ) throws {
         guard tokens.count < Int(Int32.max) else {
@@ -86,8 +87,10 @@ public struct BPETokenizer: Tokenizer {
             }
             vocabulary[token] = id
         }
-        for (name, id) in [("bos", specialTokenIDs.bos), ("eos", specialTokenIDs.eos),
-                           ("pad", specialTokenIDs.pad), ("unknown", specialTokenIDs.unknown)] {
+        for (name, id) in [
+            ("bos", specialTokenIDs.bos), ("eos", specialTokenIDs.eos),
+            ("pad", specialTokenIDs.pad), ("unknown", specialTokenIDs.unknown),
+        ] {
             if let id, !(0..<tokens.count).contains(id) || tokens[id] == nil {
                 throw TokenizerError.invalidValue(
                     source: source, keyPath: "specialTokenIDs.\(name)",

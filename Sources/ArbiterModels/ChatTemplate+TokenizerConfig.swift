@@ -12,7 +12,8 @@ extension ChatTemplate {
         do {
             root = try JinjaValue(parsingJSON: String(decoding: data, as: UTF8.self))
         } catch {
-            throw .invalidConfiguration("tokenizer_config.json is not valid JSON (\(error)); pass the file's exact bytes")
+            throw .invalidConfiguration(
+                "tokenizer_config.json is not valid JSON (\(error)); pass the file's exact bytes")
         }
         guard case .dictionary(let config) = root else {
             throw .invalidConfiguration("tokenizer_config.json must hold a JSON object")
@@ -24,7 +25,9 @@ extension ChatTemplate {
         case .array(let entries)?:
             var named: [String: String] = [:]
             for entry in entries {
-                if case .dictionary(let d) = entry, case .string(let n)? = d["name"], case .string(let t)? = d["template"] {
+                if case .dictionary(let d) = entry, case .string(let n)? = d["name"],
+                    case .string(let t)? = d["template"]
+                {
                     named[n] = t
                 }
             }
@@ -35,7 +38,8 @@ extension ChatTemplate {
             source = text
         default:
             throw .invalidConfiguration(
-                "no 'chat_template' entry; this model has no chat template (newer models keep it in chat_template.jinja)")
+                "no 'chat_template' entry; this model has no chat template (newer models keep it in chat_template.jinja)"
+            )
         }
         func token(_ key: String) -> String {
             switch config[key] {

@@ -20,22 +20,22 @@ public enum ChatTemplateError: Error, LocalizedError, Equatable, Sendable {
 
     public var errorDescription: String? {
         switch self {
-        case let .syntax(message, line, column):
+        case .syntax(let message, let line, let column):
             return "chat template syntax error at line \(line), column \(column): \(message). "
                 + "Fix the template text at that position."
-        case let .unsupported(construct, line, column):
+        case .unsupported(let construct, let line, let column):
             return "chat template uses an unsupported Jinja construct at line \(line), column \(column): "
                 + "\(construct). Rewrite that part of the template with the supported subset "
                 + "(if/for/set/macro, expressions, common filters)."
-        case let .raised(message):
+        case .raised(let message):
             return message
-        case let .runtime(message, line, column):
+        case .runtime(let message, let line, let column):
             return "chat template error at line \(line), column \(column): \(message). "
                 + "Check the messages and extra variables passed to render()."
-        case let .limitExceeded(message, line, column):
+        case .limitExceeded(let message, let line, let column):
             return "chat template stopped at line \(line), column \(column): \(message). "
                 + "The template loops or recurses without end, or builds a huge output."
-        case let .invalidConfiguration(message):
+        case .invalidConfiguration(let message):
             return "tokenizer configuration: \(message)"
         }
     }

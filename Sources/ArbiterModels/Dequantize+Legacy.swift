@@ -22,7 +22,9 @@ enum LegacyBlocks {
     }
 
     /// F16: `n` IEEE halves.
-    static func f16(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ n: Int, _ table: UnsafePointer<Float>) {
+    static func f16(
+        _ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ n: Int, _ table: UnsafePointer<Float>
+    ) {
         for i in 0..<n { dst[i] = loadHalf(src, 2 * i, table) }
     }
 

@@ -10,7 +10,9 @@ public enum Dequantizer {
 
     /// Decodes `count` elements of `type` from `bytes`, which must hold exactly
     /// `count / type.blockSize * type.typeSize` bytes (`count` a multiple of the block size).
-    public static func dequantize(type: GGMLType, bytes: UnsafeRawBufferPointer, count: Int) throws(GGUFError) -> [Float] {
+    public static func dequantize(type: GGMLType, bytes: UnsafeRawBufferPointer, count: Int) throws(GGUFError)
+        -> [Float]
+    {
         try dequantize(type: type, bytes: bytes, count: count, tensor: "<raw bytes>")
     }
 
@@ -64,7 +66,8 @@ public enum Dequantizer {
     }
 
     /// Decodes the block range `blocks` (block-aligned in both source and destination).
-    static func decodeRange(type: GGMLType, src: UnsafeRawPointer, dst: UnsafeMutablePointer<Float>, blocks: Range<Int>) {
+    static func decodeRange(type: GGMLType, src: UnsafeRawPointer, dst: UnsafeMutablePointer<Float>, blocks: Range<Int>)
+    {
         let bs = type.blockSize
         let ts = type.typeSize
         HalfFloat.table.withUnsafeBufferPointer { tableBuffer in

@@ -35,7 +35,9 @@ struct GGUFByteCursor {
     }
 
     @inline(__always)
-    private mutating func load<T: FixedWidthInteger>(_: T.Type, _ what: @autoclosure () -> String) throws(GGUFError) -> T {
+    private mutating func load<T: FixedWidthInteger>(_: T.Type, _ what: @autoclosure () -> String) throws(GGUFError)
+        -> T
+    {
         try require(MemoryLayout<T>.size, for: what())
         let value = bytes.loadUnaligned(fromByteOffset: position, as: T.self)
         position += MemoryLayout<T>.size
@@ -44,14 +46,24 @@ struct GGUFByteCursor {
 
     mutating func uint8(_ what: @autoclosure () -> String) throws(GGUFError) -> UInt8 { try load(UInt8.self, what()) }
     mutating func int8(_ what: @autoclosure () -> String) throws(GGUFError) -> Int8 { try load(Int8.self, what()) }
-    mutating func uint16(_ what: @autoclosure () -> String) throws(GGUFError) -> UInt16 { try load(UInt16.self, what()) }
+    mutating func uint16(_ what: @autoclosure () -> String) throws(GGUFError) -> UInt16 {
+        try load(UInt16.self, what())
+    }
     mutating func int16(_ what: @autoclosure () -> String) throws(GGUFError) -> Int16 { try load(Int16.self, what()) }
-    mutating func uint32(_ what: @autoclosure () -> String) throws(GGUFError) -> UInt32 { try load(UInt32.self, what()) }
+    mutating func uint32(_ what: @autoclosure () -> String) throws(GGUFError) -> UInt32 {
+        try load(UInt32.self, what())
+    }
     mutating func int32(_ what: @autoclosure () -> String) throws(GGUFError) -> Int32 { try load(Int32.self, what()) }
-    mutating func uint64(_ what: @autoclosure () -> String) throws(GGUFError) -> UInt64 { try load(UInt64.self, what()) }
+    mutating func uint64(_ what: @autoclosure () -> String) throws(GGUFError) -> UInt64 {
+        try load(UInt64.self, what())
+    }
     mutating func int64(_ what: @autoclosure () -> String) throws(GGUFError) -> Int64 { try load(Int64.self, what()) }
-    mutating func float32(_ what: @autoclosure () -> String) throws(GGUFError) -> Float { Float(bitPattern: try uint32(what())) }
-    mutating func float64(_ what: @autoclosure () -> String) throws(GGUFError) -> Double { Double(bitPattern: try uint64(what())) }
+    mutating func float32(_ what: @autoclosure () -> String) throws(GGUFError) -> Float {
+        Float(bitPattern: try uint32(what()))
+    }
+    mutating func float64(_ what: @autoclosure () -> String) throws(GGUFError) -> Double {
+        Double(bitPattern: try uint64(what()))
+    }
 
     /// A GGUF string: UInt64 byte length, then that many UTF-8 bytes (no terminator).
     mutating func string(_ what: @autoclosure () -> String) throws(GGUFError) -> String {

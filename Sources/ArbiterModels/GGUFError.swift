@@ -41,36 +41,49 @@ public enum GGUFError: Error, LocalizedError, Sendable, Equatable {
             return "\(path): cannot open GGUF file (\(reason)). Check that the path exists and is readable."
         case .badMagic(let path, let found):
             let hex = String(found, radix: 16)
-            return "\(path): not a GGUF file (magic 0x\(hex), expected 'GGUF'). Pass a .gguf model file; re-download it if it should be one."
+            return
+                "\(path): not a GGUF file (magic 0x\(hex), expected 'GGUF'). Pass a .gguf model file; re-download it if it should be one."
         case .unsupportedVersion(let path, let version):
             if ArbiterModelsInfo.supportedGGUFVersions.contains(version.byteSwapped) {
-                return "\(path): big-endian GGUF file (version \(version.byteSwapped) byte-swapped); only little-endian files are supported. Use the little-endian release of the model."
+                return
+                    "\(path): big-endian GGUF file (version \(version.byteSwapped) byte-swapped); only little-endian files are supported. Use the little-endian release of the model."
             }
-            return "\(path): GGUF version \(version) is not supported (only 2 and 3). Re-convert the model with a current llama.cpp convert script."
+            return
+                "\(path): GGUF version \(version) is not supported (only 2 and 3). Re-convert the model with a current llama.cpp convert script."
         case .truncated(let path, let what, let offset, let needed, let fileSize):
-            return "\(path): file ends while reading \(what) at byte \(offset) (needs \(needed) bytes, file has \(fileSize)). The file is truncated or corrupt; re-download it."
+            return
+                "\(path): file ends while reading \(what) at byte \(offset) (needs \(needed) bytes, file has \(fileSize)). The file is truncated or corrupt; re-download it."
         case .unknownValueType(let path, let key, let typeID, let offset):
-            return "\(path): metadata '\(key)' has unknown value type \(typeID) at byte \(offset). The file is corrupt or from a newer GGUF revision; re-download or re-convert it."
+            return
+                "\(path): metadata '\(key)' has unknown value type \(typeID) at byte \(offset). The file is corrupt or from a newer GGUF revision; re-download or re-convert it."
         case .unknownTensorType(let path, let tensor, let typeID, let offset):
-            return "\(path): tensor '\(tensor)' has unknown ggml type \(typeID) at byte \(offset). The file is corrupt or uses a newer ggml type; re-convert it to a standard quantisation."
+            return
+                "\(path): tensor '\(tensor)' has unknown ggml type \(typeID) at byte \(offset). The file is corrupt or uses a newer ggml type; re-convert it to a standard quantisation."
         case .implausibleCount(let path, let what, let count, let offset, let limit):
-            return "\(path): \(what) is \(count) at byte \(offset), more than the \(limit) that fit in the rest of the file. The file is corrupt; re-download it."
+            return
+                "\(path): \(what) is \(count) at byte \(offset), more than the \(limit) that fit in the rest of the file. The file is corrupt; re-download it."
         case .invalidUTF8(let path, let what, let offset):
             return "\(path): \(what) at byte \(offset) is not valid UTF-8. The file is corrupt; re-download it."
         case .duplicate(let path, let what, let name):
             return "\(path): duplicate \(what) '\(name)'. The file is corrupt or badly converted; re-convert it."
         case .badAlignment(let path, let value):
-            return "\(path): general.alignment \(value) is not a power of two between 1 and 65536. The file is corrupt; re-convert it."
+            return
+                "\(path): general.alignment \(value) is not a power of two between 1 and 65536. The file is corrupt; re-convert it."
         case .badShape(let path, let tensor, let shape, let type, let reason):
-            return "\(path): tensor '\(tensor)' has invalid shape \(shape) for type \(type.name): \(reason). The file is corrupt; re-download it."
+            return
+                "\(path): tensor '\(tensor)' has invalid shape \(shape) for type \(type.name): \(reason). The file is corrupt; re-download it."
         case .badTensorData(let path, let tensor, let offset, let byteCount, let reason):
-            return "\(path): tensor '\(tensor)' data (offset \(offset), \(byteCount) bytes) \(reason). The file is truncated or corrupt; re-download it."
+            return
+                "\(path): tensor '\(tensor)' data (offset \(offset), \(byteCount) bytes) \(reason). The file is truncated or corrupt; re-download it."
         case .missingTensor(let path, let tensor):
-            return "\(path): no tensor named '\(tensor)'. List the file's tensors (GGUFFile.tensors) and check the name."
+            return
+                "\(path): no tensor named '\(tensor)'. List the file's tensors (GGUFFile.tensors) and check the name."
         case .unsupportedDequantization(let type, let tensor):
-            return "tensor '\(tensor)': dequantising \(type.name) is not supported (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K). Re-quantise the model to one of these."
+            return
+                "tensor '\(tensor)': dequantising \(type.name) is not supported (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K). Re-quantise the model to one of these."
         case .byteCountMismatch(let type, let count, let expectedBytes, let actualBytes):
-            return "\(type.name): \(count) elements need \(expectedBytes) bytes but \(actualBytes) were given (count must be a multiple of \(type.blockSize)). Pass the tensor's exact byte range."
+            return
+                "\(type.name): \(count) elements need \(expectedBytes) bytes but \(actualBytes) were given (count must be a multiple of \(type.blockSize)). Pass the tensor's exact byte range."
         }
     }
 }

@@ -32,7 +32,8 @@ extension GGUFFile {
         let rowBytes = rowLength / info.type.blockSize * info.type.typeSize
         let start = range.lowerBound + rows.lowerBound * rowBytes
         let bytes = UnsafeRawBufferPointer(rebasing: region.bytes[start..<(start + rows.count * rowBytes)])
-        return try Dequantizer.dequantize(type: info.type, bytes: bytes, count: rows.count * rowLength, tensor: info.name)
+        return try Dequantizer.dequantize(
+            type: info.type, bytes: bytes, count: rows.count * rowLength, tensor: info.name)
     }
 
     /// Decodes `info` into caller-owned memory of exactly `info.elementCount` floats (e.g. a
@@ -46,6 +47,7 @@ extension GGUFFile {
         }
         let range = try byteRange(of: info)
         guard let dst = buffer.baseAddress, let src = region.base, info.elementCount > 0 else { return }
-        Dequantizer.decode(type: info.type, src: src + range.lowerBound, dst: dst, blocks: info.elementCount / info.type.blockSize)
+        Dequantizer.decode(
+            type: info.type, src: src + range.lowerBound, dst: dst, blocks: info.elementCount / info.type.blockSize)
     }
 }

@@ -100,7 +100,9 @@ enum GGUFParser {
             else {
                 throw .badTensorData(
                     path: path, tensor: r.name, offset: r.offset, byteCount: byteCount,
-                    reason: "runs past the end of the data section (starts at byte \(dataOffset), file has \(bytes.count) bytes)")
+                    reason:
+                        "runs past the end of the data section (starts at byte \(dataOffset), file has \(bytes.count) bytes)"
+                )
             }
             tensors.append(
                 GGUFTensorInfo(
@@ -119,7 +121,8 @@ enum GGUFParser {
         var elements = 1
         for d in dims {
             guard let di = Int(exactly: d) else {
-                throw .badShape(path: path, tensor: tensor, shape: dims, type: type, reason: "dimension \(d) is too large")
+                throw .badShape(
+                    path: path, tensor: tensor, shape: dims, type: type, reason: "dimension \(d) is too large")
             }
             let (p, overflow) = elements.multipliedReportingOverflow(by: di)
             guard !overflow else {

@@ -1,11 +1,11 @@
 // GGUFMappedRegion: a read-only memory mapping of a whole file that lives as long as any GGUFFile
 // (or tensor view) holds it. Not a general file API: read-only, whole-file, never written.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An immutable mmap of a file; unmapped on deinit. Safe to share: the bytes never change

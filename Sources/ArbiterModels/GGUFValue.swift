@@ -4,8 +4,19 @@
 
 /// The on-disk GGUF metadata value type ids.
 public enum GGUFValueType: UInt32, Sendable, CaseIterable {
-    case uint8 = 0, int8 = 1, uint16 = 2, int16 = 3, uint32 = 4, int32 = 5, float32 = 6
-    case bool = 7, string = 8, array = 9, uint64 = 10, int64 = 11, float64 = 12
+    case uint8 = 0
+    case int8 = 1
+    case uint16 = 2
+    case int16 = 3
+    case uint32 = 4
+    case int32 = 5
+    case float32 = 6
+    case bool = 7
+    case string = 8
+    case array = 9
+    case uint64 = 10
+    case int64 = 11
+    case float64 = 12
 
     /// Bytes one value of this type occupies, or the minimum for strings (8-byte length)
     /// and arrays (4-byte element type + 8-byte count).
@@ -41,9 +52,18 @@ public enum GGUFValueType: UInt32, Sendable, CaseIterable {
 
 /// A homogeneous GGUF array, stored as a typed Swift array.
 public enum GGUFArray: Sendable, Equatable {
-    case uint8s([UInt8]), int8s([Int8]), uint16s([UInt16]), int16s([Int16])
-    case uint32s([UInt32]), int32s([Int32]), uint64s([UInt64]), int64s([Int64])
-    case floats([Float]), doubles([Double]), bools([Bool]), strings([String])
+    case uint8s([UInt8])
+    case int8s([Int8])
+    case uint16s([UInt16])
+    case int16s([Int16])
+    case uint32s([UInt32])
+    case int32s([Int32])
+    case uint64s([UInt64])
+    case int64s([Int64])
+    case floats([Float])
+    case doubles([Double])
+    case bools([Bool])
+    case strings([String])
     /// An array of arrays (each inner array has its own element type).
     case arrays([GGUFArray])
 
@@ -110,8 +130,18 @@ public enum GGUFArray: Sendable, Equatable {
 
 /// A GGUF metadata value.
 public enum GGUFValue: Sendable, Equatable {
-    case uint8(UInt8), int8(Int8), uint16(UInt16), int16(Int16), uint32(UInt32), int32(Int32)
-    case uint64(UInt64), int64(Int64), float32(Float), float64(Double), bool(Bool), string(String)
+    case uint8(UInt8)
+    case int8(Int8)
+    case uint16(UInt16)
+    case int16(Int16)
+    case uint32(UInt32)
+    case int32(Int32)
+    case uint64(UInt64)
+    case int64(Int64)
+    case float32(Float)
+    case float64(Double)
+    case bool(Bool)
+    case string(String)
     case array(GGUFArray)
 
     /// The type id as stored in the file.

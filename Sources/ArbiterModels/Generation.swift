@@ -68,9 +68,11 @@ extension LlamaModel {
         prompts: [[Int]], maxNewTokens: Int, samplers: inout [Sampler], stopTokenIDs: Set<Int>, useCache: Bool,
         topLogprobs: Int? = nil, isFinished: (Int, [Int]) -> Bool = { _, _ in false }
     ) -> [(tokens: [Int], reason: FinishReason, logprobs: [TokenLogprobRecord]?)] {
-        precondition(!prompts.isEmpty && prompts.allSatisfy { !$0.isEmpty }, "generate: every prompt needs at least one token")
+        precondition(
+            !prompts.isEmpty && prompts.allSatisfy { !$0.isEmpty }, "generate: every prompt needs at least one token")
         precondition(samplers.count == prompts.count, "generate: one sampler per prompt")
-        let b = prompts.count, context = configuration.contextLength
+        let b = prompts.count
+        let context = configuration.contextLength
         var outputs = Array(repeating: [Int](), count: b)
         var records = Array(repeating: [TokenLogprobRecord](), count: b)
         var reasons: [FinishReason?] = prompts.map { $0.count >= context ? .contextLength : nil }
@@ -92,7 +94,9 @@ extension LlamaModel {
                     let rowLogits = scalars[(row * v)..<((row + 1) * v)]  // (V)
                     let token = samplers[row].next(Array(rowLogits))
                     outputs[row].append(token)
-                    if let k = topLogprobs { records[row].append(TokenLogprobRecord(logits: rowLogits, chosen: token, top: k)) }
+                    if let k = topLogprobs {
+                        records[row].append(TokenLogprobRecord(logits: rowLogits, chosen: token, top: k))
+                    }
                     if stopTokenIDs.contains(token) {
                         reasons[row] = .stopToken
                     } else if isFinished(row, outputs[row]) {
@@ -127,11 +131,16 @@ extension LanguageModel {
         var samplers = prompts.indices.map { row in
             var s = options.sampling
             if !s.isGreedy {
-                s = (try? SamplingOptions(temperature: s.temperature, topK: s.topK, topP: s.topP, minP: s.minP, seed: s.seed &+ UInt64(row))) ?? s
+                s =
+                    (try? SamplingOptions(
+                        temperature: s.temperature, topK: s.topK, topP: s.topP, minP: s.minP,
+                        seed: s.seed &+ UInt64(row))) ?? s
             }
             return Sampler(s)
         }
-        let stops = stopTokenIDs, tokenizer = self.tokenizer, stopStrings = options.stopStrings
+        let stops = stopTokenIDs
+        let tokenizer = self.tokenizer
+        let stopStrings = options.stopStrings
         func text(_ tokens: [Int]) -> String { tokenizer.decode(tokens.filter { !stops.contains($0) }) }
         let raw = model.generateTokens(
             prompts: prompts, maxNewTokens: options.maxNewTokens, samplers: &samplers, stopTokenIDs: stops,

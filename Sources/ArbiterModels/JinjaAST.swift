@@ -39,9 +39,11 @@ struct JinjaExpr: Sendable {
         case .list(let items), .tuple(let items): children = items
         case .dict(let pairs): children = pairs.flatMap { [$0.0, $0.1] }
         case .attribute(let e, _), .unary(_, let e), .not(let e): children = [e]
-        case .subscriptAccess(let a, let b), .binary(_, let a, let b), .and(let a, let b), .or(let a, let b): children = [a, b]
+        case .subscriptAccess(let a, let b), .binary(_, let a, let b), .and(let a, let b), .or(let a, let b):
+            children = [a, b]
         case .slice(let e, let a, let b, let c): children = [e] + [a, b, c].compactMap { $0 }
-        case .call(let e, let args, let kwargs), .filter(let e, _, let args, let kwargs): children = [e] + args + kwargs.map(\.1)
+        case .call(let e, let args, let kwargs), .filter(let e, _, let args, let kwargs):
+            children = [e] + args + kwargs.map(\.1)
         case .test(let e, _, let args, _): children = [e] + args
         case .compare(let e, let rest): children = [e] + rest.map(\.1)
         case .conditional(let a, let b, let c): children = [a, b] + (c.map { [$0] } ?? [])
@@ -52,7 +54,11 @@ struct JinjaExpr: Sendable {
 
 /// A literal constant in the source.
 enum JinjaRuntimeLiteral: Sendable {
-    case none, bool(Bool), int(Int), double(Double), string(String)
+    case none
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
 }
 
 /// The left side of `{% set %}`.
@@ -68,7 +74,8 @@ struct JinjaNode: Sendable {
         case text(String)
         case output(JinjaExpr)
         case ifBlock(branches: [(JinjaExpr, [JinjaNode])], otherwise: [JinjaNode])
-        case forLoop(targets: [String], iterable: JinjaExpr, condition: JinjaExpr?, body: [JinjaNode], otherwise: [JinjaNode])
+        case forLoop(
+            targets: [String], iterable: JinjaExpr, condition: JinjaExpr?, body: [JinjaNode], otherwise: [JinjaNode])
         case set(JinjaSetTarget, JinjaExpr)
         case setBlock(String, [JinjaNode])
         case macro(name: String, parameters: [(String, JinjaExpr?)], body: [JinjaNode])

@@ -16,9 +16,10 @@ extension JinjaInterpreter {
         switch name {
         case "safe", "e", "escape", "forceescape":
             if name == "safe" { return value }
-            return .string(text(value).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&#34;")
-                .replacingOccurrences(of: "'", with: "&#39;"))
+            return .string(
+                text(value).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                    .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&#34;")
+                    .replacingOccurrences(of: "'", with: "&#39;"))
         case "string":
             return .string(text(value))
         case "trim":
@@ -30,8 +31,11 @@ extension JinjaInterpreter {
         case "title": return .string(JinjaText.jinjaTitle(text(value)))
         case "capitalize": return .string(JinjaText.capitalize(text(value)))
         case "replace":
-            guard let old = arg(0, "old"), let new = arg(1, "new") else { throw .runtime("replace filter needs two arguments", at: position) }
-            let result = JinjaText.replace(text(value), text(old), text(new), count: arg(2, "count")?.integerIndex ?? -1)
+            guard let old = arg(0, "old"), let new = arg(1, "new") else {
+                throw .runtime("replace filter needs two arguments", at: position)
+            }
+            let result = JinjaText.replace(
+                text(value), text(old), text(new), count: arg(2, "count")?.integerIndex ?? -1)
             try checkSize(result.utf8.count, at: position)
             return .string(result)
         case "length", "count":
@@ -52,11 +56,15 @@ extension JinjaInterpreter {
             let items = try iterate(value, at: position)
             return (name == "first" ? items.first : items.last) ?? .undefined("\(name) of an empty sequence")
         case "reverse":
-            if case .string(let s) = value { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
+            if case .string(let s) = value {
+                return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed())))
+            }
             return .array(try iterate(value, at: position).reversed())
         case "join":
             var items = try iterate(value, at: position)
-            if let attribute = arg(1, "attribute") { items = try items.map { (v) throws(ChatTemplateError) in try self.item(of: v, attribute, at: position) } }
+            if let attribute = arg(1, "attribute") {
+                items = try items.map { (v) throws(ChatTemplateError) in try self.item(of: v, attribute, at: position) }
+            }
             let joined = items.map(text).joined(separator: text(arg(0, "d") ?? .string("")))
             try checkSize(joined.utf8.count, at: position)
             return .string(joined)
@@ -69,7 +77,9 @@ extension JinjaInterpreter {
             default: throw .runtime("items filter needs a mapping, got '\(value.typeName)'", at: position)
             }
         case "dictsort":
-            guard case .dict(let d) = value else { throw typeError("dictsort needs a mapping, got '\(value.typeName)'", value, at: position) }
+            guard case .dict(let d) = value else {
+                throw typeError("dictsort needs a mapping, got '\(value.typeName)'", value, at: position)
+            }
             let caseSensitive = arg(0, "case_sensitive")?.truthy ?? false
             let byValue = arg(1, "by").map(text) == "value"
             var pairs = d.pairs
@@ -83,7 +93,8 @@ extension JinjaInterpreter {
             case .bool(let b): return .int(b ? 1 : 0)
             case .double(let x): return x.isFinite && abs(x) < 9e18 ? .int(Int(x)) : fallback
             case .string(let s):
-                let t = JinjaText.strip(s, chars: nil, leading: true, trailing: true).replacingOccurrences(of: "_", with: "")
+                let t = JinjaText.strip(s, chars: nil, leading: true, trailing: true).replacingOccurrences(
+                    of: "_", with: "")
                 if let i = Int(t) { return .int(i) }
                 if let x = Double(t), x.isFinite, abs(x) < 9e18 { return .int(Int(x)) }
                 return fallback
@@ -92,7 +103,8 @@ extension JinjaInterpreter {
         case "float":
             let fallback = arg(0, "default") ?? .double(0)
             if case .string(let s) = value {
-                return Double(JinjaText.strip(s, chars: nil, leading: true, trailing: true)).map { .double($0) } ?? fallback
+                return Double(JinjaText.strip(s, chars: nil, leading: true, trailing: true)).map { .double($0) }
+                    ?? fallback
             }
             return value.isUndefined ? fallback : (value.numeric.map { .double($0) } ?? fallback)
         case "abs":
@@ -103,11 +115,14 @@ extension JinjaInterpreter {
             default: throw typeError("bad operand type for abs(): '\(value.typeName)'", value, at: position)
             }
         case "round":
-            guard let x = value.numeric else { throw typeError("round filter needs a number, got '\(value.typeName)'", value, at: position) }
+            guard let x = value.numeric else {
+                throw typeError("round filter needs a number, got '\(value.typeName)'", value, at: position)
+            }
             let precision = arg(0, "precision")?.integerIndex ?? 0
             let method = arg(1, "method").map(text) ?? "common"
             let scale = pow(10.0, Double(max(-300, min(300, precision))))
-            let rule: FloatingPointRoundingRule = method == "ceil" ? .up : (method == "floor" ? .down : .toNearestOrEven)
+            let rule: FloatingPointRoundingRule =
+                method == "ceil" ? .up : (method == "floor" ? .down : .toNearestOrEven)
             return .double((x * scale).rounded(rule) / scale)
         case "sum":
             var total: JinjaRuntimeValue = arg(1, "start") ?? .int(0)
@@ -138,9 +153,11 @@ extension JinjaInterpreter {
         case "sort":
             var items = try iterate(value, at: position)
             let attribute = arg(2, "attribute")
-            try sortValues(&items, key: { (v) throws(ChatTemplateError) in
-                try attribute.map { (a) throws(ChatTemplateError) in try self.item(of: v, a, at: position) } ?? v
-            }, caseSensitive: arg(1, "case_sensitive")?.truthy ?? false, at: position)
+            try sortValues(
+                &items,
+                key: { (v) throws(ChatTemplateError) in
+                    try attribute.map { (a) throws(ChatTemplateError) in try self.item(of: v, a, at: position) } ?? v
+                }, caseSensitive: arg(1, "case_sensitive")?.truthy ?? false, at: position)
             if arg(0, "reverse")?.truthy ?? false { items.reverse() }
             return .array(items)
         case "select", "reject", "selectattr", "rejectattr":
@@ -152,7 +169,8 @@ extension JinjaInterpreter {
                     let found = try self.item(of: item, attribute, at: position)
                     out.append(found.isUndefined ? (arg(-1, "default") ?? found) : found)
                 } else if case .string(let filterName)? = args.first {
-                    out.append(try applyFilter(filterName, item, args: Array(args.dropFirst()), kwargs: kwargs, at: position))
+                    out.append(
+                        try applyFilter(filterName, item, args: Array(args.dropFirst()), kwargs: kwargs, at: position))
                 } else {
                     throw .runtime("map filter needs a filter name or attribute=", at: position)
                 }
@@ -161,7 +179,11 @@ extension JinjaInterpreter {
         case "indent":
             let width = arg(0, "width") ?? .int(4)
             let pad: String
-            if case .string(let s) = width { pad = s } else { pad = String(repeating: " ", count: max(0, min(width.integerIndex ?? 4, 1000))) }
+            if case .string(let s) = width {
+                pad = s
+            } else {
+                pad = String(repeating: " ", count: max(0, min(width.integerIndex ?? 4, 1000)))
+            }
             let indentFirst = arg(1, "first")?.truthy ?? false
             let indentBlank = arg(2, "blank")?.truthy ?? false
             let lines = text(value).components(separatedBy: "\n")
@@ -186,7 +208,8 @@ extension JinjaInterpreter {
     }
 
     private func toJSON(
-        _ value: JinjaRuntimeValue, args: [JinjaRuntimeValue], kwargs: [(String, JinjaRuntimeValue)], at position: JinjaPosition
+        _ value: JinjaRuntimeValue, args: [JinjaRuntimeValue], kwargs: [(String, JinjaRuntimeValue)],
+        at position: JinjaPosition
     ) throws(ChatTemplateError) -> JinjaRuntimeValue {
         // transformers: tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)
         func arg(_ i: Int, _ label: String) -> JinjaRuntimeValue? {
@@ -200,7 +223,9 @@ extension JinjaInterpreter {
         case .string(let s)?: options.indent = s
         default: break
         }
-        if let seps = arg(2, "separators")?.sequenceItems, seps.count == 2, case .string(let item) = seps[0], case .string(let key) = seps[1] {
+        if let seps = arg(2, "separators")?.sequenceItems, seps.count == 2, case .string(let item) = seps[0],
+            case .string(let key) = seps[1]
+        {
             options.itemSeparator = item
             options.keySeparator = key
         }
@@ -215,7 +240,9 @@ extension JinjaInterpreter {
         }
     }
 
-    private func selectFilter(_ name: String, _ value: JinjaRuntimeValue, args: [JinjaRuntimeValue], at position: JinjaPosition) throws(ChatTemplateError) -> JinjaRuntimeValue {
+    private func selectFilter(
+        _ name: String, _ value: JinjaRuntimeValue, args: [JinjaRuntimeValue], at position: JinjaPosition
+    ) throws(ChatTemplateError) -> JinjaRuntimeValue {
         let byAttribute = name.hasSuffix("attr")
         let keep = name.hasPrefix("select")
         var rest = args[...]
@@ -227,8 +254,12 @@ extension JinjaInterpreter {
         let testName = rest.popFirst().map { $0.pythonString }
         var out: [JinjaRuntimeValue] = []
         for item in try iterate(value, at: position) {
-            let subject = try attribute.map { (a) throws(ChatTemplateError) in try self.item(of: item, a, at: position) } ?? item
-            let passed = try testName.map { (t) throws(ChatTemplateError) in try applyTest(t, subject, args: Array(rest), at: position) } ?? subject.truthy
+            let subject =
+                try attribute.map { (a) throws(ChatTemplateError) in try self.item(of: item, a, at: position) } ?? item
+            let passed =
+                try testName.map { (t) throws(ChatTemplateError) in
+                    try applyTest(t, subject, args: Array(rest), at: position)
+                } ?? subject.truthy
             if passed == keep { out.append(item) }
         }
         return .array(out)
@@ -236,7 +267,8 @@ extension JinjaInterpreter {
 
     /// Stable sort with Python ordering; strings compare case-insensitively unless `caseSensitive`.
     func sortValues<T>(
-        _ items: inout [T], key: (T) throws(ChatTemplateError) -> JinjaRuntimeValue, caseSensitive: Bool, at position: JinjaPosition
+        _ items: inout [T], key: (T) throws(ChatTemplateError) -> JinjaRuntimeValue, caseSensitive: Bool,
+        at position: JinjaPosition
     ) throws(ChatTemplateError) {
         var keyed: [(Int, JinjaRuntimeValue, T)] = []
         for (i, item) in items.enumerated() {

@@ -11,15 +11,19 @@ extension JinjaInterpreter {
         "range", "namespace", "raise_exception", "strftime_now", "dict", "cycler", "joiner", "lipsum",
     ]
     static let dictMethods: Set<String> = ["items", "keys", "values", "get"]
-    static let listMethods: Set<String> = ["append", "pop", "insert", "extend", "remove", "clear", "sort", "reverse", "index", "count"]
+    static let listMethods: Set<String> = [
+        "append", "pop", "insert", "extend", "remove", "clear", "sort", "reverse", "index", "count",
+    ]
     static let stringMethods: Set<String> = [
-        "strip", "lstrip", "rstrip", "split", "rsplit", "splitlines", "startswith", "endswith", "replace", "upper", "lower",
+        "strip", "lstrip", "rstrip", "split", "rsplit", "splitlines", "startswith", "endswith", "replace", "upper",
+        "lower",
         "title", "capitalize", "find", "rfind", "count", "join", "isdigit", "isalpha", "isalnum", "isspace", "islower",
         "isupper", "format",
     ]
 
     func call(
-        _ function: JinjaRuntimeValue, args: [JinjaRuntimeValue], kwargs: [(String, JinjaRuntimeValue)], at position: JinjaPosition
+        _ function: JinjaRuntimeValue, args: [JinjaRuntimeValue], kwargs: [(String, JinjaRuntimeValue)],
+        at position: JinjaPosition
     ) throws(ChatTemplateError) -> JinjaRuntimeValue {
         switch function {
         case .builtin(let name):
@@ -54,7 +58,9 @@ extension JinjaInterpreter {
         case "range":
             var bounds: [Int] = []
             for a in args {
-                guard let i = a.integerIndex else { throw typeError("range() arguments must be integers, not '\(a.typeName)'", a, at: position) }
+                guard let i = a.integerIndex else {
+                    throw typeError("range() arguments must be integers, not '\(a.typeName)'", a, at: position)
+                }
                 bounds.append(i)
             }
             let (start, stop, step): (Int, Int, Int)
@@ -77,21 +83,27 @@ extension JinjaInterpreter {
         case "namespace", "dict":
             var values = JinjaRuntimeDict()
             for a in args {
-                guard case .dict(let d) = a else { throw .runtime("\(name)() positional argument must be a dict", at: position) }
+                guard case .dict(let d) = a else {
+                    throw .runtime("\(name)() positional argument must be a dict", at: position)
+                }
                 for (k, v) in d.pairs { values[k] = v }
             }
             for (k, v) in kwargs { values[k] = v }
             try checkValueDepth(.dict(values), at: position)
             return name == "dict" ? .dict(values) : .namespace(JinjaNamespace(values))
         case "strftime_now":
-            guard case .string(let format) = args.first else { throw .runtime("strftime_now() needs a format string", at: position) }
+            guard case .string(let format) = args.first else {
+                throw .runtime("strftime_now() needs a format string", at: position)
+            }
             return .string(Self.strftime(format, now))
         default:
             throw .unsupported("the global function '\(name)'", at: position)
         }
     }
 
-    private func callDictMethod(_ d: JinjaRuntimeDict, _ name: String, args: [JinjaRuntimeValue], at position: JinjaPosition) throws(ChatTemplateError) -> JinjaRuntimeValue {
+    private func callDictMethod(
+        _ d: JinjaRuntimeDict, _ name: String, args: [JinjaRuntimeValue], at position: JinjaPosition
+    ) throws(ChatTemplateError) -> JinjaRuntimeValue {
         switch name {
         case "items": return .array(d.pairs.map { .tuple([.string($0.0), $0.1]) })
         case "keys": return .array(d.keys.map { .string($0) })
@@ -104,7 +116,8 @@ extension JinjaInterpreter {
     }
 
     private func callStringMethod(
-        _ s: String, _ name: String, args: [JinjaRuntimeValue], kwargs: [(String, JinjaRuntimeValue)], at position: JinjaPosition
+        _ s: String, _ name: String, args: [JinjaRuntimeValue], kwargs: [(String, JinjaRuntimeValue)],
+        at position: JinjaPosition
     ) throws(ChatTemplateError) -> JinjaRuntimeValue {
         func stringArg(_ i: Int, _ label: String) throws(ChatTemplateError) -> String? {
             let value = i < args.count ? args[i] : kwargs.first(where: { $0.0 == label })?.1
@@ -120,14 +133,19 @@ extension JinjaInterpreter {
             let chars = try stringArg(0, "chars")
             return .string(JinjaText.strip(s, chars: chars, leading: name != "rstrip", trailing: name != "lstrip"))
         case "split", "rsplit":
-            let maxSplit = (args.count > 1 ? args[1] : kwargs.first(where: { $0.0 == "maxsplit" })?.1)?.integerIndex ?? -1
+            let maxSplit =
+                (args.count > 1 ? args[1] : kwargs.first(where: { $0.0 == "maxsplit" })?.1)?.integerIndex ?? -1
             let parts: [String]
             if let sep = try stringArg(0, "sep") {
                 guard !sep.isEmpty else { throw .runtime("empty separator", at: position) }
-                parts = name == "split" ? JinjaText.split(s, separator: sep, maxSplit: maxSplit)
+                parts =
+                    name == "split"
+                    ? JinjaText.split(s, separator: sep, maxSplit: maxSplit)
                     : JinjaText.rsplit(s, separator: sep, maxSplit: maxSplit)
             } else {
-                if name == "rsplit" && maxSplit >= 0 { throw .unsupported("rsplit() on whitespace with maxsplit", at: position) }
+                if name == "rsplit" && maxSplit >= 0 {
+                    throw .unsupported("rsplit() on whitespace with maxsplit", at: position)
+                }
                 parts = JinjaText.splitWhitespace(s, maxSplit: maxSplit)
             }
             return .array(parts.map { .string($0) })
@@ -140,16 +158,21 @@ extension JinjaInterpreter {
             case .string(let p): candidates = [p]
             case .array(let items), .tuple(let items):
                 for item in items {
-                    guard case .string(let p) = item else { throw .runtime("str.\(name)() tuple must hold strings", at: position) }
+                    guard case .string(let p) = item else {
+                        throw .runtime("str.\(name)() tuple must hold strings", at: position)
+                    }
                     candidates.append(p)
                 }
             default: throw typeError("str.\(name)() argument must be str or a tuple of str", first, at: position)
             }
             let scalars = Array(s.unicodeScalars)
-            return .bool(candidates.contains { p in
-                let ps = Array(p.unicodeScalars)
-                return ps.count <= scalars.count && (name == "startswith" ? Array(scalars.prefix(ps.count)) == ps : Array(scalars.suffix(ps.count)) == ps)
-            })
+            return .bool(
+                candidates.contains { p in
+                    let ps = Array(p.unicodeScalars)
+                    return ps.count <= scalars.count
+                        && (name == "startswith"
+                            ? Array(scalars.prefix(ps.count)) == ps : Array(scalars.suffix(ps.count)) == ps)
+                })
         case "replace":
             guard let old = try stringArg(0, "old"), let new = try stringArg(1, "new") else {
                 throw .runtime("str.replace() needs two string arguments", at: position)
@@ -163,13 +186,17 @@ extension JinjaInterpreter {
         case "title": return .string(JinjaText.pythonTitle(s))
         case "capitalize": return .string(JinjaText.capitalize(s))
         case "find", "rfind", "count":
-            guard let sub = try stringArg(0, "sub") else { throw .runtime("str.\(name)() needs a string", at: position) }
+            guard let sub = try stringArg(0, "sub") else {
+                throw .runtime("str.\(name)() needs a string", at: position)
+            }
             return .int(JinjaText.find(s, sub, mode: name))
         case "join":
             guard let first = args.first else { throw .runtime("str.join() needs an iterable", at: position) }
             var parts: [String] = []
             for item in try iterate(first, at: position) {
-                guard case .string(let p) = item else { throw .runtime("str.join() expected str items, found '\(item.typeName)'", at: position) }
+                guard case .string(let p) = item else {
+                    throw .runtime("str.join() expected str items, found '\(item.typeName)'", at: position)
+                }
                 parts.append(p)
             }
             return .string(parts.joined(separator: s))
@@ -187,7 +214,10 @@ extension JinjaInterpreter {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
-        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        let months = [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December",
+        ]
         let days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
         let month = months[max(0, min(11, (c.month ?? 1) - 1))]
         let weekday = days[max(0, min(6, (c.weekday ?? 1) - 1))]

@@ -43,8 +43,9 @@ extension JinjaInterpreter {
             return try item(of: try evaluate(target), try evaluate(keyExpr), at: position)
         case .slice(let target, let start, let stop, let stepExpr):
             let value = try evaluate(target)
-            return try slice(value, start: try start.map(evaluate), stop: try stop.map(evaluate),
-                             step: try stepExpr.map(evaluate), at: position)
+            return try slice(
+                value, start: try start.map(evaluate), stop: try stop.map(evaluate),
+                step: try stepExpr.map(evaluate), at: position)
         case .call(let callee, let argExprs, let kwargExprs):
             let function = try evaluate(callee)
             var args: [JinjaRuntimeValue] = []
@@ -108,7 +109,9 @@ extension JinjaInterpreter {
         return .runtime(message, at: position)
     }
 
-    func attribute(of value: JinjaRuntimeValue, _ name: String, at position: JinjaPosition) throws(ChatTemplateError) -> JinjaRuntimeValue {
+    func attribute(of value: JinjaRuntimeValue, _ name: String, at position: JinjaPosition) throws(ChatTemplateError)
+        -> JinjaRuntimeValue
+    {
         switch value {
         case .undefined(let what):
             throw .runtime("\(what) (while reading its attribute '\(name)')", at: position)
@@ -127,7 +130,9 @@ extension JinjaInterpreter {
         return .undefined("'\(value.typeName) object' has no attribute '\(name)'")
     }
 
-    func item(of value: JinjaRuntimeValue, _ key: JinjaRuntimeValue, at position: JinjaPosition) throws(ChatTemplateError) -> JinjaRuntimeValue {
+    func item(of value: JinjaRuntimeValue, _ key: JinjaRuntimeValue, at position: JinjaPosition)
+        throws(ChatTemplateError) -> JinjaRuntimeValue
+    {
         switch (value, key) {
         case (.undefined(let what), _):
             throw .runtime("\(what) (while reading an item of it)", at: position)
@@ -139,7 +144,8 @@ extension JinjaInterpreter {
             guard let i = key.integerIndex else { break }
             let scalars = Array(s.unicodeScalars)
             let index = i < 0 ? i + scalars.count : i
-            return index >= 0 && index < scalars.count ? .string(String(scalars[index])) : .undefined("string index \(i) out of range")
+            return index >= 0 && index < scalars.count
+                ? .string(String(scalars[index])) : .undefined("string index \(i) out of range")
         case (.dict(let dict), .string(let k)):
             if let found = dict[k] { return found }
         default:
@@ -156,7 +162,9 @@ extension JinjaInterpreter {
         func bound(_ v: JinjaRuntimeValue?) throws(ChatTemplateError) -> Int? {
             guard let v else { return nil }
             if case .none = v { return nil }
-            guard let i = v.integerIndex else { throw .runtime("slice indices must be integers or None, not '\(v.typeName)'", at: position) }
+            guard let i = v.integerIndex else {
+                throw .runtime("slice indices must be integers or None, not '\(v.typeName)'", at: position)
+            }
             return i
         }
         let stepValue = try bound(step) ?? 1

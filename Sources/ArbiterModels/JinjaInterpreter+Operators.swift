@@ -5,7 +5,9 @@
 import Foundation
 
 extension JinjaInterpreter {
-    func binary(_ op: String, _ a: JinjaRuntimeValue, _ b: JinjaRuntimeValue, at position: JinjaPosition) throws(ChatTemplateError) -> JinjaRuntimeValue {
+    func binary(_ op: String, _ a: JinjaRuntimeValue, _ b: JinjaRuntimeValue, at position: JinjaPosition)
+        throws(ChatTemplateError) -> JinjaRuntimeValue
+    {
         if op == "~" {
             let joined = a.pythonString + b.pythonString
             try checkSize(joined.utf8.count, at: position)
@@ -64,7 +66,9 @@ extension JinjaInterpreter {
         }
     }
 
-    private func integerOp(_ op: String, _ x: Int, _ y: Int, at position: JinjaPosition) throws(ChatTemplateError) -> JinjaRuntimeValue {
+    private func integerOp(_ op: String, _ x: Int, _ y: Int, at position: JinjaPosition) throws(ChatTemplateError)
+        -> JinjaRuntimeValue
+    {
         func checked(_ r: (partialValue: Int, overflow: Bool)) throws(ChatTemplateError) -> JinjaRuntimeValue {
             if r.overflow { throw .limit("integer overflow in '\(op)'", at: position) }
             return .int(r.partialValue)
@@ -102,7 +106,9 @@ extension JinjaInterpreter {
         }
     }
 
-    func compare(_ op: String, _ a: JinjaRuntimeValue, _ b: JinjaRuntimeValue, at position: JinjaPosition) throws(ChatTemplateError) -> Bool {
+    func compare(_ op: String, _ a: JinjaRuntimeValue, _ b: JinjaRuntimeValue, at position: JinjaPosition)
+        throws(ChatTemplateError) -> Bool
+    {
         switch op {
         case "==": return a.pythonEquals(b)
         case "!=": return !a.pythonEquals(b)
@@ -113,10 +119,14 @@ extension JinjaInterpreter {
         let order: Int
         switch (a, b) {
         case (.string(let x), .string(let y)):
-            order = x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : (x.unicodeScalars.elementsEqual(y.unicodeScalars) ? 0 : 1)
+            order =
+                x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars)
+                ? -1 : (x.unicodeScalars.elementsEqual(y.unicodeScalars) ? 0 : 1)
         default:
             guard let x = a.numeric, let y = b.numeric, !a.isUndefined, !b.isUndefined else {
-                throw typeError("'\(op)' not supported between instances of '\(a.typeName)' and '\(b.typeName)'", a, b, at: position)
+                throw typeError(
+                    "'\(op)' not supported between instances of '\(a.typeName)' and '\(b.typeName)'", a, b, at: position
+                )
             }
             if let i = a.integerIndex, let j = b.integerIndex, a.isIntLike, b.isIntLike {
                 order = i < j ? -1 : (i == j ? 0 : 1)
@@ -133,12 +143,15 @@ extension JinjaInterpreter {
     }
 
     /// Python `needle in haystack`.
-    func contains(_ haystack: JinjaRuntimeValue, _ needle: JinjaRuntimeValue, at position: JinjaPosition) throws(ChatTemplateError) -> Bool {
+    func contains(_ haystack: JinjaRuntimeValue, _ needle: JinjaRuntimeValue, at position: JinjaPosition)
+        throws(ChatTemplateError) -> Bool
+    {
         switch haystack {
         case .undefined: return false
         case .string(let s):
             guard case .string(let sub) = needle else {
-                throw typeError("'in <string>' requires string as left operand, not \(needle.typeName)", needle, at: position)
+                throw typeError(
+                    "'in <string>' requires string as left operand, not \(needle.typeName)", needle, at: position)
             }
             return sub.isEmpty || s.range(of: sub, options: .literal) != nil
         case .array(let items), .tuple(let items): return items.contains { $0.pythonEquals(needle) }

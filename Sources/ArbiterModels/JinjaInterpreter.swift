@@ -71,7 +71,8 @@ final class JinjaInterpreter {
             }
             try step(position)
             if depth > limits.maxValueDepth {
-                throw .limit("a list, dict or namespace nested deeper than \(limits.maxValueDepth) levels", at: position)
+                throw .limit(
+                    "a list, dict or namespace nested deeper than \(limits.maxValueDepth) levels", at: position)
             }
             for child in children {
                 switch child {
@@ -101,18 +102,22 @@ final class JinjaInterpreter {
     }
 
     /// Runs `body` one nesting level deeper, refusing to go past `maxNestingDepth`.
-    func nested<T>(at position: JinjaPosition, _ body: () throws(ChatTemplateError) -> T) throws(ChatTemplateError) -> T {
+    func nested<T>(at position: JinjaPosition, _ body: () throws(ChatTemplateError) -> T) throws(ChatTemplateError) -> T
+    {
         nestingDepth += 1
         defer { nestingDepth -= 1 }
         if nestingDepth > limits.maxNestingDepth {
-            throw .limit("blocks, expressions and macro calls nested deeper than \(limits.maxNestingDepth)", at: position)
+            throw .limit(
+                "blocks, expressions and macro calls nested deeper than \(limits.maxNestingDepth)", at: position)
         }
         return try body()
     }
 
     func execute(_ nodes: [JinjaNode], into out: inout String) throws(ChatTemplateError) -> Flow {
         guard let first = nodes.first else { return .normal }
-        return try nested(at: first.position) { () throws(ChatTemplateError) -> Flow in try executeNodes(nodes, into: &out) }
+        return try nested(at: first.position) { () throws(ChatTemplateError) -> Flow in
+            try executeNodes(nodes, into: &out)
+        }
     }
 
     private func executeNodes(_ nodes: [JinjaNode], into out: inout String) throws(ChatTemplateError) -> Flow {
@@ -136,8 +141,9 @@ final class JinjaInterpreter {
                     if flow != .normal { return flow }
                 }
             case .forLoop(let targets, let iterable, let condition, let body, let otherwise):
-                try runFor(targets: targets, iterable: iterable, condition: condition, body: body,
-                           otherwise: otherwise, at: node.position, into: &out)
+                try runFor(
+                    targets: targets, iterable: iterable, condition: condition, body: body,
+                    otherwise: otherwise, at: node.position, into: &out)
             case .set(let target, let expr):
                 try runSet(target, try evaluate(expr), at: node.position)
             case .setBlock(let name, let body):
@@ -162,7 +168,9 @@ final class JinjaInterpreter {
         return .normal
     }
 
-    private func runSet(_ target: JinjaSetTarget, _ value: JinjaRuntimeValue, at position: JinjaPosition) throws(ChatTemplateError) {
+    private func runSet(_ target: JinjaSetTarget, _ value: JinjaRuntimeValue, at position: JinjaPosition)
+        throws(ChatTemplateError)
+    {
         switch target {
         case .name(let name):
             assign(name, value)
@@ -174,7 +182,8 @@ final class JinjaInterpreter {
             for (name, item) in zip(names, items) { assign(name, item) }
         case .attribute(let name, let attribute):
             guard case .namespace(let ns) = lookup(name) else {
-                throw .runtime("cannot assign attribute '\(attribute)' on '\(name)': it is not a namespace() object", at: position)
+                throw .runtime(
+                    "cannot assign attribute '\(attribute)' on '\(name)': it is not a namespace() object", at: position)
             }
             try checkValueDepth(.array([value]), at: position)
             ns.values[attribute] = value
@@ -227,7 +236,9 @@ final class JinjaInterpreter {
         }
     }
 
-    private func bind(_ targets: [String], _ item: JinjaRuntimeValue, at position: JinjaPosition) throws(ChatTemplateError) {
+    private func bind(_ targets: [String], _ item: JinjaRuntimeValue, at position: JinjaPosition)
+        throws(ChatTemplateError)
+    {
         if targets.count == 1 {
             assign(targets[0], item)
             return
@@ -240,7 +251,9 @@ final class JinjaInterpreter {
     }
 
     /// The items a `for` loop visits: list items, dict keys, string characters; undefined is empty.
-    func iterate(_ value: JinjaRuntimeValue, at position: JinjaPosition) throws(ChatTemplateError) -> [JinjaRuntimeValue] {
+    func iterate(_ value: JinjaRuntimeValue, at position: JinjaPosition) throws(ChatTemplateError)
+        -> [JinjaRuntimeValue]
+    {
         switch value {
         case .undefined: return []
         case .array(let items), .tuple(let items): return items
@@ -253,15 +266,19 @@ final class JinjaInterpreter {
     /// Calls a macro with evaluated arguments; the body sees the template's top-level variables
     /// and its parameters, and its rendered text is the result.
     func callMacro(
-        _ macro: JinjaMacro, args: [JinjaRuntimeValue], kwargs: [(String, JinjaRuntimeValue)], at position: JinjaPosition
+        _ macro: JinjaMacro, args: [JinjaRuntimeValue], kwargs: [(String, JinjaRuntimeValue)],
+        at position: JinjaPosition
     ) throws(ChatTemplateError) -> JinjaRuntimeValue {
         callDepth += 1
         defer { callDepth -= 1 }
         if callDepth > limits.maxCallDepth {
-            throw .limit("macro calls nested deeper than \(limits.maxCallDepth) (runaway recursion in '\(macro.name)')", at: position)
+            throw .limit(
+                "macro calls nested deeper than \(limits.maxCallDepth) (runaway recursion in '\(macro.name)')",
+                at: position)
         }
         if args.count > macro.parameters.count {
-            throw .runtime("macro '\(macro.name)' takes \(macro.parameters.count) arguments, got \(args.count)", at: position)
+            throw .runtime(
+                "macro '\(macro.name)' takes \(macro.parameters.count) arguments, got \(args.count)", at: position)
         }
         let saved = scopes
         scopes = [scopes[0], [:]]

@@ -72,11 +72,14 @@ struct JinjaLexer {
         while pos < n {
             // Find the next tag opener.
             var open = pos
-            while open + 1 < n && !(chars[open] == "{" && (chars[open + 1] == "{" || chars[open + 1] == "%" || chars[open + 1] == "#")) {
+            while open + 1 < n
+                && !(chars[open] == "{" && (chars[open + 1] == "{" || chars[open + 1] == "%" || chars[open + 1] == "#"))
+            {
                 open += 1
             }
             if open + 1 >= n {
-                tokens.append(JinjaToken(kind: .text(String(String.UnicodeScalarView(chars[pos..<n]))), position: position(pos)))
+                tokens.append(
+                    JinjaToken(kind: .text(String(String.UnicodeScalarView(chars[pos..<n]))), position: position(pos)))
                 break
             }
             let kind = chars[open + 1]
@@ -100,7 +103,9 @@ struct JinjaLexer {
                 }
             }
             if textEnd > pos {
-                tokens.append(JinjaToken(kind: .text(String(String.UnicodeScalarView(chars[pos..<textEnd]))), position: position(pos)))
+                tokens.append(
+                    JinjaToken(
+                        kind: .text(String(String.UnicodeScalarView(chars[pos..<textEnd]))), position: position(pos)))
             }
             if kind == "#" {
                 var k = j
@@ -148,7 +153,9 @@ struct JinjaLexer {
 
     /// Lexes the inside of `{{ }}` or `{% %}` starting at `start`; returns the offset after the tag
     /// (and after any whitespace its closer strips).
-    private func lexTag(from start: Int, isBlock: Bool, open: Int, into tokens: inout [JinjaToken]) throws(ChatTemplateError) -> Int {
+    private func lexTag(from start: Int, isBlock: Bool, open: Int, into tokens: inout [JinjaToken])
+        throws(ChatTemplateError) -> Int
+    {
         let closer: Unicode.Scalar = isBlock ? "%" : "}"
         var k = start
         var brackets: [Unicode.Scalar] = []
@@ -156,7 +163,9 @@ struct JinjaLexer {
         while true {
             while let c = at(k), Self.isSpace(c) { k += 1 }
             guard let c = at(k) else {
-                throw .syntax("unclosed tag: '\(isBlock ? "{%" : "{{")' has no matching '\(isBlock ? "%}" : "}}")'", at: position(open))
+                throw .syntax(
+                    "unclosed tag: '\(isBlock ? "{%" : "{{")' has no matching '\(isBlock ? "%}" : "}}")'",
+                    at: position(open))
             }
             if brackets.isEmpty {
                 var endSign: Unicode.Scalar? = nil

@@ -51,7 +51,8 @@ extension JinjaParser {
                 index += 1
                 otherwise = try parseOr(allowConditional: true)
             }
-            left = try make(.conditional(then: left, condition: condition, otherwise: otherwise), position: left.position)
+            left = try make(
+                .conditional(then: left, condition: condition, otherwise: otherwise), position: left.position)
         }
         return left
     }
@@ -116,11 +117,15 @@ extension JinjaParser {
     }
 
     mutating func parseMath2() throws(ChatTemplateError) -> JinjaExpr {
-        try parseBinaryLevel(["*", "/", "//", "%"]) { (p: inout JinjaParser) throws(ChatTemplateError) in try p.parsePow() }
+        try parseBinaryLevel(["*", "/", "//", "%"]) { (p: inout JinjaParser) throws(ChatTemplateError) in
+            try p.parsePow()
+        }
     }
 
     mutating func parsePow() throws(ChatTemplateError) -> JinjaExpr {
-        try parseBinaryLevel(["**"]) { (p: inout JinjaParser) throws(ChatTemplateError) in try p.parseUnary(withFilter: true) }
+        try parseBinaryLevel(["**"]) { (p: inout JinjaParser) throws(ChatTemplateError) in
+            try p.parseUnary(withFilter: true)
+        }
     }
 
     mutating func parseUnary(withFilter: Bool) throws(ChatTemplateError) -> JinjaExpr {

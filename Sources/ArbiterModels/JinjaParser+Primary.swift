@@ -4,7 +4,9 @@
 
 extension JinjaParser {
     mutating func parsePrimary() throws(ChatTemplateError) -> JinjaExpr {
-        guard let token = current else { throw .syntax("expected an expression, found end of template", at: currentPosition) }
+        guard let token = current else {
+            throw .syntax("expected an expression, found end of template", at: currentPosition)
+        }
         let position = token.position
         switch token.kind {
         case .name(let name):
@@ -84,9 +86,11 @@ extension JinjaParser {
                     node = try make(.attribute(node, name), position: position)
                 case .integer(let i):
                     index += 1
-                    node = try make(.subscriptAccess(node, try make(.literal(.int(i)), position: position)), position: position)
+                    node = try make(
+                        .subscriptAccess(node, try make(.literal(.int(i)), position: position)), position: position)
                 default:
-                    throw .syntax("expected an attribute name after '.', found \(describe(current))", at: currentPosition)
+                    throw .syntax(
+                        "expected an attribute name after '.', found \(describe(current))", at: currentPosition)
                 }
             } else if isOp("[") {
                 index += 1
@@ -99,7 +103,9 @@ extension JinjaParser {
         }
     }
 
-    private mutating func parseSubscript(_ target: JinjaExpr, at position: JinjaPosition) throws(ChatTemplateError) -> JinjaExpr {
+    private mutating func parseSubscript(_ target: JinjaExpr, at position: JinjaPosition) throws(ChatTemplateError)
+        -> JinjaExpr
+    {
         var parts: [JinjaExpr?] = [nil]
         var sawColon = false
         while !isOp("]") {
@@ -110,7 +116,9 @@ extension JinjaParser {
                 if parts.count > 3 { throw .syntax("too many ':' in slice", at: currentPosition) }
                 continue
             }
-            if parts[parts.count - 1] != nil { throw .syntax("expected ']' or ':', found \(describe(current))", at: currentPosition) }
+            if parts[parts.count - 1] != nil {
+                throw .syntax("expected ']' or ':', found \(describe(current))", at: currentPosition)
+            }
             parts[parts.count - 1] = try parseExpression()
         }
         index += 1
@@ -141,7 +149,9 @@ extension JinjaParser {
         return (args, kwargs)
     }
 
-    private mutating func parseCall(_ callee: JinjaExpr, at position: JinjaPosition) throws(ChatTemplateError) -> JinjaExpr {
+    private mutating func parseCall(_ callee: JinjaExpr, at position: JinjaPosition) throws(ChatTemplateError)
+        -> JinjaExpr
+    {
         let (args, kwargs) = try parseArguments()
         return try make(.call(callee, args: args, kwargs: kwargs), position: position)
     }
@@ -157,7 +167,9 @@ extension JinjaParser {
                     index += 1
                     name += "." + (try expectName())
                 }
-                guard JinjaInterpreter.knownFilters.contains(name) else { throw .unsupported("the '\(name)' filter", at: position) }
+                guard JinjaInterpreter.knownFilters.contains(name) else {
+                    throw .unsupported("the '\(name)' filter", at: position)
+                }
                 var args: [JinjaExpr] = []
                 var kwargs: [(String, JinjaExpr)] = []
                 if isOp("(") { (args, kwargs) = try parseArguments() }
@@ -171,7 +183,9 @@ extension JinjaParser {
                     index += 1
                 }
                 let name = try expectName()
-                guard JinjaInterpreter.knownTests.contains(name) else { throw .unsupported("the '\(name)' test", at: position) }
+                guard JinjaInterpreter.knownTests.contains(name) else {
+                    throw .unsupported("the '\(name)' test", at: position)
+                }
                 var args: [JinjaExpr] = []
                 if isOp("(") {
                     let (positional, kwargs) = try parseArguments()

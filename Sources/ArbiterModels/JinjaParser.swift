@@ -77,7 +77,9 @@ struct JinjaParser {
     }
 
     /// Parses nodes until a block tag whose name is in `endNames` (consumed up to the name) or the end.
-    private mutating func parseBody(until endNames: Set<String>, opener: String = "", openedAt: JinjaPosition = .start) throws(ChatTemplateError) -> ([JinjaNode], (name: String, position: JinjaPosition)?) {
+    private mutating func parseBody(until endNames: Set<String>, opener: String = "", openedAt: JinjaPosition = .start)
+        throws(ChatTemplateError) -> ([JinjaNode], (name: String, position: JinjaPosition)?)
+    {
         depth += 1
         defer { depth -= 1 }
         if depth > Self.maxDepth { throw .limit("blocks nested deeper than \(Self.maxDepth)", at: currentPosition) }
@@ -118,7 +120,9 @@ struct JinjaParser {
         return (nodes, nil)
     }
 
-    private mutating func parseStatement(_ name: String, at position: JinjaPosition) throws(ChatTemplateError) -> JinjaNode? {
+    private mutating func parseStatement(_ name: String, at position: JinjaPosition) throws(ChatTemplateError)
+        -> JinjaNode?
+    {
         switch name {
         case "if": return try parseIf(at: position)
         case "for": return try parseFor(at: position)
@@ -169,7 +173,9 @@ struct JinjaParser {
             index += 1
             targets.append(try expectName())
         }
-        guard isName("in") else { throw .syntax("expected 'in' in '{% for %}', found \(describe(current))", at: currentPosition) }
+        guard isName("in") else {
+            throw .syntax("expected 'in' in '{% for %}', found \(describe(current))", at: currentPosition)
+        }
         index += 1
         let iterable = try parseOr(allowConditional: false)
         var condition: JinjaExpr? = nil
@@ -187,7 +193,8 @@ struct JinjaParser {
         }
         try expectBlockEnd()
         return JinjaNode(
-            kind: .forLoop(targets: targets, iterable: iterable, condition: condition, body: body, otherwise: otherwise),
+            kind: .forLoop(
+                targets: targets, iterable: iterable, condition: condition, body: body, otherwise: otherwise),
             position: position)
     }
 

@@ -4,7 +4,9 @@
 import Foundation
 
 enum JinjaPercentFormat {
-    static func format(_ format: String, _ argument: JinjaRuntimeValue, at position: JinjaPosition) throws(ChatTemplateError) -> String {
+    static func format(_ format: String, _ argument: JinjaRuntimeValue, at position: JinjaPosition)
+        throws(ChatTemplateError) -> String
+    {
         var positional: [JinjaRuntimeValue]
         var mapping: JinjaRuntimeDict? = nil
         switch argument {
@@ -49,17 +51,23 @@ enum JinjaPercentFormat {
                 }
                 precision = p
             }
-            guard let type = chars.popFirst() else { throw .runtime("incomplete format in '%' string formatting", at: position) }
+            guard let type = chars.popFirst() else {
+                throw .runtime("incomplete format in '%' string formatting", at: position)
+            }
             if type == "%" {
                 out += "%"
                 continue
             }
             let value: JinjaRuntimeValue
             if let key {
-                guard let found = mapping?[key] else { throw .runtime("format requires a mapping with key '\(key)'", at: position) }
+                guard let found = mapping?[key] else {
+                    throw .runtime("format requires a mapping with key '\(key)'", at: position)
+                }
                 value = found
             } else {
-                guard next < positional.count else { throw .runtime("not enough arguments for format string", at: position) }
+                guard next < positional.count else {
+                    throw .runtime("not enough arguments for format string", at: position)
+                }
                 value = positional[next]
                 next += 1
             }
@@ -72,7 +80,8 @@ enum JinjaPercentFormat {
     }
 
     private static func field(
-        _ value: JinjaRuntimeValue, type: Unicode.Scalar, flags: String, width: Int, precision: Int?, at position: JinjaPosition
+        _ value: JinjaRuntimeValue, type: Unicode.Scalar, flags: String, width: Int, precision: Int?,
+        at position: JinjaPosition
     ) throws(ChatTemplateError) -> String {
         let spec = "%" + flags + (width > 0 ? String(width) : "") + (precision.map { "." + String($0) } ?? "")
         switch type {
@@ -90,13 +99,17 @@ enum JinjaPercentFormat {
             default: throw .runtime("%\(type) format: a number is required, not \(value.typeName)", at: position)
             }
             if type == "c" {
-                guard let scalar = Unicode.Scalar(UInt32(clamping: number)) else { throw .runtime("%c arg not in range", at: position) }
+                guard let scalar = Unicode.Scalar(UInt32(clamping: number)) else {
+                    throw .runtime("%c arg not in range", at: position)
+                }
                 return String(scalar)
             }
             let conversion = type == "i" ? "d" : String(type)
             return String(format: spec + "l" + conversion, number)
         case "f", "F", "e", "E", "g", "G":
-            guard let number = value.numeric else { throw .runtime("must be real number, not \(value.typeName)", at: position) }
+            guard let number = value.numeric else {
+                throw .runtime("must be real number, not \(value.typeName)", at: position)
+            }
             return String(format: spec + String(type), number)
         default:
             throw .runtime("unsupported format character '\(type)'", at: position)

@@ -3,7 +3,9 @@
 // `.unsupported` error naming it. Not here: filters.
 
 extension JinjaInterpreter {
-    func applyTest(_ name: String, _ value: JinjaRuntimeValue, args: [JinjaRuntimeValue], at position: JinjaPosition) throws(ChatTemplateError) -> Bool {
+    func applyTest(_ name: String, _ value: JinjaRuntimeValue, args: [JinjaRuntimeValue], at position: JinjaPosition)
+        throws(ChatTemplateError) -> Bool
+    {
         func other() throws(ChatTemplateError) -> JinjaRuntimeValue {
             guard let first = args.first else { throw .runtime("the '\(name)' test needs an argument", at: position) }
             return first
@@ -31,10 +33,14 @@ extension JinjaInterpreter {
             default: return false
             }
         case "odd", "even":
-            guard let i = value.integerIndex else { throw typeError("the '\(name)' test needs an integer", value, at: position) }
+            guard let i = value.integerIndex else {
+                throw typeError("the '\(name)' test needs an integer", value, at: position)
+            }
             return (i & 1 == 1) == (name == "odd")
         case "divisibleby":
-            guard let i = value.integerIndex, let d = try other().integerIndex else { throw .runtime("divisibleby needs integers", at: position) }
+            guard let i = value.integerIndex, let d = try other().integerIndex else {
+                throw .runtime("divisibleby needs integers", at: position)
+            }
             guard d != 0 else { throw .runtime("integer division or modulo by zero", at: position) }
             return i % d == 0
         case "eq", "equalto", "==": return value.pythonEquals(try other())
@@ -68,8 +74,10 @@ extension JinjaInterpreter {
     }
 
     static let knownFilters: Set<String> = [
-        "safe", "e", "escape", "forceescape", "string", "trim", "upper", "lower", "title", "capitalize", "replace", "length",
-        "count", "default", "d", "list", "first", "last", "reverse", "join", "tojson", "items", "dictsort", "int", "float",
+        "safe", "e", "escape", "forceescape", "string", "trim", "upper", "lower", "title", "capitalize", "replace",
+        "length",
+        "count", "default", "d", "list", "first", "last", "reverse", "join", "tojson", "items", "dictsort", "int",
+        "float",
         "abs", "round", "sum", "min", "max", "unique", "sort", "select", "reject", "selectattr", "rejectattr", "map",
         "indent", "wordcount",
     ]

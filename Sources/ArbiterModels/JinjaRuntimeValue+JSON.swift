@@ -33,7 +33,8 @@ extension JinjaRuntimeValue {
                 case .failure(let f): return .failure(f)
                 }
             }
-            return .success(Self.wrap(parts, open: "[", close: "]", separator: itemSeparator, options: options, depth: depth))
+            return .success(
+                Self.wrap(parts, open: "[", close: "]", separator: itemSeparator, options: options, depth: depth))
         case .dict(let dict):
             if dict.count == 0 { return .success("{}") }
             var pairs = dict.pairs
@@ -41,11 +42,13 @@ extension JinjaRuntimeValue {
             var parts: [String] = []
             for (key, value) in pairs {
                 switch value.json(options, depth: depth + 1) {
-                case .success(let s): parts.append(Self.jsonQuote(key, ensureASCII: options.ensureASCII) + options.keySeparator + s)
+                case .success(let s):
+                    parts.append(Self.jsonQuote(key, ensureASCII: options.ensureASCII) + options.keySeparator + s)
                 case .failure(let f): return .failure(f)
                 }
             }
-            return .success(Self.wrap(parts, open: "{", close: "}", separator: itemSeparator, options: options, depth: depth))
+            return .success(
+                Self.wrap(parts, open: "{", close: "}", separator: itemSeparator, options: options, depth: depth))
         case .undefined, .namespace, .builtin, .method, .macro:
             return .failure(JinjaJSONFailure(typeName: typeName))
         }

@@ -139,13 +139,17 @@ indirect enum JinjaRuntimeValue {
         case .double(let d): return Self.pythonFloat(d)
         case .string(let s): return Self.pythonQuote(s)
         case .array(let a): return "[" + a.map(\.shallowNamespaceRepr).joined(separator: ", ") + "]"
-        case .tuple(let a): return "(" + a.map(\.shallowNamespaceRepr).joined(separator: ", ") + (a.count == 1 ? ",)" : ")")
+        case .tuple(let a):
+            return "(" + a.map(\.shallowNamespaceRepr).joined(separator: ", ") + (a.count == 1 ? ",)" : ")")
         case .dict(let d):
-            return "{" + d.pairs.map { Self.pythonQuote($0.0) + ": " + $0.1.shallowNamespaceRepr }.joined(separator: ", ") + "}"
+            return "{"
+                + d.pairs.map { Self.pythonQuote($0.0) + ": " + $0.1.shallowNamespaceRepr }.joined(separator: ", ")
+                + "}"
         case .namespace(let ns):
             // Only the outermost namespace shows its contents: namespaces are the one reference
             // type, so every cycle passes through one and this keeps repr finite.
-            return "<Namespace " + ns.values.pairs.map { "\($0.0)=\($0.1.shallowNamespaceRepr)" }.joined(separator: ", ") + ">"
+            return "<Namespace "
+                + ns.values.pairs.map { "\($0.0)=\($0.1.shallowNamespaceRepr)" }.joined(separator: ", ") + ">"
         case .builtin(let name): return "<built-in function \(name)>"
         case .method(_, let name): return "<built-in method \(name)>"
         case .macro(let m): return "<Macro '\(m.name)'>"
@@ -157,9 +161,12 @@ indirect enum JinjaRuntimeValue {
         switch self {
         case .namespace: return "<Namespace>"
         case .array(let a): return "[" + a.map(\.shallowNamespaceRepr).joined(separator: ", ") + "]"
-        case .tuple(let a): return "(" + a.map(\.shallowNamespaceRepr).joined(separator: ", ") + (a.count == 1 ? ",)" : ")")
+        case .tuple(let a):
+            return "(" + a.map(\.shallowNamespaceRepr).joined(separator: ", ") + (a.count == 1 ? ",)" : ")")
         case .dict(let d):
-            return "{" + d.pairs.map { Self.pythonQuote($0.0) + ": " + $0.1.shallowNamespaceRepr }.joined(separator: ", ") + "}"
+            return "{"
+                + d.pairs.map { Self.pythonQuote($0.0) + ": " + $0.1.shallowNamespaceRepr }.joined(separator: ", ")
+                + "}"
         default: return pythonRepr
         }
     }

@@ -29,7 +29,9 @@ enum JinjaText {
     static func rsplit(_ s: String, separator: String, maxSplit: Int) -> [String] {
         var parts: [String] = []
         var rest = Substring(s)
-        while maxSplit < 0 || parts.count < maxSplit, let r = rest.range(of: separator, options: [.literal, .backwards]) {
+        while maxSplit < 0 || parts.count < maxSplit,
+            let r = rest.range(of: separator, options: [.literal, .backwards])
+        {
             parts.insert(String(rest[r.upperBound...]), at: 0)
             rest = rest[..<r.lowerBound]
         }
@@ -71,7 +73,8 @@ enum JinjaText {
                 continue
             }
             previousCR = false
-            if c == "\n" || c == "\r" || c == "\u{0B}" || c == "\u{0C}" || c == "\u{1C}" || c == "\u{1D}" || c == "\u{1E}"
+            if c == "\n" || c == "\r" || c == "\u{0B}" || c == "\u{0C}" || c == "\u{1C}" || c == "\u{1D}"
+                || c == "\u{1E}"
                 || c == "\u{85}" || c == "\u{2028}" || c == "\u{2029}"
             {
                 lines.append(String(current))
@@ -134,7 +137,8 @@ enum JinjaText {
 
     static func capitalize(_ s: String) -> String {
         guard let first = s.unicodeScalars.first else { return s }
-        return first.properties.titlecaseMapping + String(String.UnicodeScalarView(s.unicodeScalars.dropFirst())).lowercased()
+        return first.properties.titlecaseMapping
+            + String(String.UnicodeScalarView(s.unicodeScalars.dropFirst())).lowercased()
     }
 
     /// `find`, `rfind` (code-point offsets, -1 when absent) or `count` (non-overlapping).
@@ -165,7 +169,8 @@ enum JinjaText {
         case "isalpha": return scalars.allSatisfy { $0.properties.isAlphabetic }
         case "isalnum": return scalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil }
         case "isspace": return scalars.allSatisfy(isSpace)
-        case "islower": return scalars.contains { $0.properties.isCased } && !scalars.contains { $0.properties.isUppercase }
+        case "islower":
+            return scalars.contains { $0.properties.isCased } && !scalars.contains { $0.properties.isUppercase }
         default: return scalars.contains { $0.properties.isCased } && !scalars.contains { $0.properties.isLowercase }
         }
     }

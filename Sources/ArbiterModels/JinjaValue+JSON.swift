@@ -34,7 +34,9 @@ private struct JSONTextParser {
 
     mutating func expect(_ literal: String, _ value: JinjaValue) throws(ChatTemplateJSONError) -> JinjaValue {
         let l = Array(literal.utf8)
-        guard index + l.count <= bytes.count, Array(bytes[index..<(index + l.count)]) == l else { throw fail("expected '\(literal)'") }
+        guard index + l.count <= bytes.count, Array(bytes[index..<(index + l.count)]) == l else {
+            throw fail("expected '\(literal)'")
+        }
         index += l.count
         return value
     }
@@ -77,7 +79,9 @@ private struct JSONTextParser {
             }
             while true {
                 skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                    throw fail("expected a string key")
+                }
                 let key = try string()
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
@@ -122,7 +126,9 @@ private struct JSONTextParser {
     }
 
     mutating func hex4() throws(ChatTemplateJSONError) -> UInt32 {
-        guard index + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16) else {
+        guard index + 4 <= bytes.count,
+            let v = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16)
+        else {
             throw fail("bad \\u escape")
         }
         index += 4
@@ -155,7 +161,9 @@ private struct JSONTextParser {
             }
             guard e == UInt8(ascii: "u") else { throw fail("bad escape") }
             var code = try hex4()
-            if code >= 0xD800 && code < 0xDC00, index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+            if code >= 0xD800 && code < 0xDC00, index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                bytes[index + 1] == UInt8(ascii: "u")
+            {
                 index += 2
                 let low = try hex4()
                 code = low >= 0xDC00 && low < 0xE000 ? 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD

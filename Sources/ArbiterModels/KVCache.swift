@@ -62,7 +62,8 @@ public final class KVCache {
             func copy(_ source: UnsafeMutablePointer<Float>) -> [Float] {
                 [Float](unsafeUninitializedCapacity: batch * heads * columns * dimension) { out, count in
                     for unit in 0..<(batch * heads) {
-                        (out.baseAddress! + unit * columns * dimension).update(from: source + unit * headStride, count: columns * dimension)
+                        (out.baseAddress! + unit * columns * dimension).update(
+                            from: source + unit * headStride, count: columns * dimension)
                     }
                     count = batch * heads * columns * dimension
                 }
@@ -121,7 +122,8 @@ public final class KVCache {
 
     /// Stores one layer's new keys and values k, v (B, Hkv, T, D) and returns the layer storage.
     func store(layer: Int, keys k: Tensor, values v: Tensor) -> Layer {
-        let storage = storage(layer: layer, batch: k.shape[0], heads: k.shape[1], columns: k.shape[2], dimension: k.shape[3])
+        let storage = storage(
+            layer: layer, batch: k.shape[0], heads: k.shape[1], columns: k.shape[2], dimension: k.shape[3])
         storage.append(keys: k.scalars, values: v.scalars, columns: k.shape[2])
         return storage
     }
@@ -129,7 +131,8 @@ public final class KVCache {
     /// The layer's storage (made on first use, room for 64 more steps), checked against new keys
     /// of shape (batch, heads, columns, dimension).
     func storage(layer: Int, batch: Int, heads: Int, columns t: Int, dimension d: Int) -> Layer {
-        let storage = layers[layer] ?? Layer(batch: batchSize, heads: heads, dimension: d, capacity: columnCount + t + 64)
+        let storage =
+            layers[layer] ?? Layer(batch: batchSize, heads: heads, dimension: d, capacity: columnCount + t + 64)
         precondition(
             storage.heads == heads && storage.dimension == d && batch == batchSize,
             "KVCache: keys (\(batch), \(heads), \(t), \(d)) do not match the cache")

@@ -10,7 +10,8 @@ public enum ChatPromptError: LocalizedError, Equatable {
     public var errorDescription: String? {
         switch self {
         case .noChatTemplate(let path):
-            return "\(path): the model has no tokenizer.chat_template; pass a plain prompt (no --chat) or use a chat model"
+            return
+                "\(path): the model has no tokenizer.chat_template; pass a plain prompt (no --chat) or use a chat model"
         }
     }
 }

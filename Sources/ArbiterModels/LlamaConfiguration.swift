@@ -30,7 +30,8 @@ public struct LlamaConfiguration: Sendable, Equatable {
     /// Validates and stores the hyper-parameters; `source` names the file in error messages.
     public init(
         layerCount: Int, hiddenSize: Int, feedForwardSize: Int, headCount: Int, keyValueHeadCount: Int,
-        ropeTheta: Float, rmsNormEpsilon: Float, contextLength: Int, vocabularySize: Int, source: String = "configuration"
+        ropeTheta: Float, rmsNormEpsilon: Float, contextLength: Int, vocabularySize: Int,
+        source: String = "configuration"
     ) throws(LlamaError) {
         func check(_ ok: Bool, _ key: String, _ value: Any, _ reason: String) throws(LlamaError) {
             if !ok { throw .invalidKey(path: source, key: key, value: "\(value)", reason: reason) }
@@ -38,13 +39,19 @@ public struct LlamaConfiguration: Sendable, Equatable {
         try check(layerCount > 0, "block_count", layerCount, "needs at least one block")
         try check(hiddenSize > 0, "embedding_length", hiddenSize, "must be positive")
         try check(feedForwardSize > 0, "feed_forward_length", feedForwardSize, "must be positive")
-        try check(headCount > 0 && hiddenSize % headCount == 0, "attention.head_count", headCount, "must divide embedding_length \(hiddenSize)")
-        try check(hiddenSize / max(headCount, 1) % 2 == 0, "attention.head_count", headCount, "head dimension \(hiddenSize / max(headCount, 1)) must be even for RoPE")
+        try check(
+            headCount > 0 && hiddenSize % headCount == 0, "attention.head_count", headCount,
+            "must divide embedding_length \(hiddenSize)")
+        try check(
+            hiddenSize / max(headCount, 1) % 2 == 0, "attention.head_count", headCount,
+            "head dimension \(hiddenSize / max(headCount, 1)) must be even for RoPE")
         try check(
             keyValueHeadCount > 0 && headCount % keyValueHeadCount == 0, "attention.head_count_kv", keyValueHeadCount,
             "must divide attention.head_count \(headCount)")
         try check(ropeTheta.isFinite && ropeTheta > 1, "rope.freq_base", ropeTheta, "must be a finite number above 1")
-        try check(rmsNormEpsilon.isFinite && rmsNormEpsilon > 0 && rmsNormEpsilon < 1, "attention.layer_norm_rms_epsilon", rmsNormEpsilon, "must lie in (0, 1)")
+        try check(
+            rmsNormEpsilon.isFinite && rmsNormEpsilon > 0 && rmsNormEpsilon < 1, "attention.layer_norm_rms_epsilon",
+            rmsNormEpsilon, "must lie in (0, 1)")
         try check(contextLength > 0, "context_length", contextLength, "must be positive")
         try check(vocabularySize > 0, "vocab_size", vocabularySize, "must be positive")
         self.layerCount = layerCount
@@ -71,7 +78,9 @@ public struct LlamaConfiguration: Sendable, Equatable {
                 if let fallback { return fallback }
                 throw .missingKey(path: source, key: full)
             }
-            guard let v = value.intValue else { throw .invalidKey(path: source, key: full, value: "\(value)", reason: "expected an integer") }
+            guard let v = value.intValue else {
+                throw .invalidKey(path: source, key: full, value: "\(value)", reason: "expected an integer")
+            }
             return v
         }
         func float(_ key: String, default fallback: Float? = nil) throws(LlamaError) -> Float {
@@ -80,7 +89,9 @@ public struct LlamaConfiguration: Sendable, Equatable {
                 if let fallback { return fallback }
                 throw .missingKey(path: source, key: full)
             }
-            guard let v = value.doubleValue else { throw .invalidKey(path: source, key: full, value: "\(value)", reason: "expected a number") }
+            guard let v = value.doubleValue else {
+                throw .invalidKey(path: source, key: full, value: "\(value)", reason: "expected a number")
+            }
             return Float(v)
         }
         let heads = try int("attention.head_count")

@@ -19,15 +19,20 @@ public enum LlamaError: Error, LocalizedError, Sendable, Equatable {
     public var errorDescription: String? {
         switch self {
         case .unsupportedArchitecture(let path, let architecture):
-            return "\(path): general.architecture is '\(architecture)'; only 'llama' decoders are supported. Use a Llama-family GGUF (SmolLM2, Llama 2/3, TinyLlama)."
+            return
+                "\(path): general.architecture is '\(architecture)'; only 'llama' decoders are supported. Use a Llama-family GGUF (SmolLM2, Llama 2/3, TinyLlama)."
         case .missingKey(let path, let key):
-            return "\(path): metadata key '\(key)' is missing. Re-convert the model with a current llama.cpp convert script, which writes it."
+            return
+                "\(path): metadata key '\(key)' is missing. Re-convert the model with a current llama.cpp convert script, which writes it."
         case .invalidKey(let path, let key, let value, let reason):
-            return "\(path): metadata key '\(key)' = \(value) is invalid: \(reason). The file is corrupt or badly converted; re-convert it."
+            return
+                "\(path): metadata key '\(key)' = \(value) is invalid: \(reason). The file is corrupt or badly converted; re-convert it."
         case .missingTensor(let path, let tensor):
-            return "\(path): tensor '\(tensor)' is missing. The file is incomplete or not a Llama model; re-download or re-convert it."
+            return
+                "\(path): tensor '\(tensor)' is missing. The file is incomplete or not a Llama model; re-download or re-convert it."
         case .shapeMismatch(let path, let tensor, let expected, let found):
-            return "\(path): tensor '\(tensor)' has shape \(found) but the configuration needs \(expected). The metadata and the weights disagree; re-convert the model."
+            return
+                "\(path): tensor '\(tensor)' has shape \(found) but the configuration needs \(expected). The metadata and the weights disagree; re-convert the model."
         }
     }
 }

@@ -14,7 +14,9 @@ extension LlamaModel {
     public convenience init(gguf file: GGUFFile, options: LlamaLoadOptions = LlamaLoadOptions()) throws {
         let path = file.url.path
         let config = try LlamaConfiguration(gguf: file.metadata, source: path)
-        let c = config.hiddenSize, f = config.feedForwardSize, d = config.headDimension
+        let c = config.hiddenSize
+        let f = config.feedForwardSize
+        let d = config.headDimension
         let kv = config.keyValueHeadCount * d
         // 1. load: (GGUF name, expected row-major shape) for every tensor the architecture reads.
         var expected: [(name: String, shape: [Int])] = [("token_embd.weight", [config.vocabularySize, c])]
@@ -50,7 +52,9 @@ extension LlamaModel {
         try self.init(configuration: config, parameters: parameters, source: path, quantized: quantized)
         usesQuantizedDecode = options.quantizedDecode && hasQuantizedWeights
         usesQuantizedPrefill = options.quantizedPrefill && hasQuantizedWeights
-        if usesQuantizedDecode || usesQuantizedPrefill { quantized.prepareKernels(decode: usesQuantizedDecode, panels: usesQuantizedPrefill) }
+        if usesQuantizedDecode || usesQuantizedPrefill {
+            quantized.prepareKernels(decode: usesQuantizedDecode, panels: usesQuantizedPrefill)
+        }
     }
 
     /// Reads the GGUF file at `url` (see `init(gguf:options:)`).

@@ -30,9 +30,9 @@ public struct LlamaLoadOptions: Sendable, Equatable {
     /// fp32 path unless they ask for the quantised one.
     public static let quantizedDecodeByDefault: Bool = {
         #if DEBUG
-        return false
+            return false
         #else
-        return true
+            return true
         #endif
     }()
 
@@ -61,7 +61,9 @@ struct QuantizedDecodeWeights {
     /// Makes the repacked copies now, in parallel (else the first product does): with `decode`
     /// the eight-row ones, with `panels` the sixteen-row ones for prefill.
     func prepareKernels(decode: Bool = true, panels: Bool = false) {
-        let all = blocks.flatMap { [$0.query, $0.key, $0.value, $0.output, $0.gate, $0.up, $0.down] }.compactMap { $0 } + [head].compactMap { $0 }
+        let all =
+            blocks.flatMap { [$0.query, $0.key, $0.value, $0.output, $0.gate, $0.up, $0.down] }.compactMap { $0 }
+            + [head].compactMap { $0 }
         DispatchQueue.concurrentPerform(iterations: all.count) {
             if decode { _ = all[$0].packed }
             if panels { _ = all[$0].panels }
@@ -79,8 +81,11 @@ extension LlamaModel {
     /// A model over the same weights (shared Parameters and quantised blocks) whose
     /// `usesQuantizedDecode` is `enabled` and `usesQuantizedPrefill` is `prefill` (where it holds
     /// quantised weights).
-    public func sharingWeights(quantizedDecode enabled: Bool, quantizedPrefill prefill: Bool = false) throws -> LlamaModel {
-        let model = try LlamaModel(configuration: configuration, parameters: parameters, source: "parameters", quantized: quantized)
+    public func sharingWeights(quantizedDecode enabled: Bool, quantizedPrefill prefill: Bool = false) throws
+        -> LlamaModel
+    {
+        let model = try LlamaModel(
+            configuration: configuration, parameters: parameters, source: "parameters", quantized: quantized)
         model.usesQuantizedDecode = enabled && quantized != nil
         model.usesQuantizedPrefill = prefill && quantized != nil
         return model
@@ -96,8 +101,10 @@ extension LlamaModel {
     /// h (…, C) times each weight's transpose, (…, C) → (…, out_i). Matrices with a quantised
     /// copy (and, above `quantizedDecodeMaxRows` rows, a matrix-matrix kernel) share one 8-bit
     /// quantisation of h; the others (or all, off the quantised path) use the fp32 Tensor and BLAS.
-    func project(_ h: Tensor, _ weights: [(dense: Tensor, quantized: QuantizedMatrix?)], useQuantized: Bool) -> [Tensor] {
-        let c = h.shape[h.shape.count - 1], n = h.count / max(c, 1)
+    func project(_ h: Tensor, _ weights: [(dense: Tensor, quantized: QuantizedMatrix?)], useQuantized: Bool) -> [Tensor]
+    {
+        let c = h.shape[h.shape.count - 1]
+        let n = h.count / max(c, 1)
         let lead = Array(h.shape.dropLast())
         let manyRows = n > Self.quantizedDecodeMaxRows
         func usable(_ q: QuantizedMatrix?) -> QuantizedMatrix? {
@@ -108,7 +115,9 @@ extension LlamaModel {
         var products: [[Float]] = []
         if !quantized.isEmpty {
             // One 8-bit quantisation of h and one parallel job for every quantised matrix.
-            let x = h.scalars.withUnsafeBufferPointer { QuantizedActivations($0, rows: n, columns: c, laneCodes: !manyRows) }
+            let x = h.scalars.withUnsafeBufferPointer {
+                QuantizedActivations($0, rows: n, columns: c, laneCodes: !manyRows)
+            }
             products = manyRows ? QuantizedMatrix.multiplyPanels(quantized, x) : QuantizedMatrix.multiply(quantized, x)
         }
         var next = 0
@@ -121,7 +130,9 @@ extension LlamaModel {
 
     /// Quantised copies of every matrix of `file` this model reads (nil entries: no kernel for
     /// that type, or not a whole number of blocks per row).
-    static func quantizedWeights(file: GGUFFile, configuration: LlamaConfiguration, tied: Bool) -> QuantizedDecodeWeights {
+    static func quantizedWeights(file: GGUFFile, configuration: LlamaConfiguration, tied: Bool)
+        -> QuantizedDecodeWeights
+    {
         func matrix(_ name: String) -> QuantizedMatrix? {
             guard let info = file.tensor(named: name) else { return nil }
             return try? QuantizedMatrix(file: file, info: info)
@@ -129,8 +140,10 @@ extension LlamaModel {
         let blocks = (0..<configuration.layerCount).map { l in
             let p = "blk.\(l)."
             return QuantizedBlock(
-                query: matrix(p + "attn_q.weight"), key: matrix(p + "attn_k.weight"), value: matrix(p + "attn_v.weight"),
-                output: matrix(p + "attn_output.weight"), gate: matrix(p + "ffn_gate.weight"), up: matrix(p + "ffn_up.weight"),
+                query: matrix(p + "attn_q.weight"), key: matrix(p + "attn_k.weight"),
+                value: matrix(p + "attn_v.weight"),
+                output: matrix(p + "attn_output.weight"), gate: matrix(p + "ffn_gate.weight"),
+                up: matrix(p + "ffn_up.weight"),
                 down: matrix(p + "ffn_down.weight"))
         }
         return QuantizedDecodeWeights(blocks: blocks, head: matrix(tied ? "token_embd.weight" : "output.weight"))

@@ -51,17 +51,24 @@ public final class LlamaModel {
 
     /// Assembles a model from named weights (GGUF names). Throws naming the first missing or
     /// mis-shaped tensor.
-    public convenience init(configuration: LlamaConfiguration, parameters: Parameters, source: String = "parameters") throws {
+    public convenience init(configuration: LlamaConfiguration, parameters: Parameters, source: String = "parameters")
+        throws
+    {
         try self.init(configuration: configuration, parameters: parameters, source: source, quantized: nil)
     }
 
     /// As above, with quantised copies of the matrices for decode steps.
-    init(configuration: LlamaConfiguration, parameters: Parameters, source: String, quantized: QuantizedDecodeWeights?) throws {
-        let c = configuration.hiddenSize, f = configuration.feedForwardSize
+    init(configuration: LlamaConfiguration, parameters: Parameters, source: String, quantized: QuantizedDecodeWeights?)
+        throws
+    {
+        let c = configuration.hiddenSize
+        let f = configuration.feedForwardSize
         let kv = configuration.keyValueHeadCount * configuration.headDimension
         func weight(_ name: String, _ shape: [Int]) throws -> Tensor {
             guard let t = parameters[name] else { throw LlamaError.missingTensor(path: source, tensor: name) }
-            guard t.shape == shape else { throw LlamaError.shapeMismatch(path: source, tensor: name, expected: shape, found: t.shape) }
+            guard t.shape == shape else {
+                throw LlamaError.shapeMismatch(path: source, tensor: name, expected: shape, found: t.shape)
+            }
             return t
         }
         tokenEmbedding = try weight("token_embd.weight", [configuration.vocabularySize, c])
@@ -98,7 +105,8 @@ public final class LlamaModel {
     /// A one-position (T = 1) hidden state is a decode step: the head may use its quantised copy.
     func logits(hidden h: Tensor, positions: [Int]) -> Tensor {
         let (b, t, c) = (h.shape[0], h.shape[1], h.shape[2])
-        let rows = h.reshaped([b * t, c]).embedding(positions.enumerated().map { $0.offset * t + $0.element })  // (B, C)
+        // (B, C)
+        let rows = h.reshaped([b * t, c]).embedding(positions.enumerated().map { $0.offset * t + $0.element })
         let q = quantizedWeights(rows: b, decodeStep: t == 1)
         return project(rows, [(head, q?.head)], useQuantized: q != nil)[0]  // (B, V)
     }
@@ -109,14 +117,24 @@ public final class LlamaModel {
         tokens: [[Int]], lengths: [Int]? = nil, cache: KVCache? = nil, probe: ((String, Tensor) -> Void)? = nil
     ) -> Tensor {
         let config = configuration
-        let b = tokens.count, t = tokens.first?.count ?? 0
+        let b = tokens.count
+        let t = tokens.first?.count ?? 0
         precondition(b > 0 && t > 0, "LlamaModel: need at least one row of at least one token")
-        precondition(tokens.allSatisfy { $0.count == t }, "LlamaModel: rows have different lengths; right-pad them to T = \(t)")
+        precondition(
+            tokens.allSatisfy { $0.count == t }, "LlamaModel: rows have different lengths; right-pad them to T = \(t)")
         let lengths = lengths ?? Array(repeating: t, count: b)
-        precondition(lengths.count == b && lengths.allSatisfy { $0 >= 0 && $0 <= t }, "LlamaModel: lengths \(lengths) do not fit (B, T) = (\(b), \(t))")
+        precondition(
+            lengths.count == b && lengths.allSatisfy { $0 >= 0 && $0 <= t },
+            "LlamaModel: lengths \(lengths) do not fit (B, T) = (\(b), \(t))")
         let flat = tokens.flatMap { $0 }
-        precondition(flat.allSatisfy { $0 >= 0 && $0 < config.vocabularySize }, "LlamaModel: token id outside 0..<\(config.vocabularySize)")
-        if let cache { precondition(cache.batchSize == b && cache.layerCount == config.layerCount, "LlamaModel: cache shape does not match the batch") }
+        precondition(
+            flat.allSatisfy { $0 >= 0 && $0 < config.vocabularySize },
+            "LlamaModel: token id outside 0..<\(config.vocabularySize)")
+        if let cache {
+            precondition(
+                cache.batchSize == b && cache.layerCount == config.layerCount,
+                "LlamaModel: cache shape does not match the batch")
+        }
 
         let offsets = cache?.positions ?? Array(repeating: 0, count: b)  // RoPE position of each row's first new token
         let padding: KeyPadding
@@ -133,9 +151,14 @@ public final class LlamaModel {
         let quantized = quantizedWeights(rows: b * t, decodeStep: cache != nil)
         for (l, block) in blocks.enumerated() {
             let qb = quantized?.blocks[l]
-            x = x + attention(block, qb, x.rmsNorm(weight: block.attentionNorm, eps: config.rmsNormEpsilon), layer: l, offsets: offsets, padding: padding, cache: cache)
+            x =
+                x
+                + attention(
+                    block, qb, x.rmsNorm(weight: block.attentionNorm, eps: config.rmsNormEpsilon), layer: l,
+                    offsets: offsets, padding: padding, cache: cache)
             let h = x.rmsNorm(weight: block.ffnNorm, eps: config.rmsNormEpsilon)  // (B, T, C)
-            let gateUp = project(h, [(block.gate, qb?.gate), (block.up, qb?.up)], useQuantized: qb != nil)  // 2 × (B, T, F)
+            // 2 × (B, T, F)
+            let gateUp = project(h, [(block.gate, qb?.gate), (block.up, qb?.up)], useQuantized: qb != nil)
             let gated = gateUp[0].siluGated(by: gateUp[1])  // (B, T, F)
             x = x + project(gated, [(block.down, qb?.down)], useQuantized: qb != nil)[0]
             probe?(String(format: "layer_%02d_out", l), x)
@@ -149,11 +172,15 @@ public final class LlamaModel {
     /// Causal GQA self-attention of one block on normalised input h (B, T, C) → (B, T, C).
     /// `quantized`, when given, holds the block's matrices for a decode step.
     private func attention(
-        _ block: Block, _ quantized: QuantizedBlock?, _ h: Tensor, layer: Int, offsets: [Int], padding: KeyPadding, cache: KVCache?
+        _ block: Block, _ quantized: QuantizedBlock?, _ h: Tensor, layer: Int, offsets: [Int], padding: KeyPadding,
+        cache: KVCache?
     ) -> Tensor {
         let config = configuration
-        let b = h.shape[0], t = h.shape[1], d = config.headDimension
-        let hq = config.headCount, hkv = config.keyValueHeadCount
+        let b = h.shape[0]
+        let t = h.shape[1]
+        let d = config.headDimension
+        let hq = config.headCount
+        let hkv = config.keyValueHeadCount
         let qkv = project(
             h, [(block.query, quantized?.query), (block.key, quantized?.key), (block.value, quantized?.value)],
             useQuantized: quantized != nil)  // (B, T, Hq·D), (B, T, Hkv·D), (B, T, Hkv·D)

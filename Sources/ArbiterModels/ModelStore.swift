@@ -170,7 +170,8 @@ public struct ModelStore: Sendable {
         let path = (nameOrPath as NSString).expandingTildeInPath
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            let looksLikePath = nameOrPath.contains("/") || nameOrPath.hasSuffix(".gguf") || nameOrPath.hasSuffix(".safetensors")
+            let looksLikePath =
+                nameOrPath.contains("/") || nameOrPath.hasSuffix(".gguf") || nameOrPath.hasSuffix(".safetensors")
             if looksLikePath { throw .fileNotFound(path: path) }
             throw .unknownModel(name: nameOrPath, known: registry.map(\.name))
         }
@@ -179,7 +180,8 @@ public struct ModelStore: Sendable {
             switch url.pathExtension.lowercased() {
             case "gguf": return ResolvedModel(name: nil, url: url, format: .gguf)
             case "safetensors": return ResolvedModel(name: nil, url: url, format: .safetensors)
-            default: throw .unsupportedModelPath(path: path, reason: "unknown model file extension '.\(url.pathExtension)'")
+            default:
+                throw .unsupportedModelPath(path: path, reason: "unknown model file extension '.\(url.pathExtension)'")
             }
         }
         if FileManager.default.fileExists(atPath: url.appendingPathComponent("model.safetensors").path) {
@@ -190,7 +192,8 @@ public struct ModelStore: Sendable {
         if ggufs.count == 1, let only = ggufs.first {
             return ResolvedModel(name: nil, url: url.appendingPathComponent(only), format: .gguf)
         }
-        let reason = ggufs.isEmpty
+        let reason =
+            ggufs.isEmpty
             ? "folder has no model.safetensors and no .gguf file"
             : "folder has several .gguf files (\(ggufs.joined(separator: ", "))); pass one of them"
         throw .unsupportedModelPath(path: path, reason: reason)

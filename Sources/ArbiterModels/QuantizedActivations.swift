@@ -33,20 +33,27 @@ package struct QuantizedActivations: Sendable {
     /// Quantises `x`, (rows, columns) row-major; `columns` must be a multiple of 32. Without
     /// `laneCodes` only the natural-order Int8 codes are kept (enough for the C kernels).
     package init(_ x: UnsafeBufferPointer<Float>, rows: Int, columns: Int, laneCodes: Bool = true) {
-        precondition(columns > 0 && columns % 32 == 0, "QuantizedActivations: \(columns) columns are not whole blocks of 32")
+        precondition(
+            columns > 0 && columns % 32 == 0, "QuantizedActivations: \(columns) columns are not whole blocks of 32")
         precondition(x.count == rows * columns, "QuantizedActivations: \(x.count) values are not (\(rows), \(columns))")
         self.rows = rows
         self.columns = columns
         let blocks = rows * columns / 32
         if !laneCodes, AVX2Kernels.enabled, let x0 = x.baseAddress {
             var natural = [Int8](unsafeUninitializedCapacity: rows * columns) { _, count in count = rows * columns }
-            var scales = [Float](repeating: 0, count: blocks), sums = scales, codeSums = scales
+            var scales = [Float](repeating: 0, count: blocks)
+            var sums = scales
+            var codeSums = scales
             natural.withUnsafeMutableBufferPointer { q in
-            scales.withUnsafeMutableBufferPointer { d in
-            sums.withUnsafeMutableBufferPointer { s in
-            codeSums.withUnsafeMutableBufferPointer { c in
-                arbiter_quantize_q8_avx2(x0, blocks, q.baseAddress, d.baseAddress, s.baseAddress, c.baseAddress)
-            }}}}
+                scales.withUnsafeMutableBufferPointer { d in
+                    sums.withUnsafeMutableBufferPointer { s in
+                        codeSums.withUnsafeMutableBufferPointer { c in
+                            arbiter_quantize_q8_avx2(
+                                x0, blocks, q.baseAddress, d.baseAddress, s.baseAddress, c.baseAddress)
+                        }
+                    }
+                }
+            }
             (codes, bytes, self.scales, self.sums, self.codeSums) = ([], natural, scales, sums, codeSums)
             return
         }
@@ -58,37 +65,43 @@ package struct QuantizedActivations: Sendable {
         let magic = SIMD8<Float>(repeating: 12_582_912)  // 1.5·2²³: x + magic rounds x to an integer (ties to even)
         let magicBits = unsafeBitCast(magic, to: SIMD8<Int32>.self)
         bytes.withUnsafeMutableBufferPointer { natural in
-        codes.withUnsafeMutableBufferPointer { q in
-        scales.withUnsafeMutableBufferPointer { d in
-        sums.withUnsafeMutableBufferPointer { s in
-        codeSums.withUnsafeMutableBufferPointer { c in
-            guard let x0 = x.baseAddress else { return }
-            for k in 0..<blocks {
-                let block = UnsafeRawPointer(x0 + k * 32)
-                var lanes = SIMD8<Float>.zero
-                for part in 0..<4 {
-                    let v = block.loadUnaligned(fromByteOffset: part * 32, as: SIMD8<Float>.self)
-                    let magnitude = v.replacing(with: -v, where: v .< 0)
-                    lanes.replace(with: magnitude, where: magnitude .> lanes)
-                }
-                let scale = lanes.max() / 127
-                let inverse: Float = scale == 0 ? 0 : 1 / scale
-                var total: Int32 = 0
-                for part in 0..<4 {
-                    let v = block.loadUnaligned(fromByteOffset: part * 32, as: SIMD8<Float>.self) * inverse
-                    let integers = unsafeBitCast(v + magic, to: SIMD8<Int32>.self) &- magicBits  // round(v), |v| ≤ 127
-                    total &+= integers.wrappedSum()
-                    for lane in 0..<8 {
-                        let j = part * 8 + lane
-                        q[k * 32 + Self.slot(j)] = Int16(truncatingIfNeeded: integers[lane])
-                        natural[k * 32 + j] = Int8(truncatingIfNeeded: integers[lane])
+            codes.withUnsafeMutableBufferPointer { q in
+                scales.withUnsafeMutableBufferPointer { d in
+                    sums.withUnsafeMutableBufferPointer { s in
+                        codeSums.withUnsafeMutableBufferPointer { c in
+                            guard let x0 = x.baseAddress else { return }
+                            for k in 0..<blocks {
+                                let block = UnsafeRawPointer(x0 + k * 32)
+                                var lanes = SIMD8<Float>.zero
+                                for part in 0..<4 {
+                                    let v = block.loadUnaligned(fromByteOffset: part * 32, as: SIMD8<Float>.self)
+                                    let magnitude = v.replacing(with: -v, where: v .< 0)
+                                    lanes.replace(with: magnitude, where: magnitude .> lanes)
+                                }
+                                let scale = lanes.max() / 127
+                                let inverse: Float = scale == 0 ? 0 : 1 / scale
+                                var total: Int32 = 0
+                                for part in 0..<4 {
+                                    let v =
+                                        block.loadUnaligned(fromByteOffset: part * 32, as: SIMD8<Float>.self) * inverse
+                                    // round(v), |v| ≤ 127
+                                    let integers = unsafeBitCast(v + magic, to: SIMD8<Int32>.self) &- magicBits
+                                    total &+= integers.wrappedSum()
+                                    for lane in 0..<8 {
+                                        let j = part * 8 + lane
+                                        q[k * 32 + Self.slot(j)] = Int16(truncatingIfNeeded: integers[lane])
+                                        natural[k * 32 + j] = Int8(truncatingIfNeeded: integers[lane])
+                                    }
+                                }
+                                d[k] = scale
+                                s[k] = scale * Float(total)
+                                c[k] = Float(total)
+                            }
+                        }
                     }
                 }
-                d[k] = scale
-                s[k] = scale * Float(total)
-                c[k] = Float(total)
             }
-        }}}}}
+        }
         self.codes = codes
         self.scales = scales
         self.sums = sums
@@ -107,7 +120,9 @@ package struct QuantizedActivations: Sendable {
     }
 
     /// The natural-order codes, per-block scales, sums d·Σq and code sums Σq (for tests).
-    package var blockValues: (codes: [Int8], scales: [Float], sums: [Float], codeSums: [Float]) { (bytes, scales, sums, codeSums) }
+    package var blockValues: (codes: [Int8], scales: [Float], sums: [Float], codeSums: [Float]) {
+        (bytes, scales, sums, codeSums)
+    }
 
     /// Calls `body` with base pointers of the natural-order Int8 codes, scales, sums and code sums.
     func withByteBuffers<R>(
@@ -125,13 +140,15 @@ package struct QuantizedActivations: Sendable {
 
     /// `body` with base pointers of `codes` (one of the two code copies) and the per-block arrays.
     private func withPointers<Code, R>(
-        _ codes: [Code], _ body: (UnsafePointer<Code>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> R
+        _ codes: [Code],
+        _ body: (UnsafePointer<Code>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> R
     ) -> R {
         codes.withUnsafeBufferPointer { q in
             scales.withUnsafeBufferPointer { d in
                 sums.withUnsafeBufferPointer { s in
                     codeSums.withUnsafeBufferPointer { c in
-                        guard let q = q.baseAddress, let d = d.baseAddress, let s = s.baseAddress, let c = c.baseAddress else {
+                        guard let q = q.baseAddress, let d = d.baseAddress, let s = s.baseAddress, let c = c.baseAddress
+                        else {
                             preconditionFailure("QuantizedActivations: no rows to multiply")
                         }
                         return body(q, d, s, c)

@@ -65,7 +65,8 @@ enum QuantizedDot {
         var k = 0
         while k < blocks {
             let block = w + k &* 20
-            let d = loadHalf(block, 0, table), m = loadHalf(block, 2, table)
+            let d = loadHalf(block, 0, table)
+            let m = loadHalf(block, 2, table)
             let isum = nibbleBlock(block + 4, UnsafeRawPointer(x + k &* 32))
             acc += d * dx[k] * Float(isum) + m * sx[k]
             k &+= 1

@@ -32,7 +32,9 @@ package enum PanelKernel: Sendable, CaseIterable {
     /// The form products use: VNNI where the CPU has it and `ARBITER_NO_AVX512` is not set, else
     /// AVX2 where `AVX2Kernels.enabled`, else portable C.
     package static let best: PanelKernel = {
-        if vnniAvailable, AVX2Kernels.enabled, ProcessInfo.processInfo.environment["ARBITER_NO_AVX512"] == nil { return .vnni }
+        if vnniAvailable, AVX2Kernels.enabled, ProcessInfo.processInfo.environment["ARBITER_NO_AVX512"] == nil {
+            return .vnni
+        }
         return AVX2Kernels.enabled ? .avx2 : .portable
     }()
 }
@@ -47,13 +49,17 @@ final class PanelRows: @unchecked Sendable {
         guard QuantizedMatrix.panelTypes.contains(type), let kind = type.repackKind else { return nil }
         let source = base.assumingMemoryBound(to: UInt8.self)
         let count = type == .q8_0 ? arbiter_p16_q8_packed_bytes(rows, blocks) : arbiter_p16_packed_bytes(rows, blocks)
-        guard let copy = alignedRepack(count: count, {
-            if type == .q8_0 {
-                arbiter_p16_q8_repack(source, rowBytes, rows, blocks, $0)
-                return true
-            }
-            return arbiter_p16_repack(kind, source, rowBytes, rows, blocks, $0) == 1
-        }) else { return nil }
+        guard
+            let copy = alignedRepack(
+                count: count,
+                {
+                    if type == .q8_0 {
+                        arbiter_p16_q8_repack(source, rowBytes, rows, blocks, $0)
+                        return true
+                    }
+                    return arbiter_p16_repack(kind, source, rowBytes, rows, blocks, $0) == 1
+                })
+        else { return nil }
         bytes = copy
     }
 
@@ -74,11 +80,17 @@ extension QuantizedMatrix {
 
     /// y_i = x·W_iᵀ, (n, columns) → (n, rows_i), for matrices that read the same activations,
     /// as one parallel job over all their sixteen-row panels (WorkerPool).
-    package static func multiplyPanels(_ matrices: [QuantizedMatrix], _ x: QuantizedActivations, kernel: PanelKernel = .best) -> [[Float]] {
+    package static func multiplyPanels(
+        _ matrices: [QuantizedMatrix], _ x: QuantizedActivations, kernel: PanelKernel = .best
+    ) -> [[Float]] {
         precondition(kernel.isAvailable, "QuantizedMatrix: the \(kernel) kernel cannot run on this CPU")
         let panels = matrices.map { m -> PanelRows in
-            precondition(x.columns == m.columns, "QuantizedMatrix \(m.name): input rows have \(x.columns) values, not \(m.columns)")
-            guard let p = m.panels else { preconditionFailure("QuantizedMatrix \(m.name): \(m.type.name) has no matrix-matrix kernel") }
+            precondition(
+                x.columns == m.columns,
+                "QuantizedMatrix \(m.name): input rows have \(x.columns) values, not \(m.columns)")
+            guard let p = m.panels else {
+                preconditionFailure("QuantizedMatrix \(m.name): \(m.type.name) has no matrix-matrix kernel")
+            }
             return p
         }
         let n = x.rows
@@ -97,16 +109,25 @@ extension QuantizedMatrix {
                     let (first, last) = (range.lowerBound, range.upperBound)
                     if m.type == .q8_0 {
                         switch kernel {
-                        case .vnni: arbiter_p16_q8_gemm_vnni(p, first, last, blocks, inputs.q, inputs.d, inputs.codeSums, n, y, m.rows, m.rows)
-                        case .avx2: arbiter_p16_q8_gemm_avx2(p, first, last, blocks, inputs.q, inputs.d, n, y, m.rows, m.rows)
-                        case .portable: arbiter_p16_q8_gemm_c(p, first, last, blocks, inputs.q, inputs.d, n, y, m.rows, m.rows)
+                        case .vnni:
+                            arbiter_p16_q8_gemm_vnni(
+                                p, first, last, blocks, inputs.q, inputs.d, inputs.codeSums, n, y, m.rows, m.rows)
+                        case .avx2:
+                            arbiter_p16_q8_gemm_avx2(p, first, last, blocks, inputs.q, inputs.d, n, y, m.rows, m.rows)
+                        case .portable:
+                            arbiter_p16_q8_gemm_c(p, first, last, blocks, inputs.q, inputs.d, n, y, m.rows, m.rows)
                         }
                         return
                     }
                     switch kernel {
-                    case .vnni: arbiter_p16_gemm_vnni(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
-                    case .avx2: arbiter_p16_gemm_avx2(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
-                    case .portable: arbiter_p16_gemm_c(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
+                    case .vnni:
+                        arbiter_p16_gemm_vnni(
+                            p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
+                    case .avx2:
+                        arbiter_p16_gemm_avx2(
+                            p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
+                    case .portable:
+                        arbiter_p16_gemm_c(p, first, last, blocks, inputs.q, inputs.d, inputs.s, n, y, m.rows, m.rows)
                     }
                 }
             }

@@ -25,11 +25,14 @@ public enum QuantizedMatrixError: Error, LocalizedError, Sendable, Equatable {
     public var errorDescription: String? {
         switch self {
         case .unsupportedType(let tensor, let type):
-            return "QuantizedMatrix: tensor '\(tensor)' is \(type.name); quantised kernels exist for \(QuantizedMatrix.supportedTypes.map(\.name).joined(separator: ", ")). Load it dequantised (fp32) instead."
+            return
+                "QuantizedMatrix: tensor '\(tensor)' is \(type.name); quantised kernels exist for \(QuantizedMatrix.supportedTypes.map(\.name).joined(separator: ", ")). Load it dequantised (fp32) instead."
         case .badShape(let tensor, let shape, let blockSize):
-            return "QuantizedMatrix: tensor '\(tensor)' has row-major shape \(shape); a quantised matrix needs two dimensions with a row length that is a multiple of \(blockSize). Load it dequantised (fp32) instead."
+            return
+                "QuantizedMatrix: tensor '\(tensor)' has row-major shape \(shape); a quantised matrix needs two dimensions with a row length that is a multiple of \(blockSize). Load it dequantised (fp32) instead."
         case .byteCountMismatch(let tensor, let expected, let actual):
-            return "QuantizedMatrix: tensor '\(tensor)' has \(actual) bytes of data but its shape and type need \(expected). The file is truncated or corrupt; re-download it."
+            return
+                "QuantizedMatrix: tensor '\(tensor)' has \(actual) bytes of data but its shape and type need \(expected). The file is truncated or corrupt; re-download it."
         }
     }
 }
@@ -84,7 +87,10 @@ package struct QuantizedMatrix: @unchecked Sendable {
     /// The repacked blocks, made on first call (nil without AVX2, or when the type or a Q4_0
     /// scale has no repacked form). Thread-safe; later calls return the same copy.
     var packed: PackedRows? {
-        repacked.value { AVX2Kernels.available ? PackedRows(type: type, base: base, rowBytes: rowBytes, rows: rows, blocks: columns / 32) : nil }
+        repacked.value {
+            AVX2Kernels.available
+                ? PackedRows(type: type, base: base, rowBytes: rowBytes, rows: rows, blocks: columns / 32) : nil
+        }
     }
 
     /// The 2-D tensor `info` of `file`, read in place from the file's mapping (which this value
@@ -93,7 +99,9 @@ package struct QuantizedMatrix: @unchecked Sendable {
         let shape = info.rowMajorShape
         guard shape.count == 2 else { throw .badShape(tensor: info.name, shape: shape, blockSize: info.type.blockSize) }
         guard let range = try? file.byteRange(of: info) else {
-            throw .byteCountMismatch(tensor: info.name, expected: info.byteCount, actual: max(file.fileSize - file.dataOffset - info.offset, 0))
+            throw .byteCountMismatch(
+                tensor: info.name, expected: info.byteCount,
+                actual: max(file.fileSize - file.dataOffset - info.offset, 0))
         }
         try self.init(
             name: info.name, type: info.type, rows: shape[0], columns: shape[1],
@@ -101,7 +109,9 @@ package struct QuantizedMatrix: @unchecked Sendable {
     }
 
     /// A matrix over a copy of `bytes` (e.g. blocks built in a test).
-    package init(name: String = "<bytes>", type: GGMLType, rows: Int, columns: Int, bytes: [UInt8]) throws(QuantizedMatrixError) {
+    package init(name: String = "<bytes>", type: GGMLType, rows: Int, columns: Int, bytes: [UInt8])
+        throws(QuantizedMatrixError)
+    {
         let box = ByteBox(bytes)
         try self.init(
             name: name, type: type, rows: rows, columns: columns,
@@ -123,7 +133,9 @@ package struct QuantizedMatrix: @unchecked Sendable {
 
     /// y_i = x·W_iᵀ, (n, columns) → (n, rows_i), for matrices that read the same activations (a
     /// block's q/k/v, or gate/up), as one parallel job over all their rows (WorkerPool).
-    package static func multiply(_ matrices: [QuantizedMatrix], _ x: QuantizedActivations, useAVX2: Bool = QuantizedKernels.usesAVX2) -> [[Float]] {
+    package static func multiply(
+        _ matrices: [QuantizedMatrix], _ x: QuantizedActivations, useAVX2: Bool = QuantizedKernels.usesAVX2
+    ) -> [[Float]] {
         let n = x.rows
         guard n > 0 else { return matrices.map { _ in [] } }
         let outputs = matrices.map { UnsafeMutablePointer<Float>.allocate(capacity: n * $0.rows) }
@@ -137,9 +149,12 @@ package struct QuantizedMatrix: @unchecked Sendable {
         _ matrices: [QuantizedMatrix], _ x: QuantizedActivations, into outputs: [UnsafeMutablePointer<Float>],
         useAVX2: Bool = QuantizedKernels.usesAVX2
     ) {
-        precondition(outputs.count == matrices.count, "QuantizedMatrix: \(matrices.count) products but \(outputs.count) outputs")
+        precondition(
+            outputs.count == matrices.count, "QuantizedMatrix: \(matrices.count) products but \(outputs.count) outputs")
         for m in matrices {
-            precondition(x.columns == m.columns, "QuantizedMatrix \(m.name): input rows have \(x.columns) values, not \(m.columns)")
+            precondition(
+                x.columns == m.columns,
+                "QuantizedMatrix \(m.name): input rows have \(x.columns) values, not \(m.columns)")
         }
         guard x.rows > 0 else { return }
         // Work is split in units: groups of eight rows for repacked matrices, else single rows.
@@ -164,16 +179,20 @@ package struct QuantizedMatrix: @unchecked Sendable {
         let pool = WorkerPool.shared
         let parts = work >= parallelThreshold ? min(total, 4 * (pool.workerCount + 1)) : 1
         pool.run(parts: parts, spinAfter: spinAfter) { part in
-            let lo = total * part / parts, hi = total * (part + 1) / parts
+            let lo = total * part / parts
+            let hi = total * (part + 1) / parts
             for i in units.indices {
-                let begin = max(lo, starts[i]), end = min(hi, starts[i + 1])
+                let begin = max(lo, starts[i])
+                let end = min(hi, starts[i + 1])
                 if begin < end { body(i, (begin - starts[i])..<(end - starts[i])) }
             }
         }
     }
 
     /// Output rows of the eight-row groups `range` (repacked AVX2 kernels).
-    private func groupRange(_ range: Range<Int>, _ packed: PackedRows, _ x: QuantizedActivations, _ y: UnsafeMutablePointer<Float>) {
+    private func groupRange(
+        _ range: Range<Int>, _ packed: PackedRows, _ x: QuantizedActivations, _ y: UnsafeMutablePointer<Float>
+    ) {
         x.withByteBuffers { q, scale, sum, _ in
             let (begin, end, blocks) = (range.lowerBound, range.upperBound, columns / 32)
             if type == .q8_0 {
@@ -185,7 +204,8 @@ package struct QuantizedMatrix: @unchecked Sendable {
     }
 
     /// Output rows `range` for every activation row: y[b·rows + r] = W[r]·x[b].
-    private func rowRange(_ range: Range<Int>, _ x: QuantizedActivations, _ y: UnsafeMutablePointer<Float>, avx2: Bool) {
+    private func rowRange(_ range: Range<Int>, _ x: QuantizedActivations, _ y: UnsafeMutablePointer<Float>, avx2: Bool)
+    {
         if avx2 && QuantizedKernels.avx2Available {
             x.withByteBuffers { q, scale, sum, qsum in
                 let (begin, end, blocks) = (range.lowerBound, range.upperBound, columns / 32)
@@ -200,11 +220,13 @@ package struct QuantizedMatrix: @unchecked Sendable {
         HalfFloat.table.withUnsafeBufferPointer { tableBuffer in
             x.withBuffers { q, scale, sum, qsum in
                 guard let table = tableBuffer.baseAddress else { return }
-                let blocks = columns / 32, rows = self.rows
+                let blocks = columns / 32
+                let rows = self.rows
                 for r in range {
                     let w = base + r * rowBytes
                     for b in 0..<x.rows {
-                        let xq = q + b * columns, first = b * blocks
+                        let xq = q + b * columns
+                        let first = b * blocks
                         let dot: Float
                         switch type {
                         case .q4_1: dot = QuantizedDot.q4_1(w, xq, scale + first, sum + first, blocks, table)
@@ -236,9 +258,13 @@ final class PackedRows: @unchecked Sendable {
     init?(type: GGMLType, base: UnsafeRawPointer, rowBytes: Int, rows: Int, blocks: Int) {
         guard let kind = type.repackKind else { return nil }
         let source = base.assumingMemoryBound(to: UInt8.self)
-        guard let copy = alignedRepack(count: arbiter_x8_packed_bytes(kind, rows, blocks), {
-            arbiter_x8_repack(kind, source, rowBytes, rows, blocks, $0) == 1
-        }) else { return nil }
+        guard
+            let copy = alignedRepack(
+                count: arbiter_x8_packed_bytes(kind, rows, blocks),
+                {
+                    arbiter_x8_repack(kind, source, rowBytes, rows, blocks, $0) == 1
+                })
+        else { return nil }
         bytes = copy
     }
 
@@ -271,7 +297,10 @@ func alignedRepack(count: Int, _ fill: (UnsafeMutablePointer<UInt8>) -> Bool) ->
 
 /// A `Value?` made once, by the first caller (others wait for it).
 final class LazyValue<Value: AnyObject & Sendable>: Sendable {
-    private enum State { case pending, done(Value?) }
+    private enum State {
+        case pending
+        case done(Value?)
+    }
     private let state = Mutex<State>(.pending)
 
     func value(_ make: () -> Value?) -> Value? {
@@ -289,7 +318,9 @@ private final class ByteBox {
     let pointer: UnsafeMutableRawPointer
     init(_ bytes: [UInt8]) {
         pointer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
-        bytes.withUnsafeBytes { pointer.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(pointer), byteCount: $0.count) }
+        bytes.withUnsafeBytes {
+            pointer.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(pointer), byteCount: $0.count)
+        }
     }
     deinit { pointer.deallocate() }
 }

@@ -33,13 +33,22 @@ public struct SamplingOptions: Sendable, Equatable {
     /// Greedy decoding.
     public static let greedy = SamplingOptions(uncheckedTemperature: 0)
 
-    public init(temperature: Float, topK: Int? = nil, topP: Float? = nil, minP: Float? = nil, seed: UInt64 = 0) throws(SamplingError) {
+    public init(temperature: Float, topK: Int? = nil, topP: Float? = nil, minP: Float? = nil, seed: UInt64 = 0)
+        throws(SamplingError)
+    {
         guard temperature.isFinite, temperature >= 0 else {
-            throw .invalidOption(name: "temperature", value: "\(temperature)", allowed: "a finite number ≥ 0 (0 = greedy)")
+            throw .invalidOption(
+                name: "temperature", value: "\(temperature)", allowed: "a finite number ≥ 0 (0 = greedy)")
         }
-        if let topK, topK < 1 { throw .invalidOption(name: "topK", value: "\(topK)", allowed: "an integer ≥ 1, or nil for no limit") }
-        if let topP, !(topP > 0 && topP <= 1) { throw .invalidOption(name: "topP", value: "\(topP)", allowed: "a number in (0, 1], or nil") }
-        if let minP, !(minP >= 0 && minP <= 1) { throw .invalidOption(name: "minP", value: "\(minP)", allowed: "a number in [0, 1], or nil") }
+        if let topK, topK < 1 {
+            throw .invalidOption(name: "topK", value: "\(topK)", allowed: "an integer ≥ 1, or nil for no limit")
+        }
+        if let topP, !(topP > 0 && topP <= 1) {
+            throw .invalidOption(name: "topP", value: "\(topP)", allowed: "a number in (0, 1], or nil")
+        }
+        if let minP, !(minP >= 0 && minP <= 1) {
+            throw .invalidOption(name: "minP", value: "\(minP)", allowed: "a number in [0, 1], or nil")
+        }
         self.temperature = temperature
         self.topK = topK
         self.topP = topP
@@ -72,7 +81,9 @@ public struct Sampler: Sendable {
 
     /// Index of the largest value; the lowest index among equal maxima; NaN never wins (all-NaN: 0).
     public static func argmax<S: Sequence>(_ logits: S) -> Int where S.Element == Float {
-        var best = 0, bestValue = -Float.infinity, found = false
+        var best = 0
+        var bestValue = -Float.infinity
+        var found = false
         for (i, x) in logits.enumerated() where !x.isNaN && (!found || x > bestValue) {
             best = i
             bestValue = x
@@ -95,10 +106,14 @@ public struct Sampler: Sendable {
         var probabilities = order.map { Foundation.exp(Double(logits[$0]) / t - top) }
         var total = probabilities.reduce(0, +)
         if let p = options.topP {
-            var cumulative = 0.0, keep = probabilities.count
+            var cumulative = 0.0
+            var keep = probabilities.count
             for (i, q) in probabilities.enumerated() {
                 cumulative += q / total
-                if cumulative >= Double(p) { keep = i + 1; break }
+                if cumulative >= Double(p) {
+                    keep = i + 1
+                    break
+                }
             }
             probabilities.removeLast(probabilities.count - keep)
             order.removeLast(order.count - keep)

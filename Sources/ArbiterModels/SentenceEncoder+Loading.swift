@@ -9,17 +9,21 @@ extension SentenceEncoder {
     /// `TokenizerError` (tokenizer.json).
     public static func load(directory: URL) throws -> SentenceEncoder {
         let model = try BERTModel.load(directory: directory)
-        let settings = try SentenceEncoderSettings(directory: directory, modelMaxPositions: model.configuration.maxPositionEmbeddings)
+        let settings = try SentenceEncoderSettings(
+            directory: directory, modelMaxPositions: model.configuration.maxPositionEmbeddings)
         let tokenizer = try WordPieceTokenizer(
             tokenizerJSON: directory.appendingPathComponent("tokenizer.json"), maxLength: settings.maxSequenceLength)
         return try SentenceEncoder(
-            model: model, tokenizer: tokenizer, maxSequenceLength: settings.maxSequenceLength, pooling: settings.pooling,
+            model: model, tokenizer: tokenizer, maxSequenceLength: settings.maxSequenceLength,
+            pooling: settings.pooling,
             normalizes: settings.normalizes, lowercasesInput: settings.lowercasesInput, source: directory.path)
     }
 
     /// Loads a registered model (e.g. `"minilm-l6-v2"`) or a folder path through `store`
     /// (fetching it into the cache first when `fetchIfMissing`). Also throws `ModelStoreError`.
-    public static func load(named name: String, store: ModelStore = ModelStore(), fetchIfMissing: Bool = false) throws -> SentenceEncoder {
+    public static func load(named name: String, store: ModelStore = ModelStore(), fetchIfMissing: Bool = false) throws
+        -> SentenceEncoder
+    {
         let resolved = try store.resolve(name, fetchIfMissing: fetchIfMissing)
         guard resolved.format == .safetensors else {
             throw BERTError.unsupported(
@@ -56,7 +60,9 @@ struct SentenceEncoderSettings: Equatable {
             let modules = try Self.modules(modulesURL)
             for (index, module) in modules.enumerated() {
                 if module.type.hasSuffix(".Pooling") {
-                    guard let path = module.path else { throw .missingKey(path: modulesURL.path, key: "[\(index)].path") }
+                    guard let path = module.path else {
+                        throw .missingKey(path: modulesURL.path, key: "[\(index)].path")
+                    }
                     poolingFolder = path
                 }
                 if module.type.hasSuffix(".Normalize") { normalizes = true }
@@ -69,9 +75,14 @@ struct SentenceEncoderSettings: Equatable {
             var modes: [SentencePooling] = []
             if try json.optionalBool("pooling_mode_mean_tokens") ?? false { modes.append(.mean) }
             if try json.optionalBool("pooling_mode_cls_token") ?? false { modes.append(.classToken) }
-            for key in ["pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken"] {
+            for key in [
+                "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens",
+                "pooling_mode_lasttoken",
+            ] {
                 if try json.optionalBool(key) ?? false {
-                    throw .unsupported(path: poolingURL.path, key: key, value: "true", supported: ["pooling_mode_mean_tokens", "pooling_mode_cls_token"])
+                    throw .unsupported(
+                        path: poolingURL.path, key: key, value: "true",
+                        supported: ["pooling_mode_mean_tokens", "pooling_mode_cls_token"])
                 }
             }
             guard modes.count == 1, let mode = modes.first else {
@@ -86,16 +97,24 @@ struct SentenceEncoderSettings: Equatable {
     /// (type, path) of each entry of a modules.json array.
     static func modules(_ url: URL) throws(BERTError) -> [(type: String, path: String?)] {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: url.path, reason: error.localizedDescription) }
+        do { data = try Data(contentsOf: url) } catch {
+            throw .unreadable(path: url.path, reason: error.localizedDescription)
+        }
         let parsed: Any
         do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
             throw .invalidJSON(path: url.path, reason: error.localizedDescription)
         }
-        guard let entries = parsed as? [Any] else { throw .invalidJSON(path: url.path, reason: "the top level is not an array") }
+        guard let entries = parsed as? [Any] else {
+            throw .invalidJSON(path: url.path, reason: "the top level is not an array")
+        }
         var result: [(type: String, path: String?)] = []
         for (index, entry) in entries.enumerated() {
-            guard let object = entry as? [String: Any] else { throw .wrongType(path: url.path, key: "[\(index)]", expected: "an object") }
-            guard let type = object["type"] as? String else { throw .missingKey(path: url.path, key: "[\(index)].type") }
+            guard let object = entry as? [String: Any] else {
+                throw .wrongType(path: url.path, key: "[\(index)]", expected: "an object")
+            }
+            guard let type = object["type"] as? String else {
+                throw .missingKey(path: url.path, key: "[\(index)].type")
+            }
             result.append((type, object["path"] as? String))
         }
         return result

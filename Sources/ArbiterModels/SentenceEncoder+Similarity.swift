@@ -5,9 +5,12 @@ extension SentenceEncoder {
     /// cos(a, b) = a·b / (‖a‖‖b‖); 0 when either vector is all zeros. The vectors must have equal length.
     public static func cosineSimilarity(_ a: [Float], _ b: [Float]) -> Float {
         precondition(a.count == b.count, "cosineSimilarity: vectors of length \(a.count) and \(b.count)")
-        var dot = 0.0, aa = 0.0, bb = 0.0
+        var dot = 0.0
+        var aa = 0.0
+        var bb = 0.0
         for i in a.indices {
-            let x = Double(a[i]), y = Double(b[i])
+            let x = Double(a[i])
+            let y = Double(b[i])
             dot += x * y
             aa += x * x
             bb += y * y

@@ -59,7 +59,8 @@ public final class SentenceEncoder {
 
     /// Token ids of `sentence`: `[CLS] … [SEP]`, at most `maxSequenceLength` of them.
     public func tokenize(_ sentence: String) -> [Int] {
-        tokenizer.encode(lowercasesInput ? sentence.lowercased() : sentence, addSpecialTokens: true, maxLength: maxSequenceLength)
+        tokenizer.encode(
+            lowercasesInput ? sentence.lowercased() : sentence, addSpecialTokens: true, maxLength: maxSequenceLength)
     }
 
     /// Embeddings of `sentences` in order (each `dimension` floats). Sentences are grouped by
@@ -90,7 +91,9 @@ public final class SentenceEncoder {
     /// tape, so a loss on them trains the encoder. Call inside `Tensor.noGrad` for inference.
     public func embeddings(_ batch: BERTBatch) -> Tensor {
         let hidden = model(batch)  // (B, T, C)
-        let b = batch.batchSize, t = batch.sequenceLength, c = dimension
+        let b = batch.batchSize
+        let t = batch.sequenceLength
+        let c = dimension
         var pooled: Tensor  // (B, C)
         switch pooling {
         case .mean:

@@ -45,7 +45,8 @@ struct AddedTokenMatcher: Sendable {
         return out
     }
 
-    private func longestMatch(_ list: [([Unicode.Scalar], Int)], in scalars: [Unicode.Scalar], at i: Int) -> (Int, Int)? {
+    private func longestMatch(_ list: [([Unicode.Scalar], Int)], in scalars: [Unicode.Scalar], at i: Int) -> (Int, Int)?
+    {
         for (content, id) in list where i + content.count <= scalars.count {
             var equal = true
             for k in 1..<max(content.count, 1) where scalars[i + k] != content[k] {

@@ -22,20 +22,21 @@ public enum TokenizerError: Error, LocalizedError, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case let .unreadable(source, reason):
+        case .unreadable(let source, let reason):
             return "\(source): cannot read the tokenizer file (\(reason)); check the path and permissions."
-        case let .invalidJSON(source, reason):
+        case .invalidJSON(let source, let reason):
             return "\(source): not a JSON object (\(reason)); the file must be a Hugging Face tokenizer.json."
-        case let .missingKey(source, keyPath):
+        case .missingKey(let source, let keyPath):
             return "\(source): missing key `\(keyPath)`; the tokenizer file is incomplete — re-export it."
-        case let .wrongType(source, keyPath, expected):
+        case .wrongType(let source, let keyPath, let expected):
             return "\(source): `\(keyPath)` must be \(expected); the tokenizer file is malformed — re-export it."
-        case let .invalidValue(source, keyPath, reason):
+        case .invalidValue(let source, let keyPath, let reason):
             return "\(source): `\(keyPath)` is invalid: \(reason); fix or re-export the tokenizer file."
-        case let .unknownMergeToken(source, keyPath, token):
-            return "\(source): `\(keyPath)` refers to token \(String(reflecting: token)), which is not in the vocabulary "
+        case .unknownMergeToken(let source, let keyPath, let token):
+            return
+                "\(source): `\(keyPath)` refers to token \(String(reflecting: token)), which is not in the vocabulary "
                 + "(merges and vocabulary come from different tokenizers?); use the matching vocabulary."
-        case let .unsupported(source, keyPath, value, supported):
+        case .unsupported(let source, let keyPath, let value, let supported):
             return "\(source): `\(keyPath)` = \(String(reflecting: value)) is not supported "
                 + "(supported: \(supported.joined(separator: ", "))); use a model with a supported tokenizer."
         }

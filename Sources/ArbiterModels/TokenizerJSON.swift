@@ -52,7 +52,9 @@ struct TokenizerJSONObject {
     }
 
     func object(_ key: String) throws -> TokenizerJSONObject {
-        guard let object = try optionalObject(key) else { throw TokenizerError.missingKey(source: source, keyPath: keyPath(key)) }
+        guard let object = try optionalObject(key) else {
+            throw TokenizerError.missingKey(source: source, keyPath: keyPath(key))
+        }
         return object
     }
 
@@ -74,7 +76,9 @@ struct TokenizerJSONObject {
     }
 
     func int(_ key: String) throws -> Int {
-        guard let int = try optionalInt(key) else { throw TokenizerError.missingKey(source: source, keyPath: keyPath(key)) }
+        guard let int = try optionalInt(key) else {
+            throw TokenizerError.missingKey(source: source, keyPath: keyPath(key))
+        }
         return int
     }
 
@@ -99,7 +103,8 @@ struct TokenizerJSONObject {
     func objects(_ key: String) throws -> [TokenizerJSONObject] {
         try array(key).enumerated().map { index, element in
             guard let dictionary = element as? [String: Any] else {
-                throw TokenizerError.wrongType(source: source, keyPath: "\(keyPath(key))[\(index)]", expected: "an object")
+                throw TokenizerError.wrongType(
+                    source: source, keyPath: "\(keyPath(key))[\(index)]", expected: "an object")
             }
             return TokenizerJSONObject(source: source, path: "\(keyPath(key))[\(index)]", values: dictionary)
         }
@@ -138,11 +143,13 @@ struct TokenizerJSONObject {
         return try objects("added_tokens").map { token in
             let id = try token.int("id")
             guard id >= 0, id < Int(Int32.max) else {
-                throw TokenizerError.invalidValue(source: source, keyPath: token.keyPath("id"), reason: "id \(id) out of range")
+                throw TokenizerError.invalidValue(
+                    source: source, keyPath: token.keyPath("id"), reason: "id \(id) out of range")
             }
             let content = try token.string("content")
             guard !content.isEmpty else {
-                throw TokenizerError.invalidValue(source: source, keyPath: token.keyPath("content"), reason: "empty token")
+                throw TokenizerError.invalidValue(
+                    source: source, keyPath: token.keyPath("content"), reason: "empty token")
             }
             return (content, id, try token.optionalBool("special") ?? false)
         }

@@ -18,7 +18,9 @@ public struct BertNormalization: Sendable, Equatable {
     public var stripAccents: Bool
     public var lowercase: Bool
 
-    public init(cleanText: Bool = true, handleChineseCharacters: Bool = true, stripAccents: Bool = true, lowercase: Bool = true) {
+    public init(
+        cleanText: Bool = true, handleChineseCharacters: Bool = true, stripAccents: Bool = true, lowercase: Bool = true
+    ) {
         self.cleanText = cleanText
         self.handleChineseCharacters = handleChineseCharacters
         self.stripAccents = stripAccents
@@ -28,7 +30,8 @@ public struct BertNormalization: Sendable, Equatable {
     /// Uncased BERT (all-MiniLM-L6-v2, bert-base-uncased).
     public static let uncased = BertNormalization()
     /// No normalisation at all (tokenizer.json `"normalizer": null`).
-    public static let none = BertNormalization(cleanText: false, handleChineseCharacters: false, stripAccents: false, lowercase: false)
+    public static let none = BertNormalization(
+        cleanText: false, handleChineseCharacters: false, stripAccents: false, lowercase: false)
 
     /// The normalised scalars of `scalars`.
     func normalize(_ scalars: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar] {
@@ -61,7 +64,8 @@ public struct BertNormalization: Sendable, Equatable {
             lowered.reserveCapacity(out.count)
             for scalar in out {
                 if scalar.value < 0x80 {
-                    lowered.append((0x41...0x5A).contains(scalar.value) ? Unicode.Scalar(UInt8(scalar.value + 0x20)) : scalar)
+                    lowered.append(
+                        (0x41...0x5A).contains(scalar.value) ? Unicode.Scalar(UInt8(scalar.value + 0x20)) : scalar)
                 } else {
                     lowered.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
                 }
@@ -86,7 +90,7 @@ public struct BertNormalization: Sendable, Equatable {
     static func isChineseCharacter(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F, 0x2B740...0x2B81F,
-             0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
+            0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
             return true
         default:
             return false
@@ -95,12 +99,14 @@ public struct BertNormalization: Sendable, Equatable {
 
     static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
-        if (0x21...0x2F).contains(v) || (0x3A...0x40).contains(v) || (0x5B...0x60).contains(v) || (0x7B...0x7E).contains(v) {
+        if (0x21...0x2F).contains(v) || (0x3A...0x40).contains(v) || (0x5B...0x60).contains(v)
+            || (0x7B...0x7E).contains(v)
+        {
             return true
         }
         switch scalar.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-             .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            .initialPunctuation, .finalPunctuation, .otherPunctuation:
             return true
         default:
             return false

@@ -23,7 +23,8 @@ extension WordPieceTokenizer {
         let model = try json.object("model")
         let type = try model.optionalString("type") ?? "WordPiece"
         guard type == "WordPiece" else {
-            throw TokenizerError.unsupported(source: source, keyPath: model.keyPath("type"), value: type, supported: ["WordPiece"])
+            throw TokenizerError.unsupported(
+                source: source, keyPath: model.keyPath("type"), value: type, supported: ["WordPiece"])
         }
         let vocabulary = try model.vocabulary("vocab")
         let unknown = try model.optionalString("unk_token") ?? "[UNK]"
@@ -86,7 +87,8 @@ extension WordPieceTokenizer {
                 ((item as? [String: Any])?["SpecialToken"] as? [String: Any])?["id"] as? String
             }
             guard single.count == 3, specials.count == 2,
-                  ((single[1] as? [String: Any])?["Sequence"]) != nil else {
+                ((single[1] as? [String: Any])?["Sequence"]) != nil
+            else {
                 throw TokenizerError.unsupported(
                     source: post.source, keyPath: post.keyPath("single"), value: "\(single.count) items",
                     supported: ["[SpecialToken, Sequence A, SpecialToken]"])

@@ -41,7 +41,8 @@ public struct WordPieceTokenizer: Tokenizer {
     }
 
     init(
-        source: String, vocabulary: [String: Int], unknownToken: String, classifierToken: String, separatorToken: String,
+        source: String, vocabulary: [String: Int], unknownToken: String, classifierToken: String,
+        separatorToken: String,
         paddingToken: String?, continuingSubwordPrefix: String, maxInputCharactersPerWord: Int, maxLength: Int,
         normalization: BertNormalization, addedTokens: [(content: String, id: Int)]
     ) throws {
@@ -54,7 +55,8 @@ public struct WordPieceTokenizer: Tokenizer {
             return id
         }
         guard maxLength >= 2 else {
-            throw TokenizerError.invalidValue(source: source, keyPath: "maxLength", reason: "\(maxLength) < 2 leaves no room for [CLS] and [SEP]")
+            throw TokenizerError.invalidValue(
+                source: source, keyPath: "maxLength", reason: "\(maxLength) < 2 leaves no room for [CLS] and [SEP]")
         }
         guard maxInputCharactersPerWord >= 1 else {
             throw TokenizerError.invalidValue(
@@ -89,7 +91,9 @@ public struct WordPieceTokenizer: Tokenizer {
         for (content, id) in addedTokens where vocabulary[content] != id {
             throw TokenizerError.invalidValue(
                 source: source, keyPath: "added_tokens",
-                reason: "added token \(String(reflecting: content)) has id \(id) but the vocabulary says \(vocabulary[content].map(String.init) ?? "nothing")")
+                reason:
+                    "added token \(String(reflecting: content)) has id \(id) but the vocabulary says \(vocabulary[content].map(String.init) ?? "nothing")"
+            )
         }
         self.addedTokens = AddedTokenMatcher(tokens: addedTokens)
         self.addedTokenIDs = Set(addedTokens.map(\.id))
@@ -153,8 +157,10 @@ public struct WordPieceTokenizer: Tokenizer {
                 text += piece
             }
         }
-        for (from, to) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
-                           (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] {
+        for (from, to) in [
+            (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+            (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
+        ] {
             text = text.replacingOccurrences(of: from, with: to)
         }
         return text

@@ -53,7 +53,9 @@ extension Rubric {
             return AggregatedScore(value: passed ? 1 : 0, minimum: 0, maximum: 1, normalised: false)
         case .weightedMean, .min:
             let common = hasCommonScale
-            let pick: ((weight: Double, raw: Double, normalised: Double)) -> Double = { common ? $0.raw : $0.normalised }
+            let pick: ((weight: Double, raw: Double, normalised: Double)) -> Double = {
+                common ? $0.raw : $0.normalised
+            }
             let low = common ? (criteria.first?.scale?.minimum ?? 0) : 0
             let high = common ? (criteria.first?.scale?.maximum ?? 1) : 1
             let value: Double

@@ -19,7 +19,8 @@ extension Rubric {
             data = try Data(contentsOf: url)
         } catch {
             throw RubricError(
-                kind: .unreadableFile, file: file, path: "", problem: "the file could not be read (\(error.localizedDescription))",
+                kind: .unreadableFile, file: file, path: "",
+                problem: "the file could not be read (\(error.localizedDescription))",
                 fix: "check the path exists and is readable")
         }
         return try parse(data: data, format: format, file: file)

@@ -68,7 +68,8 @@ extension Rubric {
     var criteriaText: String {
         var lines = ["Rubric: \(name) (version \(version)): \(description)", "", "Criteria:"]
         for criterion in criteria {
-            lines.append("- `\(criterion.id)` (weight \(Self.formatNumber(criterion.weight))): \(criterion.description)")
+            lines.append(
+                "- `\(criterion.id)` (weight \(Self.formatNumber(criterion.weight))): \(criterion.description)")
         }
         if let referenceInstructions {
             lines.append("")
@@ -140,7 +141,9 @@ extension Rubric {
         if !showsFormat {
             systemText += "\n\n" + outputFormatText
         }
-        return [RubricMessage(role: .system, content: systemText), RubricMessage(role: .user, content: user.render(all))]
+        return [
+            RubricMessage(role: .system, content: systemText), RubricMessage(role: .user, content: user.render(all)),
+        ]
     }
 
     /// Messages asking a judge to score one response. When the rubric needs a reference and none

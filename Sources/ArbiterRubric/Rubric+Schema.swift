@@ -93,7 +93,8 @@ extension Rubric {
         case .pairwise:
             if let scaleNode = fields.optional("scale") {
                 throw reader.fail(
-                    .invalidValue, scaleNode, "\(path).scale", "pairwise criteria have no scale (the verdict is A, B or TIE)",
+                    .invalidValue, scaleNode, "\(path).scale",
+                    "pairwise criteria have no scale (the verdict is A, B or TIE)",
                     fix: "remove `scale` or make the rubric `kind: pointwise`")
             }
         }

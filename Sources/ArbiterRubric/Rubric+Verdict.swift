@@ -14,7 +14,8 @@ extension Rubric {
     /// The text after `[RESULT]` on each line that starts with it (after whitespace, `*` or `#`).
     static func resultLines(in text: String) -> [String] {
         text.split(whereSeparator: \.isNewline).compactMap { rawLine in
-            let line = rawLine.trimmingCharacters(in: CharacterSet.whitespaces.union(CharacterSet(charactersIn: "*#>`")))
+            let line = rawLine.trimmingCharacters(
+                in: CharacterSet.whitespaces.union(CharacterSet(charactersIn: "*#>`")))
             guard line.uppercased().hasPrefix("[RESULT]") else { return nil }
             return String(line.dropFirst("[RESULT]".count))
                 .trimmingCharacters(in: CharacterSet.whitespaces.union(CharacterSet(charactersIn: "*`.")))
@@ -50,7 +51,8 @@ extension Rubric {
             }
             guard let level = scale.level(forAnswer: answer) else {
                 throw RubricScoreError(
-                    rubric: name, problem: "`\(answer.trimmingCharacters(in: .whitespaces))` is not a level of `\(criterion.id)`",
+                    rubric: name,
+                    problem: "`\(answer.trimmingCharacters(in: .whitespaces))` is not a level of `\(criterion.id)`",
                     fix: "the judge must answer one of \(labels)")
             }
             verdict[criterion.id] = level

@@ -11,7 +11,8 @@ extension RubricNode {
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            let message = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+            let message =
+                (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
                 ?? error.localizedDescription
             throw RubricError(
                 kind: .syntax, file: file, line: lineNumber(in: message, data: data), path: "",
@@ -26,7 +27,10 @@ extension RubricNode {
         switch object {
         case let dictionary as [String: Any]:
             let entries = dictionary.keys.sorted().map { key in
-                (key: key, node: convert(dictionary[key] as Any, path: RubricSchemaReader.join(path, key), lines: lines))
+                (
+                    key: key,
+                    node: convert(dictionary[key] as Any, path: RubricSchemaReader.join(path, key), lines: lines)
+                )
             }
             return RubricNode(value: .map(entries), line: line)
         case let array as [Any]:

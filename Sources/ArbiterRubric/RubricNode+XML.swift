@@ -4,8 +4,9 @@
 // <criterion> and <level>; any other element is a text scalar. Lines come from the parser.
 // Not an XML writer and not a general XML model.
 import Foundation
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 extension RubricNode {

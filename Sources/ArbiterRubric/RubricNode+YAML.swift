@@ -32,7 +32,8 @@ extension RubricNode {
         thread.start()
         done.wait()
         guard let result = box.result else {
-            throw RubricError(kind: .syntax, file: file, path: "", problem: "the YAML parser did not finish", fix: "try again")
+            throw RubricError(
+                kind: .syntax, file: file, path: "", problem: "the YAML parser did not finish", fix: "try again")
         }
         return try result.get()
     }

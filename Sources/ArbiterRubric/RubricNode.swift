@@ -91,7 +91,8 @@ public enum RubricFormatInfo {
 
 /// Edit distance, for "did you mean" suggestions.
 func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a.lowercased()), y = Array(b.lowercased())
+    let x = Array(a.lowercased())
+    let y = Array(b.lowercased())
     if x.isEmpty { return y.count }
     if y.isEmpty { return x.count }
     var previous = Array(0...y.count)

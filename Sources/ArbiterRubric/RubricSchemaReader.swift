@@ -38,7 +38,9 @@ struct RubricSchemaReader {
         guard case .list(let items) = node.value else {
             throw fail(
                 .wrongType, node, path, "expected a list of \(what), found \(node.typeName)",
-                fix: "write `\(path.split(separator: ".").last.map(String.init) ?? path)` as a list (`- ` items in YAML, `[…]` in JSON)")
+                fix:
+                    "write `\(path.split(separator: ".").last.map(String.init) ?? path)` as a list (`- ` items in YAML, `[…]` in JSON)"
+            )
         }
         return items
     }
@@ -112,7 +114,8 @@ struct RubricSchemaReader {
         /// The node for `key`, or a `.missingField` error naming the fix.
         func required(_ key: String, _ fix: String, kind: RubricError.Kind = .missingField) throws -> RubricNode {
             guard let found = optional(key) else {
-                throw reader.fail(kind, node, childPath(key), "the required field `\(key)` is missing or null", fix: fix)
+                throw reader.fail(
+                    kind, node, childPath(key), "the required field `\(key)` is missing or null", fix: fix)
             }
             return found
         }

@@ -53,7 +53,9 @@ extension Rubric {
         if let stepNode = fields.optional("step") {
             step = try reader.integer(stepNode, "\(path).step")
             guard step > 0 else {
-                throw reader.fail(.invalidValue, stepNode, "\(path).step", "the step is \(step)", fix: "use a positive step such as 1")
+                throw reader.fail(
+                    .invalidValue, stepNode, "\(path).step", "the step is \(step)", fix: "use a positive step such as 1"
+                )
             }
         }
         guard minimum < maximum else {
@@ -65,7 +67,9 @@ extension Rubric {
             throw reader.fail(
                 .invalidValue, fields.optional("step") ?? maxNode, "\(path).step",
                 "min \(minimum), max \(maximum) and step \(step) do not give 2…\(maximumLevels) evenly spaced levels",
-                fix: "choose min, max and step so that (max - min) is a multiple of step with at most \(maximumLevels) levels")
+                fix:
+                    "choose min, max and step so that (max - min) is a multiple of step with at most \(maximumLevels) levels"
+            )
         }
         var levels: [ScaleLevel] = []
         var seen: [Int: Int] = [:]
@@ -77,11 +81,14 @@ extension Rubric {
                 throw reader.fail(
                     .invalidValue, entry.key, "\(levelPath).score",
                     "the score \(score) is not on the scale \(minimum)…\(maximum) (step \(step))",
-                    fix: "use one of \(stride(from: minimum, through: maximum, by: step).map(String.init).joined(separator: ", "))")
+                    fix:
+                        "use one of \(stride(from: minimum, through: maximum, by: step).map(String.init).joined(separator: ", "))"
+                )
             }
             if let first = seen[score] {
                 throw reader.fail(
-                    .duplicateLevel, entry.key, "\(levelPath).score", "the score \(score) is already described by levels[\(first)]",
+                    .duplicateLevel, entry.key, "\(levelPath).score",
+                    "the score \(score) is already described by levels[\(first)]",
                     fix: "keep one level per score")
             }
             seen[score] = index
@@ -114,13 +121,15 @@ extension Rubric {
             }
             if let first = entries.firstIndex(where: { $0.label.caseInsensitiveCompare(label) == .orderedSame }) {
                 throw reader.fail(
-                    .duplicateLevel, entry.key, "\(levelPath).label", "the label `\(label)` is already used by levels[\(first)]",
+                    .duplicateLevel, entry.key, "\(levelPath).label",
+                    "the label `\(label)` is already used by levels[\(first)]",
                     fix: "give every level a different label")
             }
             if type == .binary, label != "pass", label != "fail" {
                 throw reader.fail(
                     .invalidValue, entry.key, "\(levelPath).label", "`\(label)` is not a binary label",
-                    fix: "binary levels are labelled `pass` and `fail`; \(suggestion(for: label, in: ["pass", "fail"]))")
+                    fix: "binary levels are labelled `pass` and `fail`; \(suggestion(for: label, in: ["pass", "fail"]))"
+                )
             }
             entries.append((label, entry.descriptor))
         }

@@ -52,7 +52,9 @@ extension ChatServer {
         guard maxTokens <= configuration.maxTokensLimit else {
             throw .invalidField(
                 param: request.maxTokensParam,
-                message: "\(maxTokens) is above this server's limit of \(configuration.maxTokensLimit); ask for fewer tokens")
+                message:
+                    "\(maxTokens) is above this server's limit of \(configuration.maxTokensLimit); ask for fewer tokens"
+            )
         }
         return ChatRequest(
             messages: request.messages, maxTokens: maxTokens, temperature: request.temperature, seed: request.seed,
@@ -69,20 +71,24 @@ extension ChatServer {
     }
 
     /// The OpenAI completion for a backend response.
-    func completion(_ response: ChatResponse, for request: ChatCompletionRequest, maxTokens: Int) -> ChatCompletionWire {
+    func completion(_ response: ChatResponse, for request: ChatCompletionRequest, maxTokens: Int) -> ChatCompletionWire
+    {
         let (text, cut) = Self.cutAtStop(response.text, stops: request.stop)
         var tokens = response.tokens
         if let cut, let all = tokens { tokens = Self.tokens(all, startingBefore: cut) }
         let generated = response.usage?.completionTokens ?? response.tokens?.count ?? 0
         let finish = cut == nil && generated >= maxTokens ? "length" : "stop"
-        let logprobs = request.logprobs
+        let logprobs =
+            request.logprobs
             ? tokens.map { LogprobsWire(content: $0.map { Self.wireToken($0, top: request.topLogprobs ?? 0) }) }
             : nil
         return ChatCompletionWire(
             id: "chatcmpl-" + (0..<24).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined(),
             created: Int(Date().timeIntervalSince1970), model: modelName,
             choices: [ChoiceWire(message: MessageWire(content: text), finishReason: finish, logprobs: logprobs)],
-            usage: response.usage.map { UsageWire(promptTokens: $0.promptTokens, completionTokens: $0.completionTokens) })
+            usage: response.usage.map {
+                UsageWire(promptTokens: $0.promptTokens, completionTokens: $0.completionTokens)
+            })
     }
 
     /// One token entry with its `top` most likely alternatives, most likely first (ties keep the
@@ -90,7 +96,10 @@ extension ChatServer {
     static func wireToken(_ token: TokenLogprobs, top: Int) -> TokenLogprobWire {
         let alternatives = token.top.map { TokenLogprobWire(token: $0.token, logprob: $0.logprob, topLogprobs: nil) }
         let ranked = alternatives.enumerated()
-            .sorted { $0.element.logprob != $1.element.logprob ? $0.element.logprob > $1.element.logprob : $0.offset < $1.offset }
+            .sorted {
+                $0.element.logprob != $1.element.logprob
+                    ? $0.element.logprob > $1.element.logprob : $0.offset < $1.offset
+            }
             .prefix(max(top, 0))
             .map(\.element)
         return TokenLogprobWire(token: token.token, logprob: token.logprob, topLogprobs: ranked)

@@ -28,7 +28,8 @@ extension ChatServer {
             return Self.json(self.modelEntry)
         }
         router.get("/health") { _, _ in
-            Self.json(HealthWire(model: self.modelName, inFlight: await self.gate.running, queued: await self.gate.queued))
+            Self.json(
+                HealthWire(model: self.modelName, inFlight: await self.gate.running, queued: await self.gate.queued))
         }
         return router
     }
@@ -55,7 +56,9 @@ struct ErrorEnvelopeMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let maxBodyBytes: Int
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as ChatServerError {
@@ -67,7 +70,8 @@ struct ErrorEnvelopeMiddleware: RouterMiddleware {
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return ChatServer.error(.bodyTooLarge(limit: maxBodyBytes))
         } catch let error as HTTPError {
-            var response = ChatServer.error(.internalError(reason: "HTTP \(error.status.code) \(error.body ?? error.status.reasonPhrase)"))
+            var response = ChatServer.error(
+                .internalError(reason: "HTTP \(error.status.code) \(error.body ?? error.status.reasonPhrase)"))
             response.status = error.status
             return response
         } catch {
@@ -81,7 +85,9 @@ struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let logger: Logger
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let start = ContinuousClock.now
         var status = "error"
         defer {

@@ -37,7 +37,8 @@ public final class ChatServer: Sendable {
         self.modelName = modelName
         self.configuration = configuration
         self.logger = logger
-        self.gate = RequestGate(maxConcurrent: configuration.maxConcurrentRequests, maxQueued: configuration.maxQueuedRequests)
+        self.gate = RequestGate(
+            maxConcurrent: configuration.maxConcurrentRequests, maxQueued: configuration.maxQueuedRequests)
         self.created = Int(Date().timeIntervalSince1970)
     }
 
@@ -55,7 +56,8 @@ public final class ChatServer: Sendable {
             try await onServerExecutor { try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint]) }
         } catch {
             if started.hasStarted { throw error }
-            throw ChatServerError.didNotStart(address: "\(configuration.host):\(configuration.port)", reason: Self.describe(error))
+            throw ChatServerError.didNotStart(
+                address: "\(configuration.host):\(configuration.port)", reason: Self.describe(error))
         }
     }
 
@@ -103,7 +105,8 @@ public final class ChatServer: Sendable {
         let host = configuration.host
         return Application(
             router: makeRouter(),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: nil),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 let hostPart = host.contains(":") ? "[\(host)]" : host

@@ -29,13 +29,17 @@ public struct ChatServerConfiguration: Sendable, Equatable {
         func check(_ ok: Bool, _ name: String, _ value: Int, _ rule: String) throws(ChatServerError) {
             if !ok { throw .invalidConfiguration(setting: name, reason: "\(value) \(rule)") }
         }
-        guard !host.isEmpty else { throw .invalidConfiguration(setting: "host", reason: "is empty; use e.g. 127.0.0.1") }
+        guard !host.isEmpty else {
+            throw .invalidConfiguration(setting: "host", reason: "is empty; use e.g. 127.0.0.1")
+        }
         try check((0...65535).contains(port), "port", port, "is not in 0...65535")
         try check(maxBodyBytes >= 1024, "maxBodyBytes", maxBodyBytes, "is below 1024")
         try check(maxConcurrentRequests >= 1, "maxConcurrentRequests", maxConcurrentRequests, "is below 1")
         try check(maxQueuedRequests >= 0, "maxQueuedRequests", maxQueuedRequests, "is negative")
         try check(maxTokensLimit >= 1, "maxTokensLimit", maxTokensLimit, "is below 1")
-        try check((1...maxTokensLimit).contains(defaultMaxTokens), "defaultMaxTokens", defaultMaxTokens, "is not in 1...maxTokensLimit (\(maxTokensLimit))")
+        try check(
+            (1...maxTokensLimit).contains(defaultMaxTokens), "defaultMaxTokens", defaultMaxTokens,
+            "is not in 1...maxTokensLimit (\(maxTokensLimit))")
         self.init(
             validatedHost: host, port: port, maxBodyBytes: maxBodyBytes, maxConcurrentRequests: maxConcurrentRequests,
             maxQueuedRequests: maxQueuedRequests, defaultMaxTokens: defaultMaxTokens, maxTokensLimit: maxTokensLimit)

@@ -35,7 +35,8 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
     public var errorDescription: String? {
         switch self {
         case .malformedJSON(let reason):
-            return "request body is not a valid JSON object (\(reason)); send Content-Type: application/json with an object like {\"model\": ..., \"messages\": [...]}"
+            return
+                "request body is not a valid JSON object (\(reason)); send Content-Type: application/json with an object like {\"model\": ..., \"messages\": [...]}"
         case .invalidField(let param, let message):
             return "\(param): \(message)"
         case .unsupported(let param, let message):
@@ -43,9 +44,11 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
         case .unknownModel(let requested, let served):
             return "model '\(requested)' is not served here; this server serves '\(served)' (see GET /v1/models)"
         case .notFound(let method, let path):
-            return "no route \(method) \(path); this server answers POST /v1/chat/completions, GET /v1/models and GET /health"
+            return
+                "no route \(method) \(path); this server answers POST /v1/chat/completions, GET /v1/models and GET /health"
         case .bodyTooLarge(let limit):
-            return "request body is larger than \(limit) bytes; shorten the messages or start the server with a larger body limit"
+            return
+                "request body is larger than \(limit) bytes; shorten the messages or start the server with a larger body limit"
         case .busy(let queued):
             return "server is busy: \(queued) request(s) already wait for the model; retry later"
         case .backendRejected(let reason):

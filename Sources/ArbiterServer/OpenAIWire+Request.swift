@@ -51,10 +51,15 @@ struct ChatCompletionRequest: Sendable, Equatable {
             }
             let f = FieldReader(container: c, path: "")
             guard let model = try f.optional("model", String.self, "a string") else {
-                throw ChatServerError.invalidField(param: "model", message: "is required; send the id listed by GET /v1/models")
+                throw ChatServerError.invalidField(
+                    param: "model", message: "is required; send the id listed by GET /v1/models")
             }
-            guard let messages = try f.optional("messages", [WireMessage].self, "an array of {\"role\", \"content\"} objects") else {
-                throw ChatServerError.invalidField(param: "messages", message: "is required; send at least one {\"role\": \"user\", \"content\": ...}")
+            guard
+                let messages = try f.optional(
+                    "messages", [WireMessage].self, "an array of {\"role\", \"content\"} objects")
+            else {
+                throw ChatServerError.invalidField(
+                    param: "messages", message: "is required; send at least one {\"role\": \"user\", \"content\": ...}")
             }
             guard !messages.isEmpty else {
                 throw ChatServerError.invalidField(param: "messages", message: "is empty; send at least one message")
@@ -66,7 +71,8 @@ struct ChatCompletionRequest: Sendable, Equatable {
             }
             if let t = try f.optional("temperature", Double.self, "a number between 0 and 2") {
                 guard (0...2).contains(t) else {
-                    throw ChatServerError.invalidField(param: "temperature", message: "\(t) is out of range; use a number between 0 and 2")
+                    throw ChatServerError.invalidField(
+                        param: "temperature", message: "\(t) is out of range; use a number between 0 and 2")
                 }
                 request.temperature = t
             }
@@ -74,7 +80,9 @@ struct ChatCompletionRequest: Sendable, Equatable {
             request.logprobs = try f.optional("logprobs", Bool.self, "true or false") ?? false
             if let k = try f.optional("top_logprobs", Int.self, "an integer between 0 and \(maxTopLogprobs)") {
                 guard (0...maxTopLogprobs).contains(k) else {
-                    throw ChatServerError.invalidField(param: "top_logprobs", message: "\(k) is out of range; use an integer between 0 and \(maxTopLogprobs)")
+                    throw ChatServerError.invalidField(
+                        param: "top_logprobs",
+                        message: "\(k) is out of range; use an integer between 0 and \(maxTopLogprobs)")
                 }
                 guard request.logprobs else {
                     throw ChatServerError.invalidField(param: "top_logprobs", message: "needs \"logprobs\": true")
@@ -91,7 +99,8 @@ struct ChatCompletionRequest: Sendable, Equatable {
             for name in ["max_completion_tokens", "max_tokens"] {
                 guard let n = try f.optional(name, Int.self, "a positive integer") else { continue }
                 guard n >= 1 else {
-                    throw ChatServerError.invalidField(param: name, message: "\(n) is out of range; use a positive integer")
+                    throw ChatServerError.invalidField(
+                        param: name, message: "\(n) is out of range; use a positive integer")
                 }
                 return (n, name)
             }
@@ -115,7 +124,8 @@ struct ChatCompletionRequest: Sendable, Equatable {
                 list = try f.optional("stop", [String].self, expected) ?? []
             }
             guard list.count <= maxStopSequences else {
-                throw ChatServerError.invalidField(param: "stop", message: "has \(list.count) sequences; send at most \(maxStopSequences)")
+                throw ChatServerError.invalidField(
+                    param: "stop", message: "has \(list.count) sequences; send at most \(maxStopSequences)")
             }
             guard !list.contains("") else {
                 throw ChatServerError.invalidField(param: "stop", message: "contains an empty string; remove it")
@@ -126,36 +136,59 @@ struct ChatCompletionRequest: Sendable, Equatable {
         /// Fields whose non-default values this server cannot honour.
         static func refuseUnsupported(_ f: FieldReader) throws {
             if let n = try f.optional("n", Int.self, "an integer") {
-                guard n >= 1 else { throw ChatServerError.invalidField(param: "n", message: "\(n) is out of range; use 1") }
+                guard n >= 1 else {
+                    throw ChatServerError.invalidField(param: "n", message: "\(n) is out of range; use 1")
+                }
                 guard n == 1 else {
-                    throw ChatServerError.unsupported(param: "n", message: "this server returns one choice per request; send n = 1 and repeat the request with different seeds")
+                    throw ChatServerError.unsupported(
+                        param: "n",
+                        message:
+                            "this server returns one choice per request; send n = 1 and repeat the request with different seeds"
+                    )
                 }
             }
             if try f.optional("stream", Bool.self, "true or false") == true {
-                throw ChatServerError.unsupported(param: "stream", message: "streaming is not supported; send \"stream\": false (or omit it) to get the whole completion in one response")
+                throw ChatServerError.unsupported(
+                    param: "stream",
+                    message:
+                        "streaming is not supported; send \"stream\": false (or omit it) to get the whole completion in one response"
+                )
             }
             if let p = try f.optional("top_p", Double.self, "a number between 0 and 1"), p != 1 {
-                guard p > 0, p <= 1 else { throw ChatServerError.invalidField(param: "top_p", message: "\(p) is out of range; use a number in (0, 1]") }
-                throw ChatServerError.unsupported(param: "top_p", message: "nucleus sampling is not supported; omit top_p or send 1")
+                guard p > 0, p <= 1 else {
+                    throw ChatServerError.invalidField(
+                        param: "top_p", message: "\(p) is out of range; use a number in (0, 1]")
+                }
+                throw ChatServerError.unsupported(
+                    param: "top_p", message: "nucleus sampling is not supported; omit top_p or send 1")
             }
             for name in ["frequency_penalty", "presence_penalty"] {
                 if let v = try f.optional(name, Double.self, "a number"), v != 0 {
-                    throw ChatServerError.unsupported(param: name, message: "penalties are not supported; omit \(name) or send 0")
+                    throw ChatServerError.unsupported(
+                        param: name, message: "penalties are not supported; omit \(name) or send 0")
                 }
             }
             for name in ["tools", "functions"] {
                 if let list = try f.optional(name, [JSONValue].self, "an array"), !list.isEmpty {
-                    throw ChatServerError.unsupported(param: name, message: "tool calling is not supported; omit \(name)")
+                    throw ChatServerError.unsupported(
+                        param: name, message: "tool calling is not supported; omit \(name)")
                 }
             }
-            if let choice = try f.optional("tool_choice", JSONValue.self, "a string or object"), choice != .string("none") {
-                throw ChatServerError.unsupported(param: "tool_choice", message: "tool calling is not supported; omit tool_choice")
+            if let choice = try f.optional("tool_choice", JSONValue.self, "a string or object"),
+                choice != .string("none")
+            {
+                throw ChatServerError.unsupported(
+                    param: "tool_choice", message: "tool calling is not supported; omit tool_choice")
             }
             if let bias = try f.optional("logit_bias", [String: JSONValue].self, "an object"), !bias.isEmpty {
-                throw ChatServerError.unsupported(param: "logit_bias", message: "logit bias is not supported; omit logit_bias")
+                throw ChatServerError.unsupported(
+                    param: "logit_bias", message: "logit bias is not supported; omit logit_bias")
             }
-            if let format = try f.optional("response_format", [String: JSONValue].self, "an object"), format["type"] != .string("text") {
-                throw ChatServerError.unsupported(param: "response_format", message: "only {\"type\": \"text\"} is supported; omit response_format")
+            if let format = try f.optional("response_format", [String: JSONValue].self, "an object"),
+                format["type"] != .string("text")
+            {
+                throw ChatServerError.unsupported(
+                    param: "response_format", message: "only {\"type\": \"text\"} is supported; omit response_format")
             }
         }
     }
@@ -169,11 +202,13 @@ private struct WireMessage: Decodable {
         let path = FieldReader.path(decoder.codingPath)
         let c: KeyedDecodingContainer<WireKey>
         do { c = try decoder.container(keyedBy: WireKey.self) } catch {
-            throw ChatServerError.invalidField(param: path, message: "must be an object {\"role\": ..., \"content\": ...}")
+            throw ChatServerError.invalidField(
+                param: path, message: "must be an object {\"role\": ..., \"content\": ...}")
         }
         let f = FieldReader(container: c, path: path + ".")
         guard let roleName = try f.optional("role", String.self, "a string") else {
-            throw ChatServerError.invalidField(param: path + ".role", message: "is required; use system, user or assistant")
+            throw ChatServerError.invalidField(
+                param: path + ".role", message: "is required; use system, user or assistant")
         }
         let role: ChatTurn.Role
         switch roleName {
@@ -181,7 +216,8 @@ private struct WireMessage: Decodable {
         case "user": role = .user
         case "assistant": role = .assistant
         default:
-            throw ChatServerError.invalidField(param: path + ".role", message: "'\(roleName)' is not a supported role; use system, user or assistant")
+            throw ChatServerError.invalidField(
+                param: path + ".role", message: "'\(roleName)' is not a supported role; use system, user or assistant")
         }
         let expected = "a string or an array of {\"type\": \"text\", \"text\": ...} parts"
         let content: String
@@ -204,12 +240,14 @@ private struct WirePart: Decodable {
         let path = FieldReader.path(decoder.codingPath)
         let c: KeyedDecodingContainer<WireKey>
         do { c = try decoder.container(keyedBy: WireKey.self) } catch {
-            throw ChatServerError.invalidField(param: path, message: "must be an object {\"type\": \"text\", \"text\": ...}")
+            throw ChatServerError.invalidField(
+                param: path, message: "must be an object {\"type\": \"text\", \"text\": ...}")
         }
         let f = FieldReader(container: c, path: path + ".")
         let kind = try f.optional("type", String.self, "a string") ?? "text"
         guard kind == "text" else {
-            throw ChatServerError.unsupported(param: path + ".type", message: "content part type '\(kind)' is not supported; send text parts only")
+            throw ChatServerError.unsupported(
+                param: path + ".type", message: "content part type '\(kind)' is not supported; send text parts only")
         }
         guard let text = try f.optional("text", String.self, "a string") else {
             throw ChatServerError.invalidField(param: path + ".text", message: "is required for a text part")
@@ -222,8 +260,14 @@ private struct WirePart: Decodable {
 struct WireKey: CodingKey {
     let stringValue: String
     let intValue: Int?
-    init(stringValue: String) { self.stringValue = stringValue; self.intValue = nil }
-    init(intValue: Int) { self.stringValue = String(intValue); self.intValue = intValue }
+    init(stringValue: String) {
+        self.stringValue = stringValue
+        self.intValue = nil
+    }
+    init(intValue: Int) {
+        self.stringValue = String(intValue)
+        self.intValue = intValue
+    }
 }
 
 /// Reads optional typed fields, turning decoding failures into errors that name the field.

@@ -100,7 +100,10 @@ struct ModelListWire: Encodable, Equatable {
         var created: Int
         var ownedBy = "arbiter"
 
-        enum CodingKeys: String, CodingKey { case id, object, created, ownedBy = "owned_by" }
+        enum CodingKeys: String, CodingKey {
+            case id, object, created
+            case ownedBy = "owned_by"
+        }
     }
     var object = "list"
     var data: [Entry]
@@ -113,7 +116,11 @@ struct HealthWire: Encodable, Equatable {
     var inFlight: Int
     var queued: Int
 
-    enum CodingKeys: String, CodingKey { case status, model, inFlight = "in_flight", queued }
+    enum CodingKeys: String, CodingKey {
+        case status, model
+        case inFlight = "in_flight"
+        case queued
+    }
 }
 
 /// `{"error": {"message", "type", "param", "code"}}`.
@@ -147,5 +154,7 @@ func encodeWire(_ value: some Encodable) -> Data {
     // Every wire type holds only strings, integers and finite doubles, so encoding cannot fail;
     // should it ever, the client still gets a well-formed error object.
     return (try? encoder.encode(value))
-        ?? Data(#"{"error":{"message":"response could not be encoded","type":"server_error","param":null,"code":"encoding_failed"}}"#.utf8)
+        ?? Data(
+            #"{"error":{"message":"response could not be encoded","type":"server_error","param":null,"code":"encoding_failed"}}"#
+                .utf8)
 }

@@ -16,12 +16,17 @@ public struct AdamW: Optimizer, Equatable {
         /// Decoupled weight decay λ (applied to buffers whose `decays` is true).
         public let weightDecay: Float
 
-        public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01) throws {
-            try OptimizerChecks.require("learningRate", learningRate, in: 0...Float.greatestFiniteMagnitude, "finite and >= 0")
+        public init(
+            learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+            weightDecay: Float = 0.01
+        ) throws {
+            try OptimizerChecks.require(
+                "learningRate", learningRate, in: 0...Float.greatestFiniteMagnitude, "finite and >= 0")
             try OptimizerChecks.require("beta1", beta1, in: 0...Float(1).nextDown, "in [0, 1)")
             try OptimizerChecks.require("beta2", beta2, in: 0...Float(1).nextDown, "in [0, 1)")
             try OptimizerChecks.require("epsilon", epsilon, in: 0...Float.greatestFiniteMagnitude, "finite and >= 0")
-            try OptimizerChecks.require("weightDecay", weightDecay, in: 0...Float.greatestFiniteMagnitude, "finite and >= 0")
+            try OptimizerChecks.require(
+                "weightDecay", weightDecay, in: 0...Float.greatestFiniteMagnitude, "finite and >= 0")
             self.learningRate = learningRate
             self.beta1 = beta1
             self.beta2 = beta2
@@ -47,8 +52,9 @@ public struct AdamW: Optimizer, Equatable {
     }
 
     public mutating func step(_ buffers: [ParameterBuffer], learningRate: Float) throws {
-        try OptimizerChecks.validate(buffers, learningRate: learningRate,
-                                     slots: [("m", firstMoments), ("v", secondMoments)])
+        try OptimizerChecks.validate(
+            buffers, learningRate: learningRate,
+            slots: [("m", firstMoments), ("v", secondMoments)])
         stepCount += 1
         let t = Double(stepCount)
         let correction1 = Float(1 - pow(Double(configuration.beta1), t))
@@ -62,8 +68,10 @@ public struct AdamW: Optimizer, Equatable {
         }
     }
 
-    private func update(_ buffer: ParameterBuffer, m: inout [Float], v: inout [Float],
-                        learningRate: Float, correction1: Float, correction2: Float) {
+    private func update(
+        _ buffer: ParameterBuffer, m: inout [Float], v: inout [Float],
+        learningRate: Float, correction1: Float, correction2: Float
+    ) {
         let (b1, b2, eps) = (configuration.beta1, configuration.beta2, configuration.epsilon)
         let decay = buffer.decays ? configuration.weightDecay : 0
         let p = buffer.value  // (n,)
@@ -114,7 +122,9 @@ extension AdamW {
     /// AdamW with default hyperparameters (lr 1e-3, β 0.9/0.999, ε 1e-8, λ 0.01).
     public init() {
         // The defaults are valid constants; failure here would be a programmer error.
-        guard let configuration = try? Configuration() else { preconditionFailure("AdamW default configuration is invalid") }
+        guard let configuration = try? Configuration() else {
+            preconditionFailure("AdamW default configuration is invalid")
+        }
         self.init(configuration: configuration)
     }
 }

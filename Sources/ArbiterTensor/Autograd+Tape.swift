@@ -31,7 +31,8 @@ extension Tensor {
     public func backward() {
         precondition(
             count == 1,
-            "backward: tensor of shape \(shape.shapeString) has \(count) elements; backward() starts from a scalar (reduce first, e.g. loss.sum())")
+            "backward: tensor of shape \(shape.shapeString) has \(count) elements; backward() starts from a scalar (reduce first, e.g. loss.sum())"
+        )
         let order = topologicalOrder()
         var grads: [ObjectIdentifier: [Float]] = [ObjectIdentifier(self): [1]]
         for tensor in order.reversed() {
@@ -47,10 +48,15 @@ extension Tensor {
             }
             guard let node = tensor.node else { continue }
             let inputGrads = GradientTable.rule(for: node.op)(node, g)
-            precondition(inputGrads.count == node.inputs.count, "autograd: \(node.op) rule returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
+            precondition(
+                inputGrads.count == node.inputs.count,
+                "autograd: \(node.op) rule returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
             for (input, inputGrad) in zip(node.inputs, inputGrads) where input.tracksGrad {
                 guard let inputGrad else { continue }
-                precondition(inputGrad.count == input.count, "autograd: \(node.op) gradient has \(inputGrad.count) elements for input of shape \(input.shape.shapeString)")
+                precondition(
+                    inputGrad.count == input.count,
+                    "autograd: \(node.op) gradient has \(inputGrad.count) elements for input of shape \(input.shape.shapeString)"
+                )
                 let key = ObjectIdentifier(input)
                 if var existing = grads[key] {
                     grads[key] = nil
@@ -69,7 +75,10 @@ extension Tensor {
         var visited = Set<ObjectIdentifier>()
         var stack: [(Tensor, Bool)] = [(self, false)]
         while let (tensor, expanded) = stack.popLast() {
-            if expanded { order.append(tensor); continue }
+            if expanded {
+                order.append(tensor)
+                continue
+            }
             let id = ObjectIdentifier(tensor)
             if visited.contains(id) { continue }
             visited.insert(id)

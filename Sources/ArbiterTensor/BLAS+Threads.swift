@@ -38,7 +38,8 @@ extension BLASThreads {
     /// count (OpenBLAS splits gemv rows differently), so a product never runs while another
     /// thread has the count lowered: the same inputs give the same bits, whatever else runs.
     /// Writer-preferring, and never nested on one thread (GEMM.run is not called inside a region).
-    nonisolated(unsafe) private static let gate: UnsafeMutablePointer<pthread_rwlock_t> = {  // used only through pthread calls
+    // used only through pthread calls
+    nonisolated(unsafe) private static let gate: UnsafeMutablePointer<pthread_rwlock_t> = {
         let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
         var attributes = pthread_rwlockattr_t()
         pthread_rwlockattr_init(&attributes)

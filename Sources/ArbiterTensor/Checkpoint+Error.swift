@@ -11,13 +11,15 @@ public enum CheckpointError: LocalizedError, Sendable, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case let .notACheckpoint(path):
-            return "\(path): no \(Checkpoint.manifestName) here, so this is not a (complete) checkpoint. Pass the directory that Checkpoint.save(to:) wrote."
-        case let .invalidManifest(path, reason):
+        case .notACheckpoint(let path):
+            return
+                "\(path): no \(Checkpoint.manifestName) here, so this is not a (complete) checkpoint. Pass the directory that Checkpoint.save(to:) wrote."
+        case .invalidManifest(let path, let reason):
             return "\(path): invalid checkpoint manifest (\(reason)). The checkpoint is corrupt; use an earlier one."
-        case let .unsupportedVersion(path, version):
-            return "\(path): checkpoint version \(version) is not supported (this build reads version \(Checkpoint.version)). Use a matching Arbiter version."
-        case let .io(path, reason):
+        case .unsupportedVersion(let path, let version):
+            return
+                "\(path): checkpoint version \(version) is not supported (this build reads version \(Checkpoint.version)). Use a matching Arbiter version."
+        case .io(let path, let reason):
             return "\(path): \(reason). Check permissions and free disk space."
         }
     }

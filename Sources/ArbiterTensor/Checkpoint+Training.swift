@@ -24,7 +24,8 @@ extension Checkpoint {
     /// The number of completed training steps recorded by `init(parameters:optimizer:rng:step:)`.
     public func trainingStep() throws -> Int {
         guard let text = metadata[Self.stepKey], let step = Int(text), step >= 0 else {
-            throw CheckpointError.invalidManifest(path: "checkpoint metadata", reason: "'\(Self.stepKey)' is missing or not a non-negative integer")
+            throw CheckpointError.invalidManifest(
+                path: "checkpoint metadata", reason: "'\(Self.stepKey)' is missing or not a non-negative integer")
         }
         return step
     }
@@ -34,7 +35,9 @@ extension Checkpoint {
         let fields = metadata[Self.rngKey]?.split(separator: ",", omittingEmptySubsequences: false) ?? []
         let words = fields.compactMap { UInt64($0) }
         guard words.count == fields.count, let rng = SeededRNG(state: SeededRNG.State(words: words)) else {
-            throw CheckpointError.invalidManifest(path: "checkpoint metadata", reason: "'\(Self.rngKey)' is missing or not four comma-separated UInt64 words (not all zero)")
+            throw CheckpointError.invalidManifest(
+                path: "checkpoint metadata",
+                reason: "'\(Self.rngKey)' is missing or not four comma-separated UInt64 words (not all zero)")
         }
         return rng
     }
@@ -42,7 +45,8 @@ extension Checkpoint {
     /// Rebuilds the optimizer from the saved state (its kind must match `type`).
     public func trainingOptimizer<O: Optimizer>(_ type: O.Type) throws -> O {
         guard let optimizer else {
-            throw CheckpointError.invalidManifest(path: "checkpoint", reason: "it holds no optimizer state; save it with an optimizer")
+            throw CheckpointError.invalidManifest(
+                path: "checkpoint", reason: "it holds no optimizer state; save it with an optimizer")
         }
         return try O(restoring: optimizer)
     }

@@ -46,7 +46,7 @@ public struct Checkpoint: Sendable {
         var directory = directory.standardizedFileURL
         if !Self.isCheckpoint(directory) {
             guard !FileManager.default.fileExists(atPath: directory.path),
-                  let aside = Self.asideCopies(of: directory).first(where: Self.isCheckpoint)
+                let aside = Self.asideCopies(of: directory).first(where: Self.isCheckpoint)
             else { throw CheckpointError.notACheckpoint(path: directory.path) }
             directory = aside
         }
@@ -58,20 +58,24 @@ public struct Checkpoint: Sendable {
             throw CheckpointError.invalidManifest(path: manifestURL.path, reason: String(describing: error))
         }
         guard manifest.format == Self.format else {
-            throw CheckpointError.invalidManifest(path: manifestURL.path, reason: "format is '\(manifest.format)', expected '\(Self.format)'")
+            throw CheckpointError.invalidManifest(
+                path: manifestURL.path, reason: "format is '\(manifest.format)', expected '\(Self.format)'")
         }
         guard manifest.version == Self.version else {
             throw CheckpointError.unsupportedVersion(path: manifestURL.path, version: manifest.version)
         }
         func member(_ file: String) throws -> URL {
             guard !file.isEmpty, !file.contains("/"), file != ".", file != ".." else {
-                throw CheckpointError.invalidManifest(path: manifestURL.path, reason: "file name '\(file)' must be a plain name inside the checkpoint")
+                throw CheckpointError.invalidManifest(
+                    path: manifestURL.path, reason: "file name '\(file)' must be a plain name inside the checkpoint")
             }
             return directory.appendingPathComponent(file)
         }
         let model = try SafeTensorsFile(contentsOf: try member(manifest.model))
         tensors = try model.tensors.map { info in
-            SafeTensorsEntry(name: info.name, shape: info.shape, values: try model.floats(info.name), dtype: info.dtype.isWritable ? info.dtype : .float32)
+            SafeTensorsEntry(
+                name: info.name, shape: info.shape, values: try model.floats(info.name),
+                dtype: info.dtype.isWritable ? info.dtype : .float32)
         }
         optimizer = try manifest.optimizer.map { try OptimizerState(contentsOf: try member($0)) }
         metadata = manifest.metadata

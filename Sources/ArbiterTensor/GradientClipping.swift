@@ -26,7 +26,8 @@ public enum GradientClipping {
     /// measured before clipping. `maxNorm` must be positive and finite.
     @discardableResult
     public static func clipGlobalNorm(_ gradients: [UnsafeMutableBufferPointer<Float>], maxNorm: Float) -> Double {
-        precondition(maxNorm.isFinite && maxNorm > 0, "clipGlobalNorm: maxNorm must be positive and finite, got \(maxNorm)")
+        precondition(
+            maxNorm.isFinite && maxNorm > 0, "clipGlobalNorm: maxNorm must be positive and finite, got \(maxNorm)")
         let norm = globalNorm(gradients.map { UnsafeBufferPointer($0) })
         guard norm.isFinite else { return norm }
         let scale = Double(maxNorm) / (norm + 1e-6)

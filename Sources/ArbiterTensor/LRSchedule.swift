@@ -28,15 +28,15 @@ public enum LRSchedule: Sendable, Equatable {
         switch self {
         case .constant:
             return base
-        case let .linearWarmup(warmup, after):
+        case .linearWarmup(let warmup, let after):
             if step < warmup { return Float(b * Double(step + 1) / Double(warmup)) }
             switch after {
             case .constant:
                 return base
-            case let .linearDecayToZero(total):
+            case .linearDecayToZero(let total):
                 return Float(b * (1 - Self.progress(step, warmup, total)))
             }
-        case let .cosine(warmup, total, minLR):
+        case .cosine(let warmup, let total, let minLR):
             if step < warmup { return Float(b * Double(step + 1) / Double(warmup)) }
             let coefficient = 0.5 * (1 + cos(Double.pi * Self.progress(step, warmup, total)))
             return Float(Double(minLR) + coefficient * (b - Double(minLR)))

@@ -6,7 +6,8 @@
 
 /// e^x lane by lane.
 @inline(__always) func simdExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let low = SIMD8<Float>(repeating: -87.3), high = SIMD8<Float>(repeating: 88.3)
+    let low = SIMD8<Float>(repeating: -87.3)
+    let high = SIMD8<Float>(repeating: 88.3)
     var clamped = x.replacing(with: low, where: x .< low)
     clamped.replace(with: high, where: clamped .> high)
     // Adding 1.5·2²³ rounds x/ln2 to an integer n held in the low mantissa bits of t.
@@ -22,7 +23,8 @@
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     p = p * (r * r) + r + 1
-    let integer = unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)  // n, n ∈ [−126, 127]
+    // n, n ∈ [−126, 127]
+    let integer = unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
     let scaled = p * unsafeBitCast((integer &+ 127) &<< 23, to: SIMD8<Float>.self)  // p · 2^n
     let nan = x .!= x
     return any(nan) ? scaled.replacing(with: x, where: nan) : scaled

@@ -29,7 +29,8 @@ public struct OptimizerState: Sendable, Equatable {
         var entries: [SafeTensorsEntry] = []
         for (slot, buffers) in slots {
             for (parameter, values) in buffers {
-                entries.append(SafeTensorsEntry(name: "\(kind).\(slot).\(parameter)", shape: [values.count], values: values))
+                entries.append(
+                    SafeTensorsEntry(name: "\(kind).\(slot).\(parameter)", shape: [values.count], values: values))
             }
         }
         var metadata = [Self.kindKey: kind, Self.stepKey: String(stepCount)]
@@ -54,15 +55,18 @@ public struct OptimizerState: Sendable, Equatable {
     public init(file: SafeTensorsFile) throws {
         let source = file.path
         guard let kind = file.metadata[Self.kindKey], !kind.isEmpty, !kind.contains(".") else {
-            throw OptimizerError.invalidState(source: source, reason: "metadata '\(Self.kindKey)' is missing or malformed")
+            throw OptimizerError.invalidState(
+                source: source, reason: "metadata '\(Self.kindKey)' is missing or malformed")
         }
         guard let stepText = file.metadata[Self.stepKey], let step = Int(stepText), step >= 0 else {
-            throw OptimizerError.invalidState(source: source, reason: "metadata '\(Self.stepKey)' is missing or not a non-negative integer")
+            throw OptimizerError.invalidState(
+                source: source, reason: "metadata '\(Self.stepKey)' is missing or not a non-negative integer")
         }
         var hyperparameters: [String: Float] = [:]
         for (key, text) in file.metadata where key.hasPrefix(Self.hyperparameterPrefix) {
             guard let value = Float(text) else {
-                throw OptimizerError.invalidState(source: source, reason: "hyperparameter '\(key)' = '\(text)' is not a number")
+                throw OptimizerError.invalidState(
+                    source: source, reason: "hyperparameter '\(key)' = '\(text)' is not a number")
             }
             hyperparameters[String(key.dropFirst(Self.hyperparameterPrefix.count))] = value
         }
@@ -70,11 +74,14 @@ public struct OptimizerState: Sendable, Equatable {
         let prefix = kind + "."
         for info in file.tensors {
             guard info.dtype == .float32, info.name.hasPrefix(prefix) else {
-                throw OptimizerError.invalidState(source: source, reason: "tensor '\(info.name)' is not an F32 '\(prefix)<slot>.<parameter>' buffer")
+                throw OptimizerError.invalidState(
+                    source: source, reason: "tensor '\(info.name)' is not an F32 '\(prefix)<slot>.<parameter>' buffer")
             }
             let rest = info.name.dropFirst(prefix.count)
-            guard let dot = rest.firstIndex(of: "."), dot != rest.startIndex, rest.index(after: dot) != rest.endIndex else {
-                throw OptimizerError.invalidState(source: source, reason: "tensor '\(info.name)' lacks a '<slot>.<parameter>' suffix")
+            guard let dot = rest.firstIndex(of: "."), dot != rest.startIndex, rest.index(after: dot) != rest.endIndex
+            else {
+                throw OptimizerError.invalidState(
+                    source: source, reason: "tensor '\(info.name)' lacks a '<slot>.<parameter>' suffix")
             }
             let slot = String(rest[..<dot])
             let parameter = String(rest[rest.index(after: dot)...])
@@ -89,18 +96,23 @@ public struct OptimizerState: Sendable, Equatable {
     /// slot must hold the same parameters with the same sizes.
     func expect(kind expected: String, slots allowed: [String], pairedSlots: Bool) throws {
         guard kind == expected else { throw OptimizerError.wrongKind(expected: expected, found: kind) }
-        guard stepCount >= 0 else { throw OptimizerError.invalidState(source: "\(kind) state", reason: "negative step count") }
+        guard stepCount >= 0 else {
+            throw OptimizerError.invalidState(source: "\(kind) state", reason: "negative step count")
+        }
         for slot in slots.keys where !allowed.contains(slot) {
-            throw OptimizerError.invalidState(source: "\(kind) state", reason: "unknown slot '\(slot)' (expected \(allowed.joined(separator: ", ")))")
+            throw OptimizerError.invalidState(
+                source: "\(kind) state", reason: "unknown slot '\(slot)' (expected \(allowed.joined(separator: ", ")))")
         }
         guard pairedSlots else { return }
         let reference = slots[allowed[0]] ?? [:]
         for slot in allowed.dropFirst() {
             let other = slots[slot] ?? [:]
             guard Set(other.keys) == Set(reference.keys),
-                  other.allSatisfy({ reference[$0.key]?.count == $0.value.count })
+                other.allSatisfy({ reference[$0.key]?.count == $0.value.count })
             else {
-                throw OptimizerError.invalidState(source: "\(kind) state", reason: "slots '\(allowed[0])' and '\(slot)' cover different parameters or sizes")
+                throw OptimizerError.invalidState(
+                    source: "\(kind) state",
+                    reason: "slots '\(allowed[0])' and '\(slot)' cover different parameters or sizes")
             }
         }
     }

@@ -14,7 +14,10 @@ public struct ParameterBuffer {
     /// Whether weight decay applies (commonly false for biases and norm gains).
     public let decays: Bool
 
-    public init(name: String, value: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>, decays: Bool = true) {
+    public init(
+        name: String, value: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
+        decays: Bool = true
+    ) {
         self.name = name
         self.value = value
         self.gradient = gradient
@@ -39,12 +42,14 @@ public protocol Optimizer: Sendable {
 extension Optimizer {
     /// Convenience over Swift arrays: updates `values[name]` with `gradients[name]` for every name
     /// in `values` (weight decay applies to all). Throws if a gradient is missing or mis-sized.
-    public mutating func step(values: inout [String: [Float]], gradients: [String: [Float]], learningRate: Float) throws {
+    public mutating func step(values: inout [String: [Float]], gradients: [String: [Float]], learningRate: Float) throws
+    {
         let names = values.keys.sorted()
         for name in names {
             guard let g = gradients[name] else { throw OptimizerError.missingGradient(parameter: name) }
             guard g.count == values[name]?.count else {
-                throw OptimizerError.gradientCountMismatch(parameter: name, values: values[name]?.count ?? 0, gradients: g.count)
+                throw OptimizerError.gradientCountMismatch(
+                    parameter: name, values: values[name]?.count ?? 0, gradients: g.count)
             }
         }
         // Copy into pinned scratch memory so all buffers are valid at once, then copy back.
@@ -79,19 +84,20 @@ public enum OptimizerError: LocalizedError, Sendable, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case let .duplicateParameter(name):
+        case .duplicateParameter(let name):
             return "parameter '\(name)' was passed to the optimizer twice; give every buffer a unique name."
-        case let .missingGradient(name):
+        case .missingGradient(let name):
             return "parameter '\(name)' has no gradient; pass one gradient array per value array."
-        case let .gradientCountMismatch(name, values, gradients):
+        case .gradientCountMismatch(let name, let values, let gradients):
             return "parameter '\(name)' has \(values) values but \(gradients) gradient entries; they must match."
-        case let .stateCountMismatch(name, slot, state, values):
-            return "optimizer state '\(slot)' for parameter '\(name)' has \(state) entries but the parameter has \(values); the restored state belongs to a different model."
-        case let .invalidHyperparameter(name, value, requirement):
+        case .stateCountMismatch(let name, let slot, let state, let values):
+            return
+                "optimizer state '\(slot)' for parameter '\(name)' has \(state) entries but the parameter has \(values); the restored state belongs to a different model."
+        case .invalidHyperparameter(let name, let value, let requirement):
             return "\(name) = \(value) is invalid: it must be \(requirement)."
-        case let .wrongKind(expected, found):
+        case .wrongKind(let expected, let found):
             return "optimizer state is for '\(found)', not '\(expected)'; restore it into the matching optimizer."
-        case let .invalidState(source, reason):
+        case .invalidState(let source, let reason):
             return "\(source): optimizer state is invalid (\(reason)); save it again with OptimizerState.write(to:)."
         }
     }

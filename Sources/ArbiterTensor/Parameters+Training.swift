@@ -16,12 +16,15 @@ public enum ParametersError: LocalizedError, Sendable, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case let .missingTensor(source, name):
-            return "\(source): no tensor '\(name)'; the file belongs to a different model or was truncated. Save it again from this model."
-        case let .shapeMismatch(source, name, expected, found):
-            return "\(source): tensor '\(name)' has shape \(found) but the parameter is \(expected); build the model with the configuration the file was saved from."
-        case let .unexpectedTensor(source, name):
-            return "\(source): tensor '\(name)' is not a parameter of this model; load it into the model it was saved from."
+        case .missingTensor(let source, let name):
+            return
+                "\(source): no tensor '\(name)'; the file belongs to a different model or was truncated. Save it again from this model."
+        case .shapeMismatch(let source, let name, let expected, let found):
+            return
+                "\(source): tensor '\(name)' has shape \(found) but the parameter is \(expected); build the model with the configuration the file was saved from."
+        case .unexpectedTensor(let source, let name):
+            return
+                "\(source): tensor '\(name)' is not a parameter of this model; load it into the model it was saved from."
         }
     }
 }
@@ -45,7 +48,9 @@ extension Parameters {
             guard index < trained.count else { return try body(buffers) }
             let (name, tensor) = trained[index]
             guard let grad = tensor.grad else { return try pin(index + 1, &buffers) }
-            precondition(grad.count == tensor.count, "Parameters: gradient of '\(name)' has \(grad.count) elements for shape \(tensor.shape.shapeString)")
+            precondition(
+                grad.count == tensor.count,
+                "Parameters: gradient of '\(name)' has \(grad.count) elements for shape \(tensor.shape.shapeString)")
             let decay = decays(name, tensor)
             return try grad.storage.withUnsafeBufferPointer { g in
                 try tensor.storage.withUnsafeMutableBufferPointer { v in
@@ -102,13 +107,16 @@ extension Parameters {
     public func assign(from entries: [SafeTensorsEntry], source: String) throws {
         var byName: [String: SafeTensorsEntry] = [:]
         for entry in entries {
-            guard self[entry.name] != nil else { throw ParametersError.unexpectedTensor(source: source, name: entry.name) }
+            guard self[entry.name] != nil else {
+                throw ParametersError.unexpectedTensor(source: source, name: entry.name)
+            }
             byName[entry.name] = entry
         }
         for (name, tensor) in self {
             guard let entry = byName[name] else { throw ParametersError.missingTensor(source: source, name: name) }
             guard entry.shape == tensor.shape, entry.values.count == tensor.count else {
-                throw ParametersError.shapeMismatch(source: source, name: name, expected: tensor.shape, found: entry.shape)
+                throw ParametersError.shapeMismatch(
+                    source: source, name: name, expected: tensor.shape, found: entry.shape)
             }
         }
         for (name, tensor) in self {

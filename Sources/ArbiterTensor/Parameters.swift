@@ -32,7 +32,8 @@ public struct Parameters: Sequence {
 
     public func makeIterator() -> AnyIterator<(name: String, tensor: Tensor)> {
         var i = 0
-        let names = self.names, tensors = self.tensors
+        let names = self.names
+        let tensors = self.tensors
         return AnyIterator {
             guard i < names.count, let t = tensors[names[i]] else { return nil }
             defer { i += 1 }
@@ -47,7 +48,8 @@ public struct Parameters: Sequence {
     /// (nil when no backward has reached it since the last `zeroGrad`). For optimizers.
     /// `body` must not read the visited tensor through other paths (exclusive access).
     public func forEachBuffer(
-        _ body: (_ name: String, _ value: UnsafeMutableBufferPointer<Float>, _ grad: UnsafeBufferPointer<Float>?) throws -> Void
+        _ body: (_ name: String, _ value: UnsafeMutableBufferPointer<Float>, _ grad: UnsafeBufferPointer<Float>?) throws
+            -> Void
     ) rethrows {
         for (name, tensor) in self {
             try Self.withBuffers(of: tensor) { try body(name, $0, $1) }
@@ -56,7 +58,9 @@ public struct Parameters: Sequence {
 
     /// Visits, in order, the gradient of every parameter that has one, mutable in place
     /// (for gradient clipping and scaling). Parameters without a gradient are skipped.
-    public func forEachGradient(_ body: (_ name: String, _ grad: UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+    public func forEachGradient(_ body: (_ name: String, _ grad: UnsafeMutableBufferPointer<Float>) throws -> Void)
+        rethrows
+    {
         for (name, tensor) in self {
             guard let grad = tensor.grad else { continue }
             try grad.storage.withUnsafeMutableBufferPointer { try body(name, $0) }

@@ -17,14 +17,20 @@ public struct SGD: Optimizer, Equatable {
         public let weightDecay: Float
         public let nesterov: Bool
 
-        public init(learningRate: Float = 1e-2, momentum: Float = 0, dampening: Float = 0, weightDecay: Float = 0, nesterov: Bool = false) throws {
-            try OptimizerChecks.require("learningRate", learningRate, in: 0...Float.greatestFiniteMagnitude, "finite and >= 0")
+        public init(
+            learningRate: Float = 1e-2, momentum: Float = 0, dampening: Float = 0, weightDecay: Float = 0,
+            nesterov: Bool = false
+        ) throws {
+            try OptimizerChecks.require(
+                "learningRate", learningRate, in: 0...Float.greatestFiniteMagnitude, "finite and >= 0")
             try OptimizerChecks.require("momentum", momentum, in: 0...1, "in [0, 1]")
             try OptimizerChecks.require("dampening", dampening, in: 0...1, "in [0, 1]")
-            try OptimizerChecks.require("weightDecay", weightDecay, in: 0...Float.greatestFiniteMagnitude, "finite and >= 0")
+            try OptimizerChecks.require(
+                "weightDecay", weightDecay, in: 0...Float.greatestFiniteMagnitude, "finite and >= 0")
             if nesterov && (momentum <= 0 || dampening != 0) {
-                throw OptimizerError.invalidHyperparameter(name: "momentum", value: momentum,
-                                                           requirement: "> 0 with dampening 0 when nesterov is true")
+                throw OptimizerError.invalidHyperparameter(
+                    name: "momentum", value: momentum,
+                    requirement: "> 0 with dampening 0 when nesterov is true")
             }
             self.learningRate = learningRate
             self.momentum = momentum
@@ -108,7 +114,9 @@ extension SGD {
     /// Plain SGD with learning rate 1e-2 and no momentum or weight decay.
     public init() {
         // The defaults are valid constants; failure here would be a programmer error.
-        guard let configuration = try? Configuration() else { preconditionFailure("SGD default configuration is invalid") }
+        guard let configuration = try? Configuration() else {
+            preconditionFailure("SGD default configuration is invalid")
+        }
         self.init(configuration: configuration)
     }
 }

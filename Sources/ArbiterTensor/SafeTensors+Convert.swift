@@ -3,7 +3,9 @@
 
 enum SafeTensorsConversion {
     /// Converts `raw` (exactly `destination.count` elements of `dtype`) to Float32.
-    static func toFloat(_ raw: UnsafeRawBufferPointer, dtype: SafeTensorDType, into destination: UnsafeMutableBufferPointer<Float>) {
+    static func toFloat(
+        _ raw: UnsafeRawBufferPointer, dtype: SafeTensorDType, into destination: UnsafeMutableBufferPointer<Float>
+    ) {
         let n = destination.count
         precondition(raw.count == n * dtype.byteSize, "toFloat: \(raw.count) bytes for \(n) \(dtype.rawValue) elements")
         func load<T: FixedWidthInteger>(_ i: Int, _: T.Type) -> T {
@@ -12,11 +14,11 @@ enum SafeTensorsConversion {
         switch dtype {
         case .float32:
             #if _endian(little)
-            if let target = destination.baseAddress, let source = raw.baseAddress {
-                UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: n * 4)
-            }
+                if let target = destination.baseAddress, let source = raw.baseAddress {
+                    UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: n * 4)
+                }
             #else
-            for i in 0..<n { destination[i] = Float(bitPattern: load(i, UInt32.self)) }
+                for i in 0..<n { destination[i] = Float(bitPattern: load(i, UInt32.self)) }
             #endif
         case .float16:
             for i in 0..<n { destination[i] = HalfPrecision.float(fromFloat16Bits: load(i, UInt16.self)) }

@@ -44,7 +44,7 @@ struct SafeTensorsHeader {
         } catch {
             throw .invalidJSON(path: path, reason: error.description)
         }
-        guard case let .object(members) = json else {
+        guard case .object(let members) = json else {
             throw .invalidJSON(path: path, reason: "the header is not a JSON object")
         }
         dataStart = 8 + headerLength
@@ -70,8 +70,9 @@ struct SafeTensorsHeader {
         var next = 0
         for (_, info) in entries {
             guard info.dataOffsets.lowerBound == next else {
-                throw .invalidOffsets(path: path, tensor: info.name, begin: info.dataOffsets.lowerBound,
-                                      end: info.dataOffsets.upperBound, expectedBegin: next)
+                throw .invalidOffsets(
+                    path: path, tensor: info.name, begin: info.dataOffsets.lowerBound,
+                    end: info.dataOffsets.upperBound, expectedBegin: next)
             }
             next = info.dataOffsets.upperBound
         }
@@ -80,11 +81,13 @@ struct SafeTensorsHeader {
         tensors = entries.map(\.info)
     }
 
-    private static func parseMetadata(_ value: SafeTensorsJSON, path: String) throws(SafeTensorsError) -> [String: String] {
-        guard case let .object(pairs) = value else { throw .invalidMetadata(path: path, reason: "is not an object") }
+    private static func parseMetadata(_ value: SafeTensorsJSON, path: String) throws(SafeTensorsError) -> [String:
+        String]
+    {
+        guard case .object(let pairs) = value else { throw .invalidMetadata(path: path, reason: "is not an object") }
         var result: [String: String] = [:]
         for pair in pairs {
-            guard case let .string(text) = pair.value else {
+            guard case .string(let text) = pair.value else {
                 throw .invalidMetadata(path: path, reason: "value of '\(pair.key)' is not a string")
             }
             guard result.updateValue(text, forKey: pair.key) == nil else {
@@ -94,37 +97,46 @@ struct SafeTensorsHeader {
         return result
     }
 
-    private static func parseTensor(_ name: String, _ value: SafeTensorsJSON, path: String) throws(SafeTensorsError) -> SafeTensorInfo {
-        guard case let .object(fields) = value else {
+    private static func parseTensor(_ name: String, _ value: SafeTensorsJSON, path: String) throws(SafeTensorsError)
+        -> SafeTensorInfo
+    {
+        guard case .object(let fields) = value else {
             throw .invalidField(path: path, tensor: name, field: "(entry)", reason: "is not an object")
         }
         func field(_ key: String) throws(SafeTensorsError) -> SafeTensorsJSON {
             let matches = fields.filter { $0.key == key }
-            guard let first = matches.first else { throw .invalidField(path: path, tensor: name, field: key, reason: "is missing") }
-            guard matches.count == 1 else { throw .invalidField(path: path, tensor: name, field: key, reason: "appears more than once") }
+            guard let first = matches.first else {
+                throw .invalidField(path: path, tensor: name, field: key, reason: "is missing")
+            }
+            guard matches.count == 1 else {
+                throw .invalidField(path: path, tensor: name, field: key, reason: "appears more than once")
+            }
             return first.value
         }
-        guard case let .string(dtypeName) = try field("dtype") else {
+        guard case .string(let dtypeName) = try field("dtype") else {
             throw .invalidField(path: path, tensor: name, field: "dtype", reason: "is not a string")
         }
         guard let dtype = SafeTensorDType(rawValue: dtypeName) else {
             throw .unknownDType(path: path, tensor: name, dtype: dtypeName)
         }
-        guard case let .array(dims) = try field("shape") else {
+        guard case .array(let dims) = try field("shape") else {
             throw .invalidField(path: path, tensor: name, field: "shape", reason: "is not an array")
         }
         var shape: [Int] = []
         shape.reserveCapacity(dims.count)
         for dim in dims {
             guard let d = dim.nonNegativeInteger else {
-                throw .invalidField(path: path, tensor: name, field: "shape", reason: "holds something other than a non-negative integer")
+                throw .invalidField(
+                    path: path, tensor: name, field: "shape",
+                    reason: "holds something other than a non-negative integer")
             }
             shape.append(d)
         }
-        guard case let .array(offsets) = try field("data_offsets"), offsets.count == 2,
-              let begin = offsets[0].nonNegativeInteger, let end = offsets[1].nonNegativeInteger
+        guard case .array(let offsets) = try field("data_offsets"), offsets.count == 2,
+            let begin = offsets[0].nonNegativeInteger, let end = offsets[1].nonNegativeInteger
         else {
-            throw .invalidField(path: path, tensor: name, field: "data_offsets", reason: "is not a pair of non-negative integers")
+            throw .invalidField(
+                path: path, tensor: name, field: "data_offsets", reason: "is not a pair of non-negative integers")
         }
         guard end >= begin else {
             throw .invalidOffsets(path: path, tensor: name, begin: begin, end: end, expectedBegin: begin)
@@ -135,8 +147,9 @@ struct SafeTensorsHeader {
             (bytes, overflow) = bytes.multipliedReportingOverflow(by: d)
         }
         guard !overflow, bytes == end - begin else {
-            throw .sizeMismatch(path: path, tensor: name, shape: shape, dtype: dtype.rawValue,
-                                expectedBytes: overflow ? "more than Int.max" : String(bytes), rangeBytes: end - begin)
+            throw .sizeMismatch(
+                path: path, tensor: name, shape: shape, dtype: dtype.rawValue,
+                expectedBytes: overflow ? "more than Int.max" : String(bytes), rangeBytes: end - begin)
         }
         return SafeTensorInfo(name: name, dtype: dtype, shape: shape, dataOffsets: begin..<end)
     }

@@ -2,12 +2,13 @@
 // memory map of the file (so opening a 500 MB checkpoint reads only the header) or an owned copy
 // of in-memory bytes. Not a general file abstraction; it never writes.
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Immutable bytes kept alive for as long as any `SafeTensorsFile` copy refers to them.
@@ -23,7 +24,9 @@ final class SafeTensorsStorage: @unchecked Sendable {
         guard fd >= 0 else { throw .io(path: path, reason: "cannot open (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .io(path: path, reason: "cannot stat (\(String(cString: strerror(errno))))") }
+        guard fstat(fd, &info) == 0 else {
+            throw .io(path: path, reason: "cannot stat (\(String(cString: strerror(errno))))")
+        }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .io(path: path, reason: "not a regular file") }
         let size = Int(info.st_size)
         if size == 0 {

@@ -37,35 +37,45 @@ public enum SafeTensorsError: LocalizedError, Sendable, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case let .io(path, reason):
+        case .io(let path, let reason):
             return "\(path): \(reason). Check that the path exists and is readable/writable."
-        case let .fileTooSmall(path, size):
-            return "\(path): only \(size) bytes, a safetensors file starts with an 8-byte header length. The file is truncated or not safetensors."
-        case let .headerTooLarge(path, length):
-            return "\(path): declared header length \(length) exceeds 100,000,000 bytes. The file is corrupt or not safetensors."
-        case let .headerBeyondFile(path, length, fileSize):
-            return "\(path): header of \(length) bytes runs past the end of the \(fileSize)-byte file. The file is truncated; download it again."
-        case let .invalidJSON(path, reason):
-            return "\(path): header is not a valid JSON object (\(reason)). The file is corrupt; download or write it again."
-        case let .invalidField(path, tensor, field, reason):
-            return "\(path): tensor '\(tensor)' field '\(field)': \(reason). Each tensor needs dtype (string), shape (array of non-negative integers) and data_offsets ([begin, end])."
-        case let .invalidMetadata(path, reason):
+        case .fileTooSmall(let path, let size):
+            return
+                "\(path): only \(size) bytes, a safetensors file starts with an 8-byte header length. The file is truncated or not safetensors."
+        case .headerTooLarge(let path, let length):
+            return
+                "\(path): declared header length \(length) exceeds 100,000,000 bytes. The file is corrupt or not safetensors."
+        case .headerBeyondFile(let path, let length, let fileSize):
+            return
+                "\(path): header of \(length) bytes runs past the end of the \(fileSize)-byte file. The file is truncated; download it again."
+        case .invalidJSON(let path, let reason):
+            return
+                "\(path): header is not a valid JSON object (\(reason)). The file is corrupt; download or write it again."
+        case .invalidField(let path, let tensor, let field, let reason):
+            return
+                "\(path): tensor '\(tensor)' field '\(field)': \(reason). Each tensor needs dtype (string), shape (array of non-negative integers) and data_offsets ([begin, end])."
+        case .invalidMetadata(let path, let reason):
             return "\(path): __metadata__ \(reason). It must be an object whose values are all strings."
-        case let .unknownDType(path, tensor, dtype):
-            return "\(path): tensor '\(tensor)' has unknown dtype '\(dtype)'. Known: \(SafeTensorDType.allCases.map(\.rawValue).joined(separator: ", "))."
-        case let .duplicateName(path, tensor):
-            return "\(path): tensor name '\(tensor)' appears more than once in the header. The file is corrupt; rewrite it with unique names."
-        case let .sizeMismatch(path, tensor, shape, dtype, expected, range):
-            return "\(path): tensor '\(tensor)' of shape \(shape) and dtype \(dtype) needs \(expected) bytes but its data_offsets span \(range). The header is corrupt."
-        case let .invalidOffsets(path, tensor, begin, end, expectedBegin):
-            return "\(path): tensor '\(tensor)' has data_offsets [\(begin), \(end)] but the next tensor must begin at \(expectedBegin) and end at or after it (no overlaps, no holes). The header is corrupt."
-        case let .incompleteBuffer(path, covered, dataSize):
-            return "\(path): tensors cover \(covered) bytes of a \(dataSize)-byte data section; the data must be covered exactly. The file is truncated or has trailing bytes."
-        case let .tensorNotFound(path, tensor):
+        case .unknownDType(let path, let tensor, let dtype):
+            return
+                "\(path): tensor '\(tensor)' has unknown dtype '\(dtype)'. Known: \(SafeTensorDType.allCases.map(\.rawValue).joined(separator: ", "))."
+        case .duplicateName(let path, let tensor):
+            return
+                "\(path): tensor name '\(tensor)' appears more than once in the header. The file is corrupt; rewrite it with unique names."
+        case .sizeMismatch(let path, let tensor, let shape, let dtype, let expected, let range):
+            return
+                "\(path): tensor '\(tensor)' of shape \(shape) and dtype \(dtype) needs \(expected) bytes but its data_offsets span \(range). The header is corrupt."
+        case .invalidOffsets(let path, let tensor, let begin, let end, let expectedBegin):
+            return
+                "\(path): tensor '\(tensor)' has data_offsets [\(begin), \(end)] but the next tensor must begin at \(expectedBegin) and end at or after it (no overlaps, no holes). The header is corrupt."
+        case .incompleteBuffer(let path, let covered, let dataSize):
+            return
+                "\(path): tensors cover \(covered) bytes of a \(dataSize)-byte data section; the data must be covered exactly. The file is truncated or has trailing bytes."
+        case .tensorNotFound(let path, let tensor):
             return "\(path): no tensor named '\(tensor)'. Use `names` to list the tensors in the file."
-        case let .unsupportedConversion(path, tensor, dtype):
+        case .unsupportedConversion(let path, let tensor, let dtype):
             return "\(path): tensor '\(tensor)' has dtype \(dtype), which cannot be converted to Float32 here."
-        case let .invalidTensor(path, tensor, reason):
+        case .invalidTensor(let path, let tensor, let reason):
             return "\(path): cannot write tensor '\(tensor)': \(reason)."
         }
     }

@@ -79,7 +79,8 @@ public struct SafeTensorsFile: Sendable {
         guard destination.count == info.elementCount else {
             throw SafeTensorsError.invalidTensor(
                 path: path, tensor: name,
-                reason: "destination holds \(destination.count) floats but the tensor has \(info.elementCount) elements")
+                reason: "destination holds \(destination.count) floats but the tensor has \(info.elementCount) elements"
+            )
         }
         try withRawBytes(name) { raw in
             SafeTensorsConversion.toFloat(raw, dtype: info.dtype, into: destination)

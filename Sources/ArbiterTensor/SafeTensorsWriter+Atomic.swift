@@ -2,12 +2,13 @@
 // new one, never a partial write: bytes go to a hidden temporary file in the same directory,
 // are flushed to disk, then renamed over the destination. Not a locking mechanism.
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes a file in pieces, then publishes it with one rename.

@@ -26,8 +26,9 @@ public enum SafeTensorsWriter {
         _ tensors: [(name: String, shape: [Int], values: [Float], dtype: SafeTensorDType)],
         metadata: [String: String], to url: URL
     ) throws {
-        try write(tensors.map { SafeTensorsEntry(name: $0.name, shape: $0.shape, values: $0.values, dtype: $0.dtype) },
-                  metadata: metadata, to: url)
+        try write(
+            tensors.map { SafeTensorsEntry(name: $0.name, shape: $0.shape, values: $0.values, dtype: $0.dtype) },
+            metadata: metadata, to: url)
     }
 
     /// Writes `entries` and `metadata` to `url` atomically (temporary file, flush, rename).
@@ -66,16 +67,23 @@ public enum SafeTensorsWriter {
                 throw .invalidTensor(path: path, tensor: entry.name, reason: "the name is used twice")
             }
             guard entry.dtype.isWritable else {
-                throw .invalidTensor(path: path, tensor: entry.name, reason: "dtype \(entry.dtype.rawValue) cannot be written from Float32; use F32, F16 or BF16")
+                throw .invalidTensor(
+                    path: path, tensor: entry.name,
+                    reason: "dtype \(entry.dtype.rawValue) cannot be written from Float32; use F32, F16 or BF16")
             }
             var count = 1
             var overflow = false
             for d in entry.shape {
-                guard d >= 0 else { throw .invalidTensor(path: path, tensor: entry.name, reason: "shape \(entry.shape) has a negative dimension") }
+                guard d >= 0 else {
+                    throw .invalidTensor(
+                        path: path, tensor: entry.name, reason: "shape \(entry.shape) has a negative dimension")
+                }
                 if !overflow { (count, overflow) = count.multipliedReportingOverflow(by: d) }
             }
             guard !overflow, count == entry.values.count else {
-                throw .invalidTensor(path: path, tensor: entry.name, reason: "shape \(entry.shape) does not hold \(entry.values.count) values")
+                throw .invalidTensor(
+                    path: path, tensor: entry.name,
+                    reason: "shape \(entry.shape) does not hold \(entry.values.count) values")
             }
         }
         let ordered = entries.sorted { a, b in
@@ -85,15 +93,19 @@ public enum SafeTensorsWriter {
         var parts: [String] = []
         if !metadata.isEmpty {
             let keys = metadata.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            let pairs = keys.map { SafeTensorsJSONWriter.quoted($0) + ":" + SafeTensorsJSONWriter.quoted(metadata[$0] ?? "") }
+            let pairs = keys.map {
+                SafeTensorsJSONWriter.quoted($0) + ":" + SafeTensorsJSONWriter.quoted(metadata[$0] ?? "")
+            }
             parts.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
         }
         var offset = 0
         for entry in ordered {
             let end = offset + entry.values.count * entry.dtype.byteSize
             let shape = entry.shape.map(String.init).joined(separator: ",")
-            parts.append(SafeTensorsJSONWriter.quoted(entry.name)
-                + ":{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            parts.append(
+                SafeTensorsJSONWriter.quoted(entry.name)
+                    + ":{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
+            )
             offset = end
         }
         var json = Array(("{" + parts.joined(separator: ",") + "}").utf8)

@@ -23,14 +23,20 @@ public struct SeededRNG: RandomNumberGenerator, Sendable, Hashable {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
+        s0 = splitmix()
+        s1 = splitmix()
+        s2 = splitmix()
+        s3 = splitmix()
     }
 
     /// Restores a generator from a saved `state`; nil when it is not 4 words or all zero
     /// (the one state xoshiro cannot leave).
     public init?(state: State) {
         guard state.words.count == 4, state.words.contains(where: { $0 != 0 }) else { return nil }
-        s0 = state.words[0]; s1 = state.words[1]; s2 = state.words[2]; s3 = state.words[3]
+        s0 = state.words[0]
+        s1 = state.words[1]
+        s2 = state.words[2]
+        s3 = state.words[3]
     }
 
     /// The current full state.
@@ -39,7 +45,10 @@ public struct SeededRNG: RandomNumberGenerator, Sendable, Hashable {
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
         s2 ^= t
         s3 = (s3 << 45) | (s3 >> 19)
         return result

@@ -20,7 +20,9 @@ extension Tensor {
         av.withUnsafeBufferPointer { pa in
             bv.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
-                    let pa = pa, pb = pb, po = po
+                    let pa = pa
+                    let pb = pb
+                    let po = po
                     TensorParallel.forEachChunk(n) { r in
                         switch kind {
                         case .add: for i in r { po[i] = pa[i] + pb[i] }
@@ -59,7 +61,9 @@ extension Tensor {
                     TensorParallel.forEachChunk(n / m, costPerItem: m) { rows in
                         for row in rows {
                             let base = row * m
-                            let x = sa + base % pa, y = sb + base % pb, o = so + base
+                            let x = sa + base % pa
+                            let y = sb + base % pb
+                            let o = so + base
                             switch kind {
                             case .add: for j in 0..<m { o[j] = x[j] + y[j] }
                             case .sub: for j in 0..<m { o[j] = x[j] - y[j] }
@@ -101,8 +105,10 @@ extension Tensor {
 
     static func binaryGrads(_ node: Node, _ g: [Float], _ kind: BinaryKind) -> InputGradients {
         let out = node.payload(as: BinaryPayload.self).outShape
-        let a = node.inputs[0], b = node.inputs[1]
-        var ga: [Float]? = nil, gb: [Float]? = nil
+        let a = node.inputs[0]
+        let b = node.inputs[1]
+        var ga: [Float]? = nil
+        var gb: [Float]? = nil
         switch kind {
         case .add:
             if a.tracksGrad { ga = Broadcast.reduce(g, from: out, to: a.shape) }
@@ -145,11 +151,18 @@ extension Reference {
         let out = (0..<rank).map { Swift.max(pa[$0], pb[$0]) }
         var result: [Double] = []
         for flat in 0..<out.elementCount {
-            var rem = flat, ia = 0, ib = 0, sa = 1, sb = 1
+            var rem = flat
+            var ia = 0
+            var ib = 0
+            var sa = 1
+            var sb = 1
             for axis in stride(from: rank - 1, through: 0, by: -1) {
-                let i = rem % out[axis]; rem /= out[axis]
-                ia += (pa[axis] == 1 ? 0 : i) * sa; sa *= pa[axis]
-                ib += (pb[axis] == 1 ? 0 : i) * sb; sb *= pb[axis]
+                let i = rem % out[axis]
+                rem /= out[axis]
+                ia += (pa[axis] == 1 ? 0 : i) * sa
+                sa *= pa[axis]
+                ib += (pb[axis] == 1 ? 0 : i) * sb
+                sb *= pb[axis]
             }
             result.append(f(a[ia], b[ib]))
         }

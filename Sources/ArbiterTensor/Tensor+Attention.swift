@@ -52,7 +52,12 @@ struct AttentionPayload {
     /// Runs `body` over disjoint ranges of the b·hkv units: in parallel for small units, serially
     /// (BLAS and the row loops parallelise inside) for large ones.
     func forEachUnitChunk(cost: Int, _ body: (Range<Int>) -> Void) {
-        if usesBLAS { _ = BLASThreads.configureOnce; body(0..<(b * hkv)) } else { TensorParallel.forEachChunk(b * hkv, costPerItem: cost, body) }
+        if usesBLAS {
+            _ = BLASThreads.configureOnce
+            body(0..<(b * hkv))
+        } else {
+            TensorParallel.forEachChunk(b * hkv, costPerItem: cost, body)
+        }
     }
 
     /// Writes the (g·Tq, Tk) probabilities of one unit's g stacked query heads into `scores`:
@@ -70,7 +75,8 @@ struct AttentionPayload {
             let blockRows = 64
             for head in 0..<group {
                 for i0 in stride(from: 0, to: tq, by: blockRows) {
-                    let i1 = Swift.min(i0 + blockRows, tq), limit = Swift.min(tk, tk - tq + i1)
+                    let i1 = Swift.min(i0 + blockRows, tq)
+                    let limit = Swift.min(tk, tk - tq + i1)
                     let r0 = head * tq + i0
                     BLASThreads.withConfiguredThreads {
                         cblas_sgemm(
@@ -80,7 +86,9 @@ struct AttentionPayload {
                 }
             }
         } else {
-            GEMM.run(transposeA: false, transposeB: true, m: rows, n: tk, k: d, a: q, b: k, beta: 0, c: s, allowBLAS: usesBLAS)
+            GEMM.run(
+                transposeA: false, transposeB: true, m: rows, n: tk, k: d, a: q, b: k, beta: 0, c: s,
+                allowBLAS: usesBLAS)
         }
         TensorParallel.forEachChunk(usesBLAS ? rows : 1, costPerItem: tk * 16) { chunk in
             softmaxRows(usesBLAS ? chunk : 0..<rows, batch: bi, scores: s, lseIn: lseIn, lseOut: lseOut)
@@ -97,7 +105,9 @@ struct AttentionPayload {
             let row = s + r * tk
             if let lseIn {
                 let l = lseIn[r]
-                for j in 0..<tk { row[j] = l > -.infinity && visible(batch: bi, query: i, key: j) ? elementExp(row[j] * scale - l) : 0 }
+                for j in 0..<tk {
+                    row[j] = l > -.infinity && visible(batch: bi, query: i, key: j) ? elementExp(row[j] * scale - l) : 0
+                }
                 continue
             }
             var m = -Float.infinity
@@ -143,7 +153,8 @@ extension Tensor {
         switch padding {
         case .none: break
         case .lengths(let l): precondition(l.count == b, "\(desc): \(l.count) key lengths for batch \(b)")
-        case .mask(let m): precondition(m.count == b * tk, "\(desc): key mask has \(m.count) entries, expected (B, Tk) = \(b * tk)")
+        case .mask(let m):
+            precondition(m.count == b * tk, "\(desc): key mask has \(m.count) entries, expected (B, Tk) = \(b * tk)")
         }
         let shape = AttentionPayload(
             b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: dv, scale: scale ?? 1 / Float(d).squareRoot(),
@@ -152,43 +163,59 @@ extension Tensor {
             // Nothing will be recorded: the forward-only kernel (Tensor+AttentionInference.swift).
             var out = [Float](repeating: 0, count: b * hq * tq * dv)
             q.storage.withUnsafeBufferPointer { pq in
-            k.storage.withUnsafeBufferPointer { pk in
-            v.storage.withUnsafeBufferPointer { pv in
-            out.withUnsafeMutableBufferPointer { po in
-                guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress, let o0 = po.baseAddress else { return }
-                shape.inferenceForward(q: q0, k: k0, v: v0, out: o0)
-            }}}}
+                k.storage.withUnsafeBufferPointer { pk in
+                    v.storage.withUnsafeBufferPointer { pv in
+                        out.withUnsafeMutableBufferPointer { po in
+                            guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress,
+                                let o0 = po.baseAddress
+                            else { return }
+                            shape.inferenceForward(q: q0, k: k0, v: v0, out: o0)
+                        }
+                    }
+                }
+            }
             return Tensor(out, shape: [b, hq, tq, dv])
         }
         var lse = [Float](repeating: 0, count: b * hq * tq)
         var out = [Float](repeating: 0, count: b * hq * tq * dv)
         let group = hq / hkv
         q.storage.withUnsafeBufferPointer { pq in
-        k.storage.withUnsafeBufferPointer { pk in
-        v.storage.withUnsafeBufferPointer { pv in
-        lse.withUnsafeMutableBufferPointer { pl in
-        out.withUnsafeMutableBufferPointer { po in
-            guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress,
-                let l0 = pl.baseAddress, let o0 = po.baseAddress
-            else { return }
-            let rows = group * tq  // the unit's stacked query rows
-            shape.forEachUnitChunk(cost: rows * tk * (d + dv)) { units in
-                var scores = [Float](repeating: 0, count: rows * tk)  // (g·Tq, Tk) scratch
-                scores.withUnsafeMutableBufferPointer { ps in
-                    guard let s = ps.baseAddress else { return }
-                    for unit in units {
-                        let bi = unit / hkv, kh = unit % hkv
-                        let kp = k0 + (bi * hkv + kh) * tk * d, vp = v0 + (bi * hkv + kh) * tk * dv
-                        let head = bi * hq + kh * group  // first of the unit's g query heads
-                        shape.probabilities(batch: bi, q: q0 + head * tq * d, k: kp, scores: s, lseIn: nil, lseOut: l0 + head * tq)
-                        // out (g·Tq, Dv) = P (g·Tq, Tk) · v (Tk, Dv)
-                        GEMM.run(transposeA: false, transposeB: false, m: rows, n: dv, k: tk, a: s, b: vp, beta: 0, c: o0 + head * tq * dv, allowBLAS: shape.usesBLAS)
+            k.storage.withUnsafeBufferPointer { pk in
+                v.storage.withUnsafeBufferPointer { pv in
+                    lse.withUnsafeMutableBufferPointer { pl in
+                        out.withUnsafeMutableBufferPointer { po in
+                            guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress,
+                                let l0 = pl.baseAddress, let o0 = po.baseAddress
+                            else { return }
+                            let rows = group * tq  // the unit's stacked query rows
+                            shape.forEachUnitChunk(cost: rows * tk * (d + dv)) { units in
+                                var scores = [Float](repeating: 0, count: rows * tk)  // (g·Tq, Tk) scratch
+                                scores.withUnsafeMutableBufferPointer { ps in
+                                    guard let s = ps.baseAddress else { return }
+                                    for unit in units {
+                                        let bi = unit / hkv
+                                        let kh = unit % hkv
+                                        let kp = k0 + (bi * hkv + kh) * tk * d
+                                        let vp = v0 + (bi * hkv + kh) * tk * dv
+                                        let head = bi * hq + kh * group  // first of the unit's g query heads
+                                        shape.probabilities(
+                                            batch: bi, q: q0 + head * tq * d, k: kp, scores: s, lseIn: nil,
+                                            lseOut: l0 + head * tq)
+                                        // out (g·Tq, Dv) = P (g·Tq, Tk) · v (Tk, Dv)
+                                        GEMM.run(
+                                            transposeA: false, transposeB: false, m: rows, n: dv, k: tk, a: s, b: vp,
+                                            beta: 0, c: o0 + head * tq * dv, allowBLAS: shape.usesBLAS)
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
-        }}}}}
+        }
         let p = AttentionPayload(
-            b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: dv, scale: shape.scale, causal: causal, padding: padding, lse: lse)
+            b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: dv, scale: shape.scale, causal: causal, padding: padding,
+            lse: lse)
         return recorded(out, shape: [b, hq, tq, dv], op: .attention, inputs: [q, k, v], payload: p)
     }
 
@@ -196,55 +223,90 @@ extension Tensor {
     /// dq = dS·k·scale; dk += dSᵀ·q·scale; dv += Pᵀ·dO.
     static let attentionBackward: BackwardRule = { node, g in
         let p = node.payload(as: AttentionPayload.self)
-        let q = node.inputs[0], k = node.inputs[1], v = node.inputs[2]
+        let q = node.inputs[0]
+        let k = node.inputs[1]
+        let v = node.inputs[2]
         let group = p.hq / p.hkv
         var dq = [Float](repeating: 0, count: q.count)
         var dk = [Float](repeating: 0, count: k.count)
         var dv = [Float](repeating: 0, count: v.count)
         q.storage.withUnsafeBufferPointer { pq in
-        k.storage.withUnsafeBufferPointer { pk in
-        v.storage.withUnsafeBufferPointer { pv in
-        p.lse.withUnsafeBufferPointer { pl in
-        g.withUnsafeBufferPointer { pg in
-        dq.withUnsafeMutableBufferPointer { pdq in
-        dk.withUnsafeMutableBufferPointer { pdk in
-        dv.withUnsafeMutableBufferPointer { pdv in
-            guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress, let l0 = pl.baseAddress,
-                let g0 = pg.baseAddress, let dq0 = pdq.baseAddress, let dk0 = pdk.baseAddress, let dv0 = pdv.baseAddress
-            else { return }
-            let rows = group * p.tq, blas = p.usesBLAS  // the unit's stacked query rows
-            p.forEachUnitChunk(cost: rows * p.tk * (p.d + p.dv) * 3) { units in
-                var scratch = [Float](repeating: 0, count: 2 * rows * p.tk)  // P and dS, (g·Tq, Tk) each
-                scratch.withUnsafeMutableBufferPointer { pscratch in
-                    guard let P = pscratch.baseAddress else { return }
-                    let ds = P + rows * p.tk
-                    for unit in units {
-                        let bi = unit / p.hkv, kh = unit % p.hkv
-                        let kvHead = bi * p.hkv + kh
-                        let kp = k0 + kvHead * p.tk * p.d, vp = v0 + kvHead * p.tk * p.dv
-                        let dkp = dk0 + kvHead * p.tk * p.d, dvp = dv0 + kvHead * p.tk * p.dv
-                        let head = bi * p.hq + kh * group  // first of the unit's g query heads
-                        let qp = q0 + head * p.tq * p.d, gO = g0 + head * p.tq * p.dv
-                        p.probabilities(batch: bi, q: qp, k: kp, scores: P, lseIn: l0 + head * p.tq, lseOut: nil)
-                        // dv (Tk, Dv) += Pᵀ (Tk, g·Tq) · dO (g·Tq, Dv)
-                        GEMM.run(transposeA: true, transposeB: false, m: p.tk, n: p.dv, k: rows, a: P, b: gO, beta: 1, c: dvp, allowBLAS: blas)
-                        // dP (g·Tq, Tk) = dO (g·Tq, Dv) · vᵀ (Dv, Tk)
-                        GEMM.run(transposeA: false, transposeB: true, m: rows, n: p.tk, k: p.dv, a: gO, b: vp, beta: 0, c: ds, allowBLAS: blas)
-                        TensorParallel.forEachChunk(blas ? rows : 1, costPerItem: p.tk * 4) { chunk in
-                            for i in blas ? chunk : 0..<rows {
-                                var dot: Float = 0
-                                for j in 0..<p.tk { dot += ds[i * p.tk + j] * P[i * p.tk + j] }
-                                for j in 0..<p.tk { ds[i * p.tk + j] = P[i * p.tk + j] * (ds[i * p.tk + j] - dot) * p.scale }
+            k.storage.withUnsafeBufferPointer { pk in
+                v.storage.withUnsafeBufferPointer { pv in
+                    p.lse.withUnsafeBufferPointer { pl in
+                        g.withUnsafeBufferPointer { pg in
+                            dq.withUnsafeMutableBufferPointer { pdq in
+                                dk.withUnsafeMutableBufferPointer { pdk in
+                                    dv.withUnsafeMutableBufferPointer { pdv in
+                                        guard let q0 = pq.baseAddress, let k0 = pk.baseAddress, let v0 = pv.baseAddress,
+                                            let l0 = pl.baseAddress,
+                                            let g0 = pg.baseAddress, let dq0 = pdq.baseAddress,
+                                            let dk0 = pdk.baseAddress, let dv0 = pdv.baseAddress
+                                        else { return }
+                                        let rows = group * p.tq
+                                        let blas = p.usesBLAS  // the unit's stacked query rows
+                                        p.forEachUnitChunk(cost: rows * p.tk * (p.d + p.dv) * 3) { units in
+                                            // P and dS, (g·Tq, Tk) each
+                                            var scratch = [Float](repeating: 0, count: 2 * rows * p.tk)
+                                            scratch.withUnsafeMutableBufferPointer { pscratch in
+                                                guard let P = pscratch.baseAddress else { return }
+                                                let ds = P + rows * p.tk
+                                                for unit in units {
+                                                    let bi = unit / p.hkv
+                                                    let kh = unit % p.hkv
+                                                    let kvHead = bi * p.hkv + kh
+                                                    let kp = k0 + kvHead * p.tk * p.d
+                                                    let vp = v0 + kvHead * p.tk * p.dv
+                                                    let dkp = dk0 + kvHead * p.tk * p.d
+                                                    let dvp = dv0 + kvHead * p.tk * p.dv
+                                                    // first of the unit's g query heads
+                                                    let head = bi * p.hq + kh * group
+                                                    let qp = q0 + head * p.tq * p.d
+                                                    let gO = g0 + head * p.tq * p.dv
+                                                    p.probabilities(
+                                                        batch: bi, q: qp, k: kp, scores: P, lseIn: l0 + head * p.tq,
+                                                        lseOut: nil)
+                                                    // dv (Tk, Dv) += Pᵀ (Tk, g·Tq) · dO (g·Tq, Dv)
+                                                    GEMM.run(
+                                                        transposeA: true, transposeB: false, m: p.tk, n: p.dv, k: rows,
+                                                        a: P, b: gO, beta: 1, c: dvp, allowBLAS: blas)
+                                                    // dP (g·Tq, Tk) = dO (g·Tq, Dv) · vᵀ (Dv, Tk)
+                                                    GEMM.run(
+                                                        transposeA: false, transposeB: true, m: rows, n: p.tk, k: p.dv,
+                                                        a: gO, b: vp, beta: 0, c: ds, allowBLAS: blas)
+                                                    TensorParallel.forEachChunk(blas ? rows : 1, costPerItem: p.tk * 4)
+                                                    { chunk in
+                                                        for i in blas ? chunk : 0..<rows {
+                                                            var dot: Float = 0
+                                                            for j in 0..<p.tk {
+                                                                dot += ds[i * p.tk + j] * P[i * p.tk + j]
+                                                            }
+                                                            for j in 0..<p.tk {
+                                                                ds[i * p.tk + j] =
+                                                                    P[i * p.tk + j] * (ds[i * p.tk + j] - dot) * p.scale
+                                                            }
+                                                        }
+                                                    }
+                                                    // dq (g·Tq, D) = dS (g·Tq, Tk) · k (Tk, D)
+                                                    GEMM.run(
+                                                        transposeA: false, transposeB: false, m: rows, n: p.d, k: p.tk,
+                                                        a: ds, b: kp, beta: 0, c: dq0 + head * p.tq * p.d,
+                                                        allowBLAS: blas)
+                                                    // dk (Tk, D) += dSᵀ (Tk, g·Tq) · q (g·Tq, D)
+                                                    GEMM.run(
+                                                        transposeA: true, transposeB: false, m: p.tk, n: p.d, k: rows,
+                                                        a: ds, b: qp, beta: 1, c: dkp, allowBLAS: blas)
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
-                        // dq (g·Tq, D) = dS (g·Tq, Tk) · k (Tk, D)
-                        GEMM.run(transposeA: false, transposeB: false, m: rows, n: p.d, k: p.tk, a: ds, b: kp, beta: 0, c: dq0 + head * p.tq * p.d, allowBLAS: blas)
-                        // dk (Tk, D) += dSᵀ (Tk, g·Tq) · q (g·Tq, D)
-                        GEMM.run(transposeA: true, transposeB: false, m: p.tk, n: p.d, k: rows, a: ds, b: qp, beta: 1, c: dkp, allowBLAS: blas)
                     }
                 }
             }
-        }}}}}}}}
+        }
         return [dq, dk, dv]
     }
 }
@@ -264,7 +326,9 @@ extension Reference {
                     for j in 0..<tk {
                         let ok = (!causal || j <= tk - tq + i) && padding.isValid(batch: bi, key: j, keys: tk)
                         var s = 0.0
-                        for c in 0..<d { s += q[((bi * hq + h) * tq + i) * d + c] * k[((bi * hkv + kh) * tk + j) * d + c] }
+                        for c in 0..<d {
+                            s += q[((bi * hq + h) * tq + i) * d + c] * k[((bi * hkv + kh) * tk + j) * d + c]
+                        }
                         scores.append(ok ? s * scale : nil)
                     }
                     let valid = scores.compactMap { $0 }
@@ -273,7 +337,9 @@ extension Reference {
                     for j in 0..<tk {
                         guard let s = scores[j] else { continue }
                         let w = elementExp(s - m) / z
-                        for c in 0..<dv { out[((bi * hq + h) * tq + i) * dv + c] += w * v[((bi * hkv + kh) * tk + j) * dv + c] }
+                        for c in 0..<dv {
+                            out[((bi * hq + h) * tq + i) * dv + c] += w * v[((bi * hkv + kh) * tk + j) * dv + c]
+                        }
                     }
                 }
             }

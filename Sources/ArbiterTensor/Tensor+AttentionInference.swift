@@ -27,7 +27,8 @@ extension AttentionPayload {
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
         keyStride: Int? = nil, valueStride: Int? = nil, allowCKernels: Bool = AVX2Kernels.enabled
     ) {
-        let keyStride = keyStride ?? tk * d, valueStride = valueStride ?? tk * dv
+        let keyStride = keyStride ?? tk * d
+        let valueStride = valueStride ?? tk * dv
         let blockRows = Self.inferenceBlockRows
         let blocks = (tq + blockRows - 1) / blockRows
         let tasks = b * hq * blocks
@@ -46,8 +47,11 @@ extension AttentionPayload {
         }
         defer { mask?.deallocate() }
         let run: (Int) -> Void = { task in
-            let block = task % blocks, head = (task / blocks) % hq, bi = task / (blocks * hq)
-            let i0 = block * blockRows, i1 = Swift.min(tq, i0 + blockRows)
+            let block = task % blocks
+            let head = (task / blocks) % hq
+            let bi = task / (blocks * hq)
+            let i0 = block * blockRows
+            let i1 = Swift.min(tq, i0 + blockRows)
             let keys = visibleKeys(rowsEndingAt: i1)
             let kvHead = bi * hkv + head / group
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, (i1 - i0) * keys))
@@ -62,14 +66,17 @@ extension AttentionPayload {
                     case .mask: valid = mask.map { UnsafePointer($0 + bi * tk) }
                     }
                     arbiter_attention_row_avx2(
-                        q + ((bi * hq + head) * tq + i) * d, k + kvHead * keyStride, v + kvHead * valueStride, Swift.max(limit, 0), d,
+                        q + ((bi * hq + head) * tq + i) * d, k + kvHead * keyStride, v + kvHead * valueStride,
+                        Swift.max(limit, 0), d,
                         scale, valid, scores, out + ((bi * hq + head) * tq + i) * dv)
                 }
                 return
             }
             inferenceTask(
-                batch: bi, rows: i0..<i1, keys: keys, q: q + ((bi * hq + head) * tq + i0) * d, k: k + kvHead * keyStride,
-                v: v + kvHead * valueStride, scores: scores, out: out + ((bi * hq + head) * tq + i0) * dv, useBLAS: useBLAS,
+                batch: bi, rows: i0..<i1, keys: keys, q: q + ((bi * hq + head) * tq + i0) * d,
+                k: k + kvHead * keyStride,
+                v: v + kvHead * valueStride, scores: scores, out: out + ((bi * hq + head) * tq + i0) * dv,
+                useBLAS: useBLAS,
                 softmaxKernel: softmaxKernel)
         }
         if parallel && !useBLAS {
@@ -90,7 +97,8 @@ extension AttentionPayload {
     /// One task: query rows `rows` of one head; q (rows, D), k/v the kv head's (Tk, D/Dv) rows,
     /// scores scratch (rows, keys), out (rows, Dv).
     private func inferenceTask(
-        batch bi: Int, rows: Range<Int>, keys: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+        batch bi: Int, rows: Range<Int>, keys: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
+        v: UnsafePointer<Float>,
         scores s: UnsafeMutablePointer<Float>, out o: UnsafeMutablePointer<Float>, useBLAS: Bool, softmaxKernel: Bool
     ) {
         let n = rows.count
@@ -99,7 +107,9 @@ extension AttentionPayload {
             return
         }
         if useBLAS {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(keys), Int32(d), scale, q, Int32(d), k, Int32(d), 0, s, Int32(keys))
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(keys), Int32(d), scale, q, Int32(d), k,
+                Int32(d), 0, s, Int32(keys))
         } else {
             for r in 0..<n {
                 for j in 0..<keys { s[r * keys + j] = scale * GEMM.dot(q + r * d, k + j * d, d) }
@@ -111,7 +121,9 @@ extension AttentionPayload {
             maskedSoftmax(s + r * keys, count: keys, limit: limit, batch: bi, kernel: softmaxKernel)
         }
         if useBLAS {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(dv), Int32(keys), 1, s, Int32(keys), v, Int32(dv), 0, o, Int32(dv))
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(dv), Int32(keys), 1, s, Int32(keys), v,
+                Int32(dv), 0, o, Int32(dv))
         } else {
             for r in 0..<n {
                 let orow = o + r * dv
@@ -123,9 +135,11 @@ extension AttentionPayload {
 
     /// In place: row[j] ← softmax over the visible j < limit (padding applied), 0 elsewhere; with
     /// `kernel`, the exp and sums run in CArbiterKernels' AVX2 row softmax.
-    private func maskedSoftmax(_ row: UnsafeMutablePointer<Float>, count: Int, limit: Int, batch bi: Int, kernel: Bool) {
+    private func maskedSoftmax(_ row: UnsafeMutablePointer<Float>, count: Int, limit: Int, batch bi: Int, kernel: Bool)
+    {
         if kernel {
-            if case .none = padding {} else {
+            if case .none = padding {
+            } else {
                 for j in 0..<limit where !padding.isValid(batch: bi, key: j, keys: tk) { row[j] = -.infinity }
             }
             arbiter_softmax_row_avx2(row, limit, count)
@@ -148,7 +162,11 @@ extension AttentionPayload {
             }
         default:
             for j in 0..<limit {
-                if padding.isValid(batch: bi, key: j, keys: tk) { maximum = Swift.max(maximum, row[j]) } else { row[j] = -.infinity }
+                if padding.isValid(batch: bi, key: j, keys: tk) {
+                    maximum = Swift.max(maximum, row[j])
+                } else {
+                    row[j] = -.infinity
+                }
             }
         }
         (row + limit).update(repeating: 0, count: count - limit)
@@ -158,7 +176,8 @@ extension AttentionPayload {
         }
         var sum = SIMD8<Float>.zero
         var j = 0
-        let m = SIMD8<Float>(repeating: maximum), floor = SIMD8<Float>(repeating: -.infinity)
+        let m = SIMD8<Float>(repeating: maximum)
+        let floor = SIMD8<Float>(repeating: -.infinity)
         while j + 8 <= limit {
             let x = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
             let e = simdExp(x - m).replacing(with: 0, where: x .== floor)
@@ -186,11 +205,15 @@ extension AttentionPayload {
     }
 
     /// y[i] += alpha·x[i] over n floats.
-    @inline(__always) static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    @inline(__always) static func axpy(
+        _ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int
+    ) {
         let a = SIMD8<Float>(repeating: alpha)
         var i = 0
         while i + 8 <= n {
-            let r = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self) + a * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            let r =
+                UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self) + a
+                * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
             UnsafeMutableRawPointer(y + i).storeBytes(of: r, as: SIMD8<Float>.self)
             i += 8
         }
@@ -234,9 +257,12 @@ extension Tensor {
         precondition(hkv > 0 && hq % hkv == 0, "attention: \(hq) query heads do not fit \(hkv) kv heads")
         precondition(!causal || tk >= tq, "attention: causal attention needs Tk ≥ Tq")
         precondition(headStride >= tk * d, "attention: head stride \(headStride) is shorter than \(tk) keys of \(d)")
-        if case .mask(let m) = padding { precondition(m.count == b * tk, "attention: key mask has \(m.count) entries, expected \(b * tk)") }
+        if case .mask(let m) = padding {
+            precondition(m.count == b * tk, "attention: key mask has \(m.count) entries, expected \(b * tk)")
+        }
         let payload = AttentionPayload(
-            b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: d, scale: 1 / Float(d).squareRoot(), causal: causal, padding: padding, lse: [])
+            b: b, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d, dv: d, scale: 1 / Float(d).squareRoot(), causal: causal,
+            padding: padding, lse: [])
         payload.inferenceForward(q: q, k: keys, v: values, out: out, keyStride: headStride, valueStride: headStride)
     }
 }

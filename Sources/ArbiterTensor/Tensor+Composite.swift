@@ -6,7 +6,8 @@ extension Tensor {
     /// Elementwise clamp into `range`: lo + relu(x − lo) − relu(x − hi). The gradient is 1 strictly
     /// inside the range and 0 outside (and at the bounds).
     public func clamped(to range: ClosedRange<Float>) -> Tensor {
-        let lo = range.lowerBound, hi = range.upperBound
+        let lo = range.lowerBound
+        let hi = range.upperBound
         return (self - lo).relu().subtracting((self - hi).relu()).addingScalar(lo)
     }
 

@@ -16,7 +16,8 @@ extension Tensor {
         var lse = [Float](repeating: 0, count: rows)
         x.withUnsafeBufferPointer { px in
             lse.withUnsafeMutableBufferPointer { pl in
-                let px = px, pl = pl
+                let px = px
+                let pl = pl
                 TensorParallel.forEachChunk(rows, costPerItem: v * 4) { range in
                     for n in range {
                         var m = -Float.infinity
@@ -34,14 +35,18 @@ extension Tensor {
 
     /// dx[n, j] = scale[n] · (softmax(x[n])[j] − [j == target[n]]), recomputed in row chunks;
     /// rows with scale 0 stay zero.
-    static func softmaxMinusOneHot(_ x: [Float], lse: [Float], targets: [Int], scale: [Float], columns v: Int) -> [Float] {
+    static func softmaxMinusOneHot(_ x: [Float], lse: [Float], targets: [Int], scale: [Float], columns v: Int)
+        -> [Float]
+    {
         var dx = [Float](repeating: 0, count: x.count)
         x.withUnsafeBufferPointer { px in
             dx.withUnsafeMutableBufferPointer { pd in
-                let px = px, pd = pd
+                let px = px
+                let pd = pd
                 TensorParallel.forEachChunk(lse.count, costPerItem: v * 4) { range in
                     for n in range where scale[n] != 0 {
-                        let s = scale[n], l = lse[n]
+                        let s = scale[n]
+                        let l = lse[n]
                         for j in 0..<v { pd[n * v + j] = s * elementExp(px[n * v + j] - l) }
                         pd[n * v + targets[n]] -= s
                     }
@@ -99,7 +104,9 @@ extension Tensor {
     static let tokenLogProbsBackward: BackwardRule = { node, g in
         let p = node.payload(as: TokenLogProbPayload.self)
         let x = node.inputs[0]
-        return [softmaxMinusOneHot(x.storage, lse: p.lse, targets: p.targets, scale: g.map { -$0 }, columns: x.shape[1])]
+        return [
+            softmaxMinusOneHot(x.storage, lse: p.lse, targets: p.targets, scale: g.map { -$0 }, columns: x.shape[1])
+        ]
     }
 }
 

@@ -8,15 +8,20 @@ extension Tensor {
     /// `[indices.count]`. Every index must be in 0..<V.
     public func embedding(_ indices: [Int], indexShape: [Int]? = nil) -> Tensor {
         precondition(rank == 2, "embedding: table must be (V, C), got \(shape.shapeString)")
-        let v = shape[0], c = shape[1]
+        let v = shape[0]
+        let c = shape[1]
         let ishape = indexShape ?? [indices.count]
-        precondition(ishape.elementCount == indices.count, "embedding: index shape \(ishape.shapeString) holds \(ishape.elementCount) indices, got \(indices.count)")
+        precondition(
+            ishape.elementCount == indices.count,
+            "embedding: index shape \(ishape.shapeString) holds \(ishape.elementCount) indices, got \(indices.count)")
         var out = [Float](repeating: 0, count: indices.count * c)
         for (n, index) in indices.enumerated() {
-            precondition(index >= 0 && index < v, "embedding: index \(index) out of range for table \(shape.shapeString)")
+            precondition(
+                index >= 0 && index < v, "embedding: index \(index) out of range for table \(shape.shapeString)")
             for i in 0..<c { out[n * c + i] = storage[index * c + i] }
         }
-        return Tensor.recorded(out, shape: ishape + [c], op: .embedding, inputs: [self], payload: EmbeddingPayload(indices: indices))
+        return Tensor.recorded(
+            out, shape: ishape + [c], op: .embedding, inputs: [self], payload: EmbeddingPayload(indices: indices))
     }
 
     /// dTable[index[n], :] += g[n, :]

@@ -98,15 +98,18 @@ extension Tensor {
     /// a rank-2 operand is shared across the other's batch. `transposeA`/`transposeB` use the
     /// last two axes transposed without copying. Result: (..., M, N).
     public func matmul(_ other: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
-        let a = self, b = other
-        let desc = "matmul: \(a.shape.shapeString)\(transposeA ? "ᵀ" : "") × \(b.shape.shapeString)\(transposeB ? "ᵀ" : "")"
+        let a = self
+        let b = other
+        let desc =
+            "matmul: \(a.shape.shapeString)\(transposeA ? "ᵀ" : "") × \(b.shape.shapeString)\(transposeB ? "ᵀ" : "")"
         precondition(a.rank >= 2 && b.rank >= 2, "\(desc): both operands need rank ≥ 2")
         let m = transposeA ? a.shape[a.rank - 1] : a.shape[a.rank - 2]
         let ka = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]
         let kb = transposeB ? b.shape[b.rank - 1] : b.shape[b.rank - 2]
         let n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1]
         precondition(ka == kb, "\(desc): inner dimensions \(ka) and \(kb) differ")
-        let aBatch = Array(a.shape.dropLast(2)), bBatch = Array(b.shape.dropLast(2))
+        let aBatch = Array(a.shape.dropLast(2))
+        let bBatch = Array(b.shape.dropLast(2))
         precondition(
             aBatch.isEmpty || bBatch.isEmpty || aBatch == bBatch,
             "\(desc): batch dimensions \(aBatch.shapeString) and \(bBatch.shapeString) differ")
@@ -115,7 +118,8 @@ extension Tensor {
         // A batched, untransposed A times a shared B is one (batch·M, K) × (K, N) product: a single
         // large GEMM (the linear-layer case x (B, T, C) · W) instead of `batch` small ones.
         let flatten = !aBatch.isEmpty && bBatch.isEmpty && !transposeA
-        let p = flatten
+        let p =
+            flatten
             ? MatmulPayload(
                 transposeA: false, transposeB: transposeB, m: batch * m, n: n, k: ka, batch: 1,
                 aBatched: false, bBatched: false)
@@ -143,9 +147,11 @@ extension Tensor {
     /// layout; a shared rank-2 operand accumulates over the batch.
     static let matmulBackward: BackwardRule = { node, g in
         let p = node.payload(as: MatmulPayload.self)
-        let a = node.inputs[0], b = node.inputs[1]
+        let a = node.inputs[0]
+        let b = node.inputs[1]
         let (m, n, k) = (p.m, p.n, p.k)
-        var ga: [Float]? = nil, gb: [Float]? = nil
+        var ga: [Float]? = nil
+        var gb: [Float]? = nil
         g.withUnsafeBufferPointer { pg in
             a.storage.withUnsafeBufferPointer { pa in
                 b.storage.withUnsafeBufferPointer { pb in
@@ -155,13 +161,18 @@ extension Tensor {
                         da.withUnsafeMutableBufferPointer { pd in
                             guard let d0 = pd.baseAddress else { return }
                             for i in 0..<p.batch {
-                                let gi = g0 + i * m * n, bi = b0 + (p.bBatched ? i * k * n : 0)
+                                let gi = g0 + i * m * n
+                                let bi = b0 + (p.bBatched ? i * k * n : 0)
                                 let di = d0 + (p.aBatched ? i * m * k : 0)
                                 let beta: Float = p.aBatched ? 0 : 1
                                 if p.transposeA {  // dA (k, m) = op(B) · dCᵀ
-                                    GEMM.run(transposeA: p.transposeB, transposeB: true, m: k, n: m, k: n, a: bi, b: gi, beta: beta, c: di)
+                                    GEMM.run(
+                                        transposeA: p.transposeB, transposeB: true, m: k, n: m, k: n, a: bi, b: gi,
+                                        beta: beta, c: di)
                                 } else {  // dA (m, k) = dC · op(B)ᵀ
-                                    GEMM.run(transposeA: false, transposeB: !p.transposeB, m: m, n: k, k: n, a: gi, b: bi, beta: beta, c: di)
+                                    GEMM.run(
+                                        transposeA: false, transposeB: !p.transposeB, m: m, n: k, k: n, a: gi, b: bi,
+                                        beta: beta, c: di)
                                 }
                             }
                         }
@@ -172,13 +183,18 @@ extension Tensor {
                         db.withUnsafeMutableBufferPointer { pd in
                             guard let d0 = pd.baseAddress else { return }
                             for i in 0..<p.batch {
-                                let gi = g0 + i * m * n, ai = a0 + (p.aBatched ? i * m * k : 0)
+                                let gi = g0 + i * m * n
+                                let ai = a0 + (p.aBatched ? i * m * k : 0)
                                 let di = d0 + (p.bBatched ? i * k * n : 0)
                                 let beta: Float = p.bBatched ? 0 : 1
                                 if p.transposeB {  // dB (n, k) = dCᵀ · op(A)
-                                    GEMM.run(transposeA: true, transposeB: p.transposeA, m: n, n: k, k: m, a: gi, b: ai, beta: beta, c: di)
+                                    GEMM.run(
+                                        transposeA: true, transposeB: p.transposeA, m: n, n: k, k: m, a: gi, b: ai,
+                                        beta: beta, c: di)
                                 } else {  // dB (k, n) = op(A)ᵀ · dC
-                                    GEMM.run(transposeA: !p.transposeA, transposeB: false, m: k, n: n, k: m, a: ai, b: gi, beta: beta, c: di)
+                                    GEMM.run(
+                                        transposeA: !p.transposeA, transposeB: false, m: k, n: n, k: m, a: ai, b: gi,
+                                        beta: beta, c: di)
                                 }
                             }
                         }
@@ -196,12 +212,14 @@ extension Reference {
     package static func matmul(
         _ a: [Double], _ aShape: [Int], _ b: [Double], _ bShape: [Int], transposeA: Bool, transposeB: Bool
     ) -> [Double] {
-        let ar = aShape.count, br = bShape.count
+        let ar = aShape.count
+        let br = bShape.count
         let m = transposeA ? aShape[ar - 1] : aShape[ar - 2]
         let k = transposeA ? aShape[ar - 2] : aShape[ar - 1]
         let n = transposeB ? bShape[br - 2] : bShape[br - 1]
         let batch = Swift.max(aShape.dropLast(2).reduce(1, *), bShape.dropLast(2).reduce(1, *))
-        let aStep = ar > 2 ? m * k : 0, bStep = br > 2 ? k * n : 0
+        let aStep = ar > 2 ? m * k : 0
+        let bStep = br > 2 ? k * n : 0
         var out = [Double](repeating: 0, count: batch * m * n)
         for t in 0..<batch {
             for i in 0..<m {

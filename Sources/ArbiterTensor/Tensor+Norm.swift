@@ -13,23 +13,36 @@ extension Tensor {
     private func normalize(weight: Tensor?, bias: Tensor?, eps: Float, center: Bool, op: Op) -> Tensor {
         precondition(rank >= 1, "\(op): input needs rank ≥ 1, got \(shape.shapeString)")
         let c = shape[rank - 1]
-        if let weight { precondition(weight.shape == [c], "\(op): weight \(weight.shape.shapeString) does not match last axis of \(shape.shapeString)") }
-        if let bias { precondition(bias.shape == [c], "\(op): bias \(bias.shape.shapeString) does not match last axis of \(shape.shapeString)") }
+        if let weight {
+            precondition(
+                weight.shape == [c],
+                "\(op): weight \(weight.shape.shapeString) does not match last axis of \(shape.shapeString)")
+        }
+        if let bias {
+            precondition(
+                bias.shape == [c],
+                "\(op): bias \(bias.shape.shapeString) does not match last axis of \(shape.shapeString)")
+        }
         let rows = c == 0 ? 0 : count / c
         var out = [Float](repeating: 0, count: count)
         var rstd = [Float](repeating: 0, count: rows)
         var means = [Float](repeating: 0, count: center ? rows : 0)
-        let w = weight?.storage, b = bias?.storage
+        let w = weight?.storage
+        let b = bias?.storage
         storage.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
                 rstd.withUnsafeMutableBufferPointer { pr in
                     means.withUnsafeMutableBufferPointer { pm in
-                        let px = px, po = po, pr = pr, pm = pm
+                        let px = px
+                        let po = po
+                        let pr = pr
+                        let pm = pm
                         TensorParallel.forEachChunk(rows, costPerItem: c * 4) { range in
                             for row in range {
                                 let base = row * c
                                 if !center {  // RMSNorm (never a bias)
-                                    pr[row] = Self.rmsNormRow(px.baseAddress! + base, w, eps: eps, count: c, into: po.baseAddress! + base)
+                                    pr[row] = Self.rmsNormRow(
+                                        px.baseAddress! + base, w, eps: eps, count: c, into: po.baseAddress! + base)
                                     continue
                                 }
                                 var mu: Float = 0
@@ -37,7 +50,10 @@ extension Tensor {
                                 mu /= Float(c)
                                 pm[row] = mu
                                 var ss: Float = 0
-                                for i in 0..<c { let d = px[base + i] - mu; ss += d * d }
+                                for i in 0..<c {
+                                    let d = px[base + i] - mu
+                                    ss += d * d
+                                }
                                 let r = 1 / (ss / Float(c) + eps).squareRoot()
                                 pr[row] = r
                                 for i in 0..<c {
@@ -89,15 +105,20 @@ extension Tensor {
     /// x̂ = (x − μ)·r; dx̂ = g·w; dx = r·(dx̂ − [mean(dx̂)] − x̂·mean(dx̂·x̂)); dw = Σ g·x̂; db = Σ g.
     static func normBackward(_ node: Node, _ g: [Float], center: Bool) -> InputGradients {
         let p = node.payload(as: NormPayload.self)
-        let x = node.inputs[0].storage, c = p.channels
+        let x = node.inputs[0].storage
+        let c = p.channels
         let w: [Float]? = p.hasWeight ? node.inputs[1].storage : nil
         var dx = [Float](repeating: 0, count: x.count)
         var dw = [Float](repeating: 0, count: p.hasWeight ? c : 0)
         var db = [Float](repeating: 0, count: p.hasBias ? c : 0)
-        var xhat = [Float](repeating: 0, count: c), dxhat = [Float](repeating: 0, count: c)
+        var xhat = [Float](repeating: 0, count: c)
+        var dxhat = [Float](repeating: 0, count: c)
         for row in 0..<p.rstd.count {
-            let base = row * c, r = p.rstd[row], mu = center ? p.mean[row] : 0
-            var meanD: Float = 0, meanDX: Float = 0
+            let base = row * c
+            let r = p.rstd[row]
+            let mu = center ? p.mean[row] : 0
+            var meanD: Float = 0
+            var meanDX: Float = 0
             for i in 0..<c {
                 xhat[i] = (x[base + i] - mu) * r
                 dxhat[i] = g[base + i] * (w?[i] ?? 1)
@@ -106,7 +127,8 @@ extension Tensor {
                 if p.hasWeight { dw[i] += g[base + i] * xhat[i] }
                 if p.hasBias { db[i] += g[base + i] }
             }
-            meanD /= Float(c); meanDX /= Float(c)
+            meanD /= Float(c)
+            meanDX /= Float(c)
             if !center { meanD = 0 }
             for i in 0..<c { dx[base + i] = r * (dxhat[i] - meanD - xhat[i] * meanDX) }
         }

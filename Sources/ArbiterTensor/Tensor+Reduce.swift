@@ -26,7 +26,8 @@ extension Tensor {
         let blocks = (l.inner + block - 1) / block
         TensorParallel.forEachChunk(l.outer * blocks, costPerItem: l.n * Swift.min(block, l.inner)) { tiles in
             for tile in tiles {
-                let o = tile / blocks, lo = (tile % blocks) * block
+                let o = tile / blocks
+                let lo = (tile % blocks) * block
                 body(o, lo..<Swift.min(lo + block, l.inner))
             }
         }
@@ -38,7 +39,8 @@ extension Tensor {
         var out = [Float](repeating: 0, count: l.outer * l.inner)
         storage.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
-                let px = px, po = po
+                let px = px
+                let po = po
                 Tensor.forEachReductionTile(l) { o, inner in
                     for j in 0..<l.n {
                         let row = (o * l.n + j) * l.inner
@@ -49,7 +51,8 @@ extension Tensor {
         }
         var outShape = shape
         outShape[axis] = 1
-        return Tensor.recorded(out, shape: outShape, op: .sum, inputs: [self], payload: ReducePayload(layout: l, argmax: []))
+        return Tensor.recorded(
+            out, shape: outShape, op: .sum, inputs: [self], payload: ReducePayload(layout: l, argmax: []))
     }
 
     /// Max over one axis, keeping it with extent 1 (ties: the first maximum gets the gradient;
@@ -62,7 +65,9 @@ extension Tensor {
         storage.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
                 arg.withUnsafeMutableBufferPointer { pa in
-                    let px = px, po = po, pa = pa
+                    let px = px
+                    let po = po
+                    let pa = pa
                     Tensor.forEachReductionTile(l) { o, inner in
                         for i in inner { po[o * l.inner + i] = px[o * l.n * l.inner + i] }
                         for j in 1..<Swift.max(l.n, 1) {
@@ -78,7 +83,8 @@ extension Tensor {
         }
         var outShape = shape
         outShape[axis] = 1
-        return Tensor.recorded(out, shape: outShape, op: .max, inputs: [self], payload: ReducePayload(layout: l, argmax: arg))
+        return Tensor.recorded(
+            out, shape: outShape, op: .max, inputs: [self], payload: ReducePayload(layout: l, argmax: arg))
     }
 
     private func reduce(_ axes: [Int], keepDim: Bool, op: String, _ one: (Tensor, Int) -> Tensor) -> Tensor {
@@ -101,7 +107,8 @@ extension Tensor {
 
     /// Mean over `axes`.
     public func mean(alongAxes axes: [Int], keepDim: Bool = false) -> Tensor {
-        let count = Set(axes.map { normalizedAxis($0, rank: rank, op: "mean", shape: shape) }).map { shape[$0] }.reduce(1, *)
+        let count = Set(axes.map { normalizedAxis($0, rank: rank, op: "mean", shape: shape) }).map { shape[$0] }.reduce(
+            1, *)
         return sum(alongAxes: axes, keepDim: keepDim).multiplyingScalar(1 / Float(count))
     }
     /// Mean over one axis.
@@ -150,9 +157,12 @@ extension Reference {
         let outShape = shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
         var out = [Double](repeating: initial, count: outShape.reduce(1, *))
         for flat in x.indices {
-            var rem = flat, dst = 0, stride = 1
+            var rem = flat
+            var dst = 0
+            var stride = 1
             for axis in Swift.stride(from: shape.count - 1, through: 0, by: -1) {
-                let i = rem % shape[axis]; rem /= shape[axis]
+                let i = rem % shape[axis]
+                rem /= shape[axis]
                 if !axes.contains(axis) { dst += i * stride }
                 stride *= outShape[axis]
             }

@@ -12,13 +12,20 @@ public enum RoPELayout: Sendable, Hashable {
     case halfSplit
 }
 
-struct RoPEPayload { let layout: RoPELayout; let theta: Float; let offset: Int; let t: Int; let d: Int }
+struct RoPEPayload {
+    let layout: RoPELayout
+    let theta: Float
+    let offset: Int
+    let t: Int
+    let d: Int
+}
 
 extension Tensor {
     /// Applies rotary position embedding to x (..., T, D); D must be even.
     public func rope(layout: RoPELayout, theta: Float = 10_000, positionOffset: Int = 0) -> Tensor {
         precondition(rank >= 2, "rope: input needs shape (..., T, D), got \(shape.shapeString)")
-        let t = shape[rank - 2], d = shape[rank - 1]
+        let t = shape[rank - 2]
+        let d = shape[rank - 1]
         precondition(d % 2 == 0, "rope: head dimension \(d) of \(shape.shapeString) is odd")
         let p = RoPEPayload(layout: layout, theta: theta, offset: positionOffset, t: t, d: d)
         let out = Tensor.rotate(storage, p, sign: 1)
@@ -37,7 +44,8 @@ extension Tensor {
 
     private static func computeRoPETables(_ p: RoPEPayload) -> (cos: [Float], sin: [Float]) {
         let half = p.d / 2
-        var c = [Float](repeating: 0, count: p.t * half), s = c
+        var c = [Float](repeating: 0, count: p.t * half)
+        var s = c
         let inverseFrequency = (0..<half).map { Foundation.pow(Double(p.theta), -2 * Double($0) / Double(p.d)) }
         for pos in 0..<p.t {
             for i in 0..<half {
@@ -51,16 +59,19 @@ extension Tensor {
 
     static func rotate(_ x: [Float], _ p: RoPEPayload, sign: Float) -> [Float] {
         let (cosT, sinT) = ropeTables(p)
-        let half = p.d / 2, rows = p.d == 0 ? 0 : x.count / p.d
+        let half = p.d / 2
+        let rows = p.d == 0 ? 0 : x.count / p.d
         var out = [Float](repeating: 0, count: x.count)
         x.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
-                let px = px, po = po
+                let px = px
+                let po = po
                 TensorParallel.forEachChunk(rows, costPerItem: p.d * 3) { range in
                     for row in range {
                         let base = row * p.d
                         rotateRow(
-                            px.baseAddress! + base, into: po.baseAddress! + base, cosT, sinT, table: (row % p.t) * half, half: half,
+                            px.baseAddress! + base, into: po.baseAddress! + base, cosT, sinT, table: (row % p.t) * half,
+                            half: half,
                             layout: p.layout, sign: sign)
                     }
                 }
@@ -85,13 +96,16 @@ extension Tensor {
     /// (sign −1: the inverse rotation); `out` may be `x` (each pair is read before it is written).
     @inline(__always)
     private static func rotateRow(
-        _ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, _ cosT: [Float], _ sinT: [Float], table: Int, half: Int,
+        _ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, _ cosT: [Float], _ sinT: [Float], table: Int,
+        half: Int,
         layout: RoPELayout, sign: Float
     ) {
         for i in 0..<half {
-            let c = cosT[table + i], s = sign * sinT[table + i]
+            let c = cosT[table + i]
+            let s = sign * sinT[table + i]
             let (j0, j1) = layout == .interleaved ? (2 * i, 2 * i + 1) : (i, i + half)
-            let a = x[j0], b = x[j1]
+            let a = x[j0]
+            let b = x[j1]
             out[j0] = a * c - b * s
             out[j1] = a * s + b * c
         }
@@ -105,7 +119,8 @@ extension Tensor {
 
 extension Reference {
     /// Naive RoPE in Double over x (rows of D, row r at position offset + r % T).
-    package static func rope(_ x: [Double], t: Int, d: Int, layout: RoPELayout, theta: Double, offset: Int) -> [Double] {
+    package static func rope(_ x: [Double], t: Int, d: Int, layout: RoPELayout, theta: Double, offset: Int) -> [Double]
+    {
         var out = x
         for row in 0..<(x.count / d) {
             let pos = Double(offset + row % t)

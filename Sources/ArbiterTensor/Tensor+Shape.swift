@@ -3,8 +3,14 @@
 // copy-on-write). Not here: broadcasting (Tensor+Broadcast.swift).
 
 struct PermutePayload { let axes: [Int] }
-struct SlicePayload { let layout: AxisLayout; let range: Range<Int> }
-struct ConcatPayload { let axis: Int; let extents: [Int] }
+struct SlicePayload {
+    let layout: AxisLayout
+    let range: Range<Int>
+}
+struct ConcatPayload {
+    let axis: Int
+    let extents: [Int]
+}
 
 extension Tensor {
     /// The same elements viewed with `newShape`; one extent may be -1 (inferred).
@@ -12,7 +18,8 @@ extension Tensor {
         var resolved = newShape
         if let hole = newShape.firstIndex(of: -1) {
             let known = newShape.enumerated().filter { $0.offset != hole }.map(\.element).reduce(1, *)
-            precondition(known > 0 && count % known == 0, "reshape: \(shape.shapeString) cannot become \(newShape.shapeString)")
+            precondition(
+                known > 0 && count % known == 0, "reshape: \(shape.shapeString) cannot become \(newShape.shapeString)")
             resolved[hole] = count / known
         }
         precondition(
@@ -29,7 +36,10 @@ extension Tensor {
         let outShape = axes.map { shape[$0] }
         // Moving only axes of size 1 keeps the element order (e.g. (B, 1, H, D) → (B, H, 1, D)): no copy.
         let kept = axes.filter { shape[$0] != 1 }
-        if kept == kept.sorted() { return Tensor.recorded(storage, shape: outShape, op: .permute, inputs: [self], payload: PermutePayload(axes: axes)) }
+        if kept == kept.sorted() {
+            return Tensor.recorded(
+                storage, shape: outShape, op: .permute, inputs: [self], payload: PermutePayload(axes: axes))
+        }
         let out = Tensor.permute(storage, shape: shape, axes: axes)
         return Tensor.recorded(out, shape: outShape, op: .permute, inputs: [self], payload: PermutePayload(axes: axes))
     }
@@ -58,7 +68,8 @@ extension Tensor {
                     guard let s = src.baseAddress, let d = dst.baseAddress else { return }
                     TensorParallel.forEachChunk(x.count / run, costPerItem: run) { rows in
                         for row in rows {
-                            var rest = row, offset = 0
+                            var rest = row
+                            var offset = 0
                             for axis in stride(from: rank - 2, through: 0, by: -1) {
                                 offset += (rest % outShape[axis]) * strides[axis]
                                 rest /= outShape[axis]
@@ -90,7 +101,9 @@ extension Tensor {
     /// Elements `range` of `axis` (other axes whole).
     public func slice(alongAxis axis: Int, _ range: Range<Int>) -> Tensor {
         let a = normalizedAxis(axis, rank: rank, op: "slice", shape: shape)
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a], "slice: \(range) out of bounds for axis \(a) of \(shape.shapeString)")
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= shape[a],
+            "slice: \(range) out of bounds for axis \(a) of \(shape.shapeString)")
         let l = AxisLayout(shape, axis: a)
         let w = range.count * l.inner
         var out = [Float](repeating: 0, count: l.outer * w)
@@ -100,7 +113,8 @@ extension Tensor {
         }
         var outShape = shape
         outShape[a] = range.count
-        return Tensor.recorded(out, shape: outShape, op: .slice, inputs: [self], payload: SlicePayload(layout: l, range: range))
+        return Tensor.recorded(
+            out, shape: outShape, op: .slice, inputs: [self], payload: SlicePayload(layout: l, range: range))
     }
 
     /// Joins tensors along an existing `axis`; all other extents must match.
@@ -109,14 +123,17 @@ extension Tensor {
         let first = tensors[0]
         let a = normalizedAxis(axis, rank: first.rank, op: "concat", shape: first.shape)
         for t in tensors {
-            var s1 = t.shape, s0 = first.shape
+            var s1 = t.shape
+            var s0 = first.shape
             precondition(s1.count == s0.count, "concat: \(s0.shapeString) and \(s1.shapeString) have different ranks")
-            s1[a] = 0; s0[a] = 0
+            s1[a] = 0
+            s0[a] = 0
             precondition(s1 == s0, "concat: \(first.shape.shapeString) and \(t.shape.shapeString) differ off axis \(a)")
         }
         let extents = tensors.map { $0.shape[a] }
         let total = extents.reduce(0, +)
-        let outer = first.shape[..<a].reduce(1, *), inner = first.shape[(a + 1)...].reduce(1, *)
+        let outer = first.shape[..<a].reduce(1, *)
+        let inner = first.shape[(a + 1)...].reduce(1, *)
         var out = [Float](repeating: 0, count: outer * total * inner)
         var start = 0
         for (t, e) in zip(tensors, extents) {
@@ -129,7 +146,8 @@ extension Tensor {
         }
         var outShape = first.shape
         outShape[a] = total
-        return recorded(out, shape: outShape, op: .concat, inputs: tensors, payload: ConcatPayload(axis: a, extents: extents))
+        return recorded(
+            out, shape: outShape, op: .concat, inputs: tensors, payload: ConcatPayload(axis: a, extents: extents))
     }
 
     /// Stacks equally shaped tensors along a new `axis` (composite: reshape + concat).
@@ -138,7 +156,9 @@ extension Tensor {
         let shape = tensors[0].shape
         let a = axis < 0 ? axis + shape.count + 1 : axis
         precondition(a >= 0 && a <= shape.count, "stack: axis \(axis) out of range for \(shape.shapeString)")
-        for t in tensors { precondition(t.shape == shape, "stack: \(shape.shapeString) and \(t.shape.shapeString) differ") }
+        for t in tensors {
+            precondition(t.shape == shape, "stack: \(shape.shapeString) and \(t.shape.shapeString) differ")
+        }
         var expanded = shape
         expanded.insert(1, at: a)
         return concat(tensors.map { $0.reshaped(expanded) }, alongAxis: a)
@@ -155,7 +175,8 @@ extension Tensor {
 
     static let sliceBackward: BackwardRule = { node, g in
         let p = node.payload(as: SlicePayload.self)
-        let l = p.layout, w = p.range.count * l.inner
+        let l = p.layout
+        let w = p.range.count * l.inner
         var dx = [Float](repeating: 0, count: l.outer * l.n * l.inner)
         for o in 0..<l.outer {
             let dst = (o * l.n + p.range.lowerBound) * l.inner
@@ -167,13 +188,17 @@ extension Tensor {
     static let concatBackward: BackwardRule = { node, g in
         let p = node.payload(as: ConcatPayload.self)
         let shape = node.inputs[0].shape
-        let outer = shape[..<p.axis].reduce(1, *), inner = shape[(p.axis + 1)...].reduce(1, *)
+        let outer = shape[..<p.axis].reduce(1, *)
+        let inner = shape[(p.axis + 1)...].reduce(1, *)
         let total = p.extents.reduce(0, +)
         var grads: InputGradients = []
         var start = 0
         for (t, e) in zip(node.inputs, p.extents) {
             defer { start += e }
-            guard t.tracksGrad else { grads.append(nil); continue }
+            guard t.tracksGrad else {
+                grads.append(nil)
+                continue
+            }
             let w = e * inner
             var d = [Float](repeating: 0, count: outer * w)
             for o in 0..<outer {
@@ -194,7 +219,10 @@ extension Reference {
         for flat in out.indices {
             var rem = flat
             var outIndex = [Int](repeating: 0, count: shape.count)
-            for axis in stride(from: shape.count - 1, through: 0, by: -1) { outIndex[axis] = rem % outShape[axis]; rem /= outShape[axis] }
+            for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+                outIndex[axis] = rem % outShape[axis]
+                rem /= outShape[axis]
+            }
             var inIndex = [Int](repeating: 0, count: shape.count)
             for (i, a) in axes.enumerated() { inIndex[a] = outIndex[i] }
             var src = 0
@@ -214,7 +242,8 @@ extension Reference {
 
     /// Naive concat in Double.
     package static func concat(_ xs: [[Double]], _ shapes: [[Int]], axis: Int) -> [Double] {
-        let outer = shapes[0][..<axis].reduce(1, *), inner = shapes[0][(axis + 1)...].reduce(1, *)
+        let outer = shapes[0][..<axis].reduce(1, *)
+        let inner = shapes[0][(axis + 1)...].reduce(1, *)
         var out: [Double] = []
         for o in 0..<outer {
             for (x, s) in zip(xs, shapes) {

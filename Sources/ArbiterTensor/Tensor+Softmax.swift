@@ -12,7 +12,8 @@ extension Tensor {
     static func forEachRow(_ l: AxisLayout, _ body: (Int, Int) -> Void) {
         TensorParallel.forEachChunk(l.outer * l.inner, costPerItem: l.n * 8) { r in
             for row in r {
-                let o = row / l.inner, i = row % l.inner
+                let o = row / l.inner
+                let i = row % l.inner
                 body(o * l.n * l.inner + i, l.inner)
             }
         }
@@ -25,7 +26,8 @@ extension Tensor {
         var out = [Float](repeating: 0, count: isLSE ? l.outer * l.inner : count)
         storage.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
-                let px = px, po = po
+                let px = px
+                let po = po
                 Tensor.forEachRow(l) { start, step in
                     var m = -Float.infinity
                     for j in 0..<l.n { m = Swift.max(m, px[start + j * step]) }
@@ -38,7 +40,8 @@ extension Tensor {
                     // (x − m) − log s, not x − lse: keeps full precision when |x| is large.
                     case .logSoftmax: for j in 0..<l.n { po[start + j * step] = (px[start + j * step] - m) - logS }
                     default:
-                        let o = start / (l.n * l.inner), i = start % l.inner
+                        let o = start / (l.n * l.inner)
+                        let i = start % l.inner
                         po[o * l.inner + i] = m + logS
                     }
                 }
@@ -46,7 +49,8 @@ extension Tensor {
         }
         var outShape = shape
         if isLSE { outShape[a] = 1 }
-        return Tensor.recorded(out, shape: outShape, op: op, inputs: [self], payload: SoftmaxPayload(layout: l, output: out))
+        return Tensor.recorded(
+            out, shape: outShape, op: op, inputs: [self], payload: SoftmaxPayload(layout: l, output: out))
     }
 
     /// exp(x − max) / Σ exp(x − max) along `axis`.
@@ -66,8 +70,11 @@ extension Tensor {
     /// Runs `row(start, step, x, y, g, dx)` for every row of a softmax-family backward, in
     /// parallel for large tensors; x is the input, y the saved output, g the output gradient.
     private static func rowBackward(
-        _ node: Node, _ g: [Float], _ row: (Int, Int, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>,
-            UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Void
+        _ node: Node, _ g: [Float],
+        _ row: (
+            Int, Int, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>,
+            UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>
+        ) -> Void
     ) -> InputGradients {
         let p = node.payload(as: SoftmaxPayload.self)
         let x = node.inputs[0].storage
@@ -76,7 +83,10 @@ extension Tensor {
             p.output.withUnsafeBufferPointer { py in
                 g.withUnsafeBufferPointer { pg in
                     dx.withUnsafeMutableBufferPointer { pd in
-                        let px = px, py = py, pg = pg, pd = pd
+                        let px = px
+                        let py = py
+                        let pg = pg
+                        let pd = pd
                         forEachRow(p.layout) { start, step in row(start, step, px, py, pg, pd) }
                     }
                 }
@@ -91,7 +101,10 @@ extension Tensor {
         return rowBackward(node, g) { start, step, _, y, g, dx in
             var dot: Float = 0
             for j in 0..<n { dot += g[start + j * step] * y[start + j * step] }
-            for j in 0..<n { let k = start + j * step; dx[k] = y[k] * (g[k] - dot) }
+            for j in 0..<n {
+                let k = start + j * step
+                dx[k] = y[k] * (g[k] - dot)
+            }
         }
     }
 
@@ -101,7 +114,10 @@ extension Tensor {
         return rowBackward(node, g) { start, step, _, y, g, dx in
             var total: Float = 0
             for j in 0..<n { total += g[start + j * step] }
-            for j in 0..<n { let k = start + j * step; dx[k] = g[k] - elementExp(y[k]) * total }
+            for j in 0..<n {
+                let k = start + j * step
+                dx[k] = g[k] - elementExp(y[k]) * total
+            }
         }
     }
 
@@ -109,9 +125,13 @@ extension Tensor {
     static let logSumExpBackward: BackwardRule = { node, g in
         let l = node.payload(as: SoftmaxPayload.self).layout
         return rowBackward(node, g) { start, step, x, lse, g, dx in
-            let o = start / (l.n * l.inner), i = start % l.inner
+            let o = start / (l.n * l.inner)
+            let i = start % l.inner
             let r = o * l.inner + i
-            for j in 0..<l.n { let k = start + j * step; dx[k] = g[r] * elementExp(x[k] - lse[r]) }
+            for j in 0..<l.n {
+                let k = start + j * step
+                dx[k] = g[r] * elementExp(x[k] - lse[r])
+            }
         }
     }
 }
@@ -136,7 +156,9 @@ extension Reference {
         let l = AxisLayout(shape, axis: axis)
         var out: [Double] = []
         for o in 0..<l.outer {
-            for i in 0..<l.inner { out.append(elementLog((0..<l.n).map { elementExp(x[(o * l.n + $0) * l.inner + i]) }.reduce(0, +))) }
+            for i in 0..<l.inner {
+                out.append(elementLog((0..<l.n).map { elementExp(x[(o * l.n + $0) * l.inner + i]) }.reduce(0, +)))
+            }
         }
         return out
     }

@@ -10,17 +10,21 @@ extension Tensor {
         let n = count
         var out = [Float](repeating: 0, count: n)
         storage.withUnsafeBufferPointer { pg in
-        up.storage.withUnsafeBufferPointer { pu in
-        out.withUnsafeMutableBufferPointer { po in
-            guard let g = pg.baseAddress, let u = pu.baseAddress, let o = po.baseAddress else { return }
-            TensorParallel.forEachChunk(n, costPerItem: 4) { range in Self.siluGated(g, u, o, range) }
-        }}}
+            up.storage.withUnsafeBufferPointer { pu in
+                out.withUnsafeMutableBufferPointer { po in
+                    guard let g = pg.baseAddress, let u = pu.baseAddress, let o = po.baseAddress else { return }
+                    TensorParallel.forEachChunk(n, costPerItem: 4) { range in Self.siluGated(g, u, o, range) }
+                }
+            }
+        }
         return Tensor(out, shape: shape)
     }
 
     /// o[i] = silu(g[i])·u[i] for i in `range`, the arithmetic `siluGated(by:)` uses (also the
     /// fused decode step's).
-    package static func siluGated(_ g: UnsafePointer<Float>, _ u: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    package static func siluGated(
+        _ g: UnsafePointer<Float>, _ u: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ range: Range<Int>
+    ) {
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             let x = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)

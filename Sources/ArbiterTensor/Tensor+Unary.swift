@@ -17,7 +17,8 @@ extension Tensor {
         var out = [Float](repeating: 0, count: n)
         x.storage.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
-                let px = px, po = po
+                let px = px
+                let po = po
                 TensorParallel.forEachChunk(n) { r in for i in r { po[i] = f(px[i]) } }
             }
         }
@@ -82,7 +83,12 @@ extension Tensor {
     public func silu() -> Tensor { Tensor.unary(self, op: .silu) { $0 * Tensor.sigmoidScalar($0) } }
 
     @inline(__always) static func sigmoidScalar(_ x: Float) -> Float {
-        x >= 0 ? 1 / (1 + Foundation.exp(-x)) : { let e = Foundation.exp(x); return e / (1 + e) }()
+        x >= 0
+            ? 1 / (1 + Foundation.exp(-x))
+            : {
+                let e = Foundation.exp(x)
+                return e / (1 + e)
+            }()
     }
 
     // MARK: backward
@@ -90,13 +96,17 @@ extension Tensor {
     /// One rule for all elementwise ops: dx = g · f'(x), with f' from the saved x and y.
     static let unaryBackward: BackwardRule = { node, g in
         let p = node.payload(as: UnaryPayload.self)
-        let op = node.op, s = p.scalar
+        let op = node.op
+        let s = p.scalar
         var dx = [Float](repeating: 0, count: g.count)
         node.inputs[0].storage.withUnsafeBufferPointer { x in
             p.output.withUnsafeBufferPointer { y in
                 g.withUnsafeBufferPointer { g in
                     dx.withUnsafeMutableBufferPointer { dx in
-                        let x = x, y = y, g = g, dx = dx
+                        let x = x
+                        let y = y
+                        let g = g
+                        let dx = dx
                         TensorParallel.forEachChunk(dx.count) { r in
                             for i in r { dx[i] = g[i] * unaryDerivative(op, x: x[i], y: y[i], scalar: s) }
                         }
@@ -149,7 +159,8 @@ extension Reference {
             case .tanh: return Foundation.tanh(v)
             case .sigmoid: return 1 / (1 + Foundation.exp(-v))
             case .relu: return Swift.max(v, 0)
-            case .geluTanh: return 0.5 * v * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (v + 0.044715 * v * v * v)))
+            case .geluTanh:
+                return 0.5 * v * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (v + 0.044715 * v * v * v)))
             case .geluErf: return 0.5 * v * (1 + Foundation.erf(v / 2.0.squareRoot()))
             case .silu: return v / (1 + Foundation.exp(-v))
             default: preconditionFailure("Reference.unary: \(op) is not an elementwise op")

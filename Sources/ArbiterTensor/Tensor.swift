@@ -88,7 +88,8 @@ public final class Tensor {
 
     /// The single element of a one-element tensor.
     public func item() -> Float {
-        precondition(storage.count == 1, "item: tensor of shape \(shape.shapeString) has \(storage.count) elements, not 1")
+        precondition(
+            storage.count == 1, "item: tensor of shape \(shape.shapeString) has \(storage.count) elements, not 1")
         return storage[0]
     }
 
@@ -99,10 +100,13 @@ public final class Tensor {
     }
 
     func flatIndex(_ indices: [Int]) -> Int {
-        precondition(indices.count == shape.count, "Tensor subscript: \(indices.count) indices for shape \(shape.shapeString)")
+        precondition(
+            indices.count == shape.count, "Tensor subscript: \(indices.count) indices for shape \(shape.shapeString)")
         var flat = 0
         for (axis, i) in indices.enumerated() {
-            precondition(i >= 0 && i < shape[axis], "Tensor subscript: index \(i) out of range for axis \(axis) of shape \(shape.shapeString)")
+            precondition(
+                i >= 0 && i < shape[axis],
+                "Tensor subscript: index \(i) out of range for axis \(axis) of shape \(shape.shapeString)")
             flat = flat * shape[axis] + i
         }
         return flat

@@ -19,9 +19,15 @@ public struct TransformerBlock {
         public let ropeTheta: Float
 
         /// `heads` must be a multiple of `kvHeads`; `headDim` must be even (RoPE).
-        public init(modelDim: Int, heads: Int, kvHeads: Int, headDim: Int, ffnDim: Int, normEps: Float = 1e-5, ropeTheta: Float = 10_000) {
-            precondition(modelDim > 0 && heads > 0 && kvHeads > 0 && headDim > 0 && ffnDim > 0, "TransformerBlock: every size must be positive")
-            precondition(heads % kvHeads == 0, "TransformerBlock: \(heads) heads are not a multiple of \(kvHeads) kv heads")
+        public init(
+            modelDim: Int, heads: Int, kvHeads: Int, headDim: Int, ffnDim: Int, normEps: Float = 1e-5,
+            ropeTheta: Float = 10_000
+        ) {
+            precondition(
+                modelDim > 0 && heads > 0 && kvHeads > 0 && headDim > 0 && ffnDim > 0,
+                "TransformerBlock: every size must be positive")
+            precondition(
+                heads % kvHeads == 0, "TransformerBlock: \(heads) heads are not a multiple of \(kvHeads) kv heads")
             precondition(headDim % 2 == 0, "TransformerBlock: head dimension \(headDim) must be even for RoPE")
             self.modelDim = modelDim
             self.heads = heads
@@ -37,8 +43,11 @@ public struct TransformerBlock {
         /// and P·v). The kernel computes the full T×T square, so this is the useful work, not the
         /// work done. Norms, RoPE and elementwise ops are not counted.
         public func forwardFLOPs(batch: Int, tokens t: Int) -> Double {
-            let c = Double(modelDim), qd = Double(heads * headDim), kvd = Double(kvHeads * headDim)
-            let n = Double(batch * t), f = Double(ffnDim)
+            let c = Double(modelDim)
+            let qd = Double(heads * headDim)
+            let kvd = Double(kvHeads * headDim)
+            let n = Double(batch * t)
+            let f = Double(ffnDim)
             let projections = 2 * n * c * (qd + 2 * kvd + qd) + 2 * n * c * f * 3
             let pairs = Double(t) * Double(t + 1) / 2
             let attention = 2 * Double(batch * heads) * pairs * Double(headDim) * 2
@@ -60,9 +69,12 @@ public struct TransformerBlock {
     /// Random initialisation: projections N(0, 0.02) (output projections scaled by
     /// 1/√(2·layers)), norm gains 1.
     public init(_ configuration: Configuration, layers: Int = 1, using rng: inout SeededRNG) {
-        let c = configuration.modelDim, qd = configuration.heads * configuration.headDim
-        let kvd = configuration.kvHeads * configuration.headDim, f = configuration.ffnDim
-        let std: Float = 0.02, outStd = 0.02 / Float(2 * max(1, layers)).squareRoot()
+        let c = configuration.modelDim
+        let qd = configuration.heads * configuration.headDim
+        let kvd = configuration.kvHeads * configuration.headDim
+        let f = configuration.ffnDim
+        let std: Float = 0.02
+        let outStd = 0.02 / Float(2 * max(1, layers)).squareRoot()
         self.configuration = configuration
         attentionNorm = Tensor.ones([c])
         wq = Tensor.randomNormal([c, qd], standardDeviation: std, using: &rng)
@@ -86,7 +98,9 @@ public struct TransformerBlock {
     /// x (B, T, C) → (B, T, C).
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let cfg = configuration
-        precondition(x.rank == 3 && x.shape[2] == cfg.modelDim, "TransformerBlock: input must be (B, T, \(cfg.modelDim)), got \(x.shape)")
+        precondition(
+            x.rank == 3 && x.shape[2] == cfg.modelDim,
+            "TransformerBlock: input must be (B, T, \(cfg.modelDim)), got \(x.shape)")
         let (b, t) = (x.shape[0], x.shape[1])
         let (h, hkv, d) = (cfg.heads, cfg.kvHeads, cfg.headDim)
 

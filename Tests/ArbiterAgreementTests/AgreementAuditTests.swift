@@ -14,53 +14,72 @@ import Testing
         let judges = Fixtures.url("agreement/pandalm/judge_labels.jsonl")
         var t = DeviationTracker()
         for name in ["gpt-3.5-turbo", "pandalm-7b"] {
-            let report = try AgreementAudit.run(humanFile: humans, judgeFile: judges, options: try AuditOptions(judge: name))
+            let report = try AgreementAudit.run(
+                humanFile: humans, judgeFile: judges, options: try AuditOptions(judge: name))
             let c = try #require(report.criteria.first)
             let mt = try dict(try dict(ref[name])["mtbench_vs_humans"])
             t.check(c.metrics["percent_agreement"]?.value, try dict(mt["with_ties"])["ratio"], "\(name) with ties")
-            t.check(c.metrics["mtbench_without_ties"]?.value, try dict(mt["without_ties"])["ratio"], "\(name) without ties")
+            t.check(
+                c.metrics["mtbench_without_ties"]?.value, try dict(mt["without_ties"])["ratio"], "\(name) without ties")
             let judged = try dict(ref[name])["n_judged"] as? Int
             #expect(c.itemCount == judged)
             #expect(c.onlyHuman.count == 799 - c.itemCount && c.onlyJudge.isEmpty)
             #expect(c.baselines.map(\.name).contains("always_a"))
         }
         // pandalm-7b judged every item, so its human-human value is the reference's.
-        let full = try AgreementAudit.run(humanFile: humans, judgeFile: judges, options: try AuditOptions(judge: "pandalm-7b"))
-        let hh = try dict(try dict(try dict(try Fixtures.json("agreement/pandalm.json"))["results"])["mtbench_human_vs_human"])
+        let full = try AgreementAudit.run(
+            humanFile: humans, judgeFile: judges, options: try AuditOptions(judge: "pandalm-7b"))
+        let hh = try dict(
+            try dict(try dict(try Fixtures.json("agreement/pandalm.json"))["results"])["mtbench_human_vs_human"])
         t.check(full.criteria.first?.metrics["human_human"]?.value, try dict(hh["with_ties"])["ratio"], "human-human")
         // Without a judge name every judge is audited, side by side, with the same numbers.
         let both = try AgreementAudit.run(humanFile: humans, judgeFile: judges, options: try AuditOptions())
         #expect(both.judges.map(\.name) == ["gpt-3.5-turbo", "pandalm-7b"])
         #expect(both.judges.last?.criteria.first?.metrics == full.criteria.first?.metrics)
-        #expect(throws: AuditError.self) { try AgreementAudit.run(humanFile: humans, judgeFile: judges, options: try AuditOptions(judge: "nobody")) }
+        #expect(throws: AuditError.self) {
+            try AgreementAudit.run(humanFile: humans, judgeFile: judges, options: try AuditOptions(judge: "nobody"))
+        }
     }
 
     /// SummEval experts with expert1 relabelled as a judge.
     func summEvalAsJudge() throws -> (humans: LabelFile, judge: LabelFile) {
         let lines = try jsonLines("agreement/summeval-consistency/human_labels.jsonl")
-        var h = "", j = ""
+        var h = ""
+        var j = ""
         for var o in lines {
             if o["rater"] as? String == "expert1" {
                 o["judge"] = "expert1"
                 o.removeValue(forKey: "rater")
-                j += String(decoding: try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]), as: UTF8.self) + "\n"
+                j +=
+                    String(
+                        decoding: try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]), as: UTF8.self)
+                    + "\n"
             } else {
-                h += String(decoding: try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]), as: UTF8.self) + "\n"
+                h +=
+                    String(
+                        decoding: try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]), as: UTF8.self)
+                    + "\n"
             }
         }
-        return (try LabelFile(parsing: Data(h.utf8), name: "humans.jsonl"), try LabelFile(parsing: Data(j.utf8), name: "judge.jsonl"))
+        return (
+            try LabelFile(parsing: Data(h.utf8), name: "humans.jsonl"),
+            try LabelFile(parsing: Data(j.utf8), name: "judge.jsonl")
+        )
     }
 
     @Test func gradedAuditMatchesPairwiseReference() throws {
-        let ref = try dict(try dict(try dict(try Fixtures.json("agreement/summeval_consistency.json"))["results"])["consistency"])
-        let kappa = try dict(ref["pairwise_cohen_kappa"]), corr = try dict(ref["pairwise_correlations_items"])
+        let ref = try dict(
+            try dict(try dict(try Fixtures.json("agreement/summeval_consistency.json"))["results"])["consistency"])
+        let kappa = try dict(ref["pairwise_cohen_kappa"])
+        let corr = try dict(ref["pairwise_correlations_items"])
         func mean(_ d: [String: Any], _ key: String) throws -> Double {
             let a = try #require(try dict(d["expert1~expert2"])[key] as? Double)
             let b = try #require(try dict(d["expert1~expert3"])[key] as? Double)
             return (a + b) / 2
         }
         let (humans, judge) = try summEvalAsJudge()
-        let report = try AgreementAudit.run(human: humans, judge: judge, options: try AuditOptions(scale: [1, 2, 3, 4, 5]))
+        let report = try AgreementAudit.run(
+            human: humans, judge: judge, options: try AuditOptions(scale: [1, 2, 3, 4, 5]))
         let c = try #require(report.criteria.first)
         #expect(c.criterion == "consistency" && c.itemCount == 80 && c.humanRaters == ["expert2", "expert3"])
         var t = DeviationTracker()
@@ -76,27 +95,37 @@ import Testing
     @Test func bootstrapReportIsReproducibleAndRenders() throws {
         let (humans, judge) = try summEvalAsJudge()
         func run(_ seed: UInt64) throws -> AuditReport {
-            try AgreementAudit.run(human: humans, judge: judge, options: try AuditOptions(
-                scale: [1, 2, 3, 4, 5], bootstrap: try Bootstrap(replicates: 40, seed: seed), intervalMethod: .percentile))
+            try AgreementAudit.run(
+                human: humans, judge: judge,
+                options: try AuditOptions(
+                    scale: [1, 2, 3, 4, 5], bootstrap: try Bootstrap(replicates: 40, seed: seed),
+                    intervalMethod: .percentile))
         }
-        let a = try run(3), b = try run(3)
+        let a = try run(3)
+        let b = try run(3)
         #expect(try a.jsonData() == b.jsonData())
         let object = try #require(try JSONSerialization.jsonObject(with: a.jsonData()) as? [String: Any])
         let crit = try dict(try dict(object["criteria"])["consistency"])
-        for key in ["n_items", "percent_agreement", "cohen_kappa_quadratic", "krippendorff_alpha", "gwet_ac1", "spearman",
-                    "kendall_tau_b", "pearson", "icc2_1", "human_human", "judge_vs_human_ratio"] {
+        for key in [
+            "n_items", "percent_agreement", "cohen_kappa_quadratic", "krippendorff_alpha", "gwet_ac1", "spearman",
+            "kendall_tau_b", "pearson", "icc2_1", "human_human", "judge_vs_human_ratio",
+        ] {
             #expect(crit[key] != nil, "missing \(key)")
         }
         let sp = try dict(crit["spearman"])
-        let lo = try #require(sp["ci_low"] as? Double), v = try #require(sp["value"] as? Double), hi = try #require(sp["ci_high"] as? Double)
+        let lo = try #require(sp["ci_low"] as? Double)
+        let v = try #require(sp["value"] as? Double)
+        let hi = try #require(sp["ci_high"] as? Double)
         #expect(lo <= v && v <= hi)
         let c = try #require(a.criteria.first)
         let test = try #require(c.judgeMinusHuman)
-        let hh = try #require(c.metrics["human_human"]?.value), ratio = try #require(c.metrics["judge_vs_human_ratio"]?.value)
+        let hh = try #require(c.metrics["human_human"]?.value)
+        let ratio = try #require(c.metrics["judge_vs_human_ratio"]?.value)
         #expect(abs(try #require(test.difference.estimate) - (hh * ratio - hh)) < 1e-12)
         #expect(try #require(test.pValue) >= 0 && test.pValue ?? 2 <= 1)
         #expect(try dict(crit["judge_minus_human"])["p_value"] is Double)
-        let md = a.markdown(), html = a.html()
+        let md = a.markdown()
+        let html = a.html()
         #expect(md.contains("| spearman |") && md.contains("seed 3"))
         #expect(html.hasPrefix("<!DOCTYPE html>") && html.components(separatedBy: "<svg").count == 5)
         #expect(!html.contains("<script"))

@@ -15,8 +15,10 @@ private let autojSamplesFile = "agreement/autoj/samples.jsonl"
         return (ref, table.labelsByItem, table.itemIDs)
     }
 
-    func check(_ baseline: PairwiseBaseline, _ ids: [String], _ humans: [String: [PairwiseVote]],
-               _ ref: [String: Any], samples: SampleFile?) throws {
+    func check(
+        _ baseline: PairwiseBaseline, _ ids: [String], _ humans: [String: [PairwiseVote]],
+        _ ref: [String: Any], samples: SampleFile?
+    ) throws {
         let e = try dict(try dict(ref["baselines"])[baseline.name])
         let votes = try baseline.votes(for: ids, samples: samples)
         let counts = try dict(e["judge_votes"])

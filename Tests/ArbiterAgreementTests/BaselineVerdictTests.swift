@@ -9,8 +9,9 @@ import Testing
 @Suite struct BaselineVerdictTests {
     @Test func theRuleCaseByCase() {
         func verdict(_ v: Double, _ low: Double?, _ best: Double, correlation: Bool = true) -> BaselineVerdict {
-            BaselineVerdict(metric: "spearman", judgeValue: v, judgeCILow: low, bestBaseline: "longest_response_chars",
-                            bestValue: best, metricIsCorrelation: correlation)
+            BaselineVerdict(
+                metric: "spearman", judgeValue: v, judgeCILow: low, bestBaseline: "longest_response_chars",
+                bestValue: best, metricIsCorrelation: correlation)
         }
         let bothNegative = verdict(-0.10, -0.05, -0.20)
         #expect(bothNegative.pointAboveBest && bothNegative.clearlyBeatsBest == true && !bothNegative.beatsBest)
@@ -18,7 +19,8 @@ import Testing
         let wide = verdict(0.30, 0.05, 0.10)
         #expect(!wide.beatsBest && wide.sentence.contains("does NOT clearly beat") && wide.sentence.contains("0.0500"))
         let clear = verdict(0.60, 0.45, 0.10)
-        #expect(clear.beatsBest && !clear.sentence.hasPrefix("WARNING") && clear.sentence.contains("lower bound 0.4500"))
+        #expect(
+            clear.beatsBest && !clear.sentence.hasPrefix("WARNING") && clear.sentence.contains("lower bound 0.4500"))
         let below = verdict(0.05, 0.01, 0.10)
         #expect(!below.beatsBest && below.sentence.contains("does NOT beat"))
         let noInterval = verdict(0.60, nil, 0.10)
@@ -29,18 +31,25 @@ import Testing
     }
 
     /// Graded humans and a judge whose Spearman with them is `judge`'s; `lengths` drive the length baselines.
-    func audit(humans: [Double], judge: [Double], lengths: [Int]?, bootstrap: Bool, seed: UInt64 = 0) throws -> AuditReport {
-        var h = "", j = "", s = ""
+    func audit(humans: [Double], judge: [Double], lengths: [Int]?, bootstrap: Bool, seed: UInt64 = 0) throws
+        -> AuditReport
+    {
+        var h = ""
+        var j = ""
+        var s = ""
         for i in humans.indices {
             h += #"{"id":"i\#(i)","rater":"r","score":\#(humans[i])}"# + "\n"
             j += #"{"id":"i\#(i)","judge":"J","score":\#(judge[i])}"# + "\n"
-            s += #"{"id":"i\#(i)","prompt":"p","response":"\#(String(repeating: "x", count: lengths?[i] ?? 1))"}"# + "\n"
+            s +=
+                #"{"id":"i\#(i)","prompt":"p","response":"\#(String(repeating: "x", count: lengths?[i] ?? 1))"}"# + "\n"
         }
-        let options = try AuditOptions(bootstrap: bootstrap ? try Bootstrap(replicates: 200, seed: 3) : nil, intervalMethod: .percentile,
-                                       samples: lengths == nil ? nil : try SampleFile(parsing: Data(s.utf8), name: "s.jsonl"),
-                                       baselineSeed: seed)
-        return try AgreementAudit.run(human: try LabelFile(parsing: Data(h.utf8), name: "h.jsonl"),
-                                      judge: try LabelFile(parsing: Data(j.utf8), name: "j.jsonl"), options: options)
+        let options = try AuditOptions(
+            bootstrap: bootstrap ? try Bootstrap(replicates: 200, seed: 3) : nil, intervalMethod: .percentile,
+            samples: lengths == nil ? nil : try SampleFile(parsing: Data(s.utf8), name: "s.jsonl"),
+            baselineSeed: seed)
+        return try AgreementAudit.run(
+            human: try LabelFile(parsing: Data(h.utf8), name: "h.jsonl"),
+            judge: try LabelFile(parsing: Data(j.utf8), name: "j.jsonl"), options: options)
     }
 
     @Test func negativeJudgeAboveANegativeBaselineIsNotGreen() throws {
@@ -61,12 +70,16 @@ import Testing
         let v = try #require(report.criteria.first?.baselineVerdict)
         #expect(v.pointAboveBest && !v.beatsBest && !v.judgeValuePositive)
         #expect(report.html().contains("<p class=\"warn\">") && !report.html().contains("<p class=\"ok\">"))
-        #expect(report.markdown().contains("WARNING: the judge does NOT beat") && report.markdown().contains("not positive"))
+        #expect(
+            report.markdown().contains("WARNING: the judge does NOT beat") && report.markdown().contains("not positive")
+        )
         #expect(!(try TrustGate(parsing: "baselines").evaluate(report).passed))
     }
 
     @Test func clearWinnerIsGreenAndItsIntervalIsChecked() throws {
-        var humans: [Double] = [], judge: [Double] = [], lengths: [Int] = []
+        var humans: [Double] = []
+        var judge: [Double] = []
+        var lengths: [Int] = []
         for i in 0..<30 {
             let hScore = Double(1 + i % 5)
             humans.append(hScore)

@@ -31,7 +31,8 @@ import Testing
         let ci = try Bootstrap(replicates: 2000, seed: 1).interval(itemCount: x.count, method: .percentile) { idx in
             idx.reduce(0.0) { $0 + x[$1] } / Double(idx.count)
         }
-        let low = try #require(ci.low), high = try #require(ci.high)
+        let low = try #require(ci.low)
+        let high = try #require(ci.high)
         // Monte-Carlo error of a 2000-replicate quantile is a few percent of the half width.
         #expect(abs((high - low) / 2 - halfWidth) < 0.1 * halfWidth)
         #expect(low < m && m < high)
@@ -82,10 +83,17 @@ import Testing
     }
 
     @Test func kappaIntervalOnRatingMatrix() throws {
-        let m = try RatingMatrix(complete: [[1, 2, 3, 3, 4, 5, 5, 2, 4, 3, 1, 4], [1, 3, 3, 2, 4, 4, 5, 2, 5, 3, 2, 4]])
-        let alpha: ([Int]) throws -> Double? = { try Agreement.krippendorffAlpha(m.selectingItems($0), level: .interval) }
-        let ci = try Bootstrap(replicates: 200, seed: 8).interval(itemCount: m.itemCount, method: .bca, statistic: alpha)
-        let e = try #require(ci.estimate), lo = try #require(ci.low), hi = try #require(ci.high)
+        let m = try RatingMatrix(complete: [
+            [1, 2, 3, 3, 4, 5, 5, 2, 4, 3, 1, 4], [1, 3, 3, 2, 4, 4, 5, 2, 5, 3, 2, 4],
+        ])
+        let alpha: ([Int]) throws -> Double? = {
+            try Agreement.krippendorffAlpha(m.selectingItems($0), level: .interval)
+        }
+        let ci = try Bootstrap(replicates: 200, seed: 8).interval(
+            itemCount: m.itemCount, method: .bca, statistic: alpha)
+        let e = try #require(ci.estimate)
+        let lo = try #require(ci.low)
+        let hi = try #require(ci.high)
         #expect(lo <= e && e <= hi && hi <= 1)
     }
 }

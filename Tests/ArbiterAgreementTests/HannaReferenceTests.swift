@@ -43,13 +43,17 @@ private let hannaJudgeFile = "agreement/hanna/judge_labels.jsonl"
                 #expect(grouped.groupsUsed == r["per_prompt_groups_used"] as? Int)
                 let perPrompt = try dict(r["per_prompt_averaged"])
                 for (k, v) in try #require(grouped.mean).named { t.check(v, perPrompt[k], "\(what) per-prompt \(k)") }
-                let system = try Correlations.systemLevel(x, y, systems: try samples.metadata("generator", for: aligned.humans.itemIDs))
+                let system = try Correlations.systemLevel(
+                    x, y, systems: try samples.metadata("generator", for: aligned.humans.itemIDs))
                 #expect(system.systems == r["system_level_n_systems"] as? Int)
                 let sys = try dict(r["system_level"])
                 for (k, v) in system.correlations.named { t.check(v, sys[k], "\(what) system \(k)") }
                 let icc = try dict(r["icc_judge_vs_human_mean"])
                 let c = try Agreement.intraclassCorrelations(try RatingMatrix(complete: [x, y]))
-                for (k, v) in [("ICC1", c.icc1), ("ICC2_1", c.icc2), ("ICC3_1", c.icc3), ("ICC1k", c.icc1k), ("ICC2k", c.icc2k), ("ICC3k", c.icc3k)] {
+                for (k, v) in [
+                    ("ICC1", c.icc1), ("ICC2_1", c.icc2), ("ICC3_1", c.icc3), ("ICC1k", c.icc1k), ("ICC2k", c.icc2k),
+                    ("ICC3k", c.icc3k),
+                ] {
                     t.check(v, icc[k], "\(what) \(k)")
                 }
             }

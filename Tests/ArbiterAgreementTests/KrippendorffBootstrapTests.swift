@@ -28,9 +28,12 @@ import Testing
         let plain = try boot.interval(itemCount: m.itemCount, method: .percentile) { idx in
             try Agreement.krippendorffAlpha(m.selectingItems(idx), level: level, domain: domain)
         }
-        let e = try #require(fast.estimate), pe = try #require(plain.estimate)
-        let lo = try #require(fast.low), plo = try #require(plain.low)
-        let hi = try #require(fast.high), phi = try #require(plain.high)
+        let e = try #require(fast.estimate)
+        let pe = try #require(plain.estimate)
+        let lo = try #require(fast.low)
+        let plo = try #require(plain.low)
+        let hi = try #require(fast.high)
+        let phi = try #require(plain.high)
         #expect(abs(e - pe) < 1e-12 && abs(lo - plo) < 1e-12 && abs(hi - phi) < 1e-12, "\(fast) vs \(plain)")
         #expect(fast.validReplicates == plain.validReplicates && lo < e && e < hi)
     }
@@ -38,7 +41,8 @@ import Testing
     @Test func unknownValueIsATypedError() throws {
         let m = try RatingMatrix([[1, 2, 7], [1, 2, 3]])
         #expect(throws: AgreementError.self) {
-            try Agreement.krippendorffAlphaBootstrap(m, level: .ordinal, domain: [1, 2, 3], bootstrap: try Bootstrap(replicates: 5))
+            try Agreement.krippendorffAlphaBootstrap(
+                m, level: .ordinal, domain: [1, 2, 3], bootstrap: try Bootstrap(replicates: 5))
         }
     }
 }

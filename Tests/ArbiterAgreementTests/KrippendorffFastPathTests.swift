@@ -19,7 +19,8 @@ import Testing
             guard m >= 2 else { continue }
             for c in 0..<v { for k in 0..<v { o[c][k] += (n[c] * n[k] - (c == k ? n[c] : 0)) / (m - 1) } }
         }
-        let nv = o.map { $0.reduce(0, +) }, total = nv.reduce(0, +)
+        let nv = o.map { $0.reduce(0, +) }
+        let total = nv.reduce(0, +)
         var cumulative = [0.0]  // cumulative[g + 1] = Σ_{h ≤ g} nv[h]
         for x in nv { cumulative.append((cumulative.last ?? 0) + x) }
         func delta(_ c: Int, _ k: Int) -> Double {
@@ -35,7 +36,8 @@ import Testing
                 return s == 0 ? 0 : ((domain[c] - domain[k]) / s) * ((domain[c] - domain[k]) / s)
             }
         }
-        var dO = 0.0, dE = 0.0
+        var dO = 0.0
+        var dE = 0.0
         for c in 0..<v {
             for k in 0..<v {
                 dO += o[c][k] * delta(c, k)
@@ -64,23 +66,29 @@ import Testing
         for level in MeasurementLevel.allCases {
             let fast = try Agreement.krippendorffAlpha(m, level: level, domain: domain)
             let naive = Self.naiveAlpha(rows, level: level, domain: domain)
-            let f = try #require(fast, "\(what) \(level)"), n = try #require(naive, "\(what) \(level)")
+            let f = try #require(fast, "\(what) \(level)")
+            let n = try #require(naive, "\(what) \(level)")
             #expect(abs(f - n) <= 1e-12, "\(what) \(level): fast \(f) vs naive \(n)")
         }
     }
 
     @Test func keyHistogramPathWithConsecutiveAndSparseDomains() throws {
-        try check(Self.data(raters: 4, items: 300, domain: [1, 2, 3, 4, 5], missing: 20, seed: 1), domain: [1, 2, 3, 4, 5], "1…5")
+        try check(
+            Self.data(raters: 4, items: 300, domain: [1, 2, 3, 4, 5], missing: 20, seed: 1), domain: [1, 2, 3, 4, 5],
+            "1…5")
         let sparse: [Double] = [-2, 0.5, 3, 10]  // not consecutive: binary-search coding
         try check(Self.data(raters: 3, items: 200, domain: sparse, missing: 10, seed: 2), domain: sparse, "sparse")
         // A domain given out of numeric order is the scale order (ordinal ranks follow it).
         let shuffled: [Double] = [3, 1, 2]
-        try check(Self.data(raters: 3, items: 150, domain: shuffled, missing: 10, seed: 3), domain: shuffled, "out of order")
+        try check(
+            Self.data(raters: 3, items: 150, domain: shuffled, missing: 10, seed: 3), domain: shuffled, "out of order")
     }
 
     @Test func manyRatersPairEachItem() throws {
         // 9 raters, 5 values: (V+1)^R = 6^9 keys is too many for the histogram.
-        try check(Self.data(raters: 9, items: 120, domain: [1, 2, 3, 4, 5], missing: 30, seed: 4), domain: [1, 2, 3, 4, 5], "9 raters")
+        try check(
+            Self.data(raters: 9, items: 120, domain: [1, 2, 3, 4, 5], missing: 30, seed: 4), domain: [1, 2, 3, 4, 5],
+            "9 raters")
     }
 
     @Test func hugeDomainUsesTheFloatingFallback() throws {
@@ -108,7 +116,7 @@ import Testing
             let error = try #require(throws: AgreementError.self) {
                 try Agreement.krippendorffAlpha(try RatingMatrix(rows), level: .ordinal, domain: domain)
             }
-            guard case let .unknownCategory(_, rater, item) = error else {
+            guard case .unknownCategory(_, let rater, let item) = error else {
                 Issue.record("expected unknownCategory, got \(error)")
                 continue
             }

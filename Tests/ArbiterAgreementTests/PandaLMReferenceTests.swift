@@ -21,13 +21,18 @@ import Testing
         let kappas = try dict(ref["human_pairwise_cohen_kappa_unweighted"])
         for x in 0..<3 {
             for y in (x + 1)..<3 {
-                let a = table.values[x].compactMap { $0 }, b = table.values[y].compactMap { $0 }
-                t.check(try Agreement.cohenKappa(a, b, categories: cats), kappas["\(table.sources[x])~\(table.sources[y])"], "kappa \(x)~\(y)")
+                let a = table.values[x].compactMap { $0 }
+                let b = table.values[y].compactMap { $0 }
+                t.check(
+                    try Agreement.cohenKappa(a, b, categories: cats), kappas["\(table.sources[x])~\(table.sources[y])"],
+                    "kappa \(x)~\(y)")
             }
         }
         t.check(try Agreement.percentAgreement(table.values), ref["human_percent_agreement"], "percent")
         t.check(try Agreement.fleissKappa(table.values, categories: cats), ref["human_fleiss_kappa"], "fleiss")
-        t.check(try Agreement.krippendorffAlpha(nominal: table.values, categories: cats), ref["human_krippendorff_alpha_nominal"], "alpha")
+        t.check(
+            try Agreement.krippendorffAlpha(nominal: table.values, categories: cats),
+            ref["human_krippendorff_alpha_nominal"], "alpha")
         let ac1 = try Agreement.gwetAC1(table.values, categories: cats)
         let refAC1 = try dict(ref["human_gwet_ac1"])
         t.check(ac1.value, refAC1["ac1"], "ac1")
@@ -52,16 +57,24 @@ import Testing
             #expect(votes.count == r["n_judged"] as? Int)
             let common = table.itemIDs.filter { votes[$0] != nil && majority[$0] != nil }
             #expect(common.count == r["n_vs_majority"] as? Int)
-            let a = common.compactMap { majority[$0] }, b = common.compactMap { votes[$0] }
+            let a = common.compactMap { majority[$0] }
+            let b = common.compactMap { votes[$0] }
             let accuracy = Double(zip(a, b).filter { $0 == $1 }.count) / Double(common.count)
             t.check(accuracy, r["accuracy_vs_majority"], "\(name) accuracy")
-            t.check(try Agreement.cohenKappa(a, b, categories: cats), r["cohen_kappa_vs_majority"], "\(name) kappa vs majority")
+            t.check(
+                try Agreement.cohenKappa(a, b, categories: cats), r["cohen_kappa_vs_majority"],
+                "\(name) kappa vs majority")
             let mt = try dict(r["mtbench_vs_humans"])
-            try expectCount(Agreement.mtBenchAgreement(judge: votes, humans: hv, includeTies: true), mt["with_ties"], &t)
-            try expectCount(Agreement.mtBenchAgreement(judge: votes, humans: hv, includeTies: false), mt["without_ties"], &t)
+            try expectCount(
+                Agreement.mtBenchAgreement(judge: votes, humans: hv, includeTies: true), mt["with_ties"], &t)
+            try expectCount(
+                Agreement.mtBenchAgreement(judge: votes, humans: hv, includeTies: false), mt["without_ties"], &t)
             let m4 = table.values + [table.itemIDs.map { votes[$0] }]
-            t.check(try Agreement.krippendorffAlpha(nominal: m4, categories: cats), r["krippendorff_alpha_nominal_humans_plus_judge"], "\(name) alpha+judge")
-            t.check(try Agreement.gwetAC1(m4, categories: cats).value, r["gwet_ac1_humans_plus_judge"], "\(name) ac1+judge")
+            t.check(
+                try Agreement.krippendorffAlpha(nominal: m4, categories: cats),
+                r["krippendorff_alpha_nominal_humans_plus_judge"], "\(name) alpha+judge")
+            t.check(
+                try Agreement.gwetAC1(m4, categories: cats).value, r["gwet_ac1_humans_plus_judge"], "\(name) ac1+judge")
 
             // The alignment lists every id that only one side has.
             let aligned = LabelAlignment(humans: table, judge: jt)

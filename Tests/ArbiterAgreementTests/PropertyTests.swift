@@ -20,7 +20,9 @@ import Testing
         let m = try RatingMatrix(rows)
         let cats: [Double] = [1, 2, 3, 4, 5]
         var out: [Double?] = [Agreement.percentAgreement(m)]
-        for level in MeasurementLevel.allCases { out.append(try Agreement.krippendorffAlpha(m, level: level, domain: cats)) }
+        for level in MeasurementLevel.allCases {
+            out.append(try Agreement.krippendorffAlpha(m, level: level, domain: cats))
+        }
         let ac1 = try Agreement.gwetAC1(rows, categories: cats)
         out += [ac1.value, ac1.percentAgreement, ac1.chanceAgreement]
         out.append(try Agreement.gwetAC2(rows, categories: cats, weights: .quadratic).value)
@@ -28,8 +30,11 @@ import Testing
             out.append(try Agreement.fleissKappa(rows, categories: cats))
             let i = try Agreement.intraclassCorrelations(m)
             out += [i.icc1, i.icc2, i.icc3, i.icc1k, i.icc2k, i.icc3k]
-            let a = rows[0].compactMap { $0 }, b = rows[1].compactMap { $0 }
-            for w in KappaWeighting.allCases { out.append(try Agreement.cohenKappa(a, b, categories: cats, weighting: w)) }
+            let a = rows[0].compactMap { $0 }
+            let b = rows[1].compactMap { $0 }
+            for w in KappaWeighting.allCases {
+                out.append(try Agreement.cohenKappa(a, b, categories: cats, weighting: w))
+            }
             out += try Correlations(a, b).named.map(\.value)
         }
         return out
@@ -42,7 +47,8 @@ import Testing
             var rng = SplitMix64(seed: seed + 100)
             let perm = Array(0..<25).shuffled(using: &rng)
             let permuted = rows.map { r in perm.map { r[$0] } }
-            let a = try allStatistics(rows), b = try allStatistics(permuted)
+            let a = try allStatistics(rows)
+            let b = try allStatistics(permuted)
             #expect(a.count == b.count)
             for (x, y) in zip(a, b) {
                 #expect((x == nil) == (y == nil))
@@ -56,12 +62,16 @@ import Testing
         for n in [2, 3, 10, 57] {
             let x = (0..<n).map { _ in Double(rng.next(below: 4)) }
             let y = (0..<n).map { _ in Double(rng.next(below: 6)) }
-            var s = 0.0, tx = 0.0, ty = 0.0
+            var s = 0.0
+            var tx = 0.0
+            var ty = 0.0
             for i in 0..<n {
                 for j in (i + 1)..<n {
                     let dx = (x[i] - x[j]).sign == .minus ? -1.0 : (x[i] == x[j] ? 0 : 1)
                     let dy = (y[i] - y[j]).sign == .minus ? -1.0 : (y[i] == y[j] ? 0 : 1)
-                    s += dx * dy; tx += dx * dx; ty += dy * dy
+                    s += dx * dy
+                    tx += dx * dx
+                    ty += dy * dy
                 }
             }
             let naive: Double? = (tx > 0 && ty > 0) ? s / (tx * ty).squareRoot() : nil
@@ -74,7 +84,9 @@ import Testing
     @Test func ac2WithIdentityWeightsIsAC1() throws {
         let rows = randomMatrix(raters: 4, items: 30, seed: 5, missing: true)
         let cats: [Double] = [1, 2, 3, 4, 5]
-        #expect(try Agreement.gwetAC2(rows, categories: cats, weights: .identity) == Agreement.gwetAC1(rows, categories: cats))
+        #expect(
+            try Agreement.gwetAC2(rows, categories: cats, weights: .identity)
+                == Agreement.gwetAC1(rows, categories: cats))
     }
 
     @Test func judgeIdenticalToAHumanScoresLikeThatHuman() throws {
@@ -96,7 +108,9 @@ import Testing
     }
 
     @Test func badInputsAreTypedErrors() {
-        #expect(throws: AgreementError.raggedMatrix(rater: 1, expected: 2, found: 1)) { try RatingMatrix([[1, 2], [1]]) }
+        #expect(throws: AgreementError.raggedMatrix(rater: 1, expected: 2, found: 1)) {
+            try RatingMatrix([[1, 2], [1]])
+        }
         #expect(throws: AgreementError.nonFiniteRating(rater: 0, item: 1)) { try RatingMatrix([[1, .nan]]) }
         #expect(throws: AgreementError.unknownCategory(label: "7.0", rater: 1, item: 0)) {
             try Agreement.cohenKappa([1.0], [7.0], categories: [1, 2])
@@ -105,7 +119,9 @@ import Testing
             try Agreement.fleissKappa([[nil, 1.0], [1.0, 1.0]], categories: [1.0, 2.0])
         }
         #expect(throws: AgreementError.lengthMismatch(first: 2, second: 1)) { try Correlations([1, 2], [1]) }
-        #expect(throws: AgreementError.nonFiniteRating(rater: 1, item: 1)) { try Agreement.kendallTau([1, 2], [1, .infinity]) }
+        #expect(throws: AgreementError.nonFiniteRating(rater: 1, item: 1)) {
+            try Agreement.kendallTau([1, 2], [1, .infinity])
+        }
     }
 }
 
@@ -125,13 +141,16 @@ import Testing
         let s = try Correlations.systemLevel(x, y, systems: Array(0..<30))
         #expect(s.systems == 30)
         let pooled = try Correlations(x, y)
-        for (a, b) in zip(s.correlations.named, pooled.named) { #expect(abs((a.value ?? .nan) - (b.value ?? .nan)) < 1e-12) }
+        for (a, b) in zip(s.correlations.named, pooled.named) {
+            #expect(abs((a.value ?? .nan) - (b.value ?? .nan)) < 1e-12)
+        }
     }
 
     @Test func groupedAveragesQualifyingGroupsOnly() throws {
         let (x, y) = data(40, seed: 2)
         let groups = (0..<40).map { $0 < 39 ? $0 % 4 : 99 }  // group 99 has one item and is skipped
-        var xs = x, ys = y
+        var xs = x
+        var ys = y
         for i in 0..<40 where groups[i] == 3 { ys[i] = 2 }  // group 3: constant human side, skipped
         let g = try Correlations.grouped(xs, ys, groups: groups)
         #expect(g.groups == 5 && g.groupsWithMoreThanOneItem == 4 && g.groupsUsed == 3)
@@ -145,7 +164,8 @@ import Testing
     }
 
     @Test func systemLevelCorrelatesMeans() throws {
-        let x: [Double] = [1, 2, 3, 4, 5, 6], y: [Double] = [2, 1, 4, 3, 6, 5]
+        let x: [Double] = [1, 2, 3, 4, 5, 6]
+        let y: [Double] = [2, 1, 4, 3, 6, 5]
         let s = try Correlations.systemLevel(x, y, systems: ["a", "a", "b", "b", "c", "c"])
         // Means: x = 1.5, 3.5, 5.5; y = 1.5, 3.5, 5.5: perfectly correlated.
         #expect(s.systems == 3)

@@ -22,8 +22,10 @@ struct DeviationTracker {
     var worst = 0.0
     var compared = 0
 
-    mutating func check(_ actual: Double?, _ expectedAny: Any?, _ what: String,
-                        tolerance: Double = closedFormTolerance, sourceLocation: SourceLocation = #_sourceLocation) {
+    mutating func check(
+        _ actual: Double?, _ expectedAny: Any?, _ what: String,
+        tolerance: Double = closedFormTolerance, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         guard let expected = referenceValue(expectedAny) else {
             Issue.record("reference has no value for \(what)", sourceLocation: sourceLocation)
             return
@@ -31,12 +33,14 @@ struct DeviationTracker {
         compared += 1
         switch (actual, expected) {
         case (nil, nil): return
-        case let (a?, e?):
+        case (let a?, let e?):
             let d = abs(a - e)
             worst = max(worst, d)
             #expect(d <= tolerance, "\(what): \(a) vs reference \(e) (|Δ| = \(d))", sourceLocation: sourceLocation)
         default:
-            Issue.record("\(what): \(String(describing: actual)) vs reference \(String(describing: expected))", sourceLocation: sourceLocation)
+            Issue.record(
+                "\(what): \(String(describing: actual)) vs reference \(String(describing: expected))",
+                sourceLocation: sourceLocation)
         }
     }
 }

@@ -50,13 +50,18 @@ import Testing
             }
         }
         let meanKappa = try dict(ref["mean_pairwise_cohen_kappa"])
-        for w in KappaWeighting.allCases { t.check(kappaSums[w].map { $0 / 3 }, meanKappa[w.rawValue], "mean kappa \(w)") }
+        for w in KappaWeighting.allCases {
+            t.check(kappaSums[w].map { $0 / 3 }, meanKappa[w.rawValue], "mean kappa \(w)")
+        }
         let meanCorr = try dict(ref["mean_pairwise_correlations_items"])
         for (name, v) in try #require(Correlations.mean(corrs)).named { t.check(v, meanCorr[name], "mean \(name)") }
 
         let icc = try dict(ref["icc"])
         let r = try Agreement.intraclassCorrelations(m)
-        for (key, v) in [("ICC1", r.icc1), ("ICC2_1", r.icc2), ("ICC3_1", r.icc3), ("ICC1k", r.icc1k), ("ICC2k", r.icc2k), ("ICC3k", r.icc3k)] {
+        for (key, v) in [
+            ("ICC1", r.icc1), ("ICC2_1", r.icc2), ("ICC3_1", r.icc3), ("ICC1k", r.icc1k), ("ICC2k", r.icc2k),
+            ("ICC3k", r.icc3k),
+        ] {
             t.check(v, icc[key], key)
         }
         t.check(Agreement.percentAgreement(m), ref["percent_agreement"], "percent")
@@ -76,7 +81,9 @@ import Testing
         }
         let looMean = try dict(ref["leave_one_rater_out_mean"])
         let ma = try dict(looMean["all_items"])
-        for (name, v) in try #require(Agreement.meanLeaveOneRaterOut(baselines)).named { t.check(v, ma[name], "loo mean \(name)") }
+        for (name, v) in try #require(Agreement.meanLeaveOneRaterOut(baselines)).named {
+            t.check(v, ma[name], "loo mean \(name)")
+        }
         #expect(looMean["summary_level"] is NSNull)
         #expect(t.compared == 55)
         print("summeval_consistency.json: \(t.compared) values, max |Δ| = \(t.worst)")

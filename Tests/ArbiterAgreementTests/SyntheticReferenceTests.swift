@@ -29,19 +29,24 @@ import Testing
         print("synthetic.json: \(tracker.compared) values, max |Δ| = \(tracker.worst)")
     }
 
-    func checkText(_ name: String, _ rows: [[Any]], _ cats: Any?, _ res: [String: Any], _ t: inout DeviationTracker) throws {
+    func checkText(_ name: String, _ rows: [[Any]], _ cats: Any?, _ res: [String: Any], _ t: inout DeviationTracker)
+        throws
+    {
         let labels: [[String?]] = rows.map { $0.map { $0 as? String } }
         let categories = try #require(cats as? [String])
         t.check(try Agreement.percentAgreement(labels), res["percent_agreement"], "\(name) percent")
         if let ck = res["cohen_kappa"] as? [String: Any] {
-            let a = labels[0].compactMap { $0 }, b = labels[1].compactMap { $0 }
+            let a = labels[0].compactMap { $0 }
+            let b = labels[1].compactMap { $0 }
             t.check(try Agreement.cohenKappa(a, b, categories: categories), ck["unweighted"], "\(name) cohen")
         }
         if res["fleiss_kappa"] != nil {
             t.check(try Agreement.fleissKappa(labels, categories: categories), res["fleiss_kappa"], "\(name) fleiss")
         }
         let alpha = try dict(res["krippendorff_alpha"])
-        t.check(try Agreement.krippendorffAlpha(nominal: labels, categories: categories), alpha["nominal"], "\(name) alpha nominal")
+        t.check(
+            try Agreement.krippendorffAlpha(nominal: labels, categories: categories), alpha["nominal"],
+            "\(name) alpha nominal")
         #expect(alpha.count == 1)
         let g = try dict(res["gwet_ac1"])
         let ac1 = try Agreement.gwetAC1(labels, categories: categories)
@@ -51,7 +56,9 @@ import Testing
         t.check(ac1.value, g["irrCAC_crosscheck"], "\(name) ac1 vs irrCAC")
     }
 
-    func checkNumeric(_ name: String, _ rows: [[Any]], _ cats: Any?, _ res: [String: Any], _ t: inout DeviationTracker) throws {
+    func checkNumeric(_ name: String, _ rows: [[Any]], _ cats: Any?, _ res: [String: Any], _ t: inout DeviationTracker)
+        throws
+    {
         let values: [[Double?]] = rows.map { $0.map { ($0 as? NSNumber)?.doubleValue } }
         let matrix = try RatingMatrix(values)
         let declared = (cats as? [NSNumber])?.map(\.doubleValue)
@@ -59,9 +66,12 @@ import Testing
         let categories = declared ?? observed
         t.check(Agreement.percentAgreement(matrix), res["percent_agreement"], "\(name) percent")
         if let ck = res["cohen_kappa"] as? [String: Any] {
-            let a = values[0].compactMap { $0 }, b = values[1].compactMap { $0 }
+            let a = values[0].compactMap { $0 }
+            let b = values[1].compactMap { $0 }
             for w in KappaWeighting.allCases {
-                t.check(try Agreement.cohenKappa(a, b, categories: categories, weighting: w), ck[w.rawValue], "\(name) cohen \(w)")
+                t.check(
+                    try Agreement.cohenKappa(a, b, categories: categories, weighting: w), ck[w.rawValue],
+                    "\(name) cohen \(w)")
             }
         }
         if res["fleiss_kappa"] != nil {
@@ -71,7 +81,9 @@ import Testing
         #expect(alpha.count == 4)
         for level in MeasurementLevel.allCases {
             let domain = (level == .nominal || level == .ordinal) ? declared : nil
-            t.check(try Agreement.krippendorffAlpha(matrix, level: level, domain: domain), alpha[level.rawValue], "\(name) alpha \(level)")
+            t.check(
+                try Agreement.krippendorffAlpha(matrix, level: level, domain: domain), alpha[level.rawValue],
+                "\(name) alpha \(level)")
         }
         if let g = res["gwet_ac1"] as? [String: Any] {
             let ac1 = try Agreement.gwetAC1(values, categories: categories)

@@ -18,7 +18,9 @@ import Testing
         #expect(longer == ["p1": .b, "p2": .tie, "p3": .a])
         let shorter = try PairwiseBaseline.shorterWins(.words).votes(for: ids, samples: samples)
         #expect(shorter == ["p1": .a, "p2": .tie, "p3": .b])
-        #expect(throws: AuditError.self) { try PairwiseBaseline.longerWins(.words).votes(for: ["nope"], samples: samples) }
+        #expect(throws: AuditError.self) {
+            try PairwiseBaseline.longerWins(.words).votes(for: ["nope"], samples: samples)
+        }
         #expect(throws: AuditError.self) { try PairwiseBaseline.longerWins(.words).votes(for: ids, samples: nil) }
     }
 
@@ -33,10 +35,12 @@ import Testing
     }
 
     @Test func gradedScores() throws {
-        let samples = try SampleFile(parsing: Data((#"{"id":"a","response":"abc"}"# + "\n" + #"{"id":"b","response":"a"}"#).utf8),
-                                     name: "s.jsonl")
+        let samples = try SampleFile(
+            parsing: Data((#"{"id":"a","response":"abc"}"# + "\n" + #"{"id":"b","response":"a"}"#).utf8),
+            name: "s.jsonl")
         #expect(try GradedBaseline.longestResponse(.characters).scores(for: ["a", "b"], samples: samples) == [3, 1])
-        #expect(try GradedBaseline.shortestResponse(.characters).scores(for: ["a", "b"], samples: samples) == [-3, -1])
+        #expect(
+            try GradedBaseline.shortestResponse(.characters).scores(for: ["a", "b"], samples: samples) == [-3, -1])
         #expect(try GradedBaseline.constant(4).scores(for: ["a", "b"], samples: nil) == [4, 4])
         #expect(Agreement.mode([3, 1, 3, 1, 2]) == 1)
         #expect(Agreement.mode([]) == nil)

@@ -1,10 +1,11 @@
+import Foundation
+import Testing
+
 // OpenAIChatBackendJudgeTests: an LLMJudge over the HTTP backend against the fault server. When
 // the server keeps failing, the judgment is failed with the typed reason (transport naming the
 // status and attempts, or timeout with the backend's per-request limit) and never has a score;
 // when it answers, the verdict is scored, also probability-weighted from returned logprobs.
 @testable import ArbiterJudge
-import Foundation
-import Testing
 
 @Suite struct OpenAIChatBackendJudgeTests {
     static let sample = JudgeSample(id: "item-1", prompt: "2+2?", response: "4")
@@ -21,7 +22,8 @@ import Testing
     static func judge(_ http: OpenAIChatBackend, probabilityWeighted: Bool = false) throws -> LLMJudge {
         let backend = OnTestExecutor(base: http)
         let configuration = try LLMJudgeConfiguration(
-            rubric: "correctness@1", criterion: "overall", allowed: .set([1, 2, 3, 4, 5]), reasks: 1, timeoutSeconds: 600,
+            rubric: "correctness@1", criterion: "overall", allowed: .set([1, 2, 3, 4, 5]), reasks: 1,
+            timeoutSeconds: 600,
             maxTokens: 16, probabilityWeighted: probabilityWeighted, topLogprobs: 5)
         return LLMJudge(name: "openai:test", backend: backend, configuration: configuration) { s in
             [.system("Grade the answer."), .user("Q: \(s.prompt)\nA: \(s.response)\nEnd with [RESULT] <1-5>.")]
@@ -29,7 +31,8 @@ import Testing
     }
 
     @Test func exhaustedRetriesGiveATransportFailureWithoutScore() async throws {
-        let script = OpenAIFaultScript([], repeating: .raw(status: 503, body: "{\"error\":{\"message\":\"overloaded\"}}"))
+        let script = OpenAIFaultScript(
+            [], repeating: .raw(status: 503, body: "{\"error\":{\"message\":\"overloaded\"}}"))
         let judgments = try await OpenAIFaultServer.run(script) { base in
             try await Self.judge(openAIBackend(base, clock: OpenAIVirtualClock())).judge([Self.sample])
         }
@@ -70,10 +73,13 @@ import Testing
 
     @Test func probabilityWeightedScoreFromReturnedLogprobs() async throws {
         let body = OpenAIFaultScript.completionJSON(
-            "[RESULT] 4", logprobs: [("[RESULT]", 0, [("[RESULT]", 0)]), (" 4", log(0.6), [(" 4", log(0.6)), (" 5", log(0.4))])])
+            "[RESULT] 4",
+            logprobs: [("[RESULT]", 0, [("[RESULT]", 0)]), (" 4", log(0.6), [(" 4", log(0.6)), (" 5", log(0.4))])])
         let script = OpenAIFaultScript([.raw(status: 200, body: body)])
         let judgments = try await OpenAIFaultServer.run(script) { base in
-            try await Self.judge(openAIBackend(base, clock: OpenAIVirtualClock()), probabilityWeighted: true).judge([Self.sample])
+            try await Self.judge(openAIBackend(base, clock: OpenAIVirtualClock()), probabilityWeighted: true).judge([
+                Self.sample
+            ])
         }
         let j = try #require(judgments.first)
         // 0.6 · 4 + 0.4 · 5

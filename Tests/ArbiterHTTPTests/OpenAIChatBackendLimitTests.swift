@@ -1,10 +1,11 @@
+import Foundation
+import Testing
+
 // OpenAIChatBackendLimitTests: the HTTP client's waits: the concurrency bound (the fault server
 // counts requests in flight), requests-per-minute and tokens-per-minute windows on the virtual
 // clock (the server's usage replaces the estimate), a request too large for the token limit, and
 // seeded jitter that repeats with its seed.
 @testable import ArbiterJudge
-import Foundation
-import Testing
 
 @Suite struct OpenAIChatBackendLimitTests {
     @Test func concurrencyBoundIsRespected() async throws {
@@ -75,7 +76,8 @@ import Testing
         }
         #expect(smallClock.sleeps.isEmpty)
         // The server reports 80 tokens a request: 80 + 48 > 100, so each next request waits 60 s.
-        let heavy = OpenAIFaultScript([], repeating: .raw(status: 200, body: OpenAIFaultScript.completionJSON("[RESULT] 4", usage: (70, 10))))
+        let heavy = OpenAIFaultScript(
+            [], repeating: .raw(status: 200, body: OpenAIFaultScript.completionJSON("[RESULT] 4", usage: (70, 10))))
         let heavyClock = OpenAIVirtualClock()
         try await OpenAIFaultServer.run(heavy) { base in
             let backend = try openAIBackend(base, clock: heavyClock) { $0.tokensPerMinute = 100 }
@@ -88,7 +90,9 @@ import Testing
         let script = OpenAIFaultScript([], repeating: .completion("[RESULT] 4"))
         let error = try await OpenAIFaultServer.run(script) { base in
             let backend = try openAIBackend(base, clock: OpenAIVirtualClock()) { $0.tokensPerMinute = 30 }
-            return await backendError { _ = try await backend.complete(ChatRequest(messages: [.user("hi")], maxTokens: 40)) }
+            return await backendError {
+                _ = try await backend.complete(ChatRequest(messages: [.user("hi")], maxTokens: 40))
+            }
         }
         #expect(error == .requestExceedsTokenLimit(estimatedTokens: 48, tokensPerMinute: 30))
         #expect(script.received.isEmpty)

@@ -1,11 +1,12 @@
+import Foundation
+import Testing
+
 // OpenAIChatBackendRetryTests: the HTTP client against the fault server: 429 with Retry-After
 // (seconds, HTTP date, capped), 5xx then success, retries exhausted, a hanging response past the
 // timeout, connection refused, truncated / non-JSON / choice-less bodies, 4xx not retried, and the
 // API key sent as Bearer but never in an error. Waits run on a virtual clock; real time is spent
 // only on the short per-request timeouts.
 @testable import ArbiterJudge
-import Foundation
-import Testing
 
 /// A backend for `base` with few retries; `key` is put in its private environment. The request
 /// timeout is long so that only the tests about timeouts ever reach it, even on a loaded machine;
@@ -15,10 +16,12 @@ func openAIBackend(
     _ configure: (inout OpenAIChatBackend.Configuration) -> Void = { _ in }
 ) throws -> OpenAIChatBackend {
     var configuration = try OpenAIChatBackend.Configuration(
-        baseURL: base, model: "judge-model", requestTimeoutSeconds: 120, maxRetries: 2, initialBackoffSeconds: 0.5, maxBackoffSeconds: 4)
+        baseURL: base, model: "judge-model", requestTimeoutSeconds: 120, maxRetries: 2, initialBackoffSeconds: 0.5,
+        maxBackoffSeconds: 4)
     configure(&configuration)
     return OpenAIChatBackend(
-        configuration: try configuration.validated(), environment: key.map { ["OPENAI_API_KEY": $0] } ?? [:], clock: clock)
+        configuration: try configuration.validated(), environment: key.map { ["OPENAI_API_KEY": $0] } ?? [:],
+        clock: clock)
 }
 
 let gradeRequest = ChatRequest(messages: [.system("You grade answers."), .user("Q: 2+2? A: 4")], maxTokens: 16)
@@ -35,7 +38,10 @@ func backendError(_ body: () async throws -> Void) async -> OpenAIChatBackendErr
 
 @Suite struct OpenAIChatBackendRetryTests {
     @Test func retryAfterSecondsIsHonoured() async throws {
-        let script = OpenAIFaultScript([.raw(status: 429, headers: ["Retry-After": "3"], body: "{\"error\":{\"message\":\"slow down\"}}"), .completion("[RESULT] 4")])
+        let script = OpenAIFaultScript([
+            .raw(status: 429, headers: ["Retry-After": "3"], body: "{\"error\":{\"message\":\"slow down\"}}"),
+            .completion("[RESULT] 4"),
+        ])
         let clock = OpenAIVirtualClock()
         let response = try await OpenAIFaultServer.run(script) { base in
             try await openAIBackend(base, clock: clock).complete(gradeRequest)
@@ -68,7 +74,9 @@ func backendError(_ body: () async throws -> Void) async -> OpenAIChatBackendErr
     }
 
     @Test func serverErrorThenSuccess() async throws {
-        let script = OpenAIFaultScript([.raw(status: 500, body: "{\"error\":{\"message\":\"boom\"}}"), .completion("[RESULT] 3")])
+        let script = OpenAIFaultScript([
+            .raw(status: 500, body: "{\"error\":{\"message\":\"boom\"}}"), .completion("[RESULT] 3"),
+        ])
         let clock = OpenAIVirtualClock()
         let backend = try await OpenAIFaultServer.run(script) { base in
             let backend = try openAIBackend(base, clock: clock)
@@ -146,7 +154,9 @@ func backendError(_ body: () async throws -> Void) async -> OpenAIChatBackendErr
     }
 
     @Test func nonJSONBodyIsTyped() async throws {
-        let error = try await failure(for: .raw(status: 200, headers: ["Content-Type": "text/html"], body: "<html><body>502 Bad Gateway</body></html>"))
+        let error = try await failure(
+            for: .raw(
+                status: 200, headers: ["Content-Type": "text/html"], body: "<html><body>502 Bad Gateway</body></html>"))
         guard case .invalidResponse(_, let reason, let excerpt) = error.error else {
             Issue.record("expected invalidResponse, got \(String(describing: error.error))")
             return
@@ -184,7 +194,9 @@ func backendError(_ body: () async throws -> Void) async -> OpenAIChatBackendErr
             }
             #expect(error.requests == 1)
         }
-        let script = OpenAIFaultScript([.raw(status: 408, body: ""), .raw(status: 409, body: ""), .completion("[RESULT] 1")])
+        let script = OpenAIFaultScript([
+            .raw(status: 408, body: ""), .raw(status: 409, body: ""), .completion("[RESULT] 1"),
+        ])
         let clock = OpenAIVirtualClock()
         let text = try await OpenAIFaultServer.run(script) { base in
             try await openAIBackend(base, clock: clock).complete(gradeRequest).text
@@ -194,7 +206,8 @@ func backendError(_ body: () async throws -> Void) async -> OpenAIChatBackendErr
 
     @Test func redirectsAreNotFollowed() async throws {
         // Following would replay the Authorization header to wherever Location points.
-        let error = try await failure(for: .raw(status: 307, headers: ["Location": "http://127.0.0.1:1/v1/chat/completions"], body: ""))
+        let error = try await failure(
+            for: .raw(status: 307, headers: ["Location": "http://127.0.0.1:1/v1/chat/completions"], body: ""))
         guard case .httpStatus(_, 307, 1, _) = error.error else {
             Issue.record("expected HTTP 307 without retry, got \(String(describing: error.error))")
             return
@@ -253,7 +266,8 @@ func backendError(_ body: () async throws -> Void) async -> OpenAIChatBackendErr
 
     static func url(_ error: OpenAIChatBackendError) -> String? {
         switch error {
-        case .httpStatus(let url, _, _, _), .timeout(let url, _, _), .connection(let url, _, _), .invalidResponse(let url, _, _),
+        case .httpStatus(let url, _, _, _), .timeout(let url, _, _), .connection(let url, _, _),
+            .invalidResponse(let url, _, _),
             .responseTooLarge(let url, _):
             return url
         default: return nil

@@ -1,11 +1,12 @@
+import ArbiterTestSupport
+import Foundation
+import Testing
+
 // OpenAIChatBackendWireTests: the chat-completions JSON both ways (the request body the server
 // receives, logprobs parsing), `openai:URL#MODEL` spec and configuration validation, Retry-After
 // parsing, key redaction in excerpts, and 200 seeded mutations of a good response body that must
 // each parse or throw a typed error, never trap.
 @testable import ArbiterJudge
-import ArbiterTestSupport
-import Foundation
-import Testing
 
 @Suite struct OpenAIChatBackendWireTests {
     @Test func requestBodyAndLogprobsRoundTrip() async throws {
@@ -13,10 +14,12 @@ import Testing
             ("[RESULT]", -0.01, [("[RESULT]", -0.01), ("Score", -4.6)]),
             (" 4", -0.51, [(" 4", -0.51), (" 5", -0.92), (" 3", -3.2)]),
         ]
-        let body = OpenAIFaultScript.completionJSON("[RESULT] 4", model: "served-model", logprobs: logprobs, usage: (21, 2))
+        let body = OpenAIFaultScript.completionJSON(
+            "[RESULT] 4", model: "served-model", logprobs: logprobs, usage: (21, 2))
         let script = OpenAIFaultScript([.raw(status: 200, body: body)])
         let request = ChatRequest(
-            messages: [.system("Grade."), .user("Q: 2+2? A: 4"), .assistant("[RESULT]")], maxTokens: 8, temperature: 0.25, seed: 42,
+            messages: [.system("Grade."), .user("Q: 2+2? A: 4"), .assistant("[RESULT]")], maxTokens: 8,
+            temperature: 0.25, seed: 42,
             logprobs: true, topLogprobs: 5)
         let response = try await OpenAIFaultServer.run(script) { base in
             try await openAIBackend(base, clock: OpenAIVirtualClock()).complete(request)
@@ -26,9 +29,15 @@ import Testing
         #expect(response.usage == ChatUsage(promptTokens: 21, completionTokens: 2))
         #expect(
             response.tokens == [
-                TokenLogprobs(token: "[RESULT]", logprob: -0.01, top: [.init(token: "[RESULT]", logprob: -0.01), .init(token: "Score", logprob: -4.6)]),
                 TokenLogprobs(
-                    token: " 4", logprob: -0.51, top: [.init(token: " 4", logprob: -0.51), .init(token: " 5", logprob: -0.92), .init(token: " 3", logprob: -3.2)]),
+                    token: "[RESULT]", logprob: -0.01,
+                    top: [.init(token: "[RESULT]", logprob: -0.01), .init(token: "Score", logprob: -4.6)]),
+                TokenLogprobs(
+                    token: " 4", logprob: -0.51,
+                    top: [
+                        .init(token: " 4", logprob: -0.51), .init(token: " 5", logprob: -0.92),
+                        .init(token: " 3", logprob: -3.2),
+                    ]),
             ])
         let sent = try #require(script.received.first?.json)
         #expect(sent["model"] as? String == "judge-model")
@@ -39,21 +48,31 @@ import Testing
         #expect(sent["top_logprobs"] as? Int == 5)
         let messages = try #require(sent["messages"] as? [[String: String]])
         // The trailing assistant turn is sent as is, for the server to continue.
-        #expect(messages == [["role": "system", "content": "Grade."], ["role": "user", "content": "Q: 2+2? A: 4"], ["role": "assistant", "content": "[RESULT]"]])
+        #expect(
+            messages == [
+                ["role": "system", "content": "Grade."], ["role": "user", "content": "Q: 2+2? A: 4"],
+                ["role": "assistant", "content": "[RESULT]"],
+            ])
     }
 
     @Test func plainRequestOmitsLogprobsAndSeed() throws {
         let wire = WireChatRequest(ChatRequest(messages: [.user("hi")], maxTokens: 3, topLogprobs: 4), model: "m")
         let text = String(decoding: try wire.encoded(), as: UTF8.self)
-        #expect(text == "{\"max_tokens\":3,\"messages\":[{\"content\":\"hi\",\"role\":\"user\"}],\"model\":\"m\",\"temperature\":0}")
+        #expect(
+            text
+                == "{\"max_tokens\":3,\"messages\":[{\"content\":\"hi\",\"role\":\"user\"}],\"model\":\"m\",\"temperature\":0}"
+        )
         var hot = ChatRequest(messages: [.user("hi")])
         hot.temperature = .nan
-        #expect(throws: OpenAIChatBackendError.invalidRequest(reason: "temperature is nan")) { try WireChatRequest(hot, model: "m").encoded() }
+        #expect(throws: OpenAIChatBackendError.invalidRequest(reason: "temperature is nan")) {
+            try WireChatRequest(hot, model: "m").encoded()
+        }
     }
 
     @Test func responseWithoutLogprobsOrUsageStillParses() throws {
         let body = Array("{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":null}}]}".utf8)
-        let response = try WireChatResponse.decode(body, url: "http://h/v1/chat/completions", fallbackModel: "fallback", secret: nil)
+        let response = try WireChatResponse.decode(
+            body, url: "http://h/v1/chat/completions", fallbackModel: "fallback", secret: nil)
         #expect(response == ChatResponse(text: "", tokens: nil, model: "fallback", usage: nil))
     }
 
@@ -66,8 +85,10 @@ import Testing
         #expect(https.endpoint == "https://api.example.com/v1/chat/completions" && https.model == "gpt-4o-mini")
 
         let bad = [
-            "local:smollm2", "openai:http://127.0.0.1:8080/v1", "openai:http://127.0.0.1:8080/v1#", "openai:ftp://h/v1#m",
-            "openai:not a url#m", "openai:http:///v1#m", "openai:http://h/v1?x=1#m", "openai:http://user:hunter2pass@h/v1#m",
+            "local:smollm2", "openai:http://127.0.0.1:8080/v1", "openai:http://127.0.0.1:8080/v1#",
+            "openai:ftp://h/v1#m",
+            "openai:not a url#m", "openai:http:///v1#m", "openai:http://h/v1?x=1#m",
+            "openai:http://user:hunter2pass@h/v1#m",
         ]
         for spec in bad {
             do {
@@ -104,7 +125,9 @@ import Testing
         } catch {
             #expect(!"\(error)".contains(pasted) && !(error.localizedDescription.contains(pasted)))
         }
-        #expect(try OpenAIChatBackend.Configuration(baseURL: base, model: "m", apiKeyEnvironmentVariable: "MY_KEY_2").apiKeyEnvironmentVariable == "MY_KEY_2")
+        #expect(
+            try OpenAIChatBackend.Configuration(baseURL: base, model: "m", apiKeyEnvironmentVariable: "MY_KEY_2")
+                .apiKeyEnvironmentVariable == "MY_KEY_2")
     }
 
     @Test func retryAfterParsing() throws {
@@ -125,7 +148,8 @@ import Testing
         let whole = OpenAIChatBackendError.excerpt(Array("bad key \(key) given".utf8), redacting: key)
         #expect(whole == "bad key <redacted> given")
         // The key straddles the 40-character cut: its visible head is scrubbed too.
-        let cut = OpenAIChatBackendError.excerpt(Array((String(repeating: "x", count: 30) + key).utf8), redacting: key, limit: 40)
+        let cut = OpenAIChatBackendError.excerpt(
+            Array((String(repeating: "x", count: 30) + key).utf8), redacting: key, limit: 40)
         #expect(!cut.contains("sk-live-01"), "\(cut)")
         #expect(OpenAIChatBackendError.excerpt(Array("a\nb\u{0}c".utf8), redacting: nil) == "a b c")
     }

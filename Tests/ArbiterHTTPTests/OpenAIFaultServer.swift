@@ -90,17 +90,23 @@ final class OpenAIFaultScript: @unchecked Sendable {
         _ text: String, model: String = "fault-model", logprobs: [(String, Double, [(String, Double)])]? = nil,
         usage: (prompt: Int, completion: Int) = (12, 3)
     ) -> String {
-        var choice: [String: Any] = ["index": 0, "finish_reason": "stop", "message": ["role": "assistant", "content": text]]
+        var choice: [String: Any] = [
+            "index": 0, "finish_reason": "stop", "message": ["role": "assistant", "content": text],
+        ]
         if let logprobs {
             choice["logprobs"] = [
                 "content": logprobs.map { token, logprob, top in
-                    ["token": token, "logprob": logprob, "top_logprobs": top.map { ["token": $0.0, "logprob": $0.1] }] as [String: Any]
+                    ["token": token, "logprob": logprob, "top_logprobs": top.map { ["token": $0.0, "logprob": $0.1] }]
+                        as [String: Any]
                 }
             ]
         }
         let object: [String: Any] = [
             "id": "chatcmpl-test", "object": "chat.completion", "model": model, "choices": [choice],
-            "usage": ["prompt_tokens": usage.prompt, "completion_tokens": usage.completion, "total_tokens": usage.prompt + usage.completion],
+            "usage": [
+                "prompt_tokens": usage.prompt, "completion_tokens": usage.completion,
+                "total_tokens": usage.prompt + usage.completion,
+            ],
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
@@ -124,7 +130,8 @@ enum OpenAIFaultServer {
         let router = Router()
         router.post("/v1/chat/completions") { request, _ -> Response in
             let bytes = try await request.body.collect(upTo: 1 << 20)
-            return try await script.respond(authorization: request.headers[.authorization], body: Array(bytes.readableBytesView))
+            return try await script.respond(
+                authorization: request.headers[.authorization], body: Array(bytes.readableBytesView))
         }
         var logger = Logger(label: "openai-fault-server")
         logger.logLevel = .critical
@@ -132,7 +139,9 @@ enum OpenAIFaultServer {
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in box.set(channel.localAddress?.port) }, logger: logger)
-        let server = Task(executorPreference: OpenAITestExecutor.shared) { try await app.runService(gracefulShutdownSignals: []) }
+        let server = Task(executorPreference: OpenAITestExecutor.shared) {
+            try await app.runService(gracefulShutdownSignals: [])
+        }
         func stop() async {
             server.cancel()
             _ = await server.result
@@ -149,7 +158,9 @@ enum OpenAIFaultServer {
             throw OpenAIFaultServerError.didNotStart
         }
         do {
-            let result = try await withTaskExecutorPreference(OpenAITestExecutor.shared) { try await body("http://127.0.0.1:\(port)/v1") }
+            let result = try await withTaskExecutorPreference(OpenAITestExecutor.shared) {
+                try await body("http://127.0.0.1:\(port)/v1")
+            }
             await stop()
             return result
         } catch {

@@ -1,8 +1,9 @@
+import Foundation
+
 // OpenAIVirtualClock: a BackendClock for the HTTP client tests whose sleeps return at once and
 // advance virtual time, recording each wait, so backoff, Retry-After and rate-limit waits of
 // minutes are checked without waiting. Wall-clock dates start at a fixed instant.
 @testable import ArbiterJudge
-import Foundation
 
 final class OpenAIVirtualClock: BackendClock, @unchecked Sendable {
     /// The wall-clock date at virtual time 0 (2023-11-14T22:13:20Z).

@@ -25,17 +25,29 @@ import Testing
             ("{\(mm), \"messages\": [{\"role\": \"tool\", \"content\": \"x\"}]}", 400, "messages[0].role"),
             ("{\(mm), \"messages\": [{\"content\": \"x\"}]}", 400, "messages[0].role"),
             ("{\(mm), \"messages\": [{\"role\": 1, \"content\": \"x\"}]}", 400, "messages[0].role"),
-            ("{\(mm), \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": 5}]}", 400, "messages[1].content"),
+            (
+                "{\(mm), \"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": 5}]}",
+                400, "messages[1].content"
+            ),
             ("{\(mm), \"messages\": [{\"role\": \"user\", \"content\": null}]}", 400, "messages[0].content"),
             ("{\(mm), \"messages\": [{\"role\": \"user\"}]}", 400, "messages[0].content"),
-            ("{\(mm), \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\", \"image_url\": {}}]}]}", 400, "messages[0].content[0].type"),
-            ("{\(mm), \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\"}]}]}", 400, "messages[0].content[0].text"),
+            (
+                "{\(mm), \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\", \"image_url\": {}}]}]}",
+                400, "messages[0].content[0].type"
+            ),
+            (
+                "{\(mm), \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\"}]}]}", 400,
+                "messages[0].content[0].text"
+            ),
             ("{\(mm), \"messages\": [{\"role\": \"user\", \"content\": [7]}]}", 400, "messages[0].content[0]"),
-            ("{\(mm), \(m), \"max_tokens\": 0}", 400, "max_tokens"), ("{\(mm), \(m), \"max_tokens\": \"ten\"}", 400, "max_tokens"),
-            ("{\(mm), \(m), \"max_tokens\": 1.5}", 400, "max_tokens"), ("{\(mm), \(m), \"max_tokens\": 100000}", 400, "max_tokens"),
+            ("{\(mm), \(m), \"max_tokens\": 0}", 400, "max_tokens"),
+            ("{\(mm), \(m), \"max_tokens\": \"ten\"}", 400, "max_tokens"),
+            ("{\(mm), \(m), \"max_tokens\": 1.5}", 400, "max_tokens"),
+            ("{\(mm), \(m), \"max_tokens\": 100000}", 400, "max_tokens"),
             ("{\(mm), \(m), \"max_tokens\": 1e300}", 400, "max_tokens"),
             ("{\(mm), \(m), \"max_completion_tokens\": -3}", 400, "max_completion_tokens"),
-            ("{\(mm), \(m), \"temperature\": 2.5}", 400, "temperature"), ("{\(mm), \(m), \"temperature\": \"hot\"}", 400, "temperature"),
+            ("{\(mm), \(m), \"temperature\": 2.5}", 400, "temperature"),
+            ("{\(mm), \(m), \"temperature\": \"hot\"}", 400, "temperature"),
             ("{\(mm), \(m), \"temperature\": -0.1}", 400, "temperature"),
             ("{\(mm), \(m), \"seed\": 1.5}", 400, "seed"), ("{\(mm), \(m), \"seed\": \"7\"}", 400, "seed"),
             ("{\(mm), \(m), \"seed\": 1e40}", 400, "seed"),
@@ -45,7 +57,8 @@ import Testing
             ("{\(mm), \(m), \"top_logprobs\": 3}", 400, "top_logprobs"),
             ("{\(mm), \(m), \"n\": 2}", 400, "n"), ("{\(mm), \(m), \"n\": 0}", 400, "n"),
             ("{\(mm), \(m), \"stream\": true}", 400, "stream"), ("{\(mm), \(m), \"stream\": 1}", 400, "stream"),
-            ("{\(mm), \(m), \"stop\": 5}", 400, "stop"), ("{\(mm), \(m), \"stop\": [\"a\", \"b\", \"c\", \"d\", \"e\"]}", 400, "stop"),
+            ("{\(mm), \(m), \"stop\": 5}", 400, "stop"),
+            ("{\(mm), \(m), \"stop\": [\"a\", \"b\", \"c\", \"d\", \"e\"]}", 400, "stop"),
             ("{\(mm), \(m), \"stop\": [\"\"]}", 400, "stop"), ("{\(mm), \(m), \"stop\": [1]}", 400, "stop"),
             ("{\(mm), \(m), \"top_p\": 0.5}", 400, "top_p"), ("{\(mm), \(m), \"top_p\": 2}", 400, "top_p"),
             ("{\(mm), \(m), \"presence_penalty\": 1}", 400, "presence_penalty"),
@@ -73,7 +86,8 @@ import Testing
         #expect(backend.requests.isEmpty, "no malformed request reaches the backend")
         for ((body, status, key), answer) in zip(Self.badRequests, answers) {
             #expect(answer.status == status, "\(body) → \(answer.text)")
-            let param = answer.error("param") as? String, code = answer.error("code") as? String
+            let param = answer.error("param") as? String
+            let code = answer.error("code") as? String
             #expect(param == key || code == key, "\(body) → \(answer.text)")
             let message = answer.error("message") as? String ?? ""
             #expect(message.count > 10 && !message.contains("DecodingError"), "\(body) → \(message)")
@@ -83,13 +97,16 @@ import Testing
         }
         let utf8 = try #require(answers.last)
         #expect(utf8.status == 400, "\(utf8.text)")
-        #expect(utf8.error("param") as? String == "messages[0].content" || utf8.error("code") as? String == "invalid_json", "\(utf8.text)")
+        #expect(
+            utf8.error("param") as? String == "messages[0].content" || utf8.error("code") as? String == "invalid_json",
+            "\(utf8.text)")
     }
 
     @Test func unknownRoutesAreOpenAI404s() async throws {
         let answers = try await Serve.with(ScriptedChatBackend(text: "x")) { url in
             [
-                try await Serve.get(url, "/v1/chat/completions"), try await Serve.post(url, Self.valid, path: "/v1/completions"),
+                try await Serve.get(url, "/v1/chat/completions"),
+                try await Serve.post(url, Self.valid, path: "/v1/completions"),
                 try await Serve.get(url, "/"), try await Serve.send(.DELETE, url, path: "/v1/models"),
             ]
         }
@@ -109,7 +126,8 @@ import Testing
             return (
                 try await Serve.post(url, body),
                 try await Serve.send(.POST, url, path: "/v1/chat/completions", body: Data(body.utf8), chunked: true),
-                try await Serve.post(url, Self.valid), try await Serve.get(url, "/health"))
+                try await Serve.post(url, Self.valid), try await Serve.get(url, "/health")
+            )
         }
         for answer in [tooLarge, chunked] {
             #expect(answer.status == 413, "\(answer.text)")
@@ -134,12 +152,17 @@ import Testing
         }
         let (exploded, invalid, fine, health) = try await Serve.with(backend) { url in
             func ask(_ text: String) async throws -> HTTPAnswer {
-                try await Serve.post(url, #"{"model": "test-model", "messages": [{"role": "user", "content": "\#(text)"}]}"#)
+                try await Serve.post(
+                    url, #"{"model": "test-model", "messages": [{"role": "user", "content": "\#(text)"}]}"#)
             }
-            return (try await ask("explode"), try await ask("invalid"), try await ask("ok"), try await Serve.get(url, "/health"))
+            return (
+                try await ask("explode"), try await ask("invalid"), try await ask("ok"),
+                try await Serve.get(url, "/health")
+            )
         }
         #expect(exploded.status == 500)
-        #expect(exploded.error("type") as? String == "server_error" && exploded.error("code") as? String == "backend_error")
+        #expect(
+            exploded.error("type") as? String == "server_error" && exploded.error("code") as? String == "backend_error")
         #expect((exploded.error("message") as? String)?.contains("weights exploded at layer 3") == true)
         #expect(invalid.status == 400 && (invalid.error("message") as? String)?.contains("no tokens") == true)
         #expect(fine.status == 200)
@@ -163,7 +186,10 @@ import Testing
             try await Self.waitUntil { (try? await Serve.get(url, "/health"))?.json["queued"] as? Int == 1 }
             let third = try await Serve.post(url, Self.valid)
             await latch.release()
-            return [try await first.status, try await second.status, third.status, third.error("code") as? String == "server_busy" ? 1 : 0]
+            return [
+                try await first.status, try await second.status, third.status,
+                third.error("code") as? String == "server_busy" ? 1 : 0,
+            ]
         }
         #expect(statuses == [200, 200, 503, 1])
         #expect(backend.requests.count == 2)
@@ -171,7 +197,8 @@ import Testing
 
     @Test func fuzzedBodiesNeverCrashTheServer() async throws {
         let backend = ScriptedChatBackend(text: "ok", completionTokens: 1)
-        let valid = Data("""
+        let valid = Data(
+            """
             {"model": "test-model", "max_tokens": 8, "temperature": 0.7, "seed": 3, "logprobs": true, "top_logprobs": 2,
              "stop": ["\\n"], "messages": [{"role": "system", "content": "judge"}, {"role": "user", "content": [{"type": "text", "text": "é?"}]}]}
             """.utf8)
@@ -182,10 +209,16 @@ import Testing
             switch rng.below(5) {
             case 0: for _ in 0...rng.below(4) { bytes[rng.below(bytes.count)] = UInt8(truncatingIfNeeded: rng.next()) }
             case 1: bytes.removeSubrange(rng.below(bytes.count)...)
-            case 2: let at = rng.below(bytes.count); bytes.removeSubrange(at..<min(bytes.count, at + 1 + rng.below(12)))
-            case 3: bytes.insert(contentsOf: Array(#"{}[]",:0-9e.truefalsenull\"#.utf8).shuffled(using: &rng).prefix(1 + rng.below(6)), at: rng.below(bytes.count))
+            case 2:
+                let at = rng.below(bytes.count)
+                bytes.removeSubrange(at..<min(bytes.count, at + 1 + rng.below(12)))
+            case 3:
+                bytes.insert(
+                    contentsOf: Array(#"{}[]",:0-9e.truefalsenull\"#.utf8).shuffled(using: &rng).prefix(
+                        1 + rng.below(6)), at: rng.below(bytes.count))
             default:
-                let at = rng.below(bytes.count), span = min(bytes.count - at, 1 + rng.below(20))
+                let at = rng.below(bytes.count)
+                let span = min(bytes.count - at, 1 + rng.below(20))
                 let chunk = Array(bytes[at..<(at + span)])
                 bytes.insert(contentsOf: chunk, at: rng.below(bytes.count))
             }
@@ -194,7 +227,9 @@ import Testing
         let mutated = bodies
         let (statuses, health) = try await Serve.with(backend) { url in
             var out: [Int] = []
-            for body in mutated { out.append(try await Serve.send(.POST, url, path: "/v1/chat/completions", body: body).status) }
+            for body in mutated {
+                out.append(try await Serve.send(.POST, url, path: "/v1/chat/completions", body: body).status)
+            }
             return (out, try await Serve.get(url, "/health"))
         }
         #expect(statuses.count == 100)

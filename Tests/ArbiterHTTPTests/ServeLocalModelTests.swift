@@ -19,7 +19,9 @@ import Testing
             backend: backend, modelName: "smollm2-135m", configuration: try ChatServerConfiguration(port: 0),
             logger: CapturedLog().logger)
         let answer = try await server.withRunning { url in
-            try await Serve.post(url, """
+            try await Serve.post(
+                url,
+                """
                 {"model": "smollm2-135m", "max_tokens": 2, "temperature": 0, "logprobs": true, "top_logprobs": 5,
                  "messages": [{"role": "user", "content": "\(prompt)"}]}
                 """, timeout: .seconds(600))  // the debug-mode model shares two cores with the other suites
@@ -29,7 +31,8 @@ import Testing
         let choice = try #require(body.choices.first)
         #expect(choice.message.content == direct.text)
         let usage = try #require(direct.usage)
-        #expect(body.usage?.prompt_tokens == usage.promptTokens && body.usage?.completion_tokens == usage.completionTokens)
+        #expect(
+            body.usage?.prompt_tokens == usage.promptTokens && body.usage?.completion_tokens == usage.completionTokens)
         #expect(choice.finish_reason == (usage.completionTokens >= 2 ? "length" : "stop"))
 
         let expected = try #require(direct.tokens)
@@ -45,7 +48,8 @@ import Testing
             let top = try #require(s.top_logprobs)
             let ranked = e.top.sorted { $0.logprob > $1.logprob }.prefix(5)
             #expect(top.map(\.token) == ranked.map(\.token))
-            #expect(zip(top, top.dropFirst()).allSatisfy { $0.logprob >= $1.logprob }, "alternatives are most likely first")
+            #expect(
+                zip(top, top.dropFirst()).allSatisfy { $0.logprob >= $1.logprob }, "alternatives are most likely first")
             for alternative in top {
                 let match = try #require(e.top.first { $0.token == alternative.token })
                 deviation = max(deviation, abs(alternative.logprob - Self.wire(match.logprob)))

@@ -11,7 +11,9 @@ import Testing
     @Test func happyPathHasOpenAIShapeAndForwardsTheRequest() async throws {
         let backend = ScriptedChatBackend(text: "Paris.", completionTokens: 3)
         let answer = try await Serve.with(backend) { url in
-            try await Serve.post(url, """
+            try await Serve.post(
+                url,
+                """
                 {"model": "test-model", "max_tokens": 16, "temperature": 0.5, "seed": 42, "user": "ignored",
                  "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Capital of France?"},
                               {"role": "assistant", "content": "The capital is"}]}
@@ -37,7 +39,9 @@ import Testing
         let sent = try #require(backend.requests.first)
         #expect(backend.requests.count == 1)
         #expect(sent.messages == [.system("Be brief."), .user("Capital of France?"), .assistant("The capital is")])
-        #expect(sent.maxTokens == 16 && sent.temperature == 0.5 && sent.seed == 42 && !sent.logprobs && sent.topLogprobs == nil)
+        #expect(
+            sent.maxTokens == 16 && sent.temperature == 0.5 && sent.seed == 42 && !sent.logprobs
+                && sent.topLogprobs == nil)
     }
 
     @Test func defaultsPartsSeedsAndLengthFinish() async throws {
@@ -45,12 +49,15 @@ import Testing
         let (plain, full) = try await Serve.with(backend) { url in
             (
                 try await Serve.post(url, #"{"model": "test-model", "messages": [{"role": "user", "content": "x"}]}"#),
-                try await Serve.post(url, """
+                try await Serve.post(
+                    url,
+                    """
                     {"model": "test-model", "max_completion_tokens": 4, "max_tokens": 99, "seed": -1, "n": 1, "stream": false,
                      "top_p": 1, "frequency_penalty": 0, "tools": [], "response_format": {"type": "text"}, "stop": null,
                      "messages": [{"role": "developer", "content": [{"type": "text", "text": "a"}, {"text": "b"}]},
                                   {"role": "user", "content": "q", "name": "n"}]}
-                    """))
+                    """)
+            )
         }
         #expect(plain.status == 200)
         #expect(full.status == 200, "\(full.text)")
@@ -68,12 +75,15 @@ import Testing
         let exact = [-0.1 - 0.2, -1.2345678901234567, -Double.leastNonzeroMagnitude, -3.0e-300]
         let backend = ScriptedChatBackend { _ in
             ChatResponse(
-                text: "é4", tokens: [
+                text: "é4",
+                tokens: [
                     TokenLogprobs(token: "é", logprob: exact[0], top: []),
-                    TokenLogprobs(token: "4", logprob: exact[1], top: [
-                        TokenLogprob(token: "3", logprob: exact[2]), TokenLogprob(token: "9", logprob: -.infinity),
-                        TokenLogprob(token: "4", logprob: exact[3]), TokenLogprob(token: "5", logprob: -2),
-                    ]),
+                    TokenLogprobs(
+                        token: "4", logprob: exact[1],
+                        top: [
+                            TokenLogprob(token: "3", logprob: exact[2]), TokenLogprob(token: "9", logprob: -.infinity),
+                            TokenLogprob(token: "4", logprob: exact[3]), TokenLogprob(token: "5", logprob: -2),
+                        ]),
                 ], model: "scripted", usage: ChatUsage(promptTokens: 5, completionTokens: 2))
         }
         let (few, all, none) = try await Serve.with(backend) { url in
@@ -81,7 +91,8 @@ import Testing
             return (
                 try await Serve.post(url, "{\(base), \"top_logprobs\": 2}"),
                 try await Serve.post(url, "{\(base), \"top_logprobs\": 20}"),
-                try await Serve.post(url, "{\(base)}"))
+                try await Serve.post(url, "{\(base)}")
+            )
         }
         #expect(backend.requests.map(\.topLogprobs) == [2, 20, nil])
         #expect(backend.requests.allSatisfy { $0.logprobs })
@@ -104,15 +115,18 @@ import Testing
     @Test func stopSequencesCutTextAndLogprobs() async throws {
         let backend = ScriptedChatBackend { _ in
             ChatResponse(
-                text: "Score: 4\nBecause", tokens: ["Score", ":", " 4", "\n", "Because"].map { TokenLogprobs(token: $0, logprob: -1, top: []) },
+                text: "Score: 4\nBecause",
+                tokens: ["Score", ":", " 4", "\n", "Because"].map { TokenLogprobs(token: $0, logprob: -1, top: []) },
                 model: "scripted", usage: ChatUsage(promptTokens: 5, completionTokens: 5))
         }
         let (one, list, missing) = try await Serve.with(backend) { url in
-            let base = #""model": "test-model", "messages": [{"role": "user", "content": "s"}], "logprobs": true, "max_tokens": 5"#
+            let base =
+                #""model": "test-model", "messages": [{"role": "user", "content": "s"}], "logprobs": true, "max_tokens": 5"#
             return (
                 try await Serve.post(url, "{\(base), \"stop\": \"\\n\"}"),
                 try await Serve.post(url, "{\(base), \"stop\": [\"Because\", \": \"]}"),
-                try await Serve.post(url, "{\(base), \"stop\": [\"zzz\"]}"))
+                try await Serve.post(url, "{\(base), \"stop\": [\"zzz\"]}")
+            )
         }
         let cutAtNewline = try #require(try CompletionBody(one).choices.first)
         #expect(cutAtNewline.message.content == "Score: 4")
@@ -134,7 +148,9 @@ import Testing
             (
                 try await Serve.get(url, "/v1/models"), try await Serve.get(url, "/v1/models/test-model"),
                 try await Serve.get(url, "/v1/models/other"), try await Serve.get(url, "/health"),
-                try await Serve.post(url, #"{"model": "test-model", "messages": [{"role": "user", "content": "\#(secret)"}]}"#))
+                try await Serve.post(
+                    url, #"{"model": "test-model", "messages": [{"role": "user", "content": "\#(secret)"}]}"#)
+            )
         }
         #expect(models.status == 200)
         #expect(models.json["object"] as? String == "list")

@@ -23,7 +23,8 @@ final class ScriptedChatBackend: ChatBackend, @unchecked Sendable {
     /// Answers `text` with usage (7 prompt tokens, `completionTokens`) and no logprobs.
     convenience init(text: String, completionTokens: Int = 3) {
         self.init { _ in
-            ChatResponse(text: text, model: "scripted", usage: ChatUsage(promptTokens: 7, completionTokens: completionTokens))
+            ChatResponse(
+                text: text, model: "scripted", usage: ChatUsage(promptTokens: 7, completionTokens: completionTokens))
         }
     }
 
@@ -83,7 +84,8 @@ enum Serve {
     /// deadline limits a slow debug-mode model.
     static let client = HTTPClient(
         eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(timeout: HTTPClient.Configuration.Timeout(connect: .seconds(30), read: nil)))
+        configuration: HTTPClient.Configuration(
+            timeout: HTTPClient.Configuration.Timeout(connect: .seconds(30), read: nil)))
 
     /// Runs a server for `backend` on 127.0.0.1 with an ephemeral port while `body` runs.
     static func with<T: Sendable>(
@@ -98,7 +100,8 @@ enum Serve {
     /// Sends one request (`chunked`: without Content-Length); the deadline (60 s unless given)
     /// keeps a broken server from hanging the suite.
     static func send(
-        _ method: HTTPMethod, _ url: URL, path: String, body: Data? = nil, chunked: Bool = false, timeout: TimeAmount = .seconds(60)
+        _ method: HTTPMethod, _ url: URL, path: String, body: Data? = nil, chunked: Bool = false,
+        timeout: TimeAmount = .seconds(60)
     ) async throws -> HTTPAnswer {
         var request = HTTPClientRequest(url: url.absoluteString + path)
         request.method = method
@@ -111,7 +114,9 @@ enum Serve {
         return HTTPAnswer(status: Int(response.status.code), body: Data(bytes.readableBytesView))
     }
 
-    static func post(_ url: URL, _ json: String, path: String = "/v1/chat/completions", timeout: TimeAmount = .seconds(60)) async throws -> HTTPAnswer {
+    static func post(
+        _ url: URL, _ json: String, path: String = "/v1/chat/completions", timeout: TimeAmount = .seconds(60)
+    ) async throws -> HTTPAnswer {
         try await send(.POST, url, path: path, body: Data(json.utf8), timeout: timeout)
     }
 
@@ -123,7 +128,10 @@ enum Serve {
 /// The completion JSON, decoded exactly (doubles via JSONDecoder).
 struct CompletionBody: Decodable {
     struct Choice: Decodable {
-        struct Message: Decodable { let role: String; let content: String }
+        struct Message: Decodable {
+            let role: String
+            let content: String
+        }
         struct Logprobs: Decodable { let content: [Token] }
         let index: Int
         let message: Message
@@ -136,7 +144,11 @@ struct CompletionBody: Decodable {
         let bytes: [UInt8]
         let top_logprobs: [Token]?
     }
-    struct Usage: Decodable { let prompt_tokens: Int; let completion_tokens: Int; let total_tokens: Int }
+    struct Usage: Decodable {
+        let prompt_tokens: Int
+        let completion_tokens: Int
+        let total_tokens: Int
+    }
     let id: String
     let object: String
     let created: Int

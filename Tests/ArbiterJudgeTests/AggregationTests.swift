@@ -46,7 +46,8 @@ import Testing
     #expect(abs((r.distribution["4"] ?? 0) - 0.625) < 1e-12)
     #expect(abs((r.distribution["3"] ?? 0) - 0.375) < 1e-12)
     #expect(r.distribution["9"] == nil)
-    let none = ProbabilityWeighted.expectedScore(alternatives: [TokenLogprob(token: "Yes", logprob: 0)], allowed: [1, 2])
+    let none = ProbabilityWeighted.expectedScore(
+        alternatives: [TokenLogprob(token: "Yes", logprob: 0)], allowed: [1, 2])
     #expect(none.score == nil && none.distribution.isEmpty)
 }
 
@@ -59,7 +60,9 @@ import Testing
     ]
     let r = try #require(ProbabilityWeighted.expectedScore(tokens: tokens, allowed: [1, 2, 3, 4, 5]))
     #expect(abs(try #require(r.score) - 4.6) < 1e-12)
-    #expect(ProbabilityWeighted.expectedScore(tokens: [TokenLogprobs(token: "hi", logprob: 0, top: [])], allowed: [1]) == nil)
+    #expect(
+        ProbabilityWeighted.expectedScore(tokens: [TokenLogprobs(token: "hi", logprob: 0, top: [])], allowed: [1])
+            == nil)
 }
 
 @Test func weightedCriteriaSkipFailures() throws {
@@ -81,7 +84,9 @@ import Testing
 
 @Test func positionSwapPolicies() {
     // Swapped frame "b" means the original A.
-    #expect(PositionSwap.resolve(original: .a, swapped: .b, policy: .flagInconsistent) == SwapOutcome(verdict: .a, consistent: true, swappedMapped: .a))
+    #expect(
+        PositionSwap.resolve(original: .a, swapped: .b, policy: .flagInconsistent)
+            == SwapOutcome(verdict: .a, consistent: true, swappedMapped: .a))
     #expect(PositionSwap.resolve(original: .tie, swapped: .tie, policy: .flagInconsistent).verdict == .tie)
     // Position bias: the judge always picks the first slot.
     let biased = PositionSwap.resolve(original: .a, swapped: .a, policy: .inconsistentAsTie)
@@ -105,7 +110,8 @@ import Testing
     var expected = 0.0
     for (i, v) in p.enumerated() { expected += Double(i + 1) * v / total }
     for rotation in 0..<alts.count {
-        let r = ProbabilityWeighted.expectedScore(alternatives: Array(alts[rotation...] + alts[..<rotation]), allowed: [1, 2, 3, 4, 5])
+        let r = ProbabilityWeighted.expectedScore(
+            alternatives: Array(alts[rotation...] + alts[..<rotation]), allowed: [1, 2, 3, 4, 5])
         #expect(try #require(r.score) == expected)
     }
 }

@@ -1,9 +1,9 @@
+import ArbiterJudge
+import ArbiterRubric
 // JudgeJobLogTests: the append-only judgments log on its own (a whole last line that only lacks
 // its newline is kept, a malformed middle line is an error with file and line) and a pairwise
 // job over pairwise samples, resumed without duplicates.
 import ArbiterTestSupport
-import ArbiterJudge
-import ArbiterRubric
 import Foundation
 import Testing
 
@@ -44,7 +44,8 @@ import Testing
         // Prefers the response that reads "good", wherever it is shown.
         let backend = FunctionBackend { request in
             let user = request.messages.last?.content ?? ""
-            let good = user.range(of: "good")?.lowerBound, bad = user.range(of: "bad")?.lowerBound
+            let good = user.range(of: "good")?.lowerBound
+            let bad = user.range(of: "bad")?.lowerBound
             return (good ?? user.endIndex) < (bad ?? user.endIndex) ? "[RESULT] A" : "[RESULT] B"
         }
         func makeJob(limit: Int?) throws -> JudgeJob {
@@ -68,7 +69,9 @@ import Testing
         let folder = try jobFolder()
         var good = Data()
         for i in 0..<4 {
-            let j = Judgment(id: "s\(i)", judge: "j", rubric: "r", rubricHash: "h", criterion: "c", score: Double(i % 5 + 1), rationale: "ok", model: "m")
+            let j = Judgment(
+                id: "s\(i)", judge: "j", rubric: "r", rubricHash: "h", criterion: "c", score: Double(i % 5 + 1),
+                rationale: "ok", model: "m")
             good.append(contentsOf: Array(try j.jsonLine().utf8) + [0x0A])
         }
         var rng = TestRNG(seed: 7)

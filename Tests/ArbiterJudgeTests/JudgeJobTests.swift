@@ -10,7 +10,8 @@ import Testing
 
 /// A fresh temporary folder for one test.
 func jobFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("arbiter-job-\(UUID().uuidString)", isDirectory: true)
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "arbiter-job-\(UUID().uuidString)", isDirectory: true)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
@@ -44,12 +45,18 @@ final class TaskBox: @unchecked Sendable {
 }
 
 @Suite struct JudgeJobTests {
-    func job(_ folder: URL, backend: FunctionBackend, concurrency: Int = 3, retryFailed: Bool = false, skipInvalid: Bool = false) throws -> JudgeJob {
+    func job(
+        _ folder: URL, backend: FunctionBackend, concurrency: Int = 3, retryFailed: Bool = false,
+        skipInvalid: Bool = false
+    ) throws -> JudgeJob {
         let rubric = try ShippedRubric.load("summeval-consistency")
-        let judge = try RubricJudge.pointwise(name: "fake", rubric: rubric, backend: backend, options: RubricJudgeOptions(reasks: 0))
+        let judge = try RubricJudge.pointwise(
+            name: "fake", rubric: rubric, backend: backend, options: RubricJudgeOptions(reasks: 0))
         return JudgeJob(
-            input: folder.appendingPathComponent("samples.jsonl"), output: folder.appendingPathComponent("judgments.jsonl"),
-            judge: JobJudge(judge), options: try JudgeJobOptions(concurrency: concurrency, skipInvalid: skipInvalid, retryFailed: retryFailed))
+            input: folder.appendingPathComponent("samples.jsonl"),
+            output: folder.appendingPathComponent("judgments.jsonl"),
+            judge: JobJudge(judge),
+            options: try JudgeJobOptions(concurrency: concurrency, skipInvalid: skipInvalid, retryFailed: retryFailed))
     }
 
     func readOutput(_ folder: URL) throws -> [Judgment] {
@@ -68,7 +75,10 @@ final class TaskBox: @unchecked Sendable {
         let outcome = await task.result
         let partial = try readOutput(folder)
         // Cancelled midway: the run throws, and only whole samples finished before it are written.
-        guard case .failure(let error) = outcome else { Issue.record("the run was not cancelled"); return }
+        guard case .failure(let error) = outcome else {
+            Issue.record("the run was not cancelled")
+            return
+        }
         #expect(error is CancellationError)
         #expect(partial.count >= 10 && partial.count < 30)
 
@@ -106,7 +116,9 @@ final class TaskBox: @unchecked Sendable {
         let s1 = try await job(folder, backend: scoringBackend()).run()
         #expect(s1.failures == 2)
         let failed = try readOutput(folder).filter { !$0.succeeded }
-        #expect(Set(failed.map(\.id)) == ["s2", "s5"] && failed.allSatisfy { $0.failure == .unparseable && $0.score == nil })
+        #expect(
+            Set(failed.map(\.id)) == ["s2", "s5"] && failed.allSatisfy { $0.failure == .unparseable && $0.score == nil }
+        )
 
         let again = scoringBackend()
         let s2 = try await job(folder, backend: again).run()
@@ -165,4 +177,3 @@ final class TaskBox: @unchecked Sendable {
         }
     }
 }
-

@@ -13,13 +13,19 @@ let sampleJudgment = Judgment(
 @Test func jsonLineUsesSnakeCaseKeys() throws {
     let line = try sampleJudgment.jsonLine()
     let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-    #expect(Set(object.keys) == ["id", "judge", "rubric", "rubric_hash", "criterion", "score", "distribution", "rationale", "raw", "prompt_hash", "model", "latency_ms", "attempts"])
+    #expect(
+        Set(object.keys) == [
+            "id", "judge", "rubric", "rubric_hash", "criterion", "score", "distribution", "rationale", "raw",
+            "prompt_hash", "model", "latency_ms", "attempts",
+        ])
     #expect(object["latency_ms"] as? Double == 12.5)
     #expect(!line.contains("\n"))
 }
 
 @Test func failedJudgmentHasNullScoreAndTypedFailure() throws {
-    let failed = Judgment(id: "q2", judge: "j", rubric: "r", criterion: "c", score: 1, model: "m", failure: .offScale(value: 10, allowed: [1, 5]))
+    let failed = Judgment(
+        id: "q2", judge: "j", rubric: "r", criterion: "c", score: 1, model: "m",
+        failure: .offScale(value: 10, allowed: [1, 5]))
     #expect(failed.score == nil)  // a score passed with a failure is dropped
     let line = try failed.jsonLine()
     #expect(line.contains(#""score":null"#))
@@ -29,8 +35,14 @@ let sampleJudgment = Judgment(
 }
 
 @Test func roundTripsEveryFailureKind() throws {
-    let failures: [JudgmentFailure] = [.unparseable, .offScale(value: 6, allowed: [1, 2]), .refusal, .timeout(seconds: 2), .transport(message: "HTTP 503"), .emptyOutput, .invalidSample(message: "no reference"), .positionInconsistent(original: .a, swapped: .b)]
-    let judgments = failures.enumerated().map { Judgment(id: "\($0.offset)", judge: "j", rubric: "r", criterion: "c", model: "m", failure: $0.element) }
+    let failures: [JudgmentFailure] = [
+        .unparseable, .offScale(value: 6, allowed: [1, 2]), .refusal, .timeout(seconds: 2),
+        .transport(message: "HTTP 503"), .emptyOutput, .invalidSample(message: "no reference"),
+        .positionInconsistent(original: .a, swapped: .b),
+    ]
+    let judgments = failures.enumerated().map {
+        Judgment(id: "\($0.offset)", judge: "j", rubric: "r", criterion: "c", model: "m", failure: $0.element)
+    }
     let data = try Judgment.jsonLines(judgments + [sampleJudgment])
     #expect(try Judgment.decodeJSONLines(data) == judgments + [sampleJudgment])
 }
@@ -47,21 +59,29 @@ let sampleJudgment = Judgment(
     do {
         _ = try Judgment.decodeJSONLines(Data(text.utf8), file: "j.jsonl")
     } catch let error as JudgmentFileError {
-        guard case .malformedLine(let file, let line, let reason) = error else { Issue.record("\(error)"); return }
+        guard case .malformedLine(let file, let line, let reason) = error else {
+            Issue.record("\(error)")
+            return
+        }
         #expect(file == "j.jsonl" && line == 3)
         #expect(reason.contains("rubric"))
         #expect(error.errorDescription?.contains("j.jsonl:3") == true)
     }
-    let scoreWithFailure = #"{"id":"a","judge":"j","rubric":"r","criterion":"c","score":3,"model":"m","latency_ms":1,"failure":{"kind":"refusal"}}"#
+    let scoreWithFailure =
+        #"{"id":"a","judge":"j","rubric":"r","criterion":"c","score":3,"model":"m","latency_ms":1,"failure":{"kind":"refusal"}}"#
     #expect(throws: JudgmentFileError.self) { try Judgment.decodeJSONLines(Data(scoreWithFailure.utf8)) }
     #expect(throws: JudgmentFileError.self) { try Judgment.decodeJSONLines(Data([0x7B, 0xFF, 0xFE, 0x0A])) }
 }
 
 @Test func fuzzedJudgmentFilesNeverTrap() throws {
-    let good = try Judgment.jsonLines([sampleJudgment, Judgment(id: "f", judge: "j", rubric: "r", criterion: "c", model: "m", failure: .timeout(seconds: 1))])
+    let good = try Judgment.jsonLines([
+        sampleJudgment,
+        Judgment(id: "f", judge: "j", rubric: "r", criterion: "c", model: "m", failure: .timeout(seconds: 1)),
+    ])
     var rng = TestRNG(state: 0x9E37_79B9_7F4A_7C15)
     func next() -> UInt64 { rng.next() }
-    var parsed = 0, rejected = 0
+    var parsed = 0
+    var rejected = 0
     for _ in 0..<200 {
         var bytes = [UInt8](good)
         switch next() % 3 {

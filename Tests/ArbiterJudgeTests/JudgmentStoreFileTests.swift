@@ -73,7 +73,8 @@ import Testing
         let url = try goodStoreFile(count: 2)
         try setHeaderField(url, offset: 60, to: 7)
         let before = try Data(contentsOf: url)
-        let expected = JudgmentStoreError.newerSchema(path: url.path, found: 7, supported: JudgmentStore.schemaVersion, unknownMigrations: [])
+        let expected = JudgmentStoreError.newerSchema(
+            path: url.path, found: 7, supported: JudgmentStore.schemaVersion, unknownMigrations: [])
         #expect(throws: expected) { try JudgmentStore(url: url) }
         #expect(try Data(contentsOf: url) == before)
         #expect(expected.localizedDescription.contains("upgrade arbiter"))
@@ -103,7 +104,8 @@ import Testing
         let good = [UInt8](try Data(contentsOf: try goodStoreFile(count: 6)))
         let folder = try jobFolder()
         var rng = TestRNG(seed: 2024)
-        var opened = 0, refused = 0
+        var opened = 0
+        var refused = 0
         for k in 0..<200 {
             var bytes = good
             for _ in 0..<(1 + Int(rng.next() % 8)) {

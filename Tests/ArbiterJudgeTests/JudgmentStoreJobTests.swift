@@ -17,7 +17,9 @@ import Testing
         retryFailed: Bool = false, skipInvalid: Bool = false, settings: [String: String] = [:]
     ) throws -> JudgeJob {
         let rubric = try ShippedRubric.load("summeval-consistency")
-        var judge = JobJudge(try RubricJudge.pointwise(name: "fake", rubric: rubric, backend: backend, options: RubricJudgeOptions(reasks: 0)))
+        var judge = JobJudge(
+            try RubricJudge.pointwise(
+                name: "fake", rubric: rubric, backend: backend, options: RubricJudgeOptions(reasks: 0)))
         judge.settings = settings
         return JudgeJob(
             input: folder.appendingPathComponent("samples.jsonl"),
@@ -25,7 +27,9 @@ import Testing
             options: try JudgeJobOptions(concurrency: concurrency, skipInvalid: skipInvalid, retryFailed: retryFailed))
     }
 
-    func jsonlBytes(_ folder: URL) throws -> Data { try Data(contentsOf: folder.appendingPathComponent("judgments.jsonl")) }
+    func jsonlBytes(_ folder: URL) throws -> Data {
+        try Data(contentsOf: folder.appendingPathComponent("judgments.jsonl"))
+    }
 
     /// The judgment lines of a JSONL log with superseded lines (an earlier line of a repeated
     /// key) dropped, in the order of the lines kept.
@@ -34,7 +38,8 @@ import Testing
         let keys = all.map { "\($0.id)|\($0.judge)|\($0.rubricHash ?? "")|\($0.criterion)" }
         var lastIndex: [String: Int] = [:]
         for (i, k) in keys.enumerated() { lastIndex[k] = i }
-        return try Judgment.jsonLines(all.enumerated().filter { lastIndex[keys[$0.offset]] == $0.offset }.map(\.element))
+        return try Judgment.jsonLines(
+            all.enumerated().filter { lastIndex[keys[$0.offset]] == $0.offset }.map(\.element))
     }
 
     @Test func storeDecidesWhatIsDone() async throws {
@@ -60,7 +65,8 @@ import Testing
 
         // Another judge configuration judges everything again, in rows of its own.
         let reconfigured = scoringBackend()
-        _ = try await job(folder, backend: reconfigured, store: store, jsonl: false, settings: ["max_tokens": "64"]).run()
+        _ = try await job(folder, backend: reconfigured, store: store, jsonl: false, settings: ["max_tokens": "64"])
+            .run()
         #expect(try reconfigured.callCount == 8 && store.count() == 17)
     }
 
@@ -90,7 +96,10 @@ import Testing
         let box = TaskBox()
         let task = Task { try await first.run { p in if p.done >= 10 { box.cancel() } } }
         box.set(task)
-        guard case .failure(let error) = await task.result else { Issue.record("the run was not cancelled"); return }
+        guard case .failure(let error) = await task.result else {
+            Issue.record("the run was not cancelled")
+            return
+        }
         #expect(error is CancellationError)
         let partial = try store.count()
         #expect(partial >= 10 && partial < 30)
@@ -142,7 +151,9 @@ import Testing
         let s1 = try await job(folder, backend: scoringBackend(), store: store).run()
         #expect(s1.failures == 2)
         let failed = try store.allJudgments().map(\.judgment).filter { !$0.succeeded }
-        #expect(Set(failed.map(\.id)) == ["s2", "s5"] && failed.allSatisfy { $0.failure == .unparseable && $0.score == nil })
+        #expect(
+            Set(failed.map(\.id)) == ["s2", "s5"] && failed.allSatisfy { $0.failure == .unparseable && $0.score == nil }
+        )
 
         let again = scoringBackend()
         _ = try await job(folder, backend: again, store: store).run()

@@ -15,7 +15,8 @@ func freshStore(_ name: String = "judgments.sqlite") throws -> JudgmentStore {
 
 @Suite struct JudgmentStoreTests {
     func judgment(_ id: String, criterion: String = "c", score: Double? = 3, rubricHash: String? = "rh") -> Judgment {
-        Judgment(id: id, judge: "j", rubric: "r", rubricHash: rubricHash, criterion: criterion, score: score, model: "m")
+        Judgment(
+            id: id, judge: "j", rubric: "r", rubricHash: rubricHash, criterion: criterion, score: score, model: "m")
     }
 
     @Test func oneRowPerKeyAndTheLaterJudgmentWins() throws {
@@ -33,7 +34,8 @@ func freshStore(_ name: String = "judgments.sqlite") throws -> JudgmentStore {
         try store.record(judgment("a", score: 5, rubricHash: ""), judgeConfigHash: "cfg", sampleHash: "h9")
         try store.record(judgment("b", score: 1), judgeConfigHash: "cfg", sampleHash: "h1")
         #expect(try store.count() == 7)
-        let nilKey = JudgmentKey(rubricHash: nil, judgeConfigHash: "cfg", sampleHash: "h1", sampleID: "a", criterion: "c")
+        let nilKey = JudgmentKey(
+            rubricHash: nil, judgeConfigHash: "cfg", sampleHash: "h1", sampleID: "a", criterion: "c")
         #expect(try store.judgment(for: nilKey)?.rubricHash == nil)
         // An empty rubric hash is the same key as none.
         try store.record(judgment("a", score: 2, rubricHash: ""), judgeConfigHash: "cfg", sampleHash: "h1")
@@ -50,7 +52,8 @@ func freshStore(_ name: String = "judgments.sqlite") throws -> JudgmentStore {
         let store = try freshStore()
         let full = Judgment(
             id: "x\n\"y\"", judge: "local:model", rubric: "r v2", rubricHash: "abc", criterion: "pairwise", score: nil,
-            verdict: .b, distribution: ["1": 0.25, "2": 0.75], rationale: "because ✓", raw: "[RESULT] B", promptHash: "ph",
+            verdict: .b, distribution: ["1": 0.25, "2": 0.75], rationale: "because ✓", raw: "[RESULT] B",
+            promptHash: "ph",
             model: "smol", latencyMs: 12.5, attempts: 2, positionConsistent: false,
             consistency: nil, failure: nil)
         let failed = Judgment(
@@ -103,7 +106,9 @@ func freshStore(_ name: String = "judgments.sqlite") throws -> JudgmentStore {
                 for t in 0..<8 {
                     group.addTask {
                         for k in 0..<25 {
-                            let j = Judgment(id: "s\(t)-\(k)", judge: "j", rubric: "r", rubricHash: "rh", criterion: "c", score: Double(k % 5 + 1), model: "m")
+                            let j = Judgment(
+                                id: "s\(t)-\(k)", judge: "j", rubric: "r", rubricHash: "rh", criterion: "c",
+                                score: Double(k % 5 + 1), model: "m")
                             try store.record(j, judgeConfigHash: "cfg", sampleHash: "h\(t)-\(k)")
                         }
                     }
@@ -133,13 +138,17 @@ func freshStore(_ name: String = "judgments.sqlite") throws -> JudgmentStore {
         let file = try jobFolder().appendingPathComponent("export.jsonl")
         #expect(try store.exportJSONL(to: file) == 5)
         #expect(try Data(contentsOf: file) == expected)
-        #expect(throws: JudgmentStoreError.self) { try store.exportJSONL(to: URL(fileURLWithPath: "/nonexistent-dir/x.jsonl")) }
+        #expect(throws: JudgmentStoreError.self) {
+            try store.exportJSONL(to: URL(fileURLWithPath: "/nonexistent-dir/x.jsonl"))
+        }
     }
 
     @Test func closedStoreThrowsTypedErrors() throws {
         let store = try freshStore()
         try store.close()
         #expect(throws: JudgmentStoreError.self) { try store.count() }
-        #expect(throws: JudgmentStoreError.self) { try store.record(judgment("a"), judgeConfigHash: "c", sampleHash: "h") }
+        #expect(throws: JudgmentStoreError.self) {
+            try store.record(judgment("a"), judgeConfigHash: "c", sampleHash: "h")
+        }
     }
 }

@@ -9,8 +9,12 @@ func render(_ s: JudgeSample) -> [ChatTurn] {
     [.system("You are a strict grader."), .user("Q: \(s.prompt)\nA: \(s.response)\nEnd with [RESULT] <1-5>.")]
 }
 
-func makeJudge(_ backend: ScriptedBackend, _ configure: (inout LLMJudgeConfiguration) -> Void = { _ in }) throws -> LLMJudge {
-    var config = try LLMJudgeConfiguration(rubric: "helpfulness@1", rubricHash: "h1", criterion: "overall", allowed: .set([1, 2, 3, 4, 5]), reasks: 1, timeoutSeconds: 5)
+func makeJudge(_ backend: ScriptedBackend, _ configure: (inout LLMJudgeConfiguration) -> Void = { _ in }) throws
+    -> LLMJudge
+{
+    var config = try LLMJudgeConfiguration(
+        rubric: "helpfulness@1", rubricHash: "h1", criterion: "overall", allowed: .set([1, 2, 3, 4, 5]), reasks: 1,
+        timeoutSeconds: 5)
     configure(&config)
     return LLMJudge(name: "scripted-judge", backend: backend, configuration: config, render: render)
 }
@@ -88,7 +92,12 @@ let sampleQ = JudgeSample(id: "s1", prompt: "2+2?", response: "4")
 
 @Test func selfConsistencySamplesAndSeeds() async throws {
     let backend = ScriptedBackend([.text("[RESULT] 4"), .text("garbage"), .text("still garbage"), .text("[RESULT] 2")])
-    let judge = try makeJudge(backend) { $0.samples = 3; $0.rule = .majority; $0.seed = 10; $0.temperature = 0.7 }
+    let judge = try makeJudge(backend) {
+        $0.samples = 3
+        $0.rule = .majority
+        $0.seed = 10
+        $0.temperature = 0.7
+    }
     let j = try #require(await judge.judge([sampleQ]).first)
     // Sample 1 → 4; sample 2 → garbage, re-ask → garbage (failed); sample 3 → 2.
     // Majority of [4, 2] is a tie; the median 3 is equidistant, so the lower value wins.
@@ -110,10 +119,18 @@ let sampleQ = JudgeSample(id: "s1", prompt: "2+2?", response: "4")
 @Test func probabilityWeightedFromTopLogprobs() async throws {
     let tokens = [
         TokenLogprobs(token: "[RESULT]", logprob: 0, top: []),
-        TokenLogprobs(token: " 4", logprob: log(0.5), top: [TokenLogprob(token: " 4", logprob: log(0.5)), TokenLogprob(token: " 5", logprob: log(0.3)), TokenLogprob(token: " great", logprob: log(0.2))]),
+        TokenLogprobs(
+            token: " 4", logprob: log(0.5),
+            top: [
+                TokenLogprob(token: " 4", logprob: log(0.5)), TokenLogprob(token: " 5", logprob: log(0.3)),
+                TokenLogprob(token: " great", logprob: log(0.2)),
+            ]),
     ]
     let backend = ScriptedBackend([.tokens("[RESULT] 4", tokens)])
-    let judge = try makeJudge(backend) { $0.probabilityWeighted = true; $0.topLogprobs = 5 }
+    let judge = try makeJudge(backend) {
+        $0.probabilityWeighted = true
+        $0.topLogprobs = 5
+    }
     let j = try #require(await judge.judge([sampleQ]).first)
     let score = try #require(j.score)
     #expect(abs(score - (4 * 0.625 + 5 * 0.375)) < 1e-12)
@@ -128,6 +145,13 @@ let sampleQ = JudgeSample(id: "s1", prompt: "2+2?", response: "4")
     #expect(make { try LLMJudgeConfiguration(rubric: "r", criterion: "c", allowed: .set([1]), timeoutSeconds: 0) })
     #expect(make { try LLMJudgeConfiguration(rubric: "r", criterion: "c", allowed: .set([1]), samples: 0) })
     #expect(make { try LLMJudgeConfiguration(rubric: "r", criterion: "c", allowed: .set([1]), maxConcurrency: 0) })
-    #expect(make { try LLMJudgeConfiguration(rubric: "r", criterion: "c", allowed: .range(0.2...0.8), probabilityWeighted: true) })
-    #expect(!make { try LLMJudgeConfiguration(rubric: "r", criterion: "c", allowed: .range(1...5), probabilityWeighted: true) })
+    #expect(
+        make {
+            try LLMJudgeConfiguration(
+                rubric: "r", criterion: "c", allowed: .range(0.2...0.8), probabilityWeighted: true)
+        })
+    #expect(
+        !make {
+            try LLMJudgeConfiguration(rubric: "r", criterion: "c", allowed: .range(1...5), probabilityWeighted: true)
+        })
 }

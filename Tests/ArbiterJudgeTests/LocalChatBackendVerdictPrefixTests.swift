@@ -22,12 +22,15 @@ import Testing
         let reference = try #require(try Fixtures.json("smollm2/judge_probs.json") as? [String: Any])
         let cases = try #require(reference["cases"] as? [[String: Any]])
         #expect(cases.count == 3)
-        var worstP = 0.0, worstTop = 0.0, worstExpected = 0.0
+        var worstP = 0.0
+        var worstTop = 0.0
+        var worstExpected = 0.0
         for c in cases {
             let messages = try #require(c["messages"] as? [[String: String]]).map {
                 ChatTurn(role: ChatTurn.Role(rawValue: $0["role"] ?? "") ?? .user, content: $0["content"] ?? "")
             }
-            let response = try await backend.complete(ProbabilityWeighted.verdictRequest(messages: messages, prefix: ""))
+            let response = try await backend.complete(
+                ProbabilityWeighted.verdictRequest(messages: messages, prefix: ""))
             #expect(response.usage?.promptTokens == (c["input_ids"] as? [Int])?.count)
             let first = try #require(response.tokens?.first)
             #expect(first.top.count == 20)
@@ -54,9 +57,13 @@ import Testing
             let verdict = try ProbabilityWeighted.readVerdict(response, prefix: "", allowed: [1, 2, 3, 4, 5]).get()
             let total = present.reduce(0) { $0 + $1.p }
             worstExpected = max(worstExpected, abs(verdict.score - present.reduce(0) { $0 + $1.digit * $1.p } / total))
-            if present.count == 5, let full = c["expected_score"] as? Double { #expect(abs(verdict.score - full) <= 1e-3) }
+            if present.count == 5, let full = c["expected_score"] as? Double {
+                #expect(abs(verdict.score - full) <= 1e-3)
+            }
         }
-        print("LocalChatBackendVerdictPrefixTests: max |Δp| \(worstP), top-10 |Δ logprob| \(worstTop), expected score \(worstExpected)")
+        print(
+            "LocalChatBackendVerdictPrefixTests: max |Δp| \(worstP), top-10 |Δ logprob| \(worstTop), expected score \(worstExpected)"
+        )
         #expect(worstP <= 1e-4)
         #expect(worstTop <= 1e-4)
         #expect(worstExpected <= 1e-3)
@@ -69,8 +76,10 @@ import Testing
         let backend = try LocalChatBackend(model: lm)
         let user = "What is the capital of France?"
         let prefix = "The capital of France is"
-        let response = try await backend.complete(ChatRequest(messages: [.user(user), .assistant(prefix)], maxTokens: 3, logprobs: true, topLogprobs: 2))
-        let ids = lm.tokenizer.encode(try lm.renderChat([ChatMessage(role: "user", content: user)]) + prefix, addSpecialTokens: false)
+        let response = try await backend.complete(
+            ChatRequest(messages: [.user(user), .assistant(prefix)], maxTokens: 3, logprobs: true, topLogprobs: 2))
+        let ids = lm.tokenizer.encode(
+            try lm.renderChat([ChatMessage(role: "user", content: user)]) + prefix, addSpecialTokens: false)
         let direct = lm.generate(prompt: ids, options: GenerationOptions(maxNewTokens: 3, topLogprobs: 2))
         #expect(response.text == direct.text)
         #expect(!response.text.hasPrefix(prefix) && response.text.contains("Paris"))
@@ -82,15 +91,23 @@ import Testing
 
     @Test func probabilityWeightedRubricJudgesScore() async throws {
         let backend = try LocalChatBackend(model: try Self.model.get(), name: "smollm2-135m")
-        let options = RubricJudgeOptions(reasks: 0, timeoutSeconds: 600, maxConcurrency: 1, maxTokens: 1, probabilityWeighted: true, verdictPrefix: "[RESULT] ")
-        let single = try RubricJudge.pointwise(name: "local:smollm2-135m", rubric: try ShippedRubric.load("summeval-consistency"), backend: backend, options: options)
+        let options = RubricJudgeOptions(
+            reasks: 0, timeoutSeconds: 600, maxConcurrency: 1, maxTokens: 1, probabilityWeighted: true,
+            verdictPrefix: "[RESULT] ")
+        let single = try RubricJudge.pointwise(
+            name: "local:smollm2-135m", rubric: try ShippedRubric.load("summeval-consistency"), backend: backend,
+            options: options)
         let samples = try RubricJudgeLocalModelTests.samples(1)
-        let multi = try RubricJudge.pointwise(name: "local:smollm2-135m", rubric: try ShippedRubric.load("honesty-factual-accuracy"), backend: backend, options: options)
-        let short = JudgeSample(id: "q1", prompt: "What is the capital of France?", response: "Paris.", reference: "Paris")
+        let multi = try RubricJudge.pointwise(
+            name: "local:smollm2-135m", rubric: try ShippedRubric.load("honesty-factual-accuracy"), backend: backend,
+            options: options)
+        let short = JudgeSample(
+            id: "q1", prompt: "What is the capital of France?", response: "Paris.", reference: "Paris")
         let out = await single.judge(samples) + multi.judge([short])
         #expect(out.map(\.criterion) == ["consistency", "factual-accuracy", "honesty", "overall"])
         for j in out {
-            let score = try #require(j.score, "\(j.criterion) failure: \(String(describing: j.failure)) \(j.rationale ?? "")")
+            let score = try #require(
+                j.score, "\(j.criterion) failure: \(String(describing: j.failure)) \(j.rationale ?? "")")
             #expect((1...5).contains(score))
             guard j.criterion != "overall" else { continue }
             let distribution = try #require(j.distribution)

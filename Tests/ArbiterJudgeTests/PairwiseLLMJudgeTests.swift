@@ -10,7 +10,8 @@ func renderPair(_ prompt: String, _ first: String, _ second: String) -> [ChatTur
 
 func pairJudge(_ backend: ScriptedBackend, policy: SwapPolicy?) throws -> PairwiseLLMJudge {
     // maxConcurrency 1 keeps the scripted answers in sample order.
-    let config = try PairwiseJudgeConfiguration(rubric: "pref@1", swapPolicy: policy, reasks: 1, timeoutSeconds: 5, maxConcurrency: 1)
+    let config = try PairwiseJudgeConfiguration(
+        rubric: "pref@1", swapPolicy: policy, reasks: 1, timeoutSeconds: 5, maxConcurrency: 1)
     return PairwiseLLMJudge(name: "pair", backend: backend, configuration: config, render: renderPair)
 }
 
@@ -64,6 +65,7 @@ let pair = PairwiseSample(id: "p1", prompt: "Capital of France?", responseA: "Pa
 }
 
 @Test func pairwiseSampleUsesSnakeCase() throws {
-    let decoded = try JSONDecoder().decode(PairwiseSample.self, from: Data(#"{"id":"x","prompt":"p","response_a":"A","response_b":"B"}"#.utf8))
+    let decoded = try JSONDecoder().decode(
+        PairwiseSample.self, from: Data(#"{"id":"x","prompt":"p","response_a":"A","response_b":"B"}"#.utf8))
     #expect(decoded == PairwiseSample(id: "x", prompt: "p", responseA: "A", responseB: "B"))
 }

@@ -1,8 +1,8 @@
+import ArbiterJudge
 // ParserFuzzTests: seeded random mutations of judge outputs through every parser; each must
 // return a result (a score, a verdict or a typed failure) and never trap. Also checks that every
 // successful parse lies on the scale.
 import ArbiterTestSupport
-import ArbiterJudge
 import Foundation
 import Testing
 
@@ -12,7 +12,10 @@ import Testing
         "**Score:** 5/5\r\n", "[RESULT] coherence: 4\n[RESULT] fluency: 2", "Output (a)",
         #"{"scores": {"coherence": {"score": 2}}}"#, "Response B is better. [[A]]", "é🙂\u{0}[RESULT]",
     ]
-    let pieces = ["{", "}", "\"", "\\", "[RESULT]", "Score:", "/", "out of", "\r\n", "**", "9", "-", ".", "e", "🙂", "\u{FFFD}", "\u{0}"]
+    let pieces = [
+        "{", "}", "\"", "\\", "[RESULT]", "Score:", "/", "out of", "\r\n", "**", "9", "-", ".", "e", "🙂", "\u{FFFD}",
+        "\u{0}",
+    ]
     var rng = TestRNG(state: 42)
     let parser = VerdictParser(allowed: .set([1, 2, 3, 4, 5]))
     var outcomes = 0

@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let addTests = "assert add(2, 3) == 5\nassert add(-1, 1) == 0\n"
@@ -34,7 +34,8 @@ func pythonVerifier(timeout: Double = 5) throws -> PythonExecutionVerifier {
 
 @Test func infiniteLoopIsKilledAtTheTimeout() async throws {
     // The loop runs in a child process too, to prove the whole process group is killed.
-    let code = "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'while True: pass'])\nwhile True:\n    pass\n"
+    let code =
+        "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'while True: pass'])\nwhile True:\n    pass\n"
     let r = try await pythonVerifier(timeout: 1.5).run(completion: code, tests: "").get()
     #expect(r.score == 0 && r.reason.contains("timed out"))
 }
@@ -55,7 +56,10 @@ func pythonVerifier(timeout: Double = 5) throws -> PythonExecutionVerifier {
         // In an empty network namespace even loopback is down.
         let loop = "import socket\nsocket.create_connection(('127.0.0.1', 9), timeout=1)\n"
         let lr = try await verifier.run(completion: loop, tests: "").get()
-        #expect(lr.score == 0 && (lr.reason.contains("unreachable") || lr.reason.contains("refused") || lr.reason.contains("OSError")))
+        #expect(
+            lr.score == 0
+                && (lr.reason.contains("unreachable") || lr.reason.contains("refused") || lr.reason.contains("OSError"))
+        )
     }
 }
 
@@ -78,21 +82,28 @@ func pythonVerifier(timeout: Double = 5) throws -> PythonExecutionVerifier {
 /// A TCP listener on 127.0.0.1 with an ephemeral port, in the test process's namespace.
 func openLoopbackListener() -> (fd: Int32, port: UInt16)? {
     #if canImport(Glibc)
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return nil }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = 0
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let size = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) } }
-    guard bound == 0, listen(fd, 4) == 0 else { close(fd); return nil }
-    var out = sockaddr_in()
-    var len = size
-    _ = withUnsafeMutablePointer(to: &out) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-    return (fd, UInt16(bigEndian: out.sin_port))
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
+        }
+        guard bound == 0, listen(fd, 4) == 0 else {
+            close(fd)
+            return nil
+        }
+        var out = sockaddr_in()
+        var len = size
+        _ = withUnsafeMutablePointer(to: &out) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return (fd, UInt16(bigEndian: out.sin_port))
     #else
-    return nil
+        return nil
     #endif
 }
 
@@ -100,7 +111,8 @@ func openLoopbackListener() -> (fd: Int32, port: UInt16)? {
     let verifier = try pythonVerifier()
     guard verifier.networkIsolation == .namespace, let listener = openLoopbackListener() else { return }
     defer { close(listener.fd) }
-    let code = "import socket\nsocket.create_connection(('127.0.0.1', \(listener.port)), timeout=1)\nprint('connected')\n"
+    let code =
+        "import socket\nsocket.create_connection(('127.0.0.1', \(listener.port)), timeout=1)\nprint('connected')\n"
     // Control: outside the sandbox the same code reaches the listener.
     let control = Process()
     control.executableURL = URL(fileURLWithPath: verifier.python)

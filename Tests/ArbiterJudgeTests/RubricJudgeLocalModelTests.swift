@@ -46,7 +46,9 @@ import Testing
             } else {
                 let failure = try #require(j.failure)
                 // The model answered (no transport/timeout problem), it just gave no readable verdict.
-                #expect(failure == .unparseable || failure == .emptyOutput || failure == .refusal || { if case .offScale = failure { true } else { false } }())
+                #expect(
+                    failure == .unparseable || failure == .emptyOutput || failure == .refusal
+                        || { if case .offScale = failure { true } else { false } }())
                 #expect(j.raw != nil)
             }
         }
@@ -54,7 +56,9 @@ import Testing
 
     @Test func greedyAnswerIsDeterministicAndCarriesLogprobs() async throws {
         let backend = try Self.loaded.get()
-        let request = ChatRequest(messages: [.user("Rate the number three. Answer with one digit from 1 to 5.")], maxTokens: 4, logprobs: true, topLogprobs: 5)
+        let request = ChatRequest(
+            messages: [.user("Rate the number three. Answer with one digit from 1 to 5.")], maxTokens: 4,
+            logprobs: true, topLogprobs: 5)
         let first = try await backend.complete(request)
         let second = try await backend.complete(request)
         #expect(first.text == second.text)

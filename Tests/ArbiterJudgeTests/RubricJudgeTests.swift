@@ -54,7 +54,8 @@ enum ShippedRubric {
     @Test func offScaleAnswerIsTypedFailure() async throws {
         let rubric = try ShippedRubric.load("summeval-consistency")
         let judge = try RubricJudge.pointwise(
-            name: "j", rubric: rubric, backend: FunctionBackend { _ in "[RESULT] 9" }, options: RubricJudgeOptions(reasks: 0))
+            name: "j", rubric: rubric, backend: FunctionBackend { _ in "[RESULT] 9" },
+            options: RubricJudgeOptions(reasks: 0))
         let j = try #require(await judge.judge([JudgeSample(id: "s", prompt: "p", response: "r")]).first)
         #expect(j.score == nil)
         #expect(j.failure == .offScale(value: 9, allowed: [1, 2, 3, 4, 5]))
@@ -65,7 +66,9 @@ enum ShippedRubric {
         let backend = FunctionBackend { _ in "fine\n[RESULT] adherence: most\n[RESULT] format: pass" }
         let judge = try RubricJudge.pointwise(name: "j", rubric: rubric, backend: backend)
         #expect(judge.criteria == ["adherence", "format", "overall"])
-        let out = await judge.judge([JudgeSample(id: "a", prompt: "p", response: "r"), JudgeSample(id: "b", prompt: "p", response: "r")])
+        let out = await judge.judge([
+            JudgeSample(id: "a", prompt: "p", response: "r"), JudgeSample(id: "b", prompt: "p", response: "r"),
+        ])
         #expect(out.map(\.criterion) == ["adherence", "format", "overall", "adherence", "format", "overall"])
         #expect(out[0].score == 3 && out[1].score == 1)
         let expected = try rubric.aggregate(["adherence": 3, "format": 1]).value
@@ -76,7 +79,8 @@ enum ShippedRubric {
     @Test func overallFailsWhenACriterionFails() async throws {
         let rubric = try ShippedRubric.load("instruction-following")
         let backend = FunctionBackend { _ in "[RESULT] adherence: all\n[RESULT] format: maybe" }
-        let judge = try RubricJudge.pointwise(name: "j", rubric: rubric, backend: backend, options: RubricJudgeOptions(reasks: 0))
+        let judge = try RubricJudge.pointwise(
+            name: "j", rubric: rubric, backend: backend, options: RubricJudgeOptions(reasks: 0))
         let out = await judge.judge([JudgeSample(id: "a", prompt: "p", response: "r")])
         #expect(out.count == 3)
         #expect(out[0].score == 4 && out[1].failure != nil)
@@ -90,6 +94,8 @@ enum ShippedRubric {
         let out = await judge.judge([PairwiseSample(id: "x", prompt: "q", responseA: "a", responseB: "b")])
         let j = try #require(out.first)
         #expect(j.verdict == .tie && j.positionConsistent == false && j.rubricHash == rubric.contentHash)
-        #expect(throws: RubricJudgeError.self) { try RubricJudge.pointwise(name: "p", rubric: rubric, backend: FunctionBackend { _ in "" }) }
+        #expect(throws: RubricJudgeError.self) {
+            try RubricJudge.pointwise(name: "p", rubric: rubric, backend: FunctionBackend { _ in "" })
+        }
     }
 }

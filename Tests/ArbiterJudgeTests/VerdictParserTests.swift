@@ -9,7 +9,9 @@ struct ScoreCase: CustomTestStringConvertible, Sendable {
     var testDescription: String { String(text.prefix(40)) }
 
     static func ok(_ text: String, _ score: Double) -> ScoreCase { ScoreCase(text: text, expected: .success(score)) }
-    static func fail(_ text: String, _ failure: JudgmentFailure) -> ScoreCase { ScoreCase(text: text, expected: .failure(failure)) }
+    static func fail(_ text: String, _ failure: JudgmentFailure) -> ScoreCase {
+        ScoreCase(text: text, expected: .failure(failure))
+    }
 }
 
 let oneToFive = AllowedScores.set([1, 2, 3, 4, 5])

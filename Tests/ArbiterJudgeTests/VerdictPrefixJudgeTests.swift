@@ -17,12 +17,18 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
 
 @Suite struct VerdictPrefixJudgeTests {
     func judge(_ backend: ScriptedBackend, prefix: String = "[RESULT] ") throws -> LLMJudge {
-        try makeJudge(backend) { $0.probabilityWeighted = true; $0.verdictPrefix = prefix; $0.topLogprobs = 20 }
+        try makeJudge(backend) {
+            $0.probabilityWeighted = true
+            $0.verdictPrefix = prefix
+            $0.topLogprobs = 20
+        }
     }
 
     @Test func sendsPrefixTurnAndScoresExpectation() async throws {
         // Scale values 4 and 5 are present (p 0.3, 0.1); "The" and " 9" are ignored.
-        let backend = ScriptedBackend([.tokens("The", firstToken([("The", 0.4), ("4", 0.3), (" 5", 0.1), (" 9", 0.05)]))])
+        let backend = ScriptedBackend([
+            .tokens("The", firstToken([("The", 0.4), ("4", 0.3), (" 5", 0.1), (" 9", 0.05)]))
+        ])
         let j = try #require(await judge(backend).judge([sampleQ]).first)
         let score = try #require(j.score, "\(String(describing: j.failure))")
         #expect(abs(score - (4 * 0.75 + 5 * 0.25)) < 1e-12)
@@ -64,7 +70,8 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
         #expect(throws: LLMJudgeConfigurationError.self) {
             try MultiCriterionLLMJudge(
                 name: "m", rubric: "r", criteria: [CriterionScale(id: "a", allowed: .range(0.2...0.8))],
-                settings: try LLMJudgeConfiguration(rubric: "r", criterion: "-", allowed: .set([0])), backend: ScriptedBackend([]),
+                settings: try LLMJudgeConfiguration(rubric: "r", criterion: "-", allowed: .set([0])),
+                backend: ScriptedBackend([]),
                 verdictPrefix: "[RESULT] ", render: render)
         }
     }
@@ -93,7 +100,9 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
         #expect(out[0].distribution?["3"].map { abs($0 - 0.75) < 1e-12 } == true)
         let requests = backend.recorded
         #expect(requests.count == 2)
-        let messages = rubric.renderPointwise(prompt: sample.prompt, response: sample.response, reference: sample.reference).map(ChatTurn.init)
+        let messages = rubric.renderPointwise(
+            prompt: sample.prompt, response: sample.response, reference: sample.reference
+        ).map(ChatTurn.init)
         for (request, id) in zip(requests, ids) {
             #expect(request.messages == messages + [.assistant("[RESULT] \(id): ")])
             #expect(request.maxTokens == 1 && request.logprobs && request.topLogprobs == 20)
@@ -102,7 +111,9 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
 
     @Test func multiCriterionFailureFailsOverall() async throws {
         let rubric = try ShippedRubric.load("honesty-factual-accuracy")
-        let backend = ScriptedBackend([.tokens("4", firstToken([("4", 0.9)])), .tokens("No", firstToken([("No", 0.9)]))])
+        let backend = ScriptedBackend([
+            .tokens("4", firstToken([("4", 0.9)])), .tokens("No", firstToken([("No", 0.9)])),
+        ])
         let judge = try RubricJudge.pointwise(
             name: "scripted", rubric: rubric, backend: backend,
             options: RubricJudgeOptions(maxConcurrency: 1, probabilityWeighted: true, verdictPrefix: "[RESULT] "))
@@ -116,10 +127,13 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
     /// factual {1: .5, 3: .5}, honesty {2: 1} → .5·1 + .5·2 = 1.5 (min of expectations: 2).
     @Test func expectedOverallUsesTheRubricRule() async throws {
         let url = Fixtures.repositoryRoot.appendingPathComponent("Rubrics/honesty-factual-accuracy.yaml")
-        let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "aggregation: weighted-mean", with: "aggregation: min")
+        let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(
+            of: "aggregation: weighted-mean", with: "aggregation: min")
         let rubric = try Rubric.parse(text, format: .yaml)
         #expect(rubric.aggregation == .min)
-        let backend = ScriptedBackend([.tokens("1", firstToken([("1", 0.4), ("3", 0.4)])), .tokens("2", firstToken([("2", 0.7)]))])
+        let backend = ScriptedBackend([
+            .tokens("1", firstToken([("1", 0.4), ("3", 0.4)])), .tokens("2", firstToken([("2", 0.7)])),
+        ])
         let judge = try RubricJudge.pointwise(
             name: "scripted", rubric: rubric, backend: backend,
             options: RubricJudgeOptions(maxConcurrency: 1, probabilityWeighted: true, verdictPrefix: "[RESULT] "))

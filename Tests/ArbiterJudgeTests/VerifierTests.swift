@@ -12,7 +12,8 @@ import Testing
     #expect(try loose.check("  the  CAPITAL\tis\nParis ", reference: "The capital is paris").get().score == 1)
     #expect(try ExactMatchVerifier(normalization: [.caseFold]).check("STRASSE", reference: "strasse").get().score == 1)
     #expect(try loose.check("Paris", reference: "London").get().score == 0)
-    #expect(strict.check("x", reference: nil) == .failure(.invalidSample(message: "exact match needs a reference answer")))
+    #expect(
+        strict.check("x", reference: nil) == .failure(.invalidSample(message: "exact match needs a reference answer")))
     #expect(TextNormalization.collapseWhitespace.apply(" a  b ") == " a b ")
 }
 
@@ -52,7 +53,10 @@ func lastNumberExtraction(_ c: NumberCase) {
     #expect(try rel.check("-3e2", reference: "-310").get().score == 0)
     #expect(try exact.check("none", reference: "4").get().score == 0)
     #expect(throws: VerifierError.self) { try NumericMatchVerifier(absoluteTolerance: -1) }
-    if case .failure(.invalidSample) = exact.check("4", reference: "four") {} else { Issue.record("reference without a number must fail") }
+    if case .failure(.invalidSample) = exact.check("4", reference: "four") {
+    } else {
+        Issue.record("reference without a number must fail")
+    }
 }
 
 @Test func regexMatch() throws {
@@ -100,8 +104,10 @@ let personSchema = """
 
 @Test func jsonSchemaReportsPaths() throws {
     let schema = try JSONSchema(json: personSchema)
-    let errors = schema.validate(try #require(JSONValue.parse(
-        #"{"name": "", "age": 30.5, "tags": [{"k": "a"}, {"k": "z"}, {}], "extra": true, "score": "high"}"#)))
+    let errors = schema.validate(
+        try #require(
+            JSONValue.parse(
+                #"{"name": "", "age": 30.5, "tags": [{"k": "a"}, {"k": "z"}, {}], "extra": true, "score": "high"}"#)))
     #expect(errors.contains("$.name: length 0 < minLength 1"))
     #expect(errors.contains("$.age: expected integer, got number"))
     #expect(errors.contains("$.tags[1].k: value is not one of the 2 allowed values"))
@@ -109,14 +115,21 @@ let personSchema = """
     #expect(errors.contains(#"$: additional property "extra" is not allowed"#))
     #expect(errors.contains("$.score: expected number or null, got string"))
     #expect(errors.count == 6)
-    #expect(schema.validate(.object(["name": .string("x"), "age": .number(200), "tags": .array([])])) == ["$.age: 200.0 > maximum 150.0"])
+    #expect(
+        schema.validate(.object(["name": .string("x"), "age": .number(200), "tags": .array([])])) == [
+            "$.age: 200.0 > maximum 150.0"
+        ])
     #expect(schema.validate(.array([])) == ["$: expected object, got array"])
     let v = JSONSchemaVerifier(schema: schema)
     #expect(v.check("{broken").reason == "not valid JSON")
 }
 
 @Test func jsonSchemaRejectsUnsupportedOrBadSchemas() {
-    #expect(throws: VerifierError.invalidSchema(path: "$.properties.a.pattern", reason: #"keyword "pattern" is not supported; remove it or check it another way"#)) {
+    #expect(
+        throws: VerifierError.invalidSchema(
+            path: "$.properties.a.pattern",
+            reason: #"keyword "pattern" is not supported; remove it or check it another way"#)
+    ) {
         try JSONSchema(json: #"{"properties": {"a": {"pattern": "x"}}}"#)
     }
     #expect(throws: VerifierError.self) { try JSONSchema(json: #"{"type": "decimal"}"#) }

@@ -64,14 +64,16 @@ struct MiniLMRun {
         #expect(run.encoder.pooling == .mean && run.encoder.normalizes && !run.encoder.lowercasesInput)
         #expect(run.encoder.dimension == 384)
         #expect(run.encoder.model.parameters.count == 5 + 6 * 16)
-        #expect(run.encoder.model.parameters.scalarCount == 22_713_728 - 512 - 384 * 384 - 384)  // minus position_ids, pooler
+        // minus position_ids, pooler
+        #expect(run.encoder.model.parameters.scalarCount == 22_713_728 - 512 - 384 * 384 - 384)
         for c in run.cases { #expect(run.encoder.tokenize(c.text) == c.ids, "\(String(reflecting: c.text))") }
     }
 
     @Test func embeddingsMatchSentenceTransformers() throws {
         let run = try Self.run()
         #expect(run.single.count == 13)
-        var worstAbs = 0.0, worstCosine = 1.0
+        var worstAbs = 0.0
+        var worstCosine = 1.0
         for (i, (ours, theirs)) in zip(run.single, run.reference).enumerated() {
             #expect(ours.count == 384)
             let deviation = maxAbsDifference(ours, theirs)
@@ -92,10 +94,12 @@ struct MiniLMRun {
         let batch = BERTBatch(sequences: run.cases.map(\.ids))
         let hidden = Tensor.noGrad { run.encoder.model(batch) }  // (13, T, 384)
         #expect(hidden.shape == [13, batch.sequenceLength, 384])
-        let values = hidden.scalars, t = batch.sequenceLength
+        let values = hidden.scalars
+        let t = batch.sequenceLength
         var worst = 0.0
         for (b, c) in run.cases.enumerated() {
-            let first = b * t * 384, last = (b * t + c.ids.count - 1) * 384
+            let first = b * t * 384
+            let last = (b * t + c.ids.count - 1) * 384
             let d0 = maxAbsDifference(values[first..<(first + 8)], c.tokenZero)
             let d1 = maxAbsDifference(values[last..<(last + 8)], c.lastToken)
             #expect(d0 <= 1e-4, "sentence \(b) token 0: max abs \(d0)")
@@ -157,7 +161,9 @@ struct MiniLMRun {
         (pooled * Tensor.randomNormal([1, 384], using: &rng)).sum().backward()
         let words = try #require(model.parameters["embeddings.word"])
         let grad = try #require(words.grad).scalars  // (30522, 384)
-        func rowNorm(_ row: Int) -> Double { grad[(row * 384)..<((row + 1) * 384)].reduce(0.0) { $0 + Double($1) * Double($1) } }
+        func rowNorm(_ row: Int) -> Double {
+            grad[(row * 384)..<((row + 1) * 384)].reduce(0.0) { $0 + Double($1) * Double($1) }
+        }
         for id in Set(ids) { #expect(rowNorm(id) > 0, "no gradient for used token \(id)") }
         #expect(rowNorm(2000) == 0 && rowNorm(0) == 0, "unused rows must get no gradient")
         for name in ["layers.5.feedForward.norm.weight", "layers.0.attention.query.weight", "embeddings.position"] {

@@ -19,18 +19,26 @@ import Testing
             ["idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"],
         ]
     ) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bert-encoder-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("1_Pooling"), withIntermediateDirectories: true)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "bert-encoder-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("1_Pooling"), withIntermediateDirectories: true)
         let configData = try BERTTiny.json(["vocab_size": 30522, "max_position_embeddings": 16])
         try configData.write(to: dir.appendingPathComponent("config.json"))
         let model = BERTModel(configuration: try BERTConfiguration(configJSONData: configData), seed: 21)
-        try SafeTensorsWriter.write(BERTTiny.checkpointEntries(model), metadata: ["format": "pt"], to: dir.appendingPathComponent("model.safetensors"))
+        try SafeTensorsWriter.write(
+            BERTTiny.checkpointEntries(model), metadata: ["format": "pt"],
+            to: dir.appendingPathComponent("model.safetensors"))
         try FileManager.default.copyItem(
-            at: TestModels.miniLMDirectory().appendingPathComponent("tokenizer.json"), to: dir.appendingPathComponent("tokenizer.json"))
+            at: TestModels.miniLMDirectory().appendingPathComponent("tokenizer.json"),
+            to: dir.appendingPathComponent("tokenizer.json"))
         try JSONSerialization.data(withJSONObject: ["max_seq_length": maxSequenceLength, "do_lower_case": false])
             .write(to: dir.appendingPathComponent("sentence_bert_config.json"))
-        try JSONSerialization.data(withJSONObject: pooling).write(to: dir.appendingPathComponent("1_Pooling/config.json"))
-        if let modules { try JSONSerialization.data(withJSONObject: modules).write(to: dir.appendingPathComponent("modules.json")) }
+        try JSONSerialization.data(withJSONObject: pooling).write(
+            to: dir.appendingPathComponent("1_Pooling/config.json"))
+        if let modules {
+            try JSONSerialization.data(withJSONObject: modules).write(to: dir.appendingPathComponent("modules.json"))
+        }
         return dir
     }
 
@@ -40,8 +48,11 @@ import Testing
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let encoder = try SentenceEncoder.load(directory: dir)
-        #expect(encoder.maxSequenceLength == 12 && encoder.pooling == .mean && encoder.normalizes && encoder.dimension == 8)
-        let sentences = ["A man is eating food.", "", "A much longer sentence that will certainly be truncated to twelve tokens."]
+        #expect(
+            encoder.maxSequenceLength == 12 && encoder.pooling == .mean && encoder.normalizes && encoder.dimension == 8)
+        let sentences = [
+            "A man is eating food.", "", "A much longer sentence that will certainly be truncated to twelve tokens.",
+        ]
         let embeddings = encoder.encode(sentences)
         #expect(embeddings.count == 3 && embeddings.allSatisfy { $0.count == 8 })
         for e in embeddings { #expect(abs(Self.norm(e) - 1) <= 1e-5) }
@@ -83,22 +94,37 @@ import Testing
     @Test func unusableSettingsAreTypedErrors() throws {
         func loadError(_ dir: URL) -> BERTError? {
             defer { try? FileManager.default.removeItem(at: dir) }
-            do { _ = try SentenceEncoder.load(directory: dir); return nil } catch { return error as? BERTError }
+            do {
+                _ = try SentenceEncoder.load(directory: dir)
+                return nil
+            } catch { return error as? BERTError }
         }
-        guard case .invalidValue(_, "max_seq_length", "40", _)? = loadError(try Self.folder(maxSequenceLength: 40)) else {
-            Issue.record("max_seq_length beyond max_position_embeddings accepted"); return
+        guard case .invalidValue(_, "max_seq_length", "40", _)? = loadError(try Self.folder(maxSequenceLength: 40))
+        else {
+            Issue.record("max_seq_length beyond max_position_embeddings accepted")
+            return
         }
         guard case .wrongType(_, "max_seq_length", _)? = loadError(try Self.folder(maxSequenceLength: "long")) else {
-            Issue.record("string max_seq_length accepted"); return
+            Issue.record("string max_seq_length accepted")
+            return
         }
-        guard case .unsupported(_, "pooling_mode_max_tokens", _, _)? = loadError(
-            try Self.folder(pooling: ["pooling_mode_max_tokens": true, "pooling_mode_mean_tokens": false]))
-        else { Issue.record("max pooling accepted"); return }
-        guard case .invalidValue(_, _, _, _)? = loadError(
-            try Self.folder(pooling: ["pooling_mode_cls_token": true, "pooling_mode_mean_tokens": true]))
-        else { Issue.record("two pooling modes accepted"); return }
+        guard
+            case .unsupported(_, "pooling_mode_max_tokens", _, _)? = loadError(
+                try Self.folder(pooling: ["pooling_mode_max_tokens": true, "pooling_mode_mean_tokens": false]))
+        else {
+            Issue.record("max pooling accepted")
+            return
+        }
+        guard
+            case .invalidValue(_, _, _, _)? = loadError(
+                try Self.folder(pooling: ["pooling_mode_cls_token": true, "pooling_mode_mean_tokens": true]))
+        else {
+            Issue.record("two pooling modes accepted")
+            return
+        }
         guard case .missingKey(_, "[0].type")? = loadError(try Self.folder(modules: [["idx": 0]])) else {
-            Issue.record("modules.json entry without type accepted"); return
+            Issue.record("modules.json entry without type accepted")
+            return
         }
     }
 

@@ -59,8 +59,9 @@ enum TokenizerJSONBuilder {
     static let smolLM2Parts = Result { () throws -> (tokens: [String], merges: [String], types: [Int32]) in
         let file = try GGUFFile(contentsOf: TestModels.smolLM2GGUF())
         guard let tokens = file.metadata["tokenizer.ggml.tokens"]?.stringArray,
-              let merges = file.metadata["tokenizer.ggml.merges"]?.stringArray,
-              let types = file.metadata["tokenizer.ggml.token_type"]?.int32Array else {
+            let merges = file.metadata["tokenizer.ggml.merges"]?.stringArray,
+            let types = file.metadata["tokenizer.ggml.token_type"]?.int32Array
+        else {
             throw TokenizerError.missingKey(source: file.url.path, keyPath: "tokenizer.ggml.*")
         }
         return (tokens, merges, types)
@@ -81,15 +82,21 @@ enum TokenizerJSONBuilder {
         }
         return try TokenizerJSONBuilder.data([
             "version": "1.0", "added_tokens": added, "normalizer": NSNull(), "pre_tokenizer": preTokenizer,
-            "post_processor": ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": false, "use_regex": true],
+            "post_processor": [
+                "type": "ByteLevel", "add_prefix_space": true, "trim_offsets": false, "use_regex": true,
+            ],
             "decoder": ["type": "ByteLevel"],
-            "model": ["type": "BPE", "vocab": vocab, "merges": merges, "dropout": NSNull(), "unk_token": NSNull(),
-                      "continuing_subword_prefix": "", "end_of_word_suffix": "", "fuse_unk": false,
-                      "byte_fallback": false, "ignore_merges": false] as [String: Any],
+            "model": [
+                "type": "BPE", "vocab": vocab, "merges": merges, "dropout": NSNull(), "unk_token": NSNull(),
+                "continuing_subword_prefix": "", "end_of_word_suffix": "", "fuse_unk": false,
+                "byte_fallback": false, "ignore_merges": false,
+            ] as [String: Any],
         ])
     }
 
-    static var byteLevel: [String: Any] { ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true] }
+    static var byteLevel: [String: Any] {
+        ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true]
+    }
     static var smolLMSequence: [String: Any] {
         ["type": "Sequence", "pretokenizers": [["type": "Digits", "individual_digits": true], byteLevel]]
     }
@@ -98,7 +105,8 @@ enum TokenizerJSONBuilder {
     /// conversion (ByteLevel only, [a, b] merges) both give the reference ids on all 42 strings.
     @Test(arguments: [true, false])
     func smolLM2AsTokenizerJSON(original: Bool) throws {
-        let data = try Self.smolLM2JSON(arrayMerges: !original, preTokenizer: original ? Self.smolLMSequence : Self.byteLevel)
+        let data = try Self.smolLM2JSON(
+            arrayMerges: !original, preTokenizer: original ? Self.smolLMSequence : Self.byteLevel)
         let tokenizer = try BPETokenizer(tokenizerJSONData: data, source: "smollm2-rebuilt.json")
         #expect(tokenizer.preTokenizer == (original ? .smollm : .gpt2))
         #expect(tokenizer.vocabularySize == 49152 && tokenizer.mergeCount == 48900)
@@ -126,7 +134,10 @@ enum TokenizerJSONBuilder {
         let pre: [String: Any] = [
             "type": "Sequence",
             "pretokenizers": [
-                ["type": "Split", "pattern": ["Regex": TokenizerPreTokenizerTests.llama3Pattern], "behavior": "Isolated", "invert": false],
+                [
+                    "type": "Split", "pattern": ["Regex": TokenizerPreTokenizerTests.llama3Pattern],
+                    "behavior": "Isolated", "invert": false,
+                ],
                 ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false],
             ] as [Any],
         ]
@@ -134,12 +145,18 @@ enum TokenizerJSONBuilder {
             "type": "Sequence",
             "processors": [
                 ["type": "ByteLevel"],
-                ["type": "TemplateProcessing", "single": [["SpecialToken": ["id": "<s>", "type_id": 0]], ["Sequence": ["id": "A", "type_id": 0]]]],
+                [
+                    "type": "TemplateProcessing",
+                    "single": [
+                        ["SpecialToken": ["id": "<s>", "type_id": 0]], ["Sequence": ["id": "A", "type_id": 0]],
+                    ],
+                ],
             ] as [Any],
         ]
         // "xyz" is a vocabulary token no merge builds: with ignore_merges it is emitted whole.
         let json = TokenizerJSONBuilder.synthetic(
-            merges: [("x", "y")], extra: ["xyz"], added: ["<s>"], preTokenizer: pre, postProcessor: post, ignoreMerges: true)
+            merges: [("x", "y")], extra: ["xyz"], added: ["<s>"], preTokenizer: pre, postProcessor: post,
+            ignoreMerges: true)
         let tokenizer = try BPETokenizer(tokenizerJSONData: TokenizerJSONBuilder.data(json))
         let bos = try #require(tokenizer.id(of: "<s>"))
         #expect(tokenizer.specialTokenIDs.bos == bos && tokenizer.addsBOS)
@@ -170,7 +187,9 @@ enum TokenizerJSONBuilder {
         defer { try? FileManager.default.removeItem(at: dir) }
         let json = TokenizerJSONBuilder.synthetic(merges: [], added: ["<|im_start|>", "<|im_end|>"])
         try TokenizerJSONBuilder.data(json).write(to: dir.appendingPathComponent("tokenizer.json"))
-        let config: [String: Any] = ["bos_token": "<|im_start|>", "eos_token": ["content": "<|im_end|>"], "pad_token": NSNull()]
+        let config: [String: Any] = [
+            "bos_token": "<|im_start|>", "eos_token": ["content": "<|im_end|>"], "pad_token": NSNull(),
+        ]
         try TokenizerJSONBuilder.data(config).write(to: dir.appendingPathComponent("tokenizer_config.json"))
         let tokenizer = try BPETokenizer(tokenizerJSON: dir.appendingPathComponent("tokenizer.json"))
         #expect(tokenizer.specialTokenIDs.bos == tokenizer.id(of: "<|im_start|>"))

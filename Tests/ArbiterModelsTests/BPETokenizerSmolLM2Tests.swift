@@ -73,7 +73,9 @@ import Testing
             let kept = text.utf8.filter { !missing.contains($0) }
             if kept.count == text.utf8.count { exact += 1 }
             let decoded = tokenizer.decode(tokenizer.encode(text))
-            #expect(decoded == String(decoding: kept, as: UTF8.self), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(
+                decoded == String(decoding: kept, as: UTF8.self),
+                "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
         }
         #expect(exact > 150)
     }
@@ -110,7 +112,8 @@ extension BPETokenizerSmolLM2Tests {
         let letters = Array("abcdefghijklmnopqrstuvwxyzéü")
         while text.utf8.count < 30_000 {
             text += words[Int(rng.next() % UInt64(words.count))] + " "
-            text += String((0..<(3 + Int(rng.next() % 8))).map { _ in letters[Int(rng.next() % UInt64(letters.count))] })
+            text += String(
+                (0..<(3 + Int(rng.next() % 8))).map { _ in letters[Int(rng.next() % UInt64(letters.count))] })
             text += rng.next() % 7 == 0 ? "\n" : " "
             if rng.next() % 5 == 0 { text += String(rng.next() % 100_000) + "x\(rng.next() % 1000)y " }
         }
@@ -131,7 +134,9 @@ extension BPETokenizerSmolLM2Tests {
                     var bad = 0
                     for round in 0..<5 {
                         for (index, c) in cases.enumerated() where (index + worker + round) % 3 != 0 {
-                            if tokenizer.encode(c.text + " " + c.text) != tokenizer.encode(c.text + " " + c.text, addSpecialTokens: false) {
+                            if tokenizer.encode(c.text + " " + c.text)
+                                != tokenizer.encode(c.text + " " + c.text, addSpecialTokens: false)
+                            {
                                 bad += 1
                             }
                             if tokenizer.encode(c.text) != c.ids { bad += 1 }

@@ -34,10 +34,12 @@ enum ChatTemplateReference {
             let source = try #require(t["template"] as? String)
             let name = try #require(t["name"] as? String)
             for c in try #require(t["cases"] as? [[String: Any]]) {
-                cases.append(ChatTemplateRenderingCase(
-                    template: source, name: name, conversation: c["conversation"] as? String ?? "",
-                    messages: messages(c["messages"]), addGenerationPrompt: c["add_generation_prompt"] as? Bool ?? false,
-                    text: c["text"] as? String, error: c["error"] as? String))
+                cases.append(
+                    ChatTemplateRenderingCase(
+                        template: source, name: name, conversation: c["conversation"] as? String ?? "",
+                        messages: messages(c["messages"]),
+                        addGenerationPrompt: c["add_generation_prompt"] as? Bool ?? false,
+                        text: c["text"] as? String, error: c["error"] as? String))
             }
         }
         return cases
@@ -70,13 +72,16 @@ enum ChatTemplateReference {
     func rendersLikeTransformers(_ c: ChatTemplateRenderingCase) throws {
         let template = try ChatTemplate(c.template, bosToken: "<s>", eosToken: "</s>")
         let render = {
-            try template.render(messages: c.messages, addGenerationPrompt: c.addGenerationPrompt,
-                                extra: ["date_string": "26 Jul 2024"], now: ChatTemplateReference.referenceDate)
+            try template.render(
+                messages: c.messages, addGenerationPrompt: c.addGenerationPrompt,
+                extra: ["date_string": "26 Jul 2024"], now: ChatTemplateReference.referenceDate)
         }
         if let expected = c.text {
             let text = try render()
             #expect(text == expected)
-            if text != expected { Issue.record("got: \(text.debugDescription)\nexpected: \(expected.debugDescription)") }
+            if text != expected {
+                Issue.record("got: \(text.debugDescription)\nexpected: \(expected.debugDescription)")
+            }
         } else {
             let error = try #require(c.error)
             let message = String(error.drop(while: { $0 != ":" }).dropFirst(2))
@@ -93,7 +98,8 @@ enum ChatTemplateReference {
 
     @Test func strftimeNowUsesTheGivenDate() throws {
         let template = try ChatTemplate("{{ strftime_now('%d %b %Y') }}|{{ strftime_now('%B %d, %Y') }}")
-        let text = try template.render(messages: [], addGenerationPrompt: false, now: ChatTemplateReference.referenceDate)
+        let text = try template.render(
+            messages: [], addGenerationPrompt: false, now: ChatTemplateReference.referenceDate)
         #expect(text == "26 Jul 2024|July 26, 2024")
     }
 }

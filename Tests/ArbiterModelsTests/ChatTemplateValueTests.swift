@@ -1,20 +1,22 @@
+import ArbiterModels
 // ChatTemplateValueTests: the public value model: JinjaValue from Foundation JSON objects and from
 // JSON text (key order kept, malformed text throws with an offset, mutated JSON never traps),
 // ChatMessage's dictionary layout, and extra variables reaching the template.
 import ArbiterTestSupport
-import ArbiterModels
 import Foundation
 import Testing
 
 @Suite struct ChatTemplateValueTests {
     @Test func foundationJSONKeepsTypes() throws {
-        let object = try JSONSerialization.jsonObject(with: Data(#"{"b": true, "i": 3, "d": 2.5, "n": null, "s": "x", "a": [1]}"#.utf8))
+        let object = try JSONSerialization.jsonObject(
+            with: Data(#"{"b": true, "i": 3, "d": 2.5, "n": null, "s": "x", "a": [1]}"#.utf8))
         let value = JinjaValue(json: object)
         #expect(value == ["a": [1], "b": true, "d": 2.5, "i": 3, "n": nil, "s": "x"])
     }
 
     @Test func jsonTextKeepsKeyOrder() throws {
-        let value = try JinjaValue(parsingJSON: #" {"z": 1, "a": [true, null, -2.5e1, "\u00e9\n\ud83d\ude00"], "m": {}} "#)
+        let value = try JinjaValue(
+            parsingJSON: #" {"z": 1, "a": [true, null, -2.5e1, "\u00e9\n\ud83d\ude00"], "m": {}} "#)
         guard case .dictionary(let d) = value else {
             Issue.record("not a dictionary")
             return
@@ -22,12 +24,15 @@ import Testing
         #expect(d.keys == ["z", "a", "m"])
         #expect(d["a"] == [true, nil, -25.0, "é\n😀"])
         let template = try ChatTemplate("{{ v | tojson }}")
-        #expect(try template.render(messages: [], addGenerationPrompt: false, extra: ["v": value])
-            == #"{"z": 1, "a": [true, null, -25.0, "é\n😀"], "m": {}}"#)
+        #expect(
+            try template.render(messages: [], addGenerationPrompt: false, extra: ["v": value])
+                == #"{"z": 1, "a": [true, null, -25.0, "é\n😀"], "m": {}}"#)
     }
 
     @Test func malformedJSONThrowsWithOffset() {
-        let cases: [(String, Int)] = [("", 0), ("{", 1), ("[1,]", 3), (#"{"a" 1}"#, 5), ("tru", 0), (#""abc"#, 4), ("1 2", 2)]
+        let cases: [(String, Int)] = [
+            ("", 0), ("{", 1), ("[1,]", 3), (#"{"a" 1}"#, 5), ("tru", 0), (#""abc"#, 4), ("1 2", 2),
+        ]
         for (text, offset) in cases {
             #expect(throws: ChatTemplateJSONError.self) { _ = try JinjaValue(parsingJSON: text) }
             do {
@@ -41,7 +46,8 @@ import Testing
     }
 
     @Test func mutatedJSONNeverTraps() {
-        let good = Array(#"{"type": "function", "function": {"name": "f", "arguments": {"x": [1, 2.5, "\u00e9"], "y": null}}}"#.utf8)
+        let good = Array(
+            #"{"type": "function", "function": {"name": "f", "arguments": {"x": [1, 2.5, "\u00e9"], "y": null}}}"#.utf8)
         var rng = TestRNG(state: 7)
         var parsed = 0
         for _ in 0..<200 {
@@ -61,7 +67,8 @@ import Testing
     }
 
     @Test func messageDictionaryLayout() throws {
-        let message = ChatMessage(role: "assistant", content: .none, fields: ["tool_calls": [["id": "1"]], "name": "x"])
+        let message = ChatMessage(
+            role: "assistant", content: .none, fields: ["tool_calls": [["id": "1"]], "name": "x"])
         guard case .dictionary(let d) = message.jinjaValue else {
             Issue.record("not a dictionary")
             return
@@ -69,26 +76,37 @@ import Testing
         #expect(d.keys == ["role", "content", "name", "tool_calls"])
         let template = try ChatTemplate(
             "{% for m in messages %}{{ m.role }}:{{ m.content is none }}:{{ m.tool_calls[0].id }}:{{ 'name' in m }}{% endfor %}"
-                + "|{{ bos_token }}{{ eos_token }}|{{ add_generation_prompt }}|{{ flag }}", bosToken: "<b>", eosToken: "<e>")
-        #expect(try template.render(messages: [message], addGenerationPrompt: true, extra: ["flag": 1.5])
-            == "assistant:True:1:True|<b><e>|True|1.5")
-        #expect(try template.render(messages: [message], addGenerationPrompt: false, extra: ["bos_token": "override"]).contains("|override<e>|False|"))
+                + "|{{ bos_token }}{{ eos_token }}|{{ add_generation_prompt }}|{{ flag }}", bosToken: "<b>",
+            eosToken: "<e>")
+        #expect(
+            try template.render(messages: [message], addGenerationPrompt: true, extra: ["flag": 1.5])
+                == "assistant:True:1:True|<b><e>|True|1.5")
+        #expect(
+            try template.render(messages: [message], addGenerationPrompt: false, extra: ["bos_token": "override"])
+                .contains("|override<e>|False|"))
     }
 
     @Test func tokenizerConfigTemplates() throws {
         let cases = try ChatTemplateReference.smolLM2Cases()
         let source = try #require(cases.first?.template)
         let config: JinjaValue = [
-            "bos_token": ["content": "<|im_start|>", "lstrip": false], "eos_token": "<|im_end|>", "chat_template": .string(source),
+            "bos_token": ["content": "<|im_start|>", "lstrip": false], "eos_token": "<|im_end|>",
+            "chat_template": .string(source),
         ]
-        let data = Data(try ChatTemplate("{{ c | tojson }}").render(messages: [], addGenerationPrompt: false, extra: ["c": config]).utf8)
+        let data = Data(
+            try ChatTemplate("{{ c | tojson }}").render(messages: [], addGenerationPrompt: false, extra: ["c": config])
+                .utf8)
         let template = try ChatTemplate(tokenizerConfigJSON: data)
         #expect(template.bosToken == "<|im_start|>" && template.eosToken == "<|im_end|>")
         for c in cases {
             #expect(try template.render(messages: c.messages, addGenerationPrompt: c.addGenerationPrompt) == c.text)
         }
-        let named = Data(#"{"chat_template": [{"name": "default", "template": "D"}, {"name": "tool_use", "template": "T{{ eos_token }}"}], "eos_token": "</s>"}"#.utf8)
-        #expect(try ChatTemplate(tokenizerConfigJSON: named, name: "tool_use").render(messages: [], addGenerationPrompt: false) == "T</s>")
+        let named = Data(
+            #"{"chat_template": [{"name": "default", "template": "D"}, {"name": "tool_use", "template": "T{{ eos_token }}"}], "eos_token": "</s>"}"#
+                .utf8)
+        #expect(
+            try ChatTemplate(tokenizerConfigJSON: named, name: "tool_use").render(
+                messages: [], addGenerationPrompt: false) == "T</s>")
         #expect(try ChatTemplate(tokenizerConfigJSON: named).render(messages: [], addGenerationPrompt: false) == "D")
         #expect(throws: ChatTemplateError.self) { _ = try ChatTemplate(tokenizerConfigJSON: named, name: "rag") }
         #expect(throws: ChatTemplateError.self) { _ = try ChatTemplate(tokenizerConfigJSON: Data("{}".utf8)) }
@@ -96,7 +114,8 @@ import Testing
     }
 
     @Test func tojsonEnsureASCIIAndGenerationBlocks() throws {
-        let template = try ChatTemplate(#"{{ 'é😀\u007f~' | tojson(ensure_ascii=true) }}|{% generation %}kept{% endgeneration %}"#)
+        let template = try ChatTemplate(
+            #"{{ 'é😀\u007f~' | tojson(ensure_ascii=true) }}|{% generation %}kept{% endgeneration %}"#)
         #expect(try template.render(messages: [], addGenerationPrompt: false) == #""\u00e9\ud83d\ude00\u007f~"|kept"#)
     }
 }

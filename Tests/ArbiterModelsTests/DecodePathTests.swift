@@ -1,3 +1,9 @@
+import ArbiterTensor
+import ArbiterTestSupport
+import Foundation
+import Synchronization
+import Testing
+
 // DecodePathTests: the pieces of the fast decode path. (1) The AVX2 block kernels (CArbiterKernels)
 // against the portable Swift kernels on random blocks of every type: both compute exact integer
 // block sums, so they differ only by float summation order (≤ 1e-5·Σ|w·x̂|); the eight-row
@@ -7,11 +13,6 @@
 // exactly once, also with callers racing for it; (4) the preallocated KV cache, grown past its
 // first capacity, gives the logits of a full uncached run, on the inference and the recorded path.
 @testable import ArbiterModels
-import ArbiterTensor
-import ArbiterTestSupport
-import Foundation
-import Synchronization
-import Testing
 
 @Suite struct DecodePathTests {
     @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0])
@@ -38,7 +39,8 @@ import Testing
         bytes[5 * 18 + 1] = UInt8(scale >> 8)
         let matrix = try QuantizedMatrix(type: .q4_0, rows: rows, columns: columns, bytes: bytes)
         #expect(matrix.packed == nil)
-        if scale != 0x7C00 { try Self.expectKernelsAgree(matrix, bytes: bytes, n: 2, &rng) }  // (an infinite scale has no reference)
+        // (an infinite scale has no reference)
+        if scale != 0x7C00 { try Self.expectKernelsAgree(matrix, bytes: bytes, n: 2, &rng) }
         bytes[5 * 18 + 1] = 0x18  // a normal scale again: repacked
         #expect(try QuantizedMatrix(type: .q4_0, rows: rows, columns: columns, bytes: bytes).packed != nil)
     }
@@ -49,13 +51,18 @@ import Testing
         let w = try Dequantizer.dequantize(type: type, bytes: bytes, count: rows * columns)
         let x = QuantizedMatrixTests.randomActivations(n * columns, &rng)
         let xq = x.withUnsafeBufferPointer { QuantizedActivations($0, rows: n, columns: columns) }
-        let fast = matrix.multiply(xq, useAVX2: true), portable = matrix.multiply(xq, useAVX2: false)
+        let fast = matrix.multiply(xq, useAVX2: true)
+        let portable = matrix.multiply(xq, useAVX2: false)
         for b in 0..<n {
             for r in 0..<rows {
                 var scale = 0.0
-                for i in 0..<columns { scale += abs(Double(w[r * columns + i]) * Double(xq.dequantized(row: b, column: i))) }
+                for i in 0..<columns {
+                    scale += abs(Double(w[r * columns + i]) * Double(xq.dequantized(row: b, column: i)))
+                }
                 let gap = abs(Double(fast[b * rows + r]) - Double(portable[b * rows + r]))
-                #expect(gap <= 1e-5 * max(scale, 1e-30), "\(type) (\(rows), \(columns)) row \(r) batch \(b): \(gap) vs scale \(scale)")
+                #expect(
+                    gap <= 1e-5 * max(scale, 1e-30),
+                    "\(type) (\(rows), \(columns)) row \(r) batch \(b): \(gap) vs scale \(scale)")
             }
         }
     }
@@ -65,8 +72,9 @@ import Testing
         let columns = 256
         let shapes = [(type: GGMLType.q4_1, rows: 600), (type: .q4_0, rows: 37), (type: .q8_0, rows: 1100)]
         let matrices = try shapes.map { s in
-            try QuantizedMatrix(type: s.type, rows: s.rows, columns: columns,
-                                bytes: QuantizedMatrixTests.randomBlocks(s.type, blocks: s.rows * columns / 32, &rng))
+            try QuantizedMatrix(
+                type: s.type, rows: s.rows, columns: columns,
+                bytes: QuantizedMatrixTests.randomBlocks(s.type, blocks: s.rows * columns / 32, &rng))
         }
         let x = QuantizedMatrixTests.randomActivations(2 * columns, &rng)
         let xq = x.withUnsafeBufferPointer { QuantizedActivations($0, rows: 2, columns: columns) }
@@ -107,14 +115,25 @@ import Testing
         var rng = TestRNG(seed: 77)
         let columns = 576
         let matrices = try [(GGMLType.q4_1, 1536), (.q4_1, 576), (.q8_0, 2048)].map { type, rows in
-            try QuantizedMatrix(type: type, rows: rows, columns: columns, bytes: QuantizedMatrixTests.randomBlocks(type, blocks: rows * columns / 32, &rng))
+            try QuantizedMatrix(
+                type: type, rows: rows, columns: columns,
+                bytes: QuantizedMatrixTests.randomBlocks(type, blocks: rows * columns / 32, &rng))
         }
         let inputs = (0..<8).map { _ in QuantizedMatrixTests.randomActivations(columns, &rng) }
-        let activations = inputs.map { x in x.withUnsafeBufferPointer { QuantizedActivations($0, rows: 1, columns: columns) } }
-        let expected = activations.map { x in matrices.map { m in (0..<m.rows).flatMap { r in
-            // Row by row on this thread: no pool, no parallel split.
-            (try? QuantizedMatrix(type: m.type, rows: 1, columns: columns, bytes: Array(UnsafeRawBufferPointer(start: m.base + r * m.rowBytes, count: m.rowBytes))))?.multiply(x) ?? []
-        } } }
+        let activations = inputs.map { x in
+            x.withUnsafeBufferPointer { QuantizedActivations($0, rows: 1, columns: columns) }
+        }
+        let expected = activations.map { x in
+            matrices.map { m in
+                (0..<m.rows).flatMap { r in
+                    // Row by row on this thread: no pool, no parallel split.
+                    (try? QuantizedMatrix(
+                        type: m.type, rows: 1, columns: columns,
+                        bytes: Array(UnsafeRawBufferPointer(start: m.base + r * m.rowBytes, count: m.rowBytes))))?
+                        .multiply(x) ?? []
+                }
+            }
+        }
         let mismatches = await withTaskGroup(of: Int.self) { group in
             for task in 0..<8 {
                 group.addTask {
@@ -141,7 +160,9 @@ import Testing
         for recorded in [false, true] {
             let cache = KVCache(for: model)
             func step(_ t: [Int]) -> [Float] {
-                recorded ? model.logits(tokens: [t], cache: cache).scalars : Tensor.noGrad { model.logits(tokens: [t], cache: cache) }.scalars
+                recorded
+                    ? model.logits(tokens: [t], cache: cache).scalars
+                    : Tensor.noGrad { model.logits(tokens: [t], cache: cache) }.scalars
             }
             var steps = step(Array(tokens[0..<3]))
             for t in 3..<73 { steps += step([tokens[t]]) }

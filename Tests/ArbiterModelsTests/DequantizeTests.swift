@@ -68,14 +68,21 @@ struct DequantTypeCase: Sendable, CustomTestStringConvertible {
         #expect(type.typeSize == entry.typeSize)
         #expect(entry.values.count > 0)
         let got = try Dequantizer.dequantize(type: type, bytes: entry.raw, count: entry.values.count)
-        #expect(bitMismatches(got, entry.values) == 0, "\(type.name): max abs diff \(maxAbsDifference(got, entry.values))")
+        #expect(
+            bitMismatches(got, entry.values) == 0, "\(type.name): max abs diff \(maxAbsDifference(got, entry.values))")
     }
 
     @Test func rejectsWrongByteCounts() {
-        #expect(throws: GGUFError.self) { try Dequantizer.dequantize(type: .q4_1, bytes: [UInt8](repeating: 0, count: 19), count: 32) }
-        #expect(throws: GGUFError.self) { try Dequantizer.dequantize(type: .q4_1, bytes: [UInt8](repeating: 0, count: 20), count: 31) }
+        #expect(throws: GGUFError.self) {
+            try Dequantizer.dequantize(type: .q4_1, bytes: [UInt8](repeating: 0, count: 19), count: 32)
+        }
+        #expect(throws: GGUFError.self) {
+            try Dequantizer.dequantize(type: .q4_1, bytes: [UInt8](repeating: 0, count: 20), count: 31)
+        }
         #expect(throws: GGUFError.self) { try Dequantizer.dequantize(type: .q4_K, bytes: [], count: -256) }
-        #expect(throws: GGUFError.self) { try Dequantizer.dequantize(type: .iq2_XXS, bytes: [UInt8](repeating: 0, count: 66), count: 256) }
+        #expect(throws: GGUFError.self) {
+            try Dequantizer.dequantize(type: .iq2_XXS, bytes: [UInt8](repeating: 0, count: 66), count: 256)
+        }
         #expect((try? Dequantizer.dequantize(type: .q8_0, bytes: [], count: 0)) == [])
     }
 
@@ -93,7 +100,8 @@ struct DequantTypeCase: Sendable, CustomTestStringConvertible {
                 #expect(mantissa == 0 ? f.isInfinite : f.isNaN)
                 continue
             }
-            let expected = exponent == 0
+            let expected =
+                exponent == 0
                 ? sign * mantissa * 0x1p-24
                 : sign * (1 + mantissa / 1024) * Double(sign: .plus, exponent: exponent - 15, significand: 1)
             #expect(Double(f) == expected, "half 0x\(String(bits, radix: 16))")
@@ -123,9 +131,13 @@ struct DequantTypeCase: Sendable, CustomTestStringConvertible {
             #expect(bitMismatches(Array(values.prefix(64)), first64) == 0, "\(name) first64")
             if let row1 = entry["row1_first16"] as? [Double] {
                 let rowLength = info.shape[0]
-                #expect(bitMismatches(Array(values[rowLength..<(rowLength + 16)]), row1.map { Float($0) }) == 0, "\(name) row1")
+                #expect(
+                    bitMismatches(Array(values[rowLength..<(rowLength + 16)]), row1.map { Float($0) }) == 0,
+                    "\(name) row1")
             }
-            var sum = 0.0, sumSquares = 0.0, maxAbs = 0.0
+            var sum = 0.0
+            var sumSquares = 0.0
+            var maxAbs = 0.0
             for v in values {
                 let x = Double(v)
                 sum += x
@@ -134,7 +146,9 @@ struct DequantTypeCase: Sendable, CustomTestStringConvertible {
             }
             let refSum = try #require(entry["sum"] as? Double)
             #expect(isClose(sum, refSum, absolute: 0, relative: 1e-9), "\(name) sum \(sum) vs \(refSum)")
-            #expect(isClose(sumSquares, try #require(entry["sum_sq"] as? Double), absolute: 0, relative: 1e-9), "\(name) sum_sq")
+            #expect(
+                isClose(sumSquares, try #require(entry["sum_sq"] as? Double), absolute: 0, relative: 1e-9),
+                "\(name) sum_sq")
             #expect(maxAbs == entry["max_abs"] as? Double, "\(name) max_abs")
         }
     }
@@ -165,7 +179,8 @@ struct DequantTypeCase: Sendable, CustomTestStringConvertible {
         let row = try file.dequantize(embedding, rows: 1..<2)
         #expect(row.count == 576)
         let doc = try #require(try Fixtures.json("gguf/dequant.json") as? [String: Any])
-        let entry = try #require((doc["tensors"] as? [[String: Any]])?.first { $0["name"] as? String == "token_embd.weight" })
+        let entry = try #require(
+            (doc["tensors"] as? [[String: Any]])?.first { $0["name"] as? String == "token_embd.weight" })
         let reference = try #require(entry["row1_first16"] as? [Double]).map { Float($0) }
         #expect(bitMismatches(Array(row.prefix(16)), reference) == 0)
     }

@@ -21,8 +21,10 @@ enum SyntheticGGUF {
         let halves: [UInt16] = [0x3C00, 0xC000, 0x3800, 0x0000, 0x8000, 0x7C00, 0x0001, 0x4248]
         let f16Bytes = halves.flatMap { v in withUnsafeBytes(of: v.littleEndian) { Array($0) } }
         var q8 = randomBytes(2 * 34, &rng)
-        q8[0] = 0x00; q8[1] = 0x3C  // d = 1 in the first block
-        q8[34] = 0x00; q8[35] = 0x38  // d = 0.5 in the second
+        q8[0] = 0x00
+        q8[1] = 0x3C  // d = 1 in the first block
+        q8[34] = 0x00
+        q8[35] = 0x38  // d = 0.5 in the second
         return GGUFTestWriter(
             version: 3,
             metadata: [
@@ -68,7 +70,9 @@ enum SyntheticGGUF {
             }
             return nil
         } catch {
-            #expect(error.errorDescription?.contains(url.path) == true || error.errorDescription?.contains("tensor") == true)
+            #expect(
+                error.errorDescription?.contains(url.path) == true || error.errorDescription?.contains("tensor") == true
+            )
             return error
         }
     }
@@ -92,7 +96,8 @@ enum SyntheticGGUF {
         #expect(file.metadata["tokenizer.ggml.tokens"]?.stringArray == ["<s>", "é", "你好", "", "Ġthe"])
         #expect(file.metadata["tokenizer.ggml.token_type"]?.int32Array == [3, 1, 1, 1, 1])
         #expect(file.metadata["test.scores"]?.floatArray == [0.5, -1, 3])
-        #expect(file.metadata["test.nested"] == .array(.arrays([.strings(["a", "b"]), .strings([]), .strings(["c"])])))
+        #expect(
+            file.metadata["test.nested"] == .array(.arrays([.strings(["a", "b"]), .strings([]), .strings(["c"])])))
         #expect(file.tensors.map(\.name) == ["a.f32", "b.f16", "c.q8_0", "d.q4_0", "e.q4_k", "f.q6_k"])
         #expect(file.tensors.map(\.type) == [.f32, .f16, .q8_0, .q4_0, .q4_K, .q6_K])
         #expect(file.tensors.allSatisfy { $0.offset % 32 == 0 })
@@ -114,7 +119,8 @@ enum SyntheticGGUF {
         var failures: [Int] = []
         let headerLength = try GGUFFile(contentsOf: try GGUFTestWriter.writeTemporary(good, named: "t.gguf")).dataOffset
         // Every cut inside the header and tensor table, every 5th inside the tensor data.
-        let lengths = Array(0..<headerLength) + Array(stride(from: headerLength, to: good.count, by: 5)) + [good.count - 1]
+        let lengths =
+            Array(0..<headerLength) + Array(stride(from: headerLength, to: good.count, by: 5)) + [good.count - 1]
         let scratch = try GGUFTestWriter.writeTemporary([], named: "cut.gguf")
         defer { try? FileManager.default.removeItem(at: scratch.deletingLastPathComponent()) }
         for length in lengths {
@@ -134,14 +140,18 @@ enum SyntheticGGUF {
         let url = try GGUFTestWriter.writeTemporary(Array(good.prefix(40)), named: "short.gguf")
         let error = try #require(throws: GGUFError.self) { try GGUFFile(contentsOf: url) }
         let message = try #require(error.errorDescription)
-        #expect(message.contains("short.gguf") && message.contains("byte 32") && message.contains("metadata key #0") && message.contains("file ends"), "\(message)")
+        #expect(
+            message.contains("short.gguf") && message.contains("byte 32") && message.contains("metadata key #0")
+                && message.contains("file ends"), "\(message)")
         #expect(message.contains("re-download"))
     }
 
     @Test func headerErrorsAreTyped() throws {
         var bad = good
         bad[0] = UInt8(ascii: "X")
-        #expect(throws: GGUFError.self) { if case .badMagic = try SyntheticGGUF.outcome(bad) { throw GGUFError.missingTensor(path: "", tensor: "") } }
+        #expect(throws: GGUFError.self) {
+            if case .badMagic = try SyntheticGGUF.outcome(bad) { throw GGUFError.missingTensor(path: "", tensor: "") }
+        }
         for version: UInt32 in [0, 1, 4, 0xFFFF_FFFF] {
             var w = SyntheticGGUF.writer()
             w.version = version
@@ -168,7 +178,9 @@ enum SyntheticGGUF {
         }
         let dir = FileManager.default.temporaryDirectory
         #expect(throws: GGUFError.self) { try GGUFFile(contentsOf: dir) }
-        #expect(throws: GGUFError.self) { try GGUFFile(contentsOf: dir.appendingPathComponent("missing-\(UUID()).gguf")) }
+        #expect(throws: GGUFError.self) {
+            try GGUFFile(contentsOf: dir.appendingPathComponent("missing-\(UUID()).gguf"))
+        }
     }
 
     @Test func badMetadataIsTyped() throws {
@@ -177,32 +189,58 @@ enum SyntheticGGUF {
             edit(&w)
             return try SyntheticGGUF.outcome(w.bytes())
         }
-        guard case .unknownValueType(_, let key, 13, _) = try outcome({ $0.metadata.append(("x.bad", .raw(typeID: 13, payload: [0]))) }) else {
-            Issue.record("value type 13 accepted"); return
+        guard
+            case .unknownValueType(_, let key, 13, _) = try outcome({
+                $0.metadata.append(("x.bad", .raw(typeID: 13, payload: [0])))
+            })
+        else {
+            Issue.record("value type 13 accepted")
+            return
         }
         #expect(key == "x.bad")
-        guard case .invalidUTF8 = try outcome({ $0.metadata.append(("x.utf8", .raw(typeID: 8, payload: [2, 0, 0, 0, 0, 0, 0, 0, 0xC3, 0x28]))) }) else {
-            Issue.record("invalid UTF-8 accepted"); return
+        guard
+            case .invalidUTF8 = try outcome({
+                $0.metadata.append(("x.utf8", .raw(typeID: 8, payload: [2, 0, 0, 0, 0, 0, 0, 0, 0xC3, 0x28])))
+            })
+        else {
+            Issue.record("invalid UTF-8 accepted")
+            return
         }
-        guard case .truncated = try outcome({ $0.metadata.append(("x.len", .raw(typeID: 8, payload: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]))) }) else {
-            Issue.record("huge string accepted"); return
+        guard
+            case .truncated = try outcome({
+                $0.metadata.append(
+                    ("x.len", .raw(typeID: 8, payload: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F])))
+            })
+        else {
+            Issue.record("huge string accepted")
+            return
         }
-        guard case .implausibleCount = try outcome({ $0.metadata.append(("x.arr", .raw(typeID: 9, payload: [8, 0, 0, 0] + [UInt8](repeating: 0xFF, count: 8)))) }) else {
-            Issue.record("huge array accepted"); return
+        guard
+            case .implausibleCount = try outcome({
+                $0.metadata.append(
+                    ("x.arr", .raw(typeID: 9, payload: [8, 0, 0, 0] + [UInt8](repeating: 0xFF, count: 8))))
+            })
+        else {
+            Issue.record("huge array accepted")
+            return
         }
         guard case .duplicate(_, _, "test.u8") = try outcome({ $0.metadata.append(("test.u8", .uint8(1))) }) else {
-            Issue.record("duplicate key accepted"); return
+            Issue.record("duplicate key accepted")
+            return
         }
         for alignment: GGUFTestWriter.Value in [.uint32(0), .uint32(24), .string("32")] {
             guard case .badAlignment = try outcome({ $0.metadata[1] = ("general.alignment", alignment) }) else {
-                Issue.record("alignment \(alignment) accepted"); return
+                Issue.record("alignment \(alignment) accepted")
+                return
             }
         }
         var deep: [UInt8] = []
         for _ in 0..<6 { deep += [9, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0] }
         deep += [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-        guard case .implausibleCount = try outcome({ $0.metadata.append(("x.deep", .raw(typeID: 9, payload: deep))) }) else {
-            Issue.record("deep nesting accepted"); return
+        guard case .implausibleCount = try outcome({ $0.metadata.append(("x.deep", .raw(typeID: 9, payload: deep))) })
+        else {
+            Issue.record("deep nesting accepted")
+            return
         }
     }
 
@@ -213,38 +251,49 @@ enum SyntheticGGUF {
             return try SyntheticGGUF.outcome(w.bytes())
         }
         guard case .unknownTensorType(_, "a.f32", 99, _) = try outcome({ $0.tensors[0].typeID = 99 }) else {
-            Issue.record("type 99 accepted"); return
+            Issue.record("type 99 accepted")
+            return
         }
         guard case .unknownTensorType = try outcome({ $0.tensors[0].typeID = 4 }) else {
-            Issue.record("removed type 4 accepted"); return
+            Issue.record("removed type 4 accepted")
+            return
         }
         // Mislabelled: the last tensor (F32 data is only 64 bytes) claimed as far bigger Q8_0 rows.
         guard case .badTensorData(_, "f.q6_k", _, _, _) = try outcome({ $0.tensors[5].dims = [256, 64] }) else {
-            Issue.record("oversized tensor accepted"); return
+            Issue.record("oversized tensor accepted")
+            return
         }
         guard case .badShape = try outcome({ $0.tensors[2].dims = [33, 2] }) else {
-            Issue.record("partial block accepted"); return
+            Issue.record("partial block accepted")
+            return
         }
         guard case .badShape = try outcome({ $0.tensors[0].dims = [UInt64.max, 2] }) else {
-            Issue.record("huge dimension accepted"); return
+            Issue.record("huge dimension accepted")
+            return
         }
         guard case .badShape = try outcome({ $0.tensors[0].dims = [1 << 40, 1 << 40] }) else {
-            Issue.record("overflowing shape accepted"); return
+            Issue.record("overflowing shape accepted")
+            return
         }
         guard case .implausibleCount = try outcome({ $0.tensors[0].dims = [1, 1, 1, 1, 1] }) else {
-            Issue.record("5 dimensions accepted"); return
+            Issue.record("5 dimensions accepted")
+            return
         }
         guard case .badTensorData = try outcome({ $0.tensors[1].offsetOverride = 1 << 40 }) else {
-            Issue.record("out-of-range offset accepted"); return
+            Issue.record("out-of-range offset accepted")
+            return
         }
         guard case .badTensorData = try outcome({ $0.tensors[1].offsetOverride = UInt64.max - 31 }) else {
-            Issue.record("wrapping offset accepted"); return
+            Issue.record("wrapping offset accepted")
+            return
         }
         guard case .badTensorData = try outcome({ $0.tensors[1].offsetOverride = 72 }) else {
-            Issue.record("misaligned offset accepted"); return
+            Issue.record("misaligned offset accepted")
+            return
         }
         guard case .duplicate(_, _, "a.f32") = try outcome({ $0.tensors[1].name = "a.f32" }) else {
-            Issue.record("duplicate tensor accepted"); return
+            Issue.record("duplicate tensor accepted")
+            return
         }
         // A type that parses but cannot be dequantised is reported when decoding, naming the tensor.
         var w = SyntheticGGUF.writer()
@@ -256,7 +305,8 @@ enum SyntheticGGUF {
 
     @Test func everySingleBitFlipInTheHeaderParsesOrThrows() throws {
         var rng = TestRNG(state: 7)
-        var parsed = 0, thrown = 0
+        var parsed = 0
+        var thrown = 0
         let headerLength = try GGUFFile(contentsOf: try GGUFTestWriter.writeTemporary(good, named: "h.gguf")).dataOffset
         #expect(headerLength > 400)
         let scratch = try GGUFTestWriter.writeTemporary([], named: "flip.gguf")
@@ -271,8 +321,9 @@ enum SyntheticGGUF {
     }
 
     @Test func seededFuzzOf300MutationsNeverTraps() throws {
-        var rng = TestRNG(state: 20261123)
-        var parsed = 0, thrown = 0
+        var rng = TestRNG(state: 20_261_123)
+        var parsed = 0
+        var thrown = 0
         let scratch = try GGUFTestWriter.writeTemporary([], named: "fuzz.gguf")
         defer { try? FileManager.default.removeItem(at: scratch.deletingLastPathComponent()) }
         for _ in 0..<300 {
@@ -283,7 +334,9 @@ enum SyntheticGGUF {
                 case 0: bad[position] = UInt8.random(in: 0...255, using: &rng)
                 case 1: bad[position] ^= 0x80
                 case 2: bad.removeSubrange(position..<min(bad.count, position + Int.random(in: 1...16, using: &rng)))
-                case 3: bad.insert(contentsOf: SyntheticGGUF.randomBytes(Int.random(in: 1...8, using: &rng), &rng), at: position)
+                case 3:
+                    bad.insert(
+                        contentsOf: SyntheticGGUF.randomBytes(Int.random(in: 1...8, using: &rng), &rng), at: position)
                 default:  // overwrite a 32/64-bit little-endian field with an extreme value
                     let extreme: [UInt8] = Bool.random(using: &rng) ? [0xFF, 0xFF, 0xFF, 0xFF] : [0, 0, 0, 0x80]
                     for (k, byte) in extreme.enumerated() where position + k < bad.count { bad[position + k] = byte }

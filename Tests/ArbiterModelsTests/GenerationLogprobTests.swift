@@ -16,7 +16,9 @@ import Testing
         let finite = row.filter { !$0.isNaN }.map(Double.init)
         let m = finite.max() ?? 0
         let lse = m + Foundation.log(finite.reduce(0) { $0 + Foundation.exp($1 - m) })
-        let order = row.indices.filter { !row[$0].isNaN }.sorted { row[$0] > row[$1] || (row[$0] == row[$1] && $0 < $1) }
+        let order = row.indices.filter { !row[$0].isNaN }.sorted {
+            row[$0] > row[$1] || (row[$0] == row[$1] && $0 < $1)
+        }
         return order.prefix(k).map { TokenIDLogprob(id: $0, logprob: Double(row[$0]) - lse) }
     }
 
@@ -77,7 +79,8 @@ import Testing
             }
             #expect(zip(record.top, record.top.dropFirst()).allSatisfy { $0.logprob >= $1.logprob })
         }
-        print("GenerationLogprobTests: max |Δ logprob| vs logProbabilities \(deviation), top-20 vs naive \(topDeviation)")
+        print(
+            "GenerationLogprobTests: max |Δ logprob| vs logProbabilities \(deviation), top-20 vs naive \(topDeviation)")
         #expect(deviation <= 1e-4)
         #expect(topDeviation <= 1e-4)
     }
@@ -88,7 +91,8 @@ import Testing
         let lm = try SmolLM2Shared.model()
         let cases = try GenerationTests.cases()
         let sampling = try SamplingOptions(temperature: 1.5, topK: 50, seed: 3)
-        let sampled = lm.generate(prompt: cases[1].input, options: GenerationOptions(maxNewTokens: 4, sampling: sampling, topLogprobs: 0))
+        let sampled = lm.generate(
+            prompt: cases[1].input, options: GenerationOptions(maxNewTokens: 4, sampling: sampling, topLogprobs: 0))
         let records = try #require(sampled.logprobs)
         #expect(records.allSatisfy { $0.top.isEmpty })
         let scored = lm.model.logProbabilities(prompt: cases[1].input, completion: sampled.tokens)
@@ -100,8 +104,12 @@ import Testing
         var batchDeviation = 0.0
         for (prompt, row) in zip(prompts, batched) {
             let records = try #require(row.logprobs)
-            #expect(records.map(\.id) == row.tokens && records.allSatisfy { $0.top.count == 3 && $0.top[0].id == $0.id })
-            batchDeviation = max(batchDeviation, maxAbsDifference(records.map(\.logprob), lm.model.logProbabilities(prompt: prompt, completion: row.tokens)))
+            #expect(
+                records.map(\.id) == row.tokens && records.allSatisfy { $0.top.count == 3 && $0.top[0].id == $0.id })
+            batchDeviation = max(
+                batchDeviation,
+                maxAbsDifference(
+                    records.map(\.logprob), lm.model.logProbabilities(prompt: prompt, completion: row.tokens)))
         }
         print("GenerationLogprobTests: sampled max |Δ| \(sampledDeviation), batched max |Δ| \(batchDeviation)")
         #expect(sampledDeviation <= 1e-4)

@@ -9,7 +9,11 @@ import Foundation
 import Testing
 
 @Suite(.serialized) struct GenerationTests {
-    struct Case { let input: [Int]; let output: [Int]; let text: String }
+    struct Case {
+        let input: [Int]
+        let output: [Int]
+        let text: String
+    }
 
     static func cases() throws -> [Case] {
         let cases = try #require(SmolLM2Shared.json("greedy.json")["cases"] as? [[String: Any]])
@@ -78,7 +82,9 @@ import Testing
         var differs = false
         for seed in UInt64(8)...10 where !differs {
             let other = try SamplingOptions(temperature: 1.5, topK: 50, topP: 0.95, seed: seed)
-            differs = lm.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: 6, sampling: other)).tokens != a.tokens
+            differs =
+                lm.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: 6, sampling: other)).tokens
+                != a.tokens
         }
         #expect(differs)
     }

@@ -23,7 +23,9 @@ struct JinjaReferenceCase: Sendable, CustomTestStringConvertible {
 struct JinjaReferenceLayoutError: Error {}
 
 enum JinjaReference {
-    static func load() throws -> (templates: [JinjaReferenceCase], snippets: [JinjaReferenceCase], whitespace: [JinjaReferenceCase]) {
+    static func load() throws -> (
+        templates: [JinjaReferenceCase], snippets: [JinjaReferenceCase], whitespace: [JinjaReferenceCase]
+    ) {
         let text = String(decoding: try Fixtures.data("chat_templates/jinja_cases.json"), as: UTF8.self)
         guard case .dictionary(let root) = try JinjaValue(parsingJSON: text),
             case .array(let templates)? = root["templates"], case .array(let snippets)? = root["snippets"],
@@ -51,10 +53,13 @@ enum JinjaReference {
         var variables: [String: JinjaValue] = [:]
         if case .dictionary(let vars)? = d["variables"] { for (k, v) in vars.pairs { variables[k] = v } }
         func string(_ key: String) -> String? { if case .string(let s)? = d[key] { return s } else { return nil } }
-        let label = isSnippet ? "snippet \(index): \(template.prefix(50))"
+        let label =
+            isSnippet
+            ? "snippet \(index): \(template.prefix(50))"
             : "\(string("name") ?? "") \(string("conversation") ?? "") \(string("extra") ?? "") agp=\(d["add_generation_prompt"] == .bool(true))"
         return JinjaReferenceCase(
-            label: label, template: template, messages: messages, addGenerationPrompt: d["add_generation_prompt"] == .bool(true),
+            label: label, template: template, messages: messages,
+            addGenerationPrompt: d["add_generation_prompt"] == .bool(true),
             variables: variables, text: string("text"), errorType: string("error"), errorMessage: string("message"))
     }
 
@@ -80,8 +85,9 @@ enum JinjaReference {
             return
         }
         let render = {
-            try template.render(messages: c.messages, addGenerationPrompt: c.addGenerationPrompt, extra: c.variables,
-                                now: ChatTemplateReference.referenceDate)
+            try template.render(
+                messages: c.messages, addGenerationPrompt: c.addGenerationPrompt, extra: c.variables,
+                now: ChatTemplateReference.referenceDate)
         }
         if let expected = c.text {
             do {

@@ -1,17 +1,20 @@
+import ArbiterTestSupport
+import Testing
+
 // JinjaFuzzTests: 300 seeded random mutations of the 11 real chat templates (deleted, duplicated,
 // swapped and inserted fragments, Jinja-significant tokens spliced in) must each parse and render,
 // or throw a ChatTemplateError; never trap, hang or recurse without end. Limits are lowered so
 // a mutation that loops forever stops quickly with `.limitExceeded`.
 @testable import ArbiterModels
-import ArbiterTestSupport
-import Testing
 
 @Suite struct JinjaFuzzTests {
     static let fragments = [
-        "{%", "%}", "{{", "}}", "{#", "#}", "-", "+", "(", ")", "[", "]", "{", "}", "'", "\"", "\\", "|", "~", ".", ",", ":",
+        "{%", "%}", "{{", "}}", "{#", "#}", "-", "+", "(", ")", "[", "]", "{", "}", "'", "\"", "\\", "|", "~", ".", ",",
+        ":",
         " if ", " else ", " endif ", " for ", " endfor ", " in ", " not ", " and ", " or ", " is ", " defined ",
         "{% for x in messages %}", "{% endfor %}", "{% if true %}", "{% endif %}", "{% set ns = namespace(a=1) %}",
-        "{% set ns.a = ns.a + 1 %}", "{{ loop.index }}", "{% break %}", "{% continue %}", "{{ raise_exception('boom') }}",
+        "{% set ns.a = ns.a + 1 %}", "{{ loop.index }}", "{% break %}", "{% continue %}",
+        "{{ raise_exception('boom') }}",
         "| tojson(indent=2)", "| trim", "| length", "| items", "[::-1]", "[1:]", "** 99", "// 0", "% 0", "* 99999",
         "range(99999999)", "messages", "loop", "9999999999999999999", "1e308", "\u{0}", "é", "\n", "\r\n", " ",
         "{% macro m(x) %}{{ m(x) }}{% endmacro %}{{ m(1) }}", "{% for i in range(100) %}{% for j in range(100) %}",
@@ -35,7 +38,9 @@ import Testing
             case 4:
                 if b < count, a < b { scalars.swapAt(a, b) }
             default:
-                if let f = fragments.randomElement(using: &rng) { scalars.replaceSubrange(a..<b, with: f.unicodeScalars) }
+                if let f = fragments.randomElement(using: &rng) {
+                    scalars.replaceSubrange(a..<b, with: f.unicodeScalars)
+                }
             }
         }
         var out = String.UnicodeScalarView()
@@ -46,11 +51,21 @@ import Testing
     static let conversations: [[ChatMessage]] = [
         [ChatMessage(role: "user", content: "Rate this.")],
         [ChatMessage(role: "system", content: "Judge."), ChatMessage(role: "user", content: "Is 2+2=4?")],
-        [ChatMessage(role: "user", content: "Hi"), ChatMessage(role: "assistant", content: "<think>x</think>Hello"),
-         ChatMessage(role: "user", content: "Weather?"),
-         ChatMessage(role: "assistant", content: .none, fields: ["tool_calls": [["type": "function", "id": "call12345",
-             "function": ["name": "get_weather", "arguments": ["city": "Paris"]]]]]),
-         ChatMessage(role: "tool", content: "22", fields: ["tool_call_id": "call12345"])],
+        [
+            ChatMessage(role: "user", content: "Hi"), ChatMessage(role: "assistant", content: "<think>x</think>Hello"),
+            ChatMessage(role: "user", content: "Weather?"),
+            ChatMessage(
+                role: "assistant", content: .none,
+                fields: [
+                    "tool_calls": [
+                        [
+                            "type": "function", "id": "call12345",
+                            "function": ["name": "get_weather", "arguments": ["city": "Paris"]],
+                        ]
+                    ]
+                ]),
+            ChatMessage(role: "tool", content: "22", fields: ["tool_call_id": "call12345"]),
+        ],
     ]
 
     @Test func mutatedRealTemplatesRenderOrThrow() throws {
@@ -61,7 +76,9 @@ import Testing
         var rendered = 0
         var parseErrors = 0
         var renderErrors = 0
-        let tools: JinjaValue = [["type": "function", "function": ["name": "get_weather", "parameters": ["type": "object"]]]]
+        let tools: JinjaValue = [
+            ["type": "function", "function": ["name": "get_weather", "parameters": ["type": "object"]]]
+        ]
         for i in 0..<300 {
             let source = Self.mutate(sources[i % sources.count], rng: &rng)
             var template: ChatTemplate
@@ -72,11 +89,13 @@ import Testing
                 #expect(error.localizedDescription.isEmpty == false)
                 continue
             }
-            template.limits = JinjaLimits(maxSteps: 50_000, maxCallDepth: 32, maxOutputBytes: 1 << 20, maxSequenceLength: 10_000)
+            template.limits = JinjaLimits(
+                maxSteps: 50_000, maxCallDepth: 32, maxOutputBytes: 1 << 20, maxSequenceLength: 10_000)
             let extra: [String: JinjaValue] = i % 2 == 0 ? ["tools": tools] : [:]
             do {
-                _ = try template.render(messages: Self.conversations[i % 3], addGenerationPrompt: i % 4 < 2, extra: extra,
-                                        now: ChatTemplateReference.referenceDate)
+                _ = try template.render(
+                    messages: Self.conversations[i % 3], addGenerationPrompt: i % 4 < 2, extra: extra,
+                    now: ChatTemplateReference.referenceDate)
                 rendered += 1
             } catch {
                 renderErrors += 1
@@ -85,7 +104,9 @@ import Testing
         }
         #expect(rendered + parseErrors + renderErrors == 300)
         // The mutations must exercise both outcomes, or the test proves nothing.
-        #expect(rendered > 30 && parseErrors > 30 && renderErrors > 5, "rendered \(rendered), parse errors \(parseErrors), render errors \(renderErrors)")
+        #expect(
+            rendered > 30 && parseErrors > 30 && renderErrors > 5,
+            "rendered \(rendered), parse errors \(parseErrors), render errors \(renderErrors)")
     }
 
     @Test func truncatedTemplatesNeverTrap() throws {

@@ -17,7 +17,10 @@ import Testing
         ("{{ (1, 2 }}", 1, 10, "expected ')'"),
         ("{% if x %}a{% else %}b{% else %}c{% endif %}", 1, 23, "innermost open block"),
         ("{{ 1 + 2", 1, 1, "unclosed tag"),
-        ("{% for x in y %}\n  {% if x %}\n{% endfor %}", 3, 1, "innermost open block is '{% if %}' at line 2, column 3"),
+        (
+            "{% for x in y %}\n  {% if x %}\n{% endfor %}", 3, 1,
+            "innermost open block is '{% if %}' at line 2, column 3"
+        ),
         ("{% set %}", 1, 8, "expected a name"),
         ("{{ [1, 2 }}", 1, 10, "expected ']'"),
         ("{{ x[] }}", 1, 5, "empty subscript"),
@@ -31,7 +34,7 @@ import Testing
             _ = try ChatTemplate(c.source)
             Issue.record("no error for \(c.source.debugDescription)")
         } catch {
-            guard case let .syntax(message, line, column) = error else {
+            guard case .syntax(let message, let line, let column) = error else {
                 Issue.record("expected .syntax, got \(error)")
                 return
             }
@@ -53,7 +56,7 @@ import Testing
             #expect {
                 _ = try ChatTemplate(source)
             } throws: { error in
-                guard case let .unsupported(construct, l, c) = error as? ChatTemplateError else { return false }
+                guard case .unsupported(let construct, let l, let c) = error as? ChatTemplateError else { return false }
                 return construct.contains(name) && l == line && c == column
             }
         }
@@ -61,7 +64,10 @@ import Testing
 
     @Test func runtimeErrorsCarryPositionAndMessage() throws {
         let template = try ChatTemplate("line\n{{ missing.attr }}")
-        #expect(throws: ChatTemplateError.runtime(message: "'missing' is undefined (while reading its attribute 'attr')", line: 2, column: 11)) {
+        #expect(
+            throws: ChatTemplateError.runtime(
+                message: "'missing' is undefined (while reading its attribute 'attr')", line: 2, column: 11)
+        ) {
             try template.render(messages: [], addGenerationPrompt: false)
         }
         let unknownMethod = try ChatTemplate("{{ 'a'.zfill(3) }}")
@@ -71,11 +77,15 @@ import Testing
     }
 
     @Test func raiseExceptionKeepsTheMessageVerbatim() throws {
-        let template = try ChatTemplate("{% if messages[0].role == 'system' %}{{ raise_exception('No system: ' + messages[0].content) }}{% endif %}ok")
+        let template = try ChatTemplate(
+            "{% if messages[0].role == 'system' %}{{ raise_exception('No system: ' + messages[0].content) }}{% endif %}ok"
+        )
         #expect(throws: ChatTemplateError.raised("No system: be nice")) {
             try template.render(messages: [ChatMessage(role: "system", content: "be nice")], addGenerationPrompt: false)
         }
-        #expect(try template.render(messages: [ChatMessage(role: "user", content: "hi")], addGenerationPrompt: false) == "ok")
+        #expect(
+            try template.render(messages: [ChatMessage(role: "user", content: "hi")], addGenerationPrompt: false)
+                == "ok")
         #expect(ChatTemplateError.raised("exact text").localizedDescription == "exact text")
     }
 
@@ -137,9 +147,13 @@ import Testing
             "{{ [1, 2, 3][1::9223372036854775807] }}|{{ [1, 2, 3][::-9223372036854775807 - 1] }}|"
                 + "{{ range(0, 10, -9223372036854775807 - 1) | list }}|{{ range(5, -9223372036854775807, -9223372036854775807 - 1) | list }}|"
                 + "{{ 'abc'[-9223372036854775807 - 1] is defined }}|{{ -9223372036854775807 - 1 }}")
-        #expect(try template.render(messages: [], addGenerationPrompt: false)
-            == "[2]|[3]|[]|[5, -9223372036854775803]|False|-9223372036854775808")  // as Jinja2 renders it
-        let traps = ["{{ (-9223372036854775807 - 1) // -1 }}", "{{ (-9223372036854775807 - 1) % -1 }}", "{{ -(-9223372036854775807 - 1) }}"]
+        #expect(
+            try template.render(messages: [], addGenerationPrompt: false)
+                == "[2]|[3]|[]|[5, -9223372036854775803]|False|-9223372036854775808")  // as Jinja2 renders it
+        let traps = [
+            "{{ (-9223372036854775807 - 1) // -1 }}", "{{ (-9223372036854775807 - 1) % -1 }}",
+            "{{ -(-9223372036854775807 - 1) }}",
+        ]
         for source in traps {
             let t = try ChatTemplate(source)
             #expect(throws: ChatTemplateError.self) { try t.render(messages: [], addGenerationPrompt: false) }
@@ -150,7 +164,8 @@ import Testing
         let ifs = String(repeating: "{% if true %}", count: 30)
         let endifs = String(repeating: "{% endif %}", count: 30)
         let parens = String(repeating: "(", count: 30) + "f()" + String(repeating: ")", count: 30)
-        let template = try ChatTemplate("{% macro f() %}" + ifs + "{{ " + parens + " }}" + endifs + "{% endmacro %}{{ f() }}")
+        let template = try ChatTemplate(
+            "{% macro f() %}" + ifs + "{{ " + parens + " }}" + endifs + "{% endmacro %}{{ f() }}")
         #expect {
             try template.render(messages: [], addGenerationPrompt: false)
         } throws: { error in
@@ -160,7 +175,9 @@ import Testing
     }
 
     @Test func cyclicNamespacesRenderFinitely() throws {
-        let template = try ChatTemplate("{% set ns = namespace(a=1) %}{% set ns.self = [ns] %}{{ ns }}|{{ ns.self[0].a }}")
-        #expect(try template.render(messages: [], addGenerationPrompt: false) == "<Namespace a=1, self=[<Namespace>]>|1")
+        let template = try ChatTemplate(
+            "{% set ns = namespace(a=1) %}{% set ns.self = [ns] %}{{ ns }}|{{ ns.self[0].a }}")
+        #expect(
+            try template.render(messages: [], addGenerationPrompt: false) == "<Namespace a=1, self=[<Namespace>]>|1")
     }
 }

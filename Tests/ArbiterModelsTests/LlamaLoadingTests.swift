@@ -1,22 +1,26 @@
+import ArbiterTensor
+import ArbiterTestSupport
+import Foundation
+import Testing
+
 // LlamaLoadingTests: a tiny random Llama written with GGUFTestWriter (2 blocks, C = 8, 4 query and
 // 2 kv heads, F32 weights): configuration from metadata, typed errors for a missing key, a missing
 // tensor and a mis-shaped tensor (each naming it), 200 seeded byte mutations that must load or
 // throw, and forward-pass invariants: KV-cache decoding and right-padded batches give the same
 // logits as one full unpadded run.
 @testable import ArbiterModels
-import ArbiterTensor
-import ArbiterTestSupport
-import Foundation
-import Testing
 
 @Suite struct LlamaLoadingTests {
     static let vocab = 11, hidden = 8, ffn = 12, heads = 4, kvHeads = 2, layers = 2
 
-    static func metadata(dropping key: String? = nil, architecture: String = "llama") -> [(key: String, value: GGUFTestWriter.Value)] {
+    static func metadata(dropping key: String? = nil, architecture: String = "llama") -> [(
+        key: String, value: GGUFTestWriter.Value
+    )] {
         let all: [(key: String, value: GGUFTestWriter.Value)] = [
             ("general.architecture", .string(architecture)), ("llama.block_count", .uint32(UInt32(layers))),
             ("llama.embedding_length", .uint32(UInt32(hidden))), ("llama.feed_forward_length", .uint32(UInt32(ffn))),
-            ("llama.attention.head_count", .uint32(UInt32(heads))), ("llama.attention.head_count_kv", .uint32(UInt32(kvHeads))),
+            ("llama.attention.head_count", .uint32(UInt32(heads))),
+            ("llama.attention.head_count_kv", .uint32(UInt32(kvHeads))),
             ("llama.rope.freq_base", .float32(10_000)), ("llama.attention.layer_norm_rms_epsilon", .float32(1e-5)),
             ("llama.context_length", .uint32(64)), ("llama.vocab_size", .uint32(UInt32(vocab))),
         ]
@@ -30,26 +34,34 @@ import Testing
         for l in 0..<layers {
             let p = "blk.\(l)."
             out += [
-                (p + "attn_norm.weight", [hidden]), (p + "attn_q.weight", [hidden, hidden]), (p + "attn_k.weight", [kv, hidden]),
-                (p + "attn_v.weight", [kv, hidden]), (p + "attn_output.weight", [hidden, hidden]), (p + "ffn_norm.weight", [hidden]),
-                (p + "ffn_gate.weight", [ffn, hidden]), (p + "ffn_up.weight", [ffn, hidden]), (p + "ffn_down.weight", [hidden, ffn]),
+                (p + "attn_norm.weight", [hidden]), (p + "attn_q.weight", [hidden, hidden]),
+                (p + "attn_k.weight", [kv, hidden]),
+                (p + "attn_v.weight", [kv, hidden]), (p + "attn_output.weight", [hidden, hidden]),
+                (p + "ffn_norm.weight", [hidden]),
+                (p + "ffn_gate.weight", [ffn, hidden]), (p + "ffn_up.weight", [ffn, hidden]),
+                (p + "ffn_down.weight", [hidden, ffn]),
             ]
         }
         return out + [("output_norm.weight", [hidden])]
     }
 
     /// A tiny model file; `shapeOverride` replaces one tensor's shape, `dropping` omits one tensor or key.
-    static func file(dropping name: String? = nil, shapeOverride: (String, [Int])? = nil, architecture: String = "llama") throws -> URL {
+    static func file(
+        dropping name: String? = nil, shapeOverride: (String, [Int])? = nil, architecture: String = "llama"
+    ) throws -> URL {
         var rng = SeededRNG(seed: 42)
         let tensors = shapes().compactMap { name0, shape0 -> GGUFTestWriter.Tensor? in
             if name0 == name { return nil }
             let shape = shapeOverride?.0 == name0 ? shapeOverride!.1 : shape0
             let count = shape.reduce(1, *)
-            let values = (0..<count).map { _ in name0.hasSuffix("norm.weight") ? 1 + 0.1 * rng.nextNormal() : 0.5 * rng.nextNormal() }
+            let values = (0..<count).map { _ in
+                name0.hasSuffix("norm.weight") ? 1 + 0.1 * rng.nextNormal() : 0.5 * rng.nextNormal()
+            }
             let bytes = values.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
             return GGUFTestWriter.Tensor(name: name0, dims: shape.reversed().map { UInt64($0) }, typeID: 0, data: bytes)
         }
-        return try GGUFTestWriter(metadata: metadata(dropping: name, architecture: architecture), tensors: tensors).write(named: "tiny-llama.gguf")
+        return try GGUFTestWriter(metadata: metadata(dropping: name, architecture: architecture), tensors: tensors)
+            .write(named: "tiny-llama.gguf")
     }
 
     static func model() throws -> LlamaModel { try LlamaModel(contentsOf: file()) }
@@ -65,14 +77,17 @@ import Testing
 
     @Test func missingTensorIsNamed() throws {
         let url = try Self.file(dropping: "blk.1.ffn_up.weight")
-        #expect(throws: LlamaError.missingTensor(path: url.path, tensor: "blk.1.ffn_up.weight")) { try LlamaModel(contentsOf: url) }
+        #expect(throws: LlamaError.missingTensor(path: url.path, tensor: "blk.1.ffn_up.weight")) {
+            try LlamaModel(contentsOf: url)
+        }
         let message = LlamaError.missingTensor(path: url.path, tensor: "blk.1.ffn_up.weight").localizedDescription
         #expect(message.contains("blk.1.ffn_up.weight") && message.contains(url.path))
     }
 
     @Test func wrongShapeNamesBothShapes() throws {
         let url = try Self.file(shapeOverride: ("blk.0.attn_k.weight", [8, 8]))
-        let error = LlamaError.shapeMismatch(path: url.path, tensor: "blk.0.attn_k.weight", expected: [4, 8], found: [8, 8])
+        let error = LlamaError.shapeMismatch(
+            path: url.path, tensor: "blk.0.attn_k.weight", expected: [4, 8], found: [8, 8])
         #expect(throws: error) { try LlamaModel(contentsOf: url) }
         #expect(error.localizedDescription.contains("[4, 8]") && error.localizedDescription.contains("[8, 8]"))
     }
@@ -82,7 +97,9 @@ import Testing
         let url = try Self.file(dropping: key)
         #expect(throws: LlamaError.missingKey(path: url.path, key: key)) { try LlamaModel(contentsOf: url) }
         let gpt = try Self.file(architecture: "gpt2")
-        #expect(throws: LlamaError.unsupportedArchitecture(path: gpt.path, architecture: "gpt2")) { try LlamaModel(contentsOf: gpt) }
+        #expect(throws: LlamaError.unsupportedArchitecture(path: gpt.path, architecture: "gpt2")) {
+            try LlamaModel(contentsOf: gpt)
+        }
         #expect(throws: LlamaError.self) {
             try LlamaConfiguration(
                 layerCount: 1, hiddenSize: 8, feedForwardSize: 4, headCount: 3, keyValueHeadCount: 1,
@@ -100,7 +117,9 @@ import Testing
             if i % 10 == 0 {
                 bytes.removeLast(Int(rng.next() % UInt64(bytes.count)))
             } else {
-                for _ in 0..<(1 + Int(rng.next() % 4)) { bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+                for _ in 0..<(1 + Int(rng.next() % 4)) {
+                    bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next())
+                }
             }
             let url = try GGUFTestWriter.writeTemporary(bytes, named: "mutated-\(i).gguf")
             do { _ = try LlamaModel(contentsOf: url) } catch { thrown += 1 }
@@ -124,8 +143,10 @@ import Testing
     @Test func paddedBatchMatchesSingleRows() throws {
         let model = try Self.model()
         let v = Self.vocab
-        let long = [2, 7, 1, 8, 2], short = [6, 0, 3]
-        let batch = Tensor.noGrad { model.logits(tokens: [long, short + [0, 0]], lengths: [5, 3]) }.scalars  // (2, 5, V)
+        let long = [2, 7, 1, 8, 2]
+        let short = [6, 0, 3]
+        // (2, 5, V)
+        let batch = Tensor.noGrad { model.logits(tokens: [long, short + [0, 0]], lengths: [5, 3]) }.scalars
         let a = Tensor.noGrad { model.logits(tokens: [long]) }.scalars
         let b = Tensor.noGrad { model.logits(tokens: [short]) }.scalars
         #expect(maxAbsDifference(batch[0..<(5 * v)], a) <= 1e-5)

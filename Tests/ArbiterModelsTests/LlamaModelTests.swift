@@ -1,13 +1,14 @@
+import ArbiterTensor
+import ArbiterTestSupport
+import Foundation
+import Testing
+
 // LlamaModelTests: SmolLM2-135M-Instruct (GGUF Q4_1, dequantised to fp32) against the transformers
 // fp32 reference (Tests/Fixtures/smollm2, README tolerances): configuration, logits of the three
 // reference prompts (top-20 per position, logsumexp, argmax, full last-position vectors) and the
 // layer-by-layer hidden probes. Also holds `SmolLM2Shared`, the once-per-process model instance
 // the other Llama/Generation test files use.
 @testable import ArbiterModels
-import ArbiterTensor
-import ArbiterTestSupport
-import Foundation
-import Testing
 
 /// The real model, loaded once for every test in this target that needs it.
 enum SmolLM2Shared {
@@ -42,7 +43,9 @@ enum SmolLM2Shared {
         let ref = try SmolLM2Shared.json("logits.json")
         let prompts = try #require(ref["prompts"] as? [[String: Any]])
         #expect(prompts.count == 3)
-        var worstTop = 0.0, worstLSE = 0.0, worstLast = 0.0
+        var worstTop = 0.0
+        var worstLSE = 0.0
+        var worstLast = 0.0
         for prompt in prompts {
             let ids = try #require(prompt["input_ids"] as? [Int])
             let positions = try #require(prompt["positions"] as? [[String: Any]])
@@ -64,7 +67,9 @@ enum SmolLM2Shared {
             let last = try Fixtures.float32("smollm2/\(try #require(prompt["last_logits_file"] as? String))")
             worstLast = max(worstLast, maxAbsDifference(values[((ids.count - 1) * v)...], last))
         }
-        print("LlamaModelTests: max |Δlogit| top-20 \(worstTop), logsumexp \(worstLSE), last-position full vector \(worstLast)")
+        print(
+            "LlamaModelTests: max |Δlogit| top-20 \(worstTop), logsumexp \(worstLSE), last-position full vector \(worstLast)"
+        )
         #expect(worstTop <= 2e-3)
         #expect(worstLSE <= 2e-3)
         #expect(worstLast <= 2e-3)
@@ -82,12 +87,14 @@ enum SmolLM2Shared {
         _ = Tensor.noGrad { model.hiddenStates(tokens: [ids], probe: { seen[$0] = $1 }) }
         let probes = try #require(ref["hidden_probes"] as? [[String: Any]])
         #expect(probes.count == 32 && seen.count == 32)
-        let c = model.configuration.hiddenSize, t = ids.count
+        let c = model.configuration.hiddenSize
+        let t = ids.count
         var worst = 0.0
         for probe in probes {
             let name = try #require(probe["name"] as? String)
             let x = try #require(seen[name], "probe \(name)").scalars
-            let first = Array(x[0..<8]), last = Array(x[((t - 1) * c)..<((t - 1) * c + 8)])
+            let first = Array(x[0..<8])
+            let last = Array(x[((t - 1) * c)..<((t - 1) * c + 8)])
             let lastRow = x[((t - 1) * c)..<(t * c)]
             let l2 = lastRow.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
             let refL2 = try #require(probe["last_l2"] as? Double)

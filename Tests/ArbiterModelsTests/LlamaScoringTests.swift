@@ -15,14 +15,16 @@ import Testing
         let cases = try #require(SmolLM2Shared.json("sequence_logprobs.json")["cases"] as? [[String: Any]])
         #expect(cases.count == 3)
         var pairs: [(prompt: [Int], completion: [Int])] = []
-        var expected: [[Double]] = [], sums: [Double] = []
+        var expected: [[Double]] = []
+        var sums: [Double] = []
         for c in cases {
             pairs.append((try #require(c["prompt_ids"] as? [Int]), try #require(c["completion_ids"] as? [Int])))
             expected.append(try #require(c["token_logprobs"] as? [Double]))
             sums.append(try #require(c["sum_logprob"] as? Double))
         }
         let batched = model.logProbabilities(pairs: pairs)
-        var worstToken = 0.0, worstSum = 0.0
+        var worstToken = 0.0
+        var worstSum = 0.0
         for i in pairs.indices {
             let single = model.logProbabilities(prompt: pairs[i].prompt, completion: pairs[i].completion)
             for got in [single, batched[i]] {
@@ -39,7 +41,9 @@ import Testing
         let model = try SmolLM2Shared.model().model
         let cases = try #require(SmolLM2Shared.json("judge_probs.json")["cases"] as? [[String: Any]])
         #expect(cases.count == 3)
-        var worstP = 0.0, worstRenorm = 0.0, worstExpected = 0.0
+        var worstP = 0.0
+        var worstRenorm = 0.0
+        var worstExpected = 0.0
         for c in cases {
             let ids = try #require(c["input_ids"] as? [Int])
             let candidates = try #require(c["score_token_ids"] as? [Int])

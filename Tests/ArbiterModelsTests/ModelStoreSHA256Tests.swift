@@ -7,7 +7,9 @@ import Testing
 @Suite struct ModelStoreSHA256Tests {
     @Test func knownVectors() {
         #expect(SHA256.hexDigest(of: Data()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hexDigest(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256.hexDigest(of: Array("abc".utf8))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(
             SHA256.hexDigest(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
@@ -38,7 +40,10 @@ import Testing
         var bytes = [UInt8](repeating: 0, count: (5 << 20) + 17)
         bytes.withUnsafeMutableBufferPointer { b in
             var i = 0
-            while i < b.count { b[i] = UInt8(truncatingIfNeeded: i &* 7); i &+= 1 }
+            while i < b.count {
+                b[i] = UInt8(truncatingIfNeeded: i &* 7)
+                i &+= 1
+            }
         }
         try Data(bytes).write(to: url)
 

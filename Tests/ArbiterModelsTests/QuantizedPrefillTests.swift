@@ -1,3 +1,8 @@
+import ArbiterTensor
+import ArbiterTestSupport
+import Foundation
+import Testing
+
 // QuantizedPrefillTests: the opt-in quantised prefill (LlamaLoadOptions.quantizedPrefill). The p16
 // matrix-matrix kernels (Q4_0, Q4_1, Q8_0; VNNI, AVX2, portable C) are bit-identical to a naive Swift loop doing the
 // same integer block dots and float FMAs, and within the activation-quantisation bound of the
@@ -6,16 +11,14 @@
 // 8-bit-activation logits are (Tests/Fixtures/smollm2/llamacpp_crosscheck.json). Inference only:
 // no gradient, so no finite-difference check.
 @testable import ArbiterModels
-import ArbiterTensor
-import ArbiterTestSupport
-import Foundation
-import Testing
 
 @Suite struct QuantizedPrefillTests {
     /// y[b, r] by the kernels' recipe, one lane at a time: per block the exact Σ q_w·q_x, then
     /// acc = fma(dot, d_w·d_x, acc) and, for Q4 types, acc = fma(m_w, s_x, acc) (Q4_0: m_w = −8·d_w).
-    static func naive(_ type: GGMLType, _ bytes: [UInt8], rows: Int, columns: Int, _ x: QuantizedActivations) -> [Float] {
-        let blocks = columns / 32, size = type.typeSize
+    static func naive(_ type: GGMLType, _ bytes: [UInt8], rows: Int, columns: Int, _ x: QuantizedActivations) -> [Float]
+    {
+        let blocks = columns / 32
+        let size = type.typeSize
         let (codes, scales, sums, _) = x.blockValues
         var y = [Float](repeating: 0, count: x.rows * rows)
         func half(_ i: Int) -> Float { Float(Float16(bitPattern: UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8)) }
@@ -24,11 +27,14 @@ import Testing
                 var acc: Float = 0
                 for k in 0..<blocks {
                     let start = (r * blocks + k) * size
-                    let d = half(start), m = type == .q4_1 ? half(start + 2) : -8 * d
+                    let d = half(start)
+                    let m = type == .q4_1 ? half(start + 2) : -8 * d
                     let quants = start + (type == .q4_1 ? 4 : 2)
                     var dot: Int32 = 0
                     if type == .q8_0 {
-                        for j in 0..<32 { dot += Int32(Int8(bitPattern: bytes[quants + j])) * Int32(codes[(b * blocks + k) * 32 + j]) }
+                        for j in 0..<32 {
+                            dot += Int32(Int8(bitPattern: bytes[quants + j])) * Int32(codes[(b * blocks + k) * 32 + j])
+                        }
                         acc = acc.addingProduct(Float(dot), d * scales[b * blocks + k])
                         continue
                     }
@@ -62,14 +68,18 @@ import Testing
             for kernel in kernels {
                 let y = QuantizedMatrix.multiplyPanels([matrix], xq, kernel: kernel)[0]
                 let mismatches = zip(y, expected).filter { $0.0.bitPattern != $0.1.bitPattern }.count
-                #expect(mismatches == 0, "\(kernel) on (\(rows), \(columns)) × \(n): \(mismatches) outputs differ from the naive loop")
+                #expect(
+                    mismatches == 0,
+                    "\(kernel) on (\(rows), \(columns)) × \(n): \(mismatches) outputs differ from the naive loop")
             }
             // Against the fp32 product with the independently dequantised weights: within the
             // error the 8-bit activations can cause (Σ|w|·d_x/2 per block) plus float rounding.
             let w = try Dequantizer.dequantize(type: type, bytes: bytes, count: rows * columns)
             for b in 0..<n {
                 for r in 0..<rows {
-                    var exact = 0.0, bound = 0.0, magnitude = 0.0
+                    var exact = 0.0
+                    var bound = 0.0
+                    var magnitude = 0.0
                     for i in 0..<columns {
                         let wi = Double(w[r * columns + i])
                         exact += wi * Double(x[b * columns + i])
@@ -87,7 +97,9 @@ import Testing
         var rng = TestRNG(seed: 41)
         let shapes = [(48, 64), (17, 64), (17, 64)]
         let matrices = try shapes.map { rows, columns in
-            try QuantizedMatrix(type: .q4_1, rows: rows, columns: columns, bytes: QuantizedMatrixTests.randomBlocks(.q4_1, blocks: rows * columns / 32, &rng))
+            try QuantizedMatrix(
+                type: .q4_1, rows: rows, columns: columns,
+                bytes: QuantizedMatrixTests.randomBlocks(.q4_1, blocks: rows * columns / 32, &rng))
         }
         let x = QuantizedMatrixTests.randomActivations(11 * 64, &rng)
         let xq = x.withUnsafeBufferPointer { QuantizedActivations($0, rows: 11, columns: 64) }
@@ -112,7 +124,8 @@ import Testing
         #expect(a.scales.map(\.bitPattern) == b.scales.map(\.bitPattern))
         #expect(a.sums.map(\.bitPattern) == b.sums.map(\.bitPattern))
         #expect(a.codeSums == b.codeSums)
-        #expect(a.codes[129] == -2 && a.codes[132] == 0 && a.codes[133] == 2)  // −2.5 → −2, 0.5 → 0, 1.5 → 2 (ties to even)
+        // −2.5 → −2, 0.5 → 0, 1.5 → 2 (ties to even)
+        #expect(a.codes[129] == -2 && a.codes[132] == 0 && a.codes[133] == 2)
     }
 
     @Test func optInOnlyAndNeverUnderGradients() throws {
@@ -146,14 +159,17 @@ import Testing
         let cross = try #require(try SmolLM2Shared.json("llamacpp_crosscheck.json")["logits"] as? [[String: Any]])
         let prompts = try #require(ref["prompts"] as? [[String: Any]])
         let v = model.configuration.vocabularySize
-        var ours = (total: 0.0, count: 0, worst: 0.0, last: 0.0), peers = (total: 0.0, worst: 0.0, last: 0.0)
+        var ours = (total: 0.0, count: 0, worst: 0.0, last: 0.0)
+        var peers = (total: 0.0, worst: 0.0, last: 0.0)
         for prompt in prompts {
             let name = try #require(prompt["name"] as? String)
             let peer = try #require(cross.first { $0["name"] as? String == name })
             let ids = try #require(prompt["input_ids"] as? [Int])
             let positions = try #require(prompt["positions"] as? [[String: Any]])
             let values = Tensor.noGrad { model.logits(tokens: [ids]) }.scalars  // (1, T, V)
-            var agree = 0, worst = 0.0, total = 0.0
+            var agree = 0
+            var worst = 0.0
+            var total = 0.0
             for (t, position) in positions.enumerated() {
                 let row = values[(t * v)..<((t + 1) * v)]
                 let argmax = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }.map { $0 - t * v }
@@ -161,7 +177,8 @@ import Testing
                 guard t + 1 < ids.count else { continue }
                 let m = Double(row.max() ?? 0)
                 let lse = m + Foundation.log(row.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) })
-                let diff = abs(Double(row[t * v + ids[t + 1]]) - lse - (try #require(position["next_logprob"] as? Double)))
+                let diff = abs(
+                    Double(row[t * v + ids[t + 1]]) - lse - (try #require(position["next_logprob"] as? Double)))
                 worst = max(worst, diff)
                 total += diff
             }
@@ -172,14 +189,22 @@ import Testing
             let peerMean = try #require(peer["mean_abs_next_logprob_diff"] as? Double)
             let peerWorst = try #require(peer["max_abs_next_logprob_diff"] as? Double)
             let peerLast = try #require(peer["last_pos_max_abs_logit_diff"] as? Double)
-            print(String(format: "QuantizedPrefillTests %@: argmax agreement %.3f, next log-prob |Δ| max %.4f mean %.4f, last logits |Δ| %.3f (llama.cpp: %.3f, %.4f, %.4f, %.3f)",
-                         name, agreement, worst, total / Double(ids.count - 1), lastDiff, peerAgreement, peerWorst, peerMean, peerLast))
+            print(
+                String(
+                    format:
+                        "QuantizedPrefillTests %@: argmax agreement %.3f, next log-prob |Δ| max %.4f mean %.4f, last logits |Δ| %.3f (llama.cpp: %.3f, %.4f, %.4f, %.3f)",
+                    name, agreement, worst, total / Double(ids.count - 1), lastDiff, peerAgreement, peerWorst, peerMean,
+                    peerLast))
             #expect(agreement >= peerAgreement - 1 / Double(positions.count) - 1e-9, "\(name)")
             #expect(lastDiff > 1e-3, "\(name): the logits equal fp32's; was the quantised path taken?")
             ours = (ours.total + total, ours.count + ids.count - 1, max(ours.worst, worst), max(ours.last, lastDiff))
-            peers = (peers.total + peerMean * Double(ids.count - 1), max(peers.worst, peerWorst), max(peers.last, peerLast))
+            peers = (
+                peers.total + peerMean * Double(ids.count - 1), max(peers.worst, peerWorst), max(peers.last, peerLast)
+            )
         }
-        #expect(ours.total <= 1.1 * peers.total, "mean |Δ log-prob| \(ours.total / Double(ours.count)) vs llama.cpp \(peers.total / Double(ours.count))")
+        #expect(
+            ours.total <= 1.1 * peers.total,
+            "mean |Δ log-prob| \(ours.total / Double(ours.count)) vs llama.cpp \(peers.total / Double(ours.count))")
         #expect(ours.worst <= 2 * peers.worst)
         #expect(ours.last <= 1.25 * peers.last)
     }

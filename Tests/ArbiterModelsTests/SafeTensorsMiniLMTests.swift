@@ -14,7 +14,10 @@ import Testing
         #expect(file.metadata == ["format": "pt"])
         #expect(file.dataSectionOffset == 8 + 11408)
         // The reference writer puts the I64 tensor first, then F32 tensors by name.
-        #expect(Array(file.names.prefix(3)) == ["embeddings.position_ids", "embeddings.LayerNorm.bias", "embeddings.LayerNorm.weight"])
+        #expect(
+            Array(file.names.prefix(3)) == [
+                "embeddings.position_ids", "embeddings.LayerNorm.bias", "embeddings.LayerNorm.weight",
+            ])
         #expect(file.names.last == "pooler.dense.weight")
         #expect(file.tensors.reduce(0) { $0 + $1.elementCount } == 22_713_728)
 

@@ -32,7 +32,8 @@ import Testing
     @Test func seededDrawsFollowTheDistribution() throws {
         let x: [Float] = [0, 1, 2]
         let options = try SamplingOptions(temperature: 2, seed: 99)
-        var a = Sampler(options), b = Sampler(options)
+        var a = Sampler(options)
+        var b = Sampler(options)
         var counts = [0, 0, 0]
         for _ in 0..<20_000 {
             let token = a.next(x)

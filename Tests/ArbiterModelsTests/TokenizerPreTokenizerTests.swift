@@ -49,7 +49,8 @@ import Testing
         let rule = [PreTokenizerRule.gpt2, .llama3, .qwen2][which]
         let regex = try Regex(pattern).matchingSemantics(.unicodeScalar)
         var rng = TestRNG(seed: 11 + UInt64(which))
-        let alphabet: [Unicode.Scalar] = Array("aZé'sStTmMlLrReEvVdD 0129٣²\t\n\r\u{A0}\u{3000}!?.,-(_\u{301}😀中".unicodeScalars)
+        let alphabet: [Unicode.Scalar] = Array(
+            "aZé'sStTmMlLrReEvVdD 0129٣²\t\n\r\u{A0}\u{3000}!?.,-(_\u{301}😀中".unicodeScalars)
         for round in 0..<250 {
             var view = String.UnicodeScalarView()
             let length = Int(rng.next() % 18)
@@ -57,7 +58,9 @@ import Testing
                 view.append(round % 2 == 0 ? alphabet[Int(rng.next() % UInt64(alphabet.count))] : rng.randomScalar())
             }
             let text = String(view)
-            let expected = text.matches(of: regex).map { String(String.UnicodeScalarView(text.unicodeScalars[$0.range])) }
+            let expected = text.matches(of: regex).map {
+                String(String.UnicodeScalarView(text.unicodeScalars[$0.range]))
+            }
             let actual = rule.split(text)
             #expect(actual == expected, "\(name): \(text.unicodeScalars.map { String($0.value, radix: 16) })")
         }

@@ -8,7 +8,8 @@ import Testing
 @Suite struct WordPieceTokenizerTests {
     /// Loaded once for the suite (parsing the 30k vocabulary takes a second in debug builds).
     static let loaded = Result {
-        try WordPieceTokenizer(tokenizerJSON: TestModels.miniLMDirectory().appendingPathComponent("tokenizer.json"), maxLength: 256)
+        try WordPieceTokenizer(
+            tokenizerJSON: TestModels.miniLMDirectory().appendingPathComponent("tokenizer.json"), maxLength: 256)
     }
 
     static func miniLM() throws -> WordPieceTokenizer { try loaded.get() }
@@ -17,7 +18,10 @@ import Testing
         let json = try #require(Fixtures.json("tokenizer/minilm_embeddings.json") as? [String: Any])
         let cases = try #require(json["cases"] as? [[String: Any]])
         return try cases.map { c in
-            (try #require(c["text"] as? String), try #require(c["input_ids"] as? [Int]), try #require(c["tokens"] as? [String]))
+            (
+                try #require(c["text"] as? String), try #require(c["input_ids"] as? [Int]),
+                try #require(c["tokens"] as? [String])
+            )
         }
     }
 
@@ -66,8 +70,9 @@ import Testing
         #expect(tokenizer.encode(String(repeating: "a", count: 101), addSpecialTokens: false) == [100])
         #expect(tokenizer.encode("😀", addSpecialTokens: false) == [100])
         // Control characters vanish, NBSP and tabs separate words, CJK ideographs stand alone.
-        #expect(tokenizer.encode("a\u{0007}b\u{00A0}c\td東京", addSpecialTokens: false)
-            == tokenizer.encode("ab c d 東 京", addSpecialTokens: false))
+        #expect(
+            tokenizer.encode("a\u{0007}b\u{00A0}c\td東京", addSpecialTokens: false)
+                == tokenizer.encode("ab c d 東 京", addSpecialTokens: false))
     }
 
     @Test func fuzzedTextNeverCrashes() throws {

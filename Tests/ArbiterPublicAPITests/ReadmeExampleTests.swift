@@ -5,7 +5,8 @@ import Foundation
 import Testing
 
 @Test func readmeLibraryExampleRuns() throws {
-    let judge = [1, 2, 3, 4, 5, 3], human = [1, 2, 3, 5, 5, 2]
+    let judge = [1, 2, 3, 4, 5, 3]
+    let human = [1, 2, 3, 5, 5, 2]
     let kappa = try Agreement.cohenKappa(judge, human, categories: [1, 2, 3, 4, 5], weighting: .quadratic)
     #expect(kappa != nil)
     let data = Fixtures.repositoryRoot.appendingPathComponent("Data/pandalm")
@@ -14,8 +15,10 @@ import Testing
     let audit = try AgreementAudit.run(humanFile: humanURL, judgeFile: judgeURL, options: AuditOptions())
     #expect(audit.judges.count == 2)
 
-    let rubric = try Rubric.load(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Rubrics/summeval-consistency.yaml"))
-    let article = "The council approved the budget on Monday.", summary = "The budget was approved."
+    let rubric = try Rubric.load(
+        contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Rubrics/summeval-consistency.yaml"))
+    let article = "The council approved the budget on Monday."
+    let summary = "The budget was approved."
     let messages = rubric.renderPointwise(prompt: article, response: summary)
     #expect(messages.contains { $0.content.contains(summary) })
 

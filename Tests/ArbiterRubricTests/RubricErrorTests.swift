@@ -87,24 +87,31 @@ import Testing
         try expectError(.unknownKey, path: "", name: "root.xml", wrongRoot)
         let wrongItem = RubricTestFiles.tinyXML.replacingOccurrences(of: "criterion>", with: "criterium>")
         try expectError(.unknownKey, path: "criteria[0]", name: "item.xml", wrongItem)
-        let twice = RubricTestFiles.tinyXML.replacingOccurrences(of: "<name>tiny</name>", with: "<name>tiny</name><name>again</name>")
+        let twice = RubricTestFiles.tinyXML.replacingOccurrences(
+            of: "<name>tiny</name>", with: "<name>tiny</name><name>again</name>")
         try expectError(.duplicateKey, path: "name", name: "twice.xml", twice)
     }
 
     @Test func missingRequiredField() throws {
-        try expectError(.missingField, path: "description", tiny.replacingOccurrences(of: "description: A tiny rubric.\n", with: ""))
-        try expectError(.missingField, path: "name", "name:\n" + tiny.replacingOccurrences(of: "name: tiny\n", with: ""))
+        try expectError(
+            .missingField, path: "description", tiny.replacingOccurrences(of: "description: A tiny rubric.\n", with: "")
+        )
+        try expectError(
+            .missingField, path: "name", "name:\n" + tiny.replacingOccurrences(of: "name: tiny\n", with: ""))
         let noScale = tiny.components(separatedBy: "    scale:")[0]
         try expectError(.missingField, path: "criteria[0].scale", noScale)
-        try expectError(.missingField, path: "criteria[0].scale.min", tiny.replacingOccurrences(of: "      min: 1\n", with: ""))
+        try expectError(
+            .missingField, path: "criteria[0].scale.min", tiny.replacingOccurrences(of: "      min: 1\n", with: ""))
     }
 
     @Test func wrongType() throws {
-        let error = try expectError(.wrongType, path: "criteria[0].weight", tiny.replacingOccurrences(of: "weight: 1", with: "weight: heavy"))
+        let error = try expectError(
+            .wrongType, path: "criteria[0].weight", tiny.replacingOccurrences(of: "weight: 1", with: "weight: heavy"))
         #expect(error?.problem.contains("heavy") == true)
         try expectError(.wrongType, path: "criteria", "name: tiny\nversion: 1\ndescription: d\ncriteria: lots\n")
         try expectError(.wrongType, path: "", "- just\n- a list\n")
-        try expectError(.wrongType, path: "criteria[0].scale.max", tiny.replacingOccurrences(of: "max: 3", with: "max: 2.5"))
+        try expectError(
+            .wrongType, path: "criteria[0].scale.max", tiny.replacingOccurrences(of: "max: 3", with: "max: 2.5"))
         let json = RubricTestFiles.tinyJSON.replacingOccurrences(of: "\"weight\": 1", with: "\"weight\": \"1\"")
         let jsonError = try expectError(.wrongType, path: "criteria[0].weight", name: "bad.json", json)
         #expect(jsonError?.line == 9)
@@ -114,8 +121,10 @@ import Testing
         // Escaped quotes, brackets and commas inside strings must not confuse the line scan.
         let json = RubricTestFiles.tinyJSON
             .replacingOccurrences(of: "\"A tiny rubric.\"", with: "\"A \\\"tiny\\\" [rubric], {x}\"")
-            .replacingOccurrences(of: "{\"score\": 3, \"descriptor\": \"Good.\"}", with: "{\"score\": 3, \"descriptor\": \" \"}")
-        let error = try expectError(.missingDescriptor, path: "criteria[0].scale.levels[2].descriptor", name: "lines.json", json)
+            .replacingOccurrences(
+                of: "{\"score\": 3, \"descriptor\": \"Good.\"}", with: "{\"score\": 3, \"descriptor\": \" \"}")
+        let error = try expectError(
+            .missingDescriptor, path: "criteria[0].scale.levels[2].descriptor", name: "lines.json", json)
         #expect(error?.line == 15)
     }
 
@@ -130,13 +139,21 @@ import Testing
     }
 
     @Test func nonPositiveWeight() throws {
-        try expectError(.nonPositiveWeight, path: "criteria[0].weight", tiny.replacingOccurrences(of: "weight: 1", with: "weight: 0"))
-        try expectError(.nonPositiveWeight, path: "criteria[0].weight", tiny.replacingOccurrences(of: "weight: 1", with: "weight: -2.5"))
-        try expectError(.nonPositiveWeight, path: "criteria[0].weight", tiny.replacingOccurrences(of: "weight: 1", with: "weight: .nan"))
+        try expectError(
+            .nonPositiveWeight, path: "criteria[0].weight",
+            tiny.replacingOccurrences(of: "weight: 1", with: "weight: 0"))
+        try expectError(
+            .nonPositiveWeight, path: "criteria[0].weight",
+            tiny.replacingOccurrences(of: "weight: 1", with: "weight: -2.5"))
+        try expectError(
+            .nonPositiveWeight, path: "criteria[0].weight",
+            tiny.replacingOccurrences(of: "weight: 1", with: "weight: .nan"))
     }
 
     @Test func unknownScaleType() throws {
-        let error = try expectError(.unknownScaleType, path: "criteria[0].scale.type", tiny.replacingOccurrences(of: "type: numeric", with: "type: numerc"))
+        let error = try expectError(
+            .unknownScaleType, path: "criteria[0].scale.type",
+            tiny.replacingOccurrences(of: "type: numeric", with: "type: numerc"))
         #expect(error?.fix.contains("did you mean `numeric`?") == true)
     }
 
@@ -145,25 +162,34 @@ import Testing
         let error = try expectError(.levelsNotCovering, path: "criteria[0].scale.levels", gap)
         #expect(error?.problem.contains("2") == true)
         #expect(error?.fix.contains("score: 2") == true)
-        let binary = "name: b\nversion: 1\ndescription: d\ncriteria:\n  - id: ok\n    description: d\n    scale:\n      type: binary\n      levels:\n        - label: pass\n          descriptor: Passes.\n"
+        let binary =
+            "name: b\nversion: 1\ndescription: d\ncriteria:\n  - id: ok\n    description: d\n    scale:\n      type: binary\n      levels:\n        - label: pass\n          descriptor: Passes.\n"
         try expectError(.levelsNotCovering, path: "criteria[0].scale.levels", binary)
-        let ordinal = "name: o\nversion: 1\ndescription: d\ncriteria:\n  - id: ok\n    description: d\n    scale:\n      type: ordinal\n      levels:\n        - label: good\n          descriptor: Good.\n"
+        let ordinal =
+            "name: o\nversion: 1\ndescription: d\ncriteria:\n  - id: ok\n    description: d\n    scale:\n      type: ordinal\n      levels:\n        - label: good\n          descriptor: Good.\n"
         try expectError(.levelsNotCovering, path: "criteria[0].scale.levels", ordinal)
     }
 
     @Test func levelOutsideTheScale() throws {
-        try expectError(.invalidValue, path: "criteria[0].scale.levels[1].score", tiny.replacingOccurrences(of: "score: 2", with: "score: 7"))
+        try expectError(
+            .invalidValue, path: "criteria[0].scale.levels[1].score",
+            tiny.replacingOccurrences(of: "score: 2", with: "score: 7"))
     }
 
     @Test func missingOrEmptyDescriptor() throws {
-        try expectError(.missingDescriptor, path: "criteria[0].scale.levels[1].descriptor", tiny.replacingOccurrences(of: "descriptor: Okay.", with: "descriptor: \"\""))
-        try expectError(.missingDescriptor, path: "criteria[0].scale.levels[2].descriptor", tiny.replacingOccurrences(of: "\n          descriptor: Good.", with: ""))
+        try expectError(
+            .missingDescriptor, path: "criteria[0].scale.levels[1].descriptor",
+            tiny.replacingOccurrences(of: "descriptor: Okay.", with: "descriptor: \"\""))
+        try expectError(
+            .missingDescriptor, path: "criteria[0].scale.levels[2].descriptor",
+            tiny.replacingOccurrences(of: "\n          descriptor: Good.", with: ""))
     }
 
     @Test func descriptorPathDeepInTheDocument() throws {
         var text = "name: deep\nversion: 1.0.0\ndescription: d\ncriteria:\n"
         for index in 0..<3 {
-            text += "  - id: c\(index)\n    description: d\n    scale:\n      type: numeric\n      min: 1\n      max: 5\n      levels:\n"
+            text +=
+                "  - id: c\(index)\n    description: d\n    scale:\n      type: numeric\n      min: 1\n      max: 5\n      levels:\n"
             for score in 1...5 {
                 let descriptor = index == 2 && score == 5 ? "\"   \"" : "Level \(score)."
                 text += "        - score: \(score)\n          descriptor: \(descriptor)\n"
@@ -174,8 +200,11 @@ import Testing
     }
 
     @Test func duplicateLevel() throws {
-        try expectError(.duplicateLevel, path: "criteria[0].scale.levels[1].score", tiny.replacingOccurrences(of: "score: 2", with: "score: 1"))
-        let ordinal = "name: o\nversion: 1\ndescription: d\ncriteria:\n  - id: ok\n    description: d\n    scale:\n      type: ordinal\n      levels:\n        - label: good\n          descriptor: Good.\n        - label: Good\n          descriptor: Also good.\n"
+        try expectError(
+            .duplicateLevel, path: "criteria[0].scale.levels[1].score",
+            tiny.replacingOccurrences(of: "score: 2", with: "score: 1"))
+        let ordinal =
+            "name: o\nversion: 1\ndescription: d\ncriteria:\n  - id: ok\n    description: d\n    scale:\n      type: ordinal\n      levels:\n        - label: good\n          descriptor: Good.\n        - label: Good\n          descriptor: Also good.\n"
         try expectError(.duplicateLevel, path: "criteria[0].scale.levels[1].label", ordinal)
     }
 
@@ -191,7 +220,9 @@ import Testing
     }
 
     @Test func unknownKeySuggestsTheClosestField() throws {
-        let error = try expectError(.unknownKey, path: "criteria[0].descripton", tiny.replacingOccurrences(of: "description: Overall", with: "descripton: Overall"))
+        let error = try expectError(
+            .unknownKey, path: "criteria[0].descripton",
+            tiny.replacingOccurrences(of: "description: Overall", with: "descripton: Overall"))
         #expect(error?.fix == "did you mean `description`?")
         let root = try expectError(.unknownKey, path: "aggregate", "aggregate: min\n" + tiny)
         #expect(root?.fix == "did you mean `aggregation`?")
@@ -208,9 +239,12 @@ import Testing
     @Test func invalidValues() throws {
         let kind = try expectError(.invalidValue, path: "kind", "kind: pointwize\n" + tiny)
         #expect(kind?.fix == "did you mean `pointwise`?")
-        try expectError(.invalidValue, path: "criteria[0].id", tiny.replacingOccurrences(of: "id: quality", with: "id: overall quality"))
+        try expectError(
+            .invalidValue, path: "criteria[0].id",
+            tiny.replacingOccurrences(of: "id: quality", with: "id: overall quality"))
         try expectError(.invalidValue, path: "criteria[0].scale", "kind: pairwise\n" + tiny)
-        try expectError(.invalidValue, path: "criteria[0].scale.max", tiny.replacingOccurrences(of: "max: 3", with: "max: 1"))
+        try expectError(
+            .invalidValue, path: "criteria[0].scale.max", tiny.replacingOccurrences(of: "max: 3", with: "max: 1"))
     }
 
     @Test func unknownPlaceholder() throws {

@@ -52,7 +52,8 @@ import Testing
         let rubrics = try RubricTestFiles.shippedNames.map(RubricTestFiles.shipped)
         let types = Set(rubrics.flatMap { $0.criteria.compactMap { $0.scale?.type } })
         #expect(types == Set(ScaleType.allCases))
-        #expect(Set(rubrics.filter { $0.kind == .pointwise }.map(\.aggregation)).isSuperset(of: [.weightedMean, .allPass]))
+        #expect(
+            Set(rubrics.filter { $0.kind == .pointwise }.map(\.aggregation)).isSuperset(of: [.weightedMean, .allPass]))
         #expect(try RubricTestFiles.shipped("honesty-factual-accuracy").requiresReference)
         #expect(try RubricTestFiles.shipped("pairwise-preference").kind == .pairwise)
     }

@@ -18,7 +18,11 @@ import Testing
             case 0: out[position] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &rng)
             case 1: out[position] = UInt8.random(in: 0...255, using: &rng)
             case 2: out.removeSubrange(position..<Swift.min(out.count, position + Int.random(in: 1...16, using: &rng)))
-            case 3: out.insert(contentsOf: (0..<Int.random(in: 1...8, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }, at: position)
+            case 3:
+                out.insert(
+                    contentsOf: (0..<Int.random(in: 1...8, using: &rng)).map { _ in
+                        UInt8.random(in: 0...255, using: &rng)
+                    }, at: position)
             case 4:
                 let end = Swift.min(out.count, position + Int.random(in: 1...40, using: &rng))
                 out.insert(contentsOf: out[position..<end], at: Int.random(in: 0...out.count, using: &rng))
@@ -31,7 +35,12 @@ import Testing
     static func sources() throws -> [(format: RubricFormat, bytes: [UInt8])] {
         let examples = RubricTestFiles.rubricsFolder.appendingPathComponent("examples")
         return [
-            (.yaml, Array(try Data(contentsOf: RubricTestFiles.rubricsFolder.appendingPathComponent("instruction-following.yaml")))),
+            (
+                .yaml,
+                Array(
+                    try Data(
+                        contentsOf: RubricTestFiles.rubricsFolder.appendingPathComponent("instruction-following.yaml")))
+            ),
             (.json, Array(try Data(contentsOf: examples.appendingPathComponent("helpfulness.json")))),
             (.xml, Array(try Data(contentsOf: examples.appendingPathComponent("helpfulness.xml")))),
         ]
@@ -63,14 +72,20 @@ import Testing
         let depth = 50_000
         var aliasBomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
         for level in 1...9 {
-            aliasBomb += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+            aliasBomb +=
+                "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
         }
         let cases: [(RubricFormat, String)] = [
             (.yaml, "name: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n"),
             (.yaml, "criteria:\n" + String(repeating: "- ", count: depth) + "x\n"),
             (.yaml, aliasBomb),
             (.json, "{\"name\": " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"),
-            (.xml, "<rubric>" + String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth) + "</rubric>"),
+            (
+                .xml,
+                "<rubric>" + String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth)
+                    + "</rubric>"
+            ),
             (.yaml, "name: x\ndescription: " + String(repeating: "y", count: Rubric.maximumFileBytes) + "\n"),
         ]
         for (index, (format, text)) in cases.enumerated() {

@@ -1,8 +1,9 @@
+import Foundation
+import Testing
+
 // RubricHashTests: the SHA-256 matches FIPS 180-4 test vectors, and a rubric's content hash is
 // the same across formats and changes with any content change.
 @testable import ArbiterRubric
-import Foundation
-import Testing
 
 @Suite struct RubricHashTests {
     @Test func sha256MatchesStandardVectors() {
@@ -24,7 +25,8 @@ import Testing
         #expect(yaml.contentHash == xml.contentHash)
         #expect(yaml.contentHash == (try Rubric.parse(RubricTestFiles.tinyYAML, format: .yaml)).contentHash)
         // Formatting that does not change content keeps the hash.
-        let reflowed = RubricTestFiles.tinyYAML.replacingOccurrences(of: "descriptor: Okay.", with: "descriptor: \"  Okay. \"")
+        let reflowed = RubricTestFiles.tinyYAML.replacingOccurrences(
+            of: "descriptor: Okay.", with: "descriptor: \"  Okay. \"")
         #expect(try Rubric.parse(reflowed, format: .yaml).contentHash == yaml.contentHash)
     }
 
@@ -38,11 +40,14 @@ import Testing
         ]
         var hashes: Set<String> = [base]
         for (from, to) in edits {
-            let hash = try Rubric.parse(RubricTestFiles.tinyYAML.replacingOccurrences(of: from, with: to), format: .yaml).contentHash
+            let hash = try Rubric.parse(
+                RubricTestFiles.tinyYAML.replacingOccurrences(of: from, with: to), format: .yaml
+            ).contentHash
             #expect(hash != base, "editing \(from) kept the hash")
             hashes.insert(hash)
         }
-        let templated = try Rubric.parse(RubricTestFiles.tinyYAML + "templates:\n  user: \"{{prompt}} / {{response}}\"\n", format: .yaml)
+        let templated = try Rubric.parse(
+            RubricTestFiles.tinyYAML + "templates:\n  user: \"{{prompt}} / {{response}}\"\n", format: .yaml)
         hashes.insert(templated.contentHash)
         #expect(hashes.count == edits.count + 2)
     }

@@ -10,7 +10,8 @@ import Testing
     func pointwisePromptShowsEveryDescriptorAndTheSample(name: String) throws {
         let rubric = try RubricTestFiles.shipped(name)
         let messages = rubric.renderPointwise(
-            prompt: "PROMPT-7f3a", response: "RESPONSE-91bc", reference: rubric.requiresReference ? "REFERENCE-55de" : nil)
+            prompt: "PROMPT-7f3a", response: "RESPONSE-91bc",
+            reference: rubric.requiresReference ? "REFERENCE-55de" : nil)
         #expect(messages.map(\.role) == [.system, .user])
         let all = messages.map(\.content).joined(separator: "\n")
         for criterion in rubric.criteria {
@@ -46,7 +47,8 @@ import Testing
 
     @Test func templateOverridesAreSubstitutedOnce() throws {
         let rubric = try RubricTestFiles.shipped("summeval-coherence")
-        let messages = rubric.renderPointwise(prompt: "The source text.", response: "A summary with {{criteria}} inside.")
+        let messages = rubric.renderPointwise(
+            prompt: "The source text.", response: "A summary with {{criteria}} inside.")
         #expect(messages[1].content.hasPrefix("### Source document\nThe source text."))
         #expect(messages[1].content.contains("A summary with {{criteria}} inside."))
         #expect(messages[0].content.contains("[RESULT] <score>"))
@@ -134,6 +136,8 @@ import Testing
         let rubric = try RubricTestFiles.shipped("honesty-factual-accuracy")
         #expect(throws: RubricScoreError.self) { try rubric.aggregate(["factual-accuracy": 5]) }
         #expect(throws: RubricScoreError.self) { try rubric.aggregate(["factual-accuracy": 5, "honesty": 2.5]) }
-        #expect(throws: RubricScoreError.self) { try rubric.aggregate(["factual-accuracy": 5, "honesty": 2, "style": 1]) }
+        #expect(throws: RubricScoreError.self) {
+            try rubric.aggregate(["factual-accuracy": 5, "honesty": 2, "style": 1])
+        }
     }
 }

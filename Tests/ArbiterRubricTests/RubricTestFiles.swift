@@ -106,7 +106,9 @@ enum RubricTestFiles {
 
     /// Loads `text` from a real file named `name`; returns the RubricError it throws (records an
     /// issue and returns nil when it loads or throws something else).
-    static func loadError(_ name: String, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> (error: RubricError, file: URL)? {
+    static func loadError(_ name: String, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> (
+        error: RubricError, file: URL
+    )? {
         let url = try write(name, text)
         do {
             let rubric = try Rubric.load(contentsOf: url)

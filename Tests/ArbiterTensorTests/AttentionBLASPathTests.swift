@@ -1,9 +1,10 @@
+import ArbiterTestSupport
+import Testing
+
 // AttentionBLASPathTests: the large-head attention path (each (batch, kv head) unit's g query
 // heads stacked into one GEMM on BLAS, softmax rows split over cores) against the composite
 // formulation (matmul + mask + softmax + matmul, kv heads repeated for GQA), forward and backward.
 @testable import ArbiterTensor
-import ArbiterTestSupport
-import Testing
 
 @Suite struct AttentionBLASPathTests {
     static func normal(_ shape: [Int], seed: UInt64) -> Tensor {
@@ -20,8 +21,10 @@ import Testing
     @Test(arguments: [(128, 128), (112, 192)])
     func stackedGroupBLASPathMatchesComposite(tq: Int, tk: Int) throws {
         let (b, hq, hkv, d) = (1, 4, 2, 32)
-        let q = Self.normal([b, hq, tq, d], seed: 1), k = Self.normal([b, hkv, tk, d], seed: 2)
-        let v = Self.normal([b, hkv, tk, d], seed: 3), w = Self.normal([b, hq, tq, d], seed: 4).detached()
+        let q = Self.normal([b, hq, tq, d], seed: 1)
+        let k = Self.normal([b, hkv, tk, d], seed: 2)
+        let v = Self.normal([b, hkv, tk, d], seed: 3)
+        let w = Self.normal([b, hq, tq, d], seed: 4).detached()
         let fused = Tensor.attention(query: q, key: k, value: v, causal: true)
         let payload = try #require(fused.node).payload(as: AttentionPayload.self)
         #expect(payload.usesBLAS)
@@ -32,7 +35,8 @@ import Testing
         var maskValues = [Float](repeating: 0, count: tq * tk)  // query i sees keys j ≤ tk − tq + i
         for i in 0..<tq { for j in 0..<tk where j > tk - tq + i { maskValues[i * tk + j] = -.infinity } }
         let mask = Tensor(maskValues, shape: [tq, tk])
-        let kr = Self.repeatHeads(k, hq / hkv), vr = Self.repeatHeads(v, hq / hkv)
+        let kr = Self.repeatHeads(k, hq / hkv)
+        let vr = Self.repeatHeads(v, hq / hkv)
         let scores = q.matmul(kr, transposeB: true) * (1 / Float(d).squareRoot()) + mask
         let composite = scores.softmax().matmul(vr)
         (composite * w).sum().backward()

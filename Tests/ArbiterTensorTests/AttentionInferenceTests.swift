@@ -1,3 +1,8 @@
+import ArbiterTestSupport
+import CArbiterKernels
+import Foundation
+import Testing
+
 // AttentionInferenceTests: the forward-only attention kernel `Tensor.attention` runs when nothing
 // is recorded (Tensor+AttentionInference.swift) against the naive Double reference and against
 // the recorded kernel, over small shapes (our loops), prompt-sized ones (BLAS, causal blocks, tasks
@@ -5,10 +10,6 @@
 // rows with no valid key) and grouped-query heads; the vector exp it uses and the AVX2 row
 // softmax against a Double softmax.
 @testable import ArbiterTensor
-import ArbiterTestSupport
-import CArbiterKernels
-import Foundation
-import Testing
 
 @Suite struct AttentionInferenceTests {
     struct Shape: CustomStringConvertible, Sendable {
@@ -21,10 +22,13 @@ import Testing
     static let shapes: [Shape] = [
         Shape(b: 2, hq: 4, hkv: 2, tq: 5, tk: 5, d: 8, dv: 8, causal: true, padding: .none),  // our loops
         Shape(b: 2, hq: 3, hkv: 1, tq: 1, tk: 37, d: 16, dv: 16, causal: true, padding: .none),  // a decode step
-        Shape(b: 2, hq: 2, hkv: 1, tq: 3, tk: 9, d: 8, dv: 4, causal: true,
-              padding: .mask((0..<18).map { $0 % 9 != 2 && $0 != 10 })),  // cached prefix with padded columns
-        Shape(b: 2, hq: 2, hkv: 2, tq: 4, tk: 6, d: 8, dv: 8, causal: false, padding: .lengths([6, 0])),  // an empty row
-        Shape(b: 1, hq: 9, hkv: 3, tq: 150, tk: 150, d: 64, dv: 64, causal: true, padding: .none),  // BLAS, 3 row blocks
+        Shape(
+            b: 2, hq: 2, hkv: 1, tq: 3, tk: 9, d: 8, dv: 4, causal: true,
+            padding: .mask((0..<18).map { $0 % 9 != 2 && $0 != 10 })),  // cached prefix with padded columns
+        // an empty row
+        Shape(b: 2, hq: 2, hkv: 2, tq: 4, tk: 6, d: 8, dv: 8, causal: false, padding: .lengths([6, 0])),
+        // BLAS, 3 row blocks
+        Shape(b: 1, hq: 9, hkv: 3, tq: 150, tk: 150, d: 64, dv: 64, causal: true, padding: .none),
         Shape(b: 2, hq: 4, hkv: 2, tq: 70, tk: 130, d: 32, dv: 32, causal: true, padding: .lengths([130, 101])),
         Shape(b: 1, hq: 2, hkv: 1, tq: 96, tk: 96, d: 64, dv: 48, causal: false, padding: .none),
     ]
@@ -37,7 +41,8 @@ import Testing
     @Test(arguments: shapes)
     func forwardOnlyMatchesReferenceAndRecordedKernel(_ s: Shape) throws {
         let q = Self.random([s.b, s.hq, s.tq, s.d], seed: 11)
-        let k = Self.random([s.b, s.hkv, s.tk, s.d], seed: 12), v = Self.random([s.b, s.hkv, s.tk, s.dv], seed: 13)
+        let k = Self.random([s.b, s.hkv, s.tk, s.d], seed: 12)
+        let v = Self.random([s.b, s.hkv, s.tk, s.dv], seed: 13)
         let fast = Tensor.noGrad { Tensor.attention(query: q, key: k, value: v, causal: s.causal, padding: s.padding) }
         #expect(fast.node == nil)
         #expect(fast.shape == [s.b, s.hq, s.tq, s.dv])
@@ -58,7 +63,8 @@ import Testing
     @Test(arguments: shapes.filter { $0.d == $0.dv })
     func swiftLoopsMatchReference(_ s: Shape) {
         let q = Self.random([s.b, s.hq, s.tq, s.d], seed: 21)
-        let k = Self.random([s.b, s.hkv, s.tk, s.d], seed: 22), v = Self.random([s.b, s.hkv, s.tk, s.dv], seed: 23)
+        let k = Self.random([s.b, s.hkv, s.tk, s.d], seed: 22)
+        let v = Self.random([s.b, s.hkv, s.tk, s.dv], seed: 23)
         let payload = AttentionPayload(
             b: s.b, hq: s.hq, hkv: s.hkv, tq: s.tq, tk: s.tk, d: s.d, dv: s.dv, scale: 1 / Float(s.d).squareRoot(),
             causal: s.causal, padding: s.padding, lse: [])
@@ -67,7 +73,9 @@ import Testing
             k.scalars.withUnsafeBufferPointer { pk in
                 v.scalars.withUnsafeBufferPointer { pv in
                     out.withUnsafeMutableBufferPointer { po in
-                        payload.inferenceForward(q: pq.baseAddress!, k: pk.baseAddress!, v: pv.baseAddress!, out: po.baseAddress!, allowCKernels: false)
+                        payload.inferenceForward(
+                            q: pq.baseAddress!, k: pk.baseAddress!, v: pv.baseAddress!, out: po.baseAddress!,
+                            allowCKernels: false)
                     }
                 }
             }
@@ -96,11 +104,14 @@ import Testing
                 let m = visible.max() ?? 0
                 let total = visible.reduce(0) { $0 + Foundation.exp($1 - m) }
                 for j in 0..<count {
-                    let expected = j < limit && input[j] != -.infinity ? Foundation.exp(Double(input[j]) - m) / total : 0
+                    let expected =
+                        j < limit && input[j] != -.infinity ? Foundation.exp(Double(input[j]) - m) / total : 0
                     worst = max(worst, abs(Double(row[j]) - expected))
                     // Relative 4e-6, plus the rounding of x − max in float (half an ulp of |x − max|).
                     let gap = j < limit && input[j].isFinite ? abs(Double(input[j]) - m) : 0
-                    #expect(abs(Double(row[j]) - expected) <= expected * (4e-6 + 6e-8 * gap) + 1e-30, "count \(count) limit \(limit) j \(j)")
+                    #expect(
+                        abs(Double(row[j]) - expected) <= expected * (4e-6 + 6e-8 * gap) + 1e-30,
+                        "count \(count) limit \(limit) j \(j)")
                 }
             }
         }
@@ -108,8 +119,12 @@ import Testing
     }
 
     @Test func emptyRowsAreZero() {
-        let q = Self.random([2, 2, 4, 8], seed: 1), k = Self.random([2, 2, 6, 8], seed: 2), v = Self.random([2, 2, 6, 8], seed: 3)
-        let out = Tensor.noGrad { Tensor.attention(query: q, key: k, value: v, causal: false, padding: .lengths([6, 0])) }
+        let q = Self.random([2, 2, 4, 8], seed: 1)
+        let k = Self.random([2, 2, 6, 8], seed: 2)
+        let v = Self.random([2, 2, 6, 8], seed: 3)
+        let out = Tensor.noGrad {
+            Tensor.attention(query: q, key: k, value: v, causal: false, padding: .lengths([6, 0]))
+        }
         #expect(out.scalars[(2 * 4 * 8)...].allSatisfy { $0 == 0 })
         #expect(out.scalars[..<(2 * 4 * 8)].contains { $0 != 0 })
     }

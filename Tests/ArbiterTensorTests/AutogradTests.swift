@@ -1,9 +1,11 @@
+import ArbiterTestSupport
+import Foundation
+import Testing
+
 // AutogradTests: tape behaviour independent of any one op: accumulation across backward calls,
 // noGrad scopes, detached tensors, broadcasting backward, shared sub-expressions, scalar-only
 // backward, zeroGrad, and Parameters' buffer visitor.
 @testable import ArbiterTensor
-import ArbiterTestSupport
-import Testing
 
 @Suite struct AutogradTests {
     @Test func gradientsAccumulateAcrossBackwardCalls() {
@@ -96,7 +98,8 @@ import Testing
         #expect(params.names == ["w", "b"])
         #expect(params.scalarCount == 3)
         #expect(params["w"]?.requiresGrad == true)
-        let w = params["w"]!, b = params["b"]!
+        let w = params["w"]!
+        let b = params["b"]!
         (w.sum() * 2 + b.sum()).backward()
         var seen: [String] = []
         params.forEachBuffer { name, value, grad in
@@ -134,5 +137,3 @@ import Testing
         #expect(Tensor.full([3], value: 7).scalars == [7, 7, 7])
     }
 }
-
-import Foundation

@@ -1,11 +1,12 @@
+import ArbiterTestSupport
+import Foundation
+import Testing
+
 // ElementwiseFastPathTests: the vector erf behind GELU's forward pass against double-precision erf,
 // binary ops whose operands repeat along leading axes (computed without expanding them) against a
 // naive loop over broadcast indices, and permutes that keep the last axis (copied in runs) against
 // the naive permute, element for element, with their gradients.
 @testable import ArbiterTensor
-import ArbiterTestSupport
-import Foundation
-import Testing
 
 @Suite struct ElementwiseFastPathTests {
     @Test func vectorErfIsCloseToDoubleErf() {
@@ -33,29 +34,38 @@ import Testing
         var rng = SeededRNG(seed: 7)
         let x = Tensor.randomNormal([n], using: &rng).multiplyingScalar(3)
         let y = Tensor.noGrad { x.geluErf() }
-        let reference = x.scalars.map { v -> Double in let d = Double(v); return 0.5 * d * (1 + Foundation.erf(d / 2.0.squareRoot())) }
+        let reference = x.scalars.map { v -> Double in
+            let d = Double(v)
+            return 0.5 * d * (1 + Foundation.erf(d / 2.0.squareRoot()))
+        }
         #expect(maxAbsDifference(y.scalars, reference) < 5e-6)
     }
 
     /// out[i] for operands broadcast to `shape`, indexing each operand through its own strides.
     static func naive(_ a: Tensor, _ b: Tensor, _ shape: [Int], _ f: (Float, Float) -> Float) -> [Float] {
         func value(_ t: Tensor, _ index: [Int]) -> Float {
-            let dims = t.shape, offset = shape.count - dims.count
+            let dims = t.shape
+            let offset = shape.count - dims.count
             var flat = 0
             for (axis, size) in dims.enumerated() { flat = flat * size + (size == 1 ? 0 : index[offset + axis]) }
             return t.scalars[flat]
         }
         let n = shape.reduce(1, *)
         return (0..<n).map { i in
-            var rest = i, index = [Int](repeating: 0, count: shape.count)
-            for axis in stride(from: shape.count - 1, through: 0, by: -1) { index[axis] = rest % shape[axis]; rest /= shape[axis] }
+            var rest = i
+            var index = [Int](repeating: 0, count: shape.count)
+            for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+                index[axis] = rest % shape[axis]
+                rest /= shape[axis]
+            }
             return f(value(a, index), value(b, index))
         }
     }
 
     @Test(arguments: [
         ([3, 5, 16], [16]), ([16], [3, 5, 16]), ([7, 24], [1, 24]), ([4, 6, 8], [6, 8]), ([40, 33], [40, 33]),
-        ([2, 3, 9], [1, 1, 9]), ([2, 3, 4], [3, 1]), ([5, 12], [1]), ([32, 50, 64], [64]), ([32, 50, 64], [32, 50, 64]),
+        ([2, 3, 9], [1, 1, 9]), ([2, 3, 4], [3, 1]), ([5, 12], [1]), ([32, 50, 64], [64]),
+        ([32, 50, 64], [32, 50, 64]),
     ])
     func binaryWithLeadingBroadcastMatchesNaive(_ shapes: ([Int], [Int])) {
         var rng = SeededRNG(seed: UInt64(shapes.0.reduce(1, *) * 31 + shapes.1.reduce(1, *)))
@@ -97,6 +107,7 @@ import Testing
         (y * g).sum().backward()
         var inverse = [Int](repeating: 0, count: axes.count)
         for (i, a) in axes.enumerated() { inverse[a] = i }
-        #expect(x.grad?.scalars.map(Double.init) == Reference.permute(g.scalars.map(Double.init), y.shape, axes: inverse))
+        #expect(
+            x.grad?.scalars.map(Double.init) == Reference.permute(g.scalars.map(Double.init), y.shape, axes: inverse))
     }
 }

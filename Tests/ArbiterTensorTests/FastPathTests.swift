@@ -1,10 +1,11 @@
+import ArbiterTestSupport
+import Foundation
+import Testing
+
 // FastPathTests: shapes large enough to take the fast paths (cblas_sgemm, multi-core splitting
 // above TensorParallel.minimumWork) checked against the naive references, plus cross-checks between
 // equivalent formulations (RoPE layouts, fused vs composite attention, chunked token log-probs).
 @testable import ArbiterTensor
-import ArbiterTestSupport
-import Foundation
-import Testing
 
 @Suite struct FastPathTests {
     static func normal(_ shape: [Int], seed: UInt64) -> Tensor {
@@ -16,11 +17,14 @@ import Testing
     func blasMatmulMatchesReference(_ transposes: (Bool, Bool)) {
         let (ta, tb) = transposes
         let (m, k, n) = (40, 50, 60)  // m·n·k = 120 000 > GEMM.tinyWork: cblas_sgemm path
-        let a = Self.normal(ta ? [k, m] : [m, k], seed: 1), b = Self.normal(tb ? [n, k] : [k, n], seed: 2)
+        let a = Self.normal(ta ? [k, m] : [m, k], seed: 1)
+        let b = Self.normal(tb ? [n, k] : [k, n], seed: 2)
         let w = Self.normal([m, n], seed: 3)
         let c = a.matmul(b, transposeA: ta, transposeB: tb)
         (c * w.detached()).sum().backward()
-        let ad = a.scalars.map(Double.init), bd = b.scalars.map(Double.init), wd = w.scalars.map(Double.init)
+        let ad = a.scalars.map(Double.init)
+        let bd = b.scalars.map(Double.init)
+        let wd = w.scalars.map(Double.init)
         let ref = Reference.matmul(ad, a.shape, bd, b.shape, transposeA: ta, transposeB: tb)
         // K = 50 products of N(0,1) values: |c| ~ 7, Float32 accumulation error ~ √50·6e-8·7 ≈ 3e-6.
         #expect(maxAbsDifference(c.scalars, ref) < 1e-4)
@@ -35,14 +39,17 @@ import Testing
 
     @Test func flattenedLinearLayerMatchesPerBatchProducts() {
         // x (2, 30, 40) · Wᵀ with W (50, 40): one (60, 40) × (40, 50) sgemm instead of two.
-        let x = Self.normal([2, 30, 40], seed: 30), w = Self.normal([50, 40], seed: 31)
+        let x = Self.normal([2, 30, 40], seed: 30)
+        let w = Self.normal([50, 40], seed: 31)
         let g = Self.normal([2, 30, 50], seed: 32).detached()
         let fused = x.matmul(w, transposeB: true)
         (fused * g).sum().backward()
         let (dx, dw) = (x.grad?.scalars ?? [], w.grad?.scalars ?? [])
-        x.zeroGrad(); w.zeroGrad()
+        x.zeroGrad()
+        w.zeroGrad()
         let perBatch = Tensor.concat(
-            (0..<2).map { x.slice(alongAxis: 0, $0..<($0 + 1)).reshaped([30, 40]).matmul(w, transposeB: true) }, alongAxis: 0)
+            (0..<2).map { x.slice(alongAxis: 0, $0..<($0 + 1)).reshaped([30, 40]).matmul(w, transposeB: true) },
+            alongAxis: 0)
         (perBatch.reshaped([2, 30, 50]) * g).sum().backward()
         // Same products, different BLAS blocking: K = 40 (forward) / 60 (dW) sums of O(1) terms.
         #expect(maxAbsDifference(fused.scalars, perBatch.scalars) < 1e-4)
@@ -58,11 +65,15 @@ import Testing
         #expect(maxAbsDifference((x * x).scalars, xd.map { $0 * $0 }) < 1e-5)
         #expect(maxAbsDifference(x.softmax().scalars, Reference.softmax(xd, [300, 256], axis: 1, log: false)) < 1e-6)
         // Row sums of 256 N(0,1) values: |sum| ~ 16, Float32 error ≤ 256·6e-8·16.
-        #expect(maxAbsDifference(x.sum(alongAxis: 1).scalars, Reference.reduce(xd, [300, 256], axes: [1], initial: 0, +)) < 1e-3)
+        #expect(
+            maxAbsDifference(x.sum(alongAxis: 1).scalars, Reference.reduce(xd, [300, 256], axes: [1], initial: 0, +))
+                < 1e-3)
         let w = Self.normal([256], seed: 5)
-        #expect(maxAbsDifference(
-            x.rmsNorm(weight: w).scalars,
-            Reference.norm(xd, channels: 256, weight: w.scalars.map(Double.init), bias: nil, eps: 1e-6, center: false)) < 1e-5)
+        #expect(
+            maxAbsDifference(
+                x.rmsNorm(weight: w).scalars,
+                Reference.norm(
+                    xd, channels: 256, weight: w.scalars.map(Double.init), bias: nil, eps: 1e-6, center: false)) < 1e-5)
     }
 
     @Test func ropeLayoutsAgreeAfterDeinterleaving() {
@@ -79,13 +90,16 @@ import Testing
         // Position 0 is the identity; rotation preserves each pair's norm.
         let first = x.slice(alongAxis: 2, 0..<1).rope(layout: .halfSplit)
         #expect(first.scalars == x.slice(alongAxis: 2, 0..<1).scalars)
-        let n0 = x.scalars.map { Double($0 * $0) }.reduce(0, +), n1 = a.scalars.map { Double($0 * $0) }.reduce(0, +)
+        let n0 = x.scalars.map { Double($0 * $0) }.reduce(0, +)
+        let n1 = a.scalars.map { Double($0 * $0) }.reduce(0, +)
         #expect(abs(n0 - n1) / n0 < 1e-5)
     }
 
     @Test func fusedAttentionMatchesCompositeOnTheParallelPath() {
         let (b, h, t, d) = (2, 4, 32, 16)  // 8 units × 32·32·32 work > TensorParallel.minimumWork
-        let q = Self.normal([b, h, t, d], seed: 7), k = Self.normal([b, h, t, d], seed: 8), v = Self.normal([b, h, t, d], seed: 9)
+        let q = Self.normal([b, h, t, d], seed: 7)
+        let k = Self.normal([b, h, t, d], seed: 8)
+        let v = Self.normal([b, h, t, d], seed: 9)
         let w = Self.normal([b, h, t, d], seed: 10).detached()
         let fused = Tensor.attention(query: q, key: k, value: v)
         // Only the (B, H, T) row statistics are saved; probabilities are recomputed in backward.
@@ -126,7 +140,8 @@ import Testing
             let m = row.max() ?? 0
             let z = row.map { Foundation.exp($0 - m) }.reduce(0, +)
             for j in 0..<vocab {
-                expected[r * vocab + j] = Double(g[r]) * ((j == targets[r] ? 1 : 0) - Foundation.exp(xd[r * vocab + j] - m) / z)
+                expected[r * vocab + j] =
+                    Double(g[r]) * ((j == targets[r] ? 1 : 0) - Foundation.exp(xd[r * vocab + j] - m) / z)
             }
         }
         #expect(maxAbsDifference(logits.grad?.scalars ?? [], expected) < 1e-6)
@@ -150,7 +165,8 @@ import Testing
         let shifted = [0.0, 1, 2, 0, -1, -2]
         // Same values as the reference on shifted inputs: softmax is shift-invariant.
         #expect(maxAbsDifference(x.softmax().scalars, Reference.softmax(shifted, [2, 3], axis: 1, log: false)) < 1e-6)
-        #expect(maxAbsDifference(x.logSoftmax().scalars, Reference.softmax(shifted, [2, 3], axis: 1, log: true)) < 1e-5)
+        #expect(
+            maxAbsDifference(x.logSoftmax().scalars, Reference.softmax(shifted, [2, 3], axis: 1, log: true)) < 1e-5)
         let lse = x.logSumExp().scalars
         #expect(abs(lse[0] - 1002.4076) < 1e-3 && abs(lse[1] + 999.5924) < 1e-3)
         let ce = x.crossEntropy(targets: [2, 0]).item()
@@ -172,8 +188,14 @@ import Testing
         let xd = x.scalars.map(Double.init)
         for axis in 0..<3 {
             // Sums of ≤ 230 N(0,1) values: |sum| ≲ 50, Float32 error ≤ 230·6e-8·50 ≈ 7e-4 worst case.
-            #expect(maxAbsDifference(x.sum(alongAxis: axis).scalars, Reference.reduce(xd, [2, 150, 230], axes: [axis], initial: 0, +)) < 2e-3)
-            #expect(x.max(alongAxis: axis).scalars == Reference.reduce(xd, [2, 150, 230], axes: [axis], initial: -.infinity, Swift.max).map(Float.init))
+            #expect(
+                maxAbsDifference(
+                    x.sum(alongAxis: axis).scalars, Reference.reduce(xd, [2, 150, 230], axes: [axis], initial: 0, +))
+                    < 2e-3)
+            #expect(
+                x.max(alongAxis: axis).scalars
+                    == Reference.reduce(xd, [2, 150, 230], axes: [axis], initial: -.infinity, Swift.max).map(Float.init)
+            )
         }
     }
 }

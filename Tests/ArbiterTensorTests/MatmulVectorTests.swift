@@ -7,12 +7,14 @@ import Testing
 @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
 func oneRowMatmulMatchesReference(transposeA: Bool, transposeB: Bool) {
     var rng = SeededRNG(seed: 7)
-    let k = 300, n = 257
+    let k = 300
+    let n = 257
     let a = Tensor.randomUniform(transposeA ? [k, 1] : [1, k], in: -1...1, using: &rng)
     let b = Tensor.randomUniform(transposeB ? [n, k] : [k, n], in: -1...1, using: &rng)
     let c = a.matmul(b, transposeA: transposeA, transposeB: transposeB)
     #expect(c.shape == [1, n])
-    let av = a.scalars, bv = b.scalars
+    let av = a.scalars
+    let bv = b.scalars
     var worst = 0.0
     for j in 0..<n {
         var sum = 0.0

@@ -1,9 +1,10 @@
+import ArbiterTestSupport
+import Testing
+
 // OpCase: one op application to check, forward against its naive Double reference and backward
 // against central differences of that reference (GradientCheck). `covers` names the primitive
 // `Op`s the case exercises; the listing test requires every `Op.allCases` to be covered.
 @testable import ArbiterTensor
-import ArbiterTestSupport
-import Testing
 
 struct OpCase: Sendable, CustomTestStringConvertible {
     enum Values: Sendable {

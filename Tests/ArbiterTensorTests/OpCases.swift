@@ -1,49 +1,64 @@
+import Foundation
+
 // OpCases: the table of op applications checked by OpGradientTests, with each case's naive
 // Double reference. Shapes are tiny so finite differences stay fast in debug builds.
 @testable import ArbiterTensor
-import Foundation
 
 enum OpCases {
     static let all: [OpCase] =
-        matmul + arithmetic + unary + composites + reductions + softmax + norms + embedding + rope + attention + losses + shapes + dropout
+        matmul + arithmetic + unary + composites + reductions + softmax + norms + embedding + rope + attention + losses
+        + shapes + dropout
 
     static let matmul: [OpCase] = {
         var cases: [OpCase] = []
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-            let a = ta ? [4, 3] : [3, 4], b = tb ? [5, 4] : [4, 5]
-            cases.append(OpCase(
-                name: "matmul \(a)\(ta ? "ᵀ" : "") × \(b)\(tb ? "ᵀ" : "")", covers: [.matmul],
-                inputs: [(a, .normal), (b, .normal)],
-                forward: { $0[0].matmul($0[1], transposeA: ta, transposeB: tb) },
-                reference: { Reference.matmul($0[0], a, $0[1], b, transposeA: ta, transposeB: tb) }))
-            let ba = [2] + a, bb = [2] + b
-            cases.append(OpCase(
-                name: "batched matmul \(ba)\(ta ? "ᵀ" : "") × \(bb)\(tb ? "ᵀ" : "")", covers: [.matmul],
-                inputs: [(ba, .normal), (bb, .normal)],
-                forward: { $0[0].matmul($0[1], transposeA: ta, transposeB: tb) },
-                reference: { Reference.matmul($0[0], ba, $0[1], bb, transposeA: ta, transposeB: tb) }))
-            cases.append(OpCase(
-                name: "batched × shared matmul \(ba)\(ta ? "ᵀ" : "") × \(b)\(tb ? "ᵀ" : "")", covers: [.matmul],
-                inputs: [(ba, .normal), (b, .normal)],
-                forward: { $0[0].matmul($0[1], transposeA: ta, transposeB: tb) },
+            let a = ta ? [4, 3] : [3, 4]
+            let b = tb ? [5, 4] : [4, 5]
+            cases.append(
+                OpCase(
+                    name: "matmul \(a)\(ta ? "ᵀ" : "") × \(b)\(tb ? "ᵀ" : "")", covers: [.matmul],
+                    inputs: [(a, .normal), (b, .normal)],
+                    forward: { $0[0].matmul($0[1], transposeA: ta, transposeB: tb) },
+                    reference: { Reference.matmul($0[0], a, $0[1], b, transposeA: ta, transposeB: tb) }))
+            let ba = [2] + a
+            let bb = [2] + b
+            cases.append(
+                OpCase(
+                    name: "batched matmul \(ba)\(ta ? "ᵀ" : "") × \(bb)\(tb ? "ᵀ" : "")", covers: [.matmul],
+                    inputs: [(ba, .normal), (bb, .normal)],
+                    forward: { $0[0].matmul($0[1], transposeA: ta, transposeB: tb) },
+                    reference: { Reference.matmul($0[0], ba, $0[1], bb, transposeA: ta, transposeB: tb) }))
+            cases.append(
+                OpCase(
+                    name: "batched × shared matmul \(ba)\(ta ? "ᵀ" : "") × \(b)\(tb ? "ᵀ" : "")", covers: [.matmul],
+                    inputs: [(ba, .normal), (b, .normal)],
+                    forward: { $0[0].matmul($0[1], transposeA: ta, transposeB: tb) },
+                    reference: { x in
+                        (0..<2).flatMap { i in
+                            Reference.matmul(
+                                Array(x[0][(i * 12)..<((i + 1) * 12)]), a, x[1], b, transposeA: ta, transposeB: tb)
+                        }
+                    }))
+        }
+        cases.append(
+            OpCase(
+                name: "shared × batched matmul (3, 4) × (2, 4, 5)", covers: [.matmul],
+                inputs: [([3, 4], .normal), ([2, 4, 5], .normal)],
+                forward: { $0[0].matmul($0[1]) },
                 reference: { x in
                     (0..<2).flatMap { i in
-                        Reference.matmul(Array(x[0][(i * 12)..<((i + 1) * 12)]), a, x[1], b, transposeA: ta, transposeB: tb)
+                        Reference.matmul(
+                            x[0], [3, 4], Array(x[1][(i * 20)..<((i + 1) * 20)]), [4, 5], transposeA: false,
+                            transposeB: false)
                     }
                 }))
-        }
-        cases.append(OpCase(
-            name: "shared × batched matmul (3, 4) × (2, 4, 5)", covers: [.matmul],
-            inputs: [([3, 4], .normal), ([2, 4, 5], .normal)],
-            forward: { $0[0].matmul($0[1]) },
-            reference: { x in
-                (0..<2).flatMap { i in Reference.matmul(x[0], [3, 4], Array(x[1][(i * 20)..<((i + 1) * 20)]), [4, 5], transposeA: false, transposeB: false) }
-            }))
         return cases
     }()
 
-    static func binary(_ name: String, _ op: Op, _ a: [Int], _ b: [Int], positiveB: Bool = false,
-                       _ t: @escaping @Sendable (Tensor, Tensor) -> Tensor, _ f: @escaping @Sendable (Double, Double) -> Double) -> OpCase {
+    static func binary(
+        _ name: String, _ op: Op, _ a: [Int], _ b: [Int], positiveB: Bool = false,
+        _ t: @escaping @Sendable (Tensor, Tensor) -> Tensor, _ f: @escaping @Sendable (Double, Double) -> Double
+    ) -> OpCase {
         OpCase(
             name: "\(name) \(a) \(b)", covers: [op], inputs: [(a, .normal), (b, positiveB ? .positive : .normal)],
             forward: { t($0[0], $0[1]) }, reference: { Reference.binary($0[0], a, $0[1], b, f).values })
@@ -59,9 +74,12 @@ enum OpCases {
         binary("div", .div, [3, 2], [3, 2], positiveB: true, { $0 / $1 }, { $0 / $1 }),
     ]
 
-    static func unaryCase(_ op: Op, scalar: Float = 0, positive: Bool = false, _ t: @escaping @Sendable (Tensor) -> Tensor) -> OpCase {
+    static func unaryCase(
+        _ op: Op, scalar: Float = 0, positive: Bool = false, _ t: @escaping @Sendable (Tensor) -> Tensor
+    ) -> OpCase {
         OpCase(
-            name: "\(op)\(scalar != 0 ? " \(scalar)" : "")", covers: [op], inputs: [([3, 5], positive ? .positive : .normal)],
+            name: "\(op)\(scalar != 0 ? " \(scalar)" : "")", covers: [op],
+            inputs: [([3, 5], positive ? .positive : .normal)],
             forward: { t($0[0]) }, reference: { Reference.unary(op, $0[0], scalar: Double(scalar)) })
     }
 
@@ -90,11 +108,15 @@ enum OpCases {
     static let composites: [OpCase] = [
         OpCase(
             name: "clamped to -0.5...0.7 (composite)", covers: [.relu, .sub, .addScalar], inputs: [([4, 5], .normal)],
-            forward: { $0[0].clamped(to: -0.5...0.7) }, reference: { $0[0].map { Swift.min(Swift.max($0, -0.5), 0.7) } }),
+            forward: { $0[0].clamped(to: -0.5...0.7) }, reference: { $0[0].map { Swift.min(Swift.max($0, -0.5), 0.7) } }
+        ),
         OpCase(
-            name: "minimum / maximum broadcast (composite)", covers: [.relu, .sub, .add], inputs: [([3, 4], .normal), ([4], .normal)],
+            name: "minimum / maximum broadcast (composite)", covers: [.relu, .sub, .add],
+            inputs: [([3, 4], .normal), ([4], .normal)],
             forward: { Tensor.minimum($0[0], $0[1]) + Tensor.maximum($0[0], $0[1]) * 2 },
-            reference: { x in Reference.binary(x[0], [3, 4], x[1], [4]) { Swift.min($0, $1) + 2 * Swift.max($0, $1) }.values }),
+            reference: { x in
+                Reference.binary(x[0], [3, 4], x[1], [4]) { Swift.min($0, $1) + 2 * Swift.max($0, $1) }.values
+            }),
     ]
 
     static let reductions: [OpCase] = [
@@ -132,19 +154,22 @@ enum OpCases {
             forward: { $0[0].softmax() }, reference: { Reference.softmax($0[0], [3, 5], axis: 1, log: false) }),
         OpCase(
             name: "softmax middle axis", covers: [.softmax], inputs: [([2, 4, 3], .normal)],
-            forward: { $0[0].softmax(alongAxis: 1) }, reference: { Reference.softmax($0[0], [2, 4, 3], axis: 1, log: false) }),
+            forward: { $0[0].softmax(alongAxis: 1) },
+            reference: { Reference.softmax($0[0], [2, 4, 3], axis: 1, log: false) }),
         OpCase(
             name: "logSoftmax last axis", covers: [.logSoftmax], inputs: [([3, 5], .normal)],
             forward: { $0[0].logSoftmax() }, reference: { Reference.softmax($0[0], [3, 5], axis: 1, log: true) }),
         OpCase(
             name: "logSoftmax axis 0", covers: [.logSoftmax], inputs: [([4, 3], .normal)],
-            forward: { $0[0].logSoftmax(alongAxis: 0) }, reference: { Reference.softmax($0[0], [4, 3], axis: 0, log: true) }),
+            forward: { $0[0].logSoftmax(alongAxis: 0) },
+            reference: { Reference.softmax($0[0], [4, 3], axis: 0, log: true) }),
         OpCase(
             name: "logSumExp last axis", covers: [.logSumExp, .reshape], inputs: [([3, 5], .normal)],
             forward: { $0[0].logSumExp() }, reference: { Reference.logSumExp($0[0], [3, 5], axis: 1) }),
         OpCase(
             name: "logSumExp middle axis keepDim", covers: [.logSumExp], inputs: [([2, 4, 3], .normal)],
-            forward: { $0[0].logSumExp(alongAxis: 1, keepDim: true) }, reference: { Reference.logSumExp($0[0], [2, 4, 3], axis: 1) }),
+            forward: { $0[0].logSumExp(alongAxis: 1, keepDim: true) },
+            reference: { Reference.logSumExp($0[0], [2, 4, 3], axis: 1) }),
     ]
 
     static let norms: [OpCase] = [
@@ -157,7 +182,8 @@ enum OpCases {
             forward: { $0[0].rmsNorm(weight: nil) },
             reference: { Reference.norm($0[0], channels: 5, weight: nil, bias: nil, eps: 1e-6, center: false) }),
         OpCase(
-            name: "layerNorm with weight and bias", covers: [.layerNorm], inputs: [([3, 6], .normal), ([6], .normal), ([6], .normal)],
+            name: "layerNorm with weight and bias", covers: [.layerNorm],
+            inputs: [([3, 6], .normal), ([6], .normal), ([6], .normal)],
             forward: { $0[0].layerNorm(weight: $0[1], bias: $0[2], eps: 1e-5) },
             reference: { Reference.norm($0[0], channels: 6, weight: $0[1], bias: $0[2], eps: 1e-5, center: true) }),
         OpCase(
@@ -170,7 +196,7 @@ enum OpCases {
         OpCase(
             name: "embedding with repeated indices", covers: [.embedding], inputs: [([5, 3], .normal)],
             forward: { $0[0].embedding([1, 4, 1, 0, 2, 1], indexShape: [2, 3]) },
-            reference: { Reference.embedding($0[0], columns: 3, indices: [1, 4, 1, 0, 2, 1]) }),
+            reference: { Reference.embedding($0[0], columns: 3, indices: [1, 4, 1, 0, 2, 1]) })
     ]
 
     static let rope: [OpCase] = [RoPELayout.interleaved, .halfSplit].flatMap { layout in
@@ -199,10 +225,14 @@ enum OpCases {
 
     static let attention: [OpCase] = [
         attentionCase("causal MHA", hq: 2, hkv: 2, tq: 4, tk: 4, causal: true, padding: .none),
-        attentionCase("causal GQA g=2, key lengths", hq: 4, hkv: 2, tq: 3, tk: 3, causal: true, padding: .lengths([3, 2])),
-        attentionCase("causal GQA g=3, bool mask", hq: 3, hkv: 1, tq: 3, tk: 3, causal: true,
-                      padding: .mask([true, true, true, false, true, true])),
-        attentionCase("bidirectional, key lengths incl. empty row", hq: 2, hkv: 1, tq: 3, tk: 4, causal: false, padding: .lengths([4, 0])),
+        attentionCase(
+            "causal GQA g=2, key lengths", hq: 4, hkv: 2, tq: 3, tk: 3, causal: true, padding: .lengths([3, 2])),
+        attentionCase(
+            "causal GQA g=3, bool mask", hq: 3, hkv: 1, tq: 3, tk: 3, causal: true,
+            padding: .mask([true, true, true, false, true, true])),
+        attentionCase(
+            "bidirectional, key lengths incl. empty row", hq: 2, hkv: 1, tq: 3, tk: 4, causal: false,
+            padding: .lengths([4, 0])),
         attentionCase("causal with cached prefix Tk > Tq", hq: 2, hkv: 1, tq: 2, tk: 4, causal: true, padding: .none),
     ]
 
@@ -223,18 +253,22 @@ enum OpCases {
             forward: { $0[0].reshaped([3, -1]) }, reference: { $0[0] }),
         OpCase(
             name: "permute (2, 0, 1)", covers: [.permute], inputs: [([2, 3, 4], .normal)],
-            forward: { $0[0].permuted([2, 0, 1]) }, reference: { Reference.permute($0[0], [2, 3, 4], axes: [2, 0, 1]) }),
+            forward: { $0[0].permuted([2, 0, 1]) },
+            reference: { Reference.permute($0[0], [2, 3, 4], axes: [2, 0, 1]) }),
         OpCase(
             name: "transpose last two", covers: [.permute], inputs: [([2, 3, 4], .normal)],
             forward: { $0[0].transposed() }, reference: { Reference.permute($0[0], [2, 3, 4], axes: [0, 2, 1]) }),
         OpCase(
             name: "slice axis 1", covers: [.slice], inputs: [([2, 5, 3], .normal)],
-            forward: { $0[0].slice(alongAxis: 1, 1..<4) }, reference: { Reference.slice($0[0], [2, 5, 3], axis: 1, range: 1..<4) }),
+            forward: { $0[0].slice(alongAxis: 1, 1..<4) },
+            reference: { Reference.slice($0[0], [2, 5, 3], axis: 1, range: 1..<4) }),
         OpCase(
             name: "concat axis 1", covers: [.concat], inputs: [([2, 2, 3], .normal), ([2, 1, 3], .normal)],
-            forward: { Tensor.concat($0, alongAxis: 1) }, reference: { Reference.concat($0, [[2, 2, 3], [2, 1, 3]], axis: 1) }),
+            forward: { Tensor.concat($0, alongAxis: 1) },
+            reference: { Reference.concat($0, [[2, 2, 3], [2, 1, 3]], axis: 1) }),
         OpCase(
-            name: "stack axis 1 (composite)", covers: [.concat, .reshape], inputs: [([2, 3], .normal), ([2, 3], .normal)],
+            name: "stack axis 1 (composite)", covers: [.concat, .reshape],
+            inputs: [([2, 3], .normal), ([2, 3], .normal)],
             forward: { Tensor.stack($0, alongAxis: 1) },
             reference: { x in Reference.concat([x[0], x[1]], [[2, 1, 3], [2, 1, 3]], axis: 1) }),
     ]
@@ -242,10 +276,13 @@ enum OpCases {
     static let dropout: [OpCase] = [
         OpCase(
             name: "dropout p=0.3 training", covers: [.dropout], inputs: [([4, 5], .normal)],
-            forward: { var rng = SeededRNG(seed: 9); return $0[0].dropout(p: 0.3, training: true, rng: &rng) },
+            forward: {
+                var rng = SeededRNG(seed: 9)
+                return $0[0].dropout(p: 0.3, training: true, rng: &rng)
+            },
             reference: { x in
                 var rng = SeededRNG(seed: 9)
                 return Reference.dropout(x[0], p: 0.3, rng: &rng)
-            }),
+            })
     ]
 }

@@ -1,8 +1,9 @@
+import ArbiterTestSupport
+import Testing
+
 // OpGradientTests: every case of OpCases checked forward-vs-reference and by finite differences,
 // plus the listing test that fails when an `Op` has no gradient-check case.
 @testable import ArbiterTensor
-import ArbiterTestSupport
-import Testing
 
 @Suite struct OpGradientTests {
     @Test(arguments: OpCases.all)

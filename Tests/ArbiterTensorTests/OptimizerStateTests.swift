@@ -7,15 +7,19 @@ import Testing
 @Suite struct OptimizerStateTests {
     private func bits(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
 
-    private func resumed<O: Optimizer>(_ make: () throws -> O, through file: URL?) throws -> (straight: [[Float]], resumed: [[Float]]) {
+    private func resumed<O: Optimizer>(_ make: () throws -> O, through file: URL?) throws -> (
+        straight: [[Float]], resumed: [[Float]]
+    ) {
         let schedule = LRSchedule.cosine(warmupSteps: 2, totalSteps: 8, minLR: 0.01)
         let lr: (Int) -> Float = { schedule.learningRate(at: $0, base: 0.1) }
         var straight = try make()
-        var w1: [Float] = [1, -2, 0.5], b1: [Float] = [0.25, -0.75]
+        var w1: [Float] = [1, -2, 0.5]
+        var b1: [Float] = [0.25, -0.75]
         try runOptimizerOnQuadratic(&straight, weight: &w1, bias: &b1, steps: 7, learningRate: lr)
 
         var first = try make()
-        var w2: [Float] = [1, -2, 0.5], b2: [Float] = [0.25, -0.75]
+        var w2: [Float] = [1, -2, 0.5]
+        var b2: [Float] = [0.25, -0.75]
         try runOptimizerOnQuadratic(&first, weight: &w2, bias: &b2, steps: 3, learningRate: lr)
         var state = first.state()
         if let file {
@@ -34,8 +38,13 @@ import Testing
     func adamWResumesBitExactly(throughFile: Bool) throws {
         let directory = try makeSafeTensorsScratchDirectory("adamw-state")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let runs = try resumed({ AdamW(configuration: try AdamW.Configuration(learningRate: 0.1, beta1: 0.8, beta2: 0.95, epsilon: 1e-7, weightDecay: 0.1)) },
-                               through: throughFile ? directory.appendingPathComponent("adamw.safetensors") : nil)
+        let runs = try resumed(
+            {
+                AdamW(
+                    configuration: try AdamW.Configuration(
+                        learningRate: 0.1, beta1: 0.8, beta2: 0.95, epsilon: 1e-7, weightDecay: 0.1))
+            },
+            through: throughFile ? directory.appendingPathComponent("adamw.safetensors") : nil)
         #expect(runs.straight.map(bits) == runs.resumed.map(bits))
     }
 
@@ -43,8 +52,13 @@ import Testing
     func sgdResumesBitExactly(nesterov: Bool) throws {
         let directory = try makeSafeTensorsScratchDirectory("sgd-state")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let runs = try resumed({ SGD(configuration: try SGD.Configuration(learningRate: 0.1, momentum: 0.9, weightDecay: 0.01, nesterov: nesterov)) },
-                               through: directory.appendingPathComponent("sgd.safetensors"))
+        let runs = try resumed(
+            {
+                SGD(
+                    configuration: try SGD.Configuration(
+                        learningRate: 0.1, momentum: 0.9, weightDecay: 0.01, nesterov: nesterov))
+            },
+            through: directory.appendingPathComponent("sgd.safetensors"))
         #expect(runs.straight.map(bits) == runs.resumed.map(bits))
     }
 
@@ -57,7 +71,8 @@ import Testing
         #expect(metadata["arbiter.optimizer"] == "adamw")
         #expect(metadata["arbiter.step"] == "1")
         #expect(metadata["arbiter.hyperparameter.beta2"] == "0.999")
-        let state = try OptimizerState(file: SafeTensorsFile(data: SafeTensorsWriter.serialize(entries, metadata: metadata)))
+        let state = try OptimizerState(
+            file: SafeTensorsFile(data: SafeTensorsWriter.serialize(entries, metadata: metadata)))
         #expect(state.slots["m"]?["layer.0.weight"].map(bits) == adam.state().slots["m"]?["layer.0.weight"].map(bits))
     }
 
@@ -81,11 +96,13 @@ import Testing
         #expect(throws: OptimizerError.self) { try OptimizerState(file: SafeTensorsFile(data: noKind)) }
         let badStep = try SafeTensorsWriter.serialize([], metadata: ["arbiter.optimizer": "sgd", "arbiter.step": "-1"])
         #expect(throws: OptimizerError.self) { try OptimizerState(file: SafeTensorsFile(data: badStep)) }
-        let foreign = try SafeTensorsWriter.serialize([SafeTensorsEntry(name: "other.m.p", shape: [1], values: [0])],
-                                                      metadata: ["arbiter.optimizer": "adamw", "arbiter.step": "1"])
+        let foreign = try SafeTensorsWriter.serialize(
+            [SafeTensorsEntry(name: "other.m.p", shape: [1], values: [0])],
+            metadata: ["arbiter.optimizer": "adamw", "arbiter.step": "1"])
         #expect(throws: OptimizerError.self) { try OptimizerState(file: SafeTensorsFile(data: foreign)) }
-        let half = try SafeTensorsWriter.serialize([SafeTensorsEntry(name: "adamw.m.p", shape: [1], values: [0], dtype: .float16)],
-                                                   metadata: ["arbiter.optimizer": "adamw", "arbiter.step": "1"])
+        let half = try SafeTensorsWriter.serialize(
+            [SafeTensorsEntry(name: "adamw.m.p", shape: [1], values: [0], dtype: .float16)],
+            metadata: ["arbiter.optimizer": "adamw", "arbiter.step": "1"])
         #expect(throws: OptimizerError.self) { try OptimizerState(file: SafeTensorsFile(data: half)) }
     }
 }

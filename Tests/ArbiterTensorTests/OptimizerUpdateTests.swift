@@ -8,8 +8,10 @@ import Testing
 
 /// Runs `steps` optimizer steps on two buffers ("weight" decays, "bias" does not) with the
 /// gradient of ½·Σ cᵢ·pᵢ², i.e. gᵢ = cᵢ·pᵢ, computed in Float from the current parameters.
-func runOptimizerOnQuadratic<O: Optimizer>(_ optimizer: inout O, weight: inout [Float], bias: inout [Float], steps: Int,
-                                learningRate: (Int) -> Float) throws {
+func runOptimizerOnQuadratic<O: Optimizer>(
+    _ optimizer: inout O, weight: inout [Float], bias: inout [Float], steps: Int,
+    learningRate: (Int) -> Float
+) throws {
     let cw: [Float] = [1, 3, 0.5]
     let cb: [Float] = [2, -1]
     for _ in 0..<steps {
@@ -20,10 +22,11 @@ func runOptimizerOnQuadratic<O: Optimizer>(_ optimizer: inout O, weight: inout [
             try bias.withUnsafeMutableBufferPointer { b in
                 try gw.withUnsafeBufferPointer { gw in
                     try gb.withUnsafeBufferPointer { gb in
-                        try optimizer.step([
-                            ParameterBuffer(name: "weight", value: w, gradient: gw),
-                            ParameterBuffer(name: "bias", value: b, gradient: gb, decays: false),
-                        ], learningRate: lr)
+                        try optimizer.step(
+                            [
+                                ParameterBuffer(name: "weight", value: w, gradient: gw),
+                                ParameterBuffer(name: "bias", value: b, gradient: gb, decays: false),
+                            ], learningRate: lr)
                     }
                 }
             }
@@ -36,14 +39,20 @@ func runOptimizerOnQuadratic<O: Optimizer>(_ optimizer: inout O, weight: inout [
     static let bias0: [Float] = [0.25, -0.75]
 
     @Test func adamWMatchesDoubleArithmetic() throws {
-        var adam = AdamW(configuration: try AdamW.Configuration(learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01))
+        var adam = AdamW(
+            configuration: try AdamW.Configuration(
+                learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01))
         var weight = Self.weight0
         var bias = Self.bias0
         try runOptimizerOnQuadratic(&adam, weight: &weight, bias: &bias, steps: 3) { _ in 0.1 }
         #expect(adam.stepCount == 3)
 
         // Independent Double recomputation.
-        let lr = 0.1, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01
+        let lr = 0.1
+        let b1 = 0.9
+        let b2 = 0.999
+        let eps = 1e-8
+        let wd = 0.01
         func adamW(_ p0: [Double], _ c: [Double], decay: Double) -> [Double] {
             var p = p0
             var m = [Double](repeating: 0, count: p.count)
@@ -82,8 +91,10 @@ func runOptimizerOnQuadratic<O: Optimizer>(_ optimizer: inout O, weight: inout [
     @Test(arguments: [false, true])
     func sgdMomentumMatchesDoubleArithmetic(nesterov: Bool) throws {
         let dampening: Float = nesterov ? 0 : 0.25
-        var sgd = SGD(configuration: try SGD.Configuration(learningRate: 0.1, momentum: 0.9, dampening: dampening,
-                                                           weightDecay: 0.05, nesterov: nesterov))
+        var sgd = SGD(
+            configuration: try SGD.Configuration(
+                learningRate: 0.1, momentum: 0.9, dampening: dampening,
+                weightDecay: 0.05, nesterov: nesterov))
         var weight = Self.weight0
         var bias = Self.bias0
         try runOptimizerOnQuadratic(&sgd, weight: &weight, bias: &bias, steps: 3) { step in 0.1 * Float(step + 1) }

@@ -7,7 +7,9 @@ import Testing
 
 @Suite struct RandomTests {
     @Test func sameSeedSameStream() {
-        var a = SeededRNG(seed: 7), b = SeededRNG(seed: 7), c = SeededRNG(seed: 8)
+        var a = SeededRNG(seed: 7)
+        var b = SeededRNG(seed: 7)
+        var c = SeededRNG(seed: 8)
         let xs = (0..<5).map { _ in a.next() }
         #expect(xs == (0..<5).map { _ in b.next() })
         #expect(xs != (0..<5).map { _ in c.next() })
@@ -42,7 +44,8 @@ import Testing
         let x = Tensor.ones([1000])
         #expect(x.dropout(p: 0.5, training: false, rng: &rng) === x)
         #expect(x.dropout(p: 0, training: true, rng: &rng) === x)
-        var r1 = SeededRNG(seed: 1), r2 = SeededRNG(seed: 1)
+        var r1 = SeededRNG(seed: 1)
+        var r2 = SeededRNG(seed: 1)
         let y1 = x.dropout(p: 0.25, training: true, rng: &r1).scalars
         let y2 = x.dropout(p: 0.25, training: true, rng: &r2).scalars
         #expect(y1 == y2)

@@ -53,7 +53,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: parent) }
         let target = parent.appendingPathComponent("latest")
         try sample().save(to: target)
-        let newer = Checkpoint(tensors: [SafeTensorsEntry(name: "w", shape: [2], values: [9, 8])], metadata: ["step": "2"])
+        let newer = Checkpoint(
+            tensors: [SafeTensorsEntry(name: "w", shape: [2], values: [9, 8])], metadata: ["step": "2"])
         try newer.save(to: target)
         let loaded = try Checkpoint(contentsOf: target)
         #expect(loaded.values("w") == [9, 8] && loaded.metadata == ["step": "2"] && loaded.optimizer == nil)
@@ -61,8 +62,10 @@ import Testing
         #expect(try leftovers(parent).isEmpty)
 
         // A save that fails half-way (the second tensor is inconsistent) leaves "latest" untouched.
-        let broken = Checkpoint(tensors: [SafeTensorsEntry(name: "w", shape: [2], values: [1, 2]),
-                                          SafeTensorsEntry(name: "v", shape: [5], values: [1])])
+        let broken = Checkpoint(tensors: [
+            SafeTensorsEntry(name: "w", shape: [2], values: [1, 2]),
+            SafeTensorsEntry(name: "v", shape: [5], values: [1]),
+        ])
         #expect(throws: SafeTensorsError.self) { try broken.save(to: target) }
         #expect(try Checkpoint(contentsOf: target).values("w") == [9, 8])
         #expect(try leftovers(parent).isEmpty)
@@ -81,9 +84,13 @@ import Testing
 
         try Data("{not json".utf8).write(to: manifest)
         #expect(throws: CheckpointError.self) { try Checkpoint(contentsOf: target) }
-        try Data(#"{"format":"arbiter-checkpoint","version":99,"metadata":{},"model":"model.safetensors"}"#.utf8).write(to: manifest)
-        #expect(throws: CheckpointError.unsupportedVersion(path: manifest.path, version: 99)) { try Checkpoint(contentsOf: target) }
-        try Data(#"{"format":"arbiter-checkpoint","version":1,"metadata":{},"model":"../escape"}"#.utf8).write(to: manifest)
+        try Data(#"{"format":"arbiter-checkpoint","version":99,"metadata":{},"model":"model.safetensors"}"#.utf8).write(
+            to: manifest)
+        #expect(throws: CheckpointError.unsupportedVersion(path: manifest.path, version: 99)) {
+            try Checkpoint(contentsOf: target)
+        }
+        try Data(#"{"format":"arbiter-checkpoint","version":1,"metadata":{},"model":"../escape"}"#.utf8).write(
+            to: manifest)
         #expect(throws: CheckpointError.self) { try Checkpoint(contentsOf: target) }
         try goodManifest.write(to: manifest)
 

@@ -1,20 +1,22 @@
+import ArbiterTensor
 // SafeTensorsCorruptionTests: malformed files give a typed SafeTensorsError naming the problem,
 // never a trap: hand-made bad headers, every truncation, every single-bit flip, and 300 seeded
 // random mutations of a small valid file.
 import ArbiterTestSupport
-import ArbiterTensor
 import Foundation
 import Testing
 
 @Suite struct SafeTensorsCorruptionTests {
     /// A small valid file with metadata, three dtypes, a scalar and a zero-size tensor.
     static func validImage() throws -> [UInt8] {
-        Array(try SafeTensorsWriter.serialize([
-            SafeTensorsEntry(name: "weight", shape: [2, 3], values: [1, 2, 3, 4, 5, 6]),
-            SafeTensorsEntry(name: "bias", shape: [3], values: [0.5, -0.5, 0.25], dtype: .float16),
-            SafeTensorsEntry(name: "scale", shape: [], values: [2], dtype: .bfloat16),
-            SafeTensorsEntry(name: "none", shape: [0], values: []),
-        ], metadata: ["format": "pt"]))
+        Array(
+            try SafeTensorsWriter.serialize(
+                [
+                    SafeTensorsEntry(name: "weight", shape: [2, 3], values: [1, 2, 3, 4, 5, 6]),
+                    SafeTensorsEntry(name: "bias", shape: [3], values: [0.5, -0.5, 0.25], dtype: .float16),
+                    SafeTensorsEntry(name: "scale", shape: [], values: [2], dtype: .bfloat16),
+                    SafeTensorsEntry(name: "none", shape: [0], values: []),
+                ], metadata: ["format": "pt"]))
     }
 
     private static let data16 = [UInt8](repeating: 0, count: 16)
@@ -38,17 +40,30 @@ import Testing
         (#"{"a":{"dtype":"F33","shape":[4],"data_offsets":[0,16]}}"#, "unknownDType"),
         (#"{"a":{"dtype":"F32","shape":[5],"data_offsets":[0,16]}}"#, "sizeMismatch"),
         (#"{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,16]}}"#, "sizeMismatch"),
-        (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, "invalidOffsets"),
-        (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}}"#, "invalidOffsets"),
+        (
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
+            "invalidOffsets"
+        ),
+        (
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}}"#,
+            "invalidOffsets"
+        ),
         (#"{"a":{"dtype":"F32","shape":[0],"data_offsets":[16,0]}}"#, "invalidOffsets"),
         (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, "incompleteBuffer"),
-        (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}"#, "duplicateName"),
-        (#"{"__metadata__":{"k":"v"},"__metadata__":{},"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, "duplicateName"),
+        (
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}"#,
+            "duplicateName"
+        ),
+        (
+            #"{"__metadata__":{"k":"v"},"__metadata__":{},"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#,
+            "duplicateName"
+        ),
         (#"{"__metadata__":{"k":1},"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, "invalidMetadata"),
         (#"{"__metadata__":["k"],"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, "invalidMetadata"),
     ])
     func malformedHeaderIsNamed(header: String, expected: String) throws {
-        let error = try #require(safeTensorsFailure(safeTensorsImage(header: header, data: Self.data16)) as? SafeTensorsError)
+        let error = try #require(
+            safeTensorsFailure(safeTensorsImage(header: header, data: Self.data16)) as? SafeTensorsError)
         #expect(String(describing: error).hasPrefix(expected), "\(error)")
         #expect(error.errorDescription?.contains("test.safetensors") == true)
     }
@@ -57,12 +72,14 @@ import Testing
         #expect(safeTensorsFailure([1, 2, 3]) as? SafeTensorsError == .fileTooSmall(path: "test.safetensors", size: 3))
         var huge: [UInt8] = []
         withUnsafeBytes(of: UInt64(100_000_001).littleEndian) { huge += $0 }
-        #expect(safeTensorsFailure(huge + [0x7B, 0x7D]) as? SafeTensorsError
-            == .headerTooLarge(path: "test.safetensors", length: 100_000_001))
+        #expect(
+            safeTensorsFailure(huge + [0x7B, 0x7D]) as? SafeTensorsError
+                == .headerTooLarge(path: "test.safetensors", length: 100_000_001))
         var beyond: [UInt8] = []
         withUnsafeBytes(of: UInt64(50).littleEndian) { beyond += $0 }
-        #expect(safeTensorsFailure(beyond + Array("{}".utf8)) as? SafeTensorsError
-            == .headerBeyondFile(path: "test.safetensors", length: 50, fileSize: 10))
+        #expect(
+            safeTensorsFailure(beyond + Array("{}".utf8)) as? SafeTensorsError
+                == .headerBeyondFile(path: "test.safetensors", length: 50, fileSize: 10))
         #expect(safeTensorsFailure([UInt8](repeating: 0xFF, count: 8)) is SafeTensorsError)
     }
 

@@ -1,8 +1,9 @@
+import ArbiterTestSupport
+import Testing
+
 // SafeTensorsHalfConversionTests: binary16 and bfloat16 conversions, exhaustively where the
 // domain is small (all 65,536 half patterns) and at the rounding boundaries otherwise.
 @testable import ArbiterTensor
-import ArbiterTestSupport
-import Testing
 
 @Suite struct SafeTensorsHalfConversionTests {
     /// Every f16 bit pattern widens exactly and narrows back to itself (NaN payloads included).
@@ -27,7 +28,10 @@ import Testing
             switch exponent {
             case 0: ok = Double(value) == sign * mantissa * 0x1p-24 && value.sign == (sign < 0 ? .minus : .plus)
             case 31: ok = mantissa == 0 ? Double(value) == sign * .infinity : value.isNaN
-            default: ok = Double(value) == sign * (1 + mantissa / 1024) * Double(sign: .plus, exponent: exponent - 15, significand: 1)
+            default:
+                ok =
+                    Double(value) == sign * (1 + mantissa / 1024)
+                    * Double(sign: .plus, exponent: exponent - 15, significand: 1)
             }
             if !ok { wrong.append(raw) }
         }

@@ -50,13 +50,14 @@ import Testing
 
     /// Tensors are laid out by descending dtype alignment, then by name (byte order).
     @Test func ordersByAlignmentThenName() throws {
-        let data = try SafeTensorsWriter.serialize([
-            SafeTensorsEntry(name: "b16", shape: [1], values: [1], dtype: .bfloat16),
-            SafeTensorsEntry(name: "z", shape: [1], values: [1], dtype: .float32),
-            SafeTensorsEntry(name: "h", shape: [2], values: [1, 2], dtype: .float16),
-            SafeTensorsEntry(name: "B", shape: [1], values: [1], dtype: .float32),
-            SafeTensorsEntry(name: "a", shape: [1], values: [1], dtype: .float32),
-        ], metadata: [:])
+        let data = try SafeTensorsWriter.serialize(
+            [
+                SafeTensorsEntry(name: "b16", shape: [1], values: [1], dtype: .bfloat16),
+                SafeTensorsEntry(name: "z", shape: [1], values: [1], dtype: .float32),
+                SafeTensorsEntry(name: "h", shape: [2], values: [1, 2], dtype: .float16),
+                SafeTensorsEntry(name: "B", shape: [1], values: [1], dtype: .float32),
+                SafeTensorsEntry(name: "a", shape: [1], values: [1], dtype: .float32),
+            ], metadata: [:])
         let file = try SafeTensorsFile(data: data)
         #expect(file.names == ["B", "a", "z", "b16", "h"])
         #expect(file.info("h")?.dataOffsets == 14..<18)
@@ -71,7 +72,9 @@ import Testing
             SafeTensorsEntry(name: "empty16", shape: [4, 0], values: [], dtype: .float16),
             SafeTensorsEntry(name: "f32", shape: [2, 4], values: awkward),
             SafeTensorsEntry(name: "f16exact", shape: [11], values: exact, dtype: .float16),
-            SafeTensorsEntry(name: "bf16exact", shape: [1, 11], values: exact.map { $0 == 0x1p-24 ? 0x1p-126 : $0 }, dtype: .bfloat16),
+            SafeTensorsEntry(
+                name: "bf16exact", shape: [1, 11], values: exact.map { $0 == 0x1p-24 ? 0x1p-126 : $0 }, dtype: .bfloat16
+            ),
             SafeTensorsEntry(name: "f16round", shape: [8], values: awkward, dtype: .float16),
             SafeTensorsEntry(name: "bf16round", shape: [8], values: awkward, dtype: .bfloat16),
             SafeTensorsEntry(name: "nan", shape: [1], values: [.nan], dtype: .float16),
@@ -101,10 +104,14 @@ import Testing
         // to 8 significant bits for bfloat16.
         let f16: [Float] = [0.0999755859375, 0.333251953125, 3.140625, 0, .infinity, -.infinity, 65504, .infinity]
         #expect(try file.floats("f16round") == f16)
-        let bf16: [Float] = [0.10009765625, 0.333984375, 3.140625, 1.0011717677116394e-08, 70144, -9.969209968386869e+37, 65536, 65536]
+        let bf16: [Float] = [
+            0.10009765625, 0.333984375, 3.140625, 1.0011717677116394e-08, 70144, -9.969209968386869e+37, 65536, 65536,
+        ]
         #expect(try file.floats("bf16round") == bf16)
         #expect(try file.floats("nan").first?.isNaN == true)
-        #expect(throws: SafeTensorsError.tensorNotFound(path: url.path, tensor: "missing")) { try file.floats("missing") }
+        #expect(throws: SafeTensorsError.tensorNotFound(path: url.path, tensor: "missing")) {
+            try file.floats("missing")
+        }
     }
 
     @Test func writerRejectsInconsistentTensors() throws {
@@ -117,7 +124,9 @@ import Testing
         for entry in cases {
             #expect(throws: SafeTensorsError.self) { try SafeTensorsWriter.serialize([entry], metadata: [:]) }
         }
-        let twice = [SafeTensorsEntry(name: "a", shape: [1], values: [1]), SafeTensorsEntry(name: "a", shape: [1], values: [2])]
+        let twice = [
+            SafeTensorsEntry(name: "a", shape: [1], values: [1]), SafeTensorsEntry(name: "a", shape: [1], values: [2]),
+        ]
         #expect(throws: SafeTensorsError.self) { try SafeTensorsWriter.serialize(twice, metadata: [:]) }
     }
 
@@ -127,7 +136,8 @@ import Testing
         for v: Int32 in [7, -8] { withUnsafeBytes(of: v.littleEndian) { data += $0 } }
         withUnsafeBytes(of: (1.5 as Double).bitPattern.littleEndian) { data += $0 }
         data += [0x00, 0x02, 0xFF, 0x38, 0x7E]  // BOOL 0, BOOL 2, I8 -1, F8_E4M3 1.0, F8_E4M3 448
-        let header = #"{"i":{"dtype":"I64","shape":[3],"data_offsets":[0,24]},"j":{"dtype":"I32","shape":[2],"data_offsets":[24,32]},"d":{"dtype":"F64","shape":[],"data_offsets":[32,40]},"b":{"dtype":"BOOL","shape":[2],"data_offsets":[40,42]},"c":{"dtype":"I8","shape":[1],"data_offsets":[42,43]},"e":{"dtype":"F8_E4M3","shape":[2],"data_offsets":[43,45]}}"#
+        let header =
+            #"{"i":{"dtype":"I64","shape":[3],"data_offsets":[0,24]},"j":{"dtype":"I32","shape":[2],"data_offsets":[24,32]},"d":{"dtype":"F64","shape":[],"data_offsets":[32,40]},"b":{"dtype":"BOOL","shape":[2],"data_offsets":[40,42]},"c":{"dtype":"I8","shape":[1],"data_offsets":[42,43]},"e":{"dtype":"F8_E4M3","shape":[2],"data_offsets":[43,45]}}"#
         let file = try SafeTensorsFile(data: Data(safeTensorsImage(header: header, data: data)))
         #expect(file.names == ["i", "j", "d", "b", "c", "e"])
         #expect(try file.floats("i") == [-3, 0, 511])
@@ -144,15 +154,19 @@ import Testing
         let directory = try makeSafeTensorsScratchDirectory("safetensors-replace")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("w.safetensors")
-        try SafeTensorsWriter.write([(name: "w", shape: [3], values: [1, 2, 3], dtype: .float32)], metadata: [:], to: url)
+        try SafeTensorsWriter.write(
+            [(name: "w", shape: [3], values: [1, 2, 3], dtype: .float32)], metadata: [:], to: url)
         let old = try SafeTensorsFile(contentsOf: url)
-        try SafeTensorsWriter.write([(name: "w", shape: [1], values: [9], dtype: .float32)], metadata: ["v": "2"], to: url)
+        try SafeTensorsWriter.write(
+            [(name: "w", shape: [1], values: [9], dtype: .float32)], metadata: ["v": "2"], to: url)
         #expect(try old.floats("w") == [1, 2, 3])
         let new = try SafeTensorsFile(contentsOf: url)
         #expect(try new.floats("w") == [9])
         #expect(new.metadata == ["v": "2"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["w.safetensors"])
-        #expect(throws: SafeTensorsError.self) { try SafeTensorsFile(contentsOf: directory.appendingPathComponent("missing")) }
+        #expect(throws: SafeTensorsError.self) {
+            try SafeTensorsFile(contentsOf: directory.appendingPathComponent("missing"))
+        }
         #expect(throws: SafeTensorsError.self) { try SafeTensorsFile(contentsOf: directory) }
     }
 }

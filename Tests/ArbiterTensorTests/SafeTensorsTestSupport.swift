@@ -1,7 +1,7 @@
+import ArbiterTensor
 // SafeTensorsTestSupport: small helpers shared by the safetensors, optimizer and checkpoint tests:
 // hand-built file images, a seeded TestRNG generator, and error capture. Test-only.
 import ArbiterTestSupport
-import ArbiterTensor
 import Foundation
 
 /// A raw safetensors image: 8-byte little-endian header length, the header text, the data bytes.

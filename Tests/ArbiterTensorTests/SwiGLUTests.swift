@@ -1,10 +1,11 @@
+import ArbiterTestSupport
+import Foundation
+import Testing
+
 // SwiGLUTests: `siluGated(by:)`, fused (nothing recorded) against the composite silu(g)·u and
 // a Double reference, including large |g| where exp saturates; recorded, it is the composite and
 // its gradients match the composite's.
 @testable import ArbiterTensor
-import ArbiterTestSupport
-import Foundation
-import Testing
 
 @Suite struct SwiGLUTests {
     @Test func fusedMatchesCompositeAndReference() {
@@ -12,7 +13,8 @@ import Testing
         var g = (0..<1000).map { _ in rng.nextNormal() * 4 }
         g += [0, -0.0, 30, -30, 90, -90, 1e6, -1e6]
         let u = g.indices.map { _ in rng.nextNormal() }
-        let gate = Tensor(g, shape: [2, g.count / 2]), up = Tensor(u, shape: [2, u.count / 2])
+        let gate = Tensor(g, shape: [2, g.count / 2])
+        let up = Tensor(u, shape: [2, u.count / 2])
         let fused = Tensor.noGrad { gate.siluGated(by: up) }
         let composite = Tensor.noGrad { gate.silu() * up }
         let reference = zip(g, u).map { Double($0) / (1 + Foundation.exp(-Double($0))) * Double($1) }
@@ -31,8 +33,10 @@ import Testing
         let y = gate.siluGated(by: up)
         #expect(y.node != nil)
         y.sum().backward()
-        let gg = gate.grad?.scalars ?? [], gu = up.grad?.scalars ?? []
-        gate.zeroGrad(); up.zeroGrad()
+        let gg = gate.grad?.scalars ?? []
+        let gu = up.grad?.scalars ?? []
+        gate.zeroGrad()
+        up.zeroGrad()
         (gate.silu() * up).sum().backward()
         #expect(gg == gate.grad?.scalars && gu == up.grad?.scalars)
     }

@@ -13,8 +13,11 @@ import Testing
         let a = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3], requiresGrad: true)
         let b = Tensor.randomNormal([3, 2], mean: 0, standardDeviation: 1, using: &rng, requiresGrad: true)
         let u = Tensor.randomUniform([2, 3], in: -1...1, using: &rng)
-        let z = Tensor.zeros([2, 3]), o = Tensor.ones([2, 3]), f = Tensor.full([2, 3], value: 2)
-        let s = Tensor(scalar: 1), r = Tensor(repeating: 1, shape: [3])
+        let z = Tensor.zeros([2, 3])
+        let o = Tensor.ones([2, 3])
+        let f = Tensor.full([2, 3], value: 2)
+        let s = Tensor(scalar: 1)
+        let r = Tensor(repeating: 1, shape: [3])
         #expect(a.shape == [2, 3] && a.rank == 2 && a.count == 6 && a.scalars.count == 6 && s.item() == 1)
         #expect(a[1, 0] == 4)
 
@@ -27,15 +30,19 @@ import Testing
             a.tanh(), a.sigmoid(), a.relu(), a.geluTanh(), a.geluErf(), a.silu(),
             a.sum(), a.sum(alongAxis: 0), a.sum(alongAxes: [0, 1], keepDim: true), a.mean(), a.mean(alongAxis: 1),
             a.mean(alongAxes: [0]), a.max(), a.max(alongAxis: 1, keepDim: true), a.max(alongAxes: [0]),
-            a.softmax(), a.softmax(alongAxis: 0), a.logSoftmax(), a.logSumExp(), a.logSumExp(alongAxis: 0, keepDim: true),
-            a.rmsNorm(weight: r), a.rmsNorm(weight: nil, eps: 1e-5), a.layerNorm(weight: r, bias: r), a.layerNorm(weight: nil, bias: nil, eps: 1e-5),
+            a.softmax(), a.softmax(alongAxis: 0), a.logSoftmax(), a.logSumExp(),
+            a.logSumExp(alongAxis: 0, keepDim: true),
+            a.rmsNorm(weight: r), a.rmsNorm(weight: nil, eps: 1e-5), a.layerNorm(weight: r, bias: r),
+            a.layerNorm(weight: nil, bias: nil, eps: 1e-5),
             a.embedding([1, 0]), a.embedding([1, 0, 1, 1], indexShape: [2, 2]),
             a.reshaped([3, 2]).reshaped([1, 6]).reshaped([-1]), a.permuted([1, 0]), a.transposed(), a.transposed(0, 1),
             a.slice(alongAxis: 1, 0..<2), Tensor.concat([a, a], alongAxis: 0), Tensor.stack([a, a], alongAxis: 2),
             a.dropout(p: 0.1, training: true, rng: &rng), a.crossEntropy(targets: [0, 2]),
             a.crossEntropy(targets: [0, -1], ignoreIndex: -1), a.tokenLogProbs(targets: [2, 1]),
-            a.reshaped([1, 1, 3, 2]).rope(layout: .interleaved), a.reshaped([1, 1, 3, 2]).rope(layout: .halfSplit, theta: 500, positionOffset: 3),
-            Tensor.attention(query: a.reshaped([1, 1, 2, 3]), key: a.reshaped([1, 1, 2, 3]), value: a.reshaped([1, 1, 2, 3])),
+            a.reshaped([1, 1, 3, 2]).rope(layout: .interleaved),
+            a.reshaped([1, 1, 3, 2]).rope(layout: .halfSplit, theta: 500, positionOffset: 3),
+            Tensor.attention(
+                query: a.reshaped([1, 1, 2, 3]), key: a.reshaped([1, 1, 2, 3]), value: a.reshaped([1, 1, 2, 3])),
             Tensor.attention(
                 query: a.reshaped([1, 2, 1, 3]), key: a.reshaped([1, 1, 2, 3]), value: a.reshaped([1, 1, 2, 3]),
                 causal: false, padding: .lengths([1]), scale: 0.5),

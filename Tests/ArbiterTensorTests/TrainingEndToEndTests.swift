@@ -15,7 +15,8 @@ import Testing
     /// The quadrant problem (label = x0·x1 > 0) on 64 fixed points; returns the loss curve and
     /// the largest pre-clip gradient norm seen.
     static func trainMLP(steps: Int = 150, seed: UInt64 = 7) throws -> (losses: [Float], maxNorm: Double) {
-        let baseLR: Float = 0.03, maxGradNorm: Float = 0.5
+        let baseLR: Float = 0.03
+        let maxGradNorm: Float = 0.5
         let schedule = LRSchedule.cosine(warmupSteps: 10, totalSteps: steps, minLR: 0.003)
         var rng = SeededRNG(seed: seed)
         let n = 64
@@ -27,7 +28,8 @@ import Testing
         let b2 = Tensor.zeros([2])  // (2)
         let parameters = Parameters([("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2)])
         var optimizer = AdamW(configuration: try .init(learningRate: baseLR, weightDecay: 0.01))
-        var losses: [Float] = [], maxNorm = 0.0
+        var losses: [Float] = []
+        var maxNorm = 0.0
         for step in 0..<steps {
             let logits = (x.matmul(w1) + b1).tanh().matmul(w2) + b2  // (N, 2)
             let loss = logits.crossEntropy(targets: labels)
@@ -42,7 +44,8 @@ import Testing
 
     @Test func mlpTrainsWithAdamWCosineAndClipping() throws {
         let run = try Self.trainMLP()
-        let start = try #require(run.losses.first), end = try #require(run.losses.last)
+        let start = try #require(run.losses.first)
+        let end = try #require(run.losses.last)
         #expect(start > 0.6)  // ≈ ln 2 untrained
         #expect(end < 0.1, "final loss \(end)")
         #expect(run.maxNorm > 0.5, "clipping never engaged (max norm \(run.maxNorm)); the test would not exercise it")
@@ -63,7 +66,9 @@ import Testing
     }
 
     /// Runs steps `range` (cosine schedule over `totalSteps`, clip at 1); returns their losses.
-    static func train(_ model: TinyTransformer, _ optimizer: inout AdamW, _ data: inout SeededRNG, steps range: Range<Int>) throws -> [Float] {
+    static func train(
+        _ model: TinyTransformer, _ optimizer: inout AdamW, _ data: inout SeededRNG, steps range: Range<Int>
+    ) throws -> [Float] {
         let schedule = LRSchedule.cosine(warmupSteps: 5, totalSteps: totalSteps, minLR: baseLR / 10)
         var losses: [Float] = []
         for step in range {
@@ -84,7 +89,9 @@ import Testing
         let losses = try Self.train(model, &optimizer, &data, steps: 0..<Self.totalSteps)
         let start = try #require(losses.first)
         let tail = losses.suffix(5).reduce(0, +) / 5
-        #expect(abs(start - Float(Foundation.log(Double(TinyCorpus.characters.count)))) < 0.2, "initial loss \(start) should be ≈ ln V")
+        #expect(
+            abs(start - Float(Foundation.log(Double(TinyCorpus.characters.count)))) < 0.2,
+            "initial loss \(start) should be ≈ ln V")
         // Thresholds: the corpus's unigram entropy is 2.92 nats and its empirical bigram entropy
         // 1.94 (ln V = 3.53); this run reaches ≈ 1.95, so < 2.3 proves it learned to use context.
         #expect(tail < 2.3, "mean loss of the last 5 steps \(tail); losses \(losses)")
@@ -98,7 +105,8 @@ import Testing
     }
 
     @Test func checkpointResumeMatchesAnUninterruptedRunBitForBit() throws {
-        let steps = 12, cut = 6
+        let steps = 12
+        let cut = 6
         var whole = try Self.makeRun(seed: 5)
         let expected = try Self.train(whole.model, &whole.optimizer, &whole.data, steps: 0..<steps)
 
@@ -108,7 +116,8 @@ import Testing
             .appendingPathComponent("arbiter-resume-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let target = directory.appendingPathComponent("step-\(cut)")
-        try Checkpoint(parameters: first.model.parameters, optimizer: first.optimizer, rng: first.data, step: cut).save(to: target)
+        try Checkpoint(parameters: first.model.parameters, optimizer: first.optimizer, rng: first.data, step: cut).save(
+            to: target)
 
         // A model from another seed: everything that matters must come from the checkpoint.
         var second = try Self.makeRun(seed: 99)
@@ -127,8 +136,11 @@ import Testing
 
     @Test func parametersRoundTripThroughSafeTensorsAndRejectMismatches() throws {
         var rng = SeededRNG(seed: 3)
-        let a = Parameters([("w", Tensor.randomNormal([3, 4], using: &rng)), ("b", Tensor.randomNormal([4], using: &rng))])
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("arbiter-params-\(UUID().uuidString).safetensors")
+        let a = Parameters([
+            ("w", Tensor.randomNormal([3, 4], using: &rng)), ("b", Tensor.randomNormal([4], using: &rng)),
+        ])
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "arbiter-params-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         try a.save(to: url)
         let b = Parameters([("w", Tensor.zeros([3, 4])), ("b", Tensor.zeros([4]))])
@@ -136,7 +148,9 @@ import Testing
         #expect(b["w"]?.scalars == a["w"]?.scalars && b["b"]?.scalars == a["b"]?.scalars)
 
         let wrongShape = Parameters([("w", Tensor.zeros([4, 3])), ("b", Tensor.zeros([4]))])
-        #expect(throws: ParametersError.shapeMismatch(source: url.path, name: "w", expected: [4, 3], found: [3, 4])) { try wrongShape.load(from: url) }
+        #expect(throws: ParametersError.shapeMismatch(source: url.path, name: "w", expected: [4, 3], found: [3, 4])) {
+            try wrongShape.load(from: url)
+        }
         #expect(wrongShape["b"]?.scalars == [0, 0, 0, 0])  // all or nothing
         let missing = Parameters([("w", Tensor.zeros([3, 4])), ("b", Tensor.zeros([4])), ("c", Tensor.zeros([1]))])
         #expect(throws: ParametersError.missingTensor(source: url.path, name: "c")) { try missing.load(from: url) }
@@ -145,7 +159,8 @@ import Testing
     }
 
     @Test func optimizerStepSkipsParametersWithoutGradientAndClippingMatchesTheFlatRule() throws {
-        let used = Tensor([1, 2], shape: [2]), unused = Tensor([5, 6], shape: [2])
+        let used = Tensor([1, 2], shape: [2])
+        let unused = Tensor([5, 6], shape: [2])
         let parameters = Parameters([("used", used), ("unused", unused)])
         (used * Tensor([30, 40], shape: [2])).sum().backward()  // grad (30, 40), norm 50
         #expect(parameters.gradientNorm() == 50)
@@ -172,7 +187,8 @@ import Testing
 
     @Test(arguments: ["1,2,3", "1,2,3,4,x", "1,2,3,4,", "0,0,0,0", "", "a,b,c,d"])
     func checkpointRejectsBadRNGMetadata(_ text: String) {
-        let checkpoint = Checkpoint(tensors: [], optimizer: nil, metadata: ["arbiter.training.rng": text, "arbiter.training.step": "-1"])
+        let checkpoint = Checkpoint(
+            tensors: [], optimizer: nil, metadata: ["arbiter.training.rng": text, "arbiter.training.step": "-1"])
         #expect(throws: CheckpointError.self) { try checkpoint.trainingRNG() }
         #expect(throws: CheckpointError.self) { try checkpoint.trainingStep() }
         #expect(throws: CheckpointError.self) { try checkpoint.trainingOptimizer(AdamW.self) }
@@ -182,16 +198,20 @@ import Testing
     /// restoring either succeeds or throws a typed error, never traps.
     @Test func mutatedCheckpointFilesThrowOrLoadNeverTrap() throws {
         var rng = SeededRNG(seed: 17)
-        let parameters = Parameters([("w", Tensor.randomNormal([4, 3], using: &rng)), ("b", Tensor.randomNormal([3], using: &rng))])
+        let parameters = Parameters([
+            ("w", Tensor.randomNormal([4, 3], using: &rng)), ("b", Tensor.randomNormal([3], using: &rng)),
+        ])
         ((parameters["w"]?.sum() ?? Tensor(scalar: 0)) + (parameters["b"]?.sum() ?? Tensor(scalar: 0))).backward()
         var optimizer = AdamW()
         try optimizer.step(parameters, learningRate: 0.1)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("arbiter-fuzz-\(UUID().uuidString)", isDirectory: true)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "arbiter-fuzz-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try Checkpoint(parameters: parameters, optimizer: optimizer, rng: rng, step: 1).save(to: directory)
         let files = ["model.safetensors", "optimizer.safetensors", "checkpoint.json"]
         let originals = try files.map { try Data(contentsOf: directory.appendingPathComponent($0)) }
-        var loaded = 0, rejected = 0
+        var loaded = 0
+        var rejected = 0
         for _ in 0..<200 {
             let f = Int(rng.next() % UInt64(files.count))
             var bytes = [UInt8](originals[f])

@@ -20,7 +20,10 @@ import Testing
         let learningRate: Float = 0.5
         var losses: [Float] = []
         for _ in 0..<steps {
-            let w1 = params["w1"]!, b1 = params["b1"]!, w2 = params["w2"]!, b2 = params["b2"]!
+            let w1 = params["w1"]!
+            let b1 = params["b1"]!
+            let w2 = params["w2"]!
+            let b2 = params["b2"]!
             let hidden = (x.matmul(w1) + b1).tanh()  // (N, H)
             let logits = hidden.matmul(w2) + b2  // (N, 2)
             let loss = logits.crossEntropy(targets: labels)
@@ -40,7 +43,8 @@ import Testing
         let first = Self.train()
         let second = Self.train()
         #expect(first.losses == second.losses)  // bit-identical: same seed, deterministic kernels
-        let start = first.losses.first ?? 0, end = first.losses.last ?? .infinity
+        let start = first.losses.first ?? 0
+        let end = first.losses.last ?? .infinity
         #expect(start > 0.6)  // ≈ ln 2 for an untrained 2-class model
         #expect(end < 0.25, "final loss \(end)")
         #expect(first.changed.values.allSatisfy { $0 }, "unchanged parameters: \(first.changed.filter { !$0.value })")

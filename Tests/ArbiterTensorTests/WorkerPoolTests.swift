@@ -1,10 +1,11 @@
+import Foundation
+import Testing
+
 // WorkerPoolTests: every part of a job runs exactly once, on the caller and the workers, for
 // jobs that let the workers spin afterwards and jobs that send them to sleep (`spinAfter: false`,
 // the prefill products), including a job posted after the workers went to sleep, and a job
 // posted from inside another (it runs alone on its caller).
 @testable import ArbiterTensor
-import Foundation
-import Testing
 
 @Suite struct WorkerPoolTests {
     final class Counts: @unchecked Sendable {
@@ -36,7 +37,8 @@ import Testing
     }
 
     @Test func nestedJobRunsOnItsCaller() {
-        let outer = Counts(4), inner = Counts(4 * 6)
+        let outer = Counts(4)
+        let inner = Counts(4 * 6)
         WorkerPool.shared.run(parts: 4, spinAfter: false) { i in
             outer.values[i] += 1
             WorkerPool.shared.run(parts: 6) { j in inner.values[i * 6 + j] += 1 }

@@ -11,7 +11,8 @@ public enum Fixtures {
         .appendingPathComponent("Fixtures", isDirectory: true)
 
     /// The repository root.
-    public static let repositoryRoot: URL = root
+    public static let repositoryRoot: URL =
+        root
         .deletingLastPathComponent()
         .deletingLastPathComponent()
 
@@ -34,7 +35,9 @@ public enum Fixtures {
     public static func float32(_ relativePath: String) throws -> [Float] {
         let bytes = try data(relativePath)
         return bytes.withUnsafeBytes { raw in
-            (0..<(bytes.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            (0..<(bytes.count / 4)).map {
+                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+            }
         }
     }
 }

@@ -8,9 +8,22 @@ import Foundation
 public struct GGUFTestWriter {
     /// A metadata value, written with its GGUF type id.
     public enum Value {
-        case uint8(UInt8), int8(Int8), uint16(UInt16), int16(Int16), uint32(UInt32), int32(Int32)
-        case uint64(UInt64), int64(Int64), float32(Float), float64(Double), bool(Bool), string(String)
-        case strings([String]), int32s([Int32]), floats([Float]), uint8s([UInt8])
+        case uint8(UInt8)
+        case int8(Int8)
+        case uint16(UInt16)
+        case int16(Int16)
+        case uint32(UInt32)
+        case int32(Int32)
+        case uint64(UInt64)
+        case int64(Int64)
+        case float32(Float)
+        case float64(Double)
+        case bool(Bool)
+        case string(String)
+        case strings([String])
+        case int32s([Int32])
+        case floats([Float])
+        case uint8s([UInt8])
         /// Array of arrays of strings.
         case nestedStrings([[String]])
         /// Arbitrary type id followed by arbitrary payload bytes (for corrupt files).
@@ -41,7 +54,9 @@ public struct GGUFTestWriter {
     public var metadata: [(key: String, value: Value)]
     public var tensors: [Tensor]
 
-    public init(version: UInt32 = 3, alignment: Int = 32, metadata: [(key: String, value: Value)] = [], tensors: [Tensor] = []) {
+    public init(
+        version: UInt32 = 3, alignment: Int = 32, metadata: [(key: String, value: Value)] = [], tensors: [Tensor] = []
+    ) {
         self.version = version
         self.alignment = alignment
         self.metadata = metadata
@@ -63,34 +78,69 @@ public struct GGUFTestWriter {
         for (key, value) in metadata {
             putString(key)
             switch value {
-            case .uint8(let v): put(UInt32(0)); put(v)
-            case .int8(let v): put(UInt32(1)); put(v)
-            case .uint16(let v): put(UInt32(2)); put(v)
-            case .int16(let v): put(UInt32(3)); put(v)
-            case .uint32(let v): put(UInt32(4)); put(v)
-            case .int32(let v): put(UInt32(5)); put(v)
-            case .float32(let v): put(UInt32(6)); put(v.bitPattern)
-            case .bool(let v): put(UInt32(7)); put(UInt8(v ? 1 : 0))
-            case .string(let v): put(UInt32(8)); putString(v)
-            case .uint64(let v): put(UInt32(10)); put(v)
-            case .int64(let v): put(UInt32(11)); put(v)
-            case .float64(let v): put(UInt32(12)); put(v.bitPattern)
+            case .uint8(let v):
+                put(UInt32(0))
+                put(v)
+            case .int8(let v):
+                put(UInt32(1))
+                put(v)
+            case .uint16(let v):
+                put(UInt32(2))
+                put(v)
+            case .int16(let v):
+                put(UInt32(3))
+                put(v)
+            case .uint32(let v):
+                put(UInt32(4))
+                put(v)
+            case .int32(let v):
+                put(UInt32(5))
+                put(v)
+            case .float32(let v):
+                put(UInt32(6))
+                put(v.bitPattern)
+            case .bool(let v):
+                put(UInt32(7))
+                put(UInt8(v ? 1 : 0))
+            case .string(let v):
+                put(UInt32(8))
+                putString(v)
+            case .uint64(let v):
+                put(UInt32(10))
+                put(v)
+            case .int64(let v):
+                put(UInt32(11))
+                put(v)
+            case .float64(let v):
+                put(UInt32(12))
+                put(v.bitPattern)
             case .strings(let a):
-                put(UInt32(9)); put(UInt32(8)); put(UInt64(a.count))
+                put(UInt32(9))
+                put(UInt32(8))
+                put(UInt64(a.count))
                 for s in a { putString(s) }
             case .int32s(let a):
-                put(UInt32(9)); put(UInt32(5)); put(UInt64(a.count))
+                put(UInt32(9))
+                put(UInt32(5))
+                put(UInt64(a.count))
                 for x in a { put(x) }
             case .floats(let a):
-                put(UInt32(9)); put(UInt32(6)); put(UInt64(a.count))
+                put(UInt32(9))
+                put(UInt32(6))
+                put(UInt64(a.count))
                 for x in a { put(x.bitPattern) }
             case .uint8s(let a):
-                put(UInt32(9)); put(UInt32(0)); put(UInt64(a.count))
+                put(UInt32(9))
+                put(UInt32(0))
+                put(UInt64(a.count))
                 out.append(contentsOf: a)
             case .nestedStrings(let outer):
-                put(UInt32(9)); put(UInt32(9)); put(UInt64(outer.count))
+                put(UInt32(9))
+                put(UInt32(9))
+                put(UInt64(outer.count))
                 for inner in outer {
-                    put(UInt32(8)); put(UInt64(inner.count))
+                    put(UInt32(8))
+                    put(UInt64(inner.count))
                     for s in inner { putString(s) }
                 }
             case .raw(let typeID, let payload):

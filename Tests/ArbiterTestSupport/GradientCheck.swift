@@ -81,11 +81,13 @@ public enum GradientCheck {
         }
         var numeric: [[Double]] = []
         for i in x.indices {
-            numeric.append(numericGradient(of: { xi in
-                var xs = x
-                xs[i] = xi
-                return loss(xs)
-            }, at: x[i], step: step))
+            numeric.append(
+                numericGradient(
+                    of: { xi in
+                        var xs = x
+                        xs[i] = xi
+                        return loss(xs)
+                    }, at: x[i], step: step))
         }
         let analytic = tensors.map { $0.grad?.scalars ?? [Float](repeating: 0, count: $0.count) }
         return Report(forwardMaxAbs: maxAbsDifference(out.scalars, forwardRef), analytic: analytic, numeric: numeric)

@@ -13,7 +13,9 @@ public struct TinyTransformer {
     /// All trainable tensors, in a fixed order ("embedding", "layers.i.*", "final_norm", "head").
     public let parameters: Parameters
 
-    public init(vocabulary: Int, block configuration: TransformerBlock.Configuration, layers: Int, using rng: inout SeededRNG) {
+    public init(
+        vocabulary: Int, block configuration: TransformerBlock.Configuration, layers: Int, using rng: inout SeededRNG
+    ) {
         self.vocabulary = vocabulary
         // Unit-scale token embeddings dominate the residual stream at the start (the blocks' outputs
         // are small), so the token identity is what the head sees first.
@@ -38,7 +40,8 @@ public struct TinyTransformer {
         var x = embedding.embedding(tokens, indexShape: [b, t])  // (B, T, C)
         for block in blocks { x = block(x) }
         let c = embedding.shape[1]
-        let h = x.rmsNorm(weight: finalNorm, eps: blocks.first?.configuration.normEps ?? 1e-5).reshaped([b * t, c])  // (B·T, C)
+        // (B·T, C)
+        let h = x.rmsNorm(weight: finalNorm, eps: blocks.first?.configuration.normEps ?? 1e-5).reshaped([b * t, c])
         return h.matmul(head)  // (B·T, V)
     }
 
@@ -72,7 +75,8 @@ public enum TinyCorpus {
 
     /// `batch` random windows of `length` tokens: inputs and next-token targets, each (B·T).
     public static func batch(_ batch: Int, length: Int, using rng: inout SeededRNG) -> (inputs: [Int], targets: [Int]) {
-        var inputs: [Int] = [], targets: [Int] = []
+        var inputs: [Int] = []
+        var targets: [Int] = []
         let starts = tokens.count - length - 1
         precondition(starts > 0, "TinyCorpus: window \(length) is longer than the corpus")
         for _ in 0..<batch {
