@@ -31,13 +31,16 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "ArbiterTensor", dependencies: ["COpenBLAS", "CArbiterKernels"], swiftSettings: strict),
+        // The bottom Swift target: pieces several modules share (ARCHITECTURE.md).
+        .target(name: "ArbiterCore", swiftSettings: strict),
+        .target(
+            name: "ArbiterTensor", dependencies: ["ArbiterCore", "COpenBLAS", "CArbiterKernels"], swiftSettings: strict),
         // AVX2 kernels in C (function-level target attributes, chosen at run time): no flags needed.
         .target(name: "CArbiterKernels"),
         .target(name: "ArbiterModels", dependencies: ["ArbiterTensor", "CArbiterKernels"], swiftSettings: strict),
         .target(
             name: "ArbiterRubric",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["ArbiterCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
@@ -60,11 +63,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "ArbiterAgreement", swiftSettings: strict),
+        .target(name: "ArbiterAgreement", dependencies: ["ArbiterCore"], swiftSettings: strict),
         .target(
             name: "Arbiter",
             dependencies: [
-                "ArbiterTensor", "ArbiterModels", "ArbiterRubric", "ArbiterJudge", "ArbiterAgreement",
+                "ArbiterCore", "ArbiterTensor", "ArbiterModels", "ArbiterRubric", "ArbiterJudge", "ArbiterAgreement",
             ],
             swiftSettings: strict
         ),
