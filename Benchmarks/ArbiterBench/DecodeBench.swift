@@ -26,7 +26,7 @@ func decodePathsBenchmark() {
     // Greedy decoding never hits a stop token here: a budget of exactly `newTokens` is generated
     // (checked below), so tokens/s counts steps after the prompt.
     func decodeRate(quantized: Bool) -> (rate: Double, cpuRate: Double, tokens: [Int]) {
-        lm.model.usesQuantizedDecode = quantized
+        lm.model.arithmetic = quantized ? .fast : .exact
         var best = Double.infinity
         var bestCPU = Double.infinity
         var tokens: [Int] = []
@@ -51,7 +51,7 @@ func decodePathsBenchmark() {
     }
     let (fp32Rate, fp32CPU, fp32Tokens) = decodeRate(quantized: false)
     let (quantRate, quantCPU, quantTokens) = decodeRate(quantized: true)
-    lm.model.usesQuantizedDecode = true
+    lm.model.arithmetic = .exact
     var prefillBest = Double.infinity
     for _ in 0..<3 {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -75,7 +75,7 @@ func decodePathsBenchmark() {
     )
     print(
         String(
-            format: "prefill: %d-token prompt %.1f tokens/s (%.0f ms)", prefillPrompt.count,
+            format: "prefill (exact fp32): %d-token prompt %.1f tokens/s (%.0f ms)", prefillPrompt.count,
             Double(prefillPrompt.count) / prefillBest, prefillBest * 1000))
 }
 

@@ -26,8 +26,8 @@ func prefillFLOPs(_ c: LlamaConfiguration, tokens t: Int) -> Double {
 }
 
 /// The same model with no stop tokens: generation always runs to `maxNewTokens`.
-private func nonStoppingModel(quantizedPrefill: Bool = false) throws -> LanguageModel {
-    let lm = try PeerBench.loadLanguageModel(quantizedPrefill: quantizedPrefill)
+private func nonStoppingModel(arithmetic: ModelArithmetic = .fast) throws -> LanguageModel {
+    let lm = try PeerBench.loadLanguageModel(arithmetic: arithmetic)
     return LanguageModel(tokenizer: lm.tokenizer, model: lm.model, chatTemplate: nil, stopTokenIDs: [], url: lm.url)
 }
 
@@ -37,10 +37,10 @@ private func greedy(_ lm: LanguageModel, _ prompt: [Int], count: Int) -> [Int] {
         .tokens
 }
 
-/// The `prefill` suite (fp32 weights and BLAS, the default).
+/// The `prefill` suite (`.exact`: fp32 weights and BLAS).
 func prefillBenchmark() { prefillBenchmark(quantized: false) }
 
-/// The `prefill-quantized` suite: the same with `LlamaLoadOptions(quantizedPrefill: true)`.
+/// The `prefill-quantized` suite: the same with `.fast` (the default arithmetic).
 func quantizedPrefillBenchmark() { prefillBenchmark(quantized: true) }
 
 private func prefillBenchmark(quantized: Bool) {
@@ -48,7 +48,7 @@ private func prefillBenchmark(quantized: Bool) {
     let repeats = PeerBench.setting("ARBITER_BENCH_REPEATS", 3)
     let suite = quantized ? "prefill_quantized" : "prefill"
     do {
-        let lm = try nonStoppingModel(quantizedPrefill: quantized)
+        let lm = try nonStoppingModel(arithmetic: quantized ? .fast : .exact)
         let prompt = try PeerBench.promptTokens(lm.tokenizer, count: length)
         let file = try PeerBench.writeInput(
             ["token_ids": prompt, "gguf": lm.url.path, "source": "Data/summeval-consistency/samples.jsonl prompts"],

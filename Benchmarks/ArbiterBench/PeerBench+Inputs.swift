@@ -113,14 +113,11 @@ enum PeerBench {
 
     /// Loads SmolLM2 from `$ARBITER_BENCH_GGUF`, else from the model cache (`arbiter models fetch
     /// smollm2-135m` puts it there).
-    /// `quantizedPrefill` loads with `LlamaLoadOptions(quantizedPrefill: true)` (the
-    /// `prefill-quantized` suite); `ARBITER_BENCH_FP32_DECODE=1` with `quantizedDecode: false`
-    /// (decode steps on fp32 + BLAS).
-    static func loadLanguageModel(quantizedPrefill: Bool = false) throws -> LanguageModel {
-        let fp32Decode = ProcessInfo.processInfo.environment["ARBITER_BENCH_FP32_DECODE"] == "1"
-        let options = LlamaLoadOptions(
-            quantizedDecode: !fp32Decode && LlamaLoadOptions.quantizedDecodeByDefault,
-            quantizedPrefill: quantizedPrefill)
+    /// `arithmetic` as given (the `prefill` suite runs `.exact`, `prefill-quantized` `.fast`);
+    /// `ARBITER_BENCH_FP32_DECODE=1` forces `.exact` (fp32 + BLAS throughout).
+    static func loadLanguageModel(arithmetic: ModelArithmetic = .fast) throws -> LanguageModel {
+        let fp32 = ProcessInfo.processInfo.environment["ARBITER_BENCH_FP32_DECODE"] == "1"
+        let options = LlamaLoadOptions(arithmetic: fp32 ? .exact : arithmetic)
         if let path = ProcessInfo.processInfo.environment["ARBITER_BENCH_GGUF"], !path.isEmpty {
             return try LanguageModel.load(URL(fileURLWithPath: path), options: options)
         }

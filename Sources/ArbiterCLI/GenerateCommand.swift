@@ -19,16 +19,11 @@ struct ModelPromptOptions: ParsableArguments {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    @Flag(
-        name: .customLong("quantized-prefill"),
-        help:
-            "Run the prompt's prefill on the quantised weights with 8-bit activations, as llama.cpp does (faster; log-probabilities move by up to about 0.3 nats from the fp32 ones)."
-    )
-    var quantizedPrefill = false
+    @OptionGroup var arithmetic: ArithmeticOptions
 
     func load() throws -> LanguageModel {
         let resolved = try ModelStore().resolve(model, fetchIfMissing: true)
-        return try LanguageModel.load(resolved.url, options: LlamaLoadOptions(quantizedPrefill: quantizedPrefill))
+        return try LanguageModel.load(resolved.url, options: arithmetic.loadOptions)
     }
 
     func promptIDs(_ lm: LanguageModel) throws -> [Int] {

@@ -94,11 +94,7 @@ struct JudgeCommand: AsyncParsableCommand {
         help:
             "Score each criterion as the expected score over the score-token probabilities after \"[RESULT] \" (G-Eval; prefill only, no generated rationale)."
     ) var probabilityWeighted = false
-    @Flag(
-        name: .customLong("quantized-prefill"),
-        help:
-            "local: judges: run prompt prefills on the quantised weights with 8-bit activations, as llama.cpp does (faster; scores move slightly from the fp32 ones)."
-    ) var quantizedPrefill = false
+    @OptionGroup var arithmetic: ArithmeticOptions
     @Flag(name: .customLong("retry-failed"), help: "Judge again samples whose earlier judgment failed.")
     var retryFailed = false
     @Option(
@@ -138,7 +134,7 @@ struct JudgeCommand: AsyncParsableCommand {
             let resolved = try ModelStore().resolve(nameOrPath, fetchIfMissing: true)
             guard resolved.format == .gguf else { throw LocalModelFormatError(spec: judge, path: resolved.url.path) }
             let backend = try LocalChatBackend.load(
-                resolved.url, name: resolved.name, options: LlamaLoadOptions(quantizedPrefill: quantizedPrefill))
+                resolved.url, name: resolved.name, options: arithmetic.loadOptions)
             // The model runs one request at a time, so judge calls are not run in parallel.
             // Probability-weighted judging is prefill only: each criterion's assistant turn starts
             // "[RESULT] " and the score is the expectation over the scale values among the next

@@ -32,12 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
         help: "The model id clients send (default: the registry name or the file name).")
     var servedName: String?
 
-    @Flag(
-        name: .customLong("quantized-prefill"),
-        help:
-            "Run prompt prefills on the quantised weights with 8-bit activations, as llama.cpp does (faster; log-probabilities move slightly from the fp32 ones)."
-    )
-    var quantizedPrefill = false
+    @OptionGroup var arithmetic: ArithmeticOptions
 
     @Option(name: .customLong("max-queue"), help: "Requests that may wait for the model before new ones get 503.")
     var maxQueue: Int = 64
@@ -67,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let backend = try LocalChatBackend.load(
                 resolved.url, name: servedName ?? resolved.name,
-                options: LlamaLoadOptions(quantizedPrefill: quantizedPrefill))
+                options: arithmetic.loadOptions)
             let server = ChatServer(backend: backend, modelName: backend.modelName, configuration: configuration)
             let name = backend.modelName
             try await server.run { url in

@@ -3,14 +3,14 @@
 // means tied embeddings), verify shapes (each against the configuration, naming the tensor and
 // both shapes), commit (dequantise to fp32 Tensors, registered as trainable Parameters under
 // their GGUF names), and, unless the options say otherwise, keep the file's quantised matrices
-// for decode steps (LlamaModel+QuantizedDecode.swift). Not the forward pass (LlamaModel.swift).
+// for the fast arithmetic (LlamaModel+QuantizedDecode.swift). Not the forward pass (LlamaModel.swift).
 import ArbiterTensor
 import Foundation
 
 extension LlamaModel {
     /// Reads the configuration and every weight of `file`, dequantised to Float32, and keeps
     /// the file's quantised matrices (read in place from the mapping) for decode steps, used
-    /// when `options.quantizedDecode` (the optimised-build default) is on.
+    /// when `options.arithmetic` is `.fast` (the default).
     public convenience init(gguf file: GGUFFile, options: LlamaLoadOptions = LlamaLoadOptions()) throws {
         let path = file.url.path
         let config = try LlamaConfiguration(gguf: file.metadata, source: path)
@@ -50,8 +50,7 @@ extension LlamaModel {
         }
         let quantized = Self.quantizedWeights(file: file, configuration: config, tied: tied)
         try self.init(configuration: config, parameters: parameters, source: path, quantized: quantized)
-        usesQuantizedDecode = options.quantizedDecode && hasQuantizedWeights
-        usesQuantizedPrefill = options.quantizedPrefill && hasQuantizedWeights
+        arithmetic = options.arithmetic
         if usesQuantizedDecode || usesQuantizedPrefill {
             quantized.prepareKernels(decode: usesQuantizedDecode, panels: usesQuantizedPrefill)
         }

@@ -37,14 +37,15 @@ public final class LlamaModel {
     /// The file's quantised matrices for decode steps (nil: fp32 only).
     let quantized: QuantizedDecodeWeights?
     /// Whether decode steps (≤ `quantizedDecodeMaxRows` rows, no gradient recording) use the
-    /// quantised matrices when the model has them. Turn off after changing `parameters`: the
-    /// quantised blocks are the file's and do not follow the fp32 weights.
-    public var usesQuantizedDecode: Bool
+    /// quantised matrices when the model has them (`arithmetic` sets it with the next one).
+    var usesQuantizedDecode: Bool
     /// Whether products of more than `quantizedDecodeMaxRows` rows (a prompt's prefill) use the
     /// quantised matrices too, through the matrix-matrix kernels (QuantizedMatrix+Panels.swift),
-    /// when no gradient is recorded. Off by default: faster (8-bit activations, as llama.cpp),
-    /// but the logits move away from the fp32 reference by about what llama.cpp's do.
-    public var usesQuantizedPrefill = false
+    /// when no gradient is recorded.
+    var usesQuantizedPrefill: Bool
+    /// `versionSum(parameters)` when the quantised blocks were made from (or matched) the fp32
+    /// weights; a different sum means a weight was written since and the blocks are stale.
+    var quantizedVersion: UInt64
     /// Whether quantised decode steps run fused on buffers (LlamaModel+DecodeStep.swift) rather
     /// than as Tensor ops; both give the same logits (off only to compare them).
     var usesFusedDecodeStep = true
@@ -88,6 +89,8 @@ public final class LlamaModel {
         self.parameters = parameters
         self.quantized = quantized
         usesQuantizedDecode = quantized != nil
+        usesQuantizedPrefill = quantized != nil
+        quantizedVersion = Self.versionSum(parameters)
     }
 
     /// Next-token logits (B, T, V) for a right-padded batch: `tokens` holds B rows of equal length

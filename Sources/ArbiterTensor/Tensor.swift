@@ -13,8 +13,14 @@ import Foundation
 public final class Tensor {
     /// Extent of each axis; `[]` is a scalar (one element).
     public let shape: [Int]
-    /// Elements in row-major order; `count == shape.product`.
-    package var storage: [Float]
+    /// Elements in row-major order; `count == shape.product`. Every write (in place through a
+    /// buffer pointer, an element, or a new array) advances `version`.
+    package var storage: [Float] {
+        didSet { version &+= 1 }
+    }
+    /// How many times `storage` was written since the tensor was made: a copy derived from the
+    /// values (LlamaModel's quantised weight blocks) records it and is stale once it moves.
+    package private(set) var version: UInt64 = 0
     /// When true, `backward()` accumulates this tensor's gradient into `grad`.
     public var requiresGrad: Bool
     /// Accumulated gradient (same shape), or nil before the first backward / after `zeroGrad()`.

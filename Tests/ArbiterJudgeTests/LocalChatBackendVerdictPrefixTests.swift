@@ -15,7 +15,9 @@ import Testing
 
 @Suite(.serialized) struct LocalChatBackendVerdictPrefixTests {
     /// Loaded once; the suite is serialized and each backend funnels model use through its queue.
-    nonisolated(unsafe) static let model = Result { try LanguageModel.load(try TestModels.smolLM2GGUF()) }
+    nonisolated(unsafe) static let model = Result {
+        try LanguageModel.load(try TestModels.smolLM2GGUF(), options: .exact)
+    }
 
     @Test func emptyPrefixReproducesJudgeProbabilities() async throws {
         let backend = try LocalChatBackend(model: try Self.model.get())

@@ -10,9 +10,11 @@ import Testing
 // the other Llama/Generation test files use.
 @testable import ArbiterModels
 
-/// The real model, loaded once for every test in this target that needs it.
+/// The real model, loaded once for every test in this target that needs it, with `.exact`
+/// arithmetic (fp32 throughout) so that it reproduces the transformers fp32 references; tests of
+/// the default `.fast` arithmetic share its weights through `sharingWeights(arithmetic: .fast)`.
 enum SmolLM2Shared {
-    nonisolated(unsafe) static let loaded = Result { try LanguageModel.load(TestModels.smolLM2GGUF()) }
+    nonisolated(unsafe) static let loaded = Result { try LanguageModel.load(TestModels.smolLM2GGUF(), options: .exact) }
     static func model() throws -> LanguageModel { try loaded.get() }
 
     /// A fixture object parsed as a dictionary.

@@ -3,8 +3,8 @@ import ArbiterTestSupport
 import Foundation
 import Testing
 
-// QuantizedDecodeTests: SmolLM2 decode steps on the file's quantised matrices (the default for a
-// GGUF-loaded model in optimised builds) against the fp32 path on the same weights: the
+// QuantizedDecodeTests: SmolLM2 decode steps on the file's quantised matrices (part of the default `.fast`
+// arithmetic) against the fp32 path on the same weights: the
 // reference greedy ids of greedy.json (transformers fp32), decode-step logits within a stated
 // tolerance of the fp32 ones, and the cases that must stay on fp32 (gradient recording, prompts,
 // models built from Parameters). The shared model is not toggled (other suites use it in
@@ -26,11 +26,11 @@ import Testing
         return (quantised, fp32)
     }
 
-    @Test func ggufModelsKeepQuantisedWeightsByDefault() throws {
+    @Test func ggufModelsKeepQuantisedWeights() throws {
         let (lm, fp32) = try Self.models()
         let shared = try SmolLM2Shared.model().model
-        #expect(shared.hasQuantizedWeights && shared.usesQuantizedDecode == LlamaLoadOptions.quantizedDecodeByDefault)
-        #expect(try !shared.sharingWeights(quantizedDecode: false).usesQuantizedDecode)
+        #expect(shared.hasQuantizedWeights && shared.arithmetic == .exact && !shared.usesQuantizedDecode)
+        #expect(try shared.sharingWeights(arithmetic: .fast).usesQuantizedDecode)
         #expect(lm.model.hasQuantizedWeights && lm.model.usesQuantizedDecode)
         #expect(!fp32.hasQuantizedWeights && !fp32.usesQuantizedDecode)
         let q = try #require(lm.model.quantized)
@@ -39,8 +39,6 @@ import Testing
             q.blocks.allSatisfy {
                 [$0.query, $0.key, $0.value, $0.output, $0.gate, $0.up, $0.down].allSatisfy { $0?.type == .q4_1 }
             })
-        #expect(LlamaLoadOptions().quantizedDecode == LlamaLoadOptions.quantizedDecodeByDefault)
-        #expect(!LlamaLoadOptions(quantizedDecode: false).quantizedDecode)
         // Off the decode path: recording gradients, no cache, or too many rows.
         #expect(lm.model.quantizedWeights(rows: 1, decodeStep: true) == nil)  // gradients on here
         Tensor.noGrad {

@@ -3,7 +3,7 @@ import ArbiterTestSupport
 import Foundation
 import Testing
 
-// QuantizedPrefillTests: the opt-in quantised prefill (LlamaLoadOptions.quantizedPrefill). The p16
+// QuantizedPrefillTests: the quantised prefill of the default `.fast` arithmetic. The p16
 // matrix-matrix kernels (Q4_0, Q4_1, Q8_0; VNNI, AVX2, portable C) are bit-identical to a naive Swift loop doing the
 // same integer block dots and float FMAs, and within the activation-quantisation bound of the
 // fp32 product with the Dequantizer's weights; the AVX2 activation quantiser equals the Swift
@@ -128,10 +128,10 @@ import Testing
         #expect(a.codes[129] == -2 && a.codes[132] == 0 && a.codes[133] == 2)
     }
 
-    @Test func optInOnlyAndNeverUnderGradients() throws {
-        #expect(!LlamaLoadOptions().quantizedPrefill)
+    @Test func onlyInFastArithmeticAndNeverUnderGradients() throws {
         let lm = try SmolLM2Shared.model()
-        #expect(!lm.model.usesQuantizedPrefill)
+        #expect(lm.model.arithmetic == .exact && !lm.model.usesQuantizedPrefill)
+        #expect(try lm.model.sharingWeights(arithmetic: .fast).usesQuantizedPrefill)
         let rows = LlamaModel.quantizedDecodeMaxRows + 1
         #expect(Tensor.noGrad { lm.model.quantizedWeights(rows: rows, decodeStep: false) } == nil)
         let model = try lm.model.sharingWeights(quantizedDecode: false, quantizedPrefill: true)

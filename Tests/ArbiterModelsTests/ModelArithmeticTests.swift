@@ -1,0 +1,118 @@
+import ArbiterTensor
+import ArbiterTestSupport
+import Foundation
+import Testing
+
+// ModelArithmeticTests: the one arithmetic choice (`ModelArithmetic`) on a tiny random Llama whose
+// matrices are Q8_0 blocks (C = 64, so every row is whole blocks): `.fast` is the default in every
+// build and runs prefill and decode on the quantised blocks, `.exact` runs fp32 throughout, and the
+// quantised blocks are never read once a weight has changed (an AdamW step): the next decode gives
+// the new weights' fp32 logits.
+@testable import ArbiterModels
+
+@Suite struct ModelArithmeticTests {
+    static let vocab = 40, hidden = 64, ffn = 96, heads = 4, kvHeads = 2, layers = 2
+
+    /// A tiny Llama GGUF: Q8_0 matrices from seeded random blocks, F32 norm gains.
+    static func file() throws -> URL {
+        var rng = TestRNG(seed: 0x51A7E)
+        let kv = kvHeads * hidden / heads
+        var shapes: [(String, [Int])] = [("token_embd.weight", [vocab, hidden])]
+        for l in 0..<layers {
+            let p = "blk.\(l)."
+            shapes += [
+                (p + "attn_norm.weight", [hidden]), (p + "attn_q.weight", [hidden, hidden]),
+                (p + "attn_k.weight", [kv, hidden]), (p + "attn_v.weight", [kv, hidden]),
+                (p + "attn_output.weight", [hidden, hidden]), (p + "ffn_norm.weight", [hidden]),
+                (p + "ffn_gate.weight", [ffn, hidden]), (p + "ffn_up.weight", [ffn, hidden]),
+                (p + "ffn_down.weight", [hidden, ffn]),
+            ]
+        }
+        shapes.append(("output_norm.weight", [hidden]))
+        let tensors = shapes.map { name, shape -> GGUFTestWriter.Tensor in
+            let dims = shape.reversed().map { UInt64($0) }
+            guard shape.count == 2 else {
+                let gains = (0..<shape[0]).map { _ in 1 + 0.1 * Float.random(in: -1...1, using: &rng) }
+                let bytes = gains.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
+                return GGUFTestWriter.Tensor(name: name, dims: dims, typeID: 0, data: bytes)
+            }
+            let blocks = QuantizedMatrixTests.randomBlocks(.q8_0, blocks: shape[0] * shape[1] / 32, &rng)
+            return GGUFTestWriter.Tensor(name: name, dims: dims, typeID: GGMLType.q8_0.rawValue, data: blocks)
+        }
+        let metadata: [(key: String, value: GGUFTestWriter.Value)] = [
+            ("general.architecture", .string("llama")), ("llama.block_count", .uint32(UInt32(layers))),
+            ("llama.embedding_length", .uint32(UInt32(hidden))), ("llama.feed_forward_length", .uint32(UInt32(ffn))),
+            ("llama.attention.head_count", .uint32(UInt32(heads))),
+            ("llama.attention.head_count_kv", .uint32(UInt32(kvHeads))),
+            ("llama.rope.freq_base", .float32(10_000)), ("llama.attention.layer_norm_rms_epsilon", .float32(1e-5)),
+            ("llama.context_length", .uint32(64)), ("llama.vocab_size", .uint32(UInt32(vocab))),
+        ]
+        return try GGUFTestWriter(metadata: metadata, tensors: tensors).write(named: "tiny-llama-q8_0.gguf")
+    }
+
+    /// Logits (V) of one decode step after a 12-token prompt (a prefill of more than 8 rows).
+    static func decodeLogits(_ model: LlamaModel) -> [Float] {
+        Tensor.noGrad {
+            let cache = KVCache(for: model)
+            _ = model.logits(tokens: [Array(1...12)], cache: cache)
+            return model.logits(tokens: [[13]], cache: cache).scalars
+        }
+    }
+
+    /// Prefill logits (T·V) of the same 12-token prompt.
+    static func prefillLogits(_ model: LlamaModel) -> [Float] {
+        Tensor.noGrad { model.logits(tokens: [Array(1...12)]).scalars }
+    }
+
+    /// max |a − b| (0 when bit-identical up to signed zeros), so a failure prints one number.
+    static func gap(_ a: [Float], _ b: [Float]) -> Float {
+        a.count == b.count ? zip(a, b).map { abs($0 - $1) }.max() ?? 0 : .infinity
+    }
+
+    @Test func fastIsTheDefaultInEveryBuild() throws {
+        #expect(LlamaLoadOptions().arithmetic == .fast)
+        #expect(LlamaLoadOptions.exact.arithmetic == .exact && LlamaLoadOptions.fast == LlamaLoadOptions())
+        let url = try Self.file()
+        let fast = try LlamaModel(contentsOf: url)
+        #expect(fast.hasQuantizedWeights && fast.arithmetic == .fast)
+        #expect(fast.usesQuantizedDecode && fast.usesQuantizedPrefill && fast.quantizedWeightsAreCurrent)
+        let exact = try LlamaModel(contentsOf: url, options: .exact)
+        #expect(exact.hasQuantizedWeights && exact.arithmetic == .exact)
+        #expect(!exact.usesQuantizedDecode && !exact.usesQuantizedPrefill)
+        // Same fp32 weights; the fast products differ (8-bit activations), prefill and decode alike.
+        #expect(fast.parameters.map(\.tensor.scalars) == exact.parameters.map(\.tensor.scalars))
+        #expect(Self.gap(Self.prefillLogits(fast), Self.prefillLogits(exact)) > 0)
+        #expect(Self.gap(Self.decodeLogits(fast), Self.decodeLogits(exact)) > 0)
+        #expect(Self.gap(try Self.decodeLogits(fast.sharingWeights(arithmetic: .exact)), Self.decodeLogits(exact)) == 0)
+        // `.fast` on fp32-only weights changes nothing.
+        let plain = try LlamaModel(configuration: fast.configuration, parameters: fast.parameters)
+        plain.arithmetic = .fast
+        #expect(plain.arithmetic == .exact && !plain.hasQuantizedWeights)
+    }
+
+    @Test func staleQuantisedWeightsAreNeverRead() throws {
+        let fast = try LlamaModel(contentsOf: Self.file())
+        let exact = try fast.sharingWeights(arithmetic: .exact)
+        let before = Self.decodeLogits(fast)
+        #expect(Self.gap(before, Self.decodeLogits(exact)) > 0, "the fast path runs before training")
+        // One AdamW step, as a trainer takes it.
+        let loss = fast.logits(tokens: [Array(1...8)]).reshaped([8, Self.vocab]).crossEntropy(targets: Array(2...9))
+        loss.backward()
+        var optimizer = try AdamW(configuration: AdamW.Configuration(learningRate: 1e-2))
+        try optimizer.step(fast.parameters, learningRate: 1e-2)
+        #expect(!fast.quantizedWeightsAreCurrent && !exact.quantizedWeightsAreCurrent)
+        // The quantised blocks are stale: decode and prefill take the fp32 path on the new weights.
+        let after = Self.decodeLogits(fast)
+        #expect(Self.gap(after, before) > 0)
+        #expect(Self.gap(after, Self.decodeLogits(exact)) == 0)
+        #expect(Self.gap(Self.prefillLogits(fast), Self.prefillLogits(exact)) == 0)
+        let fresh = try LlamaModel(configuration: fast.configuration, parameters: fast.parameters)
+        #expect(Self.gap(after, Self.decodeLogits(fresh)) == 0)
+        // An edit through the parameters' buffers counts the same.
+        let model = try LlamaModel(contentsOf: Self.file())
+        model.parameters.withBuffers(named: "blk.1.ffn_down.weight") { value, _ in value[3] += 0.5 }
+        #expect(!model.quantizedWeightsAreCurrent)
+        #expect(
+            Self.gap(Self.decodeLogits(model), Self.decodeLogits(try model.sharingWeights(arithmetic: .exact))) == 0)
+    }
+}
