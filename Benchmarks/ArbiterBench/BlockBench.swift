@@ -1,46 +1,83 @@
-// BlockBench: forward + backward throughput of one TransformerBlock at SmolLM2-135M sizes
+// BlockBench: forward + backward throughput of one Llama decoder block at SmolLM2-135M sizes
 // (C 576, 9 query heads, 3 KV heads, head dim 64, SwiGLU FFN 1536), T 512, batch 1, against the
-// best cblas_sgemm GFLOP/s measured in the same run. FLOPs are counted analytically (2 per
-// multiply-add; backward = 2 × forward, the matmul convention; causal attention over the
-// T(T+1)/2 visible pairs although the kernel computes the full square, and without its backward
-// recomputation of the scores: useful work, a conservative rate). Also times the
-// stages in isolation so a slow one stands out. A speed measurement, not a test.
+// best cblas_sgemm GFLOP/s measured in the same run: a one-block `LlamaModel` with random weights
+// and a 64-token vocabulary (embedding, final norm and head are a rounding error next to the
+// block). FLOPs are counted analytically (2 per multiply-add; backward = 2 × forward, the matmul
+// convention; causal attention over the T(T+1)/2 visible pairs although the kernel computes the
+// full square, and without its backward recomputation of the scores: useful work, a conservative
+// rate). Also times the stages in isolation so a slow one stands out. A speed measurement, not a
+// test.
+import ArbiterModels
 import ArbiterTensor
 import COpenBLAS
 import Foundation
 
+/// Multiply-add FLOPs of one block's forward over (batch, T) tokens: the seven projections plus
+/// causal attention over the visible (query, key) pairs (q·kᵀ and P·v).
+private func blockForwardFLOPs(_ c: LlamaConfiguration, batch: Int, tokens t: Int) -> Double {
+    let (dim, d) = (Double(c.hiddenSize), Double(c.headDimension))
+    let (qd, kvd) = (Double(c.headCount) * d, Double(c.keyValueHeadCount) * d)
+    let n = Double(batch * t)
+    let projections = 2 * n * dim * (qd + 2 * kvd + qd) + 2 * n * dim * Double(c.feedForwardSize) * 3
+    let attention = 2 * Double(batch * c.headCount) * Double(t) * Double(t + 1) / 2 * d * 2
+    return projections + attention
+}
+
 /// Prints the block's GFLOP/s and its fraction of the measured sgemm peak.
 func blockBenchmark() {
-    let cfg = TransformerBlock.Configuration(modelDim: 576, heads: 9, kvHeads: 3, headDim: 64, ffnDim: 1536)
     let (b, t) = (1, 512)
     var rng = SeededRNG(seed: 576)
-    let block = TransformerBlock(cfg, using: &rng)
-    for (_, w) in block.namedParameters() { w.requiresGrad = true }
-    let x = Tensor.randomNormal([b, t, cfg.modelDim], using: &rng, requiresGrad: true)  // (B, T, C)
+    let model: LlamaModel
+    do {
+        let cfg = try LlamaConfiguration(
+            layerCount: 1, hiddenSize: 576, feedForwardSize: 1536, headCount: 9, keyValueHeadCount: 3,
+            ropeTheta: 100_000, rmsNormEpsilon: 1e-5, contextLength: 2048, vocabularySize: 64)
+        var parameters = Parameters()
+        for (name, shape) in [
+            ("token_embd.weight", [64, 576]), ("blk.0.attn_norm.weight", [576]), ("blk.0.attn_q.weight", [576, 576]),
+            ("blk.0.attn_k.weight", [192, 576]), ("blk.0.attn_v.weight", [192, 576]),
+            ("blk.0.attn_output.weight", [576, 576]), ("blk.0.ffn_norm.weight", [576]),
+            ("blk.0.ffn_gate.weight", [1536, 576]), ("blk.0.ffn_up.weight", [1536, 576]),
+            ("blk.0.ffn_down.weight", [576, 1536]), ("output_norm.weight", [576]),
+        ] {
+            let isNorm = name.hasSuffix("norm.weight")
+            parameters.add(
+                name, isNorm ? Tensor.ones(shape) : Tensor.randomNormal(shape, standardDeviation: 0.02, using: &rng))
+        }
+        model = try LlamaModel(configuration: cfg, parameters: parameters)
+    } catch {
+        print("block: \(error)")
+        return
+    }
+    let cfg = model.configuration
+    let tokens = [(0..<t).map { $0 % 64 }]
+    let w = { (name: String) in model.parameters["blk.0." + name + ".weight"]! }
     let repeats = 10  // best of 10: the shared 2-core machine is noisy
 
-    let forwardFLOPs = cfg.forwardFLOPs(batch: b, tokens: t)
+    let forwardFLOPs = blockForwardFLOPs(cfg, batch: b, tokens: t)
     let totalFLOPs = 3 * forwardFLOPs
-    let forwardSeconds = benchBestOf(repeats) { _ = Tensor.noGrad { block(x) } }
+    let forwardSeconds = benchBestOf(repeats) { _ = Tensor.noGrad { model.finalHiddenStates(tokens: tokens) } }
     let trainSeconds = benchBestOf(repeats) {
-        for (_, w) in block.namedParameters() { w.zeroGrad() }
-        x.zeroGrad()
-        block(x).sum().backward()
+        model.parameters.zeroGrad()
+        model.finalHiddenStates(tokens: tokens).sum().backward()
     }
     let peak = sgemmPeak()
 
     // Stages, forward only, in isolation (no tape).
-    let xn = Tensor.noGrad { x.rmsNorm(weight: block.attentionNorm) }  // (B, T, C)
-    let q = Tensor.noGrad { xn.matmul(block.wq).reshaped([b, t, 9, 64]).permuted([0, 2, 1, 3]) }  // (B, H, T, D)
-    let kv = Tensor.noGrad { xn.matmul(block.wk).reshaped([b, t, 3, 64]).permuted([0, 2, 1, 3]) }  // (B, Hkv, T, D)
+    let x = Tensor.randomNormal([b, t, 576], using: &rng)  // (B, T, C)
+    let xn = Tensor.noGrad { x.rmsNorm(weight: w("attn_norm")) }  // (B, T, C)
+    // (B, H, T, D)
+    let q = Tensor.noGrad { xn.matmul(w("attn_q"), transposeB: true).reshaped([b, t, 9, 64]).permuted([0, 2, 1, 3]) }
+    // (B, Hkv, T, D)
+    let kv = Tensor.noGrad { xn.matmul(w("attn_k"), transposeB: true).reshaped([b, t, 3, 64]).permuted([0, 2, 1, 3]) }
     // q·kᵀ and P·v, visible pairs
-    let attentionFLOPs: Double = 4 * Double(b * cfg.heads * cfg.headDim) * Double(t * (t + 1) / 2)
+    let attentionFLOPs: Double = 4 * Double(b * 9 * 64) * Double(t * (t + 1) / 2)
     let stages: [(String, Double, () -> Void)] = [
         (
-            "qkvo projections", 2 * Double(b * t * cfg.modelDim) * Double(2 * 576 + 2 * 192),
+            "qkvo projections", 2 * Double(b * t * 576) * Double(2 * 576 + 2 * 192),
             {
                 _ = Tensor.noGrad {
-                    [xn.matmul(block.wq), xn.matmul(block.wk), xn.matmul(block.wv), xn.matmul(block.wo)]
+                    ["attn_q", "attn_k", "attn_v", "attn_output"].map { xn.matmul(w($0), transposeB: true) }
                 }
             }
         ),
@@ -51,23 +88,26 @@ func blockBenchmark() {
             }
         ),
         (
-            "SwiGLU MLP", 6 * Double(b * t * cfg.modelDim * cfg.ffnDim),
+            "SwiGLU MLP", 6 * Double(b * t * 576 * 1536),
             {
-                _ = Tensor.noGrad { (xn.matmul(block.wGate).silu() * xn.matmul(block.wUp)).matmul(block.wDown) }
+                _ = Tensor.noGrad {
+                    xn.matmul(w("ffn_gate"), transposeB: true).siluGated(by: xn.matmul(w("ffn_up"), transposeB: true))
+                        .matmul(w("ffn_down"), transposeB: true)
+                }
             }
         ),
         (
             "rmsNorm + rope + permutes", 0,
             {
                 _ = Tensor.noGrad {
-                    [x.rmsNorm(weight: block.attentionNorm), q.rope(layout: .halfSplit), q.permuted([0, 2, 1, 3])]
+                    [x.rmsNorm(weight: w("attn_norm")), q.rope(layout: .interleaved), q.permuted([0, 2, 1, 3])]
                 }
             }
         ),
     ]
 
     print(
-        "TransformerBlock C 576, heads 9/3 (GQA), head dim 64, FFN 1536 SwiGLU, T \(t), batch \(b); BLAS threads \(BLASThreads.current), cores \(ProcessInfo.processInfo.activeProcessorCount)"
+        "Llama block C 576, heads 9/3 (GQA), head dim 64, FFN 1536 SwiGLU, T \(t), batch \(b); BLAS threads \(BLASThreads.current), cores \(ProcessInfo.processInfo.activeProcessorCount)"
     )
     print(String(format: "sgemm peak (best of square 256…2048): %.1f GFLOP/s", peak))
     print(

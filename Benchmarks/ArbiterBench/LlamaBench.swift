@@ -4,7 +4,7 @@
 //   prefill: a 512-token prompt (the bundled SummEval articles, see PeerBench+Inputs.swift) to its
 //            first next token; tokens/s, and GFLOP/s (analytic count below) as a share of the best
 //            cblas_sgemm rate measured in the same run (BlockBench's sgemmPeak);
-//   prefill-quantized: the same with the opt-in quantised prefill (Q4 weights × 8-bit
+//   prefill-quantized: the same with the default fast arithmetic (Q4 weights × 8-bit
 //            activations, as llama.cpp computes; GFLOP/s counts the same useful work);
 //   decode:  after the prompt's first 16 tokens, 128 single-token steps; tokens/s
 //            = 128 / (time for 129 new tokens − time for 1 new token).

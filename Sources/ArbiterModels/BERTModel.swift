@@ -55,14 +55,6 @@ public final class BERTModel {
         let outputNorm: Norm
     }
 
-    struct Linear {
-        let weight: Tensor  // (out, in)
-        let bias: Tensor  // (out)
-
-        /// x (..., in) → (..., out) = x · Wᵀ + b.
-        func callAsFunction(_ x: Tensor) -> Tensor { x.matmul(weight, transposeB: true) + bias }
-    }
-
     struct Norm {
         let weight: Tensor, bias: Tensor  // (C) each
     }

@@ -13,18 +13,20 @@ extension LlamaModel {
     /// The quantised matrices of every block when a fused decode step can run for `rows` rows of
     /// T new tokens (nil: use the Tensor path).
     func fusedDecodeWeights(rows: Int, t: Int, cache: KVCache?) -> [FusedBlockWeights]? {
-        guard usesFusedDecodeStep, t == 1, cache != nil, let q = quantizedWeights(rows: rows, decodeStep: true) else {
+        guard usesFusedDecodeStep, t == 1, cache != nil, usesQuantizedProducts(rows: rows, decodeStep: true) else {
             return nil
         }
         var out: [FusedBlockWeights] = []
-        out.reserveCapacity(q.blocks.count)
+        out.reserveCapacity(blocks.count)
         let c = configuration.hiddenSize
         let f = configuration.feedForwardSize
-        for b in q.blocks {
-            guard let query = b.query, let key = b.key, let value = b.value, let output = b.output, let gate = b.gate,
-                let up = b.up,
-                let down = b.down, query.columns == c, key.columns == c, value.columns == c,
-                output.columns == query.rows,
+        for b in blocks {
+            // Every matrix current and quantised, no bias, no unmerged adapter: else the Tensor path.
+            guard b.linears.allSatisfy({ $0.layer.bias == nil && ($0.layer.lora?.isMerged ?? true) }),
+                let query = b.query.currentQuantized, let key = b.key.currentQuantized,
+                let value = b.value.currentQuantized, let output = b.output.currentQuantized,
+                let gate = b.gate.currentQuantized, let up = b.up.currentQuantized, let down = b.down.currentQuantized,
+                query.columns == c, key.columns == c, value.columns == c, output.columns == query.rows,
                 gate.columns == c, up.columns == c, down.columns == f
             else { return nil }
             out.append(

@@ -52,7 +52,7 @@ extension LlamaModel {
         try self.init(configuration: config, parameters: parameters, source: path, quantized: quantized)
         arithmetic = options.arithmetic
         if usesQuantizedDecode || usesQuantizedPrefill {
-            quantized.prepareKernels(decode: usesQuantizedDecode, panels: usesQuantizedPrefill)
+            prepareKernels(decode: usesQuantizedDecode, panels: usesQuantizedPrefill)
         }
     }
 

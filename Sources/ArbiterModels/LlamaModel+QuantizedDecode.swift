@@ -54,55 +54,43 @@ struct QuantizedBlock {
     let down: QuantizedMatrix?  // (C, F)
 }
 
-/// Every quantised matrix a decode step reads.
+/// The file's quantised matrices, as the loader hands them to the model's `Linear` layers.
 struct QuantizedDecodeWeights {
     let blocks: [QuantizedBlock]
     let head: QuantizedMatrix?  // (V, C): `output.weight`, or `token_embd.weight` when tied
-
-    /// Makes the repacked copies now, in parallel (else the first product does): with `decode`
-    /// the eight-row ones, with `panels` the sixteen-row ones for prefill.
-    func prepareKernels(decode: Bool = true, panels: Bool = false) {
-        let all =
-            blocks.flatMap { [$0.query, $0.key, $0.value, $0.output, $0.gate, $0.up, $0.down] }.compactMap { $0 }
-            + [head].compactMap { $0 }
-        DispatchQueue.concurrentPerform(iterations: all.count) {
-            if decode { _ = all[$0].packed }
-            if panels { _ = all[$0].panels }
-        }
-    }
 }
 
 extension LlamaModel {
     /// Products with at most this many activation rows (B·T) use the quantised kernels.
     static let quantizedDecodeMaxRows = 8
 
+    /// Every matrix of the model: each block's seven, then the head.
+    var linears: [Linear] { blocks.flatMap { $0.linears.map(\.layer) } + [head] }
+
     /// True when the model holds quantised weights (a quantised GGUF file).
-    public var hasQuantizedWeights: Bool { quantized != nil }
+    public var hasQuantizedWeights: Bool { linears.contains { $0.quantized != nil } }
 
     /// The arithmetic of this model's products. Setting `.fast` on a model without quantised
     /// weights (fp32 files, models built from `Parameters`) changes nothing: it reads `.exact`.
     public var arithmetic: ModelArithmetic {
         get { usesQuantizedDecode || usesQuantizedPrefill ? .fast : .exact }
         set {
-            usesQuantizedDecode = newValue == .fast && quantized != nil
+            usesQuantizedDecode = newValue == .fast && hasQuantizedWeights
             usesQuantizedPrefill = usesQuantizedDecode
         }
     }
 
-    /// True while the quantised blocks still match the fp32 weights: no parameter was written
-    /// since they were made (`Tensor.version`). False after an optimizer step, a checkpoint
-    /// restore or any in-place edit; the quantised paths are then skipped, so a product never
-    /// reads stale weights.
+    /// True while every quantised block still matches its fp32 weight: no matrix was written
+    /// since its blocks were made (`Tensor.version`). False after an optimizer step, a checkpoint
+    /// restore, a LoRA merge or any in-place edit; each stale matrix then runs on fp32, so a
+    /// product never reads stale weights.
     public var quantizedWeightsAreCurrent: Bool {
-        quantized != nil && Self.versionSum(parameters) == quantizedVersion
+        let quantised = linears.filter { $0.quantized != nil }
+        return !quantised.isEmpty && quantised.allSatisfy { $0.currentQuantized != nil }
     }
 
-    /// The sum of every parameter's write counter (wrapping): any write changes it.
-    static func versionSum(_ parameters: Parameters) -> UInt64 {
-        parameters.reduce(0) { $0 &+ $1.tensor.version }
-    }
-
-    /// A model over the same weights (shared Parameters and quantised blocks) with `arithmetic`.
+    /// A model over the same weights (shared Parameters, layers, adapters and quantised blocks)
+    /// with `arithmetic`.
     public func sharingWeights(arithmetic: ModelArithmetic) throws -> LlamaModel {
         try sharingWeights(quantizedDecode: arithmetic == .fast, quantizedPrefill: arithmetic == .fast)
     }
@@ -110,35 +98,38 @@ extension LlamaModel {
     /// A model over the same weights whose `usesQuantizedDecode` is `enabled` and
     /// `usesQuantizedPrefill` is `prefill` (where it holds quantised weights).
     func sharingWeights(quantizedDecode enabled: Bool, quantizedPrefill prefill: Bool = false) throws -> LlamaModel {
-        let model = try LlamaModel(
-            configuration: configuration, parameters: parameters, source: "parameters", quantized: quantized)
-        model.quantizedVersion = quantizedVersion
-        model.usesQuantizedDecode = enabled && quantized != nil
-        model.usesQuantizedPrefill = prefill && quantized != nil
+        let model = LlamaModel(
+            configuration: configuration, parameters: parameters, tokenEmbedding: tokenEmbedding, blocks: blocks,
+            outputNorm: outputNorm, head: head)
+        model.usesQuantizedDecode = enabled && hasQuantizedWeights
+        model.usesQuantizedPrefill = prefill && hasQuantizedWeights
+        model.usesFusedDecodeStep = usesFusedDecodeStep
         return model
     }
 
-    /// The quantised matrices to use for a product of `rows` activation rows, or nil for fp32.
-    func quantizedWeights(rows: Int, decodeStep: Bool) -> QuantizedDecodeWeights? {
-        guard let quantized, !Tensor.isGradEnabled, quantizedWeightsAreCurrent else { return nil }
-        if rows > Self.quantizedDecodeMaxRows { return usesQuantizedPrefill ? quantized : nil }
-        return usesQuantizedDecode && decodeStep ? quantized : nil
+    /// Whether a product of `rows` activation rows may read the quantised blocks (each matrix
+    /// still only while its blocks are current).
+    func usesQuantizedProducts(rows: Int, decodeStep: Bool) -> Bool {
+        guard hasQuantizedWeights, !Tensor.isGradEnabled else { return false }
+        if rows > Self.quantizedDecodeMaxRows { return usesQuantizedPrefill }
+        return usesQuantizedDecode && decodeStep
     }
 
-    /// h (…, C) times each weight's transpose, (…, C) → (…, out_i). Matrices with a quantised
-    /// copy (and, above `quantizedDecodeMaxRows` rows, a matrix-matrix kernel) share one 8-bit
-    /// quantisation of h; the others (or all, off the quantised path) use the fp32 Tensor and BLAS.
-    func project(_ h: Tensor, _ weights: [(dense: Tensor, quantized: QuantizedMatrix?)], useQuantized: Bool) -> [Tensor]
-    {
+    /// h (…, C) through each layer, (…, C) → (…, out_i). With `useQuantized`, layers whose
+    /// quantised blocks are current (and, above `quantizedDecodeMaxRows` rows, have a
+    /// matrix-matrix kernel) share one 8-bit quantisation of h; the others use the fp32 weight and
+    /// BLAS. Biases and unmerged LoRA updates are added in fp32 either way.
+    func project(_ h: Tensor, _ layers: [Linear], useQuantized: Bool) -> [Tensor] {
         let c = h.shape[h.shape.count - 1]
         let n = h.count / max(c, 1)
         let lead = Array(h.shape.dropLast())
         let manyRows = n > Self.quantizedDecodeMaxRows
-        func usable(_ q: QuantizedMatrix?) -> QuantizedMatrix? {
-            guard useQuantized, n > 0, let q, q.columns == c, !manyRows || q.hasPanelKernel else { return nil }
+        func usable(_ layer: Linear) -> QuantizedMatrix? {
+            guard useQuantized, n > 0, let q = layer.currentQuantized, q.columns == c, !manyRows || q.hasPanelKernel
+            else { return nil }
             return q
         }
-        let quantized = weights.compactMap { usable($0.quantized) }
+        let quantized = layers.compactMap(usable)
         var products: [[Float]] = []
         if !quantized.isEmpty {
             // One 8-bit quantisation of h and one parallel job for every quantised matrix.
@@ -148,10 +139,20 @@ extension LlamaModel {
             products = manyRows ? QuantizedMatrix.multiplyPanels(quantized, x) : QuantizedMatrix.multiply(quantized, x)
         }
         var next = 0
-        return weights.map { dense, q in
-            guard let q = usable(q) else { return h.matmul(dense, transposeB: true) }
+        return layers.map { layer in
+            guard let q = usable(layer) else { return layer(h) }
             defer { next += 1 }
-            return Tensor(products[next], shape: lead + [q.rows])
+            return layer.adding(h, to: Tensor(products[next], shape: lead + [q.rows]))
+        }
+    }
+
+    /// Makes the repacked copies of every current quantised matrix now, in parallel (else the
+    /// first product does): with `decode` the eight-row ones, with `panels` the sixteen-row ones.
+    func prepareKernels(decode: Bool = true, panels: Bool = false) {
+        let all = linears.compactMap(\.currentQuantized)
+        DispatchQueue.concurrentPerform(iterations: all.count) {
+            if decode { _ = all[$0].packed }
+            if panels { _ = all[$0].panels }
         }
     }
 

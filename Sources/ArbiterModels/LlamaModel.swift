@@ -20,32 +20,36 @@ public final class LlamaModel {
 
     struct Block {
         let attentionNorm: Tensor  // (C)
-        let query: Tensor  // (Hq·D, C)
-        let key: Tensor  // (Hkv·D, C)
-        let value: Tensor  // (Hkv·D, C)
-        let output: Tensor  // (C, Hq·D)
+        let query: Linear  // (Hq·D, C)
+        let key: Linear  // (Hkv·D, C)
+        let value: Linear  // (Hkv·D, C)
+        let output: Linear  // (C, Hq·D)
         let ffnNorm: Tensor  // (C)
-        let gate: Tensor  // (F, C)
-        let up: Tensor  // (F, C)
-        let down: Tensor  // (C, F)
+        let gate: Linear  // (F, C)
+        let up: Linear  // (F, C)
+        let down: Linear  // (C, F)
+
+        /// The block's matrices under their GGUF role names (`attn_q`, …, `ffn_down`).
+        var linears: [(role: String, layer: Linear)] {
+            [
+                ("attn_q", query), ("attn_k", key), ("attn_v", value), ("attn_output", output), ("ffn_gate", gate),
+                ("ffn_up", up), ("ffn_down", down),
+            ]
+        }
     }
 
     let tokenEmbedding: Tensor  // (V, C)
     let blocks: [Block]
     let outputNorm: Tensor  // (C)
-    let head: Tensor  // (V, C)
-    /// The file's quantised matrices for decode steps (nil: fp32 only).
-    let quantized: QuantizedDecodeWeights?
+    /// (V, C): its weight is `tokenEmbedding` when tied.
+    let head: Linear
     /// Whether decode steps (≤ `quantizedDecodeMaxRows` rows, no gradient recording) use the
     /// quantised matrices when the model has them (`arithmetic` sets it with the next one).
-    var usesQuantizedDecode: Bool
+    var usesQuantizedDecode = false
     /// Whether products of more than `quantizedDecodeMaxRows` rows (a prompt's prefill) use the
     /// quantised matrices too, through the matrix-matrix kernels (QuantizedMatrix+Panels.swift),
     /// when no gradient is recorded.
-    var usesQuantizedPrefill: Bool
-    /// `versionSum(parameters)` when the quantised blocks were made from (or matched) the fp32
-    /// weights; a different sum means a weight was written since and the blocks are stale.
-    var quantizedVersion: UInt64
+    var usesQuantizedPrefill = false
     /// Whether quantised decode steps run fused on buffers (LlamaModel+DecodeStep.swift) rather
     /// than as Tensor ops; both give the same logits (off only to compare them).
     var usesFusedDecodeStep = true
@@ -58,8 +62,11 @@ public final class LlamaModel {
         try self.init(configuration: configuration, parameters: parameters, source: source, quantized: nil)
     }
 
-    /// As above, with quantised copies of the matrices for decode steps.
-    init(configuration: LlamaConfiguration, parameters: Parameters, source: String, quantized: QuantizedDecodeWeights?)
+    /// As above, with the file's quantised blocks of the matrices for the fast arithmetic (which
+    /// it turns on when there are any).
+    convenience init(
+        configuration: LlamaConfiguration, parameters: Parameters, source: String, quantized: QuantizedDecodeWeights?
+    )
         throws
     {
         let c = configuration.hiddenSize
@@ -72,25 +79,41 @@ public final class LlamaModel {
             }
             return t
         }
-        tokenEmbedding = try weight("token_embd.weight", [configuration.vocabularySize, c])
-        blocks = try (0..<configuration.layerCount).map { l in
+        let tokenEmbedding = try weight("token_embd.weight", [configuration.vocabularySize, c])
+        let blocks = try (0..<configuration.layerCount).map { l in
             let p = "blk.\(l)."
+            let q = quantized?.blocks[l]
+            func linear(_ role: String, _ shape: [Int], _ blocks: QuantizedMatrix?) throws -> Linear {
+                Linear(weight: try weight(p + role + ".weight", shape), bias: nil, quantized: blocks)
+            }
             return Block(
-                attentionNorm: try weight(p + "attn_norm.weight", [c]), query: try weight(p + "attn_q.weight", [c, c]),
-                key: try weight(p + "attn_k.weight", [kv, c]), value: try weight(p + "attn_v.weight", [kv, c]),
-                output: try weight(p + "attn_output.weight", [c, c]), ffnNorm: try weight(p + "ffn_norm.weight", [c]),
-                gate: try weight(p + "ffn_gate.weight", [f, c]), up: try weight(p + "ffn_up.weight", [f, c]),
-                down: try weight(p + "ffn_down.weight", [c, f]))
+                attentionNorm: try weight(p + "attn_norm.weight", [c]), query: try linear("attn_q", [c, c], q?.query),
+                key: try linear("attn_k", [kv, c], q?.key), value: try linear("attn_v", [kv, c], q?.value),
+                output: try linear("attn_output", [c, c], q?.output), ffnNorm: try weight(p + "ffn_norm.weight", [c]),
+                gate: try linear("ffn_gate", [f, c], q?.gate), up: try linear("ffn_up", [f, c], q?.up),
+                down: try linear("ffn_down", [c, f], q?.down))
         }
-        outputNorm = try weight("output_norm.weight", [c])
-        tiedEmbeddings = parameters["output.weight"] == nil
-        head = tiedEmbeddings ? tokenEmbedding : try weight("output.weight", [configuration.vocabularySize, c])
+        let outputNorm = try weight("output_norm.weight", [c])
+        let tied = parameters["output.weight"] == nil
+        let headWeight = tied ? tokenEmbedding : try weight("output.weight", [configuration.vocabularySize, c])
+        self.init(
+            configuration: configuration, parameters: parameters, tokenEmbedding: tokenEmbedding, blocks: blocks,
+            outputNorm: outputNorm, head: Linear(weight: headWeight, bias: nil, quantized: quantized?.head))
+        arithmetic = .fast
+    }
+
+    /// A model over existing layers (shared with whoever else holds them).
+    init(
+        configuration: LlamaConfiguration, parameters: Parameters, tokenEmbedding: Tensor, blocks: [Block],
+        outputNorm: Tensor, head: Linear
+    ) {
         self.configuration = configuration
         self.parameters = parameters
-        self.quantized = quantized
-        usesQuantizedDecode = quantized != nil
-        usesQuantizedPrefill = quantized != nil
-        quantizedVersion = Self.versionSum(parameters)
+        self.tokenEmbedding = tokenEmbedding
+        self.blocks = blocks
+        self.outputNorm = outputNorm
+        self.head = head
+        tiedEmbeddings = head.weight === tokenEmbedding
     }
 
     /// Next-token logits (B, T, V) for a right-padded batch: `tokens` holds B rows of equal length
@@ -100,8 +123,8 @@ public final class LlamaModel {
     /// Gradients flow to `parameters` unless called under `Tensor.noGrad`.
     public func logits(tokens: [[Int]], lengths: [Int]? = nil, cache: KVCache? = nil) -> Tensor {
         let h = hiddenStates(tokens: tokens, lengths: lengths, cache: cache)  // (B, T, C)
-        let q = quantizedWeights(rows: h.count / configuration.hiddenSize, decodeStep: cache != nil)
-        return project(h, [(head, q?.head)], useQuantized: q != nil)[0]  // (B, T, V)
+        let fast = usesQuantizedProducts(rows: h.count / configuration.hiddenSize, decodeStep: cache != nil)
+        return project(h, [head], useQuantized: fast)[0]  // (B, T, V)
     }
 
     /// Logits (V) at one position per row: (B, V) for rows' `positions` of a (B, T, C) hidden state.
@@ -110,8 +133,8 @@ public final class LlamaModel {
         let (b, t, c) = (h.shape[0], h.shape[1], h.shape[2])
         // (B, C)
         let rows = h.reshaped([b * t, c]).embedding(positions.enumerated().map { $0.offset * t + $0.element })
-        let q = quantizedWeights(rows: b, decodeStep: t == 1)
-        return project(rows, [(head, q?.head)], useQuantized: q != nil)[0]  // (B, V)
+        let fast = usesQuantizedProducts(rows: b, decodeStep: t == 1)
+        return project(rows, [head], useQuantized: fast)[0]  // (B, V)
     }
 
     /// The residual stream after the final RMSNorm, (B, T, C). `probe`, when given, sees the
@@ -151,19 +174,18 @@ public final class LlamaModel {
         }
         var x = tokenEmbedding.embedding(flat, indexShape: [b, t])  // (B, T, C)
         probe?("embed_tokens", x)
-        let quantized = quantizedWeights(rows: b * t, decodeStep: cache != nil)
+        let fast = usesQuantizedProducts(rows: b * t, decodeStep: cache != nil)
         for (l, block) in blocks.enumerated() {
-            let qb = quantized?.blocks[l]
             x =
                 x
                 + attention(
-                    block, qb, x.rmsNorm(weight: block.attentionNorm, eps: config.rmsNormEpsilon), layer: l,
+                    block, fast, x.rmsNorm(weight: block.attentionNorm, eps: config.rmsNormEpsilon), layer: l,
                     offsets: offsets, padding: padding, cache: cache)
             let h = x.rmsNorm(weight: block.ffnNorm, eps: config.rmsNormEpsilon)  // (B, T, C)
             // 2 × (B, T, F)
-            let gateUp = project(h, [(block.gate, qb?.gate), (block.up, qb?.up)], useQuantized: qb != nil)
+            let gateUp = project(h, [block.gate, block.up], useQuantized: fast)
             let gated = gateUp[0].siluGated(by: gateUp[1])  // (B, T, F)
-            x = x + project(gated, [(block.down, qb?.down)], useQuantized: qb != nil)[0]
+            x = x + project(gated, [block.down], useQuantized: fast)[0]
             probe?(String(format: "layer_%02d_out", l), x)
         }
         cache?.commit(lengths: lengths, newColumns: t)
@@ -173,9 +195,9 @@ public final class LlamaModel {
     }
 
     /// Causal GQA self-attention of one block on normalised input h (B, T, C) → (B, T, C).
-    /// `quantized`, when given, holds the block's matrices for a decode step.
+    /// `fast`: the products may read the matrices' current quantised blocks.
     private func attention(
-        _ block: Block, _ quantized: QuantizedBlock?, _ h: Tensor, layer: Int, offsets: [Int], padding: KeyPadding,
+        _ block: Block, _ fast: Bool, _ h: Tensor, layer: Int, offsets: [Int], padding: KeyPadding,
         cache: KVCache?
     ) -> Tensor {
         let config = configuration
@@ -184,9 +206,8 @@ public final class LlamaModel {
         let d = config.headDimension
         let hq = config.headCount
         let hkv = config.keyValueHeadCount
-        let qkv = project(
-            h, [(block.query, quantized?.query), (block.key, quantized?.key), (block.value, quantized?.value)],
-            useQuantized: quantized != nil)  // (B, T, Hq·D), (B, T, Hkv·D), (B, T, Hkv·D)
+        // (B, T, Hq·D), (B, T, Hkv·D), (B, T, Hkv·D)
+        let qkv = project(h, [block.query, block.key, block.value], useQuantized: fast)
         func heads(_ projected: Tensor, _ n: Int) -> Tensor {
             projected.reshaped([b, t, n, d]).permuted([0, 2, 1, 3])  // (B, n, T, D)
         }
@@ -205,7 +226,7 @@ public final class LlamaModel {
             o = Tensor.attention(query: q, key: k, value: v, causal: true, padding: padding)
         }
         let merged = o.permuted([0, 2, 1, 3]).reshaped([b, t, hq * d])  // (B, T, Hq·D)
-        return project(merged, [(block.output, quantized?.output)], useQuantized: quantized != nil)[0]  // (B, T, C)
+        return project(merged, [block.output], useQuantized: fast)[0]  // (B, T, C)
     }
 
     /// Interleaved (adjacent-pair) RoPE on x (B, H, T, D), row b starting at position offsets[b].

@@ -110,7 +110,8 @@ extension LlamaModel {
             rows += pair.completion.indices.map { b * t + pair.prompt.count - 1 + $0 }
         }
         let c = configuration.hiddenSize
-        let logits = hidden.reshaped([pairs.count * t, c]).embedding(rows).matmul(head, transposeB: true)  // (N, V)
+        // (N, V)
+        let logits = head(hidden.reshaped([pairs.count * t, c]).embedding(rows))
         return temperature == 1 ? logits : logits.multiplyingScalar(1 / temperature)
     }
 

@@ -12,7 +12,7 @@ enum GradientTable {
         case .mul: return Tensor.mulBackward
         case .div: return Tensor.divBackward
         case .addScalar, .mulScalar, .powScalar, .neg, .exp, .log, .sqrt, .tanh, .sigmoid, .relu,
-            .geluTanh, .geluErf, .silu:
+            .geluTanh, .geluErf, .silu, .softplus, .logSigmoid:
             return Tensor.unaryBackward
         case .sum: return Tensor.sumBackward
         case .max: return Tensor.maxBackward
@@ -33,7 +33,4 @@ enum GradientTable {
         case .dropout: return Tensor.dropoutBackward
         }
     }
-
-    /// Op → rule, built from the exhaustive switch (every case present by construction).
-    static let table: [Op: BackwardRule] = Dictionary(uniqueKeysWithValues: Op.allCases.map { ($0, rule(for: $0)) })
 }

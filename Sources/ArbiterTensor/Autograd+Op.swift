@@ -7,7 +7,7 @@ public enum Op: String, CaseIterable, Sendable {
     case matmul
     case add, sub, mul, div
     case addScalar, mulScalar, powScalar
-    case neg, exp, log, sqrt, tanh, sigmoid, relu, geluTanh, geluErf, silu
+    case neg, exp, log, sqrt, tanh, sigmoid, relu, geluTanh, geluErf, silu, softplus, logSigmoid
     case sum, max
     case softmax, logSoftmax, logSumExp
     case rmsNorm, layerNorm

@@ -22,6 +22,18 @@ public struct Parameters: Sequence {
         tensors[name] = tensor
     }
 
+    /// New tensors holding copies of every value, under the same names in the same order, with
+    /// the same `requiresGrad` and no gradients: writes to one set never reach the other.
+    public func deepCopy() -> Parameters {
+        var copy = Parameters()
+        for (name, tensor) in self {
+            let twin = Tensor(tensor.scalars, shape: tensor.shape)
+            copy.add(name, twin)
+            twin.requiresGrad = tensor.requiresGrad
+        }
+        return copy
+    }
+
     /// The tensor named `name`, or nil.
     public subscript(name: String) -> Tensor? { tensors[name] }
 

@@ -1,5 +1,5 @@
 // Tensor+Unary: elementwise ops (scalar add/mul/pow, neg, exp, log, sqrt, tanh, sigmoid, relu,
-// gelu in tanh and erf forms, silu): forward, the shared backward rule, and naive references.
+// gelu in tanh and erf forms, silu, softplus, log-sigmoid): forward, the shared backward rule, and naive references.
 // Not here: broadcasting tensor-tensor arithmetic (Tensor+Arithmetic.swift).
 import Foundation
 
@@ -81,6 +81,16 @@ extension Tensor {
     }
     /// SiLU (swish): x · sigmoid(x).
     public func silu() -> Tensor { Tensor.unary(self, op: .silu) { $0 * Tensor.sigmoidScalar($0) } }
+    /// softplus(x) = log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|) so it neither overflows
+    /// for large x nor loses the tail for very negative x.
+    public func softplus() -> Tensor {
+        Tensor.unary(self, op: .softplus) { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) }
+    }
+    /// log σ(x) = −softplus(−x) = min(x, 0) − log1p(e^−|x|): the Bradley–Terry log-likelihood of a
+    /// reward margin x, finite for every finite x (log(sigmoid(x)) is −∞ below x ≈ −88 in Float).
+    public func logSigmoid() -> Tensor {
+        Tensor.unary(self, op: .logSigmoid) { Swift.min($0, 0) - Foundation.log1p(Foundation.exp(-Swift.abs($0))) }
+    }
 
     @inline(__always) static func sigmoidScalar(_ x: Float) -> Float {
         x >= 0
@@ -139,6 +149,8 @@ extension Tensor {
         case .silu:
             let sg = sigmoidScalar(x)
             return sg * (1 + x * (1 - sg))
+        case .softplus: return sigmoidScalar(x)
+        case .logSigmoid: return sigmoidScalar(-x)
         default: preconditionFailure("unaryBackward: \(op) is not an elementwise op")
         }
     }
@@ -163,6 +175,8 @@ extension Reference {
                 return 0.5 * v * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (v + 0.044715 * v * v * v)))
             case .geluErf: return 0.5 * v * (1 + Foundation.erf(v / 2.0.squareRoot()))
             case .silu: return v / (1 + Foundation.exp(-v))
+            case .softplus: return Foundation.log(1 + Foundation.exp(v))
+            case .logSigmoid: return -Foundation.log(1 + Foundation.exp(-v))
             default: preconditionFailure("Reference.unary: \(op) is not an elementwise op")
             }
         }

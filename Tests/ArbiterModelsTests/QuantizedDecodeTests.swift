@@ -33,18 +33,16 @@ import Testing
         #expect(try shared.sharingWeights(arithmetic: .fast).usesQuantizedDecode)
         #expect(lm.model.hasQuantizedWeights && lm.model.usesQuantizedDecode)
         #expect(!fp32.hasQuantizedWeights && !fp32.usesQuantizedDecode)
-        let q = try #require(lm.model.quantized)
-        #expect(q.blocks.count == 30 && q.head?.type == .q8_0 && q.head?.rows == 49152)
-        #expect(
-            q.blocks.allSatisfy {
-                [$0.query, $0.key, $0.value, $0.output, $0.gate, $0.up, $0.down].allSatisfy { $0?.type == .q4_1 }
-            })
+        #expect(lm.model.blocks.count == 30 && lm.model.head.quantized?.type == .q8_0)
+        #expect(lm.model.head.quantized?.rows == 49152 && lm.model.tiedEmbeddings)
+        #expect(lm.model.blocks.allSatisfy { $0.linears.allSatisfy { $0.layer.quantized?.type == .q4_1 } })
         // Off the decode path: recording gradients, no cache, or too many rows.
-        #expect(lm.model.quantizedWeights(rows: 1, decodeStep: true) == nil)  // gradients on here
+        #expect(lm.model.usesQuantizedProducts(rows: 1, decodeStep: true) == false)  // gradients on here
         Tensor.noGrad {
-            #expect(lm.model.quantizedWeights(rows: 1, decodeStep: true) != nil)
-            #expect(lm.model.quantizedWeights(rows: 1, decodeStep: false) == nil)
-            #expect(lm.model.quantizedWeights(rows: LlamaModel.quantizedDecodeMaxRows + 1, decodeStep: true) == nil)
+            #expect(lm.model.usesQuantizedProducts(rows: 1, decodeStep: true) == true)
+            #expect(lm.model.usesQuantizedProducts(rows: 1, decodeStep: false) == false)
+            #expect(
+                lm.model.usesQuantizedProducts(rows: LlamaModel.quantizedDecodeMaxRows + 1, decodeStep: true) == false)
         }
     }
 

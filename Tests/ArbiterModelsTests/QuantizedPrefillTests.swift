@@ -133,12 +133,13 @@ import Testing
         #expect(lm.model.arithmetic == .exact && !lm.model.usesQuantizedPrefill)
         #expect(try lm.model.sharingWeights(arithmetic: .fast).usesQuantizedPrefill)
         let rows = LlamaModel.quantizedDecodeMaxRows + 1
-        #expect(Tensor.noGrad { lm.model.quantizedWeights(rows: rows, decodeStep: false) } == nil)
+        #expect(Tensor.noGrad { lm.model.usesQuantizedProducts(rows: rows, decodeStep: false) } == false)
         let model = try lm.model.sharingWeights(quantizedDecode: false, quantizedPrefill: true)
         #expect(model.usesQuantizedPrefill)
-        #expect(Tensor.noGrad { model.quantizedWeights(rows: rows, decodeStep: false) } != nil)
-        #expect(Tensor.noGrad { model.quantizedWeights(rows: rows - 1, decodeStep: true) } == nil)  // decode is off
-        #expect(model.quantizedWeights(rows: rows, decodeStep: false) == nil)  // recording gradients: fp32
+        #expect(Tensor.noGrad { model.usesQuantizedProducts(rows: rows, decodeStep: false) } == true)
+        // decode is off
+        #expect(Tensor.noGrad { model.usesQuantizedProducts(rows: rows - 1, decodeStep: true) } == false)
+        #expect(model.usesQuantizedProducts(rows: rows, decodeStep: false) == false)  // recording gradients: fp32
     }
 
     /// SmolLM2 on the three reference prompts with quantised prefill, measured the way

@@ -1,6 +1,6 @@
 // TrainingEndToEndTests: the training stack end to end through its public glue: Parameters →
 // AdamW (LR schedule, global-norm clipping) on a small MLP and on a 2-layer character-level
-// transformer (ArbiterTestSupport.TinyTransformer over TransformerBlock), reproducibility
+// transformer (ArbiterTestSupport.TinyTransformer: a tiny random LlamaModel), reproducibility
 // (same seed → bit-identical losses), checkpoint save → load → continue equal to an
 // uninterrupted run bit for bit (through Checkpoint.save/load on disk), and a smoke check that
 // every trainable parameter moved.
@@ -54,13 +54,14 @@ import Testing
 
     // MARK: character-level transformer
 
-    static let block = TransformerBlock.Configuration(modelDim: 32, heads: 4, kvHeads: 2, headDim: 8, ffnDim: 64)
+    static let block = TinyTransformer.Configuration(modelDim: 32, heads: 4, kvHeads: 2, ffnDim: 64)
     static let batch = 4, length = 32, baseLR: Float = 0.03, totalSteps = 60
 
     /// A fresh model from `seed`, its AdamW optimizer and the data RNG.
     static func makeRun(seed: UInt64) throws -> (model: TinyTransformer, optimizer: AdamW, data: SeededRNG) {
         var rng = SeededRNG(seed: seed)
-        let model = TinyTransformer(vocabulary: TinyCorpus.characters.count, block: block, layers: 2, using: &rng)
+        let model = TinyTransformer(
+            vocabulary: TinyCorpus.characters.count, configuration: block, layers: 2, using: &rng)
         let optimizer = AdamW(configuration: try .init(learningRate: baseLR, beta2: 0.99, weightDecay: 0.01))
         return (model, optimizer, SeededRNG(seed: seed &+ 1))
     }
@@ -172,17 +173,6 @@ import Testing
         #expect(unused.scalars == [5, 6])
         #expect(used.scalars != [1, 2])
         #expect(sgd.stepCount == 1)
-    }
-
-    @Test func transformerBlockFLOPCountMatchesAHandCount() {
-        let cfg = TransformerBlock.Configuration(modelDim: 4, heads: 2, kvHeads: 1, headDim: 2, ffnDim: 8)
-        // q, k, v, o: 2·3·4·(4 + 2 + 2 + 4) = 288; SwiGLU: 2·3·4·8·3 = 576;
-        // attention: 2 heads · 6 visible pairs · D 2 · 2 FLOPs · 2 products = 96.
-        #expect(cfg.forwardFLOPs(batch: 1, tokens: 3) == 960)
-        var rng = SeededRNG(seed: 1)
-        let block = TransformerBlock(cfg, using: &rng)
-        #expect(block(Tensor.randomNormal([2, 3, 4], using: &rng)).shape == [2, 3, 4])
-        #expect(block.namedParameters(prefix: "l.").map(\.0).first == "l.attention_norm")
     }
 
     @Test(arguments: ["1,2,3", "1,2,3,4,x", "1,2,3,4,", "0,0,0,0", "", "a,b,c,d"])

@@ -1,48 +1,74 @@
-// TinyTransformer: a minimal character-level decoder for training tests (token embedding →
-// TransformerBlock × L → RMSNorm → linear head → cross-entropy), plus a tiny
-// public-domain corpus and a deterministic batch sampler. Test support only; not a model loader.
+// TinyTransformer: a minimal character-level decoder for training tests: a tiny random
+// `LlamaModel` (token embedding → Llama blocks × L → RMSNorm → untied head → cross-entropy), plus
+// a tiny public-domain corpus and a deterministic batch sampler. Test support only; not a loader.
+import ArbiterModels
 import ArbiterTensor
 
-/// A small decoder-only language model over `TransformerBlock`s with a separate output head.
+/// A small random Llama decoder with a separate output head, for training tests.
 public struct TinyTransformer {
-    public let vocabulary: Int
-    public let embedding: Tensor  // (V, C)
-    public let blocks: [TransformerBlock]
-    public let finalNorm: Tensor  // (C)
-    public let head: Tensor  // (C, V)
-    /// All trainable tensors, in a fixed order ("embedding", "layers.i.*", "final_norm", "head").
-    public let parameters: Parameters
+    /// Sizes of the tiny model.
+    public struct Configuration: Sendable, Equatable {
+        public let modelDim: Int
+        public let heads: Int
+        public let kvHeads: Int
+        public let ffnDim: Int
 
-    public init(
-        vocabulary: Int, block configuration: TransformerBlock.Configuration, layers: Int, using rng: inout SeededRNG
-    ) {
-        self.vocabulary = vocabulary
-        // Unit-scale token embeddings dominate the residual stream at the start (the blocks' outputs
-        // are small), so the token identity is what the head sees first.
-        embedding = Tensor.randomNormal([vocabulary, configuration.modelDim], standardDeviation: 1, using: &rng)
-        var blocks: [TransformerBlock] = []
-        for _ in 0..<layers { blocks.append(TransformerBlock(configuration, layers: layers, using: &rng)) }
-        self.blocks = blocks
-        finalNorm = Tensor.ones([configuration.modelDim])
-        head = Tensor.randomNormal([configuration.modelDim, vocabulary], standardDeviation: 0.02, using: &rng)
-        var parameters = Parameters()
-        parameters.add("embedding", embedding)
-        for (i, block) in blocks.enumerated() {
-            for (name, tensor) in block.namedParameters(prefix: "layers.\(i).") { parameters.add(name, tensor) }
+        public init(modelDim: Int, heads: Int, kvHeads: Int, ffnDim: Int) {
+            self.modelDim = modelDim
+            self.heads = heads
+            self.kvHeads = kvHeads
+            self.ffnDim = ffnDim
         }
-        parameters.add("final_norm", finalNorm)
-        parameters.add("head", head)
-        self.parameters = parameters
+    }
+
+    public let vocabulary: Int
+    /// The decoder (GGUF weight names).
+    public let model: LlamaModel
+    /// All trainable tensors, in load order (`token_embd.weight`, `blk.L.*`, `output_norm.weight`,
+    /// `output.weight`).
+    public var parameters: Parameters { model.parameters }
+
+    /// Random initialisation as GPT-2/nanoGPT: projections N(0, 0.02), output projections scaled
+    /// by 1/√(2·layers), norm gains 1, unit-scale token embeddings (they dominate the residual
+    /// stream at the start, so the token identity is what the head sees first), head N(0, 0.02).
+    public init(vocabulary: Int, configuration: Configuration, layers: Int, using rng: inout SeededRNG) {
+        let c = configuration.modelDim
+        let kv = configuration.kvHeads * (c / configuration.heads)
+        let f = configuration.ffnDim
+        let outStd = 0.02 / Float(2 * max(1, layers)).squareRoot()
+        var parameters = Parameters()
+        parameters.add("token_embd.weight", Tensor.randomNormal([vocabulary, c], using: &rng))
+        for l in 0..<layers {
+            let p = "blk.\(l)."
+            parameters.add(p + "attn_norm.weight", Tensor.ones([c]))
+            parameters.add(p + "attn_q.weight", Tensor.randomNormal([c, c], standardDeviation: 0.02, using: &rng))
+            parameters.add(p + "attn_k.weight", Tensor.randomNormal([kv, c], standardDeviation: 0.02, using: &rng))
+            parameters.add(p + "attn_v.weight", Tensor.randomNormal([kv, c], standardDeviation: 0.02, using: &rng))
+            parameters.add(
+                p + "attn_output.weight", Tensor.randomNormal([c, c], standardDeviation: outStd, using: &rng))
+            parameters.add(p + "ffn_norm.weight", Tensor.ones([c]))
+            parameters.add(p + "ffn_gate.weight", Tensor.randomNormal([f, c], standardDeviation: 0.02, using: &rng))
+            parameters.add(p + "ffn_up.weight", Tensor.randomNormal([f, c], standardDeviation: 0.02, using: &rng))
+            parameters.add(p + "ffn_down.weight", Tensor.randomNormal([c, f], standardDeviation: outStd, using: &rng))
+        }
+        parameters.add("output_norm.weight", Tensor.ones([c]))
+        parameters.add("output.weight", Tensor.randomNormal([vocabulary, c], standardDeviation: 0.02, using: &rng))
+        self.vocabulary = vocabulary
+        do {
+            let llama = try LlamaConfiguration(
+                layerCount: layers, hiddenSize: c, feedForwardSize: f, headCount: configuration.heads,
+                keyValueHeadCount: configuration.kvHeads, ropeTheta: 10_000, rmsNormEpsilon: 1e-5, contextLength: 4096,
+                vocabularySize: vocabulary)
+            model = try LlamaModel(configuration: llama, parameters: parameters)
+        } catch {
+            preconditionFailure("TinyTransformer: \(error)")
+        }
     }
 
     /// Logits (B·T, V) for `tokens` laid out (B, T) row-major.
     public func logits(_ tokens: [Int], batch b: Int, length t: Int) -> Tensor {
-        var x = embedding.embedding(tokens, indexShape: [b, t])  // (B, T, C)
-        for block in blocks { x = block(x) }
-        let c = embedding.shape[1]
-        // (B·T, C)
-        let h = x.rmsNorm(weight: finalNorm, eps: blocks.first?.configuration.normEps ?? 1e-5).reshaped([b * t, c])
-        return h.matmul(head)  // (B·T, V)
+        let rows = (0..<b).map { Array(tokens[($0 * t)..<(($0 + 1) * t)]) }
+        return model.logits(tokens: rows).reshaped([b * t, vocabulary])  // (B·T, V)
     }
 
     /// Mean next-token cross-entropy of `targets` (B·T) given `inputs` (B·T).
