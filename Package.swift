@@ -37,7 +37,11 @@ let package = Package(
             name: "ArbiterTensor", dependencies: ["ArbiterCore", "COpenBLAS", "CArbiterKernels"], swiftSettings: strict),
         // AVX2 kernels in C (function-level target attributes, chosen at run time): no flags needed.
         .target(name: "CArbiterKernels"),
-        .target(name: "ArbiterModels", dependencies: ["ArbiterTensor", "CArbiterKernels"], swiftSettings: strict),
+        // The Jinja interpreter and chat templates: Foundation only, nothing from the models.
+        .target(name: "ArbiterJinja", swiftSettings: strict),
+        .target(
+            name: "ArbiterModels", dependencies: ["ArbiterTensor", "ArbiterJinja", "CArbiterKernels"],
+            swiftSettings: strict),
         .target(
             name: "ArbiterRubric",
             dependencies: ["ArbiterCore", .product(name: "Yams", package: "Yams")],
@@ -67,7 +71,8 @@ let package = Package(
         .target(
             name: "Arbiter",
             dependencies: [
-                "ArbiterCore", "ArbiterTensor", "ArbiterModels", "ArbiterRubric", "ArbiterJudge", "ArbiterAgreement",
+                "ArbiterCore", "ArbiterTensor", "ArbiterJinja", "ArbiterModels", "ArbiterRubric", "ArbiterJudge",
+                "ArbiterAgreement",
             ],
             swiftSettings: strict
         ),
@@ -81,7 +86,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ArbiterBench",
-            dependencies: ["ArbiterTensor", "ArbiterModels", "ArbiterAgreement", "COpenBLAS"],
+            dependencies: ["ArbiterTensor", "ArbiterJinja", "ArbiterModels", "ArbiterAgreement", "COpenBLAS"],
             path: "Benchmarks/ArbiterBench",
             swiftSettings: strict
         ),
@@ -97,8 +102,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ArbiterJinjaTests",
+            dependencies: ["ArbiterJinja", "ArbiterTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ArbiterModelsTests",
-            dependencies: ["ArbiterModels", "ArbiterTestSupport"],
+            dependencies: ["ArbiterModels", "ArbiterJinja", "ArbiterTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -108,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ArbiterJudgeTests",
-            dependencies: ["ArbiterJudge", "ArbiterTestSupport"],
+            dependencies: ["ArbiterJudge", "ArbiterJinja", "ArbiterTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

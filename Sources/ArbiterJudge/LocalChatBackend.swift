@@ -11,6 +11,7 @@
 // "[RESULT] ", maxTokens 1, top-20 logprobs) that any OpenAI-compatible backend can answer.
 // It is not an HTTP client and keeps no state between requests; requests run one at a time on
 // a private queue.
+import ArbiterJinja
 import ArbiterModels
 import Foundation
 
@@ -86,7 +87,7 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
             continued = last.content
             turns.removeLast()
         }
-        let converted = turns.map { ArbiterModels.ChatMessage(role: $0.role.rawValue, content: $0.content) }
+        let converted = turns.map { ArbiterJinja.ChatMessage(role: $0.role.rawValue, content: $0.content) }
         let text: String
         do {
             text = try template.render(messages: converted, addGenerationPrompt: true)

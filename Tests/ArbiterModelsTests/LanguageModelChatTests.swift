@@ -1,6 +1,7 @@
 // LanguageModelChatTests: SmolLM2's own chat template, rendered from the GGUF file and tokenized,
 // gives exactly the reference text and ids (smollm2/chat_template.json: 4 conversations ×
 // add_generation_prompt, made by transformers' apply_chat_template).
+import ArbiterJinja
 import ArbiterModels
 import ArbiterTestSupport
 import Foundation

@@ -3,7 +3,7 @@
 // whitespace-heavy messages and extra variables, 60 one-feature templates, and 200 random
 // whitespace-control templates. A case where Jinja2
 // raised must throw too; raise_exception must throw `.raised` with the same message.
-import ArbiterModels
+import ArbiterJinja
 import ArbiterTestSupport
 import Foundation
 import Testing

@@ -5,7 +5,7 @@ import Testing
 // swapped and inserted fragments, Jinja-significant tokens spliced in) must each parse and render,
 // or throw a ChatTemplateError; never trap, hang or recurse without end. Limits are lowered so
 // a mutation that loops forever stops quickly with `.limitExceeded`.
-@testable import ArbiterModels
+@testable import ArbiterJinja
 
 @Suite struct JinjaFuzzTests {
     static let fragments = [

@@ -1,4 +1,4 @@
-import ArbiterModels
+import ArbiterJinja
 // ChatTemplateValueTests: the public value model: JinjaValue from Foundation JSON objects and from
 // JSON text (key order kept, malformed text throws with an offset, mutated JSON never traps),
 // ChatMessage's dictionary layout, and extra variables reaching the template.

@@ -1,7 +1,7 @@
 // ChatTemplateRenderingTests: renders 10 real chat templates and SmolLM2's template for every
 // reference conversation and add_generation_prompt flag, and compares with transformers' text
 // byte for byte (fixtures: chat_templates/renderings.json, smollm2_chat_template.json).
-import ArbiterModels
+import ArbiterJinja
 import ArbiterTestSupport
 import Foundation
 import Testing
