@@ -47,10 +47,15 @@ let package = Package(
             dependencies: ["ArbiterCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // The chat seam below the judges (ChatBackend, requests, the in-process backend): no GRDB,
+        // no HTTP, so `arbiter serve` links neither.
+        .target(
+            name: "ArbiterChat", dependencies: ["ArbiterCore", "ArbiterJinja", "ArbiterModels"], swiftSettings: strict
+        ),
         .target(
             name: "ArbiterJudge",
             dependencies: [
-                "ArbiterModels", "ArbiterRubric",
+                "ArbiterCore", "ArbiterChat", "ArbiterModels", "ArbiterRubric",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -59,7 +64,7 @@ let package = Package(
         .target(
             name: "ArbiterServer",
             dependencies: [
-                "ArbiterJudge",
+                "ArbiterCore", "ArbiterChat",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -71,8 +76,8 @@ let package = Package(
         .target(
             name: "Arbiter",
             dependencies: [
-                "ArbiterCore", "ArbiterTensor", "ArbiterJinja", "ArbiterModels", "ArbiterRubric", "ArbiterJudge",
-                "ArbiterAgreement",
+                "ArbiterCore", "ArbiterTensor", "ArbiterJinja", "ArbiterModels", "ArbiterRubric", "ArbiterChat",
+                "ArbiterJudge", "ArbiterAgreement",
             ],
             swiftSettings: strict
         ),
@@ -118,13 +123,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ArbiterJudgeTests",
-            dependencies: ["ArbiterJudge", "ArbiterJinja", "ArbiterTestSupport"],
+            dependencies: ["ArbiterJudge", "ArbiterChat", "ArbiterCore", "ArbiterJinja", "ArbiterTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ArbiterHTTPTests",
             dependencies: [
-                "ArbiterJudge", "ArbiterServer", "ArbiterTestSupport",
+                "ArbiterJudge", "ArbiterChat", "ArbiterCore", "ArbiterServer", "ArbiterTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

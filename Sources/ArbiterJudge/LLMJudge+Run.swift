@@ -2,6 +2,7 @@
 // assembly of the Judgment; with a verdict prefix, one probability-weighted prefix read per sample
 // instead of the answer/re-ask loop. The timeout races the backend in unstructured tasks, so a backend
 // that ignores cancellation still cannot hold the judge past the limit.
+import ArbiterChat
 import Foundation
 
 extension LLMJudge {

@@ -5,6 +5,7 @@
 // `verdictPrefix`, from one prefill-only request whose assistant turn holds the prefix
 // (ProbabilityWeighted.verdictRequest). It never throws: timeouts and transport errors become
 // failed judgments without a score. Backend calls run with bounded concurrency.
+import ArbiterChat
 import ArbiterModels
 import Foundation
 

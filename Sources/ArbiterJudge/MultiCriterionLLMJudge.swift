@@ -6,6 +6,7 @@
 // assistant turn "<prefix><criterion id>: " (the criterion's own `[RESULT] <id>: ` line), scored
 // over that criterion's scale from the first token's top alternatives. Self-consistency is a
 // single-criterion feature (LLMJudge); this judge does not do it.
+import ArbiterChat
 import Foundation
 
 /// One criterion of a multi-criterion judge: its id and allowed scores.

@@ -4,6 +4,7 @@
 // choices[0].logprobs.content[] with top_logprobs, usage, model) into a ChatResponse. A body that
 // is not a usable completion (empty, not JSON, truncated, no or empty choices) becomes a typed
 // error naming the URL and a short, key-free excerpt. It does no I/O.
+import ArbiterChat
 import Foundation
 
 /// The request body of POST /v1/chat/completions.

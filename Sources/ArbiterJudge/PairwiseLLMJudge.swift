@@ -2,6 +2,7 @@
 // it asks twice, as (A, B) and as (B, A), and reconciles the verdicts (PositionSwap); the
 // judgment records the final verdict and whether the two orders agreed. Timeouts and transport
 // errors become failed judgments; unparseable answers are re-asked like LLMJudge's.
+import ArbiterChat
 import Foundation
 
 /// A pairwise sample: `{"id", "prompt", "response_a", "response_b"}` from samples JSONL.

@@ -4,6 +4,7 @@
 // chat request any OpenAI-compatible backend answers: the judge messages plus an assistant turn
 // holding the prefix (e.g. "[RESULT] ") to continue, one token, top-20 logprobs; the score is
 // read from the alternatives of that first token (`verdictRequest`, `readVerdict`).
+import ArbiterChat
 import Foundation
 
 /// A probability-weighted verdict read from the first token after a verdict prefix.

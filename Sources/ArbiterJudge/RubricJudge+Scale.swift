@@ -2,6 +2,7 @@
 // `AllowedScores(scale:)`, rubric messages → chat messages, and a backend adaptor that rewrites
 // `[RESULT] <label>` answers of ordinal/binary scales into their numeric scores so the numeric
 // verdict parser can read them. It is not a judge and does not call a model by itself.
+import ArbiterChat
 import ArbiterRubric
 import Foundation
 

@@ -13,6 +13,7 @@
 // their "overall" is the expectation of the rubric's aggregate over every combination of levels,
 // weighted by the product of the criteria's distributions (criteria read independently); for a
 // weighted mean this equals the weighted mean of the expected scores.
+import ArbiterChat
 import ArbiterRubric
 import Foundation
 

@@ -4,7 +4,8 @@
 // honour (streaming, n > 1, tools, top_p ≠ 1, penalties) are refused rather than ignored; other
 // unknown fields (user, metadata, …) are ignored as vLLM does. Limits that depend on the server's
 // configuration (model name, max_tokens ceiling) are checked in ChatServer+Completion, not here.
-import ArbiterJudge
+import ArbiterChat
+import ArbiterCore
 import Foundation
 
 /// A decoded, type-checked chat completion request.

@@ -1,6 +1,7 @@
 // LLMJudgeTests: the LLM judge against a scripted backend: success, re-ask recorded in attempts,
 // timeout and transport errors become failed judgments without score, bounded concurrency,
 // self-consistency, and probability-weighted scoring from top-logprobs.
+import ArbiterChat
 import ArbiterJudge
 import Foundation
 import Testing

@@ -7,6 +7,7 @@
 // assistant prefix is continued, not closed (vLLM `continue_final_message`): the answer is the
 // continuation only. With "[RESULT] " a probability-weighted rubric judge yields a score with
 // its distribution, single and multi-criterion.
+import ArbiterChat
 import ArbiterJinja
 import ArbiterJudge
 import ArbiterModels

@@ -1,5 +1,6 @@
 // PairwiseLLMJudgeTests: pairwise judging with position swap against a scripted backend:
 // consistent pairs, position bias under both policies, a failed side, and the batch rate.
+import ArbiterChat
 import ArbiterJudge
 import Foundation
 import Testing

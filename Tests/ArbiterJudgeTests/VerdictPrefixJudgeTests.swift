@@ -3,6 +3,7 @@
 // logprobs), the expectation renormalised over the scale values present among the first token's
 // alternatives, typed failures when none is present or logprobs are missing, and the
 // multi-criterion form (one "[RESULT] <id>: " read per criterion, plus the "overall" line).
+import ArbiterChat
 import ArbiterJudge
 import ArbiterRubric
 import ArbiterTestSupport
