@@ -37,10 +37,10 @@ let package = Package(
             name: "ArbiterTensor", dependencies: ["ArbiterCore", "COpenBLAS", "CArbiterKernels"], swiftSettings: strict),
         // AVX2 kernels in C (function-level target attributes, chosen at run time): no flags needed.
         .target(name: "CArbiterKernels"),
-        // The Jinja interpreter and chat templates: Foundation only, nothing from the models.
-        .target(name: "ArbiterJinja", swiftSettings: strict),
+        // The Jinja interpreter and chat templates: nothing from the models.
+        .target(name: "ArbiterJinja", dependencies: ["ArbiterCore"], swiftSettings: strict),
         .target(
-            name: "ArbiterModels", dependencies: ["ArbiterTensor", "ArbiterJinja", "CArbiterKernels"],
+            name: "ArbiterModels", dependencies: ["ArbiterCore", "ArbiterTensor", "ArbiterJinja", "CArbiterKernels"],
             swiftSettings: strict),
         .target(
             name: "ArbiterRubric",
@@ -91,7 +91,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "ArbiterBench",
-            dependencies: ["ArbiterTensor", "ArbiterJinja", "ArbiterModels", "ArbiterAgreement", "COpenBLAS"],
+            dependencies: [
+                "ArbiterCore", "ArbiterTensor", "ArbiterJinja", "ArbiterModels", "ArbiterAgreement", "COpenBLAS",
+            ],
             path: "Benchmarks/ArbiterBench",
             swiftSettings: strict
         ),
@@ -108,12 +110,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ArbiterJinjaTests",
-            dependencies: ["ArbiterJinja", "ArbiterTestSupport"],
+            dependencies: ["ArbiterJinja", "ArbiterCore", "ArbiterTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ArbiterModelsTests",
-            dependencies: ["ArbiterModels", "ArbiterJinja", "ArbiterTestSupport"],
+            dependencies: ["ArbiterModels", "ArbiterCore", "ArbiterJinja", "ArbiterTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 // JinjaSyntaxErrorTests: malformed templates give typed errors at the right line and column;
 // unsupported constructs are named; runtime errors carry the position of the failing expression;
 // runaway templates stop at the safety caps with `.limitExceeded`.
+import ArbiterCore
 import ArbiterJinja
 import Testing
 

@@ -103,7 +103,7 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
         #expect(requests.count == 2)
         let messages = rubric.renderPointwise(
             prompt: sample.prompt, response: sample.response, reference: sample.reference
-        ).map(ChatTurn.init)
+        )
         for (request, id) in zip(requests, ids) {
             #expect(request.messages == messages + [.assistant("[RESULT] \(id): ")])
             #expect(request.maxTokens == 1 && request.logprobs && request.topLogprobs == 20)
