@@ -77,14 +77,14 @@ let package = Package(
             name: "Arbiter",
             dependencies: [
                 "ArbiterCore", "ArbiterTensor", "ArbiterJinja", "ArbiterModels", "ArbiterRubric", "ArbiterChat",
-                "ArbiterJudge", "ArbiterAgreement",
+                "ArbiterJudge", "ArbiterServer", "ArbiterAgreement",
             ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "ArbiterCLI",
             dependencies: [
-                "Arbiter", "ArbiterServer",
+                "Arbiter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

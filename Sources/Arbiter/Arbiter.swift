@@ -6,4 +6,5 @@
 @_exported import ArbiterJudge
 @_exported import ArbiterModels
 @_exported import ArbiterRubric
+@_exported import ArbiterServer
 @_exported import ArbiterTensor
