@@ -37,16 +37,25 @@ let package = Package(
             name: "ArbiterTensor", dependencies: ["ArbiterCore", "COpenBLAS", "CArbiterKernels"], swiftSettings: strict),
         // AVX2 kernels in C (function-level target attributes, chosen at run time): no flags needed.
         .target(name: "CArbiterKernels"),
-        .target(name: "ArbiterModels", dependencies: ["ArbiterTensor", "CArbiterKernels"], swiftSettings: strict),
+        // The Jinja interpreter and chat templates: nothing from the models.
+        .target(name: "ArbiterJinja", dependencies: ["ArbiterCore"], swiftSettings: strict),
+        .target(
+            name: "ArbiterModels", dependencies: ["ArbiterCore", "ArbiterTensor", "ArbiterJinja", "CArbiterKernels"],
+            swiftSettings: strict),
         .target(
             name: "ArbiterRubric",
             dependencies: ["ArbiterCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // The chat seam below the judges (ChatBackend, requests, the in-process backend): no GRDB,
+        // no HTTP, so `arbiter serve` links neither.
+        .target(
+            name: "ArbiterChat", dependencies: ["ArbiterCore", "ArbiterJinja", "ArbiterModels"], swiftSettings: strict
+        ),
         .target(
             name: "ArbiterJudge",
             dependencies: [
-                "ArbiterModels", "ArbiterRubric",
+                "ArbiterCore", "ArbiterChat", "ArbiterModels", "ArbiterRubric",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -55,7 +64,7 @@ let package = Package(
         .target(
             name: "ArbiterServer",
             dependencies: [
-                "ArbiterJudge",
+                "ArbiterCore", "ArbiterChat",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,21 +76,24 @@ let package = Package(
         .target(
             name: "Arbiter",
             dependencies: [
-                "ArbiterCore", "ArbiterTensor", "ArbiterModels", "ArbiterRubric", "ArbiterJudge", "ArbiterAgreement",
+                "ArbiterCore", "ArbiterTensor", "ArbiterJinja", "ArbiterModels", "ArbiterRubric", "ArbiterChat",
+                "ArbiterJudge", "ArbiterServer", "ArbiterAgreement",
             ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "ArbiterCLI",
             dependencies: [
-                "Arbiter", "ArbiterServer",
+                "Arbiter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "ArbiterBench",
-            dependencies: ["ArbiterTensor", "ArbiterModels", "ArbiterAgreement", "COpenBLAS"],
+            dependencies: [
+                "ArbiterCore", "ArbiterTensor", "ArbiterJinja", "ArbiterModels", "ArbiterAgreement", "COpenBLAS",
+            ],
             path: "Benchmarks/ArbiterBench",
             swiftSettings: strict
         ),
@@ -97,8 +109,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ArbiterJinjaTests",
+            dependencies: ["ArbiterJinja", "ArbiterCore", "ArbiterTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ArbiterModelsTests",
-            dependencies: ["ArbiterModels", "ArbiterTestSupport"],
+            dependencies: ["ArbiterModels", "ArbiterCore", "ArbiterJinja", "ArbiterTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -108,13 +125,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ArbiterJudgeTests",
-            dependencies: ["ArbiterJudge", "ArbiterTestSupport"],
+            dependencies: ["ArbiterJudge", "ArbiterChat", "ArbiterCore", "ArbiterJinja", "ArbiterTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ArbiterHTTPTests",
             dependencies: [
-                "ArbiterJudge", "ArbiterServer", "ArbiterTestSupport",
+                "ArbiterJudge", "ArbiterChat", "ArbiterCore", "ArbiterServer", "ArbiterTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

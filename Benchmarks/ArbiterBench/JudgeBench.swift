@@ -8,6 +8,8 @@
 // the system message restates the summeval-consistency rubric's rendering (criterion, levels,
 // answer format) and the user message follows its template; prompt lengths are printed. The
 // model must be cached (`arbiter models fetch smollm2-135m`). Registered as suite "judge".
+import ArbiterCore
+import ArbiterJinja
 import ArbiterModels
 import Foundation
 

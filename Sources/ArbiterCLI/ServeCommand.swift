@@ -2,7 +2,6 @@
 // (POST /v1/chat/completions, GET /v1/models, GET /health) until SIGINT/SIGTERM. Options, model
 // resolution and printing only; the server is ArbiterServer.ChatServer.
 import Arbiter
-import ArbiterServer
 import ArgumentParser
 import Foundation
 

@@ -1,5 +1,6 @@
 // FormatVerifier: score 1 when the completion meets every format rule (valid JSON, a whole-text
 // regular expression, length limits, non-empty); otherwise 0 with every broken rule listed.
+import ArbiterCore
 import Foundation
 
 /// One format requirement.

@@ -3,6 +3,7 @@
 // not repair broken JSON; an object that does not parse is skipped. Work is bounded for hostile
 // text: an object may span at most `maxObjectLength` UTF-16 units and at most `maxFailedStarts`
 // opening braces may fail before scanning stops (so "{{{{…" costs linear, not quadratic, time).
+import ArbiterCore
 import Foundation
 
 enum JSONObjectScanner {

@@ -2,6 +2,7 @@
 // minimum/maximum, minLength/maxLength, additionalProperties: false) and the verifier that checks
 // completions against it with error paths like `$.items[2].name`. Not supported ($ref, anyOf,
 // pattern, formats): a schema using them is rejected on load rather than silently ignored.
+import ArbiterCore
 import Foundation
 
 /// A parsed schema node.

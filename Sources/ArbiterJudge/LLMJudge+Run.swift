@@ -2,6 +2,8 @@
 // assembly of the Judgment; with a verdict prefix, one probability-weighted prefix read per sample
 // instead of the answer/re-ask loop. The timeout races the backend in unstructured tasks, so a backend
 // that ignores cancellation still cannot hold the judge past the limit.
+import ArbiterChat
+import ArbiterCore
 import Foundation
 
 extension LLMJudge {
@@ -53,7 +55,7 @@ extension LLMJudge {
     }
 
     /// One self-consistency sample, with re-asks after answers that have no usable verdict.
-    func drawSample(_ messages: [ChatTurn], index: Int) async -> SampleOutcome {
+    func drawSample(_ messages: [ChatMessage], index: Int) async -> SampleOutcome {
         if let prefix = configuration.verdictPrefix {
             return await Self.readPrefixVerdict(
                 messages, prefix: prefix, allowed: configuration.allowed.discreteValues,
@@ -115,7 +117,7 @@ extension LLMJudge {
     /// The raw text is the prefix and the continued token; a failure explains itself in the
     /// rationale.
     static func readPrefixVerdict(
-        _ messages: [ChatTurn], prefix: String, allowed: [Double], labels: [String: Double], topLogprobs: Int,
+        _ messages: [ChatMessage], prefix: String, allowed: [Double], labels: [String: Double], topLogprobs: Int,
         seed: UInt64?, backend: any ChatBackend,
         timeoutSeconds: Double
     ) async -> SampleOutcome {

@@ -5,6 +5,8 @@
 // `verdictPrefix`, from one prefill-only request whose assistant turn holds the prefix
 // (ProbabilityWeighted.verdictRequest). It never throws: timeouts and transport errors become
 // failed judgments without a score. Backend calls run with bounded concurrency.
+import ArbiterChat
+import ArbiterCore
 import ArbiterModels
 import Foundation
 
@@ -106,12 +108,12 @@ public struct LLMJudge: Judge {
     public let name: String
     public let configuration: LLMJudgeConfiguration
     let backend: any ChatBackend
-    let render: @Sendable (JudgeSample) -> [ChatTurn]
+    let render: @Sendable (JudgeSample) -> [ChatMessage]
 
     /// - Parameter render: builds the chat messages for a sample (system + user prompt).
     public init(
         name: String, backend: any ChatBackend, configuration: LLMJudgeConfiguration,
-        render: @escaping @Sendable (JudgeSample) -> [ChatTurn]
+        render: @escaping @Sendable (JudgeSample) -> [ChatMessage]
     ) {
         self.name = name
         self.backend = backend
@@ -128,7 +130,7 @@ public struct LLMJudge: Judge {
     }
 
     /// Hash of the rendered prompt: SHA-256 over "role\ncontent\n" for each message.
-    public static func promptHash(_ messages: [ChatTurn]) -> String {
+    public static func promptHash(_ messages: [ChatMessage]) -> String {
         SHA256.hexDigest(of: Data(messages.map { "\($0.role.rawValue)\n\($0.content)\n" }.joined().utf8))
     }
 }

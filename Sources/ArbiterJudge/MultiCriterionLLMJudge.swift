@@ -6,6 +6,8 @@
 // assistant turn "<prefix><criterion id>: " (the criterion's own `[RESULT] <id>: ` line), scored
 // over that criterion's scale from the first token's top alternatives. Self-consistency is a
 // single-criterion feature (LLMJudge); this judge does not do it.
+import ArbiterChat
+import ArbiterCore
 import Foundation
 
 /// One criterion of a multi-criterion judge: its id and allowed scores.
@@ -33,12 +35,12 @@ public struct MultiCriterionLLMJudge: Judge {
     /// free answer holding every criterion's verdict line.
     public let verdictPrefix: String?
     let backend: any ChatBackend
-    let render: @Sendable (JudgeSample) -> [ChatTurn]
+    let render: @Sendable (JudgeSample) -> [ChatMessage]
 
     public init(
         name: String, rubric: String, rubricHash: String? = nil, criteria: [CriterionScale],
         settings: LLMJudgeConfiguration, backend: any ChatBackend, verdictPrefix: String? = nil,
-        render: @escaping @Sendable (JudgeSample) -> [ChatTurn]
+        render: @escaping @Sendable (JudgeSample) -> [ChatMessage]
     ) throws {
         guard !criteria.isEmpty else {
             throw LLMJudgeConfigurationError.invalid(field: "criteria", value: "[]", fix: "give at least one criterion")
@@ -127,7 +129,7 @@ public struct MultiCriterionLLMJudge: Judge {
 
     /// Probability-weighted: one verdict-prefix read per criterion, in criterion order.
     func weighted(
-        _ sample: JudgeSample, _ messages: [ChatTurn], prefix: String, started: ContinuousClock.Instant,
+        _ sample: JudgeSample, _ messages: [ChatMessage], prefix: String, started: ContinuousClock.Instant,
         clock: ContinuousClock
     ) async -> [Judgment] {
         var outcomes: [LLMJudge.SampleOutcome] = []
@@ -151,7 +153,7 @@ public struct MultiCriterionLLMJudge: Judge {
     }
 
     func assemble(
-        _ sample: JudgeSample, _ messages: [ChatTurn], _ results: [String: Result<ParsedScore, JudgmentFailure>],
+        _ sample: JudgeSample, _ messages: [ChatMessage], _ results: [String: Result<ParsedScore, JudgmentFailure>],
         _ raw: String?, _ model: String, _ attempts: Int, _ elapsed: Duration
     ) -> [Judgment] {
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15

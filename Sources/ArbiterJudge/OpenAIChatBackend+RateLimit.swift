@@ -3,6 +3,7 @@
 // token estimate is charged before sending and replaced by the server's `usage` after), and the
 // clock those waits run on, injectable so tests advance virtual time instead of sleeping. It does
 // not decide about retries (OpenAIChatBackend+Retry does).
+import ArbiterChat
 import Foundation
 
 /// Time for the backend's waits (backoff, `Retry-After`, rate limits). Tests inject a virtual one.

@@ -4,17 +4,15 @@
 // choices[0].logprobs.content[] with top_logprobs, usage, model) into a ChatResponse. A body that
 // is not a usable completion (empty, not JSON, truncated, no or empty choices) becomes a typed
 // error naming the URL and a short, key-free excerpt. It does no I/O.
+import ArbiterChat
+import ArbiterCore
 import Foundation
 
 /// The request body of POST /v1/chat/completions.
 struct WireChatRequest: Encodable, Equatable {
-    struct Message: Encodable, Equatable {
-        var role: String
-        var content: String
-    }
-
     var model: String
-    var messages: [Message]
+    /// ChatMessage codes as `{"role", "content"}`, as the API expects.
+    var messages: [ChatMessage]
     var maxTokens: Int
     var temperature: Double
     var seed: UInt64?
@@ -29,7 +27,7 @@ struct WireChatRequest: Encodable, Equatable {
 
     init(_ request: ChatRequest, model: String) {
         self.model = model
-        messages = request.messages.map { Message(role: $0.role.rawValue, content: $0.content) }
+        messages = request.messages
         maxTokens = request.maxTokens
         temperature = request.temperature
         seed = request.seed

@@ -6,6 +6,7 @@
 // OpenAIChatBackendError. The API key is read once from the configured environment variable and
 // sent only as `Authorization: Bearer`; it is never logged, printed or put in an error. Not a
 // server (that is ArbiterServer) and no streaming.
+import ArbiterChat
 import AsyncHTTPClient
 import Foundation
 

@@ -2,6 +2,8 @@
 // it asks twice, as (A, B) and as (B, A), and reconciles the verdicts (PositionSwap); the
 // judgment records the final verdict and whether the two orders agreed. Timeouts and transport
 // errors become failed judgments; unparseable answers are re-asked like LLMJudge's.
+import ArbiterChat
+import ArbiterCore
 import Foundation
 
 /// A pairwise sample: `{"id", "prompt", "response_a", "response_b"}` from samples JSONL.
@@ -66,12 +68,12 @@ public struct PairwiseLLMJudge: Sendable {
     public let name: String
     public let configuration: PairwiseJudgeConfiguration
     let backend: any ChatBackend
-    let render: @Sendable (_ prompt: String, _ first: String, _ second: String) -> [ChatTurn]
+    let render: @Sendable (_ prompt: String, _ first: String, _ second: String) -> [ChatMessage]
 
     /// - Parameter render: builds the messages showing `first` as response A, `second` as B.
     public init(
         name: String, backend: any ChatBackend, configuration: PairwiseJudgeConfiguration,
-        render: @escaping @Sendable (_ prompt: String, _ first: String, _ second: String) -> [ChatTurn]
+        render: @escaping @Sendable (_ prompt: String, _ first: String, _ second: String) -> [ChatMessage]
     ) {
         self.name = name
         self.backend = backend
@@ -128,7 +130,7 @@ public struct PairwiseLLMJudge: Sendable {
             failure: verdict == nil ? (failure ?? .unparseable) : nil)
     }
 
-    func ask(_ messages: [ChatTurn]) async -> Ask {
+    func ask(_ messages: [ChatMessage]) async -> Ask {
         var conversation = messages
         var out = Ask()
         for attempt in 0...configuration.reasks {

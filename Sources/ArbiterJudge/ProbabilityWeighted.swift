@@ -4,6 +4,8 @@
 // chat request any OpenAI-compatible backend answers: the judge messages plus an assistant turn
 // holding the prefix (e.g. "[RESULT] ") to continue, one token, top-20 logprobs; the score is
 // read from the alternatives of that first token (`verdictRequest`, `readVerdict`).
+import ArbiterChat
+import ArbiterCore
 import Foundation
 
 /// A probability-weighted verdict read from the first token after a verdict prefix.
@@ -79,7 +81,9 @@ public enum ProbabilityWeighted {
 
     /// The request that reads a verdict distribution: `messages` plus an assistant turn holding
     /// `prefix` (continued, not closed), one new token, greedy, `topLogprobs` alternatives.
-    public static func verdictRequest(messages: [ChatTurn], prefix: String, topLogprobs: Int = 20, seed: UInt64? = nil)
+    public static func verdictRequest(
+        messages: [ChatMessage], prefix: String, topLogprobs: Int = 20, seed: UInt64? = nil
+    )
         -> ChatRequest
     {
         ChatRequest(

@@ -1,7 +1,8 @@
 // RubricJudge+Scale: the glue between a rubric's ScoreScale and the judge module's score types:
-// `AllowedScores(scale:)`, rubric messages → chat messages, and a backend adaptor that rewrites
+// `AllowedScores(scale:)` and a backend adaptor that rewrites
 // `[RESULT] <label>` answers of ordinal/binary scales into their numeric scores so the numeric
 // verdict parser can read them. It is not a judge and does not call a model by itself.
+import ArbiterChat
 import ArbiterRubric
 import Foundation
 
@@ -9,16 +10,6 @@ extension AllowedScores {
     /// The scores a rubric scale accepts: exactly its levels' scores.
     public init(scale: ScoreScale) {
         self = .set(scale.levels.map(\.score))
-    }
-}
-
-extension ChatTurn {
-    /// A rubric-rendered message as a chat message (same role, same text).
-    public init(_ message: RubricMessage) {
-        switch message.role {
-        case .system: self = .system(message.content)
-        case .user: self = .user(message.content)
-        }
     }
 }
 

@@ -13,6 +13,8 @@
 // their "overall" is the expectation of the rubric's aggregate over every combination of levels,
 // weighted by the product of the criteria's distributions (criteria read independently); for a
 // weighted mean this equals the weighted mean of the expected scores.
+import ArbiterChat
+import ArbiterCore
 import ArbiterRubric
 import Foundation
 
@@ -87,9 +89,8 @@ public enum RubricJudge {
         let hash = rubric.contentHash
         let adapted: any ChatBackend =
             ScaleLabelBackend.needed(for: rubric) ? ScaleLabelBackend(base: backend, scales: scales) : backend
-        let render: @Sendable (JudgeSample) -> [ChatTurn] = { sample in
-            rubric.renderPointwise(prompt: sample.prompt, response: sample.response, reference: sample.reference).map(
-                ChatTurn.init)
+        let render: @Sendable (JudgeSample) -> [ChatMessage] = { sample in
+            rubric.renderPointwise(prompt: sample.prompt, response: sample.response, reference: sample.reference)
         }
         // Label scales ("pass", "most") answer with words; prefix reads count them as their scores.
         func labels(_ scale: ScoreScale) -> [String: Double] {
@@ -141,7 +142,7 @@ public enum RubricJudge {
             reasks: options.reasks, timeoutSeconds: options.timeoutSeconds, maxConcurrency: options.maxConcurrency,
             maxTokens: options.maxTokens, temperature: options.temperature, seed: options.seed)
         return PairwiseLLMJudge(name: name, backend: backend, configuration: config) { prompt, first, second in
-            rubric.renderPairwise(prompt: prompt, responseA: first, responseB: second).map(ChatTurn.init)
+            rubric.renderPairwise(prompt: prompt, responseA: first, responseB: second)
         }
     }
 }

@@ -4,6 +4,7 @@
 // The LAST verdict in the text wins, so a verdict quoted earlier (e.g. inside the judged response)
 // cannot hijack the result. It does not rescale: "8/10" on a 1–5 scale is off-scale, not 4.
 // Pairwise parsing lives in VerdictParser+Pairwise.swift, per-criterion in +Criteria.
+import ArbiterCore
 import Foundation
 
 /// A successfully parsed score.

@@ -1,4 +1,5 @@
-// ArbiterModels: weight files (GGUF, safetensors), tokenizers, chat templates, model architectures.
+// ArbiterModels: weight files (GGUF, safetensors), tokenizers, model architectures (chat templates
+// render through ArbiterJinja).
 // This file only names the module; the parts live in Type+Concern.swift files beside it.
 import ArbiterTensor
 

@@ -1,5 +1,7 @@
 // LanguageModel+Chat: renders a conversation with the model's own chat template and tokenizes
 // it (literal special tokens such as `<|im_start|>` map to their ids). Not generation itself.
+import ArbiterCore
+import ArbiterJinja
 import Foundation
 
 /// Why a conversation could not be turned into prompt ids.

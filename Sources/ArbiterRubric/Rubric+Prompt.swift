@@ -1,25 +1,10 @@
 // Rubric+Prompt: renders judge prompts from a rubric: a system message with the criteria, every
 // level descriptor and the answer format, and a user message with the sample. Template overrides
 // from the rubric replace the defaults; placeholders are substituted in one pass. The answer
-// format (`[RESULT] …` lines) is read back by Rubric+Verdict.swift. No model calls here.
+// format (`[RESULT] …` lines) is read back by Rubric+Verdict.swift. Messages are ArbiterCore's
+// ChatMessage, so a backend sends them as they are. No model calls here.
+import ArbiterCore
 import Foundation
-
-/// One chat message of a judge prompt.
-public struct RubricMessage: Sendable, Codable, Equatable {
-    /// Who speaks.
-    public enum Role: String, Sendable, Codable, Equatable {
-        case system
-        case user
-    }
-
-    public let role: Role
-    public let content: String
-
-    public init(role: Role, content: String) {
-        self.role = role
-        self.content = content
-    }
-}
 
 extension Rubric {
     static func defaultSystemTemplate(_ kind: RubricKind) -> String {
@@ -126,7 +111,7 @@ extension Rubric {
 
     private func render(
         _ values: [PromptPlaceholder: String], includeReference: Bool
-    ) -> [RubricMessage] {
+    ) -> [ChatMessage] {
         var all = values
         all[.criteria] = criteriaText
         all[.scale] = scaleText
@@ -142,14 +127,14 @@ extension Rubric {
             systemText += "\n\n" + outputFormatText
         }
         return [
-            RubricMessage(role: .system, content: systemText), RubricMessage(role: .user, content: user.render(all)),
+            .system(systemText), .user(user.render(all)),
         ]
     }
 
     /// Messages asking a judge to score one response. When the rubric needs a reference and none
     /// is given, the prompt says so. The judge is asked to end with `[RESULT]` lines
     /// (see `outputFormatText`); read them back with `pointwiseVerdict(from:)`.
-    public func renderPointwise(prompt: String, response: String, reference: String? = nil) -> [RubricMessage] {
+    public func renderPointwise(prompt: String, response: String, reference: String? = nil) -> [ChatMessage] {
         precondition(kind == .pointwise, "renderPointwise needs a pointwise rubric; \(name) is \(kind.rawValue)")
         let referenceText = reference ?? (requiresReference ? "(no reference answer was provided)" : "")
         return render(
@@ -159,7 +144,7 @@ extension Rubric {
 
     /// Messages asking a judge which of two responses is better, ending with
     /// `[RESULT] A`, `[RESULT] B` or `[RESULT] TIE`; read it back with `pairwiseVerdict(from:)`.
-    public func renderPairwise(prompt: String, responseA: String, responseB: String) -> [RubricMessage] {
+    public func renderPairwise(prompt: String, responseA: String, responseB: String) -> [ChatMessage] {
         precondition(kind == .pairwise, "renderPairwise needs a pairwise rubric; \(name) is \(kind.rawValue)")
         return render([.prompt: prompt, .responseA: responseA, .responseB: responseB], includeReference: false)
     }

@@ -5,7 +5,7 @@
 // generates up to max_tokens; the text, and the logprobs, are cut before the first stop string).
 // finish_reason is "stop" when a stop string cut the text or fewer than max_tokens tokens were
 // generated, else "length". It does not render prompts or sample tokens (the backend does).
-import ArbiterJudge
+import ArbiterChat
 import Foundation
 import Hummingbird
 import NIOCore

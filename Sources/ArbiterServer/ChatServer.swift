@@ -3,7 +3,7 @@
 // `run(onRunning:)` serves until SIGINT/SIGTERM, `withRunning(_:)` serves while a closure runs
 // (tests, embedding) and shuts down gracefully after. Routes are ChatServer+Routes, request
 // handling ChatServer+Completion. It is not an HTTP client (that is ArbiterJudge's OpenAIChatBackend).
-import ArbiterJudge
+import ArbiterChat
 import Foundation
 import Hummingbird
 import Logging

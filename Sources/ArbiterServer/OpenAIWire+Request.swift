@@ -4,13 +4,14 @@
 // honour (streaming, n > 1, tools, top_p ≠ 1, penalties) are refused rather than ignored; other
 // unknown fields (user, metadata, …) are ignored as vLLM does. Limits that depend on the server's
 // configuration (model name, max_tokens ceiling) are checked in ChatServer+Completion, not here.
-import ArbiterJudge
+import ArbiterChat
+import ArbiterCore
 import Foundation
 
 /// A decoded, type-checked chat completion request.
 struct ChatCompletionRequest: Sendable, Equatable {
     var model: String
-    var messages: [ChatTurn]
+    var messages: [ChatMessage]
     /// `max_completion_tokens`, else `max_tokens`; nil when neither is sent.
     var maxTokens: Int?
     /// Which of the two names carried `maxTokens` (for error messages).
@@ -64,7 +65,7 @@ struct ChatCompletionRequest: Sendable, Equatable {
             guard !messages.isEmpty else {
                 throw ChatServerError.invalidField(param: "messages", message: "is empty; send at least one message")
             }
-            var request = ChatCompletionRequest(model: model, messages: messages.map(\.turn))
+            var request = ChatCompletionRequest(model: model, messages: messages.map(\.message))
             if let (n, name) = try Self.tokenLimit(f) {
                 request.maxTokens = n
                 request.maxTokensParam = name
@@ -196,7 +197,7 @@ struct ChatCompletionRequest: Sendable, Equatable {
 
 /// One message: role and text content (a string, or text parts joined by newlines as vLLM does).
 private struct WireMessage: Decodable {
-    let turn: ChatTurn
+    let message: ChatMessage
 
     init(from decoder: any Decoder) throws {
         let path = FieldReader.path(decoder.codingPath)
@@ -210,7 +211,7 @@ private struct WireMessage: Decodable {
             throw ChatServerError.invalidField(
                 param: path + ".role", message: "is required; use system, user or assistant")
         }
-        let role: ChatTurn.Role
+        let role: ChatMessage.Role
         switch roleName {
         case "system", "developer": role = .system
         case "user": role = .user
@@ -228,7 +229,7 @@ private struct WireMessage: Decodable {
         } else {
             throw ChatServerError.invalidField(param: path + ".content", message: "is required and must be \(expected)")
         }
-        turn = ChatTurn(role: role, content: content)
+        message = ChatMessage(role: role, content: content)
     }
 }
 

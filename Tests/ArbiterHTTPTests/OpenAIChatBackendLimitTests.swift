@@ -1,3 +1,4 @@
+import ArbiterChat
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 // OpenAIChatBackendPublicAPITests: pins the HTTP backend's public surface with a plain import (no
 // @testable): the spec parser, the configuration, the public factory on the real clock and
 // process environment, statistics, and the error's judgment-failure mapping.
+import ArbiterChat
 import ArbiterJudge
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import ArbiterChat
 import ArbiterTestSupport
 import Foundation
 import Testing

@@ -3,6 +3,7 @@
 // field), 404 for unknown routes and models, 413 for oversized bodies, 500 when the backend
 // throws, 503 when the queue is full; bind failures and bad settings are typed errors. None of
 // these reach the backend unless they should, and the server keeps answering afterwards.
+import ArbiterChat
 import ArbiterJudge
 import ArbiterServer
 import ArbiterTestSupport

@@ -3,6 +3,7 @@
 // tokens, usage and log-probabilities (top 5 digit alternatives, most likely first) as calling the
 // backend directly. JSON carries doubles exactly: the measured deviation is 0 (bit-identical); the
 // test allows 1e-6. max_tokens is 2 to keep the debug-mode run short (~13 s with the model load).
+import ArbiterChat
 import ArbiterJudge
 import ArbiterServer
 import ArbiterTestSupport

@@ -2,6 +2,7 @@
 // completion's JSON shape, what reaches the backend, finish_reason, logprobs mapping (ranking,
 // -inf → -9999, bytes, exact doubles), stop sequences, content parts, /v1/models, /health and the
 // one-line-per-request log. Errors are ServeErrorTests; the real model is ServeLocalModelTests.
+import ArbiterChat
 import ArbiterJudge
 import ArbiterServer
 import Foundation

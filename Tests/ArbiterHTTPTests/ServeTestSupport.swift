@@ -2,6 +2,7 @@
 // it was asked, a log handler that keeps the lines the server logs, a way to run a ChatServer on
 // 127.0.0.1 with an ephemeral port, and raw HTTP calls through AsyncHTTPClient (plain OpenAI JSON,
 // no client library). Not a test itself.
+import ArbiterChat
 import ArbiterJudge
 import ArbiterServer
 import AsyncHTTPClient

@@ -1,5 +1,6 @@
 // AggregationTests: self-consistency rules and spread, G-Eval expected scores, weighted criteria
 // aggregation, and pairwise position-swap reconciliation.
+import ArbiterChat
 import ArbiterJudge
 import Foundation
 import Testing

@@ -1,11 +1,13 @@
 // LLMJudgeTests: the LLM judge against a scripted backend: success, re-ask recorded in attempts,
 // timeout and transport errors become failed judgments without score, bounded concurrency,
 // self-consistency, and probability-weighted scoring from top-logprobs.
+import ArbiterChat
+import ArbiterCore
 import ArbiterJudge
 import Foundation
 import Testing
 
-func render(_ s: JudgeSample) -> [ChatTurn] {
+func render(_ s: JudgeSample) -> [ChatMessage] {
     [.system("You are a strict grader."), .user("Q: \(s.prompt)\nA: \(s.response)\nEnd with [RESULT] <1-5>.")]
 }
 

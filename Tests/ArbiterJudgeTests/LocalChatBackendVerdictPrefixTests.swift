@@ -7,6 +7,9 @@
 // assistant prefix is continued, not closed (vLLM `continue_final_message`): the answer is the
 // continuation only. With "[RESULT] " a probability-weighted rubric judge yields a score with
 // its distribution, single and multi-criterion.
+import ArbiterChat
+import ArbiterCore
+import ArbiterJinja
 import ArbiterJudge
 import ArbiterModels
 import ArbiterTestSupport
@@ -29,7 +32,7 @@ import Testing
         var worstExpected = 0.0
         for c in cases {
             let messages = try #require(c["messages"] as? [[String: String]]).map {
-                ChatTurn(role: ChatTurn.Role(rawValue: $0["role"] ?? "") ?? .user, content: $0["content"] ?? "")
+                ChatMessage(role: ChatMessage.Role(rawValue: $0["role"] ?? "user"), content: $0["content"] ?? "")
             }
             let response = try await backend.complete(
                 ProbabilityWeighted.verdictRequest(messages: messages, prefix: ""))

@@ -1,10 +1,12 @@
 // PairwiseLLMJudgeTests: pairwise judging with position swap against a scripted backend:
 // consistent pairs, position bias under both policies, a failed side, and the batch rate.
+import ArbiterChat
+import ArbiterCore
 import ArbiterJudge
 import Foundation
 import Testing
 
-func renderPair(_ prompt: String, _ first: String, _ second: String) -> [ChatTurn] {
+func renderPair(_ prompt: String, _ first: String, _ second: String) -> [ChatMessage] {
     [.user("Question: \(prompt)\n[A] \(first)\n[B] \(second)\nEnd with [RESULT] A, B or TIE.")]
 }
 

@@ -2,6 +2,7 @@
 // (through TestModels) judges two SummEval samples with the shipped summeval-consistency rubric,
 // each judgment being a score on the rubric's scale or a typed failure, never a crash; with
 // logprobs every generated position carries the requested top alternatives.
+import ArbiterChat
 import ArbiterJudge
 import ArbiterRubric
 import ArbiterTestSupport

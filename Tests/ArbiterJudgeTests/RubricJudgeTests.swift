@@ -1,6 +1,7 @@
 // RubricJudgeTests: the rubric glue: scales become allowed scores, the factory picks the right
 // judge for single-criterion, multi-criterion (label scales, "overall" aggregate) and pairwise
 // rubrics, prompts are the rubric's rendering, and judgments carry the rubric name and hash.
+import ArbiterChat
 import ArbiterJudge
 import ArbiterRubric
 import ArbiterTestSupport

@@ -1,5 +1,6 @@
 // ScriptedBackend: a ChatBackend test double. It answers from a script of steps (canned text,
 // thrown error, long delay), records every request, and tracks the peak number of calls in flight.
+import ArbiterChat
 import ArbiterJudge
 import Foundation
 

@@ -3,6 +3,7 @@
 // logprobs), the expectation renormalised over the scale values present among the first token's
 // alternatives, typed failures when none is present or logprobs are missing, and the
 // multi-criterion form (one "[RESULT] <id>: " read per criterion, plus the "overall" line).
+import ArbiterChat
 import ArbiterJudge
 import ArbiterRubric
 import ArbiterTestSupport
@@ -102,7 +103,7 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
         #expect(requests.count == 2)
         let messages = rubric.renderPointwise(
             prompt: sample.prompt, response: sample.response, reference: sample.reference
-        ).map(ChatTurn.init)
+        )
         for (request, id) in zip(requests, ids) {
             #expect(request.messages == messages + [.assistant("[RESULT] \(id): ")])
             #expect(request.maxTokens == 1 && request.logprobs && request.topLogprobs == 20)

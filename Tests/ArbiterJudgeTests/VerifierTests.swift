@@ -1,4 +1,5 @@
 // VerifierTests: exact, numeric, regex, format and JSON-schema verifiers, and their Judgments.
+import ArbiterCore
 import ArbiterJudge
 import Foundation
 import Testing

@@ -1,6 +1,8 @@
 // LanguageModelChatTests: SmolLM2's own chat template, rendered from the GGUF file and tokenized,
 // gives exactly the reference text and ids (smollm2/chat_template.json: 4 conversations ×
 // add_generation_prompt, made by transformers' apply_chat_template).
+import ArbiterCore
+import ArbiterJinja
 import ArbiterModels
 import ArbiterTestSupport
 import Foundation
@@ -17,7 +19,7 @@ import Testing
     let parsed = try ChatTemplate(template)
     for conversation in conversations {
         let messages = try #require(conversation["messages"] as? [[String: String]]).map {
-            ChatMessage(role: $0["role"] ?? "", content: $0["content"] ?? "")
+            ChatMessage(role: .init(rawValue: $0["role"] ?? ""), content: $0["content"] ?? "")
         }
         let flag = try #require(conversation["add_generation_prompt"] as? Bool)
         let text = try parsed.render(messages: messages, addGenerationPrompt: flag)

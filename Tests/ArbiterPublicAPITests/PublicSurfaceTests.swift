@@ -52,3 +52,20 @@ enum Fixtures {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
+
+@Test func chatSeamTemplatesAndServerArePublic() throws {
+    let messages: [ChatMessage] = [.system("Judge."), ChatMessage(role: "user", content: "Hi")]
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    #expect(String(decoding: try encoder.encode(messages[1]), as: UTF8.self) == #"{"content":"Hi","role":"user"}"#)
+    #expect(
+        try JSONDecoder().decode(ChatMessage.self, from: Data(#"{"role":"assistant","content":"A"}"#.utf8))
+            == .assistant("A"))
+    let template = try ChatTemplate("{% for m in messages %}{{ m.role }}:{{ m.content }};{% endfor %}")
+    #expect(try template.render(messages: messages, addGenerationPrompt: false) == "system:Judge.;user:Hi;")
+    let request = ChatRequest(messages: messages, maxTokens: 4)
+    #expect(request.messages.map(\.role) == [.system, .user])
+    let configuration = try ChatServerConfiguration(port: 0)
+    #expect(configuration.host == "127.0.0.1")
+    #expect(throws: ChatServerError.self) { _ = try ChatServerConfiguration(port: -1) }
+}

@@ -11,6 +11,8 @@
 // "[RESULT] ", maxTokens 1, top-20 logprobs) that any OpenAI-compatible backend can answer.
 // It is not an HTTP client and keeps no state between requests; requests run one at a time on
 // a private queue.
+import ArbiterCore
+import ArbiterJinja
 import ArbiterModels
 import Foundation
 
@@ -79,17 +81,16 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
     /// The prompt token ids for a conversation: the template with the generation prompt; when
     /// the last message is the assistant's, the earlier ones so rendered and its text appended
     /// (no end-of-turn), so generation continues it.
-    func promptIDs(_ messages: [ChatTurn]) throws -> [Int] {
+    func promptIDs(_ messages: [ChatMessage]) throws -> [Int] {
         var turns = messages
         var continued = ""
         if let last = turns.last, last.role == .assistant {
             continued = last.content
             turns.removeLast()
         }
-        let converted = turns.map { ArbiterModels.ChatMessage(role: $0.role.rawValue, content: $0.content) }
         let text: String
         do {
-            text = try template.render(messages: converted, addGenerationPrompt: true)
+            text = try template.render(messages: turns, addGenerationPrompt: true)
         } catch {
             throw LocalChatBackendError.template(path: model.url.path, reason: error.localizedDescription)
         }

@@ -1,7 +1,8 @@
 // JinjaSyntaxErrorTests: malformed templates give typed errors at the right line and column;
 // unsupported constructs are named; runtime errors carry the position of the failing expression;
 // runaway templates stop at the safety caps with `.limitExceeded`.
-import ArbiterModels
+import ArbiterCore
+import ArbiterJinja
 import Testing
 
 @Suite struct JinjaSyntaxErrorTests {

@@ -1,27 +1,12 @@
 // ChatBackend: the one call a judge needs from a model, a chat completion. Implementations (the
 // in-process GGUF model, an OpenAI-compatible HTTP client) live elsewhere; this file only
-// defines the request/response shapes and the protocol.
+// defines the request/response shapes and the protocol. Messages are ArbiterCore's ChatMessage.
+import ArbiterCore
 import Foundation
-
-/// One chat message.
-public struct ChatTurn: Sendable, Codable, Equatable {
-    public enum Role: String, Sendable, Codable { case system, user, assistant }
-    public var role: Role
-    public var content: String
-
-    public init(role: Role, content: String) {
-        self.role = role
-        self.content = content
-    }
-
-    public static func system(_ content: String) -> ChatTurn { ChatTurn(role: .system, content: content) }
-    public static func user(_ content: String) -> ChatTurn { ChatTurn(role: .user, content: content) }
-    public static func assistant(_ content: String) -> ChatTurn { ChatTurn(role: .assistant, content: content) }
-}
 
 /// A chat completion request.
 public struct ChatRequest: Sendable, Equatable {
-    public var messages: [ChatTurn]
+    public var messages: [ChatMessage]
     public var maxTokens: Int
     public var temperature: Double
     public var seed: UInt64?
@@ -31,7 +16,7 @@ public struct ChatRequest: Sendable, Equatable {
     public var topLogprobs: Int?
 
     public init(
-        messages: [ChatTurn], maxTokens: Int = 512, temperature: Double = 0, seed: UInt64? = nil,
+        messages: [ChatMessage], maxTokens: Int = 512, temperature: Double = 0, seed: UInt64? = nil,
         logprobs: Bool = false, topLogprobs: Int? = nil
     ) {
         precondition(maxTokens > 0, "ChatRequest: maxTokens must be positive")

@@ -1,6 +1,7 @@
 // ChatTemplate: a model's Jinja chat template, parsed once and rendered for a conversation the way
 // transformers' apply_chat_template renders it (trim_blocks, lstrip_blocks, raise_exception,
 // strftime_now, tojson with ensure_ascii=False). Not here: tokenisation of the rendered text.
+import ArbiterCore
 import Foundation
 
 /// A parsed chat template.
@@ -31,8 +32,20 @@ public struct ChatTemplate: Sendable {
     public func render(
         messages: [ChatMessage], addGenerationPrompt: Bool, extra: [String: JinjaValue] = [:], now: Date = Date()
     ) throws(ChatTemplateError) -> String {
+        try render(
+            messageValues: messages.map(JinjaValue.init), addGenerationPrompt: addGenerationPrompt, extra: extra,
+            now: now)
+    }
+
+    /// Renders a conversation given as the dictionaries the template sees, for messages a
+    /// `ChatMessage` cannot hold (an assistant turn with `tool_calls` and no content, a tool
+    /// result with its `tool_call_id`). Otherwise as `render(messages:addGenerationPrompt:extra:now:)`.
+    public func render(
+        messageValues: [JinjaValue], addGenerationPrompt: Bool, extra: [String: JinjaValue] = [:],
+        now: Date = Date()
+    ) throws(ChatTemplateError) -> String {
         var context: [String: JinjaRuntimeValue] = [
-            "messages": .array(messages.map { JinjaRuntimeValue($0.jinjaValue) }),
+            "messages": .array(messageValues.map(JinjaRuntimeValue.init)),
             "add_generation_prompt": .bool(addGenerationPrompt),
             "bos_token": .string(bosToken),
             "eos_token": .string(eosToken),

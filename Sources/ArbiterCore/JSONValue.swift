@@ -1,5 +1,6 @@
 // JSONValue: a Sendable JSON tree decoded with JSONDecoder (true/false stay booleans, numbers stay
-// numbers). Used by the verdict parser and the JSON-schema verifier; not a general JSON library.
+// numbers). Used by the verdict parser, the JSON-schema verifier and the server's request checks;
+// not a general JSON library.
 import Foundation
 
 /// A parsed JSON value.
@@ -58,7 +59,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     /// The JSON type name as used by JSON Schema ("integer" for whole numbers).
-    var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"
@@ -70,7 +71,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     /// A number, or a string holding one (judges often quote scores: `"score": "4"`).
-    var numericValue: Double? {
+    package var numericValue: Double? {
         switch self {
         case .number(let n): return n
         case .string(let s): return Double(s.trimmingCharacters(in: .whitespaces))
@@ -78,7 +79,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
-    var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }

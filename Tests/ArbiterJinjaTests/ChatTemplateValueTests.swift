@@ -1,7 +1,8 @@
-import ArbiterModels
+import ArbiterCore
+import ArbiterJinja
 // ChatTemplateValueTests: the public value model: JinjaValue from Foundation JSON objects and from
 // JSON text (key order kept, malformed text throws with an offset, mutated JSON never traps),
-// ChatMessage's dictionary layout, and extra variables reaching the template.
+// ChatMessage's dictionary layout, dictionary messages, and extra variables reaching the template.
 import ArbiterTestSupport
 import Foundation
 import Testing
@@ -67,22 +68,24 @@ import Testing
     }
 
     @Test func messageDictionaryLayout() throws {
-        let message = ChatMessage(
+        // A ChatMessage reaches the template as {"role", "content"}, in that order.
+        let plain = try ChatTemplate("{% for m in messages %}{{ m | tojson }}|{% endfor %}")
+        #expect(
+            try plain.render(
+                messages: [.system("be nice"), ChatMessage(role: "tool", content: "22")], addGenerationPrompt: false)
+                == #"{"role": "system", "content": "be nice"}|{"role": "tool", "content": "22"}|"#)
+        // Messages a ChatMessage cannot hold (tool calls, null content) go in as dictionaries.
+        let message = JinjaValue.message(
             role: "assistant", content: .none, fields: ["tool_calls": [["id": "1"]], "name": "x"])
-        guard case .dictionary(let d) = message.jinjaValue else {
-            Issue.record("not a dictionary")
-            return
-        }
-        #expect(d.keys == ["role", "content", "name", "tool_calls"])
         let template = try ChatTemplate(
             "{% for m in messages %}{{ m.role }}:{{ m.content is none }}:{{ m.tool_calls[0].id }}:{{ 'name' in m }}{% endfor %}"
                 + "|{{ bos_token }}{{ eos_token }}|{{ add_generation_prompt }}|{{ flag }}", bosToken: "<b>",
             eosToken: "<e>")
         #expect(
-            try template.render(messages: [message], addGenerationPrompt: true, extra: ["flag": 1.5])
+            try template.render(messageValues: [message], addGenerationPrompt: true, extra: ["flag": 1.5])
                 == "assistant:True:1:True|<b><e>|True|1.5")
         #expect(
-            try template.render(messages: [message], addGenerationPrompt: false, extra: ["bos_token": "override"])
+            try template.render(messageValues: [message], addGenerationPrompt: false, extra: ["bos_token": "override"])
                 .contains("|override<e>|False|"))
     }
 

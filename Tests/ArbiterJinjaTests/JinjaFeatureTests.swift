@@ -3,7 +3,7 @@
 // whitespace-heavy messages and extra variables, 60 one-feature templates, and 200 random
 // whitespace-control templates. A case where Jinja2
 // raised must throw too; raise_exception must throw `.raised` with the same message.
-import ArbiterModels
+import ArbiterJinja
 import ArbiterTestSupport
 import Foundation
 import Testing
@@ -11,7 +11,8 @@ import Testing
 struct JinjaReferenceCase: Sendable, CustomTestStringConvertible {
     var label: String
     var template: String
-    var messages: [ChatMessage]
+    /// Each message as the template sees it (tool calls, null content).
+    var messages: [JinjaValue]
     var addGenerationPrompt: Bool
     var variables: [String: JinjaValue]
     var text: String?
@@ -41,13 +42,13 @@ enum JinjaReference {
     static func makeCase(_ value: JinjaValue, isSnippet: Bool, index: Int = 0) throws -> JinjaReferenceCase {
         guard case .dictionary(let d) = value, case .string(let template)? = d["template"] ?? templateSource(d)
         else { throw JinjaReferenceLayoutError() }
-        var messages: [ChatMessage] = []
+        var messages: [JinjaValue] = []
         if case .array(let list)? = d["messages"] {
             for m in list {
                 guard case .dictionary(let md) = m, case .string(let role)? = md["role"] else { continue }
                 var fields: [String: JinjaValue] = [:]
                 for (k, v) in md.pairs where k != "role" && k != "content" { fields[k] = v }
-                messages.append(ChatMessage(role: role, content: md["content"] ?? .none, fields: fields))
+                messages.append(.message(role: role, content: md["content"] ?? .none, fields: fields))
             }
         }
         var variables: [String: JinjaValue] = [:]
@@ -86,7 +87,7 @@ enum JinjaReference {
         }
         let render = {
             try template.render(
-                messages: c.messages, addGenerationPrompt: c.addGenerationPrompt, extra: c.variables,
+                messageValues: c.messages, addGenerationPrompt: c.addGenerationPrompt, extra: c.variables,
                 now: ChatTemplateReference.referenceDate)
         }
         if let expected = c.text {
@@ -133,5 +134,15 @@ enum JinjaReference {
     /// trim_blocks, lstrip_blocks, `-` and `+` around every tag kind, \r\n, nested blocks.
     @Test func randomWhitespaceControlMatchesJinja2() throws {
         for c in try JinjaReference.load().whitespace { try JinjaReference.check(c) }
+    }
+}
+
+extension JinjaValue {
+    /// A message dictionary as transformers passes it: `role`, `content`, then the other fields
+    /// sorted by key (the layout jinja_cases.json was made with).
+    static func message(role: String, content: JinjaValue, fields: [String: JinjaValue] = [:]) -> JinjaValue {
+        var dict: JinjaDictionary = ["role": .string(role), "content": content]
+        for key in fields.keys.sorted() where key != "role" && key != "content" { dict[key] = fields[key] }
+        return .dictionary(dict)
     }
 }

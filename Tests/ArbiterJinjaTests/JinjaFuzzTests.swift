@@ -5,7 +5,7 @@ import Testing
 // swapped and inserted fragments, Jinja-significant tokens spliced in) must each parse and render,
 // or throw a ChatTemplateError; never trap, hang or recurse without end. Limits are lowered so
 // a mutation that loops forever stops quickly with `.limitExceeded`.
-@testable import ArbiterModels
+@testable import ArbiterJinja
 
 @Suite struct JinjaFuzzTests {
     static let fragments = [
@@ -48,13 +48,13 @@ import Testing
         return String(out)
     }
 
-    static let conversations: [[ChatMessage]] = [
-        [ChatMessage(role: "user", content: "Rate this.")],
-        [ChatMessage(role: "system", content: "Judge."), ChatMessage(role: "user", content: "Is 2+2=4?")],
+    static let conversations: [[JinjaValue]] = [
+        [.message(role: "user", content: "Rate this.")],
+        [.message(role: "system", content: "Judge."), .message(role: "user", content: "Is 2+2=4?")],
         [
-            ChatMessage(role: "user", content: "Hi"), ChatMessage(role: "assistant", content: "<think>x</think>Hello"),
-            ChatMessage(role: "user", content: "Weather?"),
-            ChatMessage(
+            .message(role: "user", content: "Hi"), .message(role: "assistant", content: "<think>x</think>Hello"),
+            .message(role: "user", content: "Weather?"),
+            .message(
                 role: "assistant", content: .none,
                 fields: [
                     "tool_calls": [
@@ -64,7 +64,7 @@ import Testing
                         ]
                     ]
                 ]),
-            ChatMessage(role: "tool", content: "22", fields: ["tool_call_id": "call12345"]),
+            .message(role: "tool", content: "22", fields: ["tool_call_id": "call12345"]),
         ],
     ]
 
@@ -94,7 +94,7 @@ import Testing
             let extra: [String: JinjaValue] = i % 2 == 0 ? ["tools": tools] : [:]
             do {
                 _ = try template.render(
-                    messages: Self.conversations[i % 3], addGenerationPrompt: i % 4 < 2, extra: extra,
+                    messageValues: Self.conversations[i % 3], addGenerationPrompt: i % 4 < 2, extra: extra,
                     now: ChatTemplateReference.referenceDate)
                 rendered += 1
             } catch {
@@ -117,7 +117,7 @@ import Testing
                 var prefix = String.UnicodeScalarView()
                 prefix.append(contentsOf: scalars[..<cut])
                 if let template = try? ChatTemplate(String(prefix)) {
-                    _ = try? template.render(messages: Self.conversations[1], addGenerationPrompt: true)
+                    _ = try? template.render(messageValues: Self.conversations[1], addGenerationPrompt: true)
                 }
             }
         }

@@ -1,7 +1,8 @@
 // ChatTemplateRenderingTests: renders 10 real chat templates and SmolLM2's template for every
 // reference conversation and add_generation_prompt flag, and compares with transformers' text
 // byte for byte (fixtures: chat_templates/renderings.json, smollm2_chat_template.json).
-import ArbiterModels
+import ArbiterCore
+import ArbiterJinja
 import ArbiterTestSupport
 import Foundation
 import Testing
@@ -21,7 +22,7 @@ struct ChatTemplateRenderingCase: Sendable, CustomTestStringConvertible {
 enum ChatTemplateReference {
     static func messages(_ json: Any?) -> [ChatMessage] {
         ((json as? [[String: Any]]) ?? []).map { m in
-            ChatMessage(role: m["role"] as? String ?? "", content: m["content"] as? String ?? "")
+            ChatMessage(role: .init(rawValue: m["role"] as? String ?? ""), content: m["content"] as? String ?? "")
         }
     }
 

@@ -1,7 +1,8 @@
 // JinjaValue: the data a chat template sees (messages, tools, extra variables), as a JSON-like
-// value with Jinja's `undefined`. Dictionaries keep insertion order (it shows in `tojson`).
+// value with Jinja's `undefined`. A ChatMessage (ArbiterCore) becomes `{"role", "content"}`. Dictionaries keep insertion order (it shows in `tojson`).
 // This is the public data model only; the interpreter's richer runtime values (namespaces, macros,
 // bound methods) live in JinjaRuntimeValue.swift.
+import ArbiterCore
 import Foundation
 
 /// A value passed into a chat template.
@@ -98,29 +99,9 @@ public struct JinjaDictionary: Sendable, Equatable, ExpressibleByDictionaryLiter
     }
 }
 
-/// One chat message: a role, its content, and any other fields a template reads
-/// (`tool_calls`, `reasoning_content`, `tool_call_id`, ...).
-public struct ChatMessage: Sendable, Equatable {
-    public var role: String
-    /// Usually a string; `.none` for an assistant turn that only calls tools.
-    public var content: JinjaValue
-    /// Further fields; they follow `role` and `content` in the message dictionary, sorted by key.
-    public var fields: [String: JinjaValue]
-
-    public init(role: String, content: String, fields: [String: JinjaValue] = [:]) {
-        self.init(role: role, content: .string(content), fields: fields)
-    }
-
-    public init(role: String, content: JinjaValue, fields: [String: JinjaValue] = [:]) {
-        self.role = role
-        self.content = content
-        self.fields = fields
-    }
-
-    /// The message as the dictionary a template sees.
-    public var jinjaValue: JinjaValue {
-        var dict: JinjaDictionary = ["role": .string(role), "content": content]
-        for key in fields.keys.sorted() where key != "role" && key != "content" { dict[key] = fields[key] }
-        return .dictionary(dict)
+extension JinjaValue {
+    /// A message as the dictionary a template sees: `role`, then `content`.
+    init(_ message: ChatMessage) {
+        self = .dictionary(["role": .string(message.role.rawValue), "content": .string(message.content)])
     }
 }
