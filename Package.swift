@@ -147,6 +147,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ArbiterCLITests",
+            dependencies: ["ArbiterCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ArbiterPublicAPITests",
             dependencies: ["Arbiter"],
             swiftSettings: strict

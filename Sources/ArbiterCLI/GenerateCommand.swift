@@ -67,19 +67,24 @@ struct GenerateCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard maxTokens > 0 else { throw ValidationError("--max-tokens must be positive") }
+        // Sampling options are checked whatever the temperature (a bad --top-p is an error at 0 too).
+        do {
+            _ = try SamplingOptions(temperature: temperature, topK: topK, topP: topP, minP: minP, seed: seed)
+            _ = try GenerationOptions(maxNewTokens: maxTokens, stopStrings: stops)
+        } catch {
+            throw ValidationError(error.localizedDescription)
+        }
     }
 
     func run() async throws {
         do {
-            let sampling =
-                temperature == 0
-                ? SamplingOptions.greedy
-                : try SamplingOptions(temperature: temperature, topK: topK, topP: topP, minP: minP, seed: seed)
+            // Validated whatever the temperature (a bad --top-p is an error at 0 too), greedy at 0.
+            let checked = try SamplingOptions(temperature: temperature, topK: topK, topP: topP, minP: minP, seed: seed)
+            let sampling = temperature == 0 ? SamplingOptions.greedy : checked
+            let generation = try GenerationOptions(maxNewTokens: maxTokens, sampling: sampling, stopStrings: stops)
             let lm = try options.load()
             let ids = try options.promptIDs(lm)
-            let result = lm.generate(
-                prompt: ids, options: GenerationOptions(maxNewTokens: maxTokens, sampling: sampling, stopStrings: stops)
-            )
+            let result = lm.generate(prompt: ids, options: generation)
             if options.json {
                 try printJSON([
                     "prompt_ids": ids, "output_ids": result.tokens, "text": result.text,

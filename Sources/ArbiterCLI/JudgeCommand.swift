@@ -97,18 +97,7 @@ struct JudgeCommand: AsyncParsableCommand {
     @OptionGroup var arithmetic: ArithmeticOptions
     @Flag(name: .customLong("retry-failed"), help: "Judge again samples whose earlier judgment failed.")
     var retryFailed = false
-    @Option(
-        name: .customLong("api-key-env"),
-        help: "openai: judges: environment variable holding the API key (never printed).") var apiKeyEnv =
-        "OPENAI_API_KEY"
-    @Option(help: "openai: judges: most requests per minute.") var rpm: Int?
-    @Option(help: "openai: judges: most tokens per minute.") var tpm: Int?
-    @Option(help: "openai: judges: seconds per HTTP attempt.") var timeout: Double = 60
-    @Option(
-        name: .customLong("max-retries"),
-        help:
-            "openai: judges: retries on 408/409/429/5xx, timeouts and connection errors (exponential backoff with jitter, honouring Retry-After)."
-    ) var maxRetries = 4
+    @OptionGroup(title: "openai: judges") var openAI: OpenAIOptions
 
     func validate() throws {
         let spec = try JudgeSpec(judge)
@@ -120,6 +109,7 @@ struct JudgeCommand: AsyncParsableCommand {
             throw ValidationError("--probability-weighted scores pointwise rubrics; drop it or --pairwise")
         }
         if case .verifier = spec {} else if rubric == nil { throw ValidationError("an LLM judge needs --rubric FILE") }
+        if export != nil, db == nil { throw ValidationError("--export writes the judgments of --db; add --db FILE") }
     }
 
     func makeJudge() throws -> JobJudge {
@@ -133,47 +123,38 @@ struct JudgeCommand: AsyncParsableCommand {
             let loaded = try Rubric.load(contentsOf: URL(fileURLWithPath: rubric ?? ""))
             let resolved = try ModelStore().resolve(nameOrPath, fetchIfMissing: true)
             guard resolved.format == .gguf else { throw LocalModelFormatError(spec: judge, path: resolved.url.path) }
-            let backend = try LocalChatBackend.load(
-                resolved.url, name: resolved.name, options: arithmetic.loadOptions)
-            // The model runs one request at a time, so judge calls are not run in parallel.
-            // Probability-weighted judging is prefill only: each criterion's assistant turn starts
-            // "[RESULT] " and the score is the expectation over the scale values among the next
-            // token's top-20 alternatives.
-            // A long prompt on a slow machine can take minutes; the model cannot be interrupted
-            // mid-pass, so the judge's timeout is generous.
-            let options = RubricJudgeOptions(
-                timeoutSeconds: 1800, maxConcurrency: 1, maxTokens: maxTokens, probabilityWeighted: probabilityWeighted,
-                verdictPrefix: probabilityWeighted ? "[RESULT] " : nil)
-            if pairwise {
-                return JobJudge(
-                    pairwise: try RubricJudge.pairwise(name: judge, rubric: loaded, backend: backend, options: options))
-            }
-            return JobJudge(try RubricJudge.pointwise(name: judge, rubric: loaded, backend: backend, options: options))
-        case .openAI(var configuration):
+            let backend = try LocalChatBackend.load(resolved.url, name: resolved.name, options: arithmetic.loadOptions)
+            // The model runs one request at a time, so judge calls are not run in parallel. A long
+            // prompt on a slow machine can take minutes; the model cannot be interrupted mid-pass,
+            // so the judge's timeout is generous.
+            return try rubricJudge(loaded, backend: backend, timeoutSeconds: 1800, concurrency: 1)
+        case .openAI(let configuration):
             let loaded = try Rubric.load(contentsOf: URL(fileURLWithPath: rubric ?? ""))
-            configuration.apiKeyEnvironmentVariable = apiKeyEnv
-            configuration.requestsPerMinute = rpm
-            configuration.tokensPerMinute = tpm
-            configuration.requestTimeoutSeconds = timeout
-            configuration.maxRetries = maxRetries
-            configuration.maxConcurrency = concurrency
-            let backend = OpenAIChatBackend(configuration: try configuration.validated())
+            let validated = try openAI.apply(to: configuration, concurrency: concurrency)
+            let backend = OpenAIChatBackend(configuration: validated)
             // The judge's own limit is only a backstop over every attempt and wait.
-            let limit = Double(maxRetries + 1) * (timeout + configuration.maxRetryAfterSeconds)
-            let options = RubricJudgeOptions(
-                timeoutSeconds: limit, maxConcurrency: concurrency, maxTokens: maxTokens,
-                probabilityWeighted: probabilityWeighted,
-                verdictPrefix: probabilityWeighted ? "[RESULT] " : nil)
-            if pairwise {
-                return JobJudge(
-                    pairwise: try RubricJudge.pairwise(name: judge, rubric: loaded, backend: backend, options: options))
-            }
-            return JobJudge(try RubricJudge.pointwise(name: judge, rubric: loaded, backend: backend, options: options))
+            let limit = Double(openAI.maxRetries + 1) * (openAI.timeout + validated.maxRetryAfterSeconds)
+            return try rubricJudge(loaded, backend: backend, timeoutSeconds: limit, concurrency: concurrency)
         }
     }
 
+    /// The rubric judge (pointwise or pairwise) over `backend`. Probability-weighted judging is
+    /// prefill only: each criterion's assistant turn starts "[RESULT] " and the score is the
+    /// expectation over the scale values among the next token's top-20 alternatives.
+    private func rubricJudge(
+        _ rubric: Rubric, backend: any ChatBackend, timeoutSeconds: Double, concurrency: Int
+    ) throws -> JobJudge {
+        let options = RubricJudgeOptions(
+            timeoutSeconds: timeoutSeconds, maxConcurrency: concurrency, maxTokens: maxTokens,
+            probabilityWeighted: probabilityWeighted, verdictPrefix: probabilityWeighted ? "[RESULT] " : nil)
+        if pairwise {
+            return JobJudge(
+                pairwise: try RubricJudge.pairwise(name: judge, rubric: rubric, backend: backend, options: options))
+        }
+        return JobJudge(try RubricJudge.pointwise(name: judge, rubric: rubric, backend: backend, options: options))
+    }
+
     func run() async throws {
-        if export != nil, db == nil { throw ValidationError("--export writes the judgments of --db; add --db FILE") }
         do {
             let out = self.out ?? (db == nil ? "judgments.jsonl" : nil)
             let store = try db.map { try JudgmentStore(url: URL(fileURLWithPath: $0)) }

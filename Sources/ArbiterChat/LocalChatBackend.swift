@@ -122,9 +122,13 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
             }
             top = min(asked, Self.maxTopLogprobs)
         }
-        let result = model.generate(
-            prompt: prompt,
-            options: GenerationOptions(maxNewTokens: request.maxTokens, sampling: sampling, topLogprobs: top))
+        let options: GenerationOptions
+        do {
+            options = try GenerationOptions(maxNewTokens: request.maxTokens, sampling: sampling, topLogprobs: top)
+        } catch {
+            throw LocalChatBackendError.invalidRequest(reason: error.localizedDescription)
+        }
+        let result = model.generate(prompt: prompt, options: options)
         return ChatResponse(
             text: result.text, tokens: result.logprobs.map(tokenLogprobs), model: modelName,
             usage: ChatUsage(promptTokens: prompt.count, completionTokens: result.tokens.count))

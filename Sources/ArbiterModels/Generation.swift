@@ -20,33 +20,45 @@ public enum FinishReason: String, Sendable, Equatable {
     case contextLength
 }
 
-/// Settings of one generation call.
+/// Settings of one generation call. Validated on construction (`SamplingError` names the field).
 public struct GenerationOptions: Sendable, Equatable {
-    /// Upper bound on new tokens per row.
-    public var maxNewTokens: Int
+    /// Upper bound on new tokens per row (≥ 0).
+    public let maxNewTokens: Int
     /// Greedy or random choice of each token.
-    public var sampling: SamplingOptions
+    public let sampling: SamplingOptions
     /// Generation stops once the decoded new text contains one of these.
-    public var stopStrings: [String]
+    public let stopStrings: [String]
     /// Reuse keys/values of earlier tokens (true) or re-run the full sequence each step.
-    public var useCache: Bool
+    public let useCache: Bool
     /// Record each new token's log-probability with this many top alternatives (0: the token's
     /// own only); nil records nothing. Log-probabilities are of the model's distribution
     /// (temperature 1, no filters), as OpenAI-style `logprobs` report them.
-    public var topLogprobs: Int?
+    public let topLogprobs: Int?
 
+    /// Throws `SamplingError.invalidOption` for a negative `maxNewTokens` or `topLogprobs`, or an
+    /// empty stop string (it would end every row at once).
     public init(
         maxNewTokens: Int = 256, sampling: SamplingOptions = .greedy, stopStrings: [String] = [], useCache: Bool = true,
         topLogprobs: Int? = nil
-    ) {
-        precondition(maxNewTokens >= 0, "GenerationOptions: maxNewTokens \(maxNewTokens) is negative")
-        precondition((topLogprobs ?? 0) >= 0, "GenerationOptions: topLogprobs \(topLogprobs ?? 0) is negative")
+    ) throws(SamplingError) {
+        guard maxNewTokens >= 0 else {
+            throw .invalidOption(name: "maxNewTokens", value: "\(maxNewTokens)", allowed: "an integer ≥ 0")
+        }
+        if let topLogprobs, topLogprobs < 0 {
+            throw .invalidOption(name: "topLogprobs", value: "\(topLogprobs)", allowed: "an integer ≥ 0, or nil")
+        }
+        if stopStrings.contains("") {
+            throw .invalidOption(name: "stopStrings", value: "\"\"", allowed: "non-empty strings")
+        }
         self.maxNewTokens = maxNewTokens
         self.sampling = sampling
         self.stopStrings = stopStrings
         self.useCache = useCache
         self.topLogprobs = topLogprobs
     }
+
+    /// 256 greedy tokens with the cache, nothing recorded.
+    public static let greedy = try! GenerationOptions()
 }
 
 /// What one row produced.
@@ -120,14 +132,14 @@ extension LlamaModel {
 extension LanguageModel {
     /// Continues `prompt` (token ids, e.g. a rendered chat prompt) until a stop token, a stop
     /// string, `maxNewTokens` or the context length.
-    public func generate(prompt: [Int], options: GenerationOptions = GenerationOptions()) -> GenerationResult {
+    public func generate(prompt: [Int], options: GenerationOptions = .greedy) -> GenerationResult {
         generate(prompts: [prompt], options: options)[0]
     }
 
     /// Continues several prompts together (right-padded batch). Row b samples with seed
     /// `options.sampling.seed + b`, so results do not depend on which rows share a batch only
     /// when decoding is greedy.
-    public func generate(prompts: [[Int]], options: GenerationOptions = GenerationOptions()) -> [GenerationResult] {
+    public func generate(prompts: [[Int]], options: GenerationOptions = .greedy) -> [GenerationResult] {
         var samplers = prompts.indices.map { row in
             var s = options.sampling
             if !s.isGreedy {

@@ -5,14 +5,14 @@
 import ArbiterTensor
 import Foundation
 
-/// A sampling setting that cannot work.
+/// A sampling or generation setting that cannot work.
 public enum SamplingError: Error, LocalizedError, Sendable, Equatable {
     case invalidOption(name: String, value: String, allowed: String)
 
     public var errorDescription: String? {
         switch self {
         case .invalidOption(let name, let value, let allowed):
-            return "sampling option \(name) = \(value) is invalid; use \(allowed)."
+            return "generation option \(name) = \(value) is invalid; use \(allowed)."
         }
     }
 }

@@ -55,7 +55,7 @@ import Testing
     @Test func greedyLogprobsMatchScoringAndNaiveTopK() throws {
         let lm = try SmolLM2Shared.model()
         let c = try GenerationTests.cases()[2]
-        let result = lm.generate(prompt: c.input, options: GenerationOptions(maxNewTokens: 40, topLogprobs: 20))
+        let result = lm.generate(prompt: c.input, options: try GenerationOptions(maxNewTokens: 40, topLogprobs: 20))
         #expect(result.tokens == c.output)
         let records = try #require(result.logprobs)
         #expect(records.map(\.id) == result.tokens)
@@ -92,7 +92,7 @@ import Testing
         let cases = try GenerationTests.cases()
         let sampling = try SamplingOptions(temperature: 1.5, topK: 50, seed: 3)
         let sampled = lm.generate(
-            prompt: cases[1].input, options: GenerationOptions(maxNewTokens: 4, sampling: sampling, topLogprobs: 0))
+            prompt: cases[1].input, options: try GenerationOptions(maxNewTokens: 4, sampling: sampling, topLogprobs: 0))
         let records = try #require(sampled.logprobs)
         #expect(records.allSatisfy { $0.top.isEmpty })
         let scored = lm.model.logProbabilities(prompt: cases[1].input, completion: sampled.tokens)
@@ -100,7 +100,7 @@ import Testing
 
         // Two rows of different lengths decoded together, each scored on its own.
         let prompts = [cases[0].input, cases[1].input]
-        let batched = lm.generate(prompts: prompts, options: GenerationOptions(maxNewTokens: 3, topLogprobs: 3))
+        let batched = lm.generate(prompts: prompts, options: try GenerationOptions(maxNewTokens: 3, topLogprobs: 3))
         var batchDeviation = 0.0
         for (prompt, row) in zip(prompts, batched) {
             let records = try #require(row.logprobs)
@@ -114,6 +114,6 @@ import Testing
         print("GenerationLogprobTests: sampled max |Δ| \(sampledDeviation), batched max |Δ| \(batchDeviation)")
         #expect(sampledDeviation <= 1e-4)
         #expect(batchDeviation <= 1e-4)
-        #expect(lm.generate(prompt: prompts[0], options: GenerationOptions(maxNewTokens: 2)).logprobs == nil)
+        #expect(lm.generate(prompt: prompts[0], options: try GenerationOptions(maxNewTokens: 2)).logprobs == nil)
     }
 }

@@ -57,4 +57,23 @@ import Testing
         #expect(throws: SamplingError.self) { try SamplingOptions(temperature: 1, minP: -0.1) }
         #expect(SamplingOptions.greedy.isGreedy)
     }
+
+    /// Generation settings are user input (CLI, HTTP): a typed error naming the field, never a trap.
+    @Test func invalidGenerationOptionsThrowNamingTheField() throws {
+        #expect(throws: SamplingError.invalidOption(name: "maxNewTokens", value: "-1", allowed: "an integer ≥ 0")) {
+            try GenerationOptions(maxNewTokens: -1)
+        }
+        #expect(
+            throws: SamplingError.invalidOption(name: "topLogprobs", value: "-2", allowed: "an integer ≥ 0, or nil")
+        ) {
+            try GenerationOptions(topLogprobs: -2)
+        }
+        #expect(throws: SamplingError.self) { try GenerationOptions(stopStrings: ["end", ""]) }
+        let options = try GenerationOptions(maxNewTokens: 0, stopStrings: ["x"], topLogprobs: 0)
+        #expect(options.maxNewTokens == 0 && options.topLogprobs == 0)
+        #expect(GenerationOptions.greedy.sampling.isGreedy && GenerationOptions.greedy.maxNewTokens == 256)
+        let message = SamplingError.invalidOption(name: "maxNewTokens", value: "-1", allowed: "an integer ≥ 0")
+            .localizedDescription
+        #expect(message.contains("maxNewTokens") && message.contains("≥ 0"))
+    }
 }
