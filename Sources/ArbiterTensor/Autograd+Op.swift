@@ -3,7 +3,7 @@
 // are built from these and need no rule of their own.
 
 /// A primitive differentiable op recorded on the autograd tape.
-public enum Op: String, CaseIterable, Sendable {
+package enum Op: String, CaseIterable, Sendable {
     case matmul
     case add, sub, mul, div
     case addScalar, mulScalar, powScalar

@@ -18,7 +18,6 @@ import Testing
     ]
     var rng = TestRNG(state: 42)
     let parser = VerdictParser(allowed: .set([1, 2, 3, 4, 5]))
-    var outcomes = 0
     for _ in 0..<200 {
         var chars = Array(seeds[rng.below(seeds.count)])
         for _ in 0...rng.below(4) {
@@ -30,15 +29,31 @@ import Testing
             }
         }
         let text = String(chars)
-        if case .success(let p) = parser.parseScore(text) { #expect((1...5).contains(p.score)) }
+        // A score is on the scale; a failure is one of the parser's own kinds.
+        switch parser.parseScore(text) {
+        case .success(let p): #expect((1...5).contains(p.score), "\(text.debugDescription)")
+        case .failure(let f):
+            switch f {
+            case .unparseable, .offScale, .refusal, .emptyOutput: break
+            default: Issue.record("parseScore(\(text.debugDescription)) failed with \(f)")
+            }
+        }
+        // The last verdict wins: an appended "[RESULT] 3" is the answer whatever came before.
+        #expect((try? parser.parseScore(text + "\n[RESULT] 3").get().score) == 3, "\(text.debugDescription)")
         for (_, r) in parser.parseCriteria(text, criteria: ["coherence", "fluency"]) {
             if case .success(let p) = r { #expect((1...5).contains(p.score)) }
         }
-        _ = VerdictParser.parsePairwise(text)
-        _ = NumericMatchVerifier.lastNumber(in: text)
-        outcomes += 1
+        if case .failure(let f) = VerdictParser.parsePairwise(text) {
+            switch f {
+            case .unparseable, .refusal, .emptyOutput: break
+            default: Issue.record("parsePairwise(\(text.debugDescription)) failed with \(f)")
+            }
+        }
+        if let n = NumericMatchVerifier.lastNumber(in: text) {
+            #expect(n.isFinite && text.contains { $0.isNumber }, "\(text.debugDescription) → \(n)")
+        }
+        #expect(parser.parseScore(text) == parser.parseScore(text), "parsing is deterministic")
     }
-    #expect(outcomes == 200)
 }
 
 @Test func hostileBraceFloodParses() throws {

@@ -13,7 +13,14 @@ import Testing
     let x = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])
     let loss = x.matmul(w).softmax(alongAxis: 1).sum()
     loss.backward()
-    #expect(w.grad?.shape == [3, 2])
+    // Each softmax row sums to 1 whatever w is: the loss is constant and every gradient is 0.
+    #expect(abs(loss.item() - 2) < 1e-6)
+    #expect(w.grad?.shape == [3, 2] && w.grad?.scalars.allSatisfy { abs($0) < 1e-6 } == true)
+    let single = x.matmul(w).sum()
+    w.zeroGrad()
+    single.backward()
+    // d/dw Σ x·w = column sums of x: (1+4, 2+5, 3+6) for each of the 2 columns.
+    #expect(w.grad?.scalars == [5, 5, 7, 7, 9, 9])
     var parameters = Parameters()
     parameters.add("w", w)
     #expect(parameters.names == ["w"])
@@ -35,10 +42,11 @@ import Testing
 @Test func agreementStatisticsArePublic() throws {
     let a = [1, 2, 3, 4, 5, 1, 2, 3]
     let b = [1, 2, 3, 4, 4, 1, 3, 3]
-    let kappa = try Agreement.cohenKappa(a, b, categories: [1, 2, 3, 4, 5], weighting: .quadratic)
-    #expect(kappa != nil)
+    // References: quadratic-weighted κ by its definition and scipy.stats.spearmanr, both in numpy.
+    let kappa = try #require(try Agreement.cohenKappa(a, b, categories: [1, 2, 3, 4, 5], weighting: .quadratic))
+    #expect(abs(kappa - 0.915_789_473_684_210_5) < 1e-12)
     let correlations = try Correlations(a.map(Double.init), b.map(Double.init))
-    #expect((correlations.spearman ?? 0) > 0.8)
+    #expect(abs((correlations.spearman ?? 0) - 0.956_145_051_055_436_3) < 1e-12)
 }
 
 @Test func modelRuntimeTypesArePublic() {
