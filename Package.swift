@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        // SHA-256 for ArbiterCore (already in the graph through AsyncHTTPClient).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -32,7 +34,9 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         // The bottom Swift target: pieces several modules share (ARCHITECTURE.md).
-        .target(name: "ArbiterCore", swiftSettings: strict),
+        .target(
+            name: "ArbiterCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         .target(
             name: "ArbiterTensor", dependencies: ["ArbiterCore", "COpenBLAS", "CArbiterKernels"], swiftSettings: strict),
         // AVX2 kernels in C (function-level target attributes, chosen at run time): no flags needed.

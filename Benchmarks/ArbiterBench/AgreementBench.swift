@@ -1,10 +1,11 @@
+import ArbiterAgreement
 // AgreementBench: Krippendorff's α (ordinal, 5 levels) on 100,000 items × 5 raters with 10 % missing
 // (seeded), and a 2,000-resample percentile bootstrap of α, timed in Swift (best of 3), beside the
 // previous single-α pass (a per-item count table and V² loop, kept here only as the "before" row);
 // then the python `krippendorff` package run on the same data file as a subprocess (Benchmarks/
 // scripts/krippendorff_peer.py, also best of 3) so α can be checked equal and the timings compared
 // in one run. Not a test.
-import ArbiterAgreement
+import ArbiterCore
 import Foundation
 
 /// Wall-clock seconds of `body`.

@@ -7,6 +7,7 @@
 // full square, and without its backward recomputation of the scores: useful work, a conservative
 // rate). Also times the stages in isolation so a slow one stands out. A speed measurement, not a
 // test.
+import ArbiterCore
 import ArbiterModels
 import ArbiterTensor
 import COpenBLAS

@@ -1,6 +1,7 @@
 // GEMMBench: GFLOP/s of Tensor.matmul (allocation + cblas_sgemm + tape bookkeeping under noGrad)
 // against a bare cblas_sgemm call on preallocated buffers, for square sizes 256…2048.
 // A speed measurement, not a test. Register as suite "gemm" in main.swift.
+import ArbiterCore
 import ArbiterTensor
 import COpenBLAS
 import Foundation

@@ -6,6 +6,7 @@
 // opt-in quantised prefill's product on the same shape (random Q4_1, then Q8_0 weights, the
 // activations quantised once outside the timing; every available p16 kernel form), as the same
 // 2·M·N·K per second. Not a test.
+import ArbiterCore
 import ArbiterModels
 import ArbiterTensor
 import Foundation

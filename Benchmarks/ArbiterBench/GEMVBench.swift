@@ -3,6 +3,7 @@
 // gate/up job and the down projection, then the LM head. Reports ms per token and the weight
 // bytes read per second, next to a plain 2-thread streaming read of the same bytes (the memory
 // bound). Suite "gemv". Model from the cache or `ARBITER_DECODE_MODEL=<gguf>`.
+import ArbiterCore
 import ArbiterModels
 import ArbiterTensor
 import Foundation

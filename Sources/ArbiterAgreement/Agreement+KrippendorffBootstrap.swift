@@ -3,6 +3,7 @@
 // items are grouped by count pattern once; a resample then only counts how often each pattern was
 // drawn and sums (patterns × V × V) terms, instead of rebuilding a raters × items matrix. Draws the
 // same item indices as `Bootstrap.resamples` (same seed ⇒ same resamples), without storing them.
+import ArbiterCore
 
 extension Agreement {
     /// Percentile bootstrap interval of `krippendorffAlpha(matrix, level:, domain:)` over items;

@@ -1,6 +1,7 @@
 // Bootstrap: seeded item-resampling confidence intervals (percentile and BCa with jackknife
 // acceleration, Efron 1987) and a paired bootstrap test of the difference of two statistics on the
 // same resamples. Resamples come from SplitMix64, so a seed reproduces an interval exactly.
+import ArbiterCore
 import Foundation
 
 /// How a bootstrap interval is read off the replicates.

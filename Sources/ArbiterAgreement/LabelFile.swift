@@ -2,6 +2,7 @@
 // {"id","criterion"?,"scores":[..]}, pairwise {"id","rater","winner"}, and judge files with "judge"
 // instead of "rater". Every malformed line is a LabelFileError with file and line; nothing is
 // silently dropped. Tables and alignment: LabelFile+Tables.swift.
+import ArbiterCore
 import Foundation
 
 /// One label's value: a graded score or a pairwise winner.
@@ -87,7 +88,7 @@ public struct LabelFile: Sendable {
         let id: String
         switch obj["id"] {
         case let s as String: id = s
-        case let n as NSNumber where !isBool(n) && Int64(exactly: n.doubleValue) != nil:
+        case let n as NSNumber where !JSONLines.isBoolean(n) && Int64(exactly: n.doubleValue) != nil:
             id = "\(Int64(exactly: n.doubleValue) ?? 0)"
         case nil: throw fail(.missingField("id"))
         default: throw fail(.wrongType(field: "id", expected: "a string"))
@@ -147,7 +148,7 @@ public struct LabelFile: Sendable {
         -> Double?
     {
         if raw is NSNull { return nil }
-        guard let n = raw as? NSNumber, !isBool(n) else {
+        guard let n = raw as? NSNumber, !JSONLines.isBoolean(n) else {
             throw fail(.wrongType(field: field, expected: "a number or null"))
         }
         let v = n.doubleValue
@@ -167,7 +168,7 @@ public struct LabelFile: Sendable {
         var out: [Double: Double] = [:]
         for (k, v) in obj {
             guard let score = Double(k.trimmingCharacters(in: .whitespaces)), score.isFinite,
-                let n = v as? NSNumber, !isBool(n), n.doubleValue.isFinite, n.doubleValue >= 0
+                let n = v as? NSNumber, !JSONLines.isBoolean(n), n.doubleValue.isFinite, n.doubleValue >= 0
             else {
                 throw fail(.wrongType(field: "distribution", expected: expected))
             }
@@ -178,10 +179,5 @@ public struct LabelFile: Sendable {
             throw fail(.wrongType(field: "distribution", expected: expected + " with a positive, finite sum"))
         }
         return out.mapValues { $0 / total }
-    }
-
-    /// JSON true/false arrive as NSNumber; they are not scores.
-    private static func isBool(_ n: NSNumber) -> Bool {
-        String(describing: type(of: n)).contains("Boolean")
     }
 }

@@ -1,5 +1,7 @@
 // LabelFileError: typed errors of the JSONL label loaders; each names the file, the line and the
-// fix. Not for statistic inputs (AgreementError) or audit set-up (AuditError).
+// fix, and the file read that reports an unreadable file as one. Not for statistic inputs
+// (AgreementError) or audit set-up (AuditError).
+import ArbiterCore
 import Foundation
 
 /// A label file that cannot be read; `line` is 1-based (0 when the problem is the whole file).
@@ -80,6 +82,15 @@ public enum AuditError: Error, LocalizedError, Equatable, Sendable {
             return "\(human) and \(judge) share no item id; check that both files label the same samples"
         case .invalidOption(let why):
             return "invalid audit option: \(why)"
+        }
+    }
+}
+
+extension JSONLines {
+    /// The file's bytes; an unreadable file is a `LabelFileError` naming it.
+    static func read(_ url: URL) throws -> Data {
+        do { return try Data(contentsOf: url) } catch {
+            throw LabelFileError(file: url.path, line: 0, problem: .unreadable(error.localizedDescription))
         }
     }
 }

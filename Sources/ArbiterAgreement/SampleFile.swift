@@ -1,6 +1,8 @@
 // SampleFile: the parts of a samples JSONL file an audit needs — id, response text(s) for length
-// baselines, and metadata values (as strings) for grouping (summary-level, system-level).
-// Not a prompt renderer. Malformed lines are LabelFileError with file and line.
+// baselines, and metadata values (as strings) for grouping (summary-level, system-level) — read
+// with ArbiterCore's one sample reader (`SampleLine`, shared with the judge job). Not a prompt
+// renderer. Malformed lines are LabelFileError with file and line.
+import ArbiterCore
 import Foundation
 
 /// One sample: graded (`response`) or pairwise (`responseA`, `responseB`).
@@ -24,63 +26,43 @@ public struct SampleFile: Sendable {
         try SampleFile(parsing: JSONLines.read(url), name: url.path)
     }
 
+    /// Parses samples JSONL bytes with ArbiterCore's sample reader (its rules: SampleLine.swift);
+    /// the first unusable line throws.
     public init(parsing data: Data, name: String) throws {
         var samples: [SampleRecord] = []
         var byID: [String: SampleRecord] = [:]
-        try JSONLines.forEachLine(in: data) { line, bytes in
-            func fail(_ p: LabelFileError.Problem) -> LabelFileError {
-                LabelFileError(file: name, line: line, problem: p)
+        for result in SampleLine.parse(data, file: name, shape: .any) {
+            switch result {
+            case .failure(let issue):
+                throw LabelFileError(file: name, line: issue.line, problem: Self.problem(issue.problem))
+            case .success(let s):
+                let record = SampleRecord(
+                    id: s.id, response: s.response, responseA: s.responseA, responseB: s.responseB,
+                    metadata: s.metadata, line: s.line)
+                byID[s.id] = record
+                samples.append(record)
             }
-            let object: Any
-            do { object = try JSONSerialization.jsonObject(with: bytes, options: []) } catch {
-                throw fail(.invalidJSON(error.localizedDescription))
-            }
-            guard let obj = object as? [String: Any] else { throw fail(.invalidJSON("the line is not an object")) }
-            guard let idAny = obj["id"] else { throw fail(.missingField("id")) }
-            guard let id = idAny as? String else { throw fail(.wrongType(field: "id", expected: "a string")) }
-            func text(_ key: String) throws -> String? {
-                switch obj[key] {
-                case nil, is NSNull: return nil
-                case let s as String: return s
-                // Some exports (e.g. PandaLM) hold a bare JSON true/false/number where the answer
-                // text was "True"/"False"/"42"; keep the text Python's str() would give.
-                case let n as NSNumber where String(describing: type(of: n)).contains("Boolean"):
-                    return n.boolValue ? "True" : "False"
-                case let n as NSNumber: return Int64(exactly: n.doubleValue).map { "\($0)" } ?? "\(n.doubleValue)"
-                default: throw fail(.wrongType(field: key, expected: "a string"))
-                }
-            }
-            var meta: [String: String] = [:]
-            if let m = obj["metadata"] {
-                guard let md = m as? [String: Any] else {
-                    throw fail(.wrongType(field: "metadata", expected: "an object"))
-                }
-                for (k, v) in md {
-                    switch v {
-                    case let s as String: meta[k] = s
-                    case let n as NSNumber:
-                        if let i = Int64(exactly: n.doubleValue) {
-                            meta[k] = "\(i)"
-                        } else {
-                            meta[k] = "\(n.doubleValue)"
-                        }
-                    default: continue
-                    }
-                }
-            }
-            let record = SampleRecord(
-                id: id, response: try text("response"), responseA: try text("response_a"),
-                responseB: try text("response_b"), metadata: meta, line: line)
-            if let first = byID[id] {
-                throw fail(.duplicate(id: id, source: "samples", criterion: nil, firstLine: first.line))
-            }
-            byID[id] = record
-            samples.append(record)
         }
         guard !samples.isEmpty else { throw LabelFileError(file: name, line: 0, problem: .empty) }
         self.name = name
         self.samples = samples
         self.byID = byID
+    }
+
+    /// The audit's error for a reader issue.
+    private static func problem(_ problem: SampleLineIssue.Problem) -> LabelFileError.Problem {
+        switch problem {
+        case .notUTF8: return .notUTF8
+        case .invalidJSON(let why): return .invalidJSON(why)
+        case .notAnObject: return .invalidJSON("the line is not an object")
+        case .missingField(let key): return .missingField(key)
+        case .wrongType(let key, let expected): return .wrongType(field: key, expected: expected)
+        case .emptyID: return .wrongType(field: "id", expected: "a non-empty string")
+        // The audit reads samples with shape `.any`, which never asks for a pointwise run.
+        case .pairwiseInPointwiseRun: return .conflictingFields("a pairwise sample in a pointwise run")
+        case .duplicateID(let id, let first):
+            return .duplicate(id: id, source: "samples", criterion: nil, firstLine: first)
+        }
     }
 
     /// The metadata value `key` of each id; ids without a sample or without the key are errors.

@@ -1,6 +1,7 @@
 // TrivialBaselines: judges that look at nothing but the surface — always a / always b, longer or
 // shorter answer wins, seeded random votes; for graded data a constant (the human mode), seeded
 // random scores, and response length. A report shows them so a judge's numbers have a floor.
+import ArbiterCore
 
 /// How a response's length is counted.
 public enum LengthUnit: String, Sendable, CaseIterable, Codable {

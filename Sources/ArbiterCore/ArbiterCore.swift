@@ -1,4 +1,4 @@
 // ArbiterCore: the bottom target every Arbiter module may import. It holds the small pieces that
-// several modules need and that must have one home (hashing, half-precision conversion, seeded
-// randomness, JSON Lines reading, timing, the chat message type). Foundation only, plus
-// swift-crypto for SHA-256. Not a grab bag: a piece lives here only when two modules need it.
+// several modules need and that must have one home (hashing, seeded randomness, JSON Lines and
+// samples reading, timing, the chat message type). Foundation only, plus swift-crypto for
+// SHA-256. Not a grab bag: a piece lives here only when two modules need it.

@@ -6,6 +6,7 @@
 // unambiguous length-prefixed encoding (not JSON), so they do not depend on a JSON encoder's
 // escaping and are the same on every platform. This file only computes keys; storing them is
 // JudgmentStore's job.
+import ArbiterCore
 import ArbiterModels
 import Foundation
 
@@ -43,7 +44,7 @@ public struct JudgmentKey: Hashable, Sendable {
 /// SHA-256 over named fields, each written as `name \n byte-count \n bytes \n`; an absent field
 /// (nil) is skipped, so `nil` and `""` hash differently.
 struct CanonicalHasher {
-    private var sha = SHA256()
+    private var sha = SHA256Hex()
 
     init(domain: String) { field("domain", domain) }
 
@@ -55,7 +56,7 @@ struct CanonicalHasher {
         sha.update([0x0A])
     }
 
-    mutating func hex() -> String { SHA256.hex(sha.finalize()) }
+    func hex() -> String { sha.finalize() }
 }
 
 extension JobSample {

@@ -26,7 +26,7 @@ extension LLMJudge {
             outcomes.append(await drawSample(messages, index: k))
         }
         let elapsed = clock.now - started
-        let latencyMs = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let latencyMs = elapsed.milliseconds
 
         let scores = outcomes.map(\.score)
         var score = scores.first ?? nil

@@ -131,6 +131,6 @@ public struct LLMJudge: Judge {
 
     /// Hash of the rendered prompt: SHA-256 over "role\ncontent\n" for each message.
     public static func promptHash(_ messages: [ChatMessage]) -> String {
-        SHA256.hexDigest(of: Data(messages.map { "\($0.role.rawValue)\n\($0.content)\n" }.joined().utf8))
+        SHA256Hex.digest(of: Data(messages.map { "\($0.role.rawValue)\n\($0.content)\n" }.joined().utf8))
     }
 }

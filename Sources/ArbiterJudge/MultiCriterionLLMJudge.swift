@@ -141,7 +141,7 @@ public struct MultiCriterionLLMJudge: Judge {
                     seed: settings.seed, backend: backend, timeoutSeconds: settings.timeoutSeconds))
         }
         let elapsed = clock.now - started
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let ms = elapsed.milliseconds
         let hash = LLMJudge.promptHash(messages)
         return zip(criteria, outcomes).map { c, o in
             Judgment(
@@ -156,7 +156,7 @@ public struct MultiCriterionLLMJudge: Judge {
         _ sample: JudgeSample, _ messages: [ChatMessage], _ results: [String: Result<ParsedScore, JudgmentFailure>],
         _ raw: String?, _ model: String, _ attempts: Int, _ elapsed: Duration
     ) -> [Judgment] {
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let ms = elapsed.milliseconds
         let hash = LLMJudge.promptHash(messages)
         return criteria.map { c in
             let result = results[c.id] ?? .failure(.unparseable)

@@ -4,6 +4,7 @@
 // clock those waits run on, injectable so tests advance virtual time instead of sleeping. It does
 // not decide about retries (OpenAIChatBackend+Retry does).
 import ArbiterChat
+import ArbiterCore
 import Foundation
 
 /// Time for the backend's waits (backoff, `Retry-After`, rate limits). Tests inject a virtual one.
@@ -23,8 +24,7 @@ package struct SystemBackendClock: BackendClock {
     package init() {}
 
     package func now() -> Double {
-        let elapsed = ContinuousClock.now - origin
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        (ContinuousClock.now - origin).seconds
     }
 
     package func date() -> Date { Date() }

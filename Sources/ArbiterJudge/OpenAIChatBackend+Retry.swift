@@ -3,6 +3,7 @@
 // seeded jitter, or the server's `Retry-After` in seconds or as an HTTP date, capped), and the
 // seeded generator the jitter draws from. Pure functions; the loop that uses them is in
 // OpenAIChatBackend.swift.
+import ArbiterCore
 import Foundation
 
 enum RetryPolicy {
@@ -43,22 +44,15 @@ enum RetryPolicy {
     }
 }
 
-/// SplitMix64 behind a lock: the jitter draws, reproducible from the configured seed.
+/// ArbiterCore's SplitMix64 behind a lock: the jitter draws, reproducible from the configured seed.
 final class JitterSource: @unchecked Sendable {
     private let lock = NSLock()
-    private var state: UInt64
+    private var rng: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
     /// A uniform value in [0, 1).
     func unit() -> Double {
-        lock.withLock {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Double(z >> 11) * 0x1p-53
-        }
+        lock.withLock { rng.nextUnitDouble() }
     }
 }

@@ -125,7 +125,7 @@ public struct PairwiseLLMJudge: Sendable {
             id: sample.id, judge: name, rubric: configuration.rubric, rubricHash: configuration.rubricHash,
             criterion: configuration.criterion, verdict: verdict, rationale: shown.rationale, raw: shown.raw,
             promptHash: LLMJudge.promptHash(forward), model: shown.model ?? first.model ?? "unknown",
-            latencyMs: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
+            latencyMs: elapsed.milliseconds,
             attempts: attempts, positionConsistent: consistent,
             failure: verdict == nil ? (failure ?? .unparseable) : nil)
     }

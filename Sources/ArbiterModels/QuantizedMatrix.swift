@@ -217,7 +217,7 @@ package struct QuantizedMatrix: @unchecked Sendable {
             }
             return
         }
-        HalfFloat.table.withUnsafeBufferPointer { tableBuffer in
+        HalfPrecision.float16Table.withUnsafeBufferPointer { tableBuffer in
             x.withBuffers { q, scale, sum, qsum in
                 guard let table = tableBuffer.baseAddress else { return }
                 let blocks = columns / 32

@@ -2,6 +2,7 @@
 // temperature, top-k, top-p (nucleus) and min-p filters applied in that order (the Hugging Face
 // warper order), drawing from a seeded generator so a run is reproducible. Not the decoding
 // loop (Generation.swift) and not a repetition penalty.
+import ArbiterCore
 import ArbiterTensor
 import Foundation
 

@@ -3,6 +3,7 @@
 // oversized body, unexpected error) into OpenAI's error JSON, and one that logs one line per
 // request (method, path, status, latency; never the body). Completion handling is
 // ChatServer+Completion.
+import ArbiterCore
 import Foundation
 import Hummingbird
 import Logging
@@ -92,7 +93,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         var status = "error"
         defer {
             let elapsed = ContinuousClock.now - start
-            let ms = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
+            let ms = elapsed.milliseconds
             logger.info("\(request.method.rawValue) \(request.uri.path) \(status) \(String(format: "%.1f", ms)) ms")
         }
         let response = try await next(request, context)

@@ -2,6 +2,7 @@
 // `SeededRNG` state and the step, and its exact restoration (parameter values, moments and RNG
 // words round-trip bit for bit through safetensors F32 and decimal metadata). Saving and atomic
 // publication are Checkpoint+Save's; this file only maps training state onto a `Checkpoint`.
+import ArbiterCore
 import Foundation
 
 extension Checkpoint {

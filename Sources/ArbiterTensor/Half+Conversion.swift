@@ -1,14 +1,17 @@
 // Half+Conversion: portable bit-level conversions between Float32 and IEEE binary16 (F16) and
 // bfloat16 (BF16), plus the two 8-bit float formats safetensors names. Widening is exact;
 // narrowing rounds to nearest, ties to even, and keeps NaN a NaN (sign and top payload bits kept,
-// quiet bit set when the payload would vanish). Does not depend on the platform's `Float16`.
+// quiet bit set when the payload would vanish). Does not depend on the platform's `Float16`
+// (missing on some x86 targets). The one home of these conversions: the safetensors reader and
+// writer and ArbiterModels' GGUF dequantisation both use it.
 
-/// Scalar conversions between Float32 and 16-/8-bit float bit patterns.
+/// Scalar conversions between Float32 and 16-/8-bit float bit patterns. The two widenings are
+/// `@inlinable` so ArbiterModels' per-element dequantisation loops inline them across the module.
 package enum HalfPrecision {
     // MARK: binary16
 
     /// The exact Float32 value of an IEEE binary16 bit pattern.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func float(fromFloat16Bits h: UInt16) -> Float {
         let sign = UInt32(h & 0x8000) << 16
         let exponent = UInt32(h >> 10) & 0x1F
@@ -58,10 +61,13 @@ package enum HalfPrecision {
         return sign | UInt16(truncatingIfNeeded: rounded)
     }
 
+    /// The Float32 value of every binary16 pattern (65,536 entries), for the hot dequantisation loops.
+    package static let float16Table: [Float] = (0...0xFFFF).map { float(fromFloat16Bits: UInt16($0)) }
+
     // MARK: bfloat16
 
     /// The exact Float32 value of a bfloat16 bit pattern.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func float(fromBFloat16Bits b: UInt16) -> Float {
         Float(bitPattern: UInt32(b) << 16)
     }

@@ -1,6 +1,7 @@
 // Tensor+Dropout: inverted dropout with a seeded RNG: in training each element is zeroed with
 // probability p and survivors are scaled by 1/(1−p); identity (same tensor) when p == 0 or not
 // training. Forward, backward (g · mask) and naive reference.
+import ArbiterCore
 
 struct DropoutPayload { let mask: [Float] }  // (same shape) 0 or 1/(1−p)
 

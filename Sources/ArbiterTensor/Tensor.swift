@@ -7,6 +7,7 @@
 // `backward()`), and optimizers update parameters in place. Reference semantics make both
 // natural. The element buffer itself is a Swift `[Float]`, so `reshape` and `detached()` share
 // bytes copy-on-write without copying.
+import ArbiterCore
 import Foundation
 
 /// A Float32 tensor: shape, row-major contiguous storage, and an optional node on the autograd tape.

@@ -1,8 +1,9 @@
+import ArbiterAgreement
 // AuditReportRenderingTests: the report's JSON key set is pinned (graded, pairwise, several judges),
 // the HTML is well-formed XML holding every section and plot, a judge no better than a trivial
 // baseline is flagged in JSON, Markdown and HTML, the loader keeps `distribution` and the
 // calibration numbers are the hand-computed ones, and the trust gate passes/fails with evidence.
-import ArbiterAgreement
+import ArbiterCore
 import ArbiterTestSupport
 import Foundation
 import Testing

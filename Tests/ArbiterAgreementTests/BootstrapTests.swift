@@ -1,6 +1,7 @@
+import ArbiterAgreement
 // BootstrapTests: seeded reproducibility, interval sanity against normal theory, BCa reducing to
 // the percentile interval when unbiased and unskewed, Φ / Φ⁻¹ accuracy, and the paired test.
-import ArbiterAgreement
+import ArbiterCore
 import Foundation
 import Testing
 

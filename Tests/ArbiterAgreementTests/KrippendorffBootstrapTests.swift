@@ -1,8 +1,9 @@
+import ArbiterAgreement
 // KrippendorffBootstrapTests: the pattern-grouped α bootstrap (Agreement+KrippendorffBootstrap)
 // equals the plain bootstrap (rebuild the matrix per resample, recompute α) on the same seed — same
 // resamples, so estimate and bounds agree to 1e-12 — for every level of measurement, with missing
 // values and single-rating items.
-import ArbiterAgreement
+import ArbiterCore
 import Testing
 
 @Suite struct KrippendorffBootstrapTests {

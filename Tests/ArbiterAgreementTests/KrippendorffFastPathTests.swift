@@ -1,9 +1,10 @@
+import ArbiterAgreement
 // KrippendorffFastPathTests: the coincidence-matrix fast path of Krippendorff's α (integer codes, key
 // histogram, per-item pairing for many raters, the floating fallback for huge domains, and the
 // parallel split of large matrices) equals a naive textbook implementation written here (per-unit
 // value counts, δ² summed value by value) to 1e-12, at every level, with missing values; an
 // off-domain rating is a typed error naming the first one (rater-major) on every path.
-import ArbiterAgreement
+import ArbiterCore
 import ArbiterTestSupport
 import Testing
 
@@ -50,7 +51,7 @@ import Testing
 
     /// (raters, items) values drawn from `domain` around a per-item truth, `missing` % missing.
     static func data(raters: Int, items: Int, domain: [Double], missing: UInt64, seed: UInt64) -> [[Double?]] {
-        var rng = TestRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let truth = (0..<items).map { _ in Int(rng.next() % UInt64(domain.count)) }
         return (0..<raters).map { _ in
             truth.map { t -> Double? in

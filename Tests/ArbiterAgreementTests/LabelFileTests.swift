@@ -1,6 +1,7 @@
+import ArbiterAgreement
 // LabelFileTests: the JSONL loaders accept every documented format, name file and line in each
 // error, list ids present on one side only, and never trap on truncated, bit-flipped or fuzzed bytes.
-import ArbiterAgreement
+import ArbiterCore
 import ArbiterTestSupport
 import Foundation
 import Testing

@@ -1,7 +1,8 @@
+import ArbiterAgreement
 // PropertyTests: statistics are invariant under item permutation (and raters where they should be),
 // the O(n log n) Kendall matches the O(n²) definition, AC2 with identity weights equals AC1, the
 // judge/human baseline treats a judge identical to a human exactly like that human.
-import ArbiterAgreement
+import ArbiterCore
 import Foundation
 import Testing
 

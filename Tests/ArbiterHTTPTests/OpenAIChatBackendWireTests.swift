@@ -1,4 +1,5 @@
 import ArbiterChat
+import ArbiterCore
 import ArbiterTestSupport
 import Foundation
 import Testing
@@ -159,7 +160,7 @@ import Testing
         let good = Array(
             OpenAIFaultScript.completionJSON("[RESULT] 4", logprobs: [(" 4", -0.5, [(" 4", -0.5), (" 5", -1.0)])]).utf8)
         #expect((try? WireChatResponse.decode(good, url: "u", fallbackModel: "m", secret: nil)) != nil)
-        var rng = TestRNG(seed: 0xA11CE)
+        var rng = SplitMix64(seed: 0xA11CE)
         var parsed = 0
         var rejected = 0
         for _ in 0..<200 {

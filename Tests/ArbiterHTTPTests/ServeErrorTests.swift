@@ -1,9 +1,10 @@
+import ArbiterChat
 // ServeErrorTests: every way `arbiter serve` refuses or fails a request, in OpenAI's error shape:
 // 400 for each malformed / wrong-typed / out-of-range / unsupported field (the param names the
 // field), 404 for unknown routes and models, 413 for oversized bodies, 500 when the backend
 // throws, 503 when the queue is full; bind failures and bad settings are typed errors. None of
 // these reach the backend unless they should, and the server keeps answering afterwards.
-import ArbiterChat
+import ArbiterCore
 import ArbiterJudge
 import ArbiterServer
 import ArbiterTestSupport
@@ -203,7 +204,7 @@ import Testing
             {"model": "test-model", "max_tokens": 8, "temperature": 0.7, "seed": 3, "logprobs": true, "top_logprobs": 2,
              "stop": ["\\n"], "messages": [{"role": "system", "content": "judge"}, {"role": "user", "content": [{"type": "text", "text": "é?"}]}]}
             """.utf8)
-        var rng = TestRNG(seed: 0x5E_4E)
+        var rng = SplitMix64(seed: 0x5E_4E)
         var bodies: [Data] = []
         for _ in 0..<100 {
             var bytes = [UInt8](valid)

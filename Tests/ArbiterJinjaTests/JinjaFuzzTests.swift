@@ -1,3 +1,4 @@
+import ArbiterCore
 import ArbiterTestSupport
 import Testing
 
@@ -21,7 +22,7 @@ import Testing
         "{% endfor %}{% endfor %}", "{% set x %}", "{% endset %}", "{% generation %}", "{% endgeneration %}",
     ]
 
-    static func mutate(_ source: String, rng: inout TestRNG) -> String {
+    static func mutate(_ source: String, rng: inout SplitMix64) -> String {
         var scalars = Array(source.unicodeScalars)
         let edits = Int.random(in: 1...4, using: &rng)
         for _ in 0..<edits {
@@ -72,7 +73,7 @@ import Testing
         var sources = Array(Set(try ChatTemplateReference.renderingCases().map(\.template))).sorted()
         sources += Array(Set(try ChatTemplateReference.smolLM2Cases().map(\.template)))
         #expect(sources.count == 11)
-        var rng = TestRNG(state: 20_240_726)
+        var rng = SplitMix64(seed: 20_240_726)
         var rendered = 0
         var parseErrors = 0
         var renderErrors = 0

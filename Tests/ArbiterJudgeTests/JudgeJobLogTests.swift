@@ -1,3 +1,4 @@
+import ArbiterCore
 import ArbiterJudge
 import ArbiterRubric
 // JudgeJobLogTests: the append-only judgments log on its own (a whole last line that only lacks
@@ -74,7 +75,7 @@ import Testing
                 rationale: "ok", model: "m")
             good.append(contentsOf: Array(try j.jsonLine().utf8) + [0x0A])
         }
-        var rng = TestRNG(seed: 7)
+        var rng = SplitMix64(seed: 7)
         var opened = 0
         for k in 0..<200 {
             var bytes = [UInt8](good)

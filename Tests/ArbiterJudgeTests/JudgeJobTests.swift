@@ -2,6 +2,7 @@
 // cancelled midway then rerun yields each of 30 judgments exactly once; a truncated last output
 // line is repaired; failures are kept and only retried on request; malformed sample lines stop
 // the job (with file and line) or are recorded with skipInvalid.
+import ArbiterCore
 import ArbiterJudge
 import ArbiterRubric
 import ArbiterTestSupport
@@ -164,7 +165,7 @@ final class TaskBox: @unchecked Sendable {
     }
 
     @Test func fuzzedSampleLinesNeverTrap() {
-        var rng = TestRNG(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let good = Array(#"{"id": "x", "prompt": "p", "response": "r", "reference": "q"}"#.utf8)
         for _ in 0..<200 {
             var bytes = good

@@ -1,5 +1,6 @@
 // JudgmentCodingTests: JSONL keys and round trips, failure encoding, malformed-line errors with
 // line numbers, and a seeded mutation fuzz (every mutated file parses or throws, never traps).
+import ArbiterCore
 import ArbiterJudge
 import ArbiterTestSupport
 import Foundation
@@ -78,7 +79,7 @@ let sampleJudgment = Judgment(
         sampleJudgment,
         Judgment(id: "f", judge: "j", rubric: "r", criterion: "c", model: "m", failure: .timeout(seconds: 1)),
     ])
-    var rng = TestRNG(state: 0x9E37_79B9_7F4A_7C15)
+    var rng = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15)
     func next() -> UInt64 { rng.next() }
     var parsed = 0
     var rejected = 0

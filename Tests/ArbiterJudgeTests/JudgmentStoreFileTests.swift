@@ -4,6 +4,7 @@
 // seeded random byte mutations of a good store (each opens and reads, or throws; none traps).
 // The header fields edited here are SQLite's documented offsets: user_version at byte 60 and
 // application_id at byte 68, both 4-byte big-endian.
+import ArbiterCore
 import ArbiterJudge
 import ArbiterTestSupport
 import Foundation
@@ -34,7 +35,7 @@ import Testing
 
     @Test func randomBytesAreNotADatabaseAndAreLeftAlone() throws {
         let url = try jobFolder().appendingPathComponent("random.sqlite")
-        var rng = TestRNG(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let bytes = Data((0..<8192).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
         try bytes.write(to: url)
         #expect(throws: JudgmentStoreError.notADatabase(path: url.path)) { try JudgmentStore(url: url) }
@@ -103,7 +104,7 @@ import Testing
     @Test func mutatedStoresOpenOrThrowNeverTrap() throws {
         let good = [UInt8](try Data(contentsOf: try goodStoreFile(count: 6)))
         let folder = try jobFolder()
-        var rng = TestRNG(seed: 2024)
+        var rng = SplitMix64(seed: 2024)
         var opened = 0
         var refused = 0
         for k in 0..<200 {

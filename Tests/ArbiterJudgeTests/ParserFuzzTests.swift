@@ -1,3 +1,4 @@
+import ArbiterCore
 import ArbiterJudge
 // ParserFuzzTests: seeded random mutations of judge outputs through every parser; each must
 // return a result (a score, a verdict or a typed failure) and never trap. Also checks that every
@@ -16,7 +17,7 @@ import Testing
         "{", "}", "\"", "\\", "[RESULT]", "Score:", "/", "out of", "\r\n", "**", "9", "-", ".", "e", "🙂", "\u{FFFD}",
         "\u{0}",
     ]
-    var rng = TestRNG(state: 42)
+    var rng = SplitMix64(seed: 42)
     let parser = VerdictParser(allowed: .set([1, 2, 3, 4, 5]))
     for _ in 0..<200 {
         var chars = Array(seeds[rng.below(seeds.count)])

@@ -2,6 +2,7 @@
 // randomly initialised models written to safetensors with Hugging Face names: the name mapping
 // round-trips, and bad config.json / missing tensors / wrong shapes / fuzzed bytes give typed
 // errors naming the key or tensor (never a trap). Also a finite-difference gradient check.
+import ArbiterCore
 import ArbiterModels
 import ArbiterTensor
 import ArbiterTestSupport

@@ -3,6 +3,7 @@
 // Tolerances (shared/reference/README.md): embeddings cosine ≥ 0.9999 and max abs ≤ 1e-5, cosine
 // matrix ≤ 1e-5, hidden-state values ≤ 1e-4 (fp32 noise through 6 post-LN layers; the reference's
 // own batch-1 vs batch-16 spread is 1.7e-7). The model is loaded once for the suite.
+import ArbiterCore
 import ArbiterModels
 import ArbiterTensor
 import ArbiterTestSupport

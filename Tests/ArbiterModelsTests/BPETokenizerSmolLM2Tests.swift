@@ -2,6 +2,7 @@
 // the 42 reference strings (Tests/Fixtures/tokenizer/smollm2_tokenizer_cases.json, made by
 // transformers and confirmed by llama.cpp): ids, tokens and decoded text exact, and round trips.
 // Also a byte-level round-trip property on seeded random Unicode and fuzzed id arrays.
+import ArbiterCore
 import ArbiterModels
 import ArbiterTestSupport
 import Foundation
@@ -66,7 +67,7 @@ import Testing
         let missing = Set(tokenizer.unencodableBytes)
         #expect(missing.count < 32)  // SmolLM2: 21 control and rare lead bytes
         #expect(!missing.contains(where: { (0x20...0x7E).contains($0) || $0 == 0x0A || $0 == 0x09 }))
-        var rng = TestRNG(seed: 2024)
+        var rng = SplitMix64(seed: 2024)
         var exact = 0
         for _ in 0..<300 {
             let text = rng.randomUnicodeString(maxLength: 24)
@@ -82,7 +83,7 @@ import Testing
 
     @Test func arbitraryIDsDecodeWithoutCrashing() throws {
         let tokenizer = try Self.smolLM2()
-        var rng = TestRNG(seed: 99)
+        var rng = SplitMix64(seed: 99)
         for _ in 0..<200 {
             let ids = (0..<Int(rng.next() % 20)).map { _ in Int(Int64(bitPattern: rng.next()) % 60_000) }
             let text = tokenizer.decode(ids)
@@ -106,7 +107,7 @@ extension BPETokenizerSmolLM2Tests {
     /// About 10k tokens of varied text (fresh words each run, so the word cache is mostly cold).
     @Test func encodesTenThousandTokensRoundTrip() throws {
         let tokenizer = try Self.smolLM2()
-        var rng = TestRNG(seed: 5)
+        var rng = SplitMix64(seed: 5)
         let words = try Self.cases().flatMap { $0.text.split(separator: " ").map(String.init) }
         var text = ""
         let letters = Array("abcdefghijklmnopqrstuvwxyzéü")

@@ -1,3 +1,4 @@
+import ArbiterCore
 import ArbiterTensor
 import ArbiterTestSupport
 import Foundation
@@ -18,7 +19,7 @@ import Testing
     @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0])
     func avx2KernelsMatchSwiftKernels(type: GGMLType) throws {
         try #require(QuantizedKernels.avx2Available, "this CPU has no AVX2; the Swift kernels are the only path")
-        var rng = TestRNG(seed: 0xA5_F2 &+ UInt64(type.rawValue))
+        var rng = SplitMix64(seed: 0xA5_F2 &+ UInt64(type.rawValue))
         for (rows, columns, n) in [(7, 96, 1), (1, 32, 1), (13, 256, 3), (8, 64, 8), (4, 576, 2), (1003, 64, 1)] {
             let bytes = QuantizedMatrixTests.randomBlocks(type, blocks: rows * columns / 32, &rng)
             let matrix = try QuantizedMatrix(type: type, rows: rows, columns: columns, bytes: bytes)
@@ -32,7 +33,7 @@ import Testing
     @Test(arguments: [UInt16(0x0001), 0x7A00, 0x7C00])
     func q4_0ScalesThatCannotBeRepackedUseRowKernel(scale: UInt16) throws {
         try #require(QuantizedKernels.avx2Available, "this CPU has no AVX2; the Swift kernels are the only path")
-        var rng = TestRNG(seed: UInt64(scale))
+        var rng = SplitMix64(seed: UInt64(scale))
         let (rows, columns) = (11, 64)
         var bytes = QuantizedMatrixTests.randomBlocks(.q4_0, blocks: rows * columns / 32, &rng)
         bytes[5 * 18] = UInt8(scale & 0xFF)  // block 5 (row 2)
@@ -46,7 +47,7 @@ import Testing
     }
 
     /// The AVX2 product of `matrix` against the Swift kernels, within float rounding of Σ|w·x̂|.
-    static func expectKernelsAgree(_ matrix: QuantizedMatrix, bytes: [UInt8], n: Int, _ rng: inout TestRNG) throws {
+    static func expectKernelsAgree(_ matrix: QuantizedMatrix, bytes: [UInt8], n: Int, _ rng: inout SplitMix64) throws {
         let (type, rows, columns) = (matrix.type, matrix.rows, matrix.columns)
         let w = try Dequantizer.dequantize(type: type, bytes: bytes, count: rows * columns)
         let x = QuantizedMatrixTests.randomActivations(n * columns, &rng)
@@ -68,7 +69,7 @@ import Testing
     }
 
     @Test func fusedJobEqualsSeparateProducts() throws {
-        var rng = TestRNG(seed: 4242)
+        var rng = SplitMix64(seed: 4242)
         let columns = 256
         let shapes = [(type: GGMLType.q4_1, rows: 600), (type: .q4_0, rows: 37), (type: .q8_0, rows: 1100)]
         let matrices = try shapes.map { s in
@@ -112,7 +113,7 @@ import Testing
     /// Fused products from several threads at once (one holds the pool, the others run alone)
     /// equal the same products computed on one thread, bit for bit.
     @Test func concurrentProductsAreExact() async throws {
-        var rng = TestRNG(seed: 77)
+        var rng = SplitMix64(seed: 77)
         let columns = 576
         let matrices = try [(GGMLType.q4_1, 1536), (.q4_1, 576), (.q8_0, 2048)].map { type, rows in
             try QuantizedMatrix(
@@ -154,7 +155,7 @@ import Testing
     /// equal one uncached 73-token run, with and without gradient recording.
     @Test func growingCacheMatchesFullRun() throws {
         let model = try LlamaLoadingTests.model()
-        var rng = TestRNG(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let tokens = (0..<73).map { _ in rng.below(LlamaLoadingTests.vocab) }
         let full = Tensor.noGrad { model.logits(tokens: [tokens]) }.scalars  // (1, 73, V)
         for recorded in [false, true] {

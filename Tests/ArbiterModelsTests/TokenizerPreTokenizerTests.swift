@@ -1,5 +1,6 @@
 // TokenizerPreTokenizerTests: the hand-written pre-tokenizer scanners against hand-worked splits and
 // against Swift Regex (unicode-scalar semantics) running the original patterns on seeded random text.
+import ArbiterCore
 import ArbiterModels
 import ArbiterTestSupport
 import Testing
@@ -48,7 +49,7 @@ import Testing
         let pattern = [Self.gpt2Pattern, Self.llama3Pattern, Self.qwen2Pattern][which]
         let rule = [PreTokenizerRule.gpt2, .llama3, .qwen2][which]
         let regex = try Regex(pattern).matchingSemantics(.unicodeScalar)
-        var rng = TestRNG(seed: 11 + UInt64(which))
+        var rng = SplitMix64(seed: 11 + UInt64(which))
         let alphabet: [Unicode.Scalar] = Array(
             "aZé'sStTmMlLrReEvVdD 0129٣²\t\n\r\u{A0}\u{3000}!?.,-(_\u{301}😀中".unicodeScalars)
         for round in 0..<250 {

@@ -1,6 +1,7 @@
 // RubricFuzzTests: seeded random byte mutations (bit flips, byte replacements, deletions,
 // insertions, duplications, truncations) of valid YAML, JSON and XML rubrics must each either
 // load or throw a RubricError, never trap or throw anything else.
+import ArbiterCore
 import ArbiterRubric
 import ArbiterTestSupport
 import Foundation
@@ -9,7 +10,7 @@ import Testing
 @Suite struct RubricFuzzTests {
     static let mutationsPerFormat = 300
 
-    static func mutate(_ bytes: [UInt8], _ rng: inout TestRNG) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var out = bytes
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             guard !out.isEmpty else { break }
@@ -49,7 +50,7 @@ import Testing
     @Test(arguments: [RubricFormat.yaml, .json, .xml])
     func mutatedFilesLoadOrThrowTypedErrors(format: RubricFormat) throws {
         let source = try #require(try Self.sources().first { $0.format == format })
-        var rng = TestRNG(state: 0xA5B1_7C00 &+ UInt64(source.bytes.count))
+        var rng = SplitMix64(seed: 0xA5B1_7C00 &+ UInt64(source.bytes.count))
         var loaded = 0
         var rejected = 0
         for index in 0..<Self.mutationsPerFormat {

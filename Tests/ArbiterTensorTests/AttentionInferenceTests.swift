@@ -1,3 +1,4 @@
+import ArbiterCore
 import ArbiterTestSupport
 import CArbiterKernels
 import Foundation

@@ -1,6 +1,7 @@
 // MatmulVectorTests: the one-row (matrix-vector) BLAS path against the naive Double reference,
 // for both layouts of B and a transposed one-column A. Tolerance 1e-4 absolute: k = 300 products
 // of values in [-1, 1] accumulated in Float (≈ √k · 2⁻²⁴ · k relative noise is far below it).
+import ArbiterCore
 import ArbiterTensor
 import Testing
 

@@ -1,3 +1,4 @@
+import ArbiterCore
 import Foundation
 
 // OpCases: the table of op applications checked by OpGradientTests, with each case's naive

@@ -1,5 +1,6 @@
 // RandomTests: SeededRNG is reproducible, its state round-trips (so checkpoints resume the same
 // stream), and the random tensor initialisers have the requested moments.
+import ArbiterCore
 import ArbiterTensor
 import ArbiterTestSupport
 import Foundation

@@ -1,3 +1,4 @@
+import ArbiterCore
 import ArbiterTensor
 // SafeTensorsCorruptionTests: malformed files give a typed SafeTensorsError naming the problem,
 // never a trap: hand-made bad headers, every truncation, every single-bit flip, and 300 seeded
@@ -125,7 +126,7 @@ import Testing
     /// 300 seeded random mutations (overwrite, insert, delete, truncate, splice digits).
     @Test func randomMutationsParseOrThrow() throws {
         let image = try Self.validImage()
-        var generator = TestRNG(seed: 0x5AFE)
+        var generator = SplitMix64(seed: 0x5AFE)
         var outcomes = (parsed: 0, rejected: 0)
         for _ in 0..<300 {
             var copy = image

@@ -1,6 +1,6 @@
 import ArbiterTensor
 // SafeTensorsTestSupport: small helpers shared by the safetensors, optimizer and checkpoint tests:
-// hand-built file images, a seeded TestRNG generator, and error capture. Test-only.
+// hand-built file images, a seeded SplitMix64 generator, and error capture. Test-only.
 import ArbiterTestSupport
 import Foundation
 

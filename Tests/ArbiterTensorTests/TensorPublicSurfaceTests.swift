@@ -1,5 +1,6 @@
 // TensorPublicSurfaceTests: pins the public API of ArbiterTensor with a plain (non-@testable)
 // import. A symbol that stops being public, or changes its labels, breaks this file's build.
+import ArbiterCore
 import ArbiterTensor
 import Testing
 

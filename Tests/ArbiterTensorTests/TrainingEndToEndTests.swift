@@ -4,6 +4,7 @@
 // (same seed → bit-identical losses), checkpoint save → load → continue equal to an
 // uninterrupted run bit for bit (through Checkpoint.save/load on disk), and a smoke check that
 // every trainable parameter moved.
+import ArbiterCore
 import ArbiterTensor
 import ArbiterTestSupport
 import Foundation

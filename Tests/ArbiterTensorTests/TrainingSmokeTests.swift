@@ -1,6 +1,7 @@
 // TrainingSmokeTests: a 2-layer MLP trained with plain SGD (written inline) on a fixed toy
 // problem reaches a loss threshold with a fixed seed, every parameter changes, and two runs give
 // bit-identical loss curves.
+import ArbiterCore
 import ArbiterTensor
 import Testing
 

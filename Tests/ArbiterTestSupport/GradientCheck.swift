@@ -3,6 +3,7 @@
 // of a naive reference evaluated in Double, through the scalar loss L = Σ output · w for a fixed
 // random weight tensor w (so every output element's gradient is exercised with a distinct weight).
 // Not an op test by itself: callers choose shapes, references and tolerances.
+import ArbiterCore
 import ArbiterTensor
 
 /// Finite-difference gradient checking against Double references.

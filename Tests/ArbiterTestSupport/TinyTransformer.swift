@@ -1,6 +1,7 @@
 // TinyTransformer: a minimal character-level decoder for training tests: a tiny random
 // `LlamaModel` (token embedding → Llama blocks × L → RMSNorm → untied head → cross-entropy), plus
 // a tiny public-domain corpus and a deterministic batch sampler. Test support only; not a loader.
+import ArbiterCore
 import ArbiterModels
 import ArbiterTensor
 

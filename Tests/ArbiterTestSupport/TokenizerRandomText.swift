@@ -1,7 +1,8 @@
-// TokenizerRandomText: random-text helpers on the seeded TestRNG for the tokenizer property and
+// TokenizerRandomText: random-text helpers on the seeded SplitMix64 for the tokenizer property and
 // fuzz tests (scalars drawn from ASCII, Latin, CJK, emoji, combining marks, controls, whitespace).
+import ArbiterCore
 
-extension TestRNG {
+extension SplitMix64 {
     /// A random scalar from a mix of ranges chosen to exercise every pre-tokenizer class.
     public mutating func randomScalar() -> Unicode.Scalar {
         let ranges: [ClosedRange<UInt32>] = [

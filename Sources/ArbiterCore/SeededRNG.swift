@@ -1,6 +1,7 @@
-// SeededRNG: a small, fast, reproducible random generator (xoshiro256**, seeded through
-// splitmix64) whose whole state is four UInt64 words that can be saved and restored, so training
-// checkpoints resume bit-identically. Not cryptographic.
+// SeededRNG: the product's seeded generator for tensors and training (initialisers, dropout,
+// sampling): xoshiro256**, seeded through `SplitMix64`, whose whole state is four UInt64 words
+// that can be saved and restored, so training checkpoints resume bit-identically. Streams that
+// need no saved state (bootstraps, jitter, tests) use `SplitMix64` itself. Not cryptographic.
 import Foundation
 
 /// Reproducible random number generator whose full state can be read and restored.
@@ -13,20 +14,13 @@ public struct SeededRNG: RandomNumberGenerator, Sendable, Hashable {
 
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
-    /// Seeds the four state words from `seed` with splitmix64 (never all zero).
+    /// Seeds the four state words with the first four words of `SplitMix64(seed:)` (never all zero).
     public init(seed: UInt64) {
-        var x = seed
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitmix()
-        s1 = splitmix()
-        s2 = splitmix()
-        s3 = splitmix()
+        var seeder = SplitMix64(seed: seed)
+        s0 = seeder.next()
+        s1 = seeder.next()
+        s2 = seeder.next()
+        s3 = seeder.next()
     }
 
     /// Restores a generator from a saved `state`; nil when it is not 4 words or all zero

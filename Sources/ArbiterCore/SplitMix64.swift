@@ -1,6 +1,7 @@
-// SplitMix64: the module's own small seeded random generator (Steele, Lea & Flood 2014), so that
-// bootstrap resamples and random baselines are identical on every platform and Swift version.
-// Not cryptographic.
+// SplitMix64: the small seeded generator (Steele, Lea & Flood 2014) behind every seeded stream in
+// Arbiter that is not a training state: bootstrap resamples and random baselines, the HTTP
+// backend's retry jitter, the tests' fuzz inputs, and the seeding of `SeededRNG`. The same seed
+// gives the same stream on every platform and Swift version. Not cryptographic.
 
 /// A 64-bit seeded generator; the same seed gives the same stream everywhere.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
@@ -24,5 +25,10 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
             let x = next()
             if x < limit { return x % bound }
         }
+    }
+
+    /// Uniform in [0, 1) with 53 random bits (the top 53 of the next word).
+    public mutating func nextUnitDouble() -> Double {
+        Double(next() >> 11) * 0x1p-53
     }
 }
