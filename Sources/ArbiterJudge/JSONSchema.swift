@@ -6,7 +6,7 @@ import ArbiterCore
 import Foundation
 
 /// A parsed schema node.
-public final class JSONSchema: Sendable {
+package final class JSONSchema: Sendable {
     let types: [String]?
     let properties: [String: JSONSchema]
     let required: [String]
@@ -22,7 +22,7 @@ public final class JSONSchema: Sendable {
     static let ignoredKeys: Set<String> = ["$schema", "$id", "title", "description", "default", "examples"]
 
     /// Parses schema JSON text.
-    public convenience init(json: String) throws {
+    package convenience init(json: String) throws {
         guard let value = JSONValue.parse(json) else {
             throw VerifierError.invalidSchema(path: "$", reason: "not valid JSON; fix the schema text")
         }
@@ -113,7 +113,7 @@ public final class JSONSchema: Sendable {
     }
 
     /// Every violation in `value`, each as "<path>: <problem>".
-    public func validate(_ value: JSONValue) -> [String] {
+    package func validate(_ value: JSONValue) -> [String] {
         var errors: [String] = []
         validate(value, path: "$", into: &errors)
         return errors
@@ -168,10 +168,16 @@ public final class JSONSchema: Sendable {
 /// Score 1 when the completion is JSON that satisfies the schema; 0 with the error paths otherwise.
 public struct JSONSchemaVerifier: Verifier {
     public let kind = "json_schema"
-    public let schema: JSONSchema
+    let schema: JSONSchema
 
-    public init(schema: JSONSchema) {
+    package init(schema: JSONSchema) {
         self.schema = schema
+    }
+
+    /// A verifier for the JSON Schema (the draft-2020-12 subset JSONSchema.swift implements) in
+    /// `schemaJSON`; throws naming the part of the schema it cannot use.
+    public init(schemaJSON: String) throws {
+        self.init(schema: try JSONSchema(json: schemaJSON))
     }
 
     public func verify(_ sample: JudgeSample) async -> Result<VerifierResult, JudgmentFailure> {
