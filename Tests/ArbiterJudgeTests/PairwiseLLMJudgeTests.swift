@@ -12,8 +12,9 @@ func renderPair(_ prompt: String, _ first: String, _ second: String) -> [ChatMes
 
 func pairJudge(_ backend: ScriptedBackend, policy: SwapPolicy?) throws -> PairwiseLLMJudge {
     // maxConcurrency 1 keeps the scripted answers in sample order.
-    let config = try PairwiseJudgeConfiguration(
-        rubric: "pref@1", swapPolicy: policy, reasks: 1, timeoutSeconds: 5, maxConcurrency: 1)
+    let config = PairwiseJudgeConfiguration(
+        rubric: "pref@1", swapPolicy: policy,
+        call: try JudgeCallSettings(reasks: 1, timeoutSeconds: 5, maxConcurrency: 1))
     return PairwiseLLMJudge(name: "pair", backend: backend, configuration: config, render: renderPair)
 }
 

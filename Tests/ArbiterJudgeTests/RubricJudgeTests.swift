@@ -56,7 +56,7 @@ enum ShippedRubric {
         let rubric = try ShippedRubric.load("summeval-consistency")
         let judge = try RubricJudge.pointwise(
             name: "j", rubric: rubric, backend: FunctionBackend { _ in "[RESULT] 9" },
-            options: RubricJudgeOptions(reasks: 0))
+            options: RubricJudgeOptions(call: try JudgeCallSettings(reasks: 0)))
         let j = try #require(await judge.judge([JudgeSample(id: "s", prompt: "p", response: "r")]).first)
         #expect(j.score == nil)
         #expect(j.failure == .offScale(value: 9, allowed: [1, 2, 3, 4, 5]))
@@ -81,7 +81,8 @@ enum ShippedRubric {
         let rubric = try ShippedRubric.load("instruction-following")
         let backend = FunctionBackend { _ in "[RESULT] adherence: all\n[RESULT] format: maybe" }
         let judge = try RubricJudge.pointwise(
-            name: "j", rubric: rubric, backend: backend, options: RubricJudgeOptions(reasks: 0))
+            name: "j", rubric: rubric, backend: backend,
+            options: RubricJudgeOptions(call: try JudgeCallSettings(reasks: 0)))
         let out = await judge.judge([JudgeSample(id: "a", prompt: "p", response: "r")])
         #expect(out.count == 3)
         #expect(out[0].score == 4 && out[1].failure != nil)
@@ -95,7 +96,7 @@ enum ShippedRubric {
         func judged(_ answer: String) async throws -> Judgment {
             let judge = try RubricJudge.pointwise(
                 name: "j", rubric: rubric, backend: FunctionBackend { _ in answer },
-                options: RubricJudgeOptions(reasks: 0))
+                options: RubricJudgeOptions(call: try JudgeCallSettings(reasks: 0)))
             return try #require(await judge.judge([JudgeSample(id: "s", prompt: "p", response: "r")]).first)
         }
         #expect(try await judged("It answers well.\n[RESULT] 3\nOn reflection:\n**[RESULT] 4**").score == 4)
@@ -116,7 +117,7 @@ enum ShippedRubric {
     @Test func pairwiseAnswersAreReadByTheirLastResultLine() async throws {
         let rubric = try ShippedRubric.load("pairwise-preference")
         func judged(_ answer: String) async throws -> Judgment {
-            let options = RubricJudgeOptions(reasks: 0, swapPolicy: nil)
+            let options = RubricJudgeOptions(call: try JudgeCallSettings(reasks: 0), swapPolicy: nil)
             let judge = try RubricJudge.pairwise(
                 name: "p", rubric: rubric, backend: FunctionBackend { _ in answer }, options: options)
             return try #require(
