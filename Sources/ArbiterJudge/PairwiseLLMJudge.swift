@@ -50,7 +50,7 @@ public struct PairwiseJudgeConfiguration: Sendable {
     }
 }
 
-public struct PairwiseLLMJudge: Sendable {
+public struct PairwiseLLMJudge: Judge {
     public let name: String
     public let configuration: PairwiseJudgeConfiguration
     let backend: any ChatBackend

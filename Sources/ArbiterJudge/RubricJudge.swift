@@ -137,7 +137,7 @@ public enum RubricJudge {
 public struct RubricPointwiseJudge: Judge {
     public let name: String
     public let rubric: Rubric
-    let inner: any Judge
+    let inner: any Judge<JudgeSample>
     /// The criterion ids each sample yields, in output order ("overall" last when present).
     public let criteria: [String]
 

@@ -30,6 +30,15 @@ let pair = PairwiseSample(id: "p1", prompt: "Capital of France?", responseA: "Pa
     #expect(prompts[0].contains("[A] Paris") && prompts[1].contains("[A] Lyon"))
 }
 
+/// The pairwise judge is a `Judge` like the pointwise ones: code written against the protocol runs it.
+@Test func pairwiseJudgeRunsThroughTheJudgeProtocol() async throws {
+    func judgeAll<J: Judge>(_ judge: J, _ samples: [J.Sample]) async -> [Judgment] { await judge.judge(samples) }
+    let backend = ScriptedBackend([.text("[RESULT] B")])
+    let judge: any Judge<PairwiseSample> = try pairJudge(backend, policy: nil)
+    let out = await judgeAll(judge, [pair])
+    #expect(judge.name == "pair" && out.map(\.verdict) == [.b] && backend.callCount == 1)
+}
+
 @Test func positionBiasUnderBothPolicies() async throws {
     let tie = ScriptedBackend([.text("[RESULT] A"), .text("[RESULT] A")])
     let t = try #require(try await pairJudge(tie, policy: .inconsistentAsTie).judge([pair]).first)
