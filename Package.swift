@@ -147,7 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ArbiterAgreementTests",
-            dependencies: ["ArbiterAgreement", "ArbiterTestSupport"],
+            dependencies: ["ArbiterAgreement", "ArbiterCore", "ArbiterTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

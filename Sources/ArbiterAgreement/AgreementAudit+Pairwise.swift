@@ -1,6 +1,7 @@
 // AgreementAudit+Pairwise: the audit of a/b/tie verdicts — MT-Bench agreement with and without ties
 // (judge vs each human vote), κ / α / AC1 of the judge vs each human, human-human MT-Bench agreement
 // and the judge/human ratio, and the trivial baselines (always a/b, random, longer/shorter wins).
+import ArbiterCore
 
 extension AgreementAudit {
     static let pairwiseKeys = [
@@ -9,7 +10,9 @@ extension AgreementAudit {
     ]
 
     /// MT-Bench counts on aligned arrays (items may repeat, as in a bootstrap resample).
-    static func voteAgreement(judge: [PairwiseVote], humans: [[PairwiseVote]], includeTies: Bool) -> AgreementCount {
+    static func voteAgreement(judge: [PairwiseVerdict], humans: [[PairwiseVerdict]], includeTies: Bool)
+        -> AgreementCount
+    {
         var agree = 0
         var total = 0
         for (j, votes) in zip(judge, humans) {
@@ -22,13 +25,13 @@ extension AgreementAudit {
         return AgreementCount(agree: agree, total: total)
     }
 
-    static func pairwiseReport(_ criterion: String, _ aligned: LabelAlignment<PairwiseVote>, _ options: AuditOptions)
+    static func pairwiseReport(_ criterion: String, _ aligned: LabelAlignment<PairwiseVerdict>, _ options: AuditOptions)
         throws -> CriterionReport
     {
         let table = aligned.humans.values  // (raters, items)
         let judge = aligned.judge
-        let perItem: [[PairwiseVote]] = judge.indices.map { i in table.compactMap { $0[i] } }
-        let cats = PairwiseVote.categories
+        let perItem: [[PairwiseVerdict]] = judge.indices.map { i in table.compactMap { $0[i] } }
+        let cats = PairwiseVerdict.allCases
         let stats: ([Int]) throws -> [Double?] = { idx in
             let j = idx.map { judge[$0] }
             let h = idx.map { perItem[$0] }
@@ -38,8 +41,8 @@ extension AgreementAudit {
             var alpha: [Double?] = []
             var ac1: [Double?] = []
             for row in table {
-                var jk: [PairwiseVote] = []
-                var hk: [PairwiseVote] = []
+                var jk: [PairwiseVerdict] = []
+                var hk: [PairwiseVerdict] = []
                 for i in idx {
                     if let v = row[i] {
                         jk.append(judge[i])
@@ -48,7 +51,7 @@ extension AgreementAudit {
                 }
                 guard !jk.isEmpty else { continue }
                 kappa.append(try Agreement.cohenKappa(jk, hk, categories: cats))
-                let pair: [[PairwiseVote?]] = [jk, hk]
+                let pair: [[PairwiseVerdict?]] = [jk, hk]
                 alpha.append(try Agreement.krippendorffAlpha(nominal: pair, categories: cats))
                 ac1.append(try Agreement.gwetAC1(pair, categories: cats).value)
             }
@@ -119,7 +122,7 @@ extension AgreementAudit {
                 if let r = cats.firstIndex(of: j), let c = cats.firstIndex(of: v) { confusion[r][c] += 1 }
             }
         }
-        func code(_ v: PairwiseVote) -> Double { Double(cats.firstIndex(of: v) ?? 0) }
+        func code(_ v: PairwiseVerdict) -> Double { Double(cats.firstIndex(of: v) ?? 0) }
         return CriterionReport(
             criterion: criterion, kind: .pairwise, itemCount: judge.count, humanRaters: aligned.humans.sources,
             onlyHuman: aligned.onlyHuman, onlyJudge: aligned.onlyJudge, metrics: metrics, metricOrder: pairwiseKeys,

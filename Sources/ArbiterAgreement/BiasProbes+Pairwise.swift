@@ -2,11 +2,12 @@
 // longer response minus the humans') and self-preference (its rate of picking the response from its
 // own model family minus the humans'), from samples with response_a/response_b and generator
 // metadata (model_a/model_b, generator_a/generator_b, or PandaLM's cmp_key "<a>_<b>").
+import ArbiterCore
 
 extension BiasProbes {
     /// Probes of a pairwise audit. - Parameters: ids and judge are (items,), humans (items, votes).
     static func pairwise(
-        ids: [String], judge: [PairwiseVote], humans: [[PairwiseVote]], judgeModel: String,
+        ids: [String], judge: [PairwiseVerdict], humans: [[PairwiseVerdict]], judgeModel: String,
         options: AuditOptions
     ) throws -> BiasProbes {
         BiasProbes(
@@ -18,10 +19,10 @@ extension BiasProbes {
 
     /// Judge and human rates of voting for `side[i]` (nil = item left out), and their difference.
     static func sidePreference(
-        judge: [PairwiseVote], humans: [[PairwiseVote]], side: [PairwiseVote?],
+        judge: [PairwiseVerdict], humans: [[PairwiseVerdict]], side: [PairwiseVerdict?],
         options: AuditOptions, prefix: String
     ) throws -> (keys: [String], metrics: [String: MetricValue]) {
-        func credit(_ v: PairwiseVote, _ s: PairwiseVote) -> Double { v == s ? 1 : (v == .tie ? 0.5 : 0) }
+        func credit(_ v: PairwiseVerdict, _ s: PairwiseVerdict) -> Double { v == s ? 1 : (v == .tie ? 0.5 : 0) }
         let keys = ["judge_\(prefix)_rate", "human_\(prefix)_rate", "\(prefix)_rate_minus_human"]
         let metrics = try AgreementAudit.withIntervals(itemCount: judge.count, options: options, keys: keys) { idx in
             var j = 0.0
@@ -46,13 +47,13 @@ extension BiasProbes {
     }
 
     static func pairwiseVerbosity(
-        ids: [String], judge: [PairwiseVote], humans: [[PairwiseVote]],
+        ids: [String], judge: [PairwiseVerdict], humans: [[PairwiseVerdict]],
         options: AuditOptions
     ) throws -> BiasProbe {
         guard let samples = options.samples else {
             return .unmeasurable("no samples file with the responses (--samples)", summary: pairVerbositySummary)
         }
-        var side: [PairwiseVote?] = []
+        var side: [PairwiseVerdict?] = []
         for id in ids {
             guard let s = samples.byID[id], let a = s.responseA, let b = s.responseB else {
                 return .unmeasurable(
@@ -91,7 +92,7 @@ extension BiasProbes {
     }
 
     static func pairwiseSelfPreference(
-        ids: [String], judge: [PairwiseVote], humans: [[PairwiseVote]], judgeModel: String,
+        ids: [String], judge: [PairwiseVerdict], humans: [[PairwiseVerdict]], judgeModel: String,
         options: AuditOptions
     ) throws -> BiasProbe {
         guard let samples = options.samples, let (pairs, key) = pairGenerators(ids: ids, samples: samples) else {
@@ -107,7 +108,7 @@ extension BiasProbes {
                 "the judge's model name \"\(judgeModel)\" names no model family", summary: pairSelfSummary)
         }
         let names = Array(Set(pairs.compactMap { $0 }.flatMap { [$0.0, $0.1] })).sorted()
-        let side: [PairwiseVote?] = pairs.map { p in
+        let side: [PairwiseVerdict?] = pairs.map { p in
             guard let (a, b) = p else { return nil }
             let fa = ModelFamily.family(of: a) == own
             let fb = ModelFamily.family(of: b) == own

@@ -1,5 +1,6 @@
 // LabelFile+Tables: turn a label file into raters × items tables for one criterion, and pair a
 // human file with a judge file by item id, listing ids present in only one of them.
+import ArbiterCore
 
 /// Labels of one kind as a (sources, items) table; nil = no label.
 public struct LabelTable<Value: Sendable & Equatable>: Sendable, Equatable {
@@ -70,7 +71,8 @@ extension LabelFile {
     }
 
     /// Pairwise votes of one criterion as a (sources, items) table.
-    public func voteTable(criterion: String? = nil, sources only: [String]? = nil) throws -> LabelTable<PairwiseVote> {
+    public func voteTable(criterion: String? = nil, sources only: [String]? = nil) throws -> LabelTable<PairwiseVerdict>
+    {
         try table(criterion: criterion, sources: only) { if case .vote(let v)? = $0 { return v } else { return nil } }
     }
 

@@ -8,7 +8,7 @@ import Foundation
 /// One label's value: a graded score or a pairwise winner.
 public enum LabelValue: Sendable, Equatable {
     case score(Double)
-    case vote(PairwiseVote)
+    case vote(PairwiseVerdict)
 }
 
 /// One label: item `id` labelled by `source` (a rater or a judge) on an optional criterion.
@@ -130,7 +130,7 @@ public struct LabelFile: Sendable {
             guard let s = raw as? String else {
                 throw fail(.wrongType(field: "winner", expected: "\"a\", \"b\" or \"tie\""))
             }
-            guard let vote = PairwiseVote(rawValue: s.lowercased()) else { throw fail(.invalidWinner(s)) }
+            guard let vote = PairwiseVerdict(rawValue: s.lowercased()) else { throw fail(.invalidWinner(s)) }
             var record = LabelRecord(id: id, source: source, criterion: criterion, value: .vote(vote), line: line)
             record.model = model
             return [record]

@@ -1,14 +1,8 @@
-// Pairwise: a/b/tie verdicts and MT-Bench agreement (FastChat compute_agreement.py convention,
-// re-implemented): the judge's vote is compared with *each* human vote, not a majority; "without
-// ties" drops a pair when either side is a tie. Not a pairwise judge.
-
-/// A pairwise verdict.
-public enum PairwiseVote: String, Sendable, CaseIterable, Codable, Hashable {
-    case a, b, tie
-
-    /// The categories in a fixed order (a, b, tie), for κ / α / AC1 on votes.
-    public static let categories: [PairwiseVote] = [.a, .b, .tie]
-}
+// Pairwise: MT-Bench agreement on a/b/tie verdicts (ArbiterCore's PairwiseVerdict; FastChat
+// compute_agreement.py convention, re-implemented): the judge's vote is compared with *each* human
+// vote, not a majority; "without ties" drops a pair when either side is a tie. Not a pairwise
+// judge.
+import ArbiterCore
 
 /// Agreeing pairs out of compared pairs; `ratio` is nil when nothing was compared.
 public struct AgreementCount: Sendable, Equatable, Codable {
@@ -26,7 +20,7 @@ extension Agreement {
     /// Judge vs humans: every human vote on an item judged by the judge is paired with the judge's
     /// vote. Items without human votes are skipped.
     public static func mtBenchAgreement(
-        judge: [String: PairwiseVote], humans: [String: [PairwiseVote]], includeTies: Bool
+        judge: [String: PairwiseVerdict], humans: [String: [PairwiseVerdict]], includeTies: Bool
     ) -> AgreementCount {
         var agree = 0
         var total = 0
@@ -43,7 +37,7 @@ extension Agreement {
     }
 
     /// Human vs human: all unordered pairs of votes on the same item.
-    public static func mtBenchHumanAgreement(humans: [String: [PairwiseVote]], includeTies: Bool) -> AgreementCount {
+    public static func mtBenchHumanAgreement(humans: [String: [PairwiseVerdict]], includeTies: Bool) -> AgreementCount {
         var agree = 0
         var total = 0
         for votes in humans.values {

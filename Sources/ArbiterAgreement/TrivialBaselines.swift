@@ -33,7 +33,7 @@ public enum LengthUnit: String, Sendable, CaseIterable, Codable {
 
 /// A trivial pairwise "judge".
 public enum PairwiseBaseline: Sendable, Hashable {
-    case always(PairwiseVote)
+    case always(PairwiseVerdict)
     /// The longer response wins; equal lengths vote tie.
     case longerWins(LengthUnit)
     /// The shorter response wins; equal lengths vote tie.
@@ -52,13 +52,13 @@ public enum PairwiseBaseline: Sendable, Hashable {
     }
 
     /// The baseline's vote on each id. Length baselines need `response_a`/`response_b` in the samples.
-    public func votes(for ids: [String], samples: SampleFile?) throws -> [String: PairwiseVote] {
-        var out: [String: PairwiseVote] = [:]
+    public func votes(for ids: [String], samples: SampleFile?) throws -> [String: PairwiseVerdict] {
+        var out: [String: PairwiseVerdict] = [:]
         var rng = SplitMix64(seed: { if case .random(let s) = self { return s } else { return 0 } }())
         for id in ids {
             switch self {
             case .always(let v): out[id] = v
-            case .random: out[id] = PairwiseVote.categories[Int(rng.next(below: 3))]
+            case .random: out[id] = PairwiseVerdict.allCases[Int(rng.next(below: 3))]
             case .longerWins(let unit), .shorterWins(let unit):
                 guard let samples else { throw AuditError.invalidOption("the \(name) baseline needs a samples file") }
                 guard let s = samples.byID[id], let a = s.responseA, let b = s.responseB else {
@@ -67,7 +67,7 @@ public enum PairwiseBaseline: Sendable, Hashable {
                 }
                 let la = unit.length(of: a)
                 let lb = unit.length(of: b)
-                let longer: PairwiseVote = la == lb ? .tie : (la > lb ? .a : .b)
+                let longer: PairwiseVerdict = la == lb ? .tie : (la > lb ? .a : .b)
                 if case .shorterWins = self {
                     out[id] = longer == .tie ? .tie : (longer == .a ? .b : .a)
                 } else {

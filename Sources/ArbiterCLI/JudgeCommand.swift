@@ -145,7 +145,8 @@ struct JudgeCommand: AsyncParsableCommand {
         _ rubric: Rubric, backend: any ChatBackend, timeoutSeconds: Double, concurrency: Int
     ) throws -> JobJudge {
         let options = RubricJudgeOptions(
-            timeoutSeconds: timeoutSeconds, maxConcurrency: concurrency, maxTokens: maxTokens,
+            call: try JudgeCallSettings(
+                timeoutSeconds: timeoutSeconds, maxConcurrency: concurrency, maxTokens: maxTokens),
             probabilityWeighted: probabilityWeighted, verdictPrefix: probabilityWeighted ? "[RESULT] " : nil)
         if pairwise {
             return JobJudge(

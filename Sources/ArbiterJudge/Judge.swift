@@ -1,5 +1,5 @@
-// Judge: the protocol every judge meets (LLM judges, verifiers, trained reward models), and the
-// sample it judges. Judging never throws: each sample gets a Judgment, failed ones carry a typed
+// Judge: the protocol every judge meets (pointwise and pairwise LLM judges, verifiers, trained
+// reward models), and the pointwise sample it judges (pairwise judges take PairwiseSample). Judging never throws: each sample gets a Judgment, failed ones carry a typed
 // failure and no score.
 import Foundation
 
@@ -19,10 +19,12 @@ public struct JudgeSample: Sendable, Equatable, Codable {
 }
 
 /// Judges samples; returns one judgment per sample (per criterion for multi-criterion judges),
-/// in sample order.
-public protocol Judge: Sendable {
+/// in sample order. `Sample` is what one judgment is about: a `JudgeSample` (pointwise judges,
+/// the default) or a `PairwiseSample` (pairwise judges).
+public protocol Judge<Sample>: Sendable {
+    associatedtype Sample: Sendable = JudgeSample
     var name: String { get }
-    func judge(_ samples: [JudgeSample]) async -> [Judgment]
+    func judge(_ samples: [Sample]) async -> [Judgment]
 }
 
 /// Runs `work` over `count` indices with at most `limit` in flight, returning results in index

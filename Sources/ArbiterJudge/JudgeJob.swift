@@ -42,7 +42,9 @@ public struct JobJudge: Sendable {
     let run: @Sendable (JobSample) async -> [Judgment]
 
     /// A pointwise judge (LLM, rubric or verifier). Pairwise samples become `invalidSample` failures.
-    public init(pointwise judge: any Judge, rubric: String, rubricHash: String?, criteria: [String]) {
+    public init<J: Judge<JudgeSample>>(
+        pointwise judge: J, rubric: String, rubricHash: String?, criteria: [String]
+    ) {
         self.name = judge.name
         self.rubric = rubric
         self.rubricHash = rubricHash

@@ -1,21 +1,8 @@
 // Judgment: one judge's verdict on one sample for one criterion, as stored in judgments JSONL.
 // It is a record, not a judge: producing judgments lives in LLMJudge and the verifiers. A failed
 // judgment carries a typed `failure` and NO score (never 0, never the scale minimum).
+import ArbiterCore
 import Foundation
-
-/// The outcome of a pairwise comparison: response A wins, response B wins, or a tie.
-public enum PairwiseVerdict: String, Sendable, Codable, CaseIterable, Hashable {
-    case a, b, tie
-
-    /// The same verdict seen from the swapped order (A and B exchanged).
-    public var swapped: PairwiseVerdict {
-        switch self {
-        case .a: return .b
-        case .b: return .a
-        case .tie: return .tie
-        }
-    }
-}
 
 /// One judge's verdict on one sample and criterion. JSON keys follow ARCHITECTURE.md (snake_case).
 public struct Judgment: Sendable, Codable, Equatable {

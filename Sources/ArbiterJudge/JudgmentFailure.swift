@@ -1,5 +1,6 @@
 // JudgmentFailure: the typed reason a judgment has no score. It is data stored with the judgment
 // (JSON `{"kind": "off_scale", ...}`), not an error a caller must catch.
+import ArbiterCore
 import Foundation
 
 /// Why a judge could not produce a score.

@@ -1,7 +1,7 @@
-// LLMJudge+Run: judging one sample: self-consistency loop, re-ask loop, per-call timeout, and
-// assembly of the Judgment; with a verdict prefix, one probability-weighted prefix read per sample
-// instead of the answer/re-ask loop. The timeout races the backend in unstructured tasks, so a backend
-// that ignores cancellation still cannot hold the judge past the limit.
+// LLMJudge+Run: judging one sample: the self-consistency loop, reading each answer inside the
+// shared re-ask loop (JudgeCallSettings.ask, which also holds the per-call timeout), and assembly
+// of the Judgment; with a verdict prefix, one probability-weighted prefix read per sample instead
+// of the answer/re-ask loop.
 import ArbiterChat
 import ArbiterCore
 import Foundation
@@ -61,54 +61,38 @@ extension LLMJudge {
                 messages, prefix: prefix, allowed: configuration.allowed.discreteValues,
                 labels: configuration.scoreLabels,
                 topLogprobs: configuration.topLogprobs,
-                seed: configuration.seed.map { $0 &+ UInt64(index) }, backend: backend,
-                timeoutSeconds: configuration.timeoutSeconds)
+                seed: configuration.call.seed.map { $0 &+ UInt64(index) }, backend: backend,
+                timeoutSeconds: configuration.call.timeoutSeconds)
         }
-        var conversation = messages
-        var outcome = SampleOutcome()
         let parser = VerdictParser(allowed: configuration.allowed)
-        for attempt in 0...configuration.reasks {
-            outcome.attempts += 1
-            let request = ChatRequest(
-                messages: conversation, maxTokens: configuration.maxTokens, temperature: configuration.temperature,
-                seed: configuration.seed.map { $0 &+ UInt64(index) },
-                logprobs: configuration.probabilityWeighted,
-                topLogprobs: configuration.probabilityWeighted ? configuration.topLogprobs : nil)
-            let response: ChatResponse
-            switch await Self.complete(request, backend: backend, timeoutSeconds: configuration.timeoutSeconds) {
-            case .failure(let failure):
-                outcome.failure = failure  // timeouts and transport errors are not re-asked
-                return outcome
-            case .success(let r):
-                response = r
-            }
-            outcome.model = response.model
-            outcome.raw = response.text
-            switch parser.parseScore(response.text) {
-            case .success(let parsed):
-                outcome.score = parsed.score
-                outcome.rationale = parsed.rationale
-                outcome.failure = nil
-                if configuration.probabilityWeighted, let tokens = response.tokens,
-                    let weighted = ProbabilityWeighted.expectedScore(
-                        tokens: tokens, allowed: configuration.allowed.discreteValues),
-                    let expected = weighted.score
-                {
-                    outcome.score = expected
-                    outcome.distribution = weighted.distribution
-                }
-                return outcome
-            case .failure(let failure):
-                outcome.failure = failure
-                outcome.rationale = VerdictParser.clean(response.text)
-                if failure == .refusal || attempt == configuration.reasks { return outcome }
-                conversation += [
-                    .assistant(response.text),
-                    .user(
-                        "Your answer could not be scored (\(failure.description)). Reply with a final line "
-                            + "\"[RESULT] <score>\" where <score> is \(configuration.allowed.promptDescription)."),
-                ]
-            }
+        let weighted = configuration.probabilityWeighted
+        let asked = await configuration.call.askForVerdict(
+            messages, backend: backend, seed: configuration.call.seed.map { $0 &+ UInt64(index) },
+            topLogprobs: weighted ? configuration.topLogprobs : nil,
+            parse: { response in parser.parseScore(response.text).map { ($0, response.tokens) } },
+            reask: { failure in
+                "Your answer could not be scored (\(failure.description)). Reply with a final line "
+                    + "\"[RESULT] <score>\" where <score> is \(configuration.allowed.promptDescription)."
+            })
+        var outcome = SampleOutcome()
+        outcome.attempts = asked.record.attempts
+        outcome.model = asked.record.model
+        outcome.raw = asked.record.raw
+        outcome.failure = asked.failure
+        guard let verdict = asked.verdict else {
+            outcome.rationale = asked.record.raw.flatMap { VerdictParser.clean($0) }
+            return outcome
+        }
+        let (parsed, tokens) = verdict
+        outcome.score = parsed.score
+        outcome.rationale = parsed.rationale
+        if weighted, let tokens,
+            let expected = ProbabilityWeighted.expectedScore(
+                tokens: tokens, allowed: configuration.allowed.discreteValues),
+            let score = expected.score
+        {
+            outcome.score = score
+            outcome.distribution = expected.distribution
         }
         return outcome
     }
@@ -125,7 +109,7 @@ extension LLMJudge {
         outcome.attempts = 1
         let request = ProbabilityWeighted.verdictRequest(
             messages: messages, prefix: prefix, topLogprobs: topLogprobs, seed: seed)
-        switch await complete(request, backend: backend, timeoutSeconds: timeoutSeconds) {
+        switch await JudgeCallSettings.complete(request, backend: backend, timeoutSeconds: timeoutSeconds) {
         case .failure(let failure):
             outcome.failure = failure
         case .success(let response):
@@ -143,85 +127,5 @@ extension LLMJudge {
             }
         }
         return outcome
-    }
-
-    /// Calls the backend with a wall-clock limit. Never throws.
-    static func complete(_ request: ChatRequest, backend: any ChatBackend, timeoutSeconds: Double) async -> Result<
-        ChatResponse, JudgmentFailure
-    > {
-        let race = Race()
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation {
-                (continuation: CheckedContinuation<Result<ChatResponse, JudgmentFailure>, Never>) in
-                race.start(continuation)
-                let work = Task {
-                    do {
-                        let response = try await backend.complete(request)
-                        race.finish(.success(response))
-                    } catch let error as any JudgmentFailureConvertible {
-                        race.finish(.failure(error.judgmentFailure))
-                    } catch {
-                        let message = (error as? LocalizedError)?.errorDescription ?? "\(error)"
-                        race.finish(.failure(.transport(message: message)))
-                    }
-                }
-                let timer = Task {
-                    try? await Task.sleep(for: .milliseconds(Int64(timeoutSeconds * 1000)))
-                    race.finish(.failure(.timeout(seconds: timeoutSeconds)))
-                }
-                race.track(work, timer)
-            }
-        } onCancel: {
-            race.finish(.failure(.transport(message: "cancelled")))
-        }
-    }
-}
-
-/// First-result-wins latch for the timeout race; cancels the losing tasks.
-final class Race: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Result<ChatResponse, JudgmentFailure>, Never>?
-    private var pending: Result<ChatResponse, JudgmentFailure>?
-    private var done = false
-    private var tasks: [Task<Void, Never>] = []
-
-    func start(_ c: CheckedContinuation<Result<ChatResponse, JudgmentFailure>, Never>) {
-        lock.lock()
-        if let pending {
-            lock.unlock()
-            c.resume(returning: pending)
-            return
-        }
-        continuation = c
-        lock.unlock()
-    }
-
-    func track(_ work: Task<Void, Never>, _ timer: Task<Void, Never>) {
-        lock.lock()
-        if done {
-            lock.unlock()
-            work.cancel()
-            timer.cancel()
-            return
-        }
-        tasks = [work, timer]
-        lock.unlock()
-    }
-
-    func finish(_ result: Result<ChatResponse, JudgmentFailure>) {
-        lock.lock()
-        guard !done else {
-            lock.unlock()
-            return
-        }
-        done = true
-        let c = continuation
-        continuation = nil
-        if c == nil { pending = result }
-        let losers = tasks
-        tasks = []
-        lock.unlock()
-        for t in losers { t.cancel() }
-        c?.resume(returning: result)
     }
 }

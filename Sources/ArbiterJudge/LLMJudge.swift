@@ -1,6 +1,7 @@
 // LLMJudge: a single-criterion pointwise judge over any ChatBackend. It renders a prompt with a
 // caller-supplied closure (the rubric module's renderer, once connected), asks the backend,
-// parses the verdict, re-asks on a parse failure, optionally draws n self-consistency samples and
+// parses the verdict, re-asks on a parse failure (JudgeCallSettings.ask), optionally draws n
+// self-consistency samples and
 // scores from top-logprobs (G-Eval): read at the verdict token of a free answer, or, with a
 // `verdictPrefix`, from one prefill-only request whose assistant turn holds the prefix
 // (ProbabilityWeighted.verdictRequest). It never throws: timeouts and transport errors become
@@ -10,37 +11,17 @@ import ArbiterCore
 import ArbiterModels
 import Foundation
 
-/// A configuration value the judge cannot run with.
-public enum LLMJudgeConfigurationError: LocalizedError, Equatable {
-    case invalid(field: String, value: String, fix: String)
-
-    public var errorDescription: String? {
-        switch self {
-        case .invalid(let field, let value, let fix):
-            return "LLMJudgeConfiguration.\(field) = \(value) is invalid; \(fix)"
-        }
-    }
-}
-
 /// Settings for an LLMJudge, validated in init.
 public struct LLMJudgeConfiguration: Sendable {
     public var rubric: String
     public var rubricHash: String?
     public var criterion: String
     public var allowed: AllowedScores
-    /// Extra attempts after an unparseable, off-scale or empty answer (0 = no re-ask).
-    public var reasks: Int
-    /// Wall-clock limit per backend call, in seconds.
-    public var timeoutSeconds: Double
+    /// How the backend is called: re-asks, timeout, concurrency, tokens, temperature, seed.
+    public var call: JudgeCallSettings
     /// Self-consistency samples per item (1 = a single answer).
     public var samples: Int
     public var rule: ConsistencyRule
-    /// Most backend calls in flight at once.
-    public var maxConcurrency: Int
-    public var maxTokens: Int
-    public var temperature: Double
-    /// Base seed; sample k uses seed + k.
-    public var seed: UInt64?
     /// Score as the expected value over score-token probabilities when the backend returns them.
     public var probabilityWeighted: Bool
     public var topLogprobs: Int
@@ -55,24 +36,14 @@ public struct LLMJudgeConfiguration: Sendable {
 
     public init(
         rubric: String, rubricHash: String? = nil, criterion: String, allowed: AllowedScores,
-        reasks: Int = 1, timeoutSeconds: Double = 120, samples: Int = 1, rule: ConsistencyRule = .mean,
-        maxConcurrency: Int = 4, maxTokens: Int = 512, temperature: Double = 0, seed: UInt64? = nil,
+        call: JudgeCallSettings = .standard, samples: Int = 1, rule: ConsistencyRule = .mean,
         probabilityWeighted: Bool = false, topLogprobs: Int = 20, verdictPrefix: String? = nil,
         scoreLabels: [String: Double] = [:]
     ) throws {
         func bad(_ f: String, _ v: Any, _ fix: String) -> LLMJudgeConfigurationError {
             .invalid(field: f, value: "\(v)", fix: fix)
         }
-        guard reasks >= 0 else { throw bad("reasks", reasks, "use 0 or more") }
-        guard timeoutSeconds > 0, timeoutSeconds.isFinite else {
-            throw bad("timeoutSeconds", timeoutSeconds, "use a positive number of seconds")
-        }
         guard samples >= 1 else { throw bad("samples", samples, "use 1 or more") }
-        guard maxConcurrency >= 1 else { throw bad("maxConcurrency", maxConcurrency, "use 1 or more") }
-        guard maxTokens >= 1 else { throw bad("maxTokens", maxTokens, "use 1 or more") }
-        guard temperature >= 0, temperature.isFinite else {
-            throw bad("temperature", temperature, "use a finite value ≥ 0")
-        }
         guard (1...20).contains(topLogprobs) else { throw bad("topLogprobs", topLogprobs, "use 1 to 20") }
         if probabilityWeighted, allowed.discreteValues.isEmpty {
             throw bad(
@@ -88,14 +59,9 @@ public struct LLMJudgeConfiguration: Sendable {
         self.rubricHash = rubricHash
         self.criterion = criterion
         self.allowed = allowed
-        self.reasks = reasks
-        self.timeoutSeconds = timeoutSeconds
+        self.call = call
         self.samples = samples
         self.rule = rule
-        self.maxConcurrency = maxConcurrency
-        self.maxTokens = maxTokens
-        self.temperature = temperature
-        self.seed = seed
         self.probabilityWeighted = probabilityWeighted
         self.topLogprobs = topLogprobs
         self.verdictPrefix = verdictPrefix
@@ -124,7 +90,7 @@ public struct LLMJudge: Judge {
     public func judge(_ samples: [JudgeSample]) async -> [Judgment] {
         // Items run in parallel up to maxConcurrency; within an item, samples and re-asks are
         // sequential, so in-flight backend calls never exceed maxConcurrency.
-        await boundedMap(count: samples.count, limit: configuration.maxConcurrency) { i in
+        await boundedMap(count: samples.count, limit: configuration.call.maxConcurrency) { i in
             await judgeOne(samples[i])
         }
     }

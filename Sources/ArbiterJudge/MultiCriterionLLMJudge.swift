@@ -1,6 +1,6 @@
 // MultiCriterionLLMJudge: scores several criteria of a rubric in ONE backend call per sample,
 // reading "[RESULT] <criterion>: <score>" lines or a JSON object keyed by criterion ids. Answers
-// missing some criteria are re-asked for those criteria only; each criterion yields its own
+// missing some criteria are re-asked for those criteria only (JudgeCallSettings.ask); each criterion yields its own
 // Judgment (failed ones without score). With a `verdictPrefix` it is probability-weighted
 // (G-Eval) instead: one prefill-only request per criterion, the rubric's messages plus an
 // assistant turn "<prefix><criterion id>: " (the criterion's own `[RESULT] <id>: ` line), scored
@@ -29,8 +29,10 @@ public struct MultiCriterionLLMJudge: Judge {
     public let rubric: String
     public let rubricHash: String?
     public let criteria: [CriterionScale]
-    /// Shared call settings (its `criterion`/`allowed`/`samples`/`probabilityWeighted` are unused).
-    public let settings: LLMJudgeConfiguration
+    /// How the backend is called: re-asks, timeout, concurrency, tokens, temperature, seed.
+    public let call: JudgeCallSettings
+    /// Alternatives asked for per token in probability-weighted reads (1 to 20).
+    public let topLogprobs: Int
     /// Probability-weighted per-criterion reads after this prefix (e.g. "[RESULT] "); nil: one
     /// free answer holding every criterion's verdict line.
     public let verdictPrefix: String?
@@ -39,7 +41,8 @@ public struct MultiCriterionLLMJudge: Judge {
 
     public init(
         name: String, rubric: String, rubricHash: String? = nil, criteria: [CriterionScale],
-        settings: LLMJudgeConfiguration, backend: any ChatBackend, verdictPrefix: String? = nil,
+        call: JudgeCallSettings = .standard, topLogprobs: Int = 20, backend: any ChatBackend,
+        verdictPrefix: String? = nil,
         render: @escaping @Sendable (JudgeSample) -> [ChatMessage]
     ) throws {
         guard !criteria.isEmpty else {
@@ -49,6 +52,9 @@ public struct MultiCriterionLLMJudge: Judge {
             throw LLMJudgeConfigurationError.invalid(
                 field: "criteria", value: criteria.map(\.id).joined(separator: ","), fix: "criterion ids must be unique"
             )
+        }
+        guard (1...20).contains(topLogprobs) else {
+            throw LLMJudgeConfigurationError.invalid(field: "topLogprobs", value: "\(topLogprobs)", fix: "use 1 to 20")
         }
         if verdictPrefix != nil, let c = criteria.first(where: { $0.allowed.discreteValues.isEmpty }) {
             throw LLMJudgeConfigurationError.invalid(
@@ -60,14 +66,15 @@ public struct MultiCriterionLLMJudge: Judge {
         self.rubric = rubric
         self.rubricHash = rubricHash
         self.criteria = criteria
-        self.settings = settings
+        self.call = call
+        self.topLogprobs = topLogprobs
         self.backend = backend
         self.render = render
     }
 
     /// One judgment per (sample, criterion), samples in order, criteria in the given order.
     public func judge(_ samples: [JudgeSample]) async -> [Judgment] {
-        await boundedMap(count: samples.count, limit: settings.maxConcurrency) { i in
+        await boundedMap(count: samples.count, limit: call.maxConcurrency) { i in
             await judgeOne(samples[i])
         }.flatMap { $0 }
     }
@@ -79,27 +86,8 @@ public struct MultiCriterionLLMJudge: Judge {
         if let prefix = verdictPrefix {
             return await weighted(sample, messages, prefix: prefix, started: started, clock: clock)
         }
-        var conversation = messages
         var results: [String: Result<ParsedScore, JudgmentFailure>] = [:]
-        var raw: String?
-        var model = "unknown"
-        var attempts = 0
-        for attempt in 0...settings.reasks {
-            attempts += 1
-            let request = ChatRequest(
-                messages: conversation, maxTokens: settings.maxTokens, temperature: settings.temperature,
-                seed: settings.seed)
-            let response: ChatResponse
-            switch await LLMJudge.complete(request, backend: backend, timeoutSeconds: settings.timeoutSeconds) {
-            case .failure(let failure):
-                // Criteria not yet scored fail with the transport/timeout reason.
-                for c in criteria where (try? results[c.id]?.get()) == nil { results[c.id] = .failure(failure) }
-                return assemble(sample, messages, results, raw, model, attempts, clock.now - started)
-            case .success(let r):
-                response = r
-            }
-            raw = response.text
-            model = response.model
+        let record = await call.ask(messages, backend: backend, seed: call.seed) { response in
             var missing: [String] = []
             // Parse all ids together (rationales are cut between verdicts), then check each
             // criterion's own scale.
@@ -113,18 +101,19 @@ public struct MultiCriterionLLMJudge: Judge {
                 results[c.id] = parsed
                 if case .failure(let f) = parsed, f != .refusal { missing.append(c.id) }
             }
-            if missing.isEmpty || attempt == settings.reasks { break }
+            if missing.isEmpty { return nil }
             let lines = missing.map { id in
                 "[RESULT] \(id): <score>, where <score> is \(criteria.first { $0.id == id }?.allowed.promptDescription ?? "a score")"
             }
-            conversation += [
-                .assistant(response.text),
-                .user(
-                    "Some criteria could not be scored. Reply with one line per criterion:\n"
-                        + lines.joined(separator: "\n")),
-            ]
+            return "Some criteria could not be scored. Reply with one line per criterion:\n"
+                + lines.joined(separator: "\n")
         }
-        return assemble(sample, messages, results, raw, model, attempts, clock.now - started)
+        if let failure = record.callFailure {
+            // Criteria not yet scored fail with the transport/timeout reason.
+            for c in criteria where (try? results[c.id]?.get()) == nil { results[c.id] = .failure(failure) }
+        }
+        return assemble(
+            sample, messages, results, record.raw, record.model ?? "unknown", record.attempts, clock.now - started)
     }
 
     /// Probability-weighted: one verdict-prefix read per criterion, in criterion order.
@@ -137,8 +126,8 @@ public struct MultiCriterionLLMJudge: Judge {
             outcomes.append(
                 await LLMJudge.readPrefixVerdict(
                     messages, prefix: prefix + "\(c.id): ", allowed: c.allowed.discreteValues, labels: c.labels,
-                    topLogprobs: settings.topLogprobs,
-                    seed: settings.seed, backend: backend, timeoutSeconds: settings.timeoutSeconds))
+                    topLogprobs: topLogprobs,
+                    seed: call.seed, backend: backend, timeoutSeconds: call.timeoutSeconds))
         }
         let elapsed = clock.now - started
         let ms = elapsed.milliseconds

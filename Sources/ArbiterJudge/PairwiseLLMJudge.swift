@@ -1,7 +1,8 @@
 // PairwiseLLMJudge: compares two responses to one prompt with a ChatBackend. With a swap policy
 // it asks twice, as (A, B) and as (B, A), and reconciles the verdicts (PositionSwap); the
 // judgment records the final verdict and whether the two orders agreed. Timeouts and transport
-// errors become failed judgments; unparseable answers are re-asked like LLMJudge's.
+// errors become failed judgments; unparseable answers are re-asked in the judges' one re-ask loop
+// (JudgeCallSettings.ask).
 import ArbiterChat
 import ArbiterCore
 import Foundation
@@ -34,37 +35,22 @@ public struct PairwiseJudgeConfiguration: Sendable {
     public var criterion: String
     /// nil: judge only the (A, B) order. Otherwise also (B, A), reconciled by this policy.
     public var swapPolicy: SwapPolicy?
-    public var reasks: Int
-    public var timeoutSeconds: Double
-    public var maxConcurrency: Int
-    public var maxTokens: Int
-    public var temperature: Double
-    public var seed: UInt64?
+    /// How the backend is called: re-asks, timeout, concurrency, tokens, temperature, seed.
+    public var call: JudgeCallSettings
 
     public init(
         rubric: String, rubricHash: String? = nil, criterion: String = "pairwise",
-        swapPolicy: SwapPolicy? = .inconsistentAsTie,
-        reasks: Int = 1, timeoutSeconds: Double = 120, maxConcurrency: Int = 4, maxTokens: Int = 512,
-        temperature: Double = 0, seed: UInt64? = nil
-    ) throws {
-        // Reuse LLMJudgeConfiguration's checks for the shared fields.
-        _ = try LLMJudgeConfiguration(
-            rubric: rubric, criterion: criterion, allowed: .set([0]), reasks: reasks, timeoutSeconds: timeoutSeconds,
-            maxConcurrency: maxConcurrency, maxTokens: maxTokens, temperature: temperature)
+        swapPolicy: SwapPolicy? = .inconsistentAsTie, call: JudgeCallSettings = .standard
+    ) {
         self.rubric = rubric
         self.rubricHash = rubricHash
         self.criterion = criterion
         self.swapPolicy = swapPolicy
-        self.reasks = reasks
-        self.timeoutSeconds = timeoutSeconds
-        self.maxConcurrency = maxConcurrency
-        self.maxTokens = maxTokens
-        self.temperature = temperature
-        self.seed = seed
+        self.call = call
     }
 }
 
-public struct PairwiseLLMJudge: Sendable {
+public struct PairwiseLLMJudge: Judge {
     public let name: String
     public let configuration: PairwiseJudgeConfiguration
     let backend: any ChatBackend
@@ -83,7 +69,7 @@ public struct PairwiseLLMJudge: Sendable {
 
     /// One judgment per sample, in order; `verdict` is in the original (A, B) frame.
     public func judge(_ samples: [PairwiseSample]) async -> [Judgment] {
-        await boundedMap(count: samples.count, limit: configuration.maxConcurrency) { i in
+        await boundedMap(count: samples.count, limit: configuration.call.maxConcurrency) { i in
             await judgeOne(samples[i])
         }
     }
@@ -131,38 +117,14 @@ public struct PairwiseLLMJudge: Sendable {
     }
 
     func ask(_ messages: [ChatMessage]) async -> Ask {
-        var conversation = messages
-        var out = Ask()
-        for attempt in 0...configuration.reasks {
-            out.attempts += 1
-            let request = ChatRequest(
-                messages: conversation, maxTokens: configuration.maxTokens, temperature: configuration.temperature,
-                seed: configuration.seed)
-            switch await LLMJudge.complete(request, backend: backend, timeoutSeconds: configuration.timeoutSeconds) {
-            case .failure(let f):
-                out.failure = f
-                return out
-            case .success(let response):
-                out.model = response.model
-                out.raw = response.text
-                switch VerdictParser.parsePairwise(response.text) {
-                case .success(let parsed):
-                    out.verdict = parsed.verdict
-                    out.rationale = parsed.rationale
-                    out.failure = nil
-                    return out
-                case .failure(let f):
-                    out.failure = f
-                    if f == .refusal || attempt == configuration.reasks { return out }
-                    conversation += [
-                        .assistant(response.text),
-                        .user(
-                            "Your answer could not be read (\(f.description)). Reply with a final line \"[RESULT] A\", \"[RESULT] B\" or \"[RESULT] TIE\"."
-                        ),
-                    ]
-                }
-            }
-        }
-        return out
+        let asked = await configuration.call.askForVerdict(
+            messages, backend: backend, seed: configuration.call.seed,
+            parse: { VerdictParser.parsePairwise($0.text) },
+            reask: { failure in
+                "Your answer could not be read (\(failure.description)). Reply with a final line \"[RESULT] A\", \"[RESULT] B\" or \"[RESULT] TIE\"."
+            })
+        return Ask(
+            verdict: asked.verdict?.verdict, failure: asked.failure, rationale: asked.verdict?.rationale,
+            raw: asked.record.raw, model: asked.record.model, attempts: asked.record.attempts)
     }
 }

@@ -1,6 +1,7 @@
 // PositionSwap: position-bias control for pairwise judging. Each pair is judged twice, as (A, B)
 // and as (B, A); the swapped verdict is mapped back to the original frame and the two are
 // reconciled by a policy. Also the batch position-consistency rate. It does not call judges.
+import ArbiterCore
 import Foundation
 
 /// What to do when the two orders disagree.

@@ -18,14 +18,10 @@ import ArbiterCore
 import ArbiterRubric
 import Foundation
 
-/// Settings shared by every judge a rubric can build; validated by the underlying configurations.
+/// Settings for every judge a rubric can build.
 public struct RubricJudgeOptions: Sendable {
-    public var reasks: Int
-    public var timeoutSeconds: Double
-    public var maxConcurrency: Int
-    public var maxTokens: Int
-    public var temperature: Double
-    public var seed: UInt64?
+    /// How the backend is called: re-asks, timeout, concurrency, tokens, temperature, seed.
+    public var call: JudgeCallSettings
     /// Score pointwise rubrics as the expected value over score-token probabilities, when the
     /// backend returns top-logprobs. Without `verdictPrefix` only single-criterion rubrics are
     /// weighted (at the verdict token of a free answer).
@@ -38,16 +34,10 @@ public struct RubricJudgeOptions: Sendable {
     public var swapPolicy: SwapPolicy?
 
     public init(
-        reasks: Int = 1, timeoutSeconds: Double = 120, maxConcurrency: Int = 4, maxTokens: Int = 512,
-        temperature: Double = 0, seed: UInt64? = nil, probabilityWeighted: Bool = false,
+        call: JudgeCallSettings = .standard, probabilityWeighted: Bool = false,
         swapPolicy: SwapPolicy? = .inconsistentAsTie, verdictPrefix: String? = nil
     ) {
-        self.reasks = reasks
-        self.timeoutSeconds = timeoutSeconds
-        self.maxConcurrency = maxConcurrency
-        self.maxTokens = maxTokens
-        self.temperature = temperature
-        self.seed = seed
+        self.call = call
         self.probabilityWeighted = probabilityWeighted
         self.swapPolicy = swapPolicy
         self.verdictPrefix = verdictPrefix
@@ -103,10 +93,8 @@ public enum RubricJudge {
             -> LLMJudgeConfiguration
         {
             try LLMJudgeConfiguration(
-                rubric: rubric.name, rubricHash: hash, criterion: criterion, allowed: allowed, reasks: options.reasks,
-                timeoutSeconds: options.timeoutSeconds, maxConcurrency: options.maxConcurrency,
-                maxTokens: options.maxTokens,
-                temperature: options.temperature, seed: options.seed, probabilityWeighted: weighted,
+                rubric: rubric.name, rubricHash: hash, criterion: criterion, allowed: allowed, call: options.call,
+                probabilityWeighted: weighted,
                 verdictPrefix: weighted ? options.verdictPrefix : nil, scoreLabels: labels)
         }
         let prefix = options.probabilityWeighted ? options.verdictPrefix : nil
@@ -120,10 +108,8 @@ public enum RubricJudge {
         let criteria = rubric.criteria.compactMap { c in
             c.scale.map { CriterionScale(id: c.id, allowed: AllowedScores(scale: $0), labels: labels($0)) }
         }
-        let config = try settings(
-            criterion: overallCriterion, allowed: .range(-Double.infinity...Double.infinity), weighted: false)
         let inner = try MultiCriterionLLMJudge(
-            name: name, rubric: rubric.name, rubricHash: hash, criteria: criteria, settings: config, backend: adapted,
+            name: name, rubric: rubric.name, rubricHash: hash, criteria: criteria, call: options.call, backend: adapted,
             verdictPrefix: prefix, render: render)
         return RubricPointwiseJudge(
             name: name, rubric: rubric, inner: inner, criteria: criteria.map(\.id) + [overallCriterion])
@@ -137,10 +123,9 @@ public enum RubricJudge {
         guard rubric.kind == .pairwise else {
             throw RubricJudgeError.wrongKind(rubric: rubric.name, kind: rubric.kind.rawValue, wanted: "pairwise")
         }
-        let config = try PairwiseJudgeConfiguration(
+        let config = PairwiseJudgeConfiguration(
             rubric: rubric.name, rubricHash: rubric.contentHash, criterion: "pairwise", swapPolicy: options.swapPolicy,
-            reasks: options.reasks, timeoutSeconds: options.timeoutSeconds, maxConcurrency: options.maxConcurrency,
-            maxTokens: options.maxTokens, temperature: options.temperature, seed: options.seed)
+            call: options.call)
         return PairwiseLLMJudge(name: name, backend: backend, configuration: config) { prompt, first, second in
             rubric.renderPairwise(prompt: prompt, responseA: first, responseB: second)
         }
@@ -152,7 +137,7 @@ public enum RubricJudge {
 public struct RubricPointwiseJudge: Judge {
     public let name: String
     public let rubric: Rubric
-    let inner: any Judge
+    let inner: any Judge<JudgeSample>
     /// The criterion ids each sample yields, in output order ("overall" last when present).
     public let criteria: [String]
 

@@ -1,6 +1,7 @@
 // VerdictParser+Pairwise: the winner of a pairwise comparison from free text: "[RESULT] A|B|TIE",
 // MT-Bench "[[A]]"/"[[B]]"/"[[C]]" (C = tie), AlpacaEval "Output (a)", "Response A is better",
 // "Winner: B", "it's a tie", JSON {"winner": "a"}, or a bare "A"/"B"/"tie". The LAST verdict wins.
+import ArbiterCore
 import Foundation
 
 /// A successfully parsed pairwise verdict.

@@ -19,7 +19,7 @@ public struct VerifierResult: Sendable, Equatable {
 }
 
 /// A programmatic judge.
-public protocol Verifier: Judge {
+public protocol Verifier: Judge<JudgeSample> {
     /// Short kind name stored as the judgment's model, e.g. "exact_match".
     var kind: String { get }
     func verify(_ sample: JudgeSample) async -> Result<VerifierResult, JudgmentFailure>

@@ -133,7 +133,7 @@ extension Rubric {
 
     /// Messages asking a judge to score one response. When the rubric needs a reference and none
     /// is given, the prompt says so. The judge is asked to end with `[RESULT]` lines
-    /// (see `outputFormatText`); read them back with `pointwiseVerdict(from:)`.
+    /// (see `outputFormatText`); ArbiterJudge's `VerdictParser` reads them back.
     public func renderPointwise(prompt: String, response: String, reference: String? = nil) -> [ChatMessage] {
         precondition(kind == .pointwise, "renderPointwise needs a pointwise rubric; \(name) is \(kind.rawValue)")
         let referenceText = reference ?? (requiresReference ? "(no reference answer was provided)" : "")
@@ -143,7 +143,7 @@ extension Rubric {
     }
 
     /// Messages asking a judge which of two responses is better, ending with
-    /// `[RESULT] A`, `[RESULT] B` or `[RESULT] TIE`; read it back with `pairwiseVerdict(from:)`.
+    /// `[RESULT] A`, `[RESULT] B` or `[RESULT] TIE`; ArbiterJudge's `VerdictParser` reads it back.
     public func renderPairwise(prompt: String, responseA: String, responseB: String) -> [ChatMessage] {
         precondition(kind == .pairwise, "renderPairwise needs a pairwise rubric; \(name) is \(kind.rawValue)")
         return render([.prompt: prompt, .responseA: responseA, .responseB: responseB], includeReference: false)

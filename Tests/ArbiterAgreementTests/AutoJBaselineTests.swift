@@ -2,6 +2,7 @@
 // pairwise baselines (always a / always b from the bundled human labels; longer/shorter answer wins
 // in characters and words, from the bundled samples file). MT-Bench convention.
 import ArbiterAgreement
+import ArbiterCore
 import ArbiterTestSupport
 import Foundation
 import Testing
@@ -9,20 +10,20 @@ import Testing
 private let autojSamplesFile = "agreement/autoj/samples.jsonl"
 
 @Suite struct AutoJBaselineTests {
-    func load() throws -> (ref: [String: Any], humans: [String: [PairwiseVote]], ids: [String]) {
+    func load() throws -> (ref: [String: Any], humans: [String: [PairwiseVerdict]], ids: [String]) {
         let ref = try dict(try dict(try Fixtures.json("agreement/autoj_baselines.json"))["results"])
         let table = try LabelFile.load(Fixtures.url("agreement/autoj/human_labels.jsonl")).voteTable()
         return (ref, table.labelsByItem, table.itemIDs)
     }
 
     func check(
-        _ baseline: PairwiseBaseline, _ ids: [String], _ humans: [String: [PairwiseVote]],
+        _ baseline: PairwiseBaseline, _ ids: [String], _ humans: [String: [PairwiseVerdict]],
         _ ref: [String: Any], samples: SampleFile?
     ) throws {
         let e = try dict(try dict(ref["baselines"])[baseline.name])
         let votes = try baseline.votes(for: ids, samples: samples)
         let counts = try dict(e["judge_votes"])
-        for v in PairwiseVote.categories {
+        for v in PairwiseVerdict.allCases {
             #expect(votes.values.filter { $0 == v }.count == counts[v.rawValue] as? Int, "\(baseline.name) votes \(v)")
         }
         var t = DeviationTracker()
@@ -38,7 +39,7 @@ private let autojSamplesFile = "agreement/autoj/samples.jsonl"
         let (ref, humans, ids) = try load()
         #expect(ids.count == ref["n_items"] as? Int)
         let dist = try dict(ref["label_distribution"])
-        for v in PairwiseVote.categories {
+        for v in PairwiseVerdict.allCases {
             #expect(humans.values.filter { $0 == [v] }.count == dist[v.rawValue] as? Int)
         }
         try check(.always(.a), ids, humans, ref, samples: nil)

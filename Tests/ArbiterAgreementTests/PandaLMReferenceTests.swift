@@ -2,6 +2,7 @@
 // label files through the JSONL loaders (human κ/α/AC1/Fleiss, MT-Bench agreement with and without
 // ties, judge vs majority, judge as a 4th rater). Closed form: 1e-9 absolute, counts exact.
 import ArbiterAgreement
+import ArbiterCore
 import ArbiterTestSupport
 import Foundation
 import Testing
@@ -15,7 +16,7 @@ import Testing
         let table = try humanFile.voteTable()
         #expect(table.itemIDs.count == ref["n_items"] as? Int)
         #expect(table.sources == ref["human_raters"] as? [String])
-        let cats = PairwiseVote.categories
+        let cats = PairwiseVerdict.allCases
         var t = DeviationTracker()
 
         let kappas = try dict(ref["human_pairwise_cohen_kappa_unweighted"])
@@ -44,7 +45,7 @@ import Testing
         try expectCount(Agreement.mtBenchHumanAgreement(humans: hv, includeTies: true), hh["with_ties"], &t)
         try expectCount(Agreement.mtBenchHumanAgreement(humans: hv, includeTies: false), hh["without_ties"], &t)
 
-        var majority: [String: PairwiseVote] = [:]
+        var majority: [String: PairwiseVerdict] = [:]
         for (id, votes) in hv { if let m = Agreement.majority(votes) { majority[id] = m } }
         #expect(majority.count == ref["n_items_with_human_majority"] as? Int)
 

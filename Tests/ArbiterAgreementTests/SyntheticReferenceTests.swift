@@ -2,6 +2,7 @@
 // (hand-made cases: Krippendorff 2011, Shrout & Fleiss 1979, prevalence paradox, missing data, ties)
 // and the MT-Bench pairwise case, at 1e-9 absolute.
 import ArbiterAgreement
+import ArbiterCore
 import ArbiterTestSupport
 import Foundation
 import Testing
@@ -112,8 +113,8 @@ import Testing
         let c = try #require(cases.first)
         let judgeRaw = try #require(c["judge"] as? [String: String])
         let humansRaw = try #require(c["humans"] as? [String: [String]])
-        let judge = try judgeRaw.mapValues { try #require(PairwiseVote(rawValue: $0)) }
-        let humans = try humansRaw.mapValues { try $0.map { try #require(PairwiseVote(rawValue: $0)) } }
+        let judge = try judgeRaw.mapValues { try #require(PairwiseVerdict(rawValue: $0)) }
+        let humans = try humansRaw.mapValues { try $0.map { try #require(PairwiseVerdict(rawValue: $0)) } }
         let res = try dict(c["results"])
         let got: [String: AgreementCount] = [
             "judge_vs_human_with_ties": Agreement.mtBenchAgreement(judge: judge, humans: humans, includeTies: true),

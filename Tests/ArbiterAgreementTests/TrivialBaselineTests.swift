@@ -1,6 +1,7 @@
 // TrivialBaselineTests: the surface-only "judges" on inline samples — length votes (ties on equal
 // length), shorter = mirror of longer, seeded random reproducible, graded constant/length scores.
 import ArbiterAgreement
+import ArbiterCore
 import Foundation
 import Testing
 
@@ -28,7 +29,7 @@ import Testing
         let ids = (0..<50).map { "i\($0)" }
         let a = try PairwiseBaseline.random(seed: 4).votes(for: ids, samples: nil)
         #expect(a == (try PairwiseBaseline.random(seed: 4).votes(for: ids, samples: nil)))
-        #expect(Set(a.values) == Set(PairwiseVote.categories))
+        #expect(Set(a.values) == Set(PairwiseVerdict.allCases))
         let s = try GradedBaseline.random(scale: [1, 2, 3], seed: 1).scores(for: ids, samples: nil)
         #expect(s == (try GradedBaseline.random(scale: [1, 2, 3], seed: 1).scores(for: ids, samples: nil)))
         #expect(Set(s).isSubset(of: [1, 2, 3]))

@@ -23,9 +23,9 @@ import Testing
     static func judge(_ http: OpenAIChatBackend, probabilityWeighted: Bool = false) throws -> LLMJudge {
         let backend = OnTestExecutor(base: http)
         let configuration = try LLMJudgeConfiguration(
-            rubric: "correctness@1", criterion: "overall", allowed: .set([1, 2, 3, 4, 5]), reasks: 1,
-            timeoutSeconds: 600,
-            maxTokens: 16, probabilityWeighted: probabilityWeighted, topLogprobs: 5)
+            rubric: "correctness@1", criterion: "overall", allowed: .set([1, 2, 3, 4, 5]),
+            call: try JudgeCallSettings(reasks: 1, timeoutSeconds: 600, maxTokens: 16),
+            probabilityWeighted: probabilityWeighted, topLogprobs: 5)
         return LLMJudge(name: "openai:test", backend: backend, configuration: configuration) { s in
             [.system("Grade the answer."), .user("Q: \(s.prompt)\nA: \(s.response)\nEnd with [RESULT] <1-5>.")]
         }

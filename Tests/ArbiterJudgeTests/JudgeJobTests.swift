@@ -52,7 +52,8 @@ final class TaskBox: @unchecked Sendable {
     ) throws -> JudgeJob {
         let rubric = try ShippedRubric.load("summeval-consistency")
         let judge = try RubricJudge.pointwise(
-            name: "fake", rubric: rubric, backend: backend, options: RubricJudgeOptions(reasks: 0))
+            name: "fake", rubric: rubric, backend: backend,
+            options: RubricJudgeOptions(call: try JudgeCallSettings(reasks: 0)))
         return JudgeJob(
             input: folder.appendingPathComponent("samples.jsonl"),
             output: folder.appendingPathComponent("judgments.jsonl"),

@@ -19,7 +19,8 @@ import Testing
         let rubric = try ShippedRubric.load("summeval-consistency")
         var judge = JobJudge(
             try RubricJudge.pointwise(
-                name: "fake", rubric: rubric, backend: backend, options: RubricJudgeOptions(reasks: 0)))
+                name: "fake", rubric: rubric, backend: backend,
+                options: RubricJudgeOptions(call: try JudgeCallSettings(reasks: 0))))
         judge.settings = settings
         return JudgeJob(
             input: folder.appendingPathComponent("samples.jsonl"),

@@ -15,8 +15,8 @@ func makeJudge(_ backend: ScriptedBackend, _ configure: (inout LLMJudgeConfigura
     -> LLMJudge
 {
     var config = try LLMJudgeConfiguration(
-        rubric: "helpfulness@1", rubricHash: "h1", criterion: "overall", allowed: .set([1, 2, 3, 4, 5]), reasks: 1,
-        timeoutSeconds: 5)
+        rubric: "helpfulness@1", rubricHash: "h1", criterion: "overall", allowed: .set([1, 2, 3, 4, 5]),
+        call: try JudgeCallSettings(reasks: 1, timeoutSeconds: 5))
     configure(&config)
     return LLMJudge(name: "scripted-judge", backend: backend, configuration: config, render: render)
 }
@@ -65,7 +65,7 @@ let sampleQ = JudgeSample(id: "s1", prompt: "2+2?", response: "4")
     // must give up at 0.2 s, so the judgment is a timeout without a score (never the late 5).
     // No wall-clock assertion: tests never assert on time.
     let backend = ScriptedBackend([.stall(seconds: 5, then: "[RESULT] 5")])
-    let judge = try makeJudge(backend) { $0.timeoutSeconds = 0.2 }
+    let judge = try makeJudge(backend) { $0.call.timeoutSeconds = 0.2 }
     let j = try #require(await judge.judge([sampleQ]).first)
     #expect(j.failure == .timeout(seconds: 0.2))
     #expect(j.score == nil && j.attempts == 1)
@@ -82,7 +82,7 @@ let sampleQ = JudgeSample(id: "s1", prompt: "2+2?", response: "4")
 
 @Test func boundedConcurrencyIsRespected() async throws {
     let backend = ScriptedBackend([], repeating: .delay(seconds: 0.03, then: "[RESULT] 3"))
-    let judge = try makeJudge(backend) { $0.maxConcurrency = 3 }
+    let judge = try makeJudge(backend) { $0.call.maxConcurrency = 3 }
     let samples = (0..<12).map { JudgeSample(id: "s\($0)", prompt: "p", response: "r") }
     let judgments = await judge.judge(samples)
     #expect(judgments.map(\.id) == samples.map(\.id))  // order kept
@@ -97,8 +97,8 @@ let sampleQ = JudgeSample(id: "s1", prompt: "2+2?", response: "4")
     let judge = try makeJudge(backend) {
         $0.samples = 3
         $0.rule = .majority
-        $0.seed = 10
-        $0.temperature = 0.7
+        $0.call.seed = 10
+        $0.call.temperature = 0.7
     }
     let j = try #require(await judge.judge([sampleQ]).first)
     // Sample 1 → 4; sample 2 → garbage, re-ask → garbage (failed); sample 3 → 2.
@@ -143,10 +143,22 @@ let sampleQ = JudgeSample(id: "s1", prompt: "2+2?", response: "4")
 
 @Test func configurationIsValidated() {
     func make(_ body: () throws -> LLMJudgeConfiguration) -> Bool { (try? body()) == nil }
-    #expect(make { try LLMJudgeConfiguration(rubric: "r", criterion: "c", allowed: .set([1]), reasks: -1) })
-    #expect(make { try LLMJudgeConfiguration(rubric: "r", criterion: "c", allowed: .set([1]), timeoutSeconds: 0) })
+    #expect(
+        make {
+            try LLMJudgeConfiguration(
+                rubric: "r", criterion: "c", allowed: .set([1]), call: try JudgeCallSettings(reasks: -1))
+        })
+    #expect(
+        make {
+            try LLMJudgeConfiguration(
+                rubric: "r", criterion: "c", allowed: .set([1]), call: try JudgeCallSettings(timeoutSeconds: 0))
+        })
     #expect(make { try LLMJudgeConfiguration(rubric: "r", criterion: "c", allowed: .set([1]), samples: 0) })
-    #expect(make { try LLMJudgeConfiguration(rubric: "r", criterion: "c", allowed: .set([1]), maxConcurrency: 0) })
+    #expect(
+        make {
+            try LLMJudgeConfiguration(
+                rubric: "r", criterion: "c", allowed: .set([1]), call: try JudgeCallSettings(maxConcurrency: 0))
+        })
     #expect(
         make {
             try LLMJudgeConfiguration(

@@ -97,8 +97,8 @@ import Testing
     @Test func probabilityWeightedRubricJudgesScore() async throws {
         let backend = try LocalChatBackend(model: try Self.model.get(), name: "smollm2-135m")
         let options = RubricJudgeOptions(
-            reasks: 0, timeoutSeconds: 600, maxConcurrency: 1, maxTokens: 1, probabilityWeighted: true,
-            verdictPrefix: "[RESULT] ")
+            call: try JudgeCallSettings(reasks: 0, timeoutSeconds: 600, maxConcurrency: 1, maxTokens: 1),
+            probabilityWeighted: true, verdictPrefix: "[RESULT] ")
         let single = try RubricJudge.pointwise(
             name: "local:smollm2-135m", rubric: try ShippedRubric.load("summeval-consistency"), backend: backend,
             options: options)

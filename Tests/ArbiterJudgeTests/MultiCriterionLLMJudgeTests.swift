@@ -5,15 +5,14 @@ import Foundation
 import Testing
 
 func multiJudge(_ backend: ScriptedBackend) throws -> MultiCriterionLLMJudge {
-    let settings = try LLMJudgeConfiguration(
-        rubric: "summary@2", criterion: "-", allowed: .set([0]), reasks: 1, timeoutSeconds: 5, maxConcurrency: 1)
+    let call = try JudgeCallSettings(reasks: 1, timeoutSeconds: 5, maxConcurrency: 1)
     return try MultiCriterionLLMJudge(
         name: "multi", rubric: "summary@2", rubricHash: "h2",
         criteria: [
             CriterionScale(id: "coherence", allowed: .set([1, 2, 3, 4, 5])),
             CriterionScale(id: "factual", allowed: .set([0, 1])),
         ],
-        settings: settings, backend: backend, render: render)
+        call: call, backend: backend, render: render)
 }
 
 @Test func scoresAllCriteriaInOneCall() async throws {
@@ -45,15 +44,14 @@ func multiJudge(_ backend: ScriptedBackend) throws -> MultiCriterionLLMJudge {
 }
 
 @Test func rejectsBadCriteria() throws {
-    let settings = try LLMJudgeConfiguration(rubric: "r", criterion: "-", allowed: .set([0]))
     let backend = ScriptedBackend([])
     #expect(throws: LLMJudgeConfigurationError.self) {
         try MultiCriterionLLMJudge(
-            name: "m", rubric: "r", criteria: [], settings: settings, backend: backend, render: render)
+            name: "m", rubric: "r", criteria: [], backend: backend, render: render)
     }
     let dup = CriterionScale(id: "a", allowed: .set([1]))
     #expect(throws: LLMJudgeConfigurationError.self) {
         try MultiCriterionLLMJudge(
-            name: "m", rubric: "r", criteria: [dup, dup], settings: settings, backend: backend, render: render)
+            name: "m", rubric: "r", criteria: [dup, dup], backend: backend, render: render)
     }
 }

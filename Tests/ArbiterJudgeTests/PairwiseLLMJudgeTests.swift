@@ -12,8 +12,9 @@ func renderPair(_ prompt: String, _ first: String, _ second: String) -> [ChatMes
 
 func pairJudge(_ backend: ScriptedBackend, policy: SwapPolicy?) throws -> PairwiseLLMJudge {
     // maxConcurrency 1 keeps the scripted answers in sample order.
-    let config = try PairwiseJudgeConfiguration(
-        rubric: "pref@1", swapPolicy: policy, reasks: 1, timeoutSeconds: 5, maxConcurrency: 1)
+    let config = PairwiseJudgeConfiguration(
+        rubric: "pref@1", swapPolicy: policy,
+        call: try JudgeCallSettings(reasks: 1, timeoutSeconds: 5, maxConcurrency: 1))
     return PairwiseLLMJudge(name: "pair", backend: backend, configuration: config, render: renderPair)
 }
 
@@ -27,6 +28,15 @@ let pair = PairwiseSample(id: "p1", prompt: "Capital of France?", responseA: "Pa
     #expect(j.attempts == 2)
     let prompts = backend.recorded.map { $0.messages[0].content }
     #expect(prompts[0].contains("[A] Paris") && prompts[1].contains("[A] Lyon"))
+}
+
+/// The pairwise judge is a `Judge` like the pointwise ones: code written against the protocol runs it.
+@Test func pairwiseJudgeRunsThroughTheJudgeProtocol() async throws {
+    func judgeAll<J: Judge>(_ judge: J, _ samples: [J.Sample]) async -> [Judgment] { await judge.judge(samples) }
+    let backend = ScriptedBackend([.text("[RESULT] B")])
+    let judge: any Judge<PairwiseSample> = try pairJudge(backend, policy: nil)
+    let out = await judgeAll(judge, [pair])
+    #expect(judge.name == "pair" && out.map(\.verdict) == [.b] && backend.callCount == 1)
 }
 
 @Test func positionBiasUnderBothPolicies() async throws {

@@ -34,7 +34,8 @@ import Testing
         let rubric = try ShippedRubric.load("summeval-consistency")
         let judge = try RubricJudge.pointwise(
             name: "local:smollm2-135m", rubric: rubric, backend: backend,
-            options: RubricJudgeOptions(reasks: 0, timeoutSeconds: 600, maxConcurrency: 1, maxTokens: 8))
+            options: RubricJudgeOptions(
+                call: try JudgeCallSettings(reasks: 0, timeoutSeconds: 600, maxConcurrency: 1, maxTokens: 8)))
         let samples = try Self.samples(2)
         #expect(samples.count == 2)
         let out = await judge.judge(samples)

@@ -56,7 +56,7 @@ enum ShippedRubric {
         let rubric = try ShippedRubric.load("summeval-consistency")
         let judge = try RubricJudge.pointwise(
             name: "j", rubric: rubric, backend: FunctionBackend { _ in "[RESULT] 9" },
-            options: RubricJudgeOptions(reasks: 0))
+            options: RubricJudgeOptions(call: try JudgeCallSettings(reasks: 0)))
         let j = try #require(await judge.judge([JudgeSample(id: "s", prompt: "p", response: "r")]).first)
         #expect(j.score == nil)
         #expect(j.failure == .offScale(value: 9, allowed: [1, 2, 3, 4, 5]))
@@ -81,11 +81,53 @@ enum ShippedRubric {
         let rubric = try ShippedRubric.load("instruction-following")
         let backend = FunctionBackend { _ in "[RESULT] adherence: all\n[RESULT] format: maybe" }
         let judge = try RubricJudge.pointwise(
-            name: "j", rubric: rubric, backend: backend, options: RubricJudgeOptions(reasks: 0))
+            name: "j", rubric: rubric, backend: backend,
+            options: RubricJudgeOptions(call: try JudgeCallSettings(reasks: 0)))
         let out = await judge.judge([JudgeSample(id: "a", prompt: "p", response: "r")])
         #expect(out.count == 3)
         #expect(out[0].score == 4 && out[1].failure != nil)
         #expect(out[2].criterion == "overall" && out[2].score == nil && out[2].failure != nil)
+    }
+
+    /// A rubric's `[RESULT]` answers, read back the way a judge reads them: the last line wins,
+    /// decoration is tolerated, a missing or off-scale answer fails with its reason.
+    @Test func singleCriterionAnswersAreReadByTheirLastResultLine() async throws {
+        let rubric = try ShippedRubric.load("helpfulness")
+        func judged(_ answer: String) async throws -> Judgment {
+            let judge = try RubricJudge.pointwise(
+                name: "j", rubric: rubric, backend: FunctionBackend { _ in answer },
+                options: RubricJudgeOptions(call: try JudgeCallSettings(reasks: 0)))
+            return try #require(await judge.judge([JudgeSample(id: "s", prompt: "p", response: "r")]).first)
+        }
+        #expect(try await judged("It answers well.\n[RESULT] 3\nOn reflection:\n**[RESULT] 4**").score == 4)
+        #expect(try await judged("[RESULT] 9").failure == .offScale(value: 9, allowed: [1, 2, 3, 4, 5]))
+        let none = try await judged("No verdict here.")
+        #expect(none.score == nil && none.failure == .unparseable)
+    }
+
+    @Test func multiCriterionLabelAnswersIgnoreCase() async throws {
+        let rubric = try ShippedRubric.load("instruction-following")
+        let backend = FunctionBackend { _ in "Reasons.\n[RESULT] adherence: most\n[RESULT] format: PASS\n" }
+        let judge = try RubricJudge.pointwise(name: "j", rubric: rubric, backend: backend)
+        let out = await judge.judge([JudgeSample(id: "a", prompt: "p", response: "r")])
+        #expect(out.map(\.criterion) == ["adherence", "format", "overall"])
+        #expect(out[0].score == 3 && out[1].score == 1)
+    }
+
+    @Test func pairwiseAnswersAreReadByTheirLastResultLine() async throws {
+        let rubric = try ShippedRubric.load("pairwise-preference")
+        func judged(_ answer: String) async throws -> Judgment {
+            let options = RubricJudgeOptions(call: try JudgeCallSettings(reasks: 0), swapPolicy: nil)
+            let judge = try RubricJudge.pairwise(
+                name: "p", rubric: rubric, backend: FunctionBackend { _ in answer }, options: options)
+            return try #require(
+                await judge.judge([PairwiseSample(id: "x", prompt: "q", responseA: "a", responseB: "b")]).first)
+        }
+        #expect(try await judged("A is longer but B is right.\n[RESULT] B").verdict == .b)
+        #expect(try await judged("[RESULT] tie").verdict == .tie)
+        #expect(try await judged("[RESULT] B\n[RESULT] A (final)").verdict == .a)
+        let none = try await judged("Both fine.")
+        #expect(none.verdict == nil && none.failure == .unparseable)
     }
 
     @Test func pairwiseRubric() async throws {

@@ -1,4 +1,5 @@
 // VerdictParserCriteriaTests: per-criterion scores and pairwise verdicts from free text.
+import ArbiterCore
 import ArbiterJudge
 import Testing
 

@@ -71,7 +71,6 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
         #expect(throws: LLMJudgeConfigurationError.self) {
             try MultiCriterionLLMJudge(
                 name: "m", rubric: "r", criteria: [CriterionScale(id: "a", allowed: .range(0.2...0.8))],
-                settings: try LLMJudgeConfiguration(rubric: "r", criterion: "-", allowed: .set([0])),
                 backend: ScriptedBackend([]),
                 verdictPrefix: "[RESULT] ", render: render)
         }
@@ -88,7 +87,8 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
         ])
         let judge = try RubricJudge.pointwise(
             name: "scripted", rubric: rubric, backend: backend,
-            options: RubricJudgeOptions(maxConcurrency: 1, probabilityWeighted: true, verdictPrefix: "[RESULT] "))
+            options: RubricJudgeOptions(
+                call: try JudgeCallSettings(maxConcurrency: 1), probabilityWeighted: true, verdictPrefix: "[RESULT] "))
         #expect(judge.criteria == ids + [RubricJudge.overallCriterion])
         let sample = JudgeSample(id: "s1", prompt: "Capital of France?", response: "Paris.", reference: "Paris")
         let out = await judge.judge([sample])
@@ -117,7 +117,8 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
         ])
         let judge = try RubricJudge.pointwise(
             name: "scripted", rubric: rubric, backend: backend,
-            options: RubricJudgeOptions(maxConcurrency: 1, probabilityWeighted: true, verdictPrefix: "[RESULT] "))
+            options: RubricJudgeOptions(
+                call: try JudgeCallSettings(maxConcurrency: 1), probabilityWeighted: true, verdictPrefix: "[RESULT] "))
         let out = await judge.judge([JudgeSample(id: "s1", prompt: "p", response: "r", reference: "x")])
         #expect(out.count == 3)
         #expect(out[0].score == 4 && out[1].failure == .unparseable)
@@ -137,7 +138,8 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
         ])
         let judge = try RubricJudge.pointwise(
             name: "scripted", rubric: rubric, backend: backend,
-            options: RubricJudgeOptions(maxConcurrency: 1, probabilityWeighted: true, verdictPrefix: "[RESULT] "))
+            options: RubricJudgeOptions(
+                call: try JudgeCallSettings(maxConcurrency: 1), probabilityWeighted: true, verdictPrefix: "[RESULT] "))
         let out = await judge.judge([JudgeSample(id: "s1", prompt: "p", response: "r", reference: "x")])
         #expect(out.map(\.score) == [2, 2, 1.5])
         #expect(out[2].rationale?.hasPrefix("expected min") == true)
@@ -154,7 +156,8 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
         ])
         let judge = try RubricJudge.pointwise(
             name: "scripted", rubric: rubric, backend: backend,
-            options: RubricJudgeOptions(maxConcurrency: 1, probabilityWeighted: true, verdictPrefix: "[RESULT] "))
+            options: RubricJudgeOptions(
+                call: try JudgeCallSettings(maxConcurrency: 1), probabilityWeighted: true, verdictPrefix: "[RESULT] "))
         let out = await judge.judge([JudgeSample(id: "s1", prompt: "p", response: "r")])
         #expect(out.map(\.criterion) == ["adherence", "format", "overall"])
         let adherenceScore = try #require(out[0].score)
