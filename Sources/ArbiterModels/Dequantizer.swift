@@ -5,20 +5,20 @@ import ArbiterTensor
 import Foundation
 
 /// Float32 decoding of ggml tensor data (bit-exact with `gguf.quants.dequantize`).
-public enum Dequantizer {
+package enum Dequantizer {
     /// Tensors with at least this many elements are decoded on several threads.
     static let parallelThreshold = 1 << 16
 
     /// Decodes `count` elements of `type` from `bytes`, which must hold exactly
     /// `count / type.blockSize * type.typeSize` bytes (`count` a multiple of the block size).
-    public static func dequantize(type: GGMLType, bytes: UnsafeRawBufferPointer, count: Int) throws(GGUFError)
+    package static func dequantize(type: GGMLType, bytes: UnsafeRawBufferPointer, count: Int) throws(GGUFError)
         -> [Float]
     {
         try dequantize(type: type, bytes: bytes, count: count, tensor: "<raw bytes>")
     }
 
     /// Convenience over an array of bytes.
-    public static func dequantize(type: GGMLType, bytes: [UInt8], count: Int) throws(GGUFError) -> [Float] {
+    package static func dequantize(type: GGMLType, bytes: [UInt8], count: Int) throws(GGUFError) -> [Float] {
         let result: Result<[Float], GGUFError> = bytes.withUnsafeBytes { raw in
             do throws(GGUFError) {
                 return .success(try dequantize(type: type, bytes: raw, count: count))

@@ -14,7 +14,7 @@ import Foundation
 import Synchronization
 
 /// Why a tensor cannot be used as a `QuantizedMatrix`.
-public enum QuantizedMatrixError: Error, LocalizedError, Sendable, Equatable {
+package enum QuantizedMatrixError: Error, LocalizedError, Sendable, Equatable {
     /// No quantised matrix-vector kernel for this type; use the dequantised fp32 weights instead.
     case unsupportedType(tensor: String, type: GGMLType)
     /// The row length is not a whole number of blocks, or the tensor is not a matrix.
@@ -22,7 +22,7 @@ public enum QuantizedMatrixError: Error, LocalizedError, Sendable, Equatable {
     /// The data does not hold exactly rows × columns / blockSize blocks.
     case byteCountMismatch(tensor: String, expected: Int, actual: Int)
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .unsupportedType(let tensor, let type):
             return

@@ -70,18 +70,18 @@ public struct SamplingOptions: Sendable, Equatable {
 }
 
 /// Draws tokens from logits under `SamplingOptions`, holding the random state between draws.
-public struct Sampler: Sendable {
-    public let options: SamplingOptions
+package struct Sampler: Sendable {
+    package let options: SamplingOptions
     /// The generator; its state advances with each random draw.
-    public private(set) var rng: SeededRNG
+    package private(set) var rng: SeededRNG
 
-    public init(_ options: SamplingOptions) {
+    package init(_ options: SamplingOptions) {
         self.options = options
         rng = SeededRNG(seed: options.seed)
     }
 
     /// Index of the largest value; the lowest index among equal maxima; NaN never wins (all-NaN: 0).
-    public static func argmax<S: Sequence>(_ logits: S) -> Int where S.Element == Float {
+    package static func argmax<S: Sequence>(_ logits: S) -> Int where S.Element == Float {
         var best = 0
         var bestValue = -Float.infinity
         var found = false
@@ -95,7 +95,7 @@ public struct Sampler: Sendable {
 
     /// The candidates (token, probability) that survive the filters, most likely first, with
     /// probabilities renormalised to sum to 1. Greedy options give the single argmax.
-    public func distribution(_ logits: [Float]) -> [(token: Int, probability: Double)] {
+    package func distribution(_ logits: [Float]) -> [(token: Int, probability: Double)] {
         precondition(!logits.isEmpty, "Sampler: empty logits")
         if options.isGreedy { return [(Sampler.argmax(logits), 1)] }
         let t = Double(options.temperature)
@@ -132,7 +132,7 @@ public struct Sampler: Sendable {
     }
 
     /// The next token for `logits` (V).
-    public mutating func next(_ logits: [Float]) -> Int {
+    package mutating func next(_ logits: [Float]) -> Int {
         if options.isGreedy { return Sampler.argmax(logits) }
         let candidates = distribution(logits)
         let u = rng.nextUnitDouble()
