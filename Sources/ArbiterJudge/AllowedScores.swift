@@ -1,6 +1,6 @@
 // AllowedScores: which verdict values a criterion accepts (a closed range or an explicit set).
-// It stands in for the rubric's ScoreScale so this module does not depend on its shape; the lead
-// maps a ScoreScale to one of these.
+// Rubric criteria build one from their ScoreScale (`AllowedScores(scale:)`); label answers are read
+// through the scale itself, not through this type.
 import Foundation
 
 /// The scores a criterion accepts.

@@ -4,6 +4,7 @@
 // of the answer/re-ask loop.
 import ArbiterChat
 import ArbiterCore
+import ArbiterRubric
 import Foundation
 
 extension LLMJudge {
@@ -59,12 +60,12 @@ extension LLMJudge {
         if let prefix = configuration.verdictPrefix {
             return await Self.readPrefixVerdict(
                 messages, prefix: prefix, allowed: configuration.allowed.discreteValues,
-                labels: configuration.scoreLabels,
+                scale: configuration.scale,
                 topLogprobs: configuration.topLogprobs,
                 seed: configuration.call.seed.map { $0 &+ UInt64(index) }, backend: backend,
                 timeoutSeconds: configuration.call.timeoutSeconds)
         }
-        let parser = VerdictParser(allowed: configuration.allowed)
+        let parser = VerdictParser(allowed: configuration.allowed, scale: configuration.scale)
         let weighted = configuration.probabilityWeighted
         let asked = await configuration.call.askForVerdict(
             messages, backend: backend, seed: configuration.call.seed.map { $0 &+ UInt64(index) },
@@ -101,7 +102,7 @@ extension LLMJudge {
     /// The raw text is the prefix and the continued token; a failure explains itself in the
     /// rationale.
     static func readPrefixVerdict(
-        _ messages: [ChatMessage], prefix: String, allowed: [Double], labels: [String: Double], topLogprobs: Int,
+        _ messages: [ChatMessage], prefix: String, allowed: [Double], scale: ScoreScale?, topLogprobs: Int,
         seed: UInt64?, backend: any ChatBackend,
         timeoutSeconds: Double
     ) async -> SampleOutcome {
@@ -115,7 +116,7 @@ extension LLMJudge {
         case .success(let response):
             outcome.model = response.model
             outcome.raw = prefix + response.text
-            switch ProbabilityWeighted.readVerdict(response, prefix: prefix, allowed: allowed, labels: labels) {
+            switch ProbabilityWeighted.readVerdict(response, prefix: prefix, allowed: allowed, scale: scale) {
             case .success(let verdict):
                 outcome.score = verdict.score
                 outcome.distribution = verdict.distribution

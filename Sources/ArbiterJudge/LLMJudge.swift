@@ -9,6 +9,7 @@
 import ArbiterChat
 import ArbiterCore
 import ArbiterModels
+import ArbiterRubric
 import Foundation
 
 /// Settings for an LLMJudge, validated in init.
@@ -30,15 +31,16 @@ public struct LLMJudgeConfiguration: Sendable {
     /// allowed values among the first continued token's top alternatives (no re-asks: the read
     /// is deterministic). Nil: read the verdict token of a free answer.
     public var verdictPrefix: String?
-    /// Lowercased answer words that stand for scores (a label scale's levels, "pass" → 1),
-    /// counted like the numbers in probability-weighted reads after `verdictPrefix`.
-    public var scoreLabels: [String: Double]
+    /// The rubric scale answers are read through: on a label scale ("pass", "good") a
+    /// `[RESULT] <label>` line and, after `verdictPrefix`, a label token count as the level's
+    /// score (`ScoreScale.level(forAnswer:)` / `level(forToken:)`). Nil: numbers only.
+    public var scale: ScoreScale?
 
     public init(
         rubric: String, rubricHash: String? = nil, criterion: String, allowed: AllowedScores,
         call: JudgeCallSettings = .standard, samples: Int = 1, rule: ConsistencyRule = .mean,
         probabilityWeighted: Bool = false, topLogprobs: Int = 20, verdictPrefix: String? = nil,
-        scoreLabels: [String: Double] = [:]
+        scale: ScoreScale? = nil
     ) throws {
         func bad(_ f: String, _ v: Any, _ fix: String) -> LLMJudgeConfigurationError {
             .invalid(field: f, value: "\(v)", fix: fix)
@@ -65,7 +67,7 @@ public struct LLMJudgeConfiguration: Sendable {
         self.probabilityWeighted = probabilityWeighted
         self.topLogprobs = topLogprobs
         self.verdictPrefix = verdictPrefix
-        self.scoreLabels = scoreLabels
+        self.scale = scale
     }
 }
 

@@ -8,19 +8,22 @@
 // single-criterion feature (LLMJudge); this judge does not do it.
 import ArbiterChat
 import ArbiterCore
+import ArbiterRubric
 import Foundation
 
-/// One criterion of a multi-criterion judge: its id and allowed scores.
+/// One criterion of a multi-criterion judge: its id, allowed scores and, for rubric criteria,
+/// the scale its answers are read through.
 public struct CriterionScale: Sendable, Equatable {
     public var id: String
     public var allowed: AllowedScores
-    /// Lowercased answer words standing for scores (label scales), for probability-weighted reads.
-    public var labels: [String: Double]
+    /// The rubric scale: on a label scale a `[RESULT] <id>: <label>` line and, in
+    /// probability-weighted reads, a label token count as the level's score. Nil: numbers only.
+    public var scale: ScoreScale?
 
-    public init(id: String, allowed: AllowedScores, labels: [String: Double] = [:]) {
+    public init(id: String, allowed: AllowedScores, scale: ScoreScale? = nil) {
         self.id = id
         self.allowed = allowed
-        self.labels = labels
+        self.scale = scale
     }
 }
 
@@ -92,7 +95,9 @@ public struct MultiCriterionLLMJudge: Judge {
             // Parse all ids together (rationales are cut between verdicts), then check each
             // criterion's own scale.
             let all = VerdictParser(allowed: .range(-Double.infinity...Double.infinity))
-                .parseCriteria(response.text, criteria: criteria.map(\.id))
+                .parseCriteria(
+                    response.text, criteria: criteria.map(\.id),
+                    scales: criteria.reduce(into: [:]) { $0[$1.id] = $1.scale })
             for c in criteria where (try? results[c.id]?.get()) == nil {
                 var parsed = all[c.id] ?? .failure(.unparseable)
                 if case .success(let p) = parsed, !c.allowed.contains(p.score) {
@@ -125,7 +130,7 @@ public struct MultiCriterionLLMJudge: Judge {
         for c in criteria {
             outcomes.append(
                 await LLMJudge.readPrefixVerdict(
-                    messages, prefix: prefix + "\(c.id): ", allowed: c.allowed.discreteValues, labels: c.labels,
+                    messages, prefix: prefix + "\(c.id): ", allowed: c.allowed.discreteValues, scale: c.scale,
                     topLogprobs: topLogprobs,
                     seed: call.seed, backend: backend, timeoutSeconds: call.timeoutSeconds))
         }

@@ -6,6 +6,7 @@
 // read from the alternatives of that first token (`verdictRequest`, `readVerdict`).
 import ArbiterChat
 import ArbiterCore
+import ArbiterRubric
 import Foundation
 
 /// A probability-weighted verdict read from the first token after a verdict prefix.
@@ -30,9 +31,9 @@ public enum ProbabilityWeighted {
     /// pool their probability); tokens that are not an allowed score are ignored. Returns a nil
     /// score (and an empty distribution) when no probability mass falls on allowed scores.
     /// Distribution keys are the scores formatted as in `JudgmentFailure.format` ("4", "3.5").
-    /// `labels` maps lowercased answer words to scores (a label scale's levels: "pass" → 1),
-    /// read like numbers.
-    public static func expectedScore(alternatives: [TokenLogprob], allowed: [Double], labels: [String: Double] = [:])
+    /// With a `scale`, a token that names one of its levels (`ScoreScale.level(forToken:)`, e.g.
+    /// "pass" on a binary scale) counts as that level's score.
+    public static func expectedScore(alternatives: [TokenLogprob], allowed: [Double], scale: ScoreScale? = nil)
         -> (score: Double?, distribution: [String: Double])
     {
         var mass: [Double: Double] = [:]
@@ -41,7 +42,7 @@ public enum ProbabilityWeighted {
             let token = alt.token.trimmingCharacters(in: .whitespacesAndNewlines)
             // A backend may repeat a token; count each exact token string once.
             guard alt.logprob.isFinite || alt.logprob == -.infinity, seen.insert(alt.token).inserted,
-                let value = Double(token) ?? labels[token.lowercased()],
+                let value = Double(token) ?? scale?.level(forToken: token)?.score,
                 let score = allowed.first(where: { abs($0 - value) <= 1e-9 })
             else { continue }
             mass[score, default: 0] += Foundation.exp(alt.logprob)
@@ -94,10 +95,10 @@ public enum ProbabilityWeighted {
     /// Scores the answer to a `verdictRequest`: the expectation over the allowed values among the
     /// first generated token's alternatives (and the token itself), renormalised over those
     /// present. No allowed value among them is a failure (off scale when the chosen token is a
-    /// number, else unparseable), never a score; so is a response without logprobs. `labels` as
-    /// in `expectedScore(alternatives:allowed:labels:)`.
+    /// number, else unparseable), never a score; so is a response without logprobs. `scale` as
+    /// in `expectedScore(alternatives:allowed:scale:)`.
     public static func readVerdict(
-        _ response: ChatResponse, prefix: String, allowed: [Double], labels: [String: Double] = [:]
+        _ response: ChatResponse, prefix: String, allowed: [Double], scale: ScoreScale? = nil
     ) -> Result<PrefixVerdict, PrefixVerdictFailure> {
         let quoted = "\"\(prefix)\""
         guard let tokens = response.tokens else {
@@ -117,7 +118,7 @@ public enum ProbabilityWeighted {
         if !alternatives.contains(where: { $0.token == first.token }) {
             alternatives.append(TokenLogprob(token: first.token, logprob: first.logprob))
         }
-        let weighted = expectedScore(alternatives: alternatives, allowed: allowed, labels: labels)
+        let weighted = expectedScore(alternatives: alternatives, allowed: allowed, scale: scale)
         guard let score = weighted.score else {
             let shown = alternatives.sorted { $0.logprob > $1.logprob }.prefix(5)
                 .map { "\"\($0.token)\" (p \(String(format: "%.3g", Foundation.exp($0.logprob))))" }.joined(
@@ -136,7 +137,7 @@ public enum ProbabilityWeighted {
         var seen = Set<String>()
         for alt in alternatives where seen.insert(alt.token).inserted {
             let t = alt.token.trimmingCharacters(in: .whitespacesAndNewlines)
-            if let v = Double(t) ?? labels[t.lowercased()], allowed.contains(where: { abs($0 - v) <= 1e-9 }) {
+            if let v = Double(t) ?? scale?.level(forToken: t)?.score, allowed.contains(where: { abs($0 - v) <= 1e-9 }) {
                 mass += Foundation.exp(alt.logprob)
             }
         }

@@ -71,45 +71,29 @@ public enum RubricJudge {
         guard rubric.kind == .pointwise else {
             throw RubricJudgeError.wrongKind(rubric: rubric.name, kind: rubric.kind.rawValue, wanted: "pointwise")
         }
-        var scales: [String: ScoreScale] = [:]
-        for c in rubric.criteria {
-            guard let scale = c.scale else { throw RubricJudgeError.noScale(rubric: rubric.name, criterion: c.id) }
-            scales[c.id] = scale
+        if let c = rubric.criteria.first(where: { $0.scale == nil }) {
+            throw RubricJudgeError.noScale(rubric: rubric.name, criterion: c.id)
         }
         let hash = rubric.contentHash
-        let adapted: any ChatBackend =
-            ScaleLabelBackend.needed(for: rubric) ? ScaleLabelBackend(base: backend, scales: scales) : backend
         let render: @Sendable (JudgeSample) -> [ChatMessage] = { sample in
             rubric.renderPointwise(prompt: sample.prompt, response: sample.response, reference: sample.reference)
         }
-        // Label scales ("pass", "most") answer with words; prefix reads count them as their scores.
-        func labels(_ scale: ScoreScale) -> [String: Double] {
-            guard scale.type != .numeric else { return [:] }
-            var out: [String: Double] = [:]
-            for level in scale.levels { out[level.label.lowercased()] = level.score }
-            return out
-        }
-        func settings(criterion: String, allowed: AllowedScores, weighted: Bool, labels: [String: Double] = [:]) throws
-            -> LLMJudgeConfiguration
-        {
-            try LLMJudgeConfiguration(
-                rubric: rubric.name, rubricHash: hash, criterion: criterion, allowed: allowed, call: options.call,
-                probabilityWeighted: weighted,
-                verdictPrefix: weighted ? options.verdictPrefix : nil, scoreLabels: labels)
-        }
         let prefix = options.probabilityWeighted ? options.verdictPrefix : nil
+        // Answers (and prefix-read tokens) are read through each criterion's ScoreScale, so label
+        // scales ("pass", "most") count as their levels' scores.
         if rubric.criteria.count == 1, let only = rubric.criteria.first, let scale = only.scale {
-            let config = try settings(
-                criterion: only.id, allowed: AllowedScores(scale: scale), weighted: options.probabilityWeighted,
-                labels: labels(scale))
-            let inner = LLMJudge(name: name, backend: adapted, configuration: config, render: render)
+            let config = try LLMJudgeConfiguration(
+                rubric: rubric.name, rubricHash: hash, criterion: only.id, allowed: AllowedScores(scale: scale),
+                call: options.call, probabilityWeighted: options.probabilityWeighted, verdictPrefix: prefix,
+                scale: scale)
+            let inner = LLMJudge(name: name, backend: backend, configuration: config, render: render)
             return RubricPointwiseJudge(name: name, rubric: rubric, inner: inner, criteria: [only.id])
         }
         let criteria = rubric.criteria.compactMap { c in
-            c.scale.map { CriterionScale(id: c.id, allowed: AllowedScores(scale: $0), labels: labels($0)) }
+            c.scale.map { CriterionScale(id: c.id, allowed: AllowedScores(scale: $0), scale: $0) }
         }
         let inner = try MultiCriterionLLMJudge(
-            name: name, rubric: rubric.name, rubricHash: hash, criteria: criteria, call: options.call, backend: adapted,
+            name: name, rubric: rubric.name, rubricHash: hash, criteria: criteria, call: options.call, backend: backend,
             verdictPrefix: prefix, render: render)
         return RubricPointwiseJudge(
             name: name, rubric: rubric, inner: inner, criteria: criteria.map(\.id) + [overallCriterion])

@@ -2,12 +2,16 @@
 // "[RESULT] coherence: 4" / "**Coherence:** 4/5" or a JSON object keyed by criterion ids
 // ({"coherence": 4} or {"scores": {"coherence": {"score": 4, "rationale": "..."}}}).
 // For each criterion the LAST verdict wins, as for single scores.
+import ArbiterRubric
 import Foundation
 
 extension VerdictParser {
     /// One result per criterion id; a criterion without a verdict gets unparseable (or refusal /
-    /// empty output when that describes the whole answer).
-    public func parseCriteria(_ text: String, criteria: [String]) -> [String: Result<ParsedScore, JudgmentFailure>] {
+    /// empty output when that describes the whole answer). A criterion with a label scale in
+    /// `scales` also reads `[RESULT] <id>: <label>` lines through it.
+    public func parseCriteria(_ text: String, criteria: [String], scales: [String: ScoreScale] = [:]) -> [String:
+        Result<ParsedScore, JudgmentFailure>]
+    {
         let normalized = Self.normalize(text)
         var candidates: [String: [Candidate]] = [:]
         for id in criteria {
@@ -18,6 +22,9 @@ extension VerdictParser {
             for m in pattern.matches(in: normalized) {
                 guard let g = m.groups.first, let s = g, let v = Double(s) else { continue }
                 candidates[id, default: []].append(Candidate(start: m.start, end: m.end, value: v, rationale: nil))
+            }
+            if let scale = scales[id] {
+                candidates[id, default: []] += Self.labelCandidates(in: normalized, criterion: id, scale: scale)
             }
         }
         for object in JSONObjectScanner.objects(in: normalized) {

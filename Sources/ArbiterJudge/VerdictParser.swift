@@ -3,8 +3,10 @@
 // {"score": 4, "rationale": ...} (also in ```json fences), and a bare number as the whole answer.
 // The LAST verdict in the text wins, so a verdict quoted earlier (e.g. inside the judged response)
 // cannot hijack the result. It does not rescale: "8/10" on a 1–5 scale is off-scale, not 4.
-// Pairwise parsing lives in VerdictParser+Pairwise.swift, per-criterion in +Criteria.
+// Pairwise parsing lives in VerdictParser+Pairwise.swift, per-criterion in +Criteria, label
+// scales ("[RESULT] pass", read through the rubric's ScoreScale) in +Labels.
 import ArbiterCore
+import ArbiterRubric
 import Foundation
 
 /// A successfully parsed score.
@@ -22,16 +24,21 @@ public struct ParsedScore: Sendable, Equatable {
 /// Parses judge output against the allowed scores.
 public struct VerdictParser: Sendable {
     public var allowed: AllowedScores
+    /// The rubric scale answers are read through; on a label scale a `[RESULT] <label>` line
+    /// is a verdict of that level's score (VerdictParser+Labels). Nil: numbers only.
+    public var scale: ScoreScale?
 
-    public init(allowed: AllowedScores) {
+    public init(allowed: AllowedScores, scale: ScoreScale? = nil) {
         self.allowed = allowed
+        self.scale = scale
     }
 
     /// The final score in `text`, or why there is none.
     public func parseScore(_ text: String) -> Result<ParsedScore, JudgmentFailure> {
         let normalized = Self.normalize(text)
         if normalized.allSatisfy(\.isWhitespace) { return .failure(.emptyOutput) }
-        guard let last = Self.scoreCandidates(in: normalized).max(by: Self.earlier) else {
+        let labelled = scale.map { Self.labelCandidates(in: normalized, scale: $0) } ?? []
+        guard let last = (Self.scoreCandidates(in: normalized) + labelled).max(by: Self.earlier) else {
             return .failure(Self.noVerdictFailure(normalized))
         }
         guard allowed.contains(last.value) else {

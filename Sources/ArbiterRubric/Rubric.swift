@@ -68,6 +68,13 @@ public struct ScoreScale: Sendable, Codable, Equatable {
         return trimmed == text ? nil : exactLevel(trimmed)
     }
 
+    /// The level one answer token names (trimmed; a label case-insensitively, or a number on a
+    /// numeric scale), without the first-word fallback: how probability-weighted reads count a
+    /// token ("pass", " 4") as a level.
+    package func level(forToken token: String) -> ScaleLevel? {
+        exactLevel(token.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     private func exactLevel(_ text: String) -> ScaleLevel? {
         if let exact = levels.first(where: { $0.label.caseInsensitiveCompare(text) == .orderedSame }) {
             return exact
