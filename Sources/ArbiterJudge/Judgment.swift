@@ -20,8 +20,9 @@ public struct Judgment: Sendable, Codable, Equatable {
     public var score: Double?
     /// Pairwise verdict, for pairwise judges.
     public var verdict: PairwiseVerdict?
-    /// Score token → probability (renormalised over the allowed scores), for G-Eval scoring.
-    public var distribution: [String: Double]?
+    /// Score → probability (renormalised over the allowed scores), for G-Eval scoring; keyed by
+    /// the scale value itself. JSON writes the keys as text ("4", "3.5"), read back once on decode.
+    public var distribution: [Double: Double]?
     /// The judge's reasoning (text before the final verdict, or a JSON `rationale`).
     public var rationale: String?
     /// The raw model output (the last attempt's text).
@@ -44,7 +45,7 @@ public struct Judgment: Sendable, Codable, Equatable {
 
     public init(
         id: String, judge: String, rubric: String, rubricHash: String? = nil, criterion: String,
-        score: Double? = nil, verdict: PairwiseVerdict? = nil, distribution: [String: Double]? = nil,
+        score: Double? = nil, verdict: PairwiseVerdict? = nil, distribution: [Double: Double]? = nil,
         rationale: String? = nil, raw: String? = nil, promptHash: String? = nil, model: String,
         latencyMs: Double = 0, attempts: Int = 1, positionConsistent: Bool? = nil,
         consistency: ScoreSpread? = nil, failure: JudgmentFailure? = nil
@@ -98,7 +99,7 @@ public struct Judgment: Sendable, Codable, Equatable {
             criterion: try c.decode(String.self, forKey: .criterion),
             score: score,
             verdict: try c.decodeIfPresent(PairwiseVerdict.self, forKey: .verdict),
-            distribution: try c.decodeIfPresent([String: Double].self, forKey: .distribution),
+            distribution: try Self.decodeDistribution(c),
             rationale: try c.decodeIfPresent(String.self, forKey: .rationale),
             raw: try c.decodeIfPresent(String.self, forKey: .raw),
             promptHash: try c.decodeIfPresent(String.self, forKey: .promptHash),
@@ -108,6 +109,21 @@ public struct Judgment: Sendable, Codable, Equatable {
             positionConsistent: try c.decodeIfPresent(Bool.self, forKey: .positionConsistent),
             consistency: try c.decodeIfPresent(ScoreSpread.self, forKey: .consistency),
             failure: failure)
+    }
+
+    /// The "distribution" object: JSON keys are text, so each is read as the score it names.
+    static func decodeDistribution(_ c: KeyedDecodingContainer<CodingKeys>) throws -> [Double: Double]? {
+        guard let text = try c.decodeIfPresent([String: Double].self, forKey: .distribution) else { return nil }
+        var out: [Double: Double] = [:]
+        for (key, p) in text {
+            guard let score = Double(key), score.isFinite else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .distribution, in: c,
+                    debugDescription: "distribution key \"\(key)\" is not a score; keys must be numbers such as \"4\"")
+            }
+            out[score] = p
+        }
+        return out
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -120,7 +136,11 @@ public struct Judgment: Sendable, Codable, Equatable {
         // "score" is always present: a number, or null for failed and pairwise judgments.
         if let score { try c.encode(score, forKey: .score) } else { try c.encodeNil(forKey: .score) }
         try c.encodeIfPresent(verdict, forKey: .verdict)
-        try c.encodeIfPresent(distribution, forKey: .distribution)
+        try c.encodeIfPresent(
+            distribution.map { d in
+                Dictionary(uniqueKeysWithValues: d.map { (JudgmentFailure.format($0.key), $0.value) })
+            },
+            forKey: .distribution)
         try c.encodeIfPresent(rationale, forKey: .rationale)
         try c.encodeIfPresent(raw, forKey: .raw)
         try c.encodeIfPresent(promptHash, forKey: .promptHash)

@@ -13,7 +13,7 @@ extension LLMJudge {
         var failure: JudgmentFailure?
         var rationale: String?
         var raw: String?
-        var distribution: [String: Double]?
+        var distribution: [Double: Double]?
         var attempts = 0
         var model: String?
     }
@@ -40,9 +40,9 @@ extension LLMJudge {
         // Report the last successful sample's text (or the last sample's when all failed).
         let shown = outcomes.last { $0.score != nil } ?? outcomes.last
         let distributions = outcomes.compactMap(\.distribution)
-        var distribution: [String: Double]?
+        var distribution: [Double: Double]?
         if !distributions.isEmpty {
-            var sum: [String: Double] = [:]
+            var sum: [Double: Double] = [:]
             for d in distributions { for (k, v) in d { sum[k, default: 0] += v / Double(distributions.count) } }
             distribution = sum
         }

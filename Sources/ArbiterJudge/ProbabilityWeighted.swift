@@ -13,8 +13,8 @@ import Foundation
 public struct PrefixVerdict: Sendable, Equatable {
     /// Σ p(v)·v over the allowed values v found among the alternatives, renormalised.
     public var score: Double
-    /// Renormalised probability per allowed value present (keys as `JudgmentFailure.format`).
-    public var distribution: [String: Double]
+    /// Renormalised probability per allowed value present, keyed by the value itself.
+    public var distribution: [Double: Double]
     /// Σ p(v) before renormalising: how much of the next-token mass the scale values hold.
     public var mass: Double
 }
@@ -30,11 +30,11 @@ public enum ProbabilityWeighted {
     /// Expected score from alternatives at one token position. Tokens are trimmed (" 4" and "4"
     /// pool their probability); tokens that are not an allowed score are ignored. Returns a nil
     /// score (and an empty distribution) when no probability mass falls on allowed scores.
-    /// Distribution keys are the scores formatted as in `JudgmentFailure.format` ("4", "3.5").
+    /// Distribution keys are the allowed scores themselves (4, 3.5), never decoded strings.
     /// With a `scale`, a token that names one of its levels (`ScoreScale.level(forToken:)`, e.g.
     /// "pass" on a binary scale) counts as that level's score.
     public static func expectedScore(alternatives: [TokenLogprob], allowed: [Double], scale: ScoreScale? = nil)
-        -> (score: Double?, distribution: [String: Double])
+        -> (score: Double?, distribution: [Double: Double])
     {
         var mass: [Double: Double] = [:]
         var seen = Set<String>()
@@ -52,10 +52,10 @@ public enum ProbabilityWeighted {
         let ordered = mass.sorted(by: { $0.key < $1.key })
         let total = ordered.reduce(0) { $0 + $1.value }
         guard total > 0, total.isFinite else { return (nil, [:]) }
-        var distribution: [String: Double] = [:]
+        var distribution: [Double: Double] = [:]
         var expected = 0.0
         for (score, p) in ordered {
-            distribution[JudgmentFailure.format(score)] = p / total
+            distribution[score] = p / total
             expected += score * p / total
         }
         return (expected, distribution)
@@ -64,7 +64,7 @@ public enum ProbabilityWeighted {
     /// Finds the verdict's token position in a response (the last generated token whose text is
     /// an allowed score) and scores its alternatives. Nil when no such token or no logprobs.
     public static func expectedScore(tokens: [TokenLogprobs], allowed: [Double]) -> (
-        score: Double?, distribution: [String: Double]
+        score: Double?, distribution: [Double: Double]
     )? {
         guard
             let position = tokens.lastIndex(where: { entry in

@@ -179,9 +179,10 @@ public struct RubricPointwiseJudge: Judge {
     }
 
     /// E[aggregate] over all level combinations, each weighted by Π p(criterion level); every
-    /// criterion must have a distribution. Fails (with a reason) on an unreadable distribution,
-    /// a criterion without one, more than 200 000 combinations, or an aggregation error.
-    func expectedAggregate(_ distributions: [(criterion: String, distribution: [String: Double])]) -> Result<
+    /// criterion must have a distribution (keyed by level score). Fails (with a reason) on a
+    /// non-finite probability, a criterion without a distribution, more than 200 000
+    /// combinations, or an aggregation error.
+    func expectedAggregate(_ distributions: [(criterion: String, distribution: [Double: Double])]) -> Result<
         Double, ExpectedAggregateProblem
     > {
         var levels: [(criterion: String, outcomes: [(score: Double, p: Double)])] = []
@@ -193,10 +194,13 @@ public struct RubricPointwiseJudge: Judge {
                     ))
             }
             var outcomes: [(score: Double, p: Double)] = []
-            for (key, p) in d.sorted(by: { $0.key < $1.key }) where p > 0 {
-                guard let score = Double(key), p.isFinite else {
+            for (score, p) in d.sorted(by: { $0.key < $1.key }) where p > 0 {
+                guard p.isFinite else {
                     return .failure(
-                        ExpectedAggregateProblem(message: "criterion \(c.id): unreadable distribution entry \"\(key)\"")
+                        ExpectedAggregateProblem(
+                            message:
+                                "criterion \(c.id): probability \(p) of score \(JudgmentFailure.format(score)) is not finite"
+                        )
                     )
                 }
                 outcomes.append((score, p))

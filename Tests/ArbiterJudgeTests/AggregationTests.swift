@@ -44,9 +44,9 @@ import Testing
     let expected: Double = 4 * 0.625 + 3 * 0.375
     let score = try #require(r.score)
     #expect(abs(score - expected) < 1e-12)
-    #expect(abs((r.distribution["4"] ?? 0) - 0.625) < 1e-12)
-    #expect(abs((r.distribution["3"] ?? 0) - 0.375) < 1e-12)
-    #expect(r.distribution["9"] == nil)
+    #expect(abs((r.distribution[4] ?? 0) - 0.625) < 1e-12)
+    #expect(abs((r.distribution[3] ?? 0) - 0.375) < 1e-12)
+    #expect(r.distribution[9] == nil)
     let none = ProbabilityWeighted.expectedScore(
         alternatives: [TokenLogprob(token: "Yes", logprob: 0)], allowed: [1, 2])
     #expect(none.score == nil && none.distribution.isEmpty)

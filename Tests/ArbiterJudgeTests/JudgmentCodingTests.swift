@@ -8,7 +8,7 @@ import Testing
 
 let sampleJudgment = Judgment(
     id: "q1", judge: "smol", rubric: "helpfulness@1", rubricHash: "abc", criterion: "overall", score: 4,
-    distribution: ["3": 0.25, "4": 0.75], rationale: "good", raw: "good\n[RESULT] 4", promptHash: "ff",
+    distribution: [3: 0.25, 4: 0.75], rationale: "good", raw: "good\n[RESULT] 4", promptHash: "ff",
     model: "SmolLM2", latencyMs: 12.5, attempts: 2)
 
 @Test func jsonLineUsesSnakeCaseKeys() throws {
@@ -104,4 +104,15 @@ let sampleJudgment = Judgment(
 @Test func promptHashIsSHA256() {
     // SHA-256("user\nabc\n") from `printf 'user\nabc\n' | sha256sum`.
     #expect(LLMJudge.promptHash([.user("abc")]) == "cdab99c23cf25923161ba11d9af4b6b32a02937f8be8249a25fccff01f9b653d")
+}
+
+/// Distributions are keyed by score in memory and by the score's text in JSON, read back once.
+@Test func distributionKeysAreScoresWrittenAsText() throws {
+    let line = try sampleJudgment.jsonLine()
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    #expect(object["distribution"] as? [String: Double] == ["3": 0.25, "4": 0.75])
+    #expect(try Judgment.decodeJSONLines(Data(line.utf8)).first?.distribution == [3: 0.25, 4: 0.75])
+    let bad = line.replacingOccurrences(of: #""3":0.25"#, with: #""three":0.25"#)
+    #expect(bad != line)
+    #expect(throws: (any Error).self) { try Judgment.decodeJSONLines(Data(bad.utf8)) }
 }

@@ -52,7 +52,7 @@ func freshStore(_ name: String = "judgments.sqlite") throws -> JudgmentStore {
         let store = try freshStore()
         let full = Judgment(
             id: "x\n\"y\"", judge: "local:model", rubric: "r v2", rubricHash: "abc", criterion: "pairwise", score: nil,
-            verdict: .b, distribution: ["1": 0.25, "2": 0.75], rationale: "because ✓", raw: "[RESULT] B",
+            verdict: .b, distribution: [1: 0.25, 2: 0.75], rationale: "because ✓", raw: "[RESULT] B",
             promptHash: "ph",
             model: "smol", latencyMs: 12.5, attempts: 2, positionConsistent: false,
             consistency: nil, failure: nil)

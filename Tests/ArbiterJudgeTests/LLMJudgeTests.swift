@@ -136,7 +136,7 @@ let sampleQ = JudgeSample(id: "s1", prompt: "2+2?", response: "4")
     let j = try #require(await judge.judge([sampleQ]).first)
     let score = try #require(j.score)
     #expect(abs(score - (4 * 0.625 + 5 * 0.375)) < 1e-12)
-    #expect(abs((j.distribution?["5"] ?? 0) - 0.375) < 1e-12)
+    #expect(abs((j.distribution?[5] ?? 0) - 0.375) < 1e-12)
     let request = try #require(backend.recorded.first)
     #expect(request.logprobs && request.topLogprobs == 5)
 }

@@ -33,7 +33,7 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
         let j = try #require(await judge(backend).judge([sampleQ]).first)
         let score = try #require(j.score, "\(String(describing: j.failure))")
         #expect(abs(score - (4 * 0.75 + 5 * 0.25)) < 1e-12)
-        #expect(abs((j.distribution?["4"] ?? 0) - 0.75) < 1e-12 && abs((j.distribution?["5"] ?? 0) - 0.25) < 1e-12)
+        #expect(abs((j.distribution?[4] ?? 0) - 0.75) < 1e-12 && abs((j.distribution?[5] ?? 0) - 0.25) < 1e-12)
         #expect(j.distribution?.count == 2)
         #expect(j.raw == "[RESULT] The" && j.attempts == 1)
         let request = try #require(backend.recorded.first)
@@ -98,7 +98,7 @@ func firstToken(_ alternatives: [(String, Double)]) -> [TokenLogprobs] {
         let weights = rubric.criteria.map(\.weight)
         let expected = (2.75 * weights[0] + 5 * weights[1]) / (weights[0] + weights[1])
         #expect(abs(scores[2] - expected) < 1e-12)
-        #expect(out[0].distribution?["3"].map { abs($0 - 0.75) < 1e-12 } == true)
+        #expect(out[0].distribution?[3].map { abs($0 - 0.75) < 1e-12 } == true)
         let requests = backend.recorded
         #expect(requests.count == 2)
         let messages = rubric.renderPointwise(
