@@ -7,11 +7,11 @@ import ArbiterCore
 import Foundation
 
 /// A sample of either kind, as read from a samples file.
-public enum JobSample: Sendable, Equatable {
+package enum JobSample: Sendable, Equatable {
     case pointwise(JudgeSample)
     case pairwise(PairwiseSample)
 
-    public var id: String {
+    package var id: String {
         switch self {
         case .pointwise(let s): return s.id
         case .pairwise(let s): return s.id
@@ -31,14 +31,14 @@ public struct SampleIssue: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The samples read from a file, and its bad lines.
-public struct SampleFileContents: Sendable, Equatable {
-    public var samples: [JobSample]
-    public var issues: [SampleIssue]
+package struct SampleFileContents: Sendable, Equatable {
+    package var samples: [JobSample]
+    package var issues: [SampleIssue]
 }
 
 extension JudgeJob {
     /// Reads a samples JSONL file; `pairwise` selects which fields are required.
-    public static func readSamples(_ url: URL, pairwise: Bool) throws -> SampleFileContents {
+    package static func readSamples(_ url: URL, pairwise: Bool) throws -> SampleFileContents {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw JudgeJobError.cannotRead(path: url.path, reason: error.localizedDescription)
@@ -48,7 +48,7 @@ extension JudgeJob {
 
     /// Parses samples JSONL bytes with ArbiterCore's sample reader (its rules: SampleLine.swift);
     /// each unusable line becomes a `SampleIssue`.
-    public static func parseSamples(_ data: Data, file: String, pairwise: Bool) -> SampleFileContents {
+    package static func parseSamples(_ data: Data, file: String, pairwise: Bool) -> SampleFileContents {
         var out = SampleFileContents(samples: [], issues: [])
         for result in SampleLine.parse(data, file: file, shape: pairwise ? .pairwise : .pointwise) {
             switch result {

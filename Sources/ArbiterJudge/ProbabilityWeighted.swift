@@ -10,20 +10,20 @@ import ArbiterRubric
 import Foundation
 
 /// A probability-weighted verdict read from the first token after a verdict prefix.
-public struct PrefixVerdict: Sendable, Equatable {
+package struct PrefixVerdict: Sendable, Equatable {
     /// Σ p(v)·v over the allowed values v found among the alternatives, renormalised.
-    public var score: Double
+    package var score: Double
     /// Renormalised probability per allowed value present, keyed by the value itself.
-    public var distribution: [Double: Double]
+    package var distribution: [Double: Double]
     /// Σ p(v) before renormalising: how much of the next-token mass the scale values hold.
-    public var mass: Double
+    package var mass: Double
 }
 
 /// Why no probability-weighted verdict could be read: the judgment's failure and a sentence
 /// for its rationale.
-public struct PrefixVerdictFailure: Error, Sendable, Equatable {
-    public var failure: JudgmentFailure
-    public var explanation: String
+package struct PrefixVerdictFailure: Error, Sendable, Equatable {
+    package var failure: JudgmentFailure
+    package var explanation: String
 }
 
 public enum ProbabilityWeighted {
@@ -97,7 +97,7 @@ public enum ProbabilityWeighted {
     /// present. No allowed value among them is a failure (off scale when the chosen token is a
     /// number, else unparseable), never a score; so is a response without logprobs. `scale` as
     /// in `expectedScore(alternatives:allowed:scale:)`.
-    public static func readVerdict(
+    package static func readVerdict(
         _ response: ChatResponse, prefix: String, allowed: [Double], scale: ScoreScale? = nil
     ) -> Result<PrefixVerdict, PrefixVerdictFailure> {
         let quoted = "\"\(prefix)\""
