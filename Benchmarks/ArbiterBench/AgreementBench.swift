@@ -125,9 +125,11 @@ func agreementBenchmark() {
                 alpha ?? .nan, swiftPoint, previousPoint, previousAlpha ?? .nan, resamples, swiftBoot,
                 ci?.low ?? .nan, ci?.high ?? .nan, ProcessInfo.processInfo.activeProcessorCount))
 
-        let python = env["ARBITER_BENCH_PYTHON"] ?? "/tmp/benchvenv/bin/python"
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/krippendorff_peer.py")
+        let benchmarks = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        // The peers' venv that Benchmarks/scripts/setup-peers.sh makes, unless ARBITER_BENCH_PYTHON names another.
+        let python =
+            env["ARBITER_BENCH_PYTHON"] ?? benchmarks.appendingPathComponent(".peers/venv/bin/python").path
+        let script = benchmarks.appendingPathComponent("scripts/krippendorff_peer.py")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [script.path, path.path, String(peerResamples), "7"]

@@ -67,9 +67,6 @@ extension LlamaModel {
     /// Every matrix of the model: each block's seven, then the head.
     var linears: [Linear] { blocks.flatMap { $0.linears.map(\.layer) } + [head] }
 
-    /// True when the model holds quantised weights (a quantised GGUF file).
-    public var hasQuantizedWeights: Bool { linears.contains { $0.quantized != nil } }
-
     /// The arithmetic of this model's products. Setting `.fast` on a model without quantised
     /// weights (fp32 files, models built from `Parameters`) changes nothing: it reads `.exact`.
     public var arithmetic: ModelArithmetic {

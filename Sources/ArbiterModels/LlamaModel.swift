@@ -43,6 +43,9 @@ public final class LlamaModel {
     let outputNorm: Tensor  // (C)
     /// (V, C): its weight is `tokenEmbedding` when tied.
     let head: Linear
+    /// True when the model holds quantised weights (a quantised GGUF file). Fixed at init: read on
+    /// every forward, so not recomputed over the 200-odd layers each time.
+    public let hasQuantizedWeights: Bool
     /// Whether decode steps (≤ `quantizedDecodeMaxRows` rows, no gradient recording) use the
     /// quantised matrices when the model has them (`arithmetic` sets it with the next one).
     var usesQuantizedDecode = false
@@ -114,6 +117,7 @@ public final class LlamaModel {
         self.outputNorm = outputNorm
         self.head = head
         tiedEmbeddings = head.weight === tokenEmbedding
+        hasQuantizedWeights = (blocks.flatMap { $0.linears.map(\.layer) } + [head]).contains { $0.quantized != nil }
     }
 
     /// Next-token logits (B, T, V) for a right-padded batch: `tokens` holds B rows of equal length
