@@ -27,7 +27,11 @@ extension Rubric {
     /// Combines `scores` (criterion id → score on that criterion's scale). Throws
     /// `RubricScoreError` for a missing or unknown criterion or a score that is not a level.
     public func aggregate(_ scores: [String: Double]) throws -> AggregatedScore {
-        precondition(kind == .pointwise, "aggregate needs a pointwise rubric; \(name) is \(kind.rawValue)")
+        guard kind == .pointwise else {
+            throw RubricScoreError(
+                rubric: name, problem: "a \(kind.rawValue) rubric has no scores to combine",
+                fix: "aggregate with a pointwise rubric (pairwise rubrics give a verdict)")
+        }
         if let unknown = scores.keys.sorted().first(where: { criterion($0) == nil }) {
             throw RubricScoreError(
                 rubric: name, problem: "`\(unknown)` is not a criterion",
@@ -62,8 +66,12 @@ extension Rubric {
             if aggregation == .min {
                 value = values.map(pick).min() ?? low
             } else {
-                let totalWeight = values.reduce(0) { $0 + $1.weight }
-                value = values.reduce(0) { $0 + $1.weight * pick($1) } / totalWeight
+                // Weights are first scaled by a power of two that brings the largest near 1: exact
+                // (the same result as unscaled), and w · s cannot overflow for huge weights.
+                let largest = values.map(\.weight).max() ?? 1
+                let scale = Double(sign: .plus, exponent: -largest.exponent, significand: 1)
+                let totalWeight = values.reduce(0) { $0 + $1.weight * scale }
+                value = values.reduce(0) { $0 + $1.weight * scale * pick($1) } / totalWeight
             }
             return AggregatedScore(value: value, minimum: low, maximum: high, normalised: !common)
         }

@@ -36,15 +36,18 @@ extension Rubric {
                 fix: "add at least one criterion with `id`, `description` and `scale`")
         }
         var criteria: [Criterion] = []
+        var indexByID: [String: Int] = [:]
+        var weightSum = 0.0
         for (index, item) in items.enumerated() {
             let path = "criteria[\(index)]"
-            let criterion = try buildCriterion(item, path: path, kind: kind, reader: reader)
-            if let first = criteria.firstIndex(where: { $0.id == criterion.id }) {
+            let criterion = try buildCriterion(item, path: path, kind: kind, reader: reader, weightSum: &weightSum)
+            if let first = indexByID[criterion.id] {
                 throw reader.fail(
                     .duplicateCriterionID, item, "\(path).id",
                     "the id `\(criterion.id)` is already used by criteria[\(first)]",
                     fix: "give every criterion a different id")
             }
+            indexByID[criterion.id] = index
             criteria.append(criterion)
         }
 
@@ -63,7 +66,7 @@ extension Rubric {
     }
 
     private static func buildCriterion(
-        _ node: RubricNode, path: String, kind: RubricKind, reader: RubricSchemaReader
+        _ node: RubricNode, path: String, kind: RubricKind, reader: RubricSchemaReader, weightSum: inout Double
     ) throws -> Criterion {
         let fields = try reader.map(node, path, allowed: criterionKeys, what: "a criterion")
         let id = try fields.requiredText("id", "add `id: <unique-name>` to this criterion")
@@ -83,6 +86,14 @@ extension Rubric {
                     .nonPositiveWeight, weightNode, "\(path).weight", "the weight is \(weight)",
                     fix: "use a positive number; weights are relative (1 and 2 mean the second counts twice)")
             }
+        }
+        // Weights are divided by their sum when scores are combined, so the sum must be finite.
+        weightSum += weight
+        guard weightSum.isFinite else {
+            throw reader.fail(
+                .invalidValue, fields.optional("weight") ?? node, "\(path).weight",
+                "the weights up to this criterion add up to more than \(Double.greatestFiniteMagnitude)",
+                fix: "use small relative weights such as 1, 2 or 0.5 (only their ratios matter)")
         }
         var scale: ScoreScale?
         switch kind {

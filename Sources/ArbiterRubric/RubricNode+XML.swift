@@ -31,6 +31,15 @@ extension RubricNode {
                 problem: "XML: the declaration names an encoding other than UTF-8",
                 fix: "save the file as UTF-8 and write `<?xml version=\"1.0\" encoding=\"UTF-8\"?>`")
         }
+        if let line = doctypeLine(text) {
+            throw RubricError(
+                kind: .syntax, file: file, line: line, path: "",
+                problem:
+                    "XML: the file has a <!DOCTYPE …> declaration; rubrics do not take DTDs or entity declarations",
+                fix:
+                    "remove the <!DOCTYPE …> and write the text out in full (&amp; &lt; &gt; &quot; &apos; and &#NN; still work)"
+            )
+        }
         let builder = XMLTreeBuilder()
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
@@ -55,6 +64,26 @@ extension RubricNode {
                 problem: "the root element is <\(root.name)>", fix: "name the root element <rubric>")
         }
         return try convert(root, file: file, path: "")
+    }
+
+    /// The line of a `<!DOCTYPE` in the prolog (before the root element), or nil. A DTD is the
+    /// only place entities are declared, and Foundation's parser on Linux drops the text of
+    /// internal entities silently, so a document with one is refused rather than misread.
+    static func doctypeLine(_ text: String) -> Int? {
+        var rest = Substring(text)
+        if rest.hasPrefix("\u{FEFF}") { rest = rest.dropFirst() }
+        while true {
+            rest = rest.drop(while: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
+            if rest.hasPrefix("<?"), let end = rest.range(of: "?>") {
+                rest = rest[end.upperBound...]
+            } else if rest.hasPrefix("<!--"), let end = rest.range(of: "-->") {
+                rest = rest[end.upperBound...]
+            } else if rest.hasPrefix("<!") && rest.dropFirst(2).prefix(7).uppercased() == "DOCTYPE" {
+                return text[..<rest.startIndex].reduce(1) { $1.isNewline ? $0 + 1 : $0 }
+            } else {
+                return nil
+            }
+        }
     }
 
     private static func convert(_ element: XMLElementNode, file: String, path: String) throws -> RubricNode {

@@ -63,13 +63,21 @@ extension Rubric {
                 .invalidValue, maxNode, "\(path).max", "max (\(maximum)) is not above min (\(minimum))",
                 fix: "make `max` larger than `min`")
         }
-        guard (maximum - minimum) % step == 0, (maximum - minimum) / step + 1 <= maximumLevels else {
+        let span = maximum - minimum  // bounds are within ±1,000,000 (RubricSchemaReader.integer)
+        guard span % step == 0, span / step + 1 <= maximumLevels else {
             throw reader.fail(
                 .invalidValue, fields.optional("step") ?? maxNode, "\(path).step",
                 "min \(minimum), max \(maximum) and step \(step) do not give 2…\(maximumLevels) evenly spaced levels",
                 fix:
                     "choose min, max and step so that (max - min) is a multiple of step with at most \(maximumLevels) levels"
             )
+        }
+        let expected = span / step + 1
+        guard items.count <= expected else {
+            throw reader.fail(
+                .levelsNotCovering, levelsNode, "\(path).levels",
+                "the scale \(minimum)…\(maximum) (step \(step)) has \(expected) scores, but \(items.count) levels are listed",
+                fix: "keep one level per score")
         }
         var levels: [ScaleLevel] = []
         var seen: [Int: Int] = [:]
@@ -109,6 +117,16 @@ extension Rubric {
     private static func labelledScale(
         _ type: ScaleType, items: [RubricNode], levelsNode: RubricNode, path: String, reader: RubricSchemaReader
     ) throws -> ScoreScale {
+        // Limits first, then the work: the duplicate check below is quadratic in the count.
+        let limit = type == .binary ? 2 : maximumLevels
+        guard items.count <= limit else {
+            throw reader.fail(
+                .levelsNotCovering, levelsNode, "\(path).levels",
+                "a \(type.rawValue) scale has at most \(limit) levels, this one has \(items.count)",
+                fix: type == .binary
+                    ? "keep one `pass` and one `fail` level"
+                    : "list at most \(maximumLevels) labels from worst to best, each with a `descriptor`")
+        }
         var entries: [(label: String, descriptor: String)] = []
         for (index, item) in items.enumerated() {
             let levelPath = "\(path).levels[\(index)]"
