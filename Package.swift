@@ -103,7 +103,7 @@ let package = Package(
         ),
         .target(
             name: "ArbiterTestSupport",
-            dependencies: ["ArbiterTensor", "ArbiterModels"],
+            dependencies: ["ArbiterCore", "ArbiterTensor", "ArbiterModels"],
             path: "Tests/ArbiterTestSupport",
             swiftSettings: strict
         ),
@@ -152,7 +152,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ArbiterCLITests",
-            dependencies: ["ArbiterCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "ArbiterCLI", "ArbiterCore", "ArbiterTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -10,21 +10,8 @@ import Testing
 
 /// Builders for tokenizer.json documents used by the BPE and error tests.
 enum TokenizerJSONBuilder {
-    /// GPT-2 byte alphabet, byte order (test-side copy of the published table).
-    static let byteAlphabet: [String] = {
-        var out: [String] = []
-        var next: UInt32 = 256
-        for byte in 0..<256 {
-            let printable = (0x21...0x7E).contains(byte) || (0xA1...0xAC).contains(byte) || (0xAE...0xFF).contains(byte)
-            if printable {
-                out.append(String(Unicode.Scalar(UInt8(byte))))
-            } else {
-                out.append(String(Unicode.Scalar(next)!))
-                next += 1
-            }
-        }
-        return out
-    }()
+    /// GPT-2 byte alphabet, byte order (one home: ArbiterTestSupport).
+    static let byteAlphabet = GGUFTestWriter.byteAlphabet
 
     static func data(_ object: [String: Any]) throws -> Data {
         try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
