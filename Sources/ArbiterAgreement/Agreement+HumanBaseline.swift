@@ -117,6 +117,11 @@ extension Agreement {
                 }
             }
             guard n > 0 else { continue }
+            if !sum.isFinite {  // huge scores: add each divided by n instead (no overflow)
+                sum = 0
+                for r in 0..<m.raterCount where r != k { if let o = m.ratings[r][i] { sum += o / Double(n) } }
+                n = 1
+            }
             items.append(i)
             x.append(v)
             others.append(sum / Double(n))

@@ -20,7 +20,11 @@ public struct IntraclassCorrelations: Sendable, Equatable, Codable {
 extension Agreement {
     /// ICCs of a complete (raters, targets) matrix with ≥ 2 raters and ≥ 2 targets.
     public static func intraclassCorrelations(_ matrix: RatingMatrix) throws -> IntraclassCorrelations {
-        let rows = try matrix.completeRows(statistic: "ICC")  // (k raters, n targets)
+        // (k raters, n targets), rescaled by a power of two so huge scores cannot overflow the sums
+        // of squares (the ICCs are ratios of them; Agreement+Scaling.swift).
+        let complete = try matrix.completeRows(statistic: "ICC")
+        let scale = unitScale(complete.lazy.flatMap { $0 })
+        let rows = scale == 1 ? complete : complete.map { $0.map { $0 * scale } }
         let k = rows.count
         guard k >= 2 else { throw AgreementError.tooFewRaters(statistic: "ICC", needed: 2, found: k) }
         let n = matrix.itemCount

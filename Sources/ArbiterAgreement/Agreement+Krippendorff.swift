@@ -90,6 +90,9 @@ extension Agreement {
     /// δ² (V·V,) between every pair of domain indices; ordinal from the running sum of nV.
     static func deltaTable(values: [Double], nV: [Double], level: MeasurementLevel) -> [Double] {
         let v = values.count
+        // Interval and ratio δ² use the values themselves: rescaled by a power of two (α is a ratio of
+        // disagreements, so it is unchanged) so that huge values cannot overflow (Agreement+Scaling).
+        let values = level == .interval || level == .ratio ? unitScaled(values) : values
         var d = [Double](repeating: 0, count: v * v)
         guard level == .ordinal else {
             for c in 0..<v { for k in 0..<v { d[c * v + k] = delta(c, k, values: values, nV: nV, level: level) } }

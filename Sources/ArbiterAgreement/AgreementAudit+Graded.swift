@@ -108,7 +108,7 @@ extension AgreementAudit {
         }
         let humanMean: [Double] = (0..<humans.itemCount).map { i in
             let v = humans.values(ofItem: i)
-            return v.reduce(0, +) / Double(max(v.count, 1))
+            return v.isEmpty ? 0 : Agreement.stableMean(v)
         }
         var summary: GroupedCorrelations? = nil
         var system: SystemLevelCorrelations? = nil

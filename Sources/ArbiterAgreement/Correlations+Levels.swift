@@ -53,6 +53,9 @@ extension Correlations {
         guard systems.count == x.count else {
             throw AgreementError.lengthMismatch(first: x.count, second: systems.count)
         }
+        // Sums of values rescaled by powers of two cannot overflow; correlations ignore the scale.
+        let x = Agreement.unitScaled(x)
+        let y = Agreement.unitScaled(y)
         var sums: [S: (x: Double, y: Double, n: Int)] = [:]
         for (i, s) in systems.enumerated() {
             let cur = sums[s] ?? (0, 0, 0)

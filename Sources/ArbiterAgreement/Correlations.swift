@@ -71,10 +71,14 @@ extension Agreement {
         return kendallUnchecked(x, y, variant: variant)
     }
 
+    /// Pearson's r on values rescaled by powers of two (Agreement+Scaling.swift), so huge finite
+    /// scores give the right r instead of overflowing; ordinary scores give the same bits as before.
     static func pearsonUnchecked(_ x: [Double], _ y: [Double]) -> Double? {
         let n = x.count
         guard n >= 2, let x0 = x.first, let y0 = y.first else { return nil }
         guard x.contains(where: { $0 != x0 }), y.contains(where: { $0 != y0 }) else { return nil }
+        let x = unitScaled(x)
+        let y = unitScaled(y)
         let mx = x.reduce(0, +) / Double(n)
         let my = y.reduce(0, +) / Double(n)
         var sxy = 0.0

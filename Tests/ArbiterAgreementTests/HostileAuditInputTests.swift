@@ -1,0 +1,88 @@
+// HostileAuditInputTests: issue 14's audit classes — statistics that stay right for huge finite
+// scores (a hand-edited 1e308).
+import ArbiterAgreement
+import Foundation
+import Testing
+
+@Suite struct HostileAuditInputTests {
+    func file(_ lines: [String], _ name: String) throws -> LabelFile {
+        try LabelFile(parsing: Data(lines.joined(separator: "\n").utf8), name: name)
+    }
+
+    var humans: LabelFile {
+        get throws {
+            try file(
+                (1...6).flatMap { i in
+                    [
+                        #"{"id":"s\#(i)","rater":"h1","score":\#((i % 5) + 1)}"#,
+                        #"{"id":"s\#(i)","rater":"h2","score":\#(((i + 1) % 5) + 1)}"#,
+                    ]
+                }, "human.jsonl")
+        }
+    }
+
+    /// Powers of two scale exactly, so the scaled statistics are the reference.
+    static let huge = 0x1p1000
+
+    @Test func statisticsStayRightForHugeFiniteValues() throws {
+        let x: [Double] = [1, 5, 2, 4, 3, 5, 1]
+        let y: [Double] = [2, 4, 2, 5, 3, 4, 1]
+        let bigX = x.map { $0 * 1e307 }
+        let r = try #require(try Agreement.pearson(x, y))
+        let bigR = try #require(try Agreement.pearson(bigX, y), "Pearson undefined for huge values")
+        #expect(abs(bigR - r) < 1e-12, "pearson \(bigR) vs \(r)")
+        let spread = [1e308, -1e308, 1e308, -1e308, 0]
+        let s = try #require(try Agreement.pearson(spread, [5, 1, 4, 2, 3]))
+        let small = try #require(try Agreement.pearson(spread.map { $0 / 1e300 }, [5, 1, 4, 2, 3]))
+        #expect(abs(s - small) < 1e-12, "pearson \(s) vs \(small)")
+
+        let rows: [[Double]] = [[1, 2, 3, 4, 5, 2], [2, 2, 4, 4, 5, 1], [1, 3, 3, 5, 4, 2]]
+        let icc = try Agreement.intraclassCorrelations(try RatingMatrix(complete: rows))
+        let bigICC = try Agreement.intraclassCorrelations(
+            try RatingMatrix(complete: rows.map { $0.map { $0 * Self.huge } }))
+        for (a, b) in [
+            (icc.icc1, bigICC.icc1), (icc.icc2, bigICC.icc2), (icc.icc3, bigICC.icc3), (icc.icc2k, bigICC.icc2k),
+        ] {
+            let a = try #require(a)
+            let b = try #require(b, "ICC undefined for huge values")
+            #expect(abs(a - b) < 1e-12, "icc \(b) vs \(a)")
+        }
+
+        let matrix = try RatingMatrix(rows.map { $0.map { Optional($0) } })
+        let bigMatrix = try RatingMatrix(rows.map { $0.map { Optional($0 * Self.huge) } })
+        for level in [MeasurementLevel.interval, .ratio] {
+            let a = try #require(try Agreement.krippendorffAlpha(matrix, level: level))
+            let b = try #require(try Agreement.krippendorffAlpha(bigMatrix, level: level), "α undefined at \(level)")
+            #expect(abs(a - b) < 1e-12, "α \(level) \(b) vs \(a)")
+        }
+        let systems = try Correlations.systemLevel(
+            bigX + bigX, y + y, systems: x.indices.map { "s\($0)" } + x.indices.map { "s\($0)" })
+        #expect(systems.correlations.pearson.map { abs($0 - r) < 1e-12 } == true, "\(systems.correlations)")
+    }
+
+    @Test func anAuditWithAHugeJudgeScoreReportsOnlyFiniteNumbers() throws {
+        let judge = try file(
+            (1...6).map { i in #"{"id":"s\#(i)","judge":"J","score":\#(i == 3 ? "1e308" : "\(i % 5 + 1)")}"# },
+            "judge.jsonl")
+        let report = try AgreementAudit.run(human: try humans, judge: judge, options: try AuditOptions())
+        let c = try #require(report.criteria.first)
+        for (key, m) in c.metrics {
+            if let v = m.value {
+                #expect(v.isFinite && abs(v) <= 1 + 1e-9 || key == "judge_vs_human_ratio", "\(key) = \(v)")
+            }
+        }
+        let pearson = try #require(c.metrics["pearson"]?.value)
+        var perRater: [Double] = []
+        let table = try humans.scoreTable()
+        let judged = (1...6).map { i in i == 3 ? 1e308 : Double(i % 5 + 1) }
+        for row in table.values {
+            perRater.append(try #require(try Agreement.pearson(judged.map { $0 / 1e300 }, row.map { $0 ?? 0 })))
+        }
+        #expect(abs(pearson - perRater.reduce(0, +) / 2) < 1e-12, "pearson \(pearson)")
+        for b in c.baselines {
+            for (key, v) in b.values {
+                if let v { #expect(v.isFinite && abs(v) <= 1 + 1e-9, "\(b.name) \(key) = \(v)") }
+            }
+        }
+    }
+}
