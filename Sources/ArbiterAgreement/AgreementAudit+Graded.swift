@@ -20,24 +20,7 @@ extension AgreementAudit {
         // (Agreement+ScaleRounding.swift) for percent agreement, κ, AC1, nominal/ordinal α and the
         // confusion matrix; correlations, ICC and interval/ratio α use the raw scores.
         let scale = options.scale ?? Array(humanLevels.union(judge.filter { $0 == $0.rounded() })).sorted()
-        let ids = aligned.humans.itemIDs
-        if let declared = options.scale {
-            let allowed = Set(declared)
-            if let low = declared.first, let high = declared.last {
-                for (i, v) in judge.enumerated() where v < low || v > high {
-                    throw AuditError.invalidOption(
-                        "judge score \(v) for id \(ids[i]) is outside the scale \(declared); widen the scale or drop it"
-                    )
-                }
-            }
-            for (r, row) in humans.ratings.enumerated() {
-                for (i, v) in row.enumerated() where v.map({ !allowed.contains($0) }) ?? false {
-                    throw AuditError.invalidOption(
-                        "human score \(v ?? 0) of \(aligned.humans.sources[r]) for id \(ids[i]) is not on the scale \(declared); widen the scale or drop it"
-                    )
-                }
-            }
-        }
+        // A declared scale was checked line by line when the records were read (AgreementAudit.checkScale).
         let snapped = Agreement.roundedToScale(judge, levels: scale)  // (items,) judge scores on the scale
         let roundedCount = zip(judge, snapped).filter { $0 != $1 }.count
         let level = options.level

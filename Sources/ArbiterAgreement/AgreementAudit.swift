@@ -90,6 +90,13 @@ public enum AgreementAudit {
         let judgeModel = judge.records.first { $0.source == judgeName && $0.model != nil }?.model ?? judgeName
         for criterion in criteria {
             let judgeCriterion: String? = judge.criteria.isEmpty ? nil : criterion
+            let judgments = try judge.records(criterion: judgeCriterion).filter { $0.source == judgeName }
+            if let scale = options.scale, human.kind == .graded {
+                try checkScale(scale, human: try human.records(criterion: criterion), file: human.name)
+                try checkScale(scale, judge: judgments, file: judge.name)
+            }
+            let failures = JudgeFailureSummary(
+                judgments: judgments, humanIDs: Set(try human.records(criterion: criterion).map(\.id)))
             switch human.kind {
             case .graded:
                 let aligned = LabelAlignment(
@@ -111,6 +118,7 @@ public enum AgreementAudit {
                 report.biasProbes = try BiasProbes.graded(
                     ids: aligned.humans.itemIDs, judge: aligned.judge,
                     humanMean: report.humanScores, judgeModel: judgeModel, options: options)
+                report.record(failures)
                 reports.append(report)
             case .pairwise:
                 let aligned = LabelAlignment(
@@ -125,10 +133,35 @@ public enum AgreementAudit {
                 report.biasProbes = try BiasProbes.pairwise(
                     ids: aligned.humans.itemIDs, judge: aligned.judge, humans: votes,
                     judgeModel: judgeModel, options: options)
+                report.record(failures)
                 reports.append(report)
             }
         }
         return reports
+    }
+
+    /// Human scores must sit on a level of the declared scale: the first that does not is an error
+    /// naming its file and line.
+    static func checkScale(_ scale: [Double], human records: [LabelRecord], file: String) throws {
+        let allowed = Set(scale)
+        for r in records {
+            if case .score(let v)? = r.value, !allowed.contains(v) {
+                throw AuditError.offScale(
+                    file: file, line: r.line, id: r.id, source: r.source, score: v, scale: scale, judge: false)
+            }
+        }
+    }
+
+    /// Judge scores must lie within the declared scale's range (continuous probability-weighted
+    /// scores between levels are snapped later): the first outside it is an error naming its line.
+    static func checkScale(_ scale: [Double], judge records: [LabelRecord], file: String) throws {
+        guard let low = scale.first, let high = scale.last else { return }
+        for r in records {
+            if case .score(let v)? = r.value, v < low || v > high {
+                throw AuditError.offScale(
+                    file: file, line: r.line, id: r.id, source: r.source, score: v, scale: scale, judge: true)
+            }
+        }
     }
 
     /// Point values, and intervals when a bootstrap is configured, for metrics computed together.

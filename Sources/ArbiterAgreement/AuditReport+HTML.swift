@@ -34,12 +34,15 @@ extension AuditReport {
         let keys = judges.first?.criteria.first?.metricOrder ?? []
         var h =
             "<h2 id=\"side-by-side\">Judges side by side</h2>\n<div style=\"overflow-x:auto\"><table class=\"sbs\"><tr><th>judge</th><th>criterion</th>"
-        h += keys.map { "<th>\(Self.escape($0))</th>" }.joined() + "<th>beats trivial baselines</th></tr>\n"
+        h +=
+            keys.map { "<th>\(Self.escape($0))</th>" }.joined()
+            + "<th>beats trivial baselines</th><th>failed judgments</th></tr>\n"
         for j in judges {
             for c in j.criteria {
                 let beats = c.baselineVerdict.map { $0.beatsBest ? "yes" : "<b style=\"color:#c33\">NO</b>" } ?? "n/a"
                 h += "<tr><td>\(Self.escape(j.name))</td><td>\(Self.escape(c.criterion))</td>"
-                h += keys.map { k in "<td>\(Self.cell(c.metrics[k]))</td>" }.joined() + "<td>\(beats)</td></tr>\n"
+                h += keys.map { k in "<td>\(Self.cell(c.metrics[k]))</td>" }.joined() + "<td>\(beats)</td>"
+                h += "<td>\(Self.escape(c.judgeFailures.share))</td></tr>\n"
             }
         }
         return h + "</table></div>\n"
@@ -58,7 +61,8 @@ extension AuditReport {
         h +=
             "<p>\(c.itemCount) items labelled by both; human raters: \(escape(c.humanRaters.joined(separator: ", "))).<br/>"
         h +=
-            "Only human-labelled: \(c.onlyHuman.count)\(escape(preview(c.onlyHuman))); only judge-labelled: \(c.onlyJudge.count)\(escape(preview(c.onlyJudge))).</p>\n"
+            "Only human-labelled: \(c.onlyHuman.count)\(escape(preview(c.onlyHuman))); only judge-labelled: \(c.onlyJudge.count)\(escape(preview(c.onlyJudge))).<br/>"
+        h += "\(escape(c.judgeFailures.sentence))</p>\n"
         if let v = c.baselineVerdict {
             h += "<p class=\"\(v.beatsBest ? "ok" : "warn")\">\(escape(v.sentence))</p>\n"
         }

@@ -26,7 +26,8 @@ extension AuditReport {
                 md += "\n## \(judges.count > 1 ? "\(j.name) — \(title)" : title)\n\n"
                 md += "\(c.itemCount) items labelled by both; human raters: \(c.humanRaters.joined(separator: ", ")).\n"
                 md +=
-                    "Only human-labelled: \(c.onlyHuman.count)\(Self.preview(c.onlyHuman)); only judge-labelled: \(c.onlyJudge.count)\(Self.preview(c.onlyJudge)).\n\n"
+                    "Only human-labelled: \(c.onlyHuman.count)\(Self.preview(c.onlyHuman)); only judge-labelled: \(c.onlyJudge.count)\(Self.preview(c.onlyJudge)).\n"
+                md += "\(c.judgeFailures.sentence)\n\n"
                 md += "| metric | value | CI low | CI high |\n|---|---:|---:|---:|\n"
                 for key in c.metricOrder {
                     let m = c.metrics[key] ?? MetricValue(value: nil)
@@ -106,14 +107,15 @@ extension AuditReport {
         let keys = judges.first?.criteria.first?.metricOrder ?? []
         var md =
             "## Judges side by side\n\n| judge | criterion | " + keys.joined(separator: " | ")
-            + " | beats baselines |\n|---|---|"
-        md += String(repeating: "---:|", count: keys.count + 1) + "\n"
+            + " | beats baselines | failed judgments |\n|---|---|"
+        md += String(repeating: "---:|", count: keys.count + 2) + "\n"
         for j in judges {
             for c in j.criteria {
                 let beats = c.baselineVerdict.map { $0.beatsBest ? "yes" : "**NO**" } ?? "n/a"
                 md +=
                     "| \(j.name) | \(c.criterion) | "
-                    + keys.map { Self.format(c.metrics[$0]?.value) }.joined(separator: " | ") + " | \(beats) |\n"
+                    + keys.map { Self.format(c.metrics[$0]?.value) }.joined(separator: " | ")
+                    + " | \(beats) | \(c.judgeFailures.share) |\n"
             }
         }
         return md

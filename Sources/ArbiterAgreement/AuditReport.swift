@@ -35,8 +35,9 @@ public struct CriterionReport: Sendable {
     /// Items labelled by humans and the judge.
     public let itemCount: Int
     public let humanRaters: [String]
-    /// Ids with human labels but no usable judge label, and the reverse (sorted, complete lists).
-    public let onlyHuman: [String]
+    /// Ids with human labels but no judgment, and the reverse (sorted, complete lists); ids whose
+    /// judgment failed are in `judgeFailures`, not here.
+    public internal(set) var onlyHuman: [String]
     public let onlyJudge: [String]
     /// Metric key → value with interval; keys in `metricOrder`.
     public let metrics: [String: MetricValue]
@@ -65,6 +66,72 @@ public struct CriterionReport: Sendable {
     public var judgeScoresOnScale: [Double]? = nil
     /// Bias probes (verbosity, self-preference), when computed.
     public var biasProbes: BiasProbes? = nil
+    /// The judge's failed judgments (`score: null`) of this criterion, by failure kind.
+    public internal(set) var judgeFailures = JudgeFailureSummary()
+
+    /// Takes the failure summary; failed ids leave `onlyHuman` (they are failures, not missing).
+    mutating func record(_ failures: JudgeFailureSummary) {
+        judgeFailures = failures
+        let failed = Set(failures.failedIDs)
+        onlyHuman = onlyHuman.filter { !failed.contains($0) }
+    }
+}
+
+/// A judge's failed judgments of one criterion: how many of its judgments failed, and why.
+public struct JudgeFailureSummary: Sendable, Equatable {
+    /// Judgments of this judge and criterion in the judge file (the later line of a repeated key).
+    public let judgments: Int
+    /// Those with no score (`"score": null`).
+    public let failed: Int
+    /// Failure kind (the judgment's `failure.kind`, e.g. "timeout"; "unknown" when none is given) → count.
+    public let kinds: [String: Int]
+    /// Ids with a human label whose judgment failed (sorted); every statistic leaves them out.
+    public let failedIDs: [String]
+
+    /// Share of failed judgments; nil when there are none at all.
+    public var rate: Double? { judgments > 0 ? Double(failed) / Double(judgments) : nil }
+
+    public init(judgments: Int = 0, failed: Int = 0, kinds: [String: Int] = [:], failedIDs: [String] = []) {
+        self.judgments = judgments
+        self.failed = failed
+        self.kinds = kinds
+        self.failedIDs = failedIDs
+    }
+
+    /// The summary of one judge's records of one criterion against the human-labelled ids.
+    init(judgments records: [LabelRecord], humanIDs: Set<String>) {
+        var kinds: [String: Int] = [:]
+        var failedIDs: [String] = []
+        for r in records where r.value == nil {
+            kinds[r.failure ?? "unknown", default: 0] += 1
+            if humanIDs.contains(r.id) { failedIDs.append(r.id) }
+        }
+        self.init(
+            judgments: records.count, failed: kinds.values.reduce(0, +), kinds: kinds, failedIDs: failedIDs.sorted())
+    }
+
+    /// "4/7 (57.1%)", for the side-by-side tables.
+    var share: String { "\(failed)/\(judgments)" + (rate.map { String(format: " (%.1f%%)", $0 * 100) } ?? "") }
+
+    /// "Judge failures: 4 of 7 judgments (57.1%): timeout 2, unparseable 1; 3 human-labelled ids left out."
+    var sentence: String {
+        var s = "Judge failures: \(failed) of \(judgments) judgments"
+        if let rate { s += String(format: " (%.1f%%)", rate * 100) }
+        let ordered = kinds.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        if !ordered.isEmpty { s += ": " + ordered.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
+        if !failedIDs.isEmpty {
+            s +=
+                "; \(failedIDs.count) human-labelled id(s) left out of every statistic\(AuditReport.preview(failedIDs))"
+        }
+        return s + "."
+    }
+
+    var json: [String: Any] {
+        [
+            "judgments": judgments, "failed": failed, "rate": rate.map { $0 as Any } ?? NSNull(),
+            "kinds": kinds, "failed_ids": failedIDs, "failed_ids_count": failedIDs.count,
+        ]
+    }
 }
 
 /// One judge's audit: its name and one report per criterion.
@@ -104,6 +171,7 @@ public struct AuditReport: Sendable {
             "human_human_statistic": c.humanHumanStatistic,
         ]
         for (k, v) in c.metrics { o[k] = v.json }
+        o["judge_failures"] = c.judgeFailures.json
         if c.kind == .pairwise {
             o["not_applicable"] = notApplicableToPairwise.mapValues { $0 as Any }
         }

@@ -24,6 +24,12 @@ public struct LabelRecord: Sendable, Equatable {
     public var distribution: [Double: Double]? = nil
     /// The model behind a judgment (`model`, a string), when given.
     public var model: String? = nil
+    /// A failed judgment's failure kind (`failure.kind`, e.g. "timeout"), when given.
+    public var failure: String? = nil
+    /// The line names a judge (not a rater): a judgment, keyed with its rubric hash.
+    var isJudgment = false
+    /// The judgment's `rubric_hash`, when given.
+    var rubricHash: String? = nil
 }
 
 /// Graded scores or pairwise winners.
@@ -41,10 +47,13 @@ public struct LabelFile: Sendable {
         try LabelFile(parsing: JSONLines.read(url), name: url.path)
     }
 
-    /// Parses JSONL bytes; blank lines are skipped, anything else must be a valid label.
+    /// Parses JSONL bytes; blank lines are skipped, anything else must be a valid label. Judgment
+    /// files are append-only: a judgment line whose key (id, judge, rubric hash, criterion) repeats
+    /// replaces the earlier one (a `--retry-failed` run appends the retry); a rater's label that
+    /// repeats, or one judge's judgments of two rubric versions, are errors.
     public init(parsing data: Data, name: String) throws {
         var records: [LabelRecord] = []
-        var firstLine: [String: Int] = [:]
+        var firstLine: [String: (line: Int, index: Int)] = [:]
         var kind: LabelKind? = nil
         try JSONLines.forEachLine(in: data) { lineNumber, bytes in
             let parsed = try Self.parseLine(bytes, file: name, line: lineNumber)
@@ -62,12 +71,25 @@ public struct LabelFile: Sendable {
                 }
                 let key = "\(record.id)\u{1F}\(record.source)\u{1F}\(record.criterion ?? "\u{0}")"
                 if let first = firstLine[key] {
-                    throw LabelFileError(
-                        file: name, line: lineNumber,
-                        problem: .duplicate(
-                            id: record.id, source: record.source, criterion: record.criterion, firstLine: first))
+                    let earlier = records[first.index]
+                    guard record.isJudgment, earlier.isJudgment else {
+                        throw LabelFileError(
+                            file: name, line: lineNumber,
+                            problem: .duplicate(
+                                id: record.id, source: record.source, criterion: record.criterion,
+                                firstLine: first.line))
+                    }
+                    guard earlier.rubricHash == record.rubricHash else {
+                        throw LabelFileError(
+                            file: name, line: lineNumber,
+                            problem: .rubricVersions(
+                                id: record.id, judge: record.source, firstLine: first.line,
+                                firstHash: earlier.rubricHash ?? "none", hash: record.rubricHash ?? "none"))
+                    }
+                    records[first.index] = record  // the later judgment of a key wins
+                    continue
                 }
-                firstLine[key] = lineNumber
+                firstLine[key] = (lineNumber, records.count)
                 records.append(record)
             }
         }
@@ -133,6 +155,7 @@ public struct LabelFile: Sendable {
             guard let vote = PairwiseVerdict(rawValue: s.lowercased()) else { throw fail(.invalidWinner(s)) }
             var record = LabelRecord(id: id, source: source, criterion: criterion, value: .vote(vote), line: line)
             record.model = model
+            try record.readJudgment(obj, fail: fail)
             return [record]
         }
         guard let raw = obj["score"] else { throw fail(.missingField("score")) }
@@ -141,6 +164,7 @@ public struct LabelFile: Sendable {
             id: id, source: source, criterion: criterion, value: value.map(LabelValue.score), line: line)
         if let d = obj["distribution"], !(d is NSNull) { record.distribution = try distribution(d, fail: fail) }
         record.model = model
+        try record.readJudgment(obj, fail: fail)
         return [record]
     }
 
@@ -179,5 +203,28 @@ public struct LabelFile: Sendable {
             throw fail(.wrongType(field: "distribution", expected: expected + " with a positive, finite sum"))
         }
         return out.mapValues { $0 / total }
+    }
+}
+
+extension LabelRecord {
+    /// A judge line's key fields: whether it names a judge, its rubric hash and failure kind
+    /// (`{"kind": "timeout", ...}` as the judge writes it, or a bare string).
+    mutating func readJudgment(_ obj: [String: Any], fail: (LabelFileError.Problem) -> LabelFileError) throws {
+        isJudgment = obj["judge"] != nil
+        switch obj["rubric_hash"] {
+        case nil, is NSNull: rubricHash = nil
+        case let h as String: rubricHash = h
+        default: throw fail(.wrongType(field: "rubric_hash", expected: "a string"))
+        }
+        switch obj["failure"] {
+        case nil, is NSNull: failure = nil
+        case let kind as String: failure = kind
+        case let f as [String: Any]:
+            guard let kind = f["kind"] as? String else {
+                throw fail(.wrongType(field: "failure", expected: "an object with a \"kind\" string"))
+            }
+            failure = kind
+        default: throw fail(.wrongType(field: "failure", expected: "an object with a \"kind\" string"))
+        }
     }
 }

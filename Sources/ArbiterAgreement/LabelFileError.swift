@@ -16,6 +16,7 @@ public struct LabelFileError: Error, LocalizedError, Equatable, Sendable {
         case nonFiniteScore
         case conflictingFields(String)
         case duplicate(id: String, source: String, criterion: String?, firstLine: Int)
+        case rubricVersions(id: String, judge: String, firstLine: Int, firstHash: String, hash: String)
         case mixedKinds
         case empty
     }
@@ -46,6 +47,9 @@ public struct LabelFileError: Error, LocalizedError, Equatable, Sendable {
         case .duplicate(let id, let source, let criterion, let first):
             return
                 "\(at): second label for id \(id), rater \(source)\(criterion.map { ", criterion \($0)" } ?? "") (first on line \(first)); remove one"
+        case .rubricVersions(let id, let judge, let first, let firstHash, let hash):
+            return
+                "\(at): judge \(judge) judged id \(id) under rubric hash \(hash), and under \(firstHash) on line \(first); audit one rubric version: keep the lines of one rubric hash (or rename the judge)"
         case .mixedKinds: return "\(at): the file mixes graded scores and pairwise winners; split it into two files"
         case .empty: return "\(at): the file holds no labels"
         }
@@ -61,6 +65,8 @@ public enum AuditError: Error, LocalizedError, Equatable, Sendable {
     case kindMismatch(human: String, judge: String)
     case noSharedItems(human: String, judge: String)
     case invalidOption(String)
+    /// A score off the declared scale: a judge score outside its range, or a human score not on a level.
+    case offScale(file: String, line: Int, id: String, source: String, score: Double, scale: [Double], judge: Bool)
 
     public var errorDescription: String? {
         switch self {
@@ -82,6 +88,11 @@ public enum AuditError: Error, LocalizedError, Equatable, Sendable {
             return "\(human) and \(judge) share no item id; check that both files label the same samples"
         case .invalidOption(let why):
             return "invalid audit option: \(why)"
+        case .offScale(let file, let line, let id, let source, let score, let scale, let judge):
+            let levels = "[" + scale.map(AuditReport.levelLabel).joined(separator: ", ") + "]"
+            return judge
+                ? "\(file):\(line): judge score \(score) of \(source) for id \(id) is outside the scale \(levels); fix or remove that line, or widen --scale"
+                : "\(file):\(line): human score \(score) of \(source) for id \(id) is not on the scale \(levels); fix that line, or widen --scale"
         }
     }
 }

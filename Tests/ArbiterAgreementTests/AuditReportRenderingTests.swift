@@ -40,7 +40,7 @@ import Testing
         "only_human_count",
         "only_judge_ids", "only_judge_count", "human_human_statistic", "baselines", "trivial_baseline_check",
         "judge_minus_human",
-        "calibration", "judge_scores_rounded_to_scale", "scale_rounding", "bias_probes",
+        "calibration", "judge_scores_rounded_to_scale", "scale_rounding", "bias_probes", "judge_failures",
     ]
 
     @Test func jsonKeysAreStable() throws {

@@ -1,5 +1,7 @@
-// HostileAuditInputTests: issue 14's audit classes — statistics that stay right for huge finite
-// scores (a hand-edited 1e308).
+// HostileAuditInputTests: issue 14's audit classes — scores far off the scale (an error naming the
+// file and line when a scale is declared; statistics that stay right for huge finite values when it
+// is not), failed judgments reported per judge with their kinds. Retried judgment files (the
+// judge's own output) are tested in ArbiterCLITests.
 import ArbiterAgreement
 import Foundation
 import Testing
@@ -19,6 +21,26 @@ import Testing
                     ]
                 }, "human.jsonl")
         }
+    }
+
+    @Test func aJudgeScoreOffADeclaredScaleIsAnErrorNamingTheLine() throws {
+        let judge = try file(
+            [
+                #"{"id":"s1","judge":"J","score":2}"#, #"{"id":"s2","judge":"J","score":3}"#,
+                #"{"id":"s3","judge":"J","score":1e308}"#, #"{"id":"s4","judge":"J","score":4}"#,
+            ], "judge.jsonl")
+        let error = try #require(throws: AuditError.self) {
+            try AgreementAudit.run(human: try humans, judge: judge, options: try AuditOptions(scale: [1, 2, 3, 4, 5]))
+        }
+        let message = error.errorDescription ?? ""
+        #expect(message.contains("judge.jsonl:3"), "\(message)")
+        #expect(message.contains("outside the scale"), "\(message)")
+        let offHuman = try file(
+            [#"{"id":"s1","rater":"h1","score":1e308}"#, #"{"id":"s1","rater":"h2","score":2}"#], "h.jsonl")
+        let humanError = try #require(throws: AuditError.self) {
+            try AgreementAudit.run(human: offHuman, judge: judge, options: try AuditOptions(scale: [1, 2, 3, 4, 5]))
+        }
+        #expect(humanError.errorDescription?.contains("h.jsonl:1") == true, "\(humanError.errorDescription ?? "")")
     }
 
     /// Powers of two scale exactly, so the scaled statistics are the reference.
@@ -84,5 +106,29 @@ import Testing
                 if let v { #expect(v.isFinite && abs(v) <= 1 + 1e-9, "\(b.name) \(key) = \(v)") }
             }
         }
+    }
+
+    @Test func failedJudgmentsAreReportedWithTheirKindsNotAsOnlyHuman() throws {
+        let judge = try file(
+            [
+                #"{"id":"s1","judge":"J","score":2}"#,
+                #"{"id":"s2","judge":"J","score":null,"failure":{"kind":"timeout","seconds":30}}"#,
+                #"{"id":"s3","judge":"J","score":null,"failure":{"kind":"unparseable"}}"#,
+                #"{"id":"s4","judge":"J","score":4}"#, #"{"id":"s5","judge":"J","score":1}"#,
+                #"{"id":"s6","judge":"J","score":null,"failure":{"kind":"timeout","seconds":30}}"#,
+                #"{"id":"x9","judge":"J","score":null,"failure":{"kind":"empty_output"}}"#,
+            ], "judge.jsonl")
+        let report = try AgreementAudit.run(human: try humans, judge: judge, options: try AuditOptions())
+        let c = try #require(report.criteria.first)
+        #expect(c.onlyHuman.isEmpty, "failed judgments counted as only human-labelled: \(c.onlyHuman)")
+        let md = report.markdown()
+        #expect(md.contains("Judge failures: 4 of 7 judgments (57.1%)"), "\(md)")
+        #expect(md.contains("timeout 2") && md.contains("unparseable 1") && md.contains("empty_output 1"), "\(md)")
+        #expect(report.html().contains("Judge failures: 4 of 7 judgments (57.1%)"))
+        let json = try dict(try JSONSerialization.jsonObject(with: report.jsonData()))
+        let failures = try dict(try dict(try dict(json["criteria"])[""])["judge_failures"])
+        #expect(failures["failed"] as? Int == 4 && failures["judgments"] as? Int == 7)
+        #expect(try dict(failures["kinds"]) as? [String: Int] == ["timeout": 2, "unparseable": 1, "empty_output": 1])
+        #expect(failures["failed_ids"] as? [String] == ["s2", "s3", "s6"])
     }
 }
