@@ -76,7 +76,8 @@ extension AgreementAudit {
                 meanDefined(icc), humanHuman, ratio,
             ]
         }
-        let metrics = try withIntervals(itemCount: judge.count, options: options, keys: gradedKeys, statistics: stats)
+        let metrics = try withIntervals(
+            itemCount: judge.count, options: options, keys: gradedKeys, subject: criterion, statistics: stats)
 
         var test: PairedBootstrapTest? = nil
         if let boot = options.bootstrap, humans.raterCount >= 2 {

@@ -72,7 +72,8 @@ extension AgreementAudit {
                 with.ratio, without.ratio, meanDefined(kappa), meanDefined(alpha), meanDefined(ac1), humanHuman, ratio,
             ]
         }
-        let metrics = try withIntervals(itemCount: judge.count, options: options, keys: pairwiseKeys, statistics: stats)
+        let metrics = try withIntervals(
+            itemCount: judge.count, options: options, keys: pairwiseKeys, subject: criterion, statistics: stats)
 
         var test: PairedBootstrapTest? = nil
         if let boot = options.bootstrap, table.count >= 2 {

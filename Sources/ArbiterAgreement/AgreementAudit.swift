@@ -25,6 +25,8 @@ public struct AuditOptions: Sendable {
     public var systemKey: String?
     /// Seed of the random baseline.
     public var baselineSeed: UInt64
+    /// Called as long work advances (file reading, bootstrap, jackknife); nil = no reports.
+    public var progress: (@Sendable (AuditProgress) -> Void)? = nil
 
     public init(
         judge: String? = nil, criteria: [String]? = nil, level: MeasurementLevel = .ordinal,
@@ -57,7 +59,13 @@ public struct AuditOptions: Sendable {
 public enum AgreementAudit {
     /// Loads both files and audits them.
     public static func run(humanFile: URL, judgeFile: URL, options: AuditOptions) throws -> AuditReport {
-        try run(human: try LabelFile.load(humanFile), judge: try LabelFile.load(judgeFile), options: options)
+        func load(_ url: URL) throws -> LabelFile {
+            guard let report = options.progress else { return try LabelFile.load(url) }
+            return try LabelFile.load(url) {
+                report(AuditProgress(stage: .reading, subject: url.path, done: $0, total: $1))
+            }
+        }
+        return try run(human: try load(humanFile), judge: try load(judgeFile), options: options)
     }
 
     /// Audits a judge file against a human file: the judge named in the options, the file's only
@@ -165,12 +173,19 @@ public enum AgreementAudit {
     }
 
     /// Point values, and intervals when a bootstrap is configured, for metrics computed together.
+    /// `subject` names the work in progress reports (the criterion).
     static func withIntervals(
-        itemCount n: Int, options: AuditOptions, keys: [String], statistics: ([Int]) throws -> [Double?]
+        itemCount n: Int, options: AuditOptions, keys: [String], subject: String = "",
+        statistics: ([Int]) throws -> [Double?]
     ) throws -> [String: MetricValue] {
         var out: [String: MetricValue] = [:]
         if let boot = options.bootstrap {
-            let cis = try boot.intervals(itemCount: n, method: options.intervalMethod, statistics: statistics)
+            var progress: ((AuditProgress.Stage, Int, Int) -> Void)? = nil
+            if let report = options.progress {
+                progress = { report(AuditProgress(stage: $0, subject: subject, done: $1, total: $2)) }
+            }
+            let cis = try boot.intervals(
+                itemCount: n, method: options.intervalMethod, progress: progress, statistics: statistics)
             for (k, ci) in zip(keys, cis) { out[k] = MetricValue(value: ci.estimate, ciLow: ci.low, ciHigh: ci.high) }
         } else {
             for (k, v) in zip(keys, try statistics(Array(0..<n))) { out[k] = MetricValue(value: v) }

@@ -1,6 +1,8 @@
 // Bootstrap: seeded item-resampling confidence intervals (percentile and BCa with jackknife
 // acceleration, Efron 1987) and a paired bootstrap test of the difference of two statistics on the
-// same resamples. Resamples come from SplitMix64, so a seed reproduces an interval exactly.
+// same resamples. Resamples come from SplitMix64, so a seed reproduces an interval exactly; they are
+// drawn one at a time into one buffer (memory: one resample plus one value per replicate and
+// statistic), and the replicate count is capped at `maxReplicates`.
 import ArbiterCore
 import Foundation
 
@@ -40,13 +42,19 @@ public struct Bootstrap: Sendable, Equatable {
     public let seed: UInt64
     public let level: Double
 
+    /// The most resamples a bootstrap draws: every replicate keeps one value per statistic, and an
+    /// audit keeps about ten statistics (100000 replicates ≈ 8 MB of them).
+    public static let maxReplicates = 100_000
+
     /// - Parameters:
-    ///   - replicates: resamples, ≥ 1 (1000–10000 is usual).
+    ///   - replicates: resamples, 1…`maxReplicates` (1000–10000 is usual).
     ///   - seed: generator seed; the same seed gives the same resamples.
     ///   - level: confidence level in (0, 1), e.g. 0.95.
     public init(replicates: Int = 1000, seed: UInt64 = 0, level: Double = 0.95) throws {
-        guard replicates >= 1 else {
-            throw AuditError.invalidOption("bootstrap replicates must be ≥ 1, got \(replicates)")
+        guard replicates >= 1, replicates <= Self.maxReplicates else {
+            throw AuditError.invalidOption(
+                "bootstrap replicates must be between 1 and \(Self.maxReplicates) (the cap bounds memory; 1000–10000 is usual), got \(replicates)"
+            )
         }
         guard level > 0, level < 1 else {
             throw AuditError.invalidOption("confidence level must be in (0, 1), got \(level)")
@@ -57,10 +65,26 @@ public struct Bootstrap: Sendable, Equatable {
     }
 
     /// The resampled item indices, one array of `itemCount` draws with replacement per replicate.
+    /// Holds every resample at once; the intervals draw the same resamples one at a time.
     public func resamples(itemCount n: Int) -> [[Int]] {
+        var out: [[Int]] = []
+        forEachResample(itemCount: n) { out.append($0) }
+        return out
+    }
+
+    /// Calls `body` with each resample in turn (the same draws, in the same order, as `resamples`),
+    /// reusing one buffer; `progress` gets (replicates done, replicates) every 0.5% and at the end.
+    func forEachResample(
+        itemCount n: Int, progress: ((Int, Int) -> Void)? = nil, _ body: ([Int]) throws -> Void
+    ) rethrows {
         var rng = SplitMix64(seed: seed)
-        guard n > 0 else { return [[Int]](repeating: [], count: replicates) }
-        return (0..<replicates).map { _ in (0..<n).map { _ in Int(rng.next(below: UInt64(n))) } }
+        var idx = [Int](repeating: 0, count: max(n, 0))  // (items,)
+        let step = max(1, replicates / 200)
+        for r in 0..<replicates {
+            for i in idx.indices { idx[i] = Int(rng.next(below: UInt64(n))) }
+            try body(idx)
+            if let progress, (r + 1) % step == 0 || r + 1 == replicates { progress(r + 1, replicates) }
+        }
     }
 
     /// Interval of `statistic` (evaluated on item-index lists) over resampled items.
@@ -73,21 +97,29 @@ public struct Bootstrap: Sendable, Equatable {
 
     /// Intervals of several statistics computed together on the same resamples (one call of
     /// `statistics` per resample returns all of them, in a fixed order).
+    /// `progress` gets (`.bootstrap`, done, replicates) and, for BCa, (`.jackknife`, done, items).
     public func intervals(
-        itemCount n: Int, method: IntervalMethod = .bca, statistics: ([Int]) throws -> [Double?]
+        itemCount n: Int, method: IntervalMethod = .bca,
+        progress: ((AuditProgress.Stage, Int, Int) -> Void)? = nil,
+        statistics: ([Int]) throws -> [Double?]
     ) rethrows -> [ConfidenceInterval] {
         let estimates = try statistics(Array(0..<n))
         var values = [[Double]](repeating: [], count: estimates.count)
-        for idx in resamples(itemCount: n) {
+        var replicateProgress: ((Int, Int) -> Void)? = nil
+        if let progress { replicateProgress = { progress(.bootstrap, $0, $1) } }
+        try forEachResample(itemCount: n, progress: replicateProgress) { idx in
             for (k, v) in try statistics(idx).enumerated() where k < values.count { if let v { values[k].append(v) } }
         }
         var jackknife = [[Double]](repeating: [], count: estimates.count)
         if method == .bca, estimates.contains(where: { $0 != nil }) {
+            let step = max(1, n / 200)
             for i in 0..<n {
+                if let progress, i % step == 0 { progress(.jackknife, i, n) }
                 for (k, v) in try statistics(Array(0..<i) + Array((i + 1)..<n)).enumerated() where k < jackknife.count {
                     if let v { jackknife[k].append(v) }
                 }
             }
+            progress?(.jackknife, n, n)
         }
         return estimates.indices.map { k in
             Self.interval(
@@ -104,7 +136,7 @@ public struct Bootstrap: Sendable, Equatable {
         var estimate: Double? = nil
         if let x = try a(all), let y = try b(all) { estimate = x - y }
         var diffs: [Double] = []
-        for idx in resamples(itemCount: n) {
+        try forEachResample(itemCount: n) { idx in
             if let x = try a(idx), let y = try b(idx) { diffs.append(x - y) }
         }
         let ci = Self.interval(

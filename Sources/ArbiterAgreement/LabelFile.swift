@@ -43,19 +43,23 @@ public struct LabelFile: Sendable {
     public let kind: LabelKind
 
     /// Reads and parses a JSONL file.
-    public static func load(_ url: URL) throws -> LabelFile {
-        try LabelFile(parsing: JSONLines.read(url), name: url.path)
+    public static func load(_ url: URL, progress: ((Int, Int) -> Void)? = nil) throws -> LabelFile {
+        try LabelFile(parsing: JSONLines.read(url), name: url.path, progress: progress)
     }
 
     /// Parses JSONL bytes; blank lines are skipped, anything else must be a valid label. Judgment
     /// files are append-only: a judgment line whose key (id, judge, rubric hash, criterion) repeats
     /// replaces the earlier one (a `--retry-failed` run appends the retry); a rater's label that
     /// repeats, or one judge's judgments of two rubric versions, are errors.
-    public init(parsing data: Data, name: String) throws {
+    /// - Parameter progress: called with (bytes read, total bytes) every few thousand lines.
+    public init(parsing data: Data, name: String, progress: ((Int, Int) -> Void)? = nil) throws {
         var records: [LabelRecord] = []
         var firstLine: [String: (line: Int, index: Int)] = [:]
         var kind: LabelKind? = nil
+        var bytesRead = 0
         try JSONLines.forEachLine(in: data) { lineNumber, bytes in
+            bytesRead += bytes.count + 1
+            if let progress, lineNumber % 16_384 == 0 { progress(min(bytesRead, data.count), data.count) }
             let parsed = try Self.parseLine(bytes, file: name, line: lineNumber)
             for record in parsed {
                 let lineKind: LabelKind
@@ -93,6 +97,7 @@ public struct LabelFile: Sendable {
                 records.append(record)
             }
         }
+        progress?(data.count, data.count)
         guard !records.isEmpty else { throw LabelFileError(file: name, line: 0, problem: .empty) }
         self.name = name
         self.records = records

@@ -1,9 +1,16 @@
 // AuditCommand: `arbiter audit` — agreement of a judge's labels with human labels, with seeded
 // bootstrap intervals; prints a Markdown summary and writes JSON / HTML reports. The statistics live
-// in ArbiterAgreement (AgreementAudit); this file only parses options, prints and sets exit codes.
+// in ArbiterAgreement (AgreementAudit); this file only parses options, prints (progress included:
+// AuditProgressDisplay) and sets exit codes.
 import Arbiter
 import ArgumentParser
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,7 +38,8 @@ struct AuditCommand: AsyncParsableCommand {
         help:
             "Score scale as comma-separated values, e.g. 1,2,3,4,5 (default: the human scores plus the judge's whole-number scores). Judge scores off the scale (probability-weighted, e.g. 3.72) are snapped to the nearest level, ties to the lower, for percent agreement, kappa, AC1, nominal/ordinal alpha and the confusion matrix; correlations, ICC and interval alpha use raw scores."
     ) var scale: String?
-    @Option(help: "Bootstrap resamples for confidence intervals (0 = none).") var bootstrap: Int = 1000
+    @Option(help: "Bootstrap resamples for confidence intervals (0 = none; at most \(Bootstrap.maxReplicates)).")
+    var bootstrap: Int = 1000
     @Option(help: "Interval method: bca or percentile.") var interval: String = "bca"
     @Option(help: "Confidence level.") var confidence: Double = 0.95
     @Option(help: "Seed of the bootstrap and the random baseline.") var seed: UInt64 = 0
@@ -61,6 +69,11 @@ struct AuditCommand: AsyncParsableCommand {
             throw ValidationError("--interval must be bca or percentile")
         }
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be ≥ 0") }
+        guard bootstrap <= Bootstrap.maxReplicates else {
+            throw ValidationError(
+                "--bootstrap must be at most \(Bootstrap.maxReplicates) (the cap bounds memory; 1000–10000 is usual), got \(bootstrap)"
+            )
+        }
         guard confidence > 0 && confidence < 1 else { throw ValidationError("--confidence must be in (0, 1)") }
         if let gate {
             do { _ = try TrustGate(parsing: gate) } catch {
@@ -80,13 +93,16 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let options = try AuditOptions(
+            var options = try AuditOptions(
                 judge: judgeName, criteria: criterion.isEmpty ? nil : criterion,
                 level: MeasurementLevel(rawValue: level) ?? .ordinal, scale: scale.flatMap(parseScale),
                 bootstrap: bootstrap > 0 ? try Bootstrap(replicates: bootstrap, seed: seed, level: confidence) : nil,
                 intervalMethod: IntervalMethod(rawValue: interval) ?? .bca,
                 samples: try samples.map { try SampleFile.load(URL(fileURLWithPath: $0)) },
                 groupBy: groupBy, systemKey: systemKey, baselineSeed: seed)
+            let display = AuditProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
+            if display.terminal { options.progress = { display.show($0) } }
+            defer { display.finish() }
             let report = try AgreementAudit.run(
                 humanFile: URL(fileURLWithPath: human), judgeFile: URL(fileURLWithPath: judge),
                 options: options)
@@ -103,6 +119,48 @@ struct AuditCommand: AsyncParsableCommand {
         } catch let error as LocalizedError {
             FileHandle.standardError.write(Data("error: \(error.errorDescription ?? "\(error)")\n".utf8))
             throw ExitCode.failure
+        }
+    }
+}
+
+/// Audit progress on stderr, only where someone watches and only for long work: nothing when stderr
+/// is not a terminal (the report goes to stdout, logs stay clean), and on a terminal nothing for the
+/// first second (short audits stay quiet); after that one redrawn line, at most ten times a second.
+final class AuditProgressDisplay: @unchecked Sendable {
+    let terminal: Bool
+    private let lock = NSLock()
+    private let start = ContinuousClock.now
+    private var lastDraw: ContinuousClock.Instant? = nil
+    private var drawn = false
+
+    init(terminal: Bool) { self.terminal = terminal }
+
+    func show(_ p: AuditProgress) {
+        guard terminal else { return }
+        lock.withLock {
+            let now = ContinuousClock.now
+            guard now - start >= .seconds(1) else { return }
+            if let lastDraw, now - lastDraw < .milliseconds(100), p.done < p.total { return }
+            lastDraw = now
+            drawn = true
+            let percent = p.total > 0 ? min(100, p.done * 100 / p.total) : 100
+            let what: String
+            switch p.stage {
+            case .reading: what = "reading \(URL(fileURLWithPath: p.subject).lastPathComponent)"
+            case .bootstrap:
+                what = "bootstrap \(p.subject.isEmpty ? "" : "\(p.subject) ")\(p.done)/\(p.total) resamples"
+            case .jackknife:
+                what = "BCa jackknife \(p.subject.isEmpty ? "" : "\(p.subject) ")\(p.done)/\(p.total) items"
+            }
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(what) \(percent)%".utf8))
+        }
+    }
+
+    /// Ends the progress line, if one was drawn.
+    func finish() {
+        lock.withLock {
+            if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            drawn = false
         }
     }
 }

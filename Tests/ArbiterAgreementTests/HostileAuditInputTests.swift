@@ -1,7 +1,7 @@
 // HostileAuditInputTests: issue 14's audit classes — scores far off the scale (an error naming the
 // file and line when a scale is declared; statistics that stay right for huge finite values when it
-// is not), failed judgments reported per judge with their kinds. Retried judgment files (the
-// judge's own output) are tested in ArbiterCLITests.
+// is not), failed judgments reported per judge with their kinds, a bootstrap count capped before it
+// sizes memory. Retried judgment files (the judge's own output) are tested in ArbiterCLITests.
 import ArbiterAgreement
 import Foundation
 import Testing
@@ -130,5 +130,44 @@ import Testing
         #expect(failures["failed"] as? Int == 4 && failures["judgments"] as? Int == 7)
         #expect(try dict(failures["kinds"]) as? [String: Int] == ["timeout": 2, "unparseable": 1, "empty_output": 1])
         #expect(failures["failed_ids"] as? [String] == ["s2", "s3", "s6"])
+    }
+
+    @Test func aBootstrapCountThatWouldExhaustMemoryIsRefusedNamingTheCap() throws {
+        let error = try #require(throws: AuditError.self) { try Bootstrap(replicates: 100_000_000) }
+        #expect(error.errorDescription?.contains("100000") == true, "\(error.errorDescription ?? "")")
+        _ = try Bootstrap(replicates: 100_000)
+    }
+
+    @Test func longWorkReportsProgressByCounts() throws {
+        final class Log: @unchecked Sendable {
+            let lock = NSLock()
+            var events: [AuditProgress] = []
+        }
+        let log = Log()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("audit-progress-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let humanURL = dir.appendingPathComponent("human.jsonl")
+        let judgeURL = dir.appendingPathComponent("judge.jsonl")
+        let items = 40_000  // more than the 16384-line reporting step
+        try Data(
+            (0..<items).map { #"{"id":"s\#($0)","rater":"h","score":\#($0 % 5 + 1)}"# }.joined(separator: "\n").utf8
+        ).write(to: humanURL)
+        try Data(
+            (0..<6).map { #"{"id":"s\#($0)","judge":"J","score":\#(($0 * 3) % 5 + 1)}"# }.joined(separator: "\n").utf8
+        )
+        .write(to: judgeURL)
+        var options = try AuditOptions(bootstrap: try Bootstrap(replicates: 400, seed: 1))
+        options.progress = { p in log.lock.withLock { log.events.append(p) } }
+        _ = try AgreementAudit.run(humanFile: humanURL, judgeFile: judgeURL, options: options)
+        let events = log.lock.withLock { log.events }
+        let reading = events.filter { $0.stage == .reading && $0.subject == humanURL.path }
+        #expect(reading.count >= 3, "\(reading)")
+        #expect(reading.last.map { $0.done == $0.total && $0.total > 0 } == true)
+        let boot = events.filter { $0.stage == .bootstrap }
+        #expect(boot.last == AuditProgress(stage: .bootstrap, subject: "", done: 400, total: 400))
+        #expect(boot.count >= 200 && zip(boot, boot.dropFirst()).allSatisfy { $0.done < $1.done }, "\(boot.count)")
+        let jack = events.filter { $0.stage == .jackknife }
+        #expect(jack.last == AuditProgress(stage: .jackknife, subject: "", done: 6, total: 6))
     }
 }

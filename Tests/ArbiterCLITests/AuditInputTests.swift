@@ -1,6 +1,6 @@
 // AuditInputTests: `arbiter audit` reads what `arbiter judge` writes — a judgments file resumed with
-// --retry-failed holds a second line for a retried key, and the later line wins. Files go to a
-// temporary folder.
+// --retry-failed holds a second line for a retried key, and the later line wins — and refuses
+// count options that would size memory past a cap, naming the cap. Files go to a temporary folder.
 import Arbiter
 import ArgumentParser
 import Foundation
@@ -88,5 +88,20 @@ private struct FlakyJudge: Judge {
                 "audit", "--human", human.path, "--judge", judgments.path, "--bootstrap", "0",
             ]) as? AuditCommand)
         try await command.run()
+    }
+
+    @Test func countOptionsThatSizeMemoryAreCapped() throws {
+        for arguments in [["--bootstrap", "100000000"], ["--bootstrap", "\(Int.max)"]] {
+            let error: (any Error)? = {
+                do {
+                    _ = try ArbiterCommand.parseAsRoot(["audit", "--human", "h", "--judge", "j"] + arguments)
+                    return nil
+                } catch { return error }
+            }()
+            let caught = try #require(error, "\(arguments) was accepted")
+            #expect(ArbiterCommand.exitCode(for: caught) == .validationFailure)
+            #expect(ArbiterCommand.message(for: caught).contains("100000"), "\(ArbiterCommand.message(for: caught))")
+        }
+        _ = try ArbiterCommand.parseAsRoot(["audit", "--human", "h", "--judge", "j", "--bootstrap", "100000"])
     }
 }
