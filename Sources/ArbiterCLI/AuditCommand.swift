@@ -102,10 +102,13 @@ struct AuditCommand: AsyncParsableCommand {
                 groupBy: groupBy, systemKey: systemKey, baselineSeed: seed)
             let display = AuditProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
             if display.terminal { options.progress = { display.show($0) } }
-            defer { display.finish() }
-            let report = try AgreementAudit.run(
-                humanFile: URL(fileURLWithPath: human), judgeFile: URL(fileURLWithPath: judge),
-                options: options)
+            // The progress line is cleared before anything else is printed (or the error).
+            let report = try { () throws -> AuditReport in
+                defer { display.finish() }
+                return try AgreementAudit.run(
+                    humanFile: URL(fileURLWithPath: human), judgeFile: URL(fileURLWithPath: judge),
+                    options: options)
+            }()
             let md = report.markdown()
             print(md)
             if let json { try report.jsonData().write(to: URL(fileURLWithPath: json)) }
