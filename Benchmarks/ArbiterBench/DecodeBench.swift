@@ -38,7 +38,9 @@ func decodePathsBenchmark() {
             let prefillSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let begin = DispatchTime.now().uptimeNanoseconds
             tokens =
-                lm.generate(prompt: prompt, options: try! GenerationOptions(maxNewTokens: newTokens, sampling: .greedy))
+                try! lm.generate(
+                    prompt: prompt, options: try! GenerationOptions(maxNewTokens: newTokens, sampling: .greedy)
+                )
                 .tokens
             let total = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
             // generate() also prefills the prompt; subtract the separately timed prefill.

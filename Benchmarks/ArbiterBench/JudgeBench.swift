@@ -79,7 +79,7 @@ func judgeBenchmark() {
     var found = 0
     let weighted = judgeBenchTime {
         for p in prompts {
-            let r = model.generate(
+            let r = try! model.generate(
                 prompt: p + prefix, options: try! GenerationOptions(maxNewTokens: 1, topLogprobs: 20))
             found += (r.logprobs?.first?.top ?? []).contains { digits.contains($0.id) } ? 1 : 0
         }
@@ -96,16 +96,16 @@ func judgeBenchmark() {
     var generatedTokens = 0
     let threePass = judgeBenchTime {
         for p in attempts {
-            let r = model.generate(prompt: p, options: try! GenerationOptions(maxNewTokens: maxNew))
+            let r = try! model.generate(prompt: p, options: try! GenerationOptions(maxNewTokens: maxNew))
             generatedTokens += r.tokens.count
-            _ = model.model.logProbabilities(prompt: p, completion: r.tokens)
+            _ = try! model.model.logProbabilities(prompt: p, completion: r.tokens)
             let verdict = r.tokens.lastIndex { digits.contains($0) } ?? max(r.tokens.count - 1, 0)
-            _ = model.model.candidateProbabilities(prompt: p + r.tokens[..<verdict], candidates: digits)
+            _ = try! model.model.candidateProbabilities(prompt: p + r.tokens[..<verdict], candidates: digits)
         }
     }
     let onePass = judgeBenchTime {
         for p in attempts {
-            _ = model.generate(prompt: p, options: try! GenerationOptions(maxNewTokens: maxNew, topLogprobs: 20))
+            _ = try! model.generate(prompt: p, options: try! GenerationOptions(maxNewTokens: maxNew, topLogprobs: 20))
         }
     }
     print(

@@ -33,8 +33,10 @@ private func nonStoppingModel(arithmetic: ModelArithmetic = .fast) throws -> Lan
 
 /// Greedy continuation of `prompt` by `count` tokens with the KV cache.
 private func greedy(_ lm: LanguageModel, _ prompt: [Int], count: Int) -> [Int] {
-    lm.generate(prompt: prompt, options: try! GenerationOptions(maxNewTokens: count, sampling: .greedy, useCache: true))
-        .tokens
+    try! lm.generate(
+        prompt: prompt, options: try! GenerationOptions(maxNewTokens: count, sampling: .greedy, useCache: true)
+    )
+    .tokens
 }
 
 /// The `prefill` suite (`.exact`: fp32 weights and BLAS).

@@ -100,7 +100,7 @@ public enum AuditError: Error, LocalizedError, Equatable, Sendable {
 extension JSONLines {
     /// The file's bytes; an unreadable file is a `LabelFileError` naming it.
     static func read(_ url: URL) throws -> Data {
-        do { return try Data(contentsOf: url) } catch {
+        do { return try RegularFile.read(url) } catch {
             throw LabelFileError(file: url.path, line: 0, problem: .unreadable(error.localizedDescription))
         }
     }

@@ -26,8 +26,13 @@ struct ModelPromptOptions: ParsableArguments {
         return try LanguageModel.load(resolved.url, options: arithmetic.loadOptions)
     }
 
+    /// The ids the model is conditioned on: the chat-rendered or raw prompt, or the BOS token
+    /// alone for an empty raw prompt (`LanguageModel.conditioningIDs`; a model without one
+    /// refuses it with `GenerationError.emptyPrompt`).
     func promptIDs(_ lm: LanguageModel) throws -> [Int] {
-        chat ? try lm.chatPromptIDs([ChatMessage(role: "user", content: prompt)]) : lm.tokenizer.encode(prompt)
+        let ids =
+            chat ? try lm.chatPromptIDs([ChatMessage(role: "user", content: prompt)]) : lm.tokenizer.encode(prompt)
+        return try lm.conditioningIDs(ids)
     }
 }
 
@@ -84,7 +89,7 @@ struct GenerateCommand: AsyncParsableCommand {
             let generation = try GenerationOptions(maxNewTokens: maxTokens, sampling: sampling, stopStrings: stops)
             let lm = try options.load()
             let ids = try options.promptIDs(lm)
-            let result = lm.generate(prompt: ids, options: generation)
+            let result = try lm.generate(prompt: ids, options: generation)
             if options.json {
                 try printJSON([
                     "prompt_ids": ids, "output_ids": result.tokens, "text": result.text,
@@ -116,7 +121,7 @@ struct ScoreCommand: AsyncParsableCommand {
             let promptIDs = try options.promptIDs(lm)
             let completionIDs = lm.tokenizer.encode(completion)
             guard !completionIDs.isEmpty else { throw ValidationError("--completion tokenizes to no tokens") }
-            let logProbs = lm.model.logProbabilities(prompt: promptIDs, completion: completionIDs)
+            let logProbs = try lm.model.logProbabilities(prompt: promptIDs, completion: completionIDs)
             let sum = logProbs.reduce(0.0) { $0 + Double($1) }
             if options.json {
                 try printJSON([

@@ -59,7 +59,9 @@ struct ModelsCommand: AsyncParsableCommand {
 
     struct Inspect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Summarise a GGUF model: version, metadata, tensor types and sizes.")
+            abstract:
+                "Summarise a GGUF model: version, metadata, tensor types and sizes; check a Llama model's tensors against its configuration."
+        )
 
         @Argument(help: "A registered model name or a path to a .gguf file.")
         var model: String
@@ -94,6 +96,17 @@ struct ModelsCommand: AsyncParsableCommand {
                     for t in file.tensors {
                         print("  \(t.name) \(t.type.name) \(t.rowMajorShape) @\(t.offset) (\(t.byteCount) B)")
                     }
+                }
+                // The checks loading makes before reading a weight: a file that cannot load fails here.
+                let architecture = file.metadata["general.architecture"]?.stringValue ?? "llama"
+                if architecture == "llama" {
+                    let verified = try LlamaModel.verifiedTensors(file)
+                    let c = verified.configuration
+                    print(
+                        "  llama: \(c.layerCount) blocks, \(verified.tensors.count) tensors match the configuration (context \(c.contextLength), vocabulary \(c.vocabularySize))"
+                    )
+                } else {
+                    print("  \(architecture): not a Llama model; weights not checked against a configuration")
                 }
             } catch {
                 throw ModelsCommand.fail(error)

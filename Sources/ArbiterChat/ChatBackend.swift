@@ -71,12 +71,18 @@ public struct ChatResponse: Sendable, Equatable {
     public var tokens: [TokenLogprobs]?
     public var model: String
     public var usage: ChatUsage?
+    /// The backend stopped for want of room (the token budget or the model's context), not at
+    /// an end of turn: OpenAI's `finish_reason` "length".
+    public var truncated: Bool
 
-    public init(text: String, tokens: [TokenLogprobs]? = nil, model: String, usage: ChatUsage? = nil) {
+    public init(
+        text: String, tokens: [TokenLogprobs]? = nil, model: String, usage: ChatUsage? = nil, truncated: Bool = false
+    ) {
         self.text = text
         self.tokens = tokens
         self.model = model
         self.usage = usage
+        self.truncated = truncated
     }
 }
 

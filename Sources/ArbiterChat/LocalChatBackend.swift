@@ -9,6 +9,8 @@
 // end-of-turn, so the model continues it (vLLM's `continue_final_message`); the response text is
 // the continuation only. A G-Eval verdict read is therefore a plain request (assistant turn
 // "[RESULT] ", maxTokens 1, top-20 logprobs) that any OpenAI-compatible backend can answer.
+// A rendered prompt that leaves no room in the model's context is `contextLength` with the token
+// counts (the server's 400, the judge's `context_length` failure), never an empty answer.
 // It is not an HTTP client and keeps no state between requests; requests run one at a time on
 // a private queue.
 import ArbiterCore
@@ -21,6 +23,8 @@ public enum LocalChatBackendError: LocalizedError, Equatable {
     case noChatTemplate(path: String)
     case template(path: String, reason: String)
     case invalidRequest(reason: String)
+    /// The rendered prompt leaves no room in the model's context for a new token.
+    case contextLength(promptTokens: Int, contextLength: Int)
 
     public var errorDescription: String? {
         switch self {
@@ -31,6 +35,9 @@ public enum LocalChatBackendError: LocalizedError, Equatable {
             return "chat template of \(p) failed (\(r)); check the model's tokenizer.chat_template"
         case .invalidRequest(let r):
             return "local model request is invalid: \(r)"
+        case .contextLength(let prompt, let context):
+            return
+                "the prompt is \(prompt) tokens but the model's context length is \(context) tokens (generation needs room for at least one new token); shorten the messages"
         }
     }
 }
@@ -128,10 +135,19 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
         } catch {
             throw LocalChatBackendError.invalidRequest(reason: error.localizedDescription)
         }
-        let result = model.generate(prompt: prompt, options: options)
+        let result: GenerationResult
+        do throws(GenerationError) {
+            result = try model.generate(prompt: prompt, options: options)
+        } catch {
+            if case .contextLength(let promptTokens, _, let context) = error {
+                throw LocalChatBackendError.contextLength(promptTokens: promptTokens, contextLength: context)
+            }
+            throw LocalChatBackendError.invalidRequest(reason: error.localizedDescription)
+        }
         return ChatResponse(
             text: result.text, tokens: result.logprobs.map(tokenLogprobs), model: modelName,
-            usage: ChatUsage(promptTokens: prompt.count, completionTokens: result.tokens.count))
+            usage: ChatUsage(promptTokens: prompt.count, completionTokens: result.tokens.count),
+            truncated: result.finishReason == .maxTokens || result.finishReason == .contextLength)
     }
 
     /// The generation records as response entries: each token's text, log-probability and top

@@ -40,7 +40,7 @@ extension JudgeJob {
     /// Reads a samples JSONL file; `pairwise` selects which fields are required.
     package static func readSamples(_ url: URL, pairwise: Bool) throws -> SampleFileContents {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
+        do { data = try RegularFile.read(url) } catch {
             throw JudgeJobError.cannotRead(path: url.path, reason: error.localizedDescription)
         }
         return parseSamples(data, file: url.path, pairwise: pairwise)

@@ -17,6 +17,9 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
     case transport(message: String)
     /// The model returned nothing but whitespace.
     case emptyOutput
+    /// The judge prompt does not fit the model's context (the in-process model's token counts,
+    /// or an OpenAI-compatible server's `context_length_exceeded`); never re-asked.
+    case contextLength(message: String)
     /// Pairwise judging with `.flagInconsistent`: the (A, B) and (B, A) orders disagree.
     /// `swapped` is already mapped back to the original frame.
     case positionInconsistent(original: PairwiseVerdict, swapped: PairwiseVerdict)
@@ -38,6 +41,8 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
             return "backend error: \(message)"
         case .emptyOutput:
             return "the judge returned an empty answer"
+        case .contextLength(let message):
+            return "the judge prompt does not fit the model's context: \(message)"
         case .positionInconsistent(let o, let s):
             return
                 "the verdict changed with the order of the responses (\(o.rawValue) vs \(s.rawValue)); flagged for review"
@@ -65,6 +70,7 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
         case "timeout": self = .timeout(seconds: try c.decode(Double.self, forKey: .seconds))
         case "transport": self = .transport(message: try c.decode(String.self, forKey: .message))
         case "empty_output": self = .emptyOutput
+        case "context_length": self = .contextLength(message: try c.decode(String.self, forKey: .message))
         case "position_inconsistent":
             self = .positionInconsistent(
                 original: try c.decode(PairwiseVerdict.self, forKey: .original),
@@ -74,7 +80,7 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
             throw DecodingError.dataCorruptedError(
                 forKey: .kind, in: c,
                 debugDescription:
-                    "unknown failure kind \"\(kind)\"; expected unparseable, off_scale, refusal, timeout, transport, empty_output, position_inconsistent or invalid_sample"
+                    "unknown failure kind \"\(kind)\"; expected unparseable, off_scale, refusal, timeout, transport, empty_output, context_length, position_inconsistent or invalid_sample"
             )
         }
     }
@@ -95,6 +101,9 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
             try c.encode("transport", forKey: .kind)
             try c.encode(message, forKey: .message)
         case .emptyOutput: try c.encode("empty_output", forKey: .kind)
+        case .contextLength(let message):
+            try c.encode("context_length", forKey: .kind)
+            try c.encode(message, forKey: .message)
         case .positionInconsistent(let o, let s):
             try c.encode("position_inconsistent", forKey: .kind)
             try c.encode(o, forKey: .original)

@@ -198,6 +198,7 @@ public final class JudgmentStore: Sendable {
         case .timeout: return "timeout"
         case .transport: return "transport"
         case .emptyOutput: return "empty_output"
+        case .contextLength: return "context_length"
         case .positionInconsistent: return "position_inconsistent"
         case .invalidSample: return "invalid_sample"
         }

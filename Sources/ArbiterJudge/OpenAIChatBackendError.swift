@@ -2,6 +2,7 @@
 // errors whose messages name the endpoint, the attempt count and a short body excerpt, and say
 // what to do. No message ever holds the API key: excerpts are scrubbed of it before they are
 // stored, and URLs never carry credentials. Also maps each error to the judge's JudgmentFailure.
+import ArbiterChat
 import Foundation
 
 /// A backend error that knows which failed-judgment reason it is.
@@ -61,6 +62,9 @@ public enum OpenAIChatBackendError: LocalizedError, Equatable, JudgmentFailureCo
     /// The failed-judgment reason a judge records for this error.
     public var judgmentFailure: JudgmentFailure {
         if case .timeout(_, let seconds, _) = self { return .timeout(seconds: seconds) }
+        if case .httpStatus(_, 400, _, let excerpt) = self, excerpt.contains("context_length_exceeded") {
+            return .contextLength(message: errorDescription ?? excerpt)
+        }
         return .transport(message: errorDescription ?? "OpenAI-compatible backend error")
     }
 
@@ -108,5 +112,14 @@ public enum OpenAIChatBackendError: LocalizedError, Equatable, JudgmentFailureCo
             }
         }
         return text
+    }
+}
+
+/// The in-process model's refusals as judgment failures: a prompt longer than the context is
+/// `context_length`, anything else the backend's error text (`transport`).
+extension LocalChatBackendError: JudgmentFailureConvertible {
+    package var judgmentFailure: JudgmentFailure {
+        if case .contextLength = self { return .contextLength(message: errorDescription ?? "\(self)") }
+        return .transport(message: errorDescription ?? "\(self)")
     }
 }

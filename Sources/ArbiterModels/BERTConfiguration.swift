@@ -1,6 +1,7 @@
 // BERTConfiguration: the hyper-parameters of a BERT-family encoder, validated in `init` and read
 // from a Hugging Face config.json (`model_type` "bert", absolute position embeddings). Not the
 // weights (BERTModel+Weights.swift) and not the sentence-embedding settings (SentenceEncoder).
+import ArbiterCore
 import Foundation
 
 /// The feed-forward activation of a BERT layer (config.json `hidden_act`).
@@ -69,7 +70,7 @@ public struct BERTConfiguration: Sendable, Equatable {
     /// Reads a Hugging Face `config.json`.
     public init(configJSON url: URL) throws(BERTError) {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
+        do { data = try RegularFile.read(url) } catch {
             throw .unreadable(path: url.path, reason: error.localizedDescription)
         }
         try self.init(configJSONData: data, source: url.path)
@@ -123,7 +124,7 @@ struct BERTJSON {
 
     static func load(_ url: URL) throws(BERTError) -> BERTJSON {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
+        do { data = try RegularFile.read(url) } catch {
             throw .unreadable(path: url.path, reason: error.localizedDescription)
         }
         return try object(data, path: url.path)

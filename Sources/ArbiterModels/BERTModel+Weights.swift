@@ -33,6 +33,15 @@ extension BERTModel {
             guard let name = Self.sanitisedCheckpointName(info.name) else { continue }
             entries[name] = info
         }
+        // Bound the work by the file: every layer needs 16 tensors, so a layer count the file
+        // cannot hold is refused before the names of its layers are listed.
+        guard configuration.layerCount <= entries.count / 16 + 1 else {
+            throw .invalidValue(
+                path: file.path, key: "num_hidden_layers", value: "\(configuration.layerCount)",
+                reason:
+                    "the weights hold \(entries.count) encoder tensors, room for at most \(entries.count / 16) layers of 16; config.json does not describe this file"
+            )
+        }
         // Verify every tensor before reading any data.
         var plan: [(name: String, info: SafeTensorInfo)] = []
         for (name, shape) in Self.weightNames(for: configuration) {

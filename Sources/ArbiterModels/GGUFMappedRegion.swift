@@ -1,5 +1,7 @@
 // GGUFMappedRegion: a read-only memory mapping of a whole file that lives as long as any GGUFFile
 // (or tensor view) holds it. Not a general file API: read-only, whole-file, never written.
+import ArbiterCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -17,17 +19,12 @@ final class GGUFMappedRegion: @unchecked Sendable {
     let count: Int
 
     init(path: String) throws(GGUFError) {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
-        }
+        let fd: Int32
+        do { fd = try RegularFile.openForReading(path) } catch { throw .cannotOpen(path: path, reason: error.reason) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw .cannotOpen(path: path, reason: "not a regular file")
         }
         let size = Int(info.st_size)
         count = size

@@ -73,7 +73,8 @@ public struct GenerationResult: Sendable, Equatable {
 }
 
 extension LlamaModel {
-    /// Generates continuations of `prompts` (each at least one token). `samplers[b]` picks row
+    /// Generates continuations of `prompts` (each at least one token; callers check user prompts
+    /// with `checkFits` first, so these preconditions guard programmer errors). `samplers[b]` picks row
     /// b's tokens; `isFinished(b, newTokens)` may end a row early (stop strings). Runs without
     /// recording gradients. With `topLogprobs`, row b's `logprobs` hold one record per new token.
     func generateTokens(
@@ -131,15 +132,30 @@ extension LlamaModel {
 
 extension LanguageModel {
     /// Continues `prompt` (token ids, e.g. a rendered chat prompt) until a stop token, a stop
-    /// string, `maxNewTokens` or the context length.
-    public func generate(prompt: [Int], options: GenerationOptions = .greedy) -> GenerationResult {
-        generate(prompts: [prompt], options: options)[0]
+    /// string, `maxNewTokens` or the context length (`FinishReason.contextLength`). An empty
+    /// prompt starts from the BOS token (`conditioningIDs`). Throws `GenerationError` for an
+    /// empty prompt without a BOS token, or a prompt that leaves no room in the context for a
+    /// new token (prompt length ≥ context length).
+    public func generate(prompt: [Int], options: GenerationOptions = .greedy) throws(GenerationError)
+        -> GenerationResult
+    {
+        try generate(prompts: [prompt], options: options)[0]
     }
 
     /// Continues several prompts together (right-padded batch). Row b samples with seed
     /// `options.sampling.seed + b`, so results do not depend on which rows share a batch only
-    /// when decoding is greedy.
-    public func generate(prompts: [[Int]], options: GenerationOptions = .greedy) -> [GenerationResult] {
+    /// when decoding is greedy. Every prompt is checked as in `generate(prompt:options:)`
+    /// before any work; no prompts at all give no results.
+    public func generate(prompts given: [[Int]], options: GenerationOptions = .greedy) throws(GenerationError)
+        -> [GenerationResult]
+    {
+        if given.isEmpty { return [] }
+        var prompts: [[Int]] = []
+        for prompt in given {
+            let ids = try conditioningIDs(prompt)
+            try model.checkFits(prompt: ids, completionTokens: 1)
+            prompts.append(ids)
+        }
         var samplers = prompts.indices.map { row in
             var s = options.sampling
             if !s.isGreedy {

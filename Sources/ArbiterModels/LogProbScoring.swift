@@ -83,14 +83,19 @@ extension LlamaModel {
     /// log p(completion[i] | prompt, completion[..<i]) for every completion token of every pair,
     /// concatenated in pair order: (Σ completion lengths). Logits are divided by `temperature`
     /// first (as GRPO trainers do). Gradients flow to `parameters` unless under `Tensor.noGrad`.
-    /// Every prompt needs at least one token.
-    public func completionLogProbs(pairs: [(prompt: [Int], completion: [Int])], temperature: Float = 1) -> Tensor {
+    /// Every prompt needs at least one token and every pair must fit the context (prompt +
+    /// completion ≤ context length), else `GenerationError`.
+    public func completionLogProbs(pairs: [(prompt: [Int], completion: [Int])], temperature: Float = 1)
+        throws(GenerationError) -> Tensor
+    {
         let targets = pairs.flatMap(\.completion)
         if targets.isEmpty { return Tensor.zeros([0]) }
+        try checkFits(pairs)
         return completionLogits(pairs: pairs, temperature: temperature).tokenLogProbs(targets: targets)  // (N)
     }
 
-    /// The logits (N, V) that predict each completion token of each pair, in pair order.
+    /// The logits (N, V) that predict each completion token of each pair, in pair order (pairs
+    /// already checked with `checkFits`).
     func completionLogits(pairs: [(prompt: [Int], completion: [Int])], temperature: Float = 1) -> Tensor {
         precondition(
             pairs.allSatisfy { !$0.prompt.isEmpty }, "completionLogProbs: every prompt needs at least one token")
@@ -113,16 +118,26 @@ extension LlamaModel {
         return temperature == 1 ? logits : logits.multiplyingScalar(1 / temperature)
     }
 
-    /// Per-token log-probabilities of `completion` after `prompt` (no gradients).
-    public func logProbabilities(prompt: [Int], completion: [Int]) -> [Float] {
-        logProbabilities(pairs: [(prompt, completion)])[0]
+    /// Per-token log-probabilities of `completion` after `prompt` (no gradients). Throws
+    /// `GenerationError` for an empty prompt or a pair longer than the context.
+    public func logProbabilities(prompt: [Int], completion: [Int]) throws(GenerationError) -> [Float] {
+        try logProbabilities(pairs: [(prompt, completion)])[0]
+    }
+
+    /// Throws unless every pair with a completion has a prompt and fits the context.
+    func checkFits(_ pairs: [(prompt: [Int], completion: [Int])]) throws(GenerationError) {
+        for pair in pairs where !pair.completion.isEmpty {
+            try checkFits(prompt: pair.prompt, completionTokens: pair.completion.count)
+        }
     }
 
     /// Per-token log-probabilities of each pair's completion, computed as one padded batch; the
-    /// log-softmax is taken in Double (fp32 accumulation over 49k logits costs ~1e-4).
-    public func logProbabilities(pairs: [(prompt: [Int], completion: [Int])]) -> [[Float]] {
+    /// log-softmax is taken in Double (fp32 accumulation over 49k logits costs ~1e-4). Throws
+    /// `GenerationError` for an empty prompt or a pair longer than the context.
+    public func logProbabilities(pairs: [(prompt: [Int], completion: [Int])]) throws(GenerationError) -> [[Float]] {
         let targets = pairs.flatMap(\.completion)
         if targets.isEmpty { return pairs.map { _ in [] } }
+        try checkFits(pairs)
         let logits = Tensor.noGrad { completionLogits(pairs: pairs) }.scalars  // (N, V)
         let v = configuration.vocabularySize
         let flat = targets.enumerated().map { n, target in
@@ -145,10 +160,12 @@ extension LlamaModel {
 
     /// Probabilities of `candidates` (token ids) as the token right after `prompt`. `values`
     /// are the scores the candidates stand for (default 1, 2, …, n) for the expectation.
+    /// The prompt must have at least one token and leave room for the candidate in the context
+    /// (`GenerationError`).
     public func candidateProbabilities(prompt: [Int], candidates: [Int], values: [Double]? = nil)
-        -> CandidateProbabilities
+        throws(GenerationError) -> CandidateProbabilities
     {
-        precondition(!prompt.isEmpty, "candidateProbabilities: the prompt needs at least one token")
+        try checkFits(prompt: prompt, completionTokens: 1)
         precondition(!candidates.isEmpty, "candidateProbabilities: no candidates")
         let scores = values ?? candidates.indices.map { Double($0 + 1) }
         precondition(

@@ -2,6 +2,7 @@
 // (config.json, model.safetensors, tokenizer.json, sentence_bert_config.json, modules.json,
 // 1_Pooling/config.json) or from a ModelStore name such as "minilm-l6-v2". Optional files fall back
 // to sentence-transformers' defaults; present but unusable ones are typed errors naming the key.
+import ArbiterCore
 import Foundation
 
 extension SentenceEncoder {
@@ -97,7 +98,7 @@ struct SentenceEncoderSettings: Equatable {
     /// (type, path) of each entry of a modules.json array.
     static func modules(_ url: URL) throws(BERTError) -> [(type: String, path: String?)] {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
+        do { data = try RegularFile.read(url) } catch {
             throw .unreadable(path: url.path, reason: error.localizedDescription)
         }
         let parsed: Any

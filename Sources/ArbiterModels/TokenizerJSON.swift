@@ -2,6 +2,7 @@
 // JSONSerialization). Every accessor names the file and the key path (`model.merges[17]`) in its
 // error. This is only the reader; what the keys mean is decided in BPETokenizer+TokenizerJSON.swift
 // and WordPieceTokenizer+TokenizerJSON.swift.
+import ArbiterCore
 import Foundation
 
 /// A JSON object inside a tokenizer file, with the path that led to it.
@@ -14,7 +15,7 @@ struct TokenizerJSONObject {
     static func load(_ url: URL) throws -> TokenizerJSONObject {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try RegularFile.read(url)
         } catch {
             throw TokenizerError.unreadable(source: url.path, reason: error.localizedDescription)
         }

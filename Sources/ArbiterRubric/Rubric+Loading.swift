@@ -1,6 +1,7 @@
 // Rubric+Loading: the public entry points that read a rubric file or text in YAML (canonical),
 // JSON or XML and return a validated Rubric. Every failure is a `RubricError`. The format
 // readers are RubricNode+YAML/JSON/XML.swift; the rules are Rubric+Schema.swift.
+import ArbiterCore
 import Foundation
 
 extension Rubric {
@@ -16,7 +17,7 @@ extension Rubric {
         }
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try RegularFile.read(url)
         } catch {
             throw RubricError(
                 kind: .unreadableFile, file: file, path: "",

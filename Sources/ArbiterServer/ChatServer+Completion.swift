@@ -4,7 +4,7 @@
 // applied to the returned text (the ChatBackend protocol has no stop field, so the backend still
 // generates up to max_tokens; the text, and the logprobs, are cut before the first stop string).
 // finish_reason is "stop" when a stop string cut the text or fewer than max_tokens tokens were
-// generated, else "length". It does not render prompts or sample tokens (the backend does).
+// generated and the backend did not report a truncation (the model's context), else "length". It does not render prompts or sample tokens (the backend does).
 import ArbiterChat
 import Foundation
 import Hummingbird
@@ -62,10 +62,14 @@ extension ChatServer {
     }
 
     /// A backend failure as the error the client sees: the in-process model's request errors are
-    /// the client's (400), everything else is the server's (500).
+    /// the client's (400; a prompt longer than the context is `context_length_exceeded` with
+    /// the token counts, as OpenAI answers it), everything else is the server's (500).
     static func backendError(_ error: any Error) -> ChatServerError {
-        if let local = error as? LocalChatBackendError, case .invalidRequest(let reason) = local {
-            return .backendRejected(reason: reason)
+        switch error as? LocalChatBackendError {
+        case .invalidRequest(let reason): return .backendRejected(reason: reason)
+        case .contextLength(let prompt, let context):
+            return .contextLength(promptTokens: prompt, contextLength: context)
+        default: break
         }
         return .backendFailed(reason: describe(error))
     }
@@ -77,7 +81,7 @@ extension ChatServer {
         var tokens = response.tokens
         if let cut, let all = tokens { tokens = Self.tokens(all, startingBefore: cut) }
         let generated = response.usage?.completionTokens ?? response.tokens?.count ?? 0
-        let finish = cut == nil && generated >= maxTokens ? "length" : "stop"
+        let finish = cut == nil && (generated >= maxTokens || response.truncated) ? "length" : "stop"
         let logprobs =
             request.logprobs
             ? tokens.map { LogprobsWire(content: $0.map { Self.wireToken($0, top: request.topLogprobs ?? 0) }) }

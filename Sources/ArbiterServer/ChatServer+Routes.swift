@@ -1,6 +1,6 @@
 // ChatServer+Routes: the routes (POST /v1/chat/completions, GET /v1/models, GET /v1/models/{id},
-// GET /health) and the two middlewares around them: one that turns anything thrown (unknown route,
-// oversized body, unexpected error) into OpenAI's error JSON, and one that logs one line per
+// GET /health) and the two middlewares around them: one that turns anything thrown (unknown route
+// 404, known path with another method 405 + Allow, oversized body, unexpected error) into OpenAI's error JSON, and one that logs one line per
 // request (method, path, status, latency; never the body). Completion handling is
 // ChatServer+Completion.
 import ArbiterCore
@@ -35,6 +35,19 @@ extension ChatServer {
         return router
     }
 
+    /// The methods the routes above answer on `path` (empty for an unknown path); keep in step
+    /// with `makeRouter`.
+    static func allowedMethods(path: String) -> [String] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        switch parts.count {
+        case 1 where parts[0] == "health": return ["GET"]
+        case 2 where parts == ["v1", "models"]: return ["GET"]
+        case 3 where parts[0] == "v1" && parts[1] == "models": return ["GET"]
+        case 3 where parts == ["v1", "chat", "completions"]: return ["POST"]
+        default: return []
+        }
+    }
+
     var modelEntry: ModelListWire.Entry { ModelListWire.Entry(id: modelName, created: created) }
 
     /// A 200 JSON response.
@@ -51,7 +64,8 @@ extension ChatServer {
     }
 }
 
-/// Turns errors thrown below it into OpenAI error JSON: unknown routes → 404, bodies over the
+/// Turns errors thrown below it into OpenAI error JSON: unknown paths → 404, a known path with
+/// another method → 405 with `Allow` (RFC 9110 §15.5.6), bodies over the
 /// limit → 413, other HTTP errors keep their status, anything else → 500 with a short description.
 struct ErrorEnvelopeMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
@@ -67,7 +81,15 @@ struct ErrorEnvelopeMiddleware: RouterMiddleware {
         } catch is NIOTooManyBytesError {
             return ChatServer.error(.bodyTooLarge(limit: maxBodyBytes))
         } catch let error as HTTPError where error.status == .notFound {
-            return ChatServer.error(.notFound(method: request.method.rawValue, path: request.uri.path))
+            let path = request.uri.path
+            let allowed = ChatServer.allowedMethods(path: path)
+            guard !allowed.isEmpty else {
+                return ChatServer.error(.notFound(method: request.method.rawValue, path: path))
+            }
+            var response = ChatServer.error(
+                .methodNotAllowed(method: request.method.rawValue, path: path, allowed: allowed))
+            response.headers[.allow] = allowed.joined(separator: ", ")
+            return response
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return ChatServer.error(.bodyTooLarge(limit: maxBodyBytes))
         } catch let error as HTTPError {

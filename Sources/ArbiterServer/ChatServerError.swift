@@ -17,12 +17,16 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
     case unknownModel(requested: String, served: String)
     /// No route for this method and path.
     case notFound(method: String, path: String)
+    /// The path exists but not for this method; `allowed` go in the `Allow` header.
+    case methodNotAllowed(method: String, path: String, allowed: [String])
     /// The body is larger than `ChatServerConfiguration.maxBodyBytes`.
     case bodyTooLarge(limit: Int)
     /// Too many requests are already waiting for the backend.
     case busy(queued: Int)
     /// The backend refused the request as invalid (e.g. a temperature it cannot sample with).
     case backendRejected(reason: String)
+    /// The prompt does not fit the model's context (OpenAI's `context_length_exceeded`).
+    case contextLength(promptTokens: Int, contextLength: Int)
     /// The backend threw.
     case backendFailed(reason: String)
     /// Something other than the backend failed while answering (a bug; the message says what).
@@ -46,6 +50,8 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
         case .notFound(let method, let path):
             return
                 "no route \(method) \(path); this server answers POST /v1/chat/completions, GET /v1/models and GET /health"
+        case .methodNotAllowed(let method, let path, let allowed):
+            return "\(path) does not accept \(method); use \(allowed.joined(separator: " or "))"
         case .bodyTooLarge(let limit):
             return
                 "request body is larger than \(limit) bytes; shorten the messages or start the server with a larger body limit"
@@ -53,6 +59,9 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
             return "server is busy: \(queued) request(s) already wait for the model; retry later"
         case .backendRejected(let reason):
             return "the model backend rejected the request: \(reason)"
+        case .contextLength(let prompt, let context):
+            return
+                "this model's maximum context length is \(context) tokens, but the messages resulted in \(prompt) tokens (and at least one token must be generated); shorten the messages"
         case .backendFailed(let reason):
             return "the model backend failed: \(reason)"
         case .internalError(let reason):
@@ -67,8 +76,9 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
     /// The HTTP status answered for this error.
     var status: HTTPResponse.Status {
         switch self {
-        case .malformedJSON, .invalidField, .unsupported, .backendRejected: return .badRequest
+        case .malformedJSON, .invalidField, .unsupported, .backendRejected, .contextLength: return .badRequest
         case .unknownModel, .notFound: return .notFound
+        case .methodNotAllowed: return .methodNotAllowed
         case .bodyTooLarge: return .contentTooLarge
         case .busy: return .serviceUnavailable
         case .backendFailed, .internalError, .didNotStart, .invalidConfiguration: return .internalServerError
@@ -78,7 +88,8 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
     /// OpenAI's error `type`.
     var type: String {
         switch self {
-        case .malformedJSON, .invalidField, .unsupported, .unknownModel, .notFound, .bodyTooLarge, .backendRejected:
+        case .malformedJSON, .invalidField, .unsupported, .unknownModel, .notFound, .methodNotAllowed, .bodyTooLarge,
+            .backendRejected, .contextLength:
             return "invalid_request_error"
         case .busy: return "server_overloaded"
         case .backendFailed, .internalError, .didNotStart, .invalidConfiguration: return "server_error"
@@ -90,6 +101,7 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
         switch self {
         case .invalidField(let param, _), .unsupported(let param, _): return param
         case .unknownModel: return "model"
+        case .contextLength: return "messages"
         default: return nil
         }
     }
@@ -102,9 +114,11 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
         case .unsupported: return "unsupported_parameter"
         case .unknownModel: return "model_not_found"
         case .notFound: return "unknown_url"
+        case .methodNotAllowed: return "method_not_allowed"
         case .bodyTooLarge: return "request_too_large"
         case .busy: return "server_busy"
         case .backendRejected: return "invalid_request"
+        case .contextLength: return "context_length_exceeded"
         case .backendFailed: return "backend_error"
         case .internalError: return "internal_error"
         case .didNotStart, .invalidConfiguration: return nil

@@ -1,6 +1,7 @@
 // SafeTensors+Mapping: the read-only bytes behind a SafeTensorsFile, either a private read-only
 // memory map of the file (so opening a 500 MB checkpoint reads only the header) or an owned copy
 // of in-memory bytes. Not a general file abstraction; it never writes.
+import ArbiterCore
 import Foundation
 
 #if canImport(Glibc)
@@ -20,14 +21,13 @@ final class SafeTensorsStorage: @unchecked Sendable {
 
     /// Maps `path` read-only. Empty files are represented without a mapping.
     init(mapping path: String) throws(SafeTensorsError) {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw .io(path: path, reason: "cannot open (\(String(cString: strerror(errno))))") }
+        let fd: Int32
+        do { fd = try RegularFile.openForReading(path) } catch { throw .io(path: path, reason: error.reason) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             throw .io(path: path, reason: "cannot stat (\(String(cString: strerror(errno))))")
         }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .io(path: path, reason: "not a regular file") }
         let size = Int(info.st_size)
         if size == 0 {
             base = nil

@@ -107,9 +107,8 @@ import Testing
     @Test func unknownRoutesAreOpenAI404s() async throws {
         let answers = try await Serve.with(ScriptedChatBackend(text: "x")) { url in
             [
-                try await Serve.get(url, "/v1/chat/completions"),
                 try await Serve.post(url, Self.valid, path: "/v1/completions"),
-                try await Serve.get(url, "/"), try await Serve.send(.DELETE, url, path: "/v1/models"),
+                try await Serve.get(url, "/"), try await Serve.send(.DELETE, url, path: "/v1/nothing"),
             ]
         }
         for answer in answers {
@@ -117,6 +116,60 @@ import Testing
             #expect(answer.error("code") as? String == "unknown_url")
             #expect((answer.error("message") as? String)?.contains("POST /v1/chat/completions") == true)
         }
+    }
+
+    /// A known path asked with another method is 405 with the methods it takes in `Allow`.
+    @Test func knownPathsWithAnotherMethodAre405WithAllow() async throws {
+        let backend = ScriptedChatBackend(text: "x")
+        let answers = try await Serve.with(backend) { url in
+            [
+                try await Serve.get(url, "/v1/chat/completions"),
+                try await Serve.send(.DELETE, url, path: "/v1/models"),
+                try await Serve.post(url, Self.valid, path: "/health"),
+                try await Serve.send(.PUT, url, path: "/v1/models/test-model"),
+            ]
+        }
+        #expect(backend.requests.isEmpty)
+        for (answer, allow) in zip(answers, ["POST", "GET", "GET", "GET"]) {
+            #expect(answer.status == 405)
+            #expect(answer.header("Allow") == allow)
+            #expect(answer.error("code") as? String == "method_not_allowed")
+            #expect(answer.error("type") as? String == "invalid_request_error")
+            #expect((answer.error("message") as? String)?.contains("use \(allow)") == true)
+        }
+    }
+
+    /// A prompt longer than the local model's context is OpenAI's 400 `context_length_exceeded`
+    /// with the token counts, never a 200 with empty content.
+    @Test func promptsPastTheContextAre400WithTheTokenCounts() async throws {
+        let backend = try LocalChatBackend.load(TinyChatModel.file(contextLength: 64), name: "tiny")
+        let long = String(repeating: "x", count: 80)
+        let (tooLong, fits, filled) = try await Serve.with(backend) { url in
+            func ask(_ text: String, _ maxTokens: Int = 2) async throws -> HTTPAnswer {
+                try await Serve.post(
+                    url,
+                    #"{"model": "test-model", "max_tokens": \#(maxTokens), "messages": [{"role": "user", "content": "\#(text)"}]}"#
+                )
+            }
+            return (try await ask(long), try await ask("hi"), try await ask("hi", 60))
+        }
+        #expect(fits.status == 200)
+        let fitsUsage = try #require(try CompletionBody(fits).usage)
+        // The long request renders 78 more tokens than "hi" (80 byte tokens instead of 2).
+        let longTokens = fitsUsage.prompt_tokens + 78
+        #expect(longTokens > 64)
+        #expect(tooLong.status == 400)
+        #expect(tooLong.error("code") as? String == "context_length_exceeded")
+        #expect(tooLong.error("param") as? String == "messages")
+        let message = try #require(tooLong.error("message") as? String)
+        #expect(message.contains("64 tokens") && message.contains("\(longTokens) tokens"), "\(message)")
+        // With max_tokens 60, only 64 − prompt tokens fit before the context ends: reported as
+        // "length" although max_tokens was not reached.
+        let body = try CompletionBody(filled)
+        let usage = try #require(body.usage)
+        let room = 64 - usage.prompt_tokens
+        #expect(room < 60 && usage.completion_tokens <= room)
+        if usage.completion_tokens == room { #expect(body.choices.first?.finish_reason == "length") }
     }
 
     @Test func oversizedBodiesGet413AndTheServerStaysUp() async throws {

@@ -70,6 +70,13 @@ final class CapturedLog: @unchecked Sendable {
 struct HTTPAnswer: Sendable {
     let status: Int
     let body: Data
+    /// Response headers (name, value), in order.
+    var headers: [(name: String, value: String)] = []
+
+    /// The first value of header `name` (case-insensitive).
+    func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
 
     /// The body as a JSON object (empty when it is not one).
     var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any]) ?? [:] }
@@ -112,7 +119,9 @@ enum Serve {
         }
         let response = try await client.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 16 << 20)
-        return HTTPAnswer(status: Int(response.status.code), body: Data(bytes.readableBytesView))
+        return HTTPAnswer(
+            status: Int(response.status.code), body: Data(bytes.readableBytesView),
+            headers: response.headers.map { ($0.name, $0.value) })
     }
 
     static func post(

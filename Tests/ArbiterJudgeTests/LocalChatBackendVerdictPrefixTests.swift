@@ -85,7 +85,7 @@ import Testing
             ChatRequest(messages: [.user(user), .assistant(prefix)], maxTokens: 3, logprobs: true, topLogprobs: 2))
         let ids = lm.tokenizer.encode(
             try lm.renderChat([ChatMessage(role: "user", content: user)]) + prefix, addSpecialTokens: false)
-        let direct = lm.generate(prompt: ids, options: try GenerationOptions(maxNewTokens: 3, topLogprobs: 2))
+        let direct = try lm.generate(prompt: ids, options: try GenerationOptions(maxNewTokens: 3, topLogprobs: 2))
         #expect(response.text == direct.text)
         #expect(!response.text.hasPrefix(prefix) && response.text.contains("Paris"))
         #expect(response.usage == ChatUsage(promptTokens: ids.count, completionTokens: direct.tokens.count))

@@ -182,6 +182,19 @@ enum BERTTiny {
         }
     }
 
+    /// A config.json layer count the weights cannot hold is refused before any per-layer work
+    /// (it listed 16 names per layer first: 2^31 layers grew without bound).
+    @Test func layerCountBeyondTheWeightsIsRefusedBeforeAllocating() throws {
+        let entries = BERTTiny.checkpointEntries(BERTModel(configuration: try BERTTiny.configuration(), seed: 1))
+        let huge = try BERTTiny.configuration(["num_hidden_layers": 2_147_483_647])
+        #expect {
+            try BERTModel(configuration: huge, weights: BERTTiny.file(entries))
+        } throws: { error in
+            guard case BERTError.invalidValue(_, let key, let value, _) = error else { return false }
+            return key == "num_hidden_layers" && value == "2147483647"
+        }
+    }
+
     @Test func wrongShapeNamesTensorAndBothShapes() throws {
         let config = try BERTTiny.configuration()
         var entries = BERTTiny.checkpointEntries(BERTModel(configuration: config, seed: 1))

@@ -56,11 +56,11 @@ import Testing
     @Test func greedyLogprobsMatchScoringAndNaiveTopK() throws {
         let lm = try SmolLM2Shared.model()
         let c = try GenerationTests.cases()[2]
-        let result = lm.generate(prompt: c.input, options: try GenerationOptions(maxNewTokens: 40, topLogprobs: 20))
+        let result = try lm.generate(prompt: c.input, options: try GenerationOptions(maxNewTokens: 40, topLogprobs: 20))
         #expect(result.tokens == c.output)
         let records = try #require(result.logprobs)
         #expect(records.map(\.id) == result.tokens)
-        let scored = lm.model.logProbabilities(prompt: c.input, completion: result.tokens)
+        let scored = try lm.model.logProbabilities(prompt: c.input, completion: result.tokens)
         let deviation = maxAbsDifference(records.map(\.logprob), scored)
         // Full forward over prompt + output (no cache), logits at the positions predicting each new token.
         let sequence = c.input + result.tokens.dropLast()
@@ -92,16 +92,16 @@ import Testing
         let lm = try SmolLM2Shared.model()
         let cases = try GenerationTests.cases()
         let sampling = try SamplingOptions(temperature: 1.5, topK: 50, seed: 3)
-        let sampled = lm.generate(
+        let sampled = try lm.generate(
             prompt: cases[1].input, options: try GenerationOptions(maxNewTokens: 4, sampling: sampling, topLogprobs: 0))
         let records = try #require(sampled.logprobs)
         #expect(records.allSatisfy { $0.top.isEmpty })
-        let scored = lm.model.logProbabilities(prompt: cases[1].input, completion: sampled.tokens)
+        let scored = try lm.model.logProbabilities(prompt: cases[1].input, completion: sampled.tokens)
         let sampledDeviation = maxAbsDifference(records.map(\.logprob), scored)
 
         // Two rows of different lengths decoded together, each scored on its own.
         let prompts = [cases[0].input, cases[1].input]
-        let batched = lm.generate(prompts: prompts, options: try GenerationOptions(maxNewTokens: 3, topLogprobs: 3))
+        let batched = try lm.generate(prompts: prompts, options: try GenerationOptions(maxNewTokens: 3, topLogprobs: 3))
         var batchDeviation = 0.0
         for (prompt, row) in zip(prompts, batched) {
             let records = try #require(row.logprobs)
@@ -110,11 +110,11 @@ import Testing
             batchDeviation = max(
                 batchDeviation,
                 maxAbsDifference(
-                    records.map(\.logprob), lm.model.logProbabilities(prompt: prompt, completion: row.tokens)))
+                    records.map(\.logprob), try lm.model.logProbabilities(prompt: prompt, completion: row.tokens)))
         }
         print("GenerationLogprobTests: sampled max |Δ| \(sampledDeviation), batched max |Δ| \(batchDeviation)")
         #expect(sampledDeviation <= 1e-4)
         #expect(batchDeviation <= 1e-4)
-        #expect(lm.generate(prompt: prompts[0], options: try GenerationOptions(maxNewTokens: 2)).logprobs == nil)
+        #expect(try lm.generate(prompt: prompts[0], options: try GenerationOptions(maxNewTokens: 2)).logprobs == nil)
     }
 }

@@ -32,7 +32,7 @@ import Testing
     @Test func greedyWithCacheMatchesReference() throws {
         let lm = try SmolLM2Shared.model()
         let c = try Self.cases()[2]
-        let result = lm.generate(prompt: c.input, options: try Self.options(40))
+        let result = try lm.generate(prompt: c.input, options: try Self.options(40))
         #expect(result.tokens == c.output)
         #expect(result.text == c.text)
         #expect(result.finishReason == .stopToken)
@@ -42,7 +42,7 @@ import Testing
     @Test func greedyWithoutCacheMatchesReference() throws {
         let lm = try SmolLM2Shared.model()
         let c = try Self.cases()[1]
-        let result = lm.generate(prompt: c.input, options: try Self.options(40, cache: false))
+        let result = try lm.generate(prompt: c.input, options: try Self.options(40, cache: false))
         #expect(result.tokens == c.output)
         #expect(result.finishReason == .stopToken)
     }
@@ -52,7 +52,7 @@ import Testing
     @Test func batchedGreedyMatchesReference() throws {
         let lm = try SmolLM2Shared.model()
         let cases = try Self.cases()
-        let results = lm.generate(prompts: cases.map(\.input), options: try Self.options(40))
+        let results = try lm.generate(prompts: cases.map(\.input), options: try Self.options(40))
         #expect(results.map(\.tokens) == cases.map(\.output))
         #expect(results.map(\.text) == cases.map(\.text))
         #expect(results.allSatisfy { $0.finishReason == .stopToken })
@@ -61,13 +61,13 @@ import Testing
     @Test func stopStringsAndBudget() throws {
         let lm = try SmolLM2Shared.model()
         let c = try Self.cases()[0]  // "12*7 = 89\n\n…"
-        let stopped = lm.generate(prompt: c.input, options: try Self.options(40, stops: [" ="]))
+        let stopped = try lm.generate(prompt: c.input, options: try Self.options(40, stops: [" ="]))
         #expect(stopped.finishReason == .stopString)
         #expect(stopped.text == "12*7")
         #expect(stopped.tokens == Array(c.output.prefix(stopped.tokens.count)))
-        let budget = lm.generate(prompt: c.input, options: try Self.options(3))
+        let budget = try lm.generate(prompt: c.input, options: try Self.options(3))
         #expect(budget.tokens == Array(c.output.prefix(3)) && budget.finishReason == .maxTokens)
-        let none = lm.generate(prompt: c.input, options: try Self.options(0))
+        let none = try lm.generate(prompt: c.input, options: try Self.options(0))
         #expect(none.tokens.isEmpty && none.text.isEmpty && none.finishReason == .maxTokens)
     }
 
@@ -76,14 +76,14 @@ import Testing
         let lm = try SmolLM2Shared.model()
         let prompt = try Self.cases()[1].input
         let sampling = try SamplingOptions(temperature: 1.5, topK: 50, topP: 0.95, seed: 7)
-        let a = lm.generate(prompt: prompt, options: try GenerationOptions(maxNewTokens: 6, sampling: sampling))
-        let b = lm.generate(prompt: prompt, options: try GenerationOptions(maxNewTokens: 6, sampling: sampling))
+        let a = try lm.generate(prompt: prompt, options: try GenerationOptions(maxNewTokens: 6, sampling: sampling))
+        let b = try lm.generate(prompt: prompt, options: try GenerationOptions(maxNewTokens: 6, sampling: sampling))
         #expect(a == b)
         var differs = false
         for seed in UInt64(8)...10 where !differs {
             let other = try SamplingOptions(temperature: 1.5, topK: 50, topP: 0.95, seed: seed)
             differs =
-                lm.generate(prompt: prompt, options: try GenerationOptions(maxNewTokens: 6, sampling: other)).tokens
+                try lm.generate(prompt: prompt, options: try GenerationOptions(maxNewTokens: 6, sampling: other)).tokens
                 != a.tokens
         }
         #expect(differs)

@@ -22,11 +22,11 @@ import Testing
             expected.append(try #require(c["token_logprobs"] as? [Double]))
             sums.append(try #require(c["sum_logprob"] as? Double))
         }
-        let batched = model.logProbabilities(pairs: pairs)
+        let batched = try model.logProbabilities(pairs: pairs)
         var worstToken = 0.0
         var worstSum = 0.0
         for i in pairs.indices {
-            let single = model.logProbabilities(prompt: pairs[i].prompt, completion: pairs[i].completion)
+            let single = try model.logProbabilities(prompt: pairs[i].prompt, completion: pairs[i].completion)
             for got in [single, batched[i]] {
                 worstToken = max(worstToken, maxAbsDifference(got, expected[i]))
                 worstSum = max(worstSum, abs(got.reduce(0.0) { $0 + Double($1) } - sums[i]))
@@ -47,7 +47,7 @@ import Testing
         for c in cases {
             let ids = try #require(c["input_ids"] as? [Int])
             let candidates = try #require(c["score_token_ids"] as? [Int])
-            let got = model.candidateProbabilities(prompt: ids, candidates: candidates)
+            let got = try model.candidateProbabilities(prompt: ids, candidates: candidates)
             let refP = try #require(c["p_full_softmax"] as? [Double])
             let refRenorm = try #require(c["p_renormalised"] as? [Double])
             let refExpected = try #require(c["expected_score"] as? Double)
@@ -68,9 +68,9 @@ import Testing
     @Test func completionLogProbsAreDifferentiable() throws {
         let model = try SmolLM2Shared.model().model
         defer { model.parameters.zeroGrad() }
-        let logp = model.completionLogProbs(pairs: [(prompt: [1, 9690, 198], completion: [2683, 359])])  // (2)
+        let logp = try model.completionLogProbs(pairs: [(prompt: [1, 9690, 198], completion: [2683, 359])])  // (2)
         #expect(logp.shape == [2])
-        let exact = model.logProbabilities(prompt: [1, 9690, 198], completion: [2683, 359])
+        let exact = try model.logProbabilities(prompt: [1, 9690, 198], completion: [2683, 359])
         #expect(maxAbsDifference(logp.scalars, exact) <= 2e-3)
         logp.sum().backward()
         for name in ["token_embd.weight", "blk.0.attn_q.weight", "blk.29.ffn_down.weight", "output_norm.weight"] {

@@ -55,7 +55,7 @@ import Testing
         let c = cases[1]
         let input = try #require(c["input_ids"] as? [Int])
         let output = try #require(c["output_ids"] as? [Int])
-        let result = lm.generate(prompt: input, options: try GenerationOptions(maxNewTokens: 3, sampling: .greedy))
+        let result = try lm.generate(prompt: input, options: try GenerationOptions(maxNewTokens: 3, sampling: .greedy))
         #expect(result.tokens == Array(output.prefix(3)))
     }
 

@@ -24,7 +24,7 @@ import Testing
 
     let model = try LanguageModel.load(ModelStore().resolve("smollm2-135m", fetchIfMissing: true).url)
     let ids = try model.chatPromptIDs([ChatMessage(role: "user", content: "What is 12*7?")])
-    let answer = model.generate(prompt: ids, options: try GenerationOptions(maxNewTokens: 8))
+    let answer = try model.generate(prompt: ids, options: try GenerationOptions(maxNewTokens: 8))
     #expect(answer.text.hasPrefix("12*7 = "))  // greedy.json's reference continuation starts so
 
     let encoder = try SentenceEncoder.load(named: "minilm-l6-v2", fetchIfMissing: true)
