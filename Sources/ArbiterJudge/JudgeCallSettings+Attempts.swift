@@ -11,7 +11,7 @@ import Foundation
 /// What the attempt loop saw: calls made, the last answer, and the failure of the last call when
 /// it failed.
 struct AttemptRecord: Sendable {
-    /// Backend calls made, re-asks included.
+    /// Backend requests made: re-asks, and the retries of a call that failed, included.
     var attempts = 0
     /// The model that gave the last answer, and that answer's text.
     var model: String?
@@ -40,11 +40,12 @@ extension JudgeCallSettings {
         var conversation = messages
         var record = AttemptRecord()
         for _ in 0...reasks {
-            record.attempts += 1
             let request = ChatRequest(
                 messages: conversation, maxTokens: maxTokens, temperature: temperature, seed: seed,
                 logprobs: topLogprobs != nil, topLogprobs: topLogprobs)
-            switch await Self.complete(request, backend: backend, timeoutSeconds: timeoutSeconds) {
+            let (result, requests) = await Self.complete(request, backend: backend, timeoutSeconds: timeoutSeconds)
+            record.attempts += requests
+            switch result {
             case .failure(let failure):
                 record.callFailure = failure
                 return record
@@ -80,10 +81,20 @@ extension JudgeCallSettings {
         return VerdictAttempts(record: record, verdict: verdict, failure: record.callFailure ?? failure)
     }
 
-    /// Calls the backend with a wall-clock limit. Never throws.
-    static func complete(_ request: ChatRequest, backend: any ChatBackend, timeoutSeconds: Double) async -> Result<
-        ChatResponse, JudgmentFailure
-    > {
+    /// Calls the backend with a wall-clock limit; also returns the requests the call sent (1, or
+    /// a failed call's count with the backend's retries, so `attempts` agrees with its message).
+    /// Never throws.
+    static func complete(_ request: ChatRequest, backend: any ChatBackend, timeoutSeconds: Double) async -> (
+        result: Result<ChatResponse, JudgmentFailure>, requests: Int
+    ) {
+        let requests = RequestCount()
+        let result = await race(request, backend: backend, timeoutSeconds: timeoutSeconds, requests: requests)
+        return (result, requests.value)
+    }
+
+    private static func race(
+        _ request: ChatRequest, backend: any ChatBackend, timeoutSeconds: Double, requests: RequestCount
+    ) async -> Result<ChatResponse, JudgmentFailure> {
         let race = Race()
         return await withTaskCancellationHandler {
             await withCheckedContinuation {
@@ -94,6 +105,7 @@ extension JudgeCallSettings {
                         let response = try await backend.complete(request)
                         race.finish(.success(response))
                     } catch let error as any JudgmentFailureConvertible {
+                        if let n = error.attempts, race.isOpen { requests.set(max(n, 1)) }
                         race.finish(.failure(error.judgmentFailure))
                     } catch {
                         let message = (error as? LocalizedError)?.errorDescription ?? "\(error)"
@@ -110,6 +122,14 @@ extension JudgeCallSettings {
             race.finish(.failure(.transport(message: "cancelled")))
         }
     }
+}
+
+/// Requests one backend call sent, as the backend reported it (default 1).
+final class RequestCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 1
+    var value: Int { lock.withLock { count } }
+    func set(_ n: Int) { lock.withLock { count = n } }
 }
 
 /// First-result-wins latch for the timeout race; cancels the losing tasks.
@@ -130,6 +150,9 @@ final class Race: @unchecked Sendable {
         continuation = c
         lock.unlock()
     }
+
+    /// True until a result has won.
+    var isOpen: Bool { lock.withLock { !done } }
 
     func track(_ work: Task<Void, Never>, _ timer: Task<Void, Never>) {
         lock.lock()

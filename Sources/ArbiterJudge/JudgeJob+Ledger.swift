@@ -80,17 +80,25 @@ struct JobLedger {
         }
     }
 
-    /// Records a finished judgment: committed to the store first, then appended to the log.
-    mutating func record(_ judgment: Judgment, sampleHash: String) async throws {
+    /// Records one sample's finished judgments, all together: each made recordable first (a
+    /// number JSON cannot hold becomes a `nonFinite` failure), then committed to the store in one
+    /// transaction, then appended to the log in one write. Returns what was recorded.
+    @discardableResult
+    mutating func record(_ judgments: [Judgment], sampleHash: String) async throws -> [Judgment] {
+        let recorded = try judgments.map { try $0.recordable().judgment }
+        guard !recorded.isEmpty else { return [] }
         if let store {
-            let seq = try store.record(judgment, judgeConfigHash: configHash, sampleHash: sampleHash)
-            storeLatest[StoreKey(sampleHash: sampleHash, id: judgment.id, criterion: judgment.criterion)] = (
-                seq, judgment
-            )
+            let seqs = try store.record(recorded, judgeConfigHash: configHash, sampleHash: sampleHash)
+            for (judgment, seq) in zip(recorded, seqs) {
+                storeLatest[StoreKey(sampleHash: sampleHash, id: judgment.id, criterion: judgment.criterion)] = (
+                    seq, judgment
+                )
+            }
         }
         if let log {
-            try await log.append(judgment)
-            logLatest[Self.logKey(judgment)] = judgment
+            try await log.append(contentsOf: recorded)
+            for judgment in recorded { logLatest[Self.logKey(judgment)] = judgment }
         }
+        return recorded
     }
 }

@@ -139,12 +139,16 @@ public struct JudgeJobSummary: Sendable, Equatable {
     public var judged: Int
     /// Failed judgments written by this run.
     public var failures: Int
+    /// Judgments with a score or verdict written by this run (0 with `judged > 0`: nothing scored).
+    public var scored: Int = 0
     /// Malformed lines recorded (with `skipInvalid`).
     public var invalid: [SampleIssue]
     /// Bytes of a truncated last line removed from the output on start.
     public var repairedBytes: Int
     /// Judgments found in the store but missing from the JSONL output, appended to it on start.
     public var copiedFromStore: Int = 0
+    /// The first failure this run recorded, if any (what a caller shows when nothing was scored).
+    public var firstFailure: JudgmentFailure? = nil
 }
 
 /// A resumable judging run over one samples file.
@@ -182,6 +186,8 @@ public struct JudgeJob: Sendable {
         // Malformed lines are recorded once, as failed judgments, under their id, or under
         // "<file name>:<line>" when they have none or share it with a valid sample.
         var failures = 0
+        var scored = 0
+        var firstFailure: JudgmentFailure?
         let validIDs = Set(contents.samples.map(\.id))
         let invalid = contents.issues.map { issue in
             let id =
@@ -194,13 +200,14 @@ public struct JudgeJob: Sendable {
         try await ledger.syncLog(invalid.map { ($0.id, $0.hash) } + zip(selected, hashes).map { ($0.id, $1) })
 
         for (issue, id, hash) in invalid {
-            for c in judge.criteria where ledger.existing(id: id, sampleHash: hash, criterion: c) == nil {
-                let j = Judgment(
-                    id: id, judge: judge.name, rubric: judge.rubric, rubricHash: judge.rubricHash, criterion: c,
+            let lines = judge.criteria.filter { ledger.existing(id: id, sampleHash: hash, criterion: $0) == nil }.map {
+                Judgment(
+                    id: id, judge: judge.name, rubric: judge.rubric, rubricHash: judge.rubricHash, criterion: $0,
                     model: "none", attempts: 0, failure: .invalidSample(message: issue.description))
-                try await ledger.record(j, sampleHash: hash)
-                failures += 1
             }
+            let recorded = try await ledger.record(lines, sampleHash: hash)
+            failures += recorded.count
+            firstFailure = firstFailure ?? recorded.first?.failure
         }
 
         var pending: [(sample: JobSample, hash: String, missing: Set<String>)] = []
@@ -232,9 +239,10 @@ public struct JudgeJob: Sendable {
             for _ in 0..<options.concurrency { launch() }
             while let finished = try await group.next() {
                 guard let (hash, judged) = finished, !Task.isCancelled else { continue }
-                for j in judged {
-                    try await ledger.record(j, sampleHash: hash)
-                    if !j.succeeded { state.failures += 1 }
+                // A sample's lines are recorded together or not at all.
+                for j in try await ledger.record(judged, sampleHash: hash) {
+                    if j.succeeded { scored += 1 } else { state.failures += 1 }
+                    firstFailure = firstFailure ?? j.failure
                 }
                 state.done += 1
                 progress(state)
@@ -244,7 +252,7 @@ public struct JudgeJob: Sendable {
         try Task.checkCancellation()
         return JudgeJobSummary(
             total: selected.count, alreadyDone: alreadyDone, judged: state.done - alreadyDone,
-            failures: state.failures, invalid: contents.issues, repairedBytes: ledger.repairedBytes,
-            copiedFromStore: ledger.copiedToLog)
+            failures: state.failures, scored: scored, invalid: contents.issues, repairedBytes: ledger.repairedBytes,
+            copiedFromStore: ledger.copiedToLog, firstFailure: firstFailure)
     }
 }

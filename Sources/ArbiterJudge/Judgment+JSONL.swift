@@ -25,6 +25,31 @@ extension Judgment {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
+    /// This judgment as it can be recorded, with its JSON line: itself when it encodes, else a
+    /// failed judgment under the same key whose typed `nonFinite` failure names the field and the
+    /// number JSON cannot hold (nan, ±inf), with no score, distribution or spread. Never half a
+    /// sample: a job records what this returns, so an encoding failure cannot abort its writes.
+    package func recordable() throws -> (judgment: Judgment, line: String) {
+        do {
+            return (self, try jsonLine())
+        } catch {
+            var field = "judgment"
+            var value = "\(error)"
+            if case EncodingError.invalidValue(let bad, let context) = error {
+                let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
+                field = path.isEmpty ? "judgment" : path.joined(separator: ".")
+                value = "\(bad)"
+            }
+            let failed = Judgment(
+                id: id, judge: judge, rubric: rubric, rubricHash: rubricHash, criterion: criterion,
+                rationale: rationale,
+                raw: raw, promptHash: promptHash, model: model, latencyMs: latencyMs.isFinite ? latencyMs : 0,
+                attempts: attempts, positionConsistent: positionConsistent,
+                failure: .nonFinite(field: field, value: value))
+            return (failed, try failed.jsonLine())
+        }
+    }
+
     /// Encodes judgments as JSON Lines, each line ending in "\n".
     public static func jsonLines(_ judgments: [Judgment]) throws -> Data {
         var out = Data()

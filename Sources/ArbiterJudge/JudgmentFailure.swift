@@ -25,6 +25,9 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
     case positionInconsistent(original: PairwiseVerdict, swapped: PairwiseVerdict)
     /// The sample lacks what the judge needs (e.g. a verifier without a reference answer).
     case invalidSample(message: String)
+    /// The judge produced a number JSON cannot hold (nan, ±infinity) at `field` (e.g. "score");
+    /// `value` is that number as text. Recorded instead of the judgment, so nothing is half-written.
+    case nonFinite(field: String, value: String)
 
     public var description: String {
         switch self {
@@ -48,6 +51,9 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
                 "the verdict changed with the order of the responses (\(o.rawValue) vs \(s.rawValue)); flagged for review"
         case .invalidSample(let message):
             return "invalid sample: \(message)"
+        case .nonFinite(let field, let value):
+            return
+                "the judge produced \(value) for \(field), which is not a finite number; check the rubric's weights and scale (a weight sum that overflows gives nan)"
         }
     }
 
@@ -55,7 +61,7 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
-    enum CodingKeys: String, CodingKey { case kind, value, allowed, seconds, message, original, swapped }
+    enum CodingKeys: String, CodingKey { case kind, value, allowed, seconds, message, original, swapped, field }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -76,11 +82,14 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
                 original: try c.decode(PairwiseVerdict.self, forKey: .original),
                 swapped: try c.decode(PairwiseVerdict.self, forKey: .swapped))
         case "invalid_sample": self = .invalidSample(message: try c.decode(String.self, forKey: .message))
+        case "non_finite":
+            self = .nonFinite(
+                field: try c.decode(String.self, forKey: .field), value: try c.decode(String.self, forKey: .value))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .kind, in: c,
                 debugDescription:
-                    "unknown failure kind \"\(kind)\"; expected unparseable, off_scale, refusal, timeout, transport, empty_output, context_length, position_inconsistent or invalid_sample"
+                    "unknown failure kind \"\(kind)\"; expected unparseable, off_scale, refusal, timeout, transport, empty_output, context_length, position_inconsistent, invalid_sample or non_finite"
             )
         }
     }
@@ -111,6 +120,10 @@ public enum JudgmentFailure: Error, Sendable, Equatable, Codable, CustomStringCo
         case .invalidSample(let message):
             try c.encode("invalid_sample", forKey: .kind)
             try c.encode(message, forKey: .message)
+        case .nonFinite(let field, let value):
+            try c.encode("non_finite", forKey: .kind)
+            try c.encode(field, forKey: .field)
+            try c.encode(value, forKey: .value)
         }
     }
 }

@@ -1,10 +1,13 @@
+// JudgmentLog: an append-only judgments JSONL file for resumable jobs. Opening it reads what a
+// previous run wrote and validates it before changing a byte: every complete line must be a
+// judgment (else an error naming the file and line, and the file is left as it was); only then is
+// an unfinished last line cut off, and only when it is recognisably the start of a line this log
+// writes (`{"attempts":`, the first of its sorted keys), so a text file or a samples file never
+// loses its last line. Each append writes all of a sample's lines in one `write`, then `fsync`s;
+// a failed write is cut back, so a sample's lines are there together or not at all. It is not a
+// query store and never rewrites earlier lines.
 import Foundation
 
-// JudgmentLog: an append-only judgments JSONL file for resumable jobs. Opening it reads what a
-// previous run wrote; a truncated last line (a run killed mid-write) is cut off the file so it is
-// rewritten, while a malformed complete line is an error naming the file and line (never dropped
-// silently). Each append is one `write` of a whole line followed by `fsync`. It is not a query
-// store and never rewrites earlier lines.
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -15,6 +18,8 @@ import Foundation
 public enum JudgmentLogError: LocalizedError, Equatable {
     case cannotOpen(path: String, reason: String)
     case writeFailed(path: String, reason: String)
+    /// A judgment that cannot be written as JSON (nothing of its sample was written).
+    case cannotEncode(path: String, id: String, criterion: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -22,6 +27,9 @@ public enum JudgmentLogError: LocalizedError, Equatable {
             return "cannot open judgments file \(p) (\(r)); check the path and its folder's permissions"
         case .writeFailed(let p, let r):
             return "cannot append to judgments file \(p) (\(r)); check free disk space and permissions"
+        case .cannotEncode(let p, let id, let c, let r):
+            return
+                "cannot write the judgment of sample \(id), criterion \(c) to \(p) (\(r)); nothing of that sample was written; a number JSON cannot hold (nan, infinity) must be recorded as a failure (JudgmentFailure.nonFinite)"
         }
     }
 }
@@ -35,35 +43,42 @@ public actor JudgmentLog {
     /// Bytes of a truncated last line that were cut off on open (0 when the file was whole).
     public nonisolated let discardedBytes: Int
 
+    /// How every line this log writes begins (keys are sorted; "attempts" is always present).
+    static let linePrefix = Array(#"{"attempts":"#.utf8)
+
     /// Opens (creating if needed) the log at `url` and reads its judgments. Throws
-    /// `JudgmentFileError` for a malformed complete line, `JudgmentLogError` for I/O.
+    /// `JudgmentFileError` for a line that is not a judgment (the file is left untouched),
+    /// `JudgmentLogError` for I/O.
     public init(url: URL) throws {
         self.url = url
         let path = url.path
         let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw JudgmentLogError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         do {
-            let data = try Data(contentsOf: url)
-            let bytes = [UInt8](data)
-            // Everything after the last newline is an unfinished line from an interrupted run.
+            let bytes = [UInt8](try Data(contentsOf: url))
+            // Everything after the last newline is an unfinished line (or a last line without its newline).
             let whole = (bytes.lastIndex(of: 0x0A).map { $0 + 1 }) ?? 0
-            var kept = Array(bytes[0..<whole])
-            var tailJudgments: [Judgment] = []
-            let tail = Array(bytes[whole...])
-            if !tail.isEmpty {
-                // A complete object that only lacks its newline is kept (and the newline added).
-                if let j = try? Judgment.decodeJSONLines(Data(tail), file: path), j.count == 1 {
-                    tailJudgments = j
-                    kept += tail
-                    kept.append(0x0A)
+            let tail = bytes[whole...]
+            var judgments: [Judgment]
+            var discarded = 0
+            if Self.isCompleteJSON(tail) {
+                // A last line that only lacks its newline must be a judgment like every other line;
+                // it is kept and the newline added.
+                judgments = try Judgment.decodeJSONLines(Data(bytes), file: path)
+                try Self.writeAll(fd, [0x0A][...], path: path)
+            } else {
+                // Validate every complete line before anything is repaired.
+                judgments = try Judgment.decodeJSONLines(Data(bytes[0..<whole]), file: path)
+                if !tail.isEmpty {
+                    try Self.checkUnfinished(tail, file: path, line: bytes[0..<whole].count(where: { $0 == 0x0A }) + 1)
+                    guard ftruncate(fd, off_t(whole)) == 0 else {
+                        throw JudgmentLogError.writeFailed(path: path, reason: String(cString: strerror(errno)))
+                    }
+                    discarded = tail.count
                 }
-                guard ftruncate(fd, off_t(whole)) == 0 else {
-                    throw JudgmentLogError.writeFailed(path: path, reason: String(cString: strerror(errno)))
-                }
-                if !tailJudgments.isEmpty { try Self.writeAll(fd, kept[whole...], path: path) }
             }
-            self.existing = try Judgment.decodeJSONLines(Data(bytes[0..<whole]), file: path) + tailJudgments
-            self.discardedBytes = tailJudgments.isEmpty ? tail.count : 0
+            self.existing = judgments
+            self.discardedBytes = discarded
         } catch {
             close(fd)
             throw error
@@ -71,15 +86,56 @@ public actor JudgmentLog {
         self.fd = fd
     }
 
+    /// Whether `tail` holds one complete JSON value (not blank).
+    static func isCompleteJSON(_ tail: ArraySlice<UInt8>) -> Bool {
+        guard tail.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return false }
+        return (try? JSONSerialization.jsonObject(with: Data(tail), options: .fragmentsAllowed)) != nil
+    }
+
+    /// Throws unless `tail` may be cut: blank, or the unfinished start of a line this log writes.
+    static func checkUnfinished(_ tail: ArraySlice<UInt8>, file: String, line: Int) throws {
+        let text = tail.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+        if text.isEmpty || text.starts(with: linePrefix)
+            || (text.count < linePrefix.count && linePrefix.starts(with: text))
+        {
+            return
+        }
+        throw JudgmentFileError.malformedLine(
+            file: file, line: line,
+            reason: "neither a judgment nor the unfinished start of one; this does not look like a judgments file")
+    }
+
     deinit { close(fd) }
 
     /// Appends one judgment as one line (a single `write`), then `fsync`s.
     public func append(_ judgment: Judgment) throws {
-        var line = Array(try judgment.jsonLine().utf8)
-        line.append(0x0A)
-        try Self.writeAll(fd, line[...], path: url.path)
-        guard fsync(fd) == 0 else {
-            throw JudgmentLogError.writeFailed(path: url.path, reason: String(cString: strerror(errno)))
+        try append(contentsOf: [judgment])
+    }
+
+    /// Appends judgments (one sample's lines) with a single `write`, then `fsync`s. Every line is
+    /// encoded first, so a judgment that cannot be encoded throws `cannotEncode` with nothing
+    /// written; a failed write is cut back to where it started.
+    public func append(contentsOf judgments: [Judgment]) throws {
+        var bytes: [UInt8] = []
+        for judgment in judgments {
+            do {
+                bytes += Array(try judgment.jsonLine().utf8)
+            } catch {
+                throw JudgmentLogError.cannotEncode(
+                    path: url.path, id: judgment.id, criterion: judgment.criterion, reason: "\(error)")
+            }
+            bytes.append(0x0A)
+        }
+        guard !bytes.isEmpty else { return }
+        let start = lseek(fd, 0, SEEK_END)
+        do {
+            try Self.writeAll(fd, bytes[...], path: url.path)
+            guard fsync(fd) == 0 else {
+                throw JudgmentLogError.writeFailed(path: url.path, reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            if start >= 0 { _ = ftruncate(fd, start) }
+            throw error
         }
     }
 

@@ -54,26 +54,43 @@ public final class JudgmentStore: Sendable {
     public func record(_ judgment: Judgment, judgeConfigHash: String, sampleHash: String) throws(JudgmentStoreError)
         -> Int64
     {
-        let key = JudgmentKey(judgment, judgeConfigHash: judgeConfigHash, sampleHash: sampleHash)
-        let line: String
-        do { line = try judgment.jsonLine() } catch {
-            throw .databaseError(path: url.path, operation: "encoding judgment \(judgment.id)", reason: "\(error)")
+        try record([judgment], judgeConfigHash: judgeConfigHash, sampleHash: sampleHash)[0]
+    }
+
+    /// Records one sample's judgments in one transaction (all or none), each replacing any
+    /// judgment with the same key; returns their insertion numbers in order. Every line is
+    /// encoded before the transaction starts.
+    @discardableResult
+    public func record(_ judgments: [Judgment], judgeConfigHash: String, sampleHash: String) throws(JudgmentStoreError)
+        -> [Int64]
+    {
+        var rows: [StatementArguments] = []
+        for judgment in judgments {
+            let key = JudgmentKey(judgment, judgeConfigHash: judgeConfigHash, sampleHash: sampleHash)
+            let line: String
+            do { line = try judgment.jsonLine() } catch {
+                throw .databaseError(path: url.path, operation: "encoding judgment \(judgment.id)", reason: "\(error)")
+            }
+            rows.append([
+                key.rubricHash ?? "", key.judgeConfigHash, key.sampleHash, key.criterion, judgment.id, judgment.judge,
+                judgment.rubric, judgment.model, judgment.score, judgment.verdict?.rawValue,
+                judgment.failure.map(Self.failureKind),
+                judgment.latencyMs, judgment.attempts, judgment.promptHash, line, Self.timestamp(),
+            ])
         }
-        let arguments: StatementArguments = [
-            key.rubricHash ?? "", key.judgeConfigHash, key.sampleHash, key.criterion, judgment.id, judgment.judge,
-            judgment.rubric, judgment.model, judgment.score, judgment.verdict?.rawValue,
-            judgment.failure.map(Self.failureKind),
-            judgment.latencyMs, judgment.attempts, judgment.promptHash, line, Self.timestamp(),
-        ]
-        return try write("recording judgment \(judgment.id)") { db in
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO judgments (rubric_hash, judge_config_hash, sample_hash, criterion, sample_id, judge,
-                        rubric, model, score, verdict, failure, latency_ms, attempts, prompt_hash, line, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: arguments)
-            return db.lastInsertedRowID
+        return try write("recording judgment \(judgments.first?.id ?? "")") { db in
+            var seqs: [Int64] = []
+            for arguments in rows {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO judgments (rubric_hash, judge_config_hash, sample_hash, criterion, sample_id, judge,
+                            rubric, model, score, verdict, failure, latency_ms, attempts, prompt_hash, line, recorded_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: arguments)
+                seqs.append(db.lastInsertedRowID)
+            }
+            return seqs
         }
     }
 
@@ -201,6 +218,7 @@ public final class JudgmentStore: Sendable {
         case .contextLength: return "context_length"
         case .positionInconsistent: return "position_inconsistent"
         case .invalidSample: return "invalid_sample"
+        case .nonFinite: return "non_finite"
         }
     }
 }

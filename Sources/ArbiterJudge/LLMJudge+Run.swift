@@ -107,10 +107,12 @@ extension LLMJudge {
         timeoutSeconds: Double
     ) async -> SampleOutcome {
         var outcome = SampleOutcome()
-        outcome.attempts = 1
         let request = ProbabilityWeighted.verdictRequest(
             messages: messages, prefix: prefix, topLogprobs: topLogprobs, seed: seed)
-        switch await JudgeCallSettings.complete(request, backend: backend, timeoutSeconds: timeoutSeconds) {
+        let (result, requests) = await JudgeCallSettings.complete(
+            request, backend: backend, timeoutSeconds: timeoutSeconds)
+        outcome.attempts = requests
+        switch result {
         case .failure(let failure):
             outcome.failure = failure
         case .success(let response):

@@ -8,6 +8,9 @@ import Foundation
 /// A backend error that knows which failed-judgment reason it is.
 package protocol JudgmentFailureConvertible: Error {
     var judgmentFailure: JudgmentFailure { get }
+    /// Requests the failed call sent (its retries included), when it reached the network; a
+    /// judgment counts them in `attempts`, so the count agrees with the failure's message.
+    var attempts: Int? { get }
 }
 
 /// The OpenAI-compatible backend could not produce a chat completion.
@@ -122,4 +125,7 @@ extension LocalChatBackendError: JudgmentFailureConvertible {
         if case .contextLength = self { return .contextLength(message: errorDescription ?? "\(self)") }
         return .transport(message: errorDescription ?? "\(self)")
     }
+
+    /// The in-process model never retries: one request.
+    package var attempts: Int? { 1 }
 }
