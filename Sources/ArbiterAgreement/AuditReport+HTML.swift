@@ -5,11 +5,15 @@
 import Foundation
 
 extension AuditReport {
+    /// The generator the HTML report names in its head (`<meta name="generator">`), so the CLI
+    /// recognises its own report and refreshes it without --force.
+    package static let generator = "arbiter audit"
+
     /// The report as one HTML document.
     public func html() -> String {
         var h = """
             <!DOCTYPE html>
-            <html lang="en" xmlns="http://www.w3.org/1999/xhtml"><head><meta charset="utf-8"/><title>Agreement audit: \(Self.escape(judge))</title>
+            <html lang="en" xmlns="http://www.w3.org/1999/xhtml"><head><meta charset="utf-8"/><meta name="generator" content="\(Self.generator)"/><title>Agreement audit: \(Self.escape(judge))</title>
             <style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:.5em 0}
             td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th:first-child,td:first-child{text-align:left}
             .plots{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}svg{background:#fafafa;border:1px solid #ddd}

@@ -55,6 +55,10 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Write the JSON report here.") var json: String?
     @Option(help: "Write the self-contained HTML report here.") var html: String?
     @Option(help: "Write the Markdown report here (it is also printed).") var markdown: String?
+    @Flag(
+        help:
+            "Replace an existing --json/--html/--markdown file that is not an Arbiter audit report (never an input file)."
+    ) var force = false
     @Option(
         help: ArgumentHelp(
             "Trust gate, e.g. alpha>=0.6,ratio>=0.9 (metric keys or alpha/ratio/ac1/kappa/icc/tau; .ci_low for the interval's lower bound; 'baselines' = must beat the trivial baselines). Exit code 3 when it fails."
@@ -91,8 +95,30 @@ struct AuditCommand: AsyncParsableCommand {
         return parts.compactMap { $0 }
     }
 
+    /// The report files, checked before any work: none is an input or another report, and an
+    /// existing one is Arbiter's own report of that kind unless --force (OutputPath).
+    func reportOutputs() throws -> (json: OutputPath?, html: OutputPath?, markdown: OutputPath?) {
+        let inputs: [(option: String, path: String?)] = [
+            ("--human", human), ("--judge", judge), ("--samples", samples),
+        ]
+        let reports: [(option: String, path: String?, kind: OutputPath.Kind)] = [
+            ("--json", json, .jsonReport), ("--html", html, .htmlReport), ("--markdown", markdown, .markdownReport),
+        ]
+        let checked = try reports.enumerated().map { i, report in
+            try report.path.map { path in
+                let siblings = reports.enumerated().filter { $0.offset != i }.map {
+                    (option: $0.element.option, path: $0.element.path)
+                }
+                return try OutputPath(
+                    path, option: report.option, kind: report.kind, force: force, others: inputs + siblings)
+            }
+        }
+        return (checked[0], checked[1], checked[2])
+    }
+
     func run() async throws {
         do {
+            let outputs = try reportOutputs()
             var options = try AuditOptions(
                 judge: judgeName, criteria: criterion.isEmpty ? nil : criterion,
                 level: MeasurementLevel(rawValue: level) ?? .ordinal, scale: scale.flatMap(parseScale),
@@ -111,9 +137,11 @@ struct AuditCommand: AsyncParsableCommand {
             }()
             let md = report.markdown()
             print(md)
-            if let json { try report.jsonData().write(to: URL(fileURLWithPath: json)) }
-            if let html { try Data(report.html().utf8).write(to: URL(fileURLWithPath: html)) }
-            if let markdown { try Data(md.utf8).write(to: URL(fileURLWithPath: markdown)) }
+            if let json = outputs.json { try json.write(report.jsonData()) }
+            if let html = outputs.html { try html.write(Data(report.html().utf8)) }
+            if let markdown = outputs.markdown {
+                try markdown.write(Data((OutputPath.markdownMarker + "\n" + md).utf8))
+            }
             if let gate {
                 let result = try TrustGate(parsing: gate).evaluate(report)
                 print(result.summary)

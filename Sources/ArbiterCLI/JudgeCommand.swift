@@ -54,6 +54,9 @@ struct LocalModelFormatError: LocalizedError {
 }
 
 struct JudgeCommand: AsyncParsableCommand {
+    /// Exit status of a run that recorded judgments but scored none (every one failed).
+    static let nothingScoredExitCode: Int32 = 4
+
     static let configuration = CommandConfiguration(
         commandName: "judge",
         abstract: "Judge a samples file with a rubric-driven LLM judge or a verifier; resumable.",
@@ -63,7 +66,8 @@ struct JudgeCommand: AsyncParsableCommand {
             judged by the same judge, rubric content and criterion, so a killed run loses and duplicates nothing.
             With --db FILE, a SQLite store decides instead (key: rubric content hash, judge configuration, sample content
             hash, sample id, criterion) and keeps every judgment, each committed as it finishes; --out is still appended when given,
-            and --export FILE writes the whole store as JSONL after the run.
+            and --export FILE writes the whole store as JSONL after the run (an existing file must be a judgments file, or --force).
+            No output may be the samples file or the rubric. Exit status 4 when judgments were recorded but none was scored.
             Multi-criterion rubrics add a line with criterion "overall" (the rubric's aggregate).
             """
     )
@@ -82,6 +86,8 @@ struct JudgeCommand: AsyncParsableCommand {
     var db: String?
     @Option(help: "After the run, write every judgment in --db to this JSONL file (insertion order).") var export:
         String?
+    @Flag(help: "Replace an existing --export file that is not a judgments file (never an input file).") var force =
+        false
     @Option(help: "Samples judged at once.") var concurrency: Int = 4
     @Option(help: "Judge only the first N samples.") var limit: Int?
     @Flag(
@@ -155,9 +161,26 @@ struct JudgeCommand: AsyncParsableCommand {
         return JobJudge(try RubricJudge.pointwise(name: judge, rubric: rubric, backend: backend, options: options))
     }
 
+    /// The files this run writes, checked before anything is opened: none is the samples file,
+    /// the rubric or another of them; an existing --export must be a judgments file unless
+    /// --force (OutputPath). --out and --db validate their own contents when opened.
+    func outputFiles(out: String?) throws -> (out: OutputPath?, db: OutputPath?, export: OutputPath?) {
+        let files: [(option: String, path: String?)] = [("--out", out), ("--db", db), ("--export", export)]
+        let inputs: [(option: String, path: String?)] = [("--input", input), ("--rubric", rubric)]
+        func check(_ i: Int, _ kind: OutputPath.Kind) throws -> OutputPath? {
+            try files[i].path.map { path in
+                let siblings = files.enumerated().filter { $0.offset != i }.map(\.element)
+                return try OutputPath(
+                    path, option: files[i].option, kind: kind, force: force, others: inputs + siblings)
+            }
+        }
+        return (try check(0, .selfChecked), try check(1, .selfChecked), try check(2, .judgments))
+    }
+
     func run() async throws {
         do {
             let out = self.out ?? (db == nil ? "judgments.jsonl" : nil)
+            let files = try outputFiles(out: out)
             let store = try db.map { try JudgmentStore(url: URL(fileURLWithPath: $0)) }
             var judge = try makeJudge()
             // Output-affecting LLM settings join the store key (verifiers have none).
@@ -185,9 +208,18 @@ struct JudgeCommand: AsyncParsableCommand {
                 print("copied \(summary.copiedFromStore) judgment(s) from \(db ?? "") that \(out) lacked")
             }
             for issue in summary.invalid { print("recorded malformed line \(issue)") }
-            if let store, let export {
-                let lines = try store.exportJSONL(to: URL(fileURLWithPath: export))
-                print("exported \(lines) judgment(s) from \(store.url.path) to \(export)")
+            if let store, let export, let target = files.export {
+                let data = try store.exportJSONL()
+                try target.write(data)
+                print("exported \(data.count(where: { $0 == 0x0A })) judgment(s) from \(store.url.path) to \(export)")
+            }
+            if summary.scored == 0, summary.failures > 0 {
+                let first = summary.firstFailure.map { " (first: \($0.description))" } ?? ""
+                FileHandle.standardError.write(
+                    Data(
+                        "error: nothing was scored: all \(summary.failures) judgment(s) of this run failed\(first); they are recorded in \(place), and --retry-failed judges them again\n"
+                            .utf8))
+                throw ExitCode(JudgeCommand.nothingScoredExitCode)
             }
         } catch let error as LocalizedError {
             FileHandle.standardError.write(Data("error: \(error.errorDescription ?? "\(error)")\n".utf8))
