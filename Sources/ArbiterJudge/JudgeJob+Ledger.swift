@@ -1,7 +1,9 @@
 // JudgeJob+Ledger: where a job's judgments go and how it knows what is done. Without a store,
 // the JSONL log decides (key: id, judge, rubric hash, criterion). With a store, the store
 // decides (key: rubric hash, judge configuration hash, sample content hash, id, criterion),
-// every judgment is committed to it first and then appended to the JSONL log when there is one;
+// a sample's judgments are committed to it first (one transaction) and then appended to the JSONL
+// log when there is one (one write), after `Judgment.recordable()` turned any number JSON cannot
+// hold into a typed failure, so a sample is recorded whole or not at all;
 // a log line missing for a stored judgment (a kill between the two writes, or a fresh --out
 // file) is appended before judging starts, in the store's order, so after every run the log's
 // latest line for each sample agrees with the store. It does not judge.
