@@ -1,11 +1,12 @@
 // OutputPath: the one place the CLI decides whether it may write a file. An output is refused
 // when it is one of the command's inputs or another of its outputs (compared as resolved paths
-// and as files, so symbolic and hard links count), when it is a folder, or when it exists and is
-// not Arbiter's own file of that kind (a Markdown report starting with `markdownMarker`, an HTML
-// report naming the generator in its head, a JSON report with "arbiter_audit_version", a judgments
-// JSONL), unless --force. Whole files are written to a temporary file in the same folder and
-// renamed over the resolved path, so an interrupted write never leaves half a report. It does not
-// decide what goes in a file, and the append-only judgments log validates itself (JudgmentLog).
+// and as files, so symbolic and hard links count), when it is not a regular file (a folder, a
+// FIFO, a device), or when it exists and is not Arbiter's own file of that kind (a Markdown report
+// starting with `markdownMarker`, an HTML report naming the generator in its head, a JSON report
+// with "arbiter_audit_version", a judgments JSONL), unless --force. Whole files are written to a
+// temporary file in the same folder and renamed over the resolved path, so an interrupted write
+// never leaves half a report. It does not decide what goes in a file, and the append-only
+// judgments log validates itself (JudgmentLog).
 import Arbiter
 import Foundation
 
@@ -19,7 +20,8 @@ import Foundation
 struct OutputPathError: LocalizedError, Equatable {
     enum Problem: Equatable {
         case aliases(otherOption: String, otherPath: String)
-        case folder
+        /// A folder, FIFO, device or socket: writing there would fail, block or go nowhere.
+        case notRegular(what: String)
         case notOurs(kind: String)
         case writeFailed(reason: String)
     }
@@ -34,8 +36,8 @@ struct OutputPathError: LocalizedError, Equatable {
             let same = otherPath == path ? "" : " (\(otherPath))"
             return
                 "\(option) \(path) is the same file as \(other)\(same); nothing was written; write the output to another path"
-        case .folder:
-            return "\(option) \(path) is a folder; give a file path"
+        case .notRegular(let what):
+            return "\(option) \(path) is \(what), not a regular file; nothing was written; give a file path"
         case .notOurs(let kind):
             return
                 "\(option) \(path) exists and is not \(kind) written by Arbiter; nothing was written; choose another path, or pass --force to replace it"
@@ -98,9 +100,10 @@ struct OutputPath {
                     option: option, path: path, problem: .aliases(otherOption: otherOption, otherPath: otherPath))
             }
         }
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: resolved.path, isDirectory: &isFolder), isFolder.boolValue {
-            throw OutputPathError(option: option, path: path, problem: .folder)
+        var info = stat()
+        if stat(resolved.path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            throw OutputPathError(
+                option: option, path: path, problem: .notRegular(what: RegularFile.describe(info.st_mode & S_IFMT)))
         }
         if !force, kind != .selfChecked, FileManager.default.fileExists(atPath: resolved.path),
             !Self.isOurs(resolved, kind: kind)

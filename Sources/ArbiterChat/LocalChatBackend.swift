@@ -142,6 +142,8 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
             if case .contextLength(let promptTokens, _, let context) = error {
                 throw LocalChatBackendError.contextLength(promptTokens: promptTokens, contextLength: context)
             }
+            // A corrupt model is the server's fault, not the request's (ChatServer answers 500).
+            if case .nonFiniteLogits = error { throw error }
             throw LocalChatBackendError.invalidRequest(reason: error.localizedDescription)
         }
         return ChatResponse(

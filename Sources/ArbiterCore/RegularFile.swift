@@ -58,7 +58,7 @@ package enum RegularFile {
     }
 
     /// "a FIFO", "a directory", … for a `stat` file type.
-    static func describe(_ kind: mode_t) -> String {
+    package static func describe(_ kind: mode_t) -> String {
         switch kind {
         case S_IFIFO: return "a FIFO (named pipe)"
         case S_IFDIR: return "a directory"

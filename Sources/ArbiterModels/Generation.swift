@@ -80,7 +80,7 @@ extension LlamaModel {
     func generateTokens(
         prompts: [[Int]], maxNewTokens: Int, samplers: inout [Sampler], stopTokenIDs: Set<Int>, useCache: Bool,
         topLogprobs: Int? = nil, isFinished: (Int, [Int]) -> Bool = { _, _ in false }
-    ) -> [(tokens: [Int], reason: FinishReason, logprobs: [TokenLogprobRecord]?)] {
+    ) throws(GenerationError) -> [(tokens: [Int], reason: FinishReason, logprobs: [TokenLogprobRecord]?)] {
         precondition(
             !prompts.isEmpty && prompts.allSatisfy { !$0.isEmpty }, "generate: every prompt needs at least one token")
         precondition(samplers.count == prompts.count, "generate: one sampler per prompt")
@@ -92,6 +92,7 @@ extension LlamaModel {
         if maxNewTokens == 0 { for i in 0..<b where reasons[i] == nil { reasons[i] = .maxTokens } }
         let pad = prompts[0][0]
         let cache = useCache ? KVCache(for: self, batchSize: b) : nil
+        var nonFinite = false
         Tensor.noGrad {
             // Step 0 feeds the prompts; later steps feed each live row's latest token.
             var feed = prompts
@@ -105,6 +106,11 @@ extension LlamaModel {
                 let scalars = logits.scalars  // (B·V)
                 for row in 0..<b where reasons[row] == nil {
                     let rowLogits = scalars[(row * v)..<((row + 1) * v)]  // (V)
+                    if (try? checkFiniteLogits(rowLogits)) == nil {
+                        nonFinite = true
+                        reasons = reasons.map { $0 ?? .maxTokens }
+                        break
+                    }
                     let token = samplers[row].next(Array(rowLogits))
                     outputs[row].append(token)
                     if let k = topLogprobs {
@@ -126,6 +132,7 @@ extension LlamaModel {
                 }
             }
         }
+        if nonFinite { throw .nonFiniteLogits }
         return (0..<b).map { (outputs[$0], reasons[$0] ?? .maxTokens, topLogprobs == nil ? nil : records[$0]) }
     }
 }
@@ -170,7 +177,7 @@ extension LanguageModel {
         let tokenizer = self.tokenizer
         let stopStrings = options.stopStrings
         func text(_ tokens: [Int]) -> String { tokenizer.decode(tokens.filter { !stops.contains($0) }) }
-        let raw = model.generateTokens(
+        let raw = try model.generateTokens(
             prompts: prompts, maxNewTokens: options.maxNewTokens, samplers: &samplers, stopTokenIDs: stops,
             useCache: options.useCache, topLogprobs: options.topLogprobs,
             isFinished: { _, tokens in

@@ -1,7 +1,8 @@
 // GenerationError: why a prompt cannot be generated from or scored: it has no tokens and the model
 // names no BOS token to start from, or the prompt (with the completion, when scoring) does not fit
 // the model's context. Both come from user input (a CLI prompt, an HTTP request, a judge sample),
-// so they are typed errors naming the token counts and the fix, never traps. Not sampling option
+// so they are typed errors naming the token counts and the fix, never traps; and logits that are
+// not numbers (a corrupt model), which would otherwise come out as NaN scores or garbage tokens. Not sampling option
 // errors (SamplingError) and not load errors (LlamaError).
 import Foundation
 
@@ -12,6 +13,8 @@ public enum GenerationError: Error, LocalizedError, Sendable, Equatable {
     /// `promptTokens` + `completionTokens` exceed `contextLength` (generation needs room for at
     /// least one new token, so it counts one completion token).
     case contextLength(promptTokens: Int, completionTokens: Int, contextLength: Int)
+    /// The model computed NaN or +∞ logits: its weights hold non-finite or corrupt values.
+    case nonFiniteLogits
 
     public var errorDescription: String? {
         switch self {
@@ -21,6 +24,9 @@ public enum GenerationError: Error, LocalizedError, Sendable, Equatable {
         case .contextLength(let prompt, let completion, let context):
             return
                 "the model's context length is \(context) tokens, but the prompt has \(prompt) tokens and \(completion) more are needed (\(prompt + completion) in all); shorten the prompt to at most \(max(context - completion, 0)) tokens"
+        case .nonFiniteLogits:
+            return
+                "the model computed NaN or infinite logits, so its weights hold non-finite or corrupt values; check the file (arbiter models inspect) or fetch it again"
         }
     }
 }
@@ -36,6 +42,11 @@ extension LlamaModel {
                 promptTokens: prompt.count, completionTokens: completionTokens, contextLength: context)
         }
     }
+}
+
+/// Throws `.nonFiniteLogits` when `logits` hold a NaN or +∞ (−∞ is a masked token, not an error).
+func checkFiniteLogits<C: Collection>(_ logits: C) throws(GenerationError) where C.Element == Float {
+    if logits.contains(where: { $0.isNaN || $0 == .infinity }) { throw .nonFiniteLogits }
 }
 
 extension LanguageModel {

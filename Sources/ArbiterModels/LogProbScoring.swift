@@ -133,12 +133,13 @@ extension LlamaModel {
 
     /// Per-token log-probabilities of each pair's completion, computed as one padded batch; the
     /// log-softmax is taken in Double (fp32 accumulation over 49k logits costs ~1e-4). Throws
-    /// `GenerationError` for an empty prompt or a pair longer than the context.
+    /// `GenerationError` for an empty prompt, a pair longer than the context, or non-finite logits.
     public func logProbabilities(pairs: [(prompt: [Int], completion: [Int])]) throws(GenerationError) -> [[Float]] {
         let targets = pairs.flatMap(\.completion)
         if targets.isEmpty { return pairs.map { _ in [] } }
         try checkFits(pairs)
         let logits = Tensor.noGrad { completionLogits(pairs: pairs) }.scalars  // (N, V)
+        try checkFiniteLogits(logits)
         let v = configuration.vocabularySize
         let flat = targets.enumerated().map { n, target in
             Float(Self.logSoftmax(logits[(n * v)..<((n + 1) * v)], at: target))
@@ -179,6 +180,7 @@ extension LlamaModel {
             return logits(hidden: hidden, positions: [prompt.count - 1])  // (1, V)
         }
         let values: [Float] = row.scalars
+        try checkFiniteLogits(values)
         let normaliser = logSoftmaxNormaliser(values)
         let lse = normaliser.max + normaliser.logSum
         let p = candidates.map { Foundation.exp(Double(values[$0]) - lse) }

@@ -9,6 +9,10 @@ import Testing
 // `arbiter judge` exits non-zero when nothing was scored. Commands run in-process on small files.
 @testable import ArbiterCLI
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite struct OutputSafetyTests {
     /// A fresh temporary folder holding a tiny human/judge label pair and a samples file.
     static func folder() throws -> URL {
@@ -136,6 +140,26 @@ import Testing
             try Data(text.utf8).write(to: url)
             #expect(await Self.run(base + ["--out", url.path]) != 0, "\(name)")
             #expect(try String(contentsOf: url, encoding: .utf8) == text, "\(name)")
+        }
+    }
+
+    /// A FIFO (or a folder) as an output is refused before it is opened: writing into a FIFO
+    /// would block until someone reads it, and `--out` would append into nothing.
+    @Test func outputsThatAreNotRegularFilesAreRefused() throws {
+        let folder = try Self.folder()
+        let fifo = folder.appendingPathComponent("pipe.jsonl")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        for kind in [OutputPath.Kind.selfChecked, .markdownReport, .judgments] {
+            #expect(
+                throws: OutputPathError(
+                    option: "--out", path: fifo.path, problem: .notRegular(what: "a FIFO (named pipe)"))
+            ) {
+                try OutputPath(fifo.path, option: "--out", kind: kind, force: true, others: [])
+            }
+        }
+        #expect(throws: OutputPathError(option: "--html", path: folder.path, problem: .notRegular(what: "a directory")))
+        {
+            try OutputPath(folder.path, option: "--html", kind: .htmlReport, others: [])
         }
     }
 

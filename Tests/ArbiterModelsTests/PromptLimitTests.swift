@@ -32,6 +32,25 @@ import Testing
         #expect(try lm.generate(prompts: [], options: options).isEmpty)
     }
 
+    /// A corrupt weight (NaN in the final norm) makes every logit NaN: generation, scoring and
+    /// candidate probabilities throw `.nonFiniteLogits` instead of returning tokens picked from
+    /// NaN or NaN scores (which `score --json` could not even print).
+    @Test func nonFiniteLogitsAreATypedError() throws {
+        var writer = GGUFTestWriter.tinyLlama(contextLength: 32)
+        let norm = try #require(writer.tensors.firstIndex { $0.name == "output_norm.weight" })
+        writer.tensors[norm].data.replaceSubrange(0..<4, with: withUnsafeBytes(of: Float.nan.bitPattern) { Array($0) })
+        let lm = try LanguageModel.load(writer.write(named: "nan-norm.gguf"))
+        let options = try GenerationOptions(maxNewTokens: 3)
+        #expect(throws: GenerationError.nonFiniteLogits) { try lm.generate(prompt: [104], options: options) }
+        #expect(throws: GenerationError.nonFiniteLogits) {
+            try lm.model.logProbabilities(prompt: [104], completion: [105, 106])
+        }
+        #expect(throws: GenerationError.nonFiniteLogits) {
+            try lm.model.candidateProbabilities(prompt: [104], candidates: [49, 50])
+        }
+        #expect(GenerationError.nonFiniteLogits.errorDescription?.contains("corrupt") == true)
+    }
+
     @Test func emptyPromptWithoutBOSIsATypedError() throws {
         let lm = try Self.model(withBOS: false)
         #expect(throws: GenerationError.emptyPrompt) { try lm.generate(prompt: []) }
