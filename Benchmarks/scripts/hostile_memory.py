@@ -35,7 +35,9 @@ def run(arbiter, args, timeout):
                 break
             time.sleep(0.05)
         err.seek(0)
-        tail = err.read().decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        lines = err.read().decode("utf-8", "replace").strip().splitlines()
+        # The error line (ArgumentParser prints usage after it), else the last line.
+        tail = [line for line in lines if "error" in line.lower()][:1] or lines[-1:] or [""]
     if status != "timeout":
         status = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
     return status, usage.ru_maxrss * 1024, time.time() - start, tail[0][:110]
