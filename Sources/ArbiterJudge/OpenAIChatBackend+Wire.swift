@@ -1,7 +1,8 @@
 // OpenAIChatBackend+Wire: the chat-completions JSON on the wire. Encodes a ChatRequest (model,
 // messages as given, a trailing assistant message included, max_tokens, temperature, seed,
 // logprobs, top_logprobs) and decodes a response (choices[0].message.content,
-// choices[0].logprobs.content[] with top_logprobs, usage, model) into a ChatResponse. A body that
+// choices[0].logprobs.content[] with top_logprobs, choices[0].finish_reason "length" as `truncated`,
+// usage, model) into a ChatResponse. A body that
 // is not a usable completion (empty, not JSON, truncated, no or empty choices) becomes a typed
 // error naming the URL and a short, key-free excerpt. It does no I/O.
 import ArbiterChat
@@ -56,6 +57,13 @@ struct WireChatResponse: Decodable {
     struct Choice: Decodable {
         var message: Message?
         var logprobs: Logprobs?
+        /// "length" when the server cut the answer at max_tokens or the context (OpenAI's spelling).
+        var finishReason: String?
+
+        enum CodingKeys: String, CodingKey {
+            case message, logprobs
+            case finishReason = "finish_reason"
+        }
     }
     struct Message: Decodable {
         var content: String?
@@ -129,7 +137,9 @@ struct WireChatResponse: Decodable {
             usage = ChatUsage(promptTokens: prompt, completionTokens: completion)
         }
         let model = wire.model.flatMap { $0.isEmpty ? nil : $0 } ?? fallbackModel
-        return ChatResponse(text: message.content ?? "", tokens: tokens, model: model, usage: usage)
+        return ChatResponse(
+            text: message.content ?? "", tokens: tokens, model: model, usage: usage,
+            truncated: choice.finishReason == "length")
     }
 
     /// Why `body` is not JSON: empty, not JSON at all, cut off before it closes, or malformed.

@@ -156,6 +156,20 @@ import Testing
         #expect(OpenAIChatBackendError.excerpt(Array("a\nb\u{0}c".utf8), redacting: nil) == "a b c")
     }
 
+    /// A server that cut the answer (finish_reason "length") gives a truncated response, as the
+    /// in-process backend reports its own cut answers; any other reason does not.
+    @Test func finishReasonLengthIsTruncated() throws {
+        func body(_ reason: String) -> [UInt8] {
+            Array(
+                #"{"model": "m", "choices": [{"message": {"content": "The answ"}, "finish_reason": "\#(reason)"}]}"#
+                    .utf8)
+        }
+        #expect(try WireChatResponse.decode(body("length"), url: "u", fallbackModel: "m", secret: nil).truncated)
+        #expect(try !WireChatResponse.decode(body("stop"), url: "u", fallbackModel: "m", secret: nil).truncated)
+        let none = Array(#"{"choices": [{"message": {"content": "x"}}]}"#.utf8)
+        #expect(try !WireChatResponse.decode(none, url: "u", fallbackModel: "m", secret: nil).truncated)
+    }
+
     @Test func mutatedResponsesParseOrThrowTyped() {
         let good = Array(
             OpenAIFaultScript.completionJSON("[RESULT] 4", logprobs: [(" 4", -0.5, [(" 4", -0.5), (" 5", -1.0)])]).utf8)
