@@ -99,12 +99,12 @@ public enum AgreementAudit {
         for criterion in criteria {
             let judgeCriterion: String? = judge.criteria.isEmpty ? nil : criterion
             let judgments = try judge.records(criterion: judgeCriterion).filter { $0.source == judgeName }
+            let humanRecords = try human.records(criterion: criterion)
             if let scale = options.scale, human.kind == .graded {
-                try checkScale(scale, human: try human.records(criterion: criterion), file: human.name)
+                try checkScale(scale, human: humanRecords, file: human.name)
                 try checkScale(scale, judge: judgments, file: judge.name)
             }
-            let failures = JudgeFailureSummary(
-                judgments: judgments, humanIDs: Set(try human.records(criterion: criterion).map(\.id)))
+            let failures = JudgeFailureSummary(judgments: judgments, humanIDs: Set(humanRecords.map(\.id)))
             switch human.kind {
             case .graded:
                 let aligned = LabelAlignment(

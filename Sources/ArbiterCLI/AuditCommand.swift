@@ -98,21 +98,9 @@ struct AuditCommand: AsyncParsableCommand {
     /// The report files, checked before any work: none is an input or another report, and an
     /// existing one is Arbiter's own report of that kind unless --force (OutputPath).
     func reportOutputs() throws -> (json: OutputPath?, html: OutputPath?, markdown: OutputPath?) {
-        let inputs: [(option: String, path: String?)] = [
-            ("--human", human), ("--judge", judge), ("--samples", samples),
-        ]
-        let reports: [(option: String, path: String?, kind: OutputPath.Kind)] = [
-            ("--json", json, .jsonReport), ("--html", html, .htmlReport), ("--markdown", markdown, .markdownReport),
-        ]
-        let checked = try reports.enumerated().map { i, report in
-            try report.path.map { path in
-                let siblings = reports.enumerated().filter { $0.offset != i }.map {
-                    (option: $0.element.option, path: $0.element.path)
-                }
-                return try OutputPath(
-                    path, option: report.option, kind: report.kind, force: force, others: inputs + siblings)
-            }
-        }
+        let checked = try OutputPath.check(
+            [("--json", json, .jsonReport), ("--html", html, .htmlReport), ("--markdown", markdown, .markdownReport)],
+            inputs: [("--human", human), ("--judge", judge), ("--samples", samples)], force: force)
         return (checked[0], checked[1], checked[2])
     }
 

@@ -165,16 +165,10 @@ struct JudgeCommand: AsyncParsableCommand {
     /// the rubric or another of them; an existing --export must be a judgments file unless
     /// --force (OutputPath). --out and --db validate their own contents when opened.
     func outputFiles(out: String?) throws -> (out: OutputPath?, db: OutputPath?, export: OutputPath?) {
-        let files: [(option: String, path: String?)] = [("--out", out), ("--db", db), ("--export", export)]
-        let inputs: [(option: String, path: String?)] = [("--input", input), ("--rubric", rubric)]
-        func check(_ i: Int, _ kind: OutputPath.Kind) throws -> OutputPath? {
-            try files[i].path.map { path in
-                let siblings = files.enumerated().filter { $0.offset != i }.map(\.element)
-                return try OutputPath(
-                    path, option: files[i].option, kind: kind, force: force, others: inputs + siblings)
-            }
-        }
-        return (try check(0, .selfChecked), try check(1, .selfChecked), try check(2, .judgments))
+        let checked = try OutputPath.check(
+            [("--out", out, .selfChecked), ("--db", db, .selfChecked), ("--export", export, .judgments)],
+            inputs: [("--input", input), ("--rubric", rubric)], force: force)
+        return (checked[0], checked[1], checked[2])
     }
 
     func run() async throws {

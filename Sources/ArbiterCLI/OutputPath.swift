@@ -89,7 +89,10 @@ struct OutputPath {
         self.kind = kind
         self.force = force
         self.resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath()
-        let this = Self.identity(path)
+        // One stat of the target: its identity (links share it), whether it exists, its type.
+        var info = stat()
+        let exists = stat(resolved.path, &info) == 0
+        let this = exists ? [UInt64(info.st_dev), UInt64(info.st_ino)] : nil
         for (otherOption, otherPath) in others {
             guard let otherPath else { continue }
             let same =
@@ -100,15 +103,29 @@ struct OutputPath {
                     option: option, path: path, problem: .aliases(otherOption: otherOption, otherPath: otherPath))
             }
         }
-        var info = stat()
-        if stat(resolved.path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+        if exists, info.st_mode & S_IFMT != S_IFREG {
             throw OutputPathError(
                 option: option, path: path, problem: .notRegular(what: RegularFile.describe(info.st_mode & S_IFMT)))
         }
-        if !force, kind != .selfChecked, FileManager.default.fileExists(atPath: resolved.path),
-            !Self.isOurs(resolved, kind: kind)
-        {
+        if !force, kind != .selfChecked, exists, !Self.isOurs(resolved, kind: kind) {
             throw OutputPathError(option: option, path: path, problem: .notOurs(kind: kind.noun))
+        }
+    }
+
+    /// Checks each of a command's outputs (nil paths skipped) against its inputs and its other
+    /// outputs; the results are in the order given. Throws `OutputPathError` for the first refused.
+    static func check(
+        _ outputs: [(option: String, path: String?, kind: Kind)], inputs: [(option: String, path: String?)],
+        force: Bool
+    ) throws -> [OutputPath?] {
+        try outputs.indices.map { i in
+            try outputs[i].path.map { path in
+                let siblings = outputs.indices.filter { $0 != i }.map {
+                    (option: outputs[$0].option, path: outputs[$0].path)
+                }
+                return try OutputPath(
+                    path, option: outputs[i].option, kind: outputs[i].kind, force: force, others: inputs + siblings)
+            }
         }
     }
 

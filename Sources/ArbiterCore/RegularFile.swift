@@ -1,10 +1,10 @@
-import Foundation
-
 // RegularFile: the one way Arbiter opens a file a user named (a model, a rubric, a samples or
 // labels file, a tokenizer or config.json): it refuses anything that is not a regular file — a
 // FIFO, a device, a socket, a directory — before reading a byte, and it opens without blocking,
 // so a FIFO named `model.gguf` is an error, not a process that waits forever for a writer. Not
 // a file writer and not a path resolver.
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -24,10 +24,10 @@ package struct RegularFileError: Error, LocalizedError, Sendable, Equatable {
 }
 
 package enum RegularFile {
-    /// A read-only descriptor for the regular file at `path` (symbolic links followed). Opens
-    /// with O_NONBLOCK, so naming a FIFO never blocks, then refuses anything `fstat` does not
-    /// call a regular file. The caller closes the descriptor.
-    package static func openForReading(_ path: String) throws(RegularFileError) -> Int32 {
+    /// A read-only descriptor for the regular file at `path` (symbolic links followed) and the
+    /// file's size in bytes. Opens with O_NONBLOCK, so naming a FIFO never blocks, then refuses
+    /// anything `fstat` does not call a regular file. The caller closes the descriptor.
+    package static func openForReading(_ path: String) throws(RegularFileError) -> (descriptor: Int32, size: Int) {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             throw RegularFileError(path: path, reason: "cannot be opened (\(String(cString: strerror(errno))))")
@@ -43,12 +43,12 @@ package enum RegularFile {
             close(fd)
             throw RegularFileError(path: path, reason: "is \(describe(kind)), not a regular file; name a regular file")
         }
-        return fd
+        return (fd, Int(info.st_size))
     }
 
     /// The whole content of the regular file at `url` (see `openForReading`).
     package static func read(_ url: URL) throws(RegularFileError) -> Data {
-        let fd = try openForReading(url.path)
+        let fd = try openForReading(url.path).descriptor
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
             return try handle.readToEnd() ?? Data()

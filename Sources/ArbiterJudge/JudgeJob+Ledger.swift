@@ -87,7 +87,7 @@ struct JobLedger {
     /// transaction, then appended to the log in one write. Returns what was recorded.
     @discardableResult
     mutating func record(_ judgments: [Judgment], sampleHash: String) async throws -> [Judgment] {
-        let recorded = try judgments.map { try $0.recordable().judgment }
+        let recorded = judgments.map { $0.recordable() }
         guard !recorded.isEmpty else { return [] }
         if let store {
             let seqs = try store.record(recorded, judgeConfigHash: configHash, sampleHash: sampleHash)

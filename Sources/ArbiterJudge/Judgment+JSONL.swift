@@ -25,13 +25,14 @@ extension Judgment {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
-    /// This judgment as it can be recorded, with its JSON line: itself when it encodes, else a
-    /// failed judgment under the same key whose typed `nonFinite` failure names the field and the
-    /// number JSON cannot hold (nan, ±inf), with no score, distribution or spread. Never half a
-    /// sample: a job records what this returns, so an encoding failure cannot abort its writes.
-    package func recordable() throws -> (judgment: Judgment, line: String) {
+    /// This judgment as it can be recorded: itself when it encodes, else a failed judgment under
+    /// the same key whose typed `nonFinite` failure names the field and the number JSON cannot
+    /// hold (nan, ±inf), with no score, distribution or spread. Never half a sample: a job records
+    /// what this returns, so an encoding failure cannot abort its writes.
+    package func recordable() -> Judgment {
         do {
-            return (self, try jsonLine())
+            _ = try jsonLine()
+            return self
         } catch {
             var field = "judgment"
             var value = "\(error)"
@@ -46,7 +47,7 @@ extension Judgment {
                 raw: raw, promptHash: promptHash, model: model, latencyMs: latencyMs.isFinite ? latencyMs : 0,
                 attempts: attempts, positionConsistent: positionConsistent,
                 failure: .nonFinite(field: field, value: value))
-            return (failed, try failed.jsonLine())
+            return failed
         }
     }
 

@@ -19,14 +19,11 @@ final class GGUFMappedRegion: @unchecked Sendable {
     let count: Int
 
     init(path: String) throws(GGUFError) {
-        let fd: Int32
-        do { fd = try RegularFile.openForReading(path) } catch { throw .cannotOpen(path: path, reason: error.reason) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        let (fd, size): (Int32, Int)
+        do { (fd, size) = try RegularFile.openForReading(path) } catch {
+            throw .cannotOpen(path: path, reason: error.reason)
         }
-        let size = Int(info.st_size)
+        defer { close(fd) }
         count = size
         if size == 0 {
             base = nil

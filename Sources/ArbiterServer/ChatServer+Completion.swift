@@ -4,7 +4,8 @@
 // applied to the returned text (the ChatBackend protocol has no stop field, so the backend still
 // generates up to max_tokens; the text, and the logprobs, are cut before the first stop string).
 // finish_reason is "stop" when a stop string cut the text or fewer than max_tokens tokens were
-// generated and the backend did not report a truncation (the model's context), else "length". It does not render prompts or sample tokens (the backend does).
+// generated and the backend did not report a truncation (the model's context), else "length".
+// It does not render prompts or sample tokens (the backend does).
 import ArbiterChat
 import Foundation
 import Hummingbird

@@ -1,8 +1,8 @@
 // ChatServer+Routes: the routes (POST /v1/chat/completions, GET /v1/models, GET /v1/models/{id},
 // GET /health) and the two middlewares around them: one that turns anything thrown (unknown route
-// 404, known path with another method 405 + Allow, oversized body, unexpected error) into OpenAI's error JSON, and one that logs one line per
-// request (method, path, status, latency; never the body). Completion handling is
-// ChatServer+Completion.
+// 404, known path with another method 405 + Allow, oversized body, unexpected error) into
+// OpenAI's error JSON, and one that logs one line per request (method, path, status, latency;
+// never the body). Completion handling is ChatServer+Completion.
 import ArbiterCore
 import Foundation
 import Hummingbird

@@ -21,14 +21,9 @@ final class SafeTensorsStorage: @unchecked Sendable {
 
     /// Maps `path` read-only. Empty files are represented without a mapping.
     init(mapping path: String) throws(SafeTensorsError) {
-        let fd: Int32
-        do { fd = try RegularFile.openForReading(path) } catch { throw .io(path: path, reason: error.reason) }
+        let (fd, size): (Int32, Int)
+        do { (fd, size) = try RegularFile.openForReading(path) } catch { throw .io(path: path, reason: error.reason) }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw .io(path: path, reason: "cannot stat (\(String(cString: strerror(errno))))")
-        }
-        let size = Int(info.st_size)
         if size == 0 {
             base = nil
             count = 0

@@ -18,18 +18,8 @@ import Testing
     static func file() throws -> URL {
         var rng = SplitMix64(seed: 0x51A7E)
         let kv = kvHeads * hidden / heads
-        var shapes: [(String, [Int])] = [("token_embd.weight", [vocab, hidden])]
-        for l in 0..<layers {
-            let p = "blk.\(l)."
-            shapes += [
-                (p + "attn_norm.weight", [hidden]), (p + "attn_q.weight", [hidden, hidden]),
-                (p + "attn_k.weight", [kv, hidden]), (p + "attn_v.weight", [kv, hidden]),
-                (p + "attn_output.weight", [hidden, hidden]), (p + "ffn_norm.weight", [hidden]),
-                (p + "ffn_gate.weight", [ffn, hidden]), (p + "ffn_up.weight", [ffn, hidden]),
-                (p + "ffn_down.weight", [hidden, ffn]),
-            ]
-        }
-        shapes.append(("output_norm.weight", [hidden]))
+        let shapes = GGUFTestWriter.llamaTensorShapes(
+            vocab: vocab, hidden: hidden, ffn: ffn, kvWidth: kv, layers: layers)
         let tensors = shapes.map { name, shape -> GGUFTestWriter.Tensor in
             let dims = shape.reversed().map { UInt64($0) }
             guard shape.count == 2 else {
@@ -40,14 +30,8 @@ import Testing
             let blocks = QuantizedMatrixTests.randomBlocks(.q8_0, blocks: shape[0] * shape[1] / 32, &rng)
             return GGUFTestWriter.Tensor(name: name, dims: dims, typeID: GGMLType.q8_0.rawValue, data: blocks)
         }
-        let metadata: [(key: String, value: GGUFTestWriter.Value)] = [
-            ("general.architecture", .string("llama")), ("llama.block_count", .uint32(UInt32(layers))),
-            ("llama.embedding_length", .uint32(UInt32(hidden))), ("llama.feed_forward_length", .uint32(UInt32(ffn))),
-            ("llama.attention.head_count", .uint32(UInt32(heads))),
-            ("llama.attention.head_count_kv", .uint32(UInt32(kvHeads))),
-            ("llama.rope.freq_base", .float32(10_000)), ("llama.attention.layer_norm_rms_epsilon", .float32(1e-5)),
-            ("llama.context_length", .uint32(64)), ("llama.vocab_size", .uint32(UInt32(vocab))),
-        ]
+        let metadata = GGUFTestWriter.llamaMetadata(
+            vocab: vocab, hidden: hidden, ffn: ffn, heads: heads, kvHeads: kvHeads, layers: layers, contextLength: 64)
         return try GGUFTestWriter(metadata: metadata, tensors: tensors).write(named: "tiny-llama-q8_0.gguf")
     }
 

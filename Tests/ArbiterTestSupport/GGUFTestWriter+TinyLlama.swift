@@ -35,18 +35,7 @@ extension GGUFTestWriter {
         let kvHeads = 1
         let kv = kvHeads * hidden / heads
         var rng = SplitMix64(seed: seed)
-        var shapes: [(String, [Int])] = [("token_embd.weight", [vocab, hidden])]
-        for l in 0..<layers {
-            let p = "blk.\(l)."
-            shapes += [
-                (p + "attn_norm.weight", [hidden]), (p + "attn_q.weight", [hidden, hidden]),
-                (p + "attn_k.weight", [kv, hidden]), (p + "attn_v.weight", [kv, hidden]),
-                (p + "attn_output.weight", [hidden, hidden]), (p + "ffn_norm.weight", [hidden]),
-                (p + "ffn_gate.weight", [ffn, hidden]), (p + "ffn_up.weight", [ffn, hidden]),
-                (p + "ffn_down.weight", [hidden, ffn]),
-            ]
-        }
-        shapes.append(("output_norm.weight", [hidden]))
+        let shapes = llamaTensorShapes(vocab: vocab, hidden: hidden, ffn: ffn, kvWidth: kv, layers: layers)
         let tensors = shapes.map { name, shape -> Tensor in
             let count = shape.reduce(1, *)
             let values: [Float] = (0..<count).map { _ in
@@ -60,21 +49,53 @@ extension GGUFTestWriter {
             "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
             + "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
         let types = [Int32](repeating: 1, count: vocab - 3) + [3, 3, 3]
-        let metadata: [(key: String, value: Value)] = [
-            ("general.architecture", .string("llama")), ("general.name", .string("tiny-llama")),
-            ("llama.block_count", .uint32(UInt32(layers))),
+        let metadata: [(key: String, value: Value)] =
+            [("general.name", .string("tiny-llama"))]
+            + llamaMetadata(
+                vocab: vocab, hidden: hidden, ffn: ffn, heads: heads, kvHeads: kvHeads, layers: layers,
+                contextLength: contextLength) + [
+                ("tokenizer.ggml.model", .string("gpt2")), ("tokenizer.ggml.pre", .string("smollm")),
+                ("tokenizer.ggml.tokens", .strings(tinyLlamaTokens)), ("tokenizer.ggml.merges", .strings(["a b"])),
+                ("tokenizer.ggml.token_type", .int32s(types)),
+                ("tokenizer.ggml.bos_token_id", .uint32(UInt32(vocab - 3))),
+                ("tokenizer.ggml.eos_token_id", .uint32(UInt32(vocab - 2))),
+                ("tokenizer.chat_template", .string(template)),
+            ]
+        return GGUFTestWriter(metadata: metadata, tensors: tensors)
+    }
+
+    /// (GGUF name, row-major shape) of every tensor a Llama of these sizes reads (untied head
+    /// absent), in file order; `kvWidth` is KV heads × head dimension.
+    public static func llamaTensorShapes(vocab: Int, hidden: Int, ffn: Int, kvWidth: Int, layers: Int) -> [(
+        String, [Int]
+    )] {
+        var shapes: [(String, [Int])] = [("token_embd.weight", [vocab, hidden])]
+        for l in 0..<layers {
+            let p = "blk.\(l)."
+            shapes += [
+                (p + "attn_norm.weight", [hidden]), (p + "attn_q.weight", [hidden, hidden]),
+                (p + "attn_k.weight", [kvWidth, hidden]), (p + "attn_v.weight", [kvWidth, hidden]),
+                (p + "attn_output.weight", [hidden, hidden]), (p + "ffn_norm.weight", [hidden]),
+                (p + "ffn_gate.weight", [ffn, hidden]), (p + "ffn_up.weight", [ffn, hidden]),
+                (p + "ffn_down.weight", [hidden, ffn]),
+            ]
+        }
+        shapes.append(("output_norm.weight", [hidden]))
+        return shapes
+    }
+
+    /// The `general.architecture` and `llama.*` metadata of a Llama of these sizes (RoPE base
+    /// 10,000, RMS-norm ε 1e-5).
+    public static func llamaMetadata(
+        vocab: Int, hidden: Int, ffn: Int, heads: Int, kvHeads: Int, layers: Int, contextLength: Int
+    ) -> [(key: String, value: Value)] {
+        [
+            ("general.architecture", .string("llama")), ("llama.block_count", .uint32(UInt32(layers))),
             ("llama.embedding_length", .uint32(UInt32(hidden))), ("llama.feed_forward_length", .uint32(UInt32(ffn))),
             ("llama.attention.head_count", .uint32(UInt32(heads))),
             ("llama.attention.head_count_kv", .uint32(UInt32(kvHeads))),
             ("llama.rope.freq_base", .float32(10_000)), ("llama.attention.layer_norm_rms_epsilon", .float32(1e-5)),
             ("llama.context_length", .uint32(UInt32(contextLength))), ("llama.vocab_size", .uint32(UInt32(vocab))),
-            ("tokenizer.ggml.model", .string("gpt2")), ("tokenizer.ggml.pre", .string("smollm")),
-            ("tokenizer.ggml.tokens", .strings(tinyLlamaTokens)), ("tokenizer.ggml.merges", .strings(["a b"])),
-            ("tokenizer.ggml.token_type", .int32s(types)),
-            ("tokenizer.ggml.bos_token_id", .uint32(UInt32(vocab - 3))),
-            ("tokenizer.ggml.eos_token_id", .uint32(UInt32(vocab - 2))),
-            ("tokenizer.chat_template", .string(template)),
         ]
-        return GGUFTestWriter(metadata: metadata, tensors: tensors)
     }
 }
