@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "ArbiterJudge",
             dependencies: [
-                "ArbiterCore", "ArbiterChat", "ArbiterModels", "ArbiterRubric",
+                "ArbiterCore", "ArbiterChat", "ArbiterModels", "ArbiterRubric", "ArbiterAgreement",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

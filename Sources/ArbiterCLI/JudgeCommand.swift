@@ -17,6 +17,7 @@ enum JudgeSpec: Equatable {
     case verifier(String)
     case local(String)
     case openAI(OpenAIChatBackend.Configuration)
+    case trained(String)
 
     static let verifiers = ["exact-match", "numeric"]
 
@@ -31,6 +32,8 @@ enum JudgeSpec: Equatable {
             self = .verifier(kind)
         } else if text.hasPrefix("local:"), text.count > "local:".count {
             self = .local(String(text.dropFirst("local:".count)))
+        } else if text.hasPrefix("trained:"), text.count > "trained:".count {
+            self = .trained(String(text.dropFirst("trained:".count)))
         } else if text.hasPrefix("openai:") {
             do {
                 self = .openAI(try OpenAIChatBackend.Configuration.parse(spec: text))
@@ -39,7 +42,8 @@ enum JudgeSpec: Equatable {
             }
         } else {
             throw ValidationError(
-                "--judge \(text): use verifier:exact-match, verifier:numeric, local:NAME_OR_PATH or openai:URL#MODEL")
+                "--judge \(text): use verifier:exact-match, verifier:numeric, local:NAME_OR_PATH, openai:URL#MODEL or trained:DIR"
+            )
         }
     }
 }
@@ -76,7 +80,7 @@ struct JudgeCommand: AsyncParsableCommand {
     @Option(help: "Samples file (JSONL).") var input: String
     @Option(
         help:
-            "verifier:exact-match, verifier:numeric, local:NAME_OR_PATH, or openai:URL#MODEL (an OpenAI-compatible server, e.g. openai:http://127.0.0.1:8080/v1#smollm2-135m)."
+            "verifier:exact-match, verifier:numeric, local:NAME_OR_PATH, openai:URL#MODEL (an OpenAI-compatible server, e.g. openai:http://127.0.0.1:8080/v1#smollm2-135m), or trained:DIR (a judge from `arbiter train-judge`)."
     ) var judge: String
     @Flag(help: "Samples are pairwise (response_a, response_b).") var pairwise = false
     @Option(help: "Judgments file (JSONL), appended to (default judgments.jsonl, or none when --db is given).") var out:
@@ -114,7 +118,10 @@ struct JudgeCommand: AsyncParsableCommand {
         if probabilityWeighted, pairwise {
             throw ValidationError("--probability-weighted scores pointwise rubrics; drop it or --pairwise")
         }
-        if case .verifier = spec {} else if rubric == nil { throw ValidationError("an LLM judge needs --rubric FILE") }
+        switch spec {
+        case .verifier, .trained: break
+        default: if rubric == nil { throw ValidationError("an LLM judge needs --rubric FILE") }
+        }
         if export != nil, db == nil { throw ValidationError("--export writes the judgments of --db; add --db FILE") }
     }
 
@@ -134,6 +141,12 @@ struct JudgeCommand: AsyncParsableCommand {
             // prompt on a slow machine can take minutes; the model cannot be interrupted mid-pass,
             // so the judge's timeout is generous.
             return try rubricJudge(loaded, backend: backend, timeoutSeconds: 1800, concurrency: 1)
+        case .trained(let directory):
+            // With --rubric, the judge must have been trained for that rubric's content.
+            let loaded = try rubric.map { try Rubric.load(contentsOf: URL(fileURLWithPath: $0)) }
+            let trained = try TrainedJudge.load(
+                directory: URL(fileURLWithPath: directory), name: judge, rubric: loaded)
+            return JobJudge(trained: trained, pairwise: pairwise)
         case .openAI(let configuration):
             let loaded = try Rubric.load(contentsOf: URL(fileURLWithPath: rubric ?? ""))
             let validated = try openAI.apply(to: configuration, concurrency: concurrency)

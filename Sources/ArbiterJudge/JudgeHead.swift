@@ -13,16 +13,17 @@ final class JudgeHead {
     /// (L − 1) unconstrained cut-point parameters θ, for `.ordinal` heads.
     let cutpointParameters: Tensor?
 
-    /// A fresh head: weights N(0, 0.02) from `rng`, bias 0; ordinal cut points start evenly
-    /// spaced one apart around 0. `levels` is the scale's level count (≥ 2).
-    init(kind: JudgeHeadKind, inputWidth: Int, levels: Int, rng: inout SeededRNG) {
+    /// A fresh head: weights N(0, 0.02) from `rng`, bias 0 (none with `bias: false`: a reward
+    /// head trained on preferences, where only differences count, as TRL's has none); ordinal
+    /// cut points start evenly spaced one apart around 0. `levels` is the scale's level count.
+    init(kind: JudgeHeadKind, inputWidth: Int, levels: Int, bias: Bool = true, rng: inout SeededRNG) {
         precondition(kind != .verdict, "JudgeHead: a verdict judge reads the language model's own head")
         precondition(levels >= 2 || kind == .scalar, "JudgeHead: a scale needs at least two levels")
         let k = kind == .classification ? levels : 1
         self.kind = kind
         layer = Linear(
             weight: .randomNormal([k, inputWidth], standardDeviation: 0.02, using: &rng, requiresGrad: true),
-            bias: .zeros([k], requiresGrad: true))
+            bias: bias ? .zeros([k], requiresGrad: true) : nil)
         if kind == .ordinal {
             let count = levels - 1
             // c₀ = −(L − 2)/2, then steps of softplus(θ) = 1 (θ = log(e − 1)).
@@ -36,7 +37,7 @@ final class JudgeHead {
     }
 
     /// A head over loaded tensors (a checkpoint's): `weight` (K, C), `bias` (K), θ (L − 1).
-    init(kind: JudgeHeadKind, weight: Tensor, bias: Tensor, cutpointParameters: Tensor?) {
+    init(kind: JudgeHeadKind, weight: Tensor, bias: Tensor?, cutpointParameters: Tensor?) {
         self.kind = kind
         layer = Linear(weight: weight, bias: bias)
         self.cutpointParameters = cutpointParameters

@@ -64,6 +64,19 @@ public struct JobJudge: Sendable {
         }
     }
 
+    /// A judge from its parts (`run` judges one sample).
+    init(
+        name: String, rubric: String, rubricHash: String?, criteria: [String], pairwise: Bool,
+        run: @escaping @Sendable (JobSample) async -> [Judgment]
+    ) {
+        self.name = name
+        self.rubric = rubric
+        self.rubricHash = rubricHash
+        self.criteria = criteria
+        self.pairwise = pairwise
+        self.run = run
+    }
+
     /// A rubric-built pointwise judge (criteria, rubric name and hash come from it).
     public init(_ judge: RubricPointwiseJudge) {
         self.init(

@@ -1,0 +1,128 @@
+// TrainJudgeCommand: `arbiter train-judge` — trains a judge (reward model) on the in-process
+// kernels from a samples file and human labels or another judge's judgments, saves it to --out,
+// and judges a held-out fold with it when asked. The work is ArbiterJudge's JudgeTrainingJob; this
+// file parses options and draws progress.
+import Arbiter
+import ArgumentParser
+import Foundation
+
+struct TrainJudgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-judge",
+        abstract: "Train a judge (reward model) from labelled samples; use it with `judge --judge trained:DIR`.",
+        discussion: """
+            Pairwise rubrics train a Bradley–Terry reward head (Davidson's tie model when the labels have ties);
+            pointwise rubrics an ordinal head over the scale's levels (or --objective regression|classification).
+            --labels takes human labels ({"id","rater","winner"|"score"}) or judgments ({"id","judge",...}:
+            distillation; pick one judge with --label-source). The encoder judge reads
+            [CLS] criterion + prompt [SEP] response [SEP] (the response is kept when text is cut) and a few text
+            statistics (lengths, overlap with the prompt and reference, repetition).
+            --out gets config.json, judge.safetensors, metrics.jsonl, learning-curve.svg and checkpoint/;
+            rerunning the same command resumes from the checkpoint. --test-fold I holds out the items whose
+            SHA-256(id) first byte mod --folds is I and writes the judge's verdicts on them to heldout-judgments.jsonl.
+            """
+    )
+
+    @Option(help: "Rubric file (.yaml, .json, .xml).") var rubric: String
+    @Option(help: "Samples file (JSONL; pairwise samples for pairwise rubrics).") var samples: String
+    @Option(help: "Human labels or judgments (JSONL).") var labels: String
+    @Option(name: .customLong("label-source"), help: "Train on this rater's or judge's labels only.")
+    var labelSource: String?
+    @Option(help: "majority (one example an item) or per-rater (one a label, weighted).") var aggregation: String =
+        "majority"
+    @Option(help: "The criterion to train (default: the rubric's first).") var criterion: String?
+    @Option(help: "minilm-l6-v2 (default) or a sentence-transformers folder.") var backbone = "minilm-l6-v2"
+    @Option(help: "bradley-terry (pairwise), ordinal, regression or classification (pointwise).") var objective: String?
+    @Option(help: "Train LoRA adapters of this rank on the backbone (default: backbone frozen).") var lora: Int?
+    @Flag(name: .customLong("full"), help: "Fine-tune every backbone weight.") var full = false
+    @Flag(name: .customLong("no-features"), help: "The head reads the embedding alone.") var noFeatures = false
+    @Option(name: .customLong("max-length"), help: "Most tokens per text.") var maxLength = 256
+    @Option(help: "Epochs.") var epochs = 3
+    @Option(help: "Learning rate (the backbone's; the head's when it is frozen).") var lr: Float?
+    @Option(name: .customLong("head-lr"), help: "The head's learning rate.") var headLR: Float?
+    @Option(help: "Examples (pairs) per micro-batch.") var batch = 16
+    @Option(name: .customLong("accumulate"), help: "Micro-batches per optimizer step.") var accumulate = 1
+    @Option(name: .customLong("valid-fraction"), help: "Share of training items for validation.") var validFraction =
+        0.1
+    @Option(help: "Validations without improvement before stopping.") var patience = 2
+    @Option(help: "Seed.") var seed: UInt64 = 0
+    @Option(name: .customLong("center-rewards"), help: "TRL's center_rewards_coefficient.") var centerRewards: Float?
+    @Option(help: "Folds of the held-out split.") var folds = 5
+    @Option(name: .customLong("test-fold"), help: "Hold out this fold (0..<folds) and judge it.") var testFold: Int?
+    @Option(help: "Output folder.") var out: String
+
+    func validate() throws {
+        guard LabelAggregation(rawValue: aggregation) != nil else {
+            throw ValidationError("--aggregation \(aggregation): use majority or per-rater")
+        }
+        if let objective, JudgeObjective(rawValue: objective) == nil || objective == "verdict" {
+            throw ValidationError(
+                "--objective \(objective): use bradley-terry, ordinal, regression or classification "
+                    + "(verdict judges need a decoder backbone, not available yet)")
+        }
+        if lora != nil, full { throw ValidationError("--lora and --full exclude each other") }
+        if let lora, lora < 1 { throw ValidationError("--lora must be ≥ 1 (got \(lora))") }
+        guard maxLength >= 8, maxLength <= 512 else { throw ValidationError("--max-length must be in 8...512") }
+        guard folds >= 2 else { throw ValidationError("--folds must be ≥ 2") }
+        if let testFold, !(0..<folds).contains(testFold) {
+            throw ValidationError("--test-fold must be in 0..<\(folds)")
+        }
+    }
+
+    func run() async throws {
+        let loaded = try Rubric.load(contentsOf: URL(fileURLWithPath: rubric))
+        var options = JudgeTrainingJobOptions(
+            rubric: loaded, samples: URL(fileURLWithPath: samples), labels: URL(fileURLWithPath: labels),
+            output: URL(fileURLWithPath: out))
+        options.criterion = criterion
+        options.labelSource = labelSource
+        options.aggregation = LabelAggregation(rawValue: aggregation)!
+        options.backbone = backbone
+        options.objective = objective.flatMap(JudgeObjective.init(rawValue:))
+        options.mode = full ? .full : lora.map { .lora(rank: $0, alpha: Float(2 * $0)) } ?? .frozen
+        options.usesFeatures = !noFeatures
+        options.maxLength = maxLength
+        options.epochs = epochs
+        options.learningRate = lr
+        options.headLearningRate = headLR
+        options.batchSize = batch
+        options.gradientAccumulation = accumulate
+        options.validFraction = validFraction
+        options.patience = patience
+        options.seed = seed
+        options.centerCoefficient = centerRewards
+        options.folds = folds
+        options.testFold = testFold
+        let terminal = isatty(STDERR_FILENO) != 0
+        let report = try JudgeTrainingJob(options: options).run { p in
+            let percent = Double(p.step) / Double(max(p.totalSteps, 1))
+            let perStep = Double(batch * accumulate)
+            let eta = p.examplesPerSecond > 0 ? Double(p.totalSteps - p.step) * perStep / p.examplesPerSecond : 0
+            let valid = p.validation.map { String(format: " valid %.3f", $0) } ?? ""
+            let line =
+                String(
+                    format: "step %d/%d (%.0f%%) epoch %d loss %.4f %.1f ex/s ETA %.0fs", p.step, p.totalSteps,
+                    percent * 100, p.epoch + 1, p.loss, p.examplesPerSecond, eta) + valid
+            if terminal {
+                FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
+            } else if p.step % 10 == 0 || p.step == p.totalSteps || p.validation != nil {
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        }
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        var lines = [
+            "trained judge: \(report.judge.path) (\(report.trainCount) training, \(report.validCount) validation items)",
+            "steps: \(report.steps)\(report.stoppedEarly ? " (stopped early)" : "")"
+                + (report.resumedFromStep.map { ", resumed from step \($0)" } ?? ""),
+            String(format: "time: %.1f s", report.seconds),
+        ]
+        if let best = report.bestValidation { lines.append(String(format: "best validation agreement: %.4f", best)) }
+        if report.truncatedTexts > 0 { lines.append("texts cut to --max-length: \(report.truncatedTexts)") }
+        if let url = report.heldOutJudgments {
+            lines.append(
+                "held out: \(report.heldOutCount) items, agreement \(String(format: "%.4f", report.heldOutAgreement ?? .nan)); "
+                    + "judgments in \(url.path)")
+        }
+        print(lines.joined(separator: "\n"))
+    }
+}

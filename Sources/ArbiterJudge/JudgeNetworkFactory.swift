@@ -1,0 +1,83 @@
+// JudgeNetworkFactory: the one place a judge network is built — fresh for training (backbone
+// loaded through the model store, head initialised from the seed) or from a saved judge's
+// configuration (backbone fetched, its SHA-256 checked against the configuration's). Not the
+// networks themselves and not the weights' loading (TrainedJudge reads judge.safetensors).
+import ArbiterCore
+import ArbiterModels
+import ArbiterTensor
+import Foundation
+
+/// What a fresh network is made of.
+struct JudgeNetworkSpecification: Sendable, Equatable {
+    var architecture: JudgeArchitecture
+    /// A model store name or a path.
+    var backbone: String
+    var head: JudgeHeadKind
+    /// Whether the head has a bias (not for preference-trained reward heads).
+    var headBias = true
+    /// Scale levels (≥ 2 for ordinal and classification heads).
+    var levels: Int
+    var mode: JudgeBackboneMode
+    var maxLength: Int
+    /// Feature scaling fitted on the training texts; nil: the head reads the embedding alone.
+    var features: FeatureScaling?
+    var seed: UInt64
+}
+
+enum JudgeNetworkFactory {
+    /// The backbone's weights file and its SHA-256.
+    static func backboneDigest(_ backbone: String, store: ModelStore) throws -> (url: URL, sha256: String) {
+        let resolved = try store.resolve(backbone, fetchIfMissing: true)
+        var url = resolved.url
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+            url = url.appendingPathComponent("model.safetensors")
+        }
+        return (url, try SHA256Hex.digest(ofFile: url))
+    }
+
+    /// A fresh network for training.
+    static func fresh(_ spec: JudgeNetworkSpecification, store: ModelStore) throws -> any JudgeNetwork {
+        switch spec.architecture {
+        case .encoder:
+            let encoder = try SentenceEncoder.load(named: spec.backbone, store: store, fetchIfMissing: true)
+            var rng = SeededRNG(seed: spec.seed)
+            let head = JudgeHead(
+                kind: spec.head,
+                inputWidth: EncoderJudgeNetwork.inputWidth(encoder: encoder, usesFeatures: spec.features != nil),
+                levels: spec.levels, bias: spec.headBias, rng: &rng)
+            return try EncoderJudgeNetwork(
+                encoder: encoder, head: head, mode: spec.mode,
+                maxLength: min(spec.maxLength, encoder.maxSequenceLength),
+                featureScaling: spec.features, seed: spec.seed &+ 1)
+        case .decoder:
+            throw TrainedJudgeError.unsupported(
+                path: spec.backbone, reason: "decoder judges are not wired into the factory yet")
+        }
+    }
+
+    /// The network a saved configuration describes (weights still to be loaded), after checking
+    /// the backbone's SHA-256.
+    static func network(
+        for configuration: TrainedJudgeConfiguration, store: ModelStore, source: String
+    ) throws -> any JudgeNetwork {
+        let (_, digest) = try backboneDigest(configuration.backbone, store: store)
+        guard digest == configuration.backboneSHA256 else {
+            throw TrainedJudgeError.backboneMismatch(
+                path: source, expected: configuration.backboneSHA256, found: digest)
+        }
+        let levels = configuration.scale?.levels.count ?? 2
+        return try fresh(
+            JudgeNetworkSpecification(
+                architecture: configuration.architecture, backbone: configuration.backbone, head: configuration.head,
+                headBias: !configuration.objective.isPairwise, levels: levels, mode: configuration.mode,
+                maxLength: configuration.maxLength,
+                features: configuration.features, seed: configuration.training.seed),
+            store: store)
+    }
+
+    /// Merges LoRA adapters into their weights (inference without the extra products).
+    static func mergeAdapters(_ network: any JudgeNetwork) {
+        if let encoder = network as? EncoderJudgeNetwork { encoder.encoder.model.mergeLoRA() }
+    }
+}
