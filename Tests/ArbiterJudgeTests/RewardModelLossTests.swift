@@ -310,6 +310,23 @@ private let ordinalCutpoints: [Float] = [-1.1, 0.2, 1.3]
         isClose(Double(loss.scalars[0]), expected, absolute: 0, relative: 1e-5), "\(loss.scalars[0]) vs \(expected)")
 }
 
+@Test func cumulativeLinkKeepsNarrowMiddleLevelsPrecise() {
+    // A middle level between cut points 1e-3 apart: 1 − e^{−g} formed in Float32 would keep only
+    // ~3 digits (its spacing near 1 is 6e-8 against 1e-3, an error of ~6e-5 in the log); the
+    // tanh form keeps Float32's relative precision, so the loss matches Double to ~1e-6.
+    let cutpoints: [Float] = [-0.5, -0.499, 1]
+    let scores: [Float] = [-0.4, 0.3, -2]
+    let loss = RewardModelLoss.cumulativeLink(
+        scores: Tensor(scores, shape: [3]), cutpoints: Tensor(cutpoints, shape: [3]), levels: [1, 1, 1])
+    let c = cutpoints.map(Double.init)
+    let expected =
+        scores.map { s -> Double in
+            let s = Double(s)
+            return -(logSigmoid(c[1] - s) + logSigmoid(s - c[0]) + log(-expm1(-(c[1] - c[0]))))
+        }.reduce(0, +) / 3
+    #expect(isClose(Double(loss.scalars[0]), expected, absolute: 5e-6), "\(loss.scalars[0]) vs \(expected)")
+}
+
 @Test func cumulativeLinkCoincidingCutpointsAreFloored() {
     // A middle level between equal cut points has probability 0: the loss is large but finite,
     // and so is its gradient.
