@@ -55,6 +55,8 @@ import Testing
         criterion: "Overall quality.", prompt: String(repeating: "Tell me about abc. ", count: 3),
         reference: "A reference answer.", response: String(repeating: "It is about ab and c. ", count: 2))
 
+    static let other = JudgeText(criterion: "Tone.", prompt: "Why?", reference: "No.", response: "Yes.")
+
     static func scalar(_ kind: JudgeHeadKind = .scalar, _ backbone: DecoderBackbone, maxLength: Int = 512)
         throws -> DecoderScalarJudgeNetwork
     {
@@ -83,7 +85,7 @@ import Testing
     }
 
     @Test func outputShapesForEveryHeadAndBackbone() throws {
-        let texts = [Self.short, Self.long]
+        let texts = [Self.short, Self.other]
         for (kind, width) in [(JudgeHeadKind.scalar, 1), (.ordinal, 1), (.classification, 3)] {
             for backbone in [DecoderBackbone.frozen, .lora(rank: 2, alpha: 4), .full] {
                 let network = try Self.scalar(kind, backbone)
@@ -171,7 +173,7 @@ import Testing
         let verdict = try Self.verdict()
         for network in [scalar, verdict] as [any JudgeNetwork] {
             Self.perturbAdapters(network)
-            let texts = [Self.short, Self.long]
+            let texts = [Self.short, JudgeText(criterion: "Tone.", prompt: "Why?", reference: "No.", response: "Yes.")]
             var rng = SeededRNG(seed: 9)
             let w = Tensor.randomNormal([2, network.outputWidth], using: &rng)
             func loss() -> Double { Double(Tensor.noGrad { network.outputs(texts).multiplying(w).sum().item() }) }
@@ -180,9 +182,9 @@ import Testing
             network.outputs(texts).multiplying(w).sum().backward()
             var checked = 0
             for (name, tensor) in parameters
-            where name.hasPrefix("head") || name.hasPrefix("blk.0.attn_q") || name.hasPrefix("blk.0.ffn_down") {
+            where name.hasPrefix("head") || name.hasPrefix("blk.0.attn_q") {
                 let grad = try #require(tensor.grad, "\(name) has no gradient").scalars
-                for index in [0, tensor.count / 2, tensor.count - 1] {
+                for index in [0, tensor.count - 1] {
                     var values = tensor.scalars
                     let saved = values[index]
                     let h: Float = 1e-3
@@ -200,7 +202,7 @@ import Testing
                     checked += 1
                 }
             }
-            #expect(checked >= (network is DecoderScalarJudgeNetwork ? 18 : 12))
+            #expect(checked == (network is DecoderScalarJudgeNetwork ? 8 : 4))
         }
     }
 
@@ -221,7 +223,7 @@ import Testing
         for _ in 0..<steps {
             let parameters = network.trainableParameters
             parameters.zeroGrad()
-            var loss = network.outputs([Self.short, Self.long]).multiplying(w).sum()
+            var loss = network.outputs([Self.short, Self.other]).multiplying(w).sum()
             // The cut points enter only ordinal losses, not the outputs.
             if let cutpoints = network.cutpoints { loss = loss + cutpoints.sum() }
             loss.backward()
