@@ -12,7 +12,7 @@ struct TrainJudgeCommand: AsyncParsableCommand {
         abstract: "Train a judge (reward model) from labelled samples; use it with `judge --judge trained:DIR`.",
         discussion: """
             Pairwise rubrics train a Bradley–Terry reward head (Davidson's tie model when the labels have ties);
-            pointwise rubrics an ordinal head over the scale's levels (or --objective regression|classification).
+            pointwise rubrics an ordinal head over the scale's levels (or --objective regression|classification|verdict).
             --labels takes human labels ({"id","rater","winner"|"score"}) or judgments ({"id","judge",...}:
             distillation; pick one judge with --label-source). The encoder judge reads
             [CLS] criterion + prompt [SEP] response [SEP] (the response is kept when text is cut) and a few text
@@ -31,8 +31,10 @@ struct TrainJudgeCommand: AsyncParsableCommand {
     @Option(help: "majority (one example an item) or per-rater (one a label, weighted).") var aggregation: String =
         "majority"
     @Option(help: "The criterion to train (default: the rubric's first).") var criterion: String?
-    @Option(help: "minilm-l6-v2 (default) or a sentence-transformers folder.") var backbone = "minilm-l6-v2"
-    @Option(help: "bradley-terry (pairwise), ordinal, regression or classification (pointwise).") var objective: String?
+    @Option(help: "minilm-l6-v2 (default), smollm2-135m, a sentence-transformers folder or a GGUF file.")
+    var backbone = "minilm-l6-v2"
+    @Option(help: "bradley-terry (pairwise); ordinal, regression, classification or verdict (pointwise).")
+    var objective: String?
     @Option(help: "Train LoRA adapters of this rank on the backbone (default: backbone frozen).") var lora: Int?
     @Flag(name: .customLong("full"), help: "Fine-tune every backbone weight.") var full = false
     @Flag(name: .customLong("no-features"), help: "The head reads the embedding alone.") var noFeatures = false
@@ -55,10 +57,10 @@ struct TrainJudgeCommand: AsyncParsableCommand {
         guard LabelAggregation(rawValue: aggregation) != nil else {
             throw ValidationError("--aggregation \(aggregation): use majority or per-rater")
         }
-        if let objective, JudgeObjective(rawValue: objective) == nil || objective == "verdict" {
+        if let objective, JudgeObjective(rawValue: objective) == nil {
             throw ValidationError(
-                "--objective \(objective): use bradley-terry, ordinal, regression or classification "
-                    + "(verdict judges need a decoder backbone, not available yet)")
+                "--objective \(objective): use bradley-terry, ordinal, regression, classification or verdict "
+                    + "(verdict: a decoder backbone such as smollm2-135m)")
         }
         if lora != nil, full { throw ValidationError("--lora and --full exclude each other") }
         if let lora, lora < 1 { throw ValidationError("--lora must be ≥ 1 (got \(lora))") }

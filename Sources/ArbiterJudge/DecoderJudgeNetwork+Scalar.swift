@@ -50,7 +50,7 @@ final class DecoderScalarJudgeNetwork: JudgeNetwork {
     /// context and the template), `ChatPromptError` (no chat template), `LoRAError`.
     init(
         model: LanguageModel, head kind: JudgeHeadKind, levels: Int, backbone: DecoderBackbone, maxLength: Int,
-        seed: UInt64
+        seed: UInt64, headBias: Bool = true
     ) throws {
         guard kind != .verdict else { throw DecoderJudgeError.unsupportedHead(kind) }
         let template = try model.parsedChatTemplate()
@@ -69,7 +69,8 @@ final class DecoderScalarJudgeNetwork: JudgeNetwork {
         try DecoderJudgeLayout.check(
             maxLength: maxLength, needed: fixed + DecoderJudgeLayout.minimumResponseTokens, model: model)
         var rng = SeededRNG(seed: seed)
-        head = JudgeHead(kind: kind, inputWidth: model.model.configuration.hiddenSize, levels: levels, rng: &rng)
+        head = JudgeHead(
+            kind: kind, inputWidth: model.model.configuration.hiddenSize, levels: levels, bias: headBias, rng: &rng)
         backboneParameters = try DecoderJudgeLayout.prepare(model.model, backbone: backbone, seed: rng.next())
         self.model = model
         self.backbone = backbone

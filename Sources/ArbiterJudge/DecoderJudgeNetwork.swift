@@ -13,14 +13,7 @@ import ArbiterTensor
 import Foundation
 
 /// Which weights of a decoder judge train.
-enum DecoderBackbone: Sendable, Equatable {
-    /// The decoder's weights are frozen; only the head trains (scalar networks only).
-    case frozen
-    /// Low-rank adapters on every block matrix (`LlamaModel.loraTargets`) train, with the head.
-    case lora(rank: Int, alpha: Float)
-    /// Every weight of the decoder trains, with the head.
-    case full
-}
+typealias DecoderBackbone = JudgeBackboneMode
 
 /// Why a decoder judge network could not be built.
 enum DecoderJudgeError: LocalizedError, Equatable {

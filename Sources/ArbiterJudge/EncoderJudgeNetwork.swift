@@ -83,7 +83,9 @@ final class EncoderJudgeNetwork: JudgeNetwork {
     }
 
     /// How many distinct texts seen so far lost tokens to `maxLength`.
-    var truncatedCount: Int { encodings.values.filter(\.truncated).count }
+    var truncatedTextCount: Int { encodings.values.filter(\.truncated).count }
+
+    func truncatedCount(_ texts: [JudgeText]) -> Int { texts.filter { encoding($0).truncated }.count }
 
     /// (B, K) head outputs.
     func outputs(_ texts: [JudgeText]) -> Tensor {

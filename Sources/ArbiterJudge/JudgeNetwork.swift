@@ -43,4 +43,6 @@ protocol JudgeNetwork: AnyObject {
     var cutpoints: Tensor? { get }
     /// (B, K) head outputs for `texts`; recorded on the tape unless called under `Tensor.noGrad`.
     func outputs(_ texts: [JudgeText]) -> Tensor
+    /// How many of `texts` lose tokens to the network's length limit.
+    func truncatedCount(_ texts: [JudgeText]) -> Int
 }

@@ -4,6 +4,7 @@
 // networks themselves and not the weights' loading (TrainedJudge reads judge.safetensors).
 import ArbiterCore
 import ArbiterModels
+import ArbiterRubric
 import ArbiterTensor
 import Foundation
 
@@ -22,9 +23,18 @@ struct JudgeNetworkSpecification: Sendable, Equatable {
     /// Feature scaling fitted on the training texts; nil: the head reads the embedding alone.
     var features: FeatureScaling?
     var seed: UInt64
+    /// The rubric and criterion a verdict judge renders its prompt from.
+    var rubric: Rubric? = nil
+    var criterion: String? = nil
 }
 
 enum JudgeNetworkFactory {
+    /// Which architecture `backbone` is: GGUF files are decoders, safetensors folders encoders.
+    static func architecture(of backbone: String, store: ModelStore) throws -> JudgeArchitecture {
+        let resolved = try store.resolve(backbone, fetchIfMissing: true)
+        return resolved.format == .gguf ? .decoder : .encoder
+    }
+
     /// The backbone's weights file and its SHA-256.
     static func backboneDigest(_ backbone: String, store: ModelStore) throws -> (url: URL, sha256: String) {
         let resolved = try store.resolve(backbone, fetchIfMissing: true)
@@ -51,8 +61,19 @@ enum JudgeNetworkFactory {
                 maxLength: min(spec.maxLength, encoder.maxSequenceLength),
                 featureScaling: spec.features, seed: spec.seed &+ 1)
         case .decoder:
-            throw TrainedJudgeError.unsupported(
-                path: spec.backbone, reason: "decoder judges are not wired into the factory yet")
+            let resolved = try store.resolve(spec.backbone, fetchIfMissing: true)
+            let model = try LanguageModel.load(resolved.url)
+            if spec.head == .verdict {
+                guard let rubric = spec.rubric else {
+                    throw TrainedJudgeError.unsupported(path: spec.backbone, reason: "a verdict judge needs its rubric")
+                }
+                return try DecoderVerdictJudgeNetwork(
+                    model: model, rubric: rubric, criterion: spec.criterion, backbone: spec.mode,
+                    maxLength: spec.maxLength, seed: spec.seed)
+            }
+            return try DecoderScalarJudgeNetwork(
+                model: model, head: spec.head, levels: spec.levels, backbone: spec.mode, maxLength: spec.maxLength,
+                seed: spec.seed, headBias: spec.headBias)
         }
     }
 
@@ -72,12 +93,15 @@ enum JudgeNetworkFactory {
                 architecture: configuration.architecture, backbone: configuration.backbone, head: configuration.head,
                 headBias: !configuration.objective.isPairwise, levels: levels, mode: configuration.mode,
                 maxLength: configuration.maxLength,
-                features: configuration.features, seed: configuration.training.seed),
+                features: configuration.features, seed: configuration.training.seed, rubric: configuration.rubric,
+                criterion: configuration.rubric == nil ? nil : configuration.criterion),
             store: store)
     }
 
     /// Merges LoRA adapters into their weights (inference without the extra products).
     static func mergeAdapters(_ network: any JudgeNetwork) {
         if let encoder = network as? EncoderJudgeNetwork { encoder.encoder.model.mergeLoRA() }
+        if let decoder = network as? DecoderScalarJudgeNetwork { decoder.model.model.mergeLoRA() }
+        if let decoder = network as? DecoderVerdictJudgeNetwork { decoder.model.model.mergeLoRA() }
     }
 }

@@ -259,8 +259,13 @@ final class JudgeTrainer {
             resumedFromStep: resumedFrom)
     }
 
-    /// Distinct texts the network truncated so far (encoder networks count them).
-    var truncatedTexts: Int { (network as? EncoderJudgeNetwork)?.truncatedCount ?? 0 }
+    /// Distinct training texts the network cuts to its length limit.
+    var truncatedTexts: Int {
+        switch examples {
+        case .pairwise(let pairs): return network.truncatedCount(Array(Set(pairs.flatMap { [$0.a, $0.b] })))
+        case .pointwise(let items, _): return network.truncatedCount(Array(Set(items.map(\.text))))
+        }
+    }
 
     /// The objective's loss on `batch`, recorded on the tape. ()
     func loss(_ batch: JudgeTrainingExamples) -> Tensor {

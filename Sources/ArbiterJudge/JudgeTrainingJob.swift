@@ -141,12 +141,20 @@ public struct JudgeTrainingJob: Sendable {
         case .pairwise(let pairs): texts = pairs.flatMap { [$0.a, $0.b] }
         case .pointwise(let items, _): texts = items.map(\.text)
         }
-        let features = options.usesFeatures ? FeatureScaling(fitting: texts.map(TextFeatures.vector)) : nil
+        let architecture = try JudgeNetworkFactory.architecture(of: options.backbone, store: store)
+        if objective == .verdict, architecture != .decoder {
+            throw TrainedJudgeError.unsupported(
+                path: options.backbone, reason: "a verdict judge needs a decoder backbone (e.g. smollm2-135m)")
+        }
+        let features =
+            options.usesFeatures && architecture == .encoder
+            ? FeatureScaling(fitting: texts.map(TextFeatures.vector)) : nil
         let levels = criterion.scale?.levels.count ?? 2
         let spec = JudgeNetworkSpecification(
-            architecture: .encoder, backbone: options.backbone, head: objective.headKind,
+            architecture: architecture, backbone: options.backbone, head: objective.headKind,
             headBias: !objective.isPairwise, levels: levels,
-            mode: options.mode, maxLength: options.maxLength, features: features, seed: options.seed)
+            mode: options.mode, maxLength: options.maxLength, features: features, seed: options.seed,
+            rubric: objective == .verdict ? rubric : nil, criterion: objective == .verdict ? criterion.id : nil)
         let network = try JudgeNetworkFactory.fresh(spec, store: store)
         // Training.
         var settings = JudgeTrainingConfiguration(objective: objective)
@@ -174,13 +182,13 @@ public struct JudgeTrainingJob: Sendable {
         // Save.
         let digest = try JudgeNetworkFactory.backboneDigest(options.backbone, store: store)
         let configuration = TrainedJudgeConfiguration(
-            architecture: .encoder, backbone: options.backbone, backboneSHA256: digest.sha256,
+            architecture: architecture, backbone: options.backbone, backboneSHA256: digest.sha256,
             tokenizerSHA256: try? SHA256Hex.digest(
                 ofFile: digest.url.deletingLastPathComponent().appendingPathComponent("tokenizer.json")),
             maxLength: (network as? EncoderJudgeNetwork)?.maxLength ?? options.maxLength, head: objective.headKind,
             objective: objective, mode: options.mode, features: features, rubricName: rubric.name,
             rubricHash: rubric.contentHash, criterion: pairwise ? "pairwise" : criterion.id,
-            criterionText: criterionText, scale: criterion.scale,
+            criterionText: criterionText, scale: criterion.scale, rubric: objective == .verdict ? rubric : nil,
             logTieStrength: trainer.logTieStrength.map { $0.scalars[0] }, training: settings,
             labels: options.labels.lastPathComponent + (options.labelSource.map { "#" + $0 } ?? ""),
             trainCount: result.trainCount, validCount: result.validCount, bestValidation: result.bestValidation,

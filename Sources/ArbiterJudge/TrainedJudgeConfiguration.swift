@@ -43,6 +43,8 @@ struct TrainedJudgeConfiguration: Codable, Sendable, Equatable {
     /// The text a response is judged on (criterion id and description).
     var criterionText: String
     var scale: ScoreScale?
+    /// The rubric itself, for verdict judges (their prompt is the rubric's).
+    var rubric: Rubric?
     /// Davidson's log tie strength (pairwise judges trained with ties).
     var logTieStrength: Float?
     var training: JudgeTrainingConfiguration
@@ -53,7 +55,8 @@ struct TrainedJudgeConfiguration: Codable, Sendable, Equatable {
     var truncatedTexts: Int
 
     enum CodingKeys: String, CodingKey {
-        case format, version, architecture, backbone, head, objective, mode, features, criterion, scale, training
+        case format, version, architecture, backbone, head, objective, mode, features, criterion, scale, training,
+            rubric
         case labels
         case backboneSHA256 = "backbone_sha256"
         case tokenizerSHA256 = "tokenizer_sha256"

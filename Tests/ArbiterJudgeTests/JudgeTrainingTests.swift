@@ -115,7 +115,7 @@ enum TinyJudge {
         #expect(encoding.truncated)
         let short = network.encoding(JudgeText(criterion: "rate", prompt: "question", reference: nil, response: "good"))
         #expect(!short.truncated)
-        #expect(network.truncatedCount == 1)
+        #expect(network.truncatedTextCount == 1)
         // A very long response keeps a quarter of the room for the context.
         let both = network.encoding(
             JudgeText(criterion: "rate", prompt: long, reference: nil, response: String(repeating: "good ", count: 50)))
