@@ -19,7 +19,7 @@ struct TrainJudgeCommand: AsyncParsableCommand {
             statistics (lengths, overlap with the prompt and reference, repetition).
             --out gets config.json, judge.safetensors, metrics.jsonl, learning-curve.svg and checkpoint/;
             rerunning the same command resumes from the checkpoint. --test-fold I holds out the items whose
-            SHA-256(id) first byte mod --folds is I and writes the judge's verdicts on them to heldout-judgments.jsonl.
+            SHA-256(id) (or of the prompt, with --split-by prompt) first byte mod --folds is I and writes the judge's verdicts on them to heldout-judgments.jsonl.
             """
     )
 
@@ -51,6 +51,10 @@ struct TrainJudgeCommand: AsyncParsableCommand {
     @Option(name: .customLong("center-rewards"), help: "TRL's center_rewards_coefficient.") var centerRewards: Float?
     @Option(help: "Folds of the held-out split.") var folds = 5
     @Option(name: .customLong("test-fold"), help: "Hold out this fold (0..<folds) and judge it.") var testFold: Int?
+    @Option(
+        name: .customLong("split-by"),
+        help: "id (each sample) or prompt (every pair of a prompt on one side: no repeated response leaks).")
+    var splitBy = "id"
     @Option(help: "Output folder.") var out: String
 
     func validate() throws {
@@ -65,6 +69,7 @@ struct TrainJudgeCommand: AsyncParsableCommand {
         if lora != nil, full { throw ValidationError("--lora and --full exclude each other") }
         if let lora, lora < 1 { throw ValidationError("--lora must be ≥ 1 (got \(lora))") }
         guard maxLength >= 8, maxLength <= 512 else { throw ValidationError("--max-length must be in 8...512") }
+        guard SplitGrouping(rawValue: splitBy) != nil else { throw ValidationError("--split-by: use id or prompt") }
         guard folds >= 2 else { throw ValidationError("--folds must be ≥ 2") }
         if let testFold, !(0..<folds).contains(testFold) {
             throw ValidationError("--test-fold must be in 0..<\(folds)")
@@ -95,6 +100,7 @@ struct TrainJudgeCommand: AsyncParsableCommand {
         options.centerCoefficient = centerRewards
         options.folds = folds
         options.testFold = testFold
+        options.grouping = SplitGrouping(rawValue: splitBy)!
         let terminal = isatty(STDERR_FILENO) != 0
         let report = try JudgeTrainingJob(options: options).run { p in
             let percent = Double(p.step) / Double(max(p.totalSteps, 1))

@@ -30,6 +30,16 @@ public enum JudgeObjective: String, Sendable, Codable, CaseIterable {
     var isPairwise: Bool { self == .bradleyTerry }
 }
 
+/// What keeps examples together when data is split (validation, held-out folds).
+public enum SplitGrouping: String, Sendable, Codable, CaseIterable {
+    /// Each item (sample id) on its own.
+    case id
+    /// Every item of one prompt on the same side: nothing about a test prompt, or a response
+    /// repeated across its pairs, is seen in training (PandaLM repeats prompts and responses).
+    /// Held-out folds use the samples' `prompt_group` metadata when they have it.
+    case prompt
+}
+
 /// A training setting out of range; names the option and the fix.
 struct JudgeTrainingConfigurationError: Error, LocalizedError, Equatable {
     var field: String
@@ -67,6 +77,8 @@ struct JudgeTrainingConfiguration: Sendable, Codable, Equatable {
     var centerCoefficient: Float?
     /// Optimizer steps between checkpoints (and at every validation).
     var checkpointEvery = 25
+    /// What the validation split keeps together.
+    var grouping = SplitGrouping.id
 
     init(objective: JudgeObjective) { self.objective = objective }
 

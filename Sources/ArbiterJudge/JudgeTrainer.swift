@@ -30,6 +30,15 @@ enum JudgeTrainingExamples: Sendable {
         }
     }
 
+    /// The key that keeps examples together on one side of a split: the id, or the prompt.
+    func groups(by grouping: SplitGrouping) -> [String] {
+        switch (self, grouping) {
+        case (_, .id): return ids
+        case (.pairwise(let e), .prompt): return e.map(\.a.prompt)
+        case (.pointwise(let e, _), .prompt): return e.map(\.text.prompt)
+        }
+    }
+
     /// The examples at `indices`, in that order.
     func selecting(_ indices: [Int]) -> JudgeTrainingExamples {
         switch self {
@@ -106,14 +115,15 @@ final class JudgeTrainer {
 
     static func isHeadParameter(_ name: String) -> Bool { name.hasPrefix("head.") || name.hasPrefix("objective.") }
 
-    /// Train and validation indices: an item goes to validation when SHA-256("valid:" + id)
-    /// falls under `validFraction` (all labels of an item stay on one side).
+    /// Train and validation indices: an item goes to validation when SHA-256("valid:" + key)
+    /// falls under `validFraction`; the key is the id or the prompt (`grouping`), so all labels of
+    /// an item, or all pairs of a prompt, stay on one side.
     func split() -> (train: [Int], valid: [Int]) {
         guard configuration.validFraction > 0 else { return (Array(0..<examples.count), []) }
         var train: [Int] = []
         var valid: [Int] = []
         var cache: [String: Bool] = [:]
-        for (i, id) in examples.ids.enumerated() {
+        for (i, id) in examples.groups(by: configuration.grouping).enumerated() {
             let isValid =
                 cache[id]
                 ?? {

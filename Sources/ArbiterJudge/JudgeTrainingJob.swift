@@ -31,6 +31,8 @@ public struct JudgeTrainingJobOptions: Sendable {
     /// trained judge's judgments of it are written to `<out>/heldout-judgments.jsonl`.
     public var folds = 5
     public var testFold: Int?
+    /// Fold (and validate) by sample id, or keep every pair of a prompt together.
+    public var grouping = SplitGrouping.id
     public var epochs = 3
     public var learningRate: Float?
     public var headLearningRate: Float?
@@ -130,8 +132,18 @@ public struct JudgeTrainingJob: Sendable {
                 scale: criterion.scale!)
         }
         let ids = all.ids
+        var keys = all.groups(by: options.grouping)
+        if options.grouping == .prompt {
+            // A samples file may name prompt groups (metadata "prompt_group", as Auto-J's and HHH's
+            // do): the peers' scripts group by it too.
+            let metadata = try SampleFile.load(options.samples).byID
+            keys = ids.indices.map { metadata[ids[$0]]?.metadata["prompt_group"] ?? keys[$0] }
+        }
         let heldOut = options.testFold.map { fold in
-            Set(ids.filter { JudgeTrainingData.fold(of: $0, folds: options.folds) == fold })
+            Set(
+                ids.indices.filter { JudgeTrainingData.fold(of: keys[$0], folds: options.folds) == fold }.map {
+                    ids[$0]
+                })
         }
         let trainIndices = ids.indices.filter { !(heldOut?.contains(ids[$0]) ?? false) }
         let examples = all.selecting(trainIndices)
@@ -167,6 +179,7 @@ public struct JudgeTrainingJob: Sendable {
         settings.patience = options.patience
         settings.seed = options.seed
         settings.centerCoefficient = options.centerCoefficient
+        settings.grouping = options.grouping
         try FileManager.default.createDirectory(at: options.output, withIntermediateDirectories: true)
         let trainer = try JudgeTrainer(
             network: network, configuration: settings, examples: examples, directory: options.output)
