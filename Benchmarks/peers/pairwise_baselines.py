@@ -335,15 +335,20 @@ def run(args: argparse.Namespace) -> dict:
                 if chosen_c:
                     row["C"] = chosen_c
                 summary["results"].append(row)
+                write_summary(out, summary)  # after every row, so an interrupted run keeps what it did
                 print(f"  done {name}/{split}/{judge} in {row['seconds']} s", file=sys.stderr, flush=True)
             for judge, verdicts in sorted(d["judges"].items()):
                 summary["results"].append({**base, "judge": f"published:{judge}",
                                            **stats(test_ids, verdicts, human)})
             if name == "pandalm":
                 summary["results"].append({**base, "judge": "human-human", **human_human(test_ids, d["raters"])})
+    write_summary(out, summary)
+    return summary
+
+
+def write_summary(out: Path, summary: dict) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
-    return summary
 
 
 def table(summary: dict) -> str:
@@ -377,7 +382,11 @@ def main() -> None:
     ap.add_argument("--splits", nargs="+", default=["fixed", "cv5", "fixed-by-prompt"],
                     choices=["fixed", "cv5", "fixed-by-prompt"])
     ap.add_argument("--judges", nargs="+", default=ALL_JUDGES, choices=ALL_JUDGES)
+    ap.add_argument("--table", metavar="SUMMARY_JSON", help="only print the table of an existing summary.json")
     args = ap.parse_args()
+    if args.table:
+        print(table(json.loads(Path(args.table).read_text(encoding="utf-8"))))
+        return
     t0 = time.time()
     summary = run(args)
     print(table(summary))

@@ -189,8 +189,8 @@ def main() -> None:
             model = SmolLMJudge(smollm_gguf(wheels), rank=8, alpha=16)
             vocab, batch, tokens = model.backbone.config.vocab_size, 4, 512
         row = bench(case, model, vocab, batch, tokens, args)
-        row["attention"] = getattr(model.encoder if case.startswith("minilm") else model.backbone.base_model.model,
-                                   "config").__dict__.get("_attn_implementation", None)
+        config = model.encoder.config if case.startswith("minilm") else model.backbone.base_model.model.config
+        row["attention"] = getattr(config, "_attn_implementation", None)
         print(json.dumps(row), flush=True)
         del model
 
