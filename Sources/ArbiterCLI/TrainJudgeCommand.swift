@@ -56,6 +56,8 @@ struct TrainJudgeCommand: AsyncParsableCommand {
         help: "id (each sample) or prompt (every pair of a prompt on one side: no repeated response leaks).")
     var splitBy = "id"
     @Option(help: "Output folder.") var out: String
+    @Option(name: .customLong("judge-name"), help: "The judge's name in held-out judgments (default trained:<out>).")
+    var judgeName: String?
 
     func validate() throws {
         guard LabelAggregation(rawValue: aggregation) != nil else {
@@ -100,6 +102,7 @@ struct TrainJudgeCommand: AsyncParsableCommand {
         options.centerCoefficient = centerRewards
         options.folds = folds
         options.testFold = testFold
+        options.judgeName = judgeName
         options.grouping = SplitGrouping(rawValue: splitBy)!
         let terminal = isatty(STDERR_FILENO) != 0
         let report = try JudgeTrainingJob(options: options).run { p in
