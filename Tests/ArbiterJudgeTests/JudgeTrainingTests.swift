@@ -5,7 +5,9 @@
 // resuming bit-identically.
 import ArbiterCore
 import ArbiterModels
+import ArbiterRubric
 import ArbiterTensor
+import ArbiterTestSupport
 import Foundation
 import Testing
 
@@ -271,5 +273,42 @@ enum TinyJudge {
         // Other settings refuse to resume.
         settings.epochs = 3
         #expect(throws: JudgeCheckpointMismatch.self) { _ = try run(interrupted, stopAfter: nil) }
+    }
+
+    /// Pointwise heads learn a graded task: the score is the number of "good" words (1–5).
+    @Test(arguments: [JudgeObjective.ordinal, .classification, .regression])
+    func pointwiseHeadsLearnAGradedTask(objective: JudgeObjective) throws {
+        let scale = try #require(
+            try Rubric.load(
+                contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Rubrics/summeval-consistency.yaml")
+            ).criteria[0].scale)
+        let items = (0..<50).map { i -> PointwiseExample in
+            let level = i % 5
+            let response = (Array(repeating: "good", count: level) + Array(repeating: "bad", count: 4 - level))
+                .joined(separator: " ")
+            return PointwiseExample(
+                id: "item-\(i)",
+                text: JudgeText(criterion: "rate", prompt: "question \(i)", reference: nil, response: response),
+                score: Double(level + 1), level: level, weight: 1)
+        }
+        let network = try TinyJudge.network(
+            mode: .full, head: objective.headKind, levels: 5, features: false, texts: items.map(\.text))
+        var settings = JudgeTrainingConfiguration(objective: objective)
+        settings.epochs = 12
+        settings.batchSize = 10
+        settings.learningRate = 3e-3
+        settings.headLearningRate = 3e-2
+        settings.validFraction = 0.2
+        settings.patience = 100
+        let trainer = try JudgeTrainer(
+            network: network, configuration: settings, examples: .pointwise(items, scale: scale),
+            directory: TinyJudge.temporaryDirectory())
+        let result = try trainer.train()
+        #expect((result.bestValidation ?? 0) > 0.8, "best Spearman \(String(describing: result.bestValidation))")
+        let predictions = network.pointwisePredictions(items.map(\.text), scale: scale)
+        #expect(predictions.allSatisfy { $0.score >= 1 && $0.score <= 5 })
+        if objective != .regression {
+            for p in predictions { #expect(abs((p.distribution ?? [:]).values.reduce(0, +) - 1) < 1e-6) }
+        }
     }
 }
