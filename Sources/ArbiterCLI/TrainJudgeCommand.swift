@@ -37,7 +37,8 @@ struct TrainJudgeCommand: AsyncParsableCommand {
     var objective: String?
     @Option(help: "Train LoRA adapters of this rank on the backbone (default: backbone frozen).") var lora: Int?
     @Flag(name: .customLong("full"), help: "Fine-tune every backbone weight.") var full = false
-    @Flag(name: .customLong("no-features"), help: "The head reads the embedding alone.") var noFeatures = false
+    @Option(help: "What the encoder judge's head reads: both (embedding and text features), embedding or features.")
+    var inputs = "both"
     @Option(name: .customLong("max-length"), help: "Most tokens per text.") var maxLength = 256
     @Option(help: "Epochs.") var epochs = 3
     @Option(help: "Learning rate (the backbone's; the head's when it is frozen).") var lr: Float?
@@ -72,6 +73,9 @@ struct TrainJudgeCommand: AsyncParsableCommand {
         if let lora, lora < 1 { throw ValidationError("--lora must be ≥ 1 (got \(lora))") }
         guard maxLength >= 8, maxLength <= 512 else { throw ValidationError("--max-length must be in 8...512") }
         guard SplitGrouping(rawValue: splitBy) != nil else { throw ValidationError("--split-by: use id or prompt") }
+        guard ["both", "embedding", "features"].contains(inputs) else {
+            throw ValidationError("--inputs \(inputs): use both, embedding or features")
+        }
         guard folds >= 2 else { throw ValidationError("--folds must be ≥ 2") }
         if let testFold, !(0..<folds).contains(testFold) {
             throw ValidationError("--test-fold must be in 0..<\(folds)")
@@ -89,7 +93,8 @@ struct TrainJudgeCommand: AsyncParsableCommand {
         options.backbone = backbone
         options.objective = objective.flatMap(JudgeObjective.init(rawValue:))
         options.mode = full ? .full : lora.map { .lora(rank: $0, alpha: Float(2 * $0)) } ?? .frozen
-        options.usesFeatures = !noFeatures
+        options.usesFeatures = inputs != "embedding"
+        options.usesEmbedding = inputs != "features"
         options.maxLength = maxLength
         options.epochs = epochs
         options.learningRate = lr

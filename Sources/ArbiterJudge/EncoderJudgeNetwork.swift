@@ -26,6 +26,9 @@ final class EncoderJudgeNetwork: JudgeNetwork {
     let maxLength: Int
     /// Feature standardisation (nil: the head reads the embedding alone).
     let featureScaling: FeatureScaling?
+    /// Whether the head reads the encoder's embedding (false: the features alone, and the
+    /// encoder never runs).
+    let usesEmbedding: Bool
 
     private var encodings: [JudgeText: Encoding] = [:]
     private var frozenEmbeddings: [JudgeText: [Float]] = [:]
@@ -37,25 +40,29 @@ final class EncoderJudgeNetwork: JudgeNetwork {
     }
 
     /// The width of the head's input: the embedding, then the features.
-    static func inputWidth(encoder: SentenceEncoder, usesFeatures: Bool) -> Int {
-        encoder.dimension + (usesFeatures ? TextFeatures.names.count : 0)
+    static func inputWidth(encoder: SentenceEncoder, usesFeatures: Bool, usesEmbedding: Bool = true) -> Int {
+        (usesEmbedding ? encoder.dimension : 0) + (usesFeatures ? TextFeatures.names.count : 0)
     }
 
     /// Wraps `encoder` with `head` (whose input width must be `inputWidth(…)`); attaches LoRA
     /// adapters (seeded with `seed`) in `.lora` mode and freezes the weights in `.frozen` mode.
     init(
         encoder: SentenceEncoder, head: JudgeHead, mode: JudgeBackboneMode, maxLength: Int,
-        featureScaling: FeatureScaling?, seed: UInt64
+        featureScaling: FeatureScaling?, seed: UInt64, usesEmbedding: Bool = true
     ) throws {
+        precondition(usesEmbedding || featureScaling != nil, "EncoderJudgeNetwork: the head needs some input")
         precondition(maxLength >= 8 && maxLength <= encoder.model.configuration.maxPositionEmbeddings)
         precondition(
-            head.layer.inFeatures == Self.inputWidth(encoder: encoder, usesFeatures: featureScaling != nil),
+            head.layer.inFeatures
+                == Self.inputWidth(
+                    encoder: encoder, usesFeatures: featureScaling != nil, usesEmbedding: usesEmbedding),
             "EncoderJudgeNetwork: the head's input width does not match the encoder and features")
         self.encoder = encoder
         self.head = head
         self.mode = mode
         self.maxLength = maxLength
         self.featureScaling = featureScaling
+        self.usesEmbedding = usesEmbedding
         switch mode {
         case .frozen:
             for (_, tensor) in encoder.model.parameters { tensor.requiresGrad = false }
@@ -90,12 +97,13 @@ final class EncoderJudgeNetwork: JudgeNetwork {
     /// (B, K) head outputs.
     func outputs(_ texts: [JudgeText]) -> Tensor {
         let b = texts.count
-        var input = embeddings(texts)  // (B, C)
+        var parts: [Tensor] = []
+        if usesEmbedding { parts.append(embeddings(texts)) }  // (B, C)
         if let featureScaling {
             let rows = texts.flatMap { featureScaling.apply(TextFeatures.vector($0)) }
-            let features = Tensor(rows, shape: [b, TextFeatures.names.count])  // (B, F)
-            input = Tensor.concat([input, features], alongAxis: 1)  // (B, C + F)
+            parts.append(Tensor(rows, shape: [b, TextFeatures.names.count]))  // (B, F)
         }
+        let input = parts.count == 1 ? parts[0] : Tensor.concat(parts, alongAxis: 1)  // (B, C + F)
         return head(input)  // (B, K)
     }
 

@@ -22,6 +22,8 @@ struct JudgeNetworkSpecification: Sendable, Equatable {
     var maxLength: Int
     /// Feature scaling fitted on the training texts; nil: the head reads the embedding alone.
     var features: FeatureScaling?
+    /// Whether the head reads the encoder's embedding (encoders only).
+    var embedding = true
     var seed: UInt64
     /// The rubric and criterion a verdict judge renders its prompt from.
     var rubric: Rubric? = nil
@@ -54,12 +56,13 @@ enum JudgeNetworkFactory {
             var rng = SeededRNG(seed: spec.seed)
             let head = JudgeHead(
                 kind: spec.head,
-                inputWidth: EncoderJudgeNetwork.inputWidth(encoder: encoder, usesFeatures: spec.features != nil),
+                inputWidth: EncoderJudgeNetwork.inputWidth(
+                    encoder: encoder, usesFeatures: spec.features != nil, usesEmbedding: spec.embedding),
                 levels: spec.levels, bias: spec.headBias, rng: &rng)
             return try EncoderJudgeNetwork(
                 encoder: encoder, head: head, mode: spec.mode,
                 maxLength: min(spec.maxLength, encoder.maxSequenceLength),
-                featureScaling: spec.features, seed: spec.seed &+ 1)
+                featureScaling: spec.features, seed: spec.seed &+ 1, usesEmbedding: spec.embedding)
         case .decoder:
             let resolved = try store.resolve(spec.backbone, fetchIfMissing: true)
             let model = try LanguageModel.load(resolved.url)
@@ -93,7 +96,8 @@ enum JudgeNetworkFactory {
                 architecture: configuration.architecture, backbone: configuration.backbone, head: configuration.head,
                 headBias: !configuration.objective.isPairwise, levels: levels, mode: configuration.mode,
                 maxLength: configuration.maxLength,
-                features: configuration.features, seed: configuration.training.seed, rubric: configuration.rubric,
+                features: configuration.features, embedding: configuration.embedding ?? true,
+                seed: configuration.training.seed, rubric: configuration.rubric,
                 criterion: configuration.rubric == nil ? nil : configuration.criterion),
             store: store)
     }

@@ -27,6 +27,8 @@ public struct JudgeTrainingJobOptions: Sendable {
     public var maxLength = 256
     /// Whether the head reads TextFeatures beside the embedding.
     public var usesFeatures = true
+    /// Whether the head reads the encoder's embedding (false: the text features alone).
+    public var usesEmbedding = true
     /// Hold out fold `testFold` of `folds` (SHA-256 of the id): it is never trained on, and the
     /// trained judge's judgments of it are written to `<out>/heldout-judgments.jsonl`.
     public var folds = 5
@@ -165,7 +167,8 @@ public struct JudgeTrainingJob: Sendable {
         let spec = JudgeNetworkSpecification(
             architecture: architecture, backbone: options.backbone, head: objective.headKind,
             headBias: !objective.isPairwise, levels: levels,
-            mode: options.mode, maxLength: options.maxLength, features: features, seed: options.seed,
+            mode: options.mode, maxLength: options.maxLength, features: features,
+            embedding: options.usesEmbedding || architecture == .decoder, seed: options.seed,
             rubric: objective == .verdict ? rubric : nil, criterion: objective == .verdict ? criterion.id : nil)
         let network = try JudgeNetworkFactory.fresh(spec, store: store)
         // Training.
@@ -199,7 +202,8 @@ public struct JudgeTrainingJob: Sendable {
             tokenizerSHA256: try? SHA256Hex.digest(
                 ofFile: digest.url.deletingLastPathComponent().appendingPathComponent("tokenizer.json")),
             maxLength: (network as? EncoderJudgeNetwork)?.maxLength ?? options.maxLength, head: objective.headKind,
-            objective: objective, mode: options.mode, features: features, rubricName: rubric.name,
+            objective: objective, mode: options.mode, features: features,
+            embedding: options.usesEmbedding, rubricName: rubric.name,
             rubricHash: rubric.contentHash, criterion: pairwise ? "pairwise" : criterion.id,
             criterionText: criterionText, scale: criterion.scale, rubric: objective == .verdict ? rubric : nil,
             logTieStrength: trainer.logTieStrength.map { $0.scalars[0] }, training: settings,

@@ -37,6 +37,8 @@ struct TrainedJudgeConfiguration: Codable, Sendable, Equatable {
     var mode: JudgeBackboneMode
     /// Whether the head reads TextFeatures, and their scaling.
     var features: FeatureScaling?
+    /// Whether the head reads the encoder's embedding (nil: yes).
+    var embedding: Bool?
     var rubricName: String
     var rubricHash: String
     var criterion: String
@@ -56,7 +58,7 @@ struct TrainedJudgeConfiguration: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case format, version, architecture, backbone, head, objective, mode, features, criterion, scale, training,
-            rubric
+            rubric, embedding
         case labels
         case backboneSHA256 = "backbone_sha256"
         case tokenizerSHA256 = "tokenizer_sha256"
