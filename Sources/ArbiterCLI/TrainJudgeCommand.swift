@@ -52,6 +52,10 @@ struct TrainJudgeCommand: AsyncParsableCommand {
     @Option(name: .customLong("center-rewards"), help: "TRL's center_rewards_coefficient.") var centerRewards: Float?
     @Option(help: "Folds of the held-out split.") var folds = 5
     @Option(name: .customLong("test-fold"), help: "Hold out this fold (0..<folds) and judge it.") var testFold: Int?
+    @Flag(
+        name: .customLong("cross-validate"),
+        help: "Train one judge per fold (in OUT/fold-K), each without its fold; pool the held-out judgments.")
+    var crossValidate = false
     @Option(
         name: .customLong("split-by"),
         help: "id (each sample) or prompt (every pair of a prompt on one side: no repeated response leaks).")
@@ -75,6 +79,9 @@ struct TrainJudgeCommand: AsyncParsableCommand {
         guard SplitGrouping(rawValue: splitBy) != nil else { throw ValidationError("--split-by: use id or prompt") }
         guard ["both", "embedding", "features"].contains(inputs) else {
             throw ValidationError("--inputs \(inputs): use both, embedding or features")
+        }
+        if crossValidate, testFold != nil {
+            throw ValidationError("--cross-validate and --test-fold exclude each other")
         }
         guard folds >= 2 else { throw ValidationError("--folds must be ≥ 2") }
         if let testFold, !(0..<folds).contains(testFold) {
@@ -110,13 +117,14 @@ struct TrainJudgeCommand: AsyncParsableCommand {
         options.judgeName = judgeName
         options.grouping = SplitGrouping(rawValue: splitBy)!
         let terminal = isatty(STDERR_FILENO) != 0
-        let report = try JudgeTrainingJob(options: options).run { p in
+        let perStep = Double(batch * accumulate)
+        let show: @Sendable (String, JudgeTrainingJobProgress) -> Void = { prefix, p in
             let percent = Double(p.step) / Double(max(p.totalSteps, 1))
-            let perStep = Double(batch * accumulate)
             let eta = p.examplesPerSecond > 0 ? Double(p.totalSteps - p.step) * perStep / p.examplesPerSecond : 0
             let valid = p.validation.map { String(format: " valid %.3f", $0) } ?? ""
             let line =
-                String(
+                prefix
+                + String(
                     format: "step %d/%d (%.0f%%) epoch %d loss %.4f %.1f ex/s ETA %.0fs", p.step, p.totalSteps,
                     percent * 100, p.epoch + 1, p.loss, p.examplesPerSecond, eta) + valid
             if terminal {
@@ -125,6 +133,21 @@ struct TrainJudgeCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }
         }
+        let job = JudgeTrainingJob(options: options)
+        if crossValidate {
+            let reports = try job.crossValidate { fold, p in show("fold \(fold + 1)/\(folds): ", p) }
+            if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            let seconds = reports.reduce(0) { $0 + $1.seconds }
+            print(
+                """
+                cross-validated judge: \(folds) folds in \(out)/fold-0 … fold-\(folds - 1) \
+                (\(String(format: "%.1f", seconds)) s)
+                held-out agreement per fold: \(reports.map { String(format: "%.4f", $0.heldOutAgreement ?? .nan) }.joined(separator: ", "))
+                pooled held-out judgments: \(out)/heldout-judgments.jsonl
+                """)
+            return
+        }
+        let report = try job.run { show("", $0) }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         var lines = [
             "trained judge: \(report.judge.path) (\(report.trainCount) training, \(report.validCount) validation items)",

@@ -89,6 +89,27 @@ public struct JudgeTrainingJob: Sendable {
     public let options: JudgeTrainingJobOptions
     public init(options: JudgeTrainingJobOptions) { self.options = options }
 
+    /// K-fold cross-validation (`folds` of them), for small sets: one judge per fold in
+    /// `<out>/fold-<k>`, trained without that fold, and every item's held-out judgment pooled into
+    /// `<out>/heldout-judgments.jsonl`. Returns the folds' reports in order.
+    public func crossValidate(
+        store: ModelStore = ModelStore(), progress: (@Sendable (Int, JudgeTrainingJobProgress) -> Void)? = nil
+    ) throws -> [JudgeTrainingJobReport] {
+        var pooled = Data()
+        var reports: [JudgeTrainingJobReport] = []
+        for fold in 0..<options.folds {
+            var foldOptions = options
+            foldOptions.testFold = fold
+            foldOptions.output = options.output.appendingPathComponent("fold-\(fold)")
+            if foldOptions.judgeName == nil { foldOptions.judgeName = "trained:\(options.output.lastPathComponent)" }
+            let report = try JudgeTrainingJob(options: foldOptions).run(store: store) { progress?(fold, $0) }
+            if let url = report.heldOutJudgments { pooled.append(try Data(contentsOf: url)) }
+            reports.append(report)
+        }
+        try pooled.write(to: options.output.appendingPathComponent("heldout-judgments.jsonl"), options: .atomic)
+        return reports
+    }
+
     public func run(
         store: ModelStore = ModelStore(), progress: (@Sendable (JudgeTrainingJobProgress) -> Void)? = nil
     ) throws -> JudgeTrainingJobReport {
