@@ -15,6 +15,7 @@ let suites: [String: () -> Void] = [
     "decode-paths": decodePathsBenchmark,
     "gemv": gemvBenchmark,
     "gemm-shapes": gemmShapesBenchmark,
+    "train": trainJudgeBenchmark,
 ]
 if arguments.isEmpty || arguments.contains("--help") {
     print("usage: ArbiterBench SUITE...  (suites: \(suites.keys.sorted().joined(separator: ", ")))")
