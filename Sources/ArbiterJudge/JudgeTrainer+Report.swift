@@ -25,6 +25,7 @@ extension JudgeTrainer {
         func yLoss(_ v: Double) -> Double { h - bottom - min(max(v, 0), lossMax) / lossMax * (h - top - bottom) }
         func yValid(_ v: Double) -> Double { h - bottom - (v - vLo) / (vHi - vLo) * (h - top - bottom) }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        let lossLabel = String(format: "%.3g", lossMax)
         func polyline(_ points: [(Double, Double)], _ color: String) -> String {
             let p = points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ")
             return "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(p)\"/>"
@@ -39,7 +40,7 @@ extension JudgeTrainer {
             <text x="\(f(w / 2))" y="\(f(h - 8))" text-anchor="middle">optimizer step (of \(Int(maxStep)))</text>
             <text x="\(f(left - 6))" y="\(f(top - 8))" text-anchor="start" fill="#1f77b4">training loss</text>
             <text x="\(f(w - right + 6))" y="\(f(top - 8))" text-anchor="end" fill="#d62728">validation agreement</text>
-            <text x="\(f(left - 4))" y="\(f(yLoss(lossMax) + 4))" text-anchor="end">\(String(format: "%.3g", lossMax))</text>
+            <text x="\(f(left - 4))" y="\(f(yLoss(lossMax) + 4))" text-anchor="end">\(lossLabel)</text>
             <text x="\(f(left - 4))" y="\(f(yLoss(0) + 4))" text-anchor="end">0</text>
 
             """
