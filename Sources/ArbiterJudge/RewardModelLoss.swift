@@ -5,7 +5,6 @@
 // verdict cross-entropies live in RewardModelLoss+*.swift. Every loss is a weighted mean over
 // examples and returns a scalar (shape [], as Tensor.mean()). Built only from ArbiterTensor's
 // primitive ops, so backward needs no rule of its own. Not here: the training loop, labels, heads.
-import ArbiterCore
 import ArbiterTensor
 
 /// Losses for training judges. Each takes per-example `weights` (nil: every example counts once)
@@ -13,8 +12,8 @@ import ArbiterTensor
 enum RewardModelLoss {
     /// Bradley–Terry: −log σ(r_c − r_r − m), averaged, plus optional reward centring.
     ///
-    /// With `margin` nil, `centerCoefficient` nil and `weights` nil this is TRL 1.9.0's
-    /// `RewardTrainer.compute_loss`: `−logsigmoid(rc − rr − margin).mean() + c·mean((rc + rr)²)`.
+    /// With `weights` nil this is TRL 1.9.0's `RewardTrainer.compute_loss`, margin and centring
+    /// included: `−logsigmoid(rc − rr − margin).mean() + c·mean((rc + rr)²)`.
     ///
     /// - `chosen`, `rejected`: (N) or (N, 1) rewards of the preferred and the other response.
     /// - `margin`: (N) required reward gap per pair (TRL's `margin` column), or nil for 0.
