@@ -4,7 +4,7 @@ import Arbiter
 import Foundation
 import Testing
 
-@Test func readmeLibraryExampleRuns() throws {
+@Test func readmeLibraryExampleRuns() async throws {
     let judge = [1, 2, 3, 4, 5, 3]
     let human = [1, 2, 3, 5, 5, 2]
     let kappa = try Agreement.cohenKappa(judge, human, categories: [1, 2, 3, 4, 5], weighting: .quadratic)
@@ -30,4 +30,18 @@ import Testing
     let encoder = try SentenceEncoder.load(named: "minilm-l6-v2", fetchIfMissing: true)
     let vectors = encoder.encode(["a judge", "an arbiter"])
     #expect(vectors.count == 2 && vectors[0].count == 384)
+
+    // Train a judge for the rubric on labelled samples, then judge with it.
+    let summeval = Fixtures.repositoryRoot.appendingPathComponent("Data/summeval-consistency")
+    let samplesURL = summeval.appendingPathComponent("samples.jsonl")
+    let labelsURL = summeval.appendingPathComponent("human_labels.jsonl")
+    let judgeDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("readme-judge-\(UUID())")
+    var options = JudgeTrainingJobOptions(
+        rubric: rubric, samples: samplesURL, labels: labelsURL, output: judgeDirectory)
+    options.usesEmbedding = false  // the head reads the text features (overlap with the source, lengths)
+    options.epochs = 5  // the README's main job trains 100
+    let report = try JudgeTrainingJob(options: options).run()
+    let trained = try TrainedJudge.load(directory: judgeDirectory, rubric: rubric)
+    let scores = await trained.judge([JudgeSample(id: "1", prompt: article, response: summary)])
+    #expect(report.trainCount > 60 && scores[0].score.map { (1...5).contains($0) } == true)
 }
