@@ -125,6 +125,30 @@ import Testing
         Self.expectUsageError(["frobnicate"], "frobnicate")
     }
 
+    @Test func trainJudgeAndTrainedJudges() throws {
+        let base = ["train-judge", "--rubric", "r.yaml", "--samples", "s.jsonl", "--labels", "l.jsonl", "--out", "d"]
+        let t = try Self.command(
+            base + [
+                "--lora", "8", "--inputs", "features", "--split-by", "prompt", "--test-fold", "0", "--epochs", "2",
+            ],
+            as: TrainJudgeCommand.self)
+        #expect(t.lora == 8 && t.inputs == "features" && t.splitBy == "prompt" && t.testFold == 0 && t.epochs == 2)
+        #expect(t.backbone == "minilm-l6-v2" && t.maxLength == 256 && t.aggregation == "majority")
+        Self.expectUsageError(base + ["--lora", "8", "--full"], "--lora and --full")
+        Self.expectUsageError(base + ["--objective", "hinge"], "--objective hinge")
+        Self.expectUsageError(base + ["--aggregation", "mean"], "--aggregation mean")
+        Self.expectUsageError(base + ["--test-fold", "5"], "--test-fold must be in 0..<5")
+        Self.expectUsageError(base + ["--test-fold", "1", "--cross-validate"], "exclude each other")
+        Self.expectUsageError(base + ["--inputs", "tokens"], "--inputs tokens")
+        Self.expectUsageError(base + ["--split-by", "rater"], "--split-by")
+        Self.expectUsageError(base + ["--max-length", "4"], "--max-length")
+        #expect(try JudgeSpec("trained:/tmp/judge") == .trained("/tmp/judge"))
+        #expect(throws: (any Error).self) { try JudgeSpec("trained:") }
+        // A trained judge needs no rubric (it checks one when given).
+        _ = try Self.command(
+            ["judge", "--input", "s.jsonl", "--judge", "trained:/tmp/judge", "--pairwise"], as: JudgeCommand.self)
+    }
+
     @Test func helpAndVersionExitCleanly() {
         for arguments in [["--help"], ["--version"], ["judge", "--help"], ["help", "generate"]] {
             switch Self.parse(arguments) {
