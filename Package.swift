@@ -77,11 +77,23 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "ArbiterAgreement", dependencies: ["ArbiterCore"], swiftSettings: strict),
+        // Reward functions over judges and verifiers (ARCHITECTURE.md): what the GRPO trainer sums.
+        .target(
+            name: "ArbiterReward", dependencies: ["ArbiterCore", "ArbiterJudge", "ArbiterAgreement"],
+            swiftSettings: strict),
+        // The GRPO trainer: rollouts, group advantages, policy losses, checkpoints.
+        .target(
+            name: "ArbiterGRPO",
+            dependencies: [
+                "ArbiterCore", "ArbiterTensor", "ArbiterModels", "ArbiterJudge", "ArbiterReward", "ArbiterAgreement",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "Arbiter",
             dependencies: [
                 "ArbiterCore", "ArbiterTensor", "ArbiterJinja", "ArbiterModels", "ArbiterRubric", "ArbiterChat",
-                "ArbiterJudge", "ArbiterServer", "ArbiterAgreement",
+                "ArbiterJudge", "ArbiterServer", "ArbiterAgreement", "ArbiterReward", "ArbiterGRPO",
             ],
             swiftSettings: strict
         ),
@@ -155,6 +167,18 @@ let package = Package(
             dependencies: [
                 "ArbiterCLI", "ArbiterCore", "ArbiterTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ArbiterRewardTests",
+            dependencies: ["ArbiterReward", "ArbiterJudge", "ArbiterCore", "ArbiterTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ArbiterGRPOTests",
+            dependencies: [
+                "ArbiterGRPO", "ArbiterReward", "ArbiterModels", "ArbiterTensor", "ArbiterCore", "ArbiterTestSupport",
             ],
             swiftSettings: strict
         ),

@@ -2,9 +2,11 @@
 @_exported import ArbiterAgreement
 @_exported import ArbiterChat
 @_exported import ArbiterCore
+@_exported import ArbiterGRPO
 @_exported import ArbiterJinja
 @_exported import ArbiterJudge
 @_exported import ArbiterModels
+@_exported import ArbiterReward
 @_exported import ArbiterRubric
 @_exported import ArbiterServer
 @_exported import ArbiterTensor
