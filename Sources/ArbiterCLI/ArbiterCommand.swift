@@ -12,7 +12,7 @@ struct ArbiterCommand: AsyncParsableCommand {
         subcommands: [
             AuditCommand.self, GenerateCommand.self, JudgeCommand.self, ModelsCommand.self, RubricCommand.self,
             ScoreCommand.self,
-            ServeCommand.self, TrainJudgeCommand.self,
+            ServeCommand.self, TrainJudgeCommand.self, GRPOCommand.self,
         ]
     )
 }

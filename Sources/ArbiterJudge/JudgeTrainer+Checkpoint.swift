@@ -108,10 +108,10 @@ extension JudgeTrainer {
 
 /// metrics.jsonl: one JSON object per optimizer step (and its validation), appended and
 /// flushed; on resume, lines past the checkpoint's step are dropped so the file matches the run.
-final class MetricsLog {
-    let url: URL
+package final class MetricsLog {
+    package let url: URL
 
-    init(url: URL, keepingThrough step: Int) throws {
+    package init(url: URL, keepingThrough step: Int) throws {
         self.url = url
         var kept = Data()
         if step > 0, let data = try? Data(contentsOf: url) {
@@ -126,7 +126,7 @@ final class MetricsLog {
         try kept.write(to: url, options: .atomic)
     }
 
-    func append(_ values: [String: Double]) throws {
+    package func append(_ values: [String: Double]) throws {
         let object = values.mapValues { $0.isFinite ? $0 as Any : NSNull() as Any }
         var line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         line.append(UInt8(ascii: "\n"))
@@ -137,7 +137,7 @@ final class MetricsLog {
     }
 
     /// Every line's values, in order.
-    static func read(_ url: URL) -> [[String: Double]] {
+    package static func read(_ url: URL) -> [[String: Double]] {
         guard let data = try? Data(contentsOf: url) else { return [] }
         return data.split(separator: UInt8(ascii: "\n")).compactMap {
             (try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any])?.compactMapValues { $0 as? Double }

@@ -14,7 +14,7 @@ public final class KVCache {
     /// Rows of the batch.
     public let batchSize: Int
     /// RoPE position of each row's next token (= its number of real cached tokens).
-    public private(set) var positions: [Int]
+    public internal(set) var positions: [Int]
 
     /// One layer's storage: keys and values (B, Hkv, capacity, D); `columns` valid per head.
     final class Layer {

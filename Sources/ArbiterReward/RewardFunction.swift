@@ -4,6 +4,8 @@
 // that function's statistics and of the weighted sum (TRL: NaN + nansum), never a silent 0.
 // Failures (a judge call that failed after its fallback) are counted, not hidden.
 
+import Foundation
+
 /// One batch of completions to score: B rows, `groupSize` completions per prompt.
 public struct RewardBatch: Sendable {
     /// The prompt each completion answers (B; repeated within a group).
@@ -63,4 +65,26 @@ public protocol RewardFunction: Sendable {
     /// The name metrics use: `rewards/<name>/mean`.
     var name: String { get }
     func score(_ batch: RewardBatch) async throws -> RewardScores
+}
+
+/// A reward function that returned the wrong number of values.
+public struct RewardCountMismatch: Error, LocalizedError, Equatable {
+    public var reward: String
+    public var expected: Int
+    public var found: Int
+    public var errorDescription: String? {
+        "reward function '\(reward)' returned \(found) values for \(expected) completions; "
+            + "it must return one value (or nil) per completion"
+    }
+}
+
+extension RewardFunction {
+    /// `score(_:)`, checked to return exactly one value per completion.
+    public func checkedScore(_ batch: RewardBatch) async throws -> RewardScores {
+        let scores = try await score(batch)
+        guard scores.values.count == batch.count else {
+            throw RewardCountMismatch(reward: name, expected: batch.count, found: scores.values.count)
+        }
+        return scores
+    }
 }
