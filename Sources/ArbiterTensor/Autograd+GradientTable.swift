@@ -26,6 +26,7 @@ enum GradientTable {
         case .attention: return Tensor.attentionBackward
         case .crossEntropy: return Tensor.crossEntropyBackward
         case .tokenLogProbs: return Tensor.tokenLogProbsBackward
+        case .linearTokenLogProbs: return Tensor.linearTokenLogProbsBackward
         case .reshape: return Tensor.reshapeBackward
         case .permute: return Tensor.permuteBackward
         case .slice: return Tensor.sliceBackward

@@ -14,7 +14,7 @@ package enum Op: String, CaseIterable, Sendable {
     case embedding
     case rope
     case attention
-    case crossEntropy, tokenLogProbs
+    case crossEntropy, tokenLogProbs, linearTokenLogProbs
     case reshape, permute, slice, concat
     case dropout
 }
