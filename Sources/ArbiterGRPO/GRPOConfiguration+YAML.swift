@@ -64,10 +64,12 @@ extension GRPOConfiguration {
 
     /// Parses configuration text; relative paths resolve against `base`.
     public static func parse(_ text: String, file: String, base: URL) throws -> GRPOConfiguration {
+        let base = URL(fileURLWithPath: base.path, isDirectory: true)
         // A configuration nests a few levels; refuse pathological nesting before the recursive parser.
         let brackets = text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "[") || $1 == UInt8(ascii: "{") ? 1 : 0) }
         guard brackets <= 10_000 else {
-            throw GRPOConfigurationError.syntax(file: file, line: nil, problem: "too deeply nested to be a configuration")
+            throw GRPOConfigurationError.syntax(
+                file: file, line: nil, problem: "too deeply nested to be a configuration")
         }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
@@ -84,11 +86,17 @@ extension GRPOConfiguration {
         }
         guard let model = try fields.string("model") else { throw GRPOConfigurationError.missingField(field: "model") }
         guard let data = try path("train_data") else { throw GRPOConfigurationError.missingField(field: "train_data") }
-        guard let out = try path("output_dir") else { throw GRPOConfigurationError.missingField(field: "output_dir") }
+        guard
+            let out = try fields.string("output_dir").map({
+                URL(fileURLWithPath: $0, isDirectory: true, relativeTo: base).standardizedFileURL
+            })
+        else { throw GRPOConfigurationError.missingField(field: "output_dir") }
         guard let maxSteps = try fields.int("max_steps", min: 1) else {
             throw GRPOConfigurationError.missingField(field: "max_steps")
         }
-        guard let rewardNodes = fields.node("rewards") else { throw GRPOConfigurationError.missingField(field: "rewards") }
+        guard let rewardNodes = fields.node("rewards") else {
+            throw GRPOConfigurationError.missingField(field: "rewards")
+        }
         let rewards = try parseRewards(rewardNodes, base: base)
         var c = GRPOConfiguration(model: model, trainData: data, rewards: rewards, maxSteps: maxSteps, outputDir: out)
         if model.hasSuffix(".gguf") { c.model = URL(fileURLWithPath: model, relativeTo: base).standardizedFileURL.path }
@@ -209,7 +217,14 @@ extension GRPOConfiguration {
             }
             let kind: GRPORewardSpec.Kind
             switch kinds[0] {
-            case "verifier": kind = .verifier(try f.string("verifier")!)
+            case "verifier":
+                let v = try f.string("verifier")!
+                guard GRPORewardSpec.verifierKinds.contains(v) else {
+                    throw GRPOConfigurationError.invalidField(
+                        field: "rewards.\(name).verifier", value: v,
+                        expected: GRPORewardSpec.verifierKinds.joined(separator: ", "))
+                }
+                kind = .verifier(v)
             case "format": kind = .format(try f.string("format")!)
             case "judge":
                 var spec = try f.string("judge")!
@@ -220,7 +235,8 @@ extension GRPOConfiguration {
                 kind = .judge(spec)
             case "soft_overlong":
                 let sub = try f.subfields("soft_overlong", known: ["max_length", "cache_length"])
-                guard let m = try sub.int("max_length", min: 1), let c = try sub.int("cache_length", min: 0), c < m else {
+                guard let m = try sub.int("max_length", min: 1), let c = try sub.int("cache_length", min: 0), c < m
+                else {
                     throw GRPOConfigurationError.invalidField(
                         field: "rewards.\(name).soft_overlong", value: "incomplete",
                         expected: "{max_length: L, cache_length: C} with 0 ≤ C < L")
@@ -273,12 +289,6 @@ struct Fields {
     let map: Node.Mapping
     let known: [String]
     var prefix: String
-
-    init(map: Node.Mapping, known: [String], prefix: String) {
-        self.map = map
-        self.known = known
-        self.prefix = prefix
-    }
 
     func checkKnown() throws {
         for (key, _) in map {
@@ -386,7 +396,9 @@ struct Fields {
 extension GRPOConfiguration {
     /// Every setting, defaults filled in and paths absolute, as YAML this parser reads back.
     public var resolvedYAML: String {
-        func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        func q(_ s: String) -> String {
+            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
         func opt<T>(_ v: T?) -> String { v.map { "\($0)" } ?? "null" }
         var lines = [
             "model: \(q(model))", "train_data: \(q(trainData.path))", "prompt_field: \(q(promptField))",
@@ -419,7 +431,9 @@ extension GRPOConfiguration {
             "lr_scheduler_type: \(lrSchedulerType.rawValue)", "warmup_steps: \(warmupSteps)",
             "weight_decay: \(weightDecay)", "adam_beta1: \(adamBeta1)", "adam_beta2: \(adamBeta2)",
             "adam_epsilon: \(adamEpsilon)", "max_grad_norm: \(maxGradNorm)",
-            "lora: " + (lora.map { "{r: \($0.rank), alpha: \($0.alpha), targets: [\($0.targets.joined(separator: ", "))]}" } ?? "null"),
+            "lora: "
+                + (lora.map { "{r: \($0.rank), alpha: \($0.alpha), targets: [\($0.targets.joined(separator: ", "))]}" }
+                    ?? "null"),
             "num_iterations: \(numIterations)", "beta: \(beta)", "epsilon: \(epsilon)",
             "epsilon_high: \(opt(epsilonHigh))", "delta: \(opt(delta))", "loss_type: \(lossType.rawValue)",
             "importance_sampling_level: \(importanceSamplingLevel.rawValue)", "scale_rewards: \(scaleRewards.rawValue)",

@@ -48,6 +48,9 @@ public struct GRPORewardSpec: Sendable, Equatable {
         self.kind = kind
     }
 
+    /// The verifier names a `verifier:` entry accepts.
+    public static let verifierKinds = ["exact-match", "numeric-match", "regex", "python-tests"]
+
     /// Whether this reward reads a judge (so it is gated and watched by the hacking monitors).
     public var isJudge: Bool { if case .judge = kind { return true } else { return false } }
     /// Whether this reward is a programmatic check (a held-out signal for the monitors).
@@ -82,7 +85,8 @@ public struct GRPORewardSpec: Sendable, Equatable {
         case .judge(let spec):
             guard spec.hasPrefix("trained:") else {
                 throw GRPOConfigurationError.invalidField(
-                    field: "rewards.\(name).judge", value: spec, expected: "trained:DIR (a judge from arbiter train-judge)")
+                    field: "rewards.\(name).judge", value: spec,
+                    expected: "trained:DIR (a judge from arbiter train-judge)")
             }
             let directory = URL(fileURLWithPath: String(spec.dropFirst("trained:".count)))
             let judge = try TrainedJudge.load(directory: directory, store: store)

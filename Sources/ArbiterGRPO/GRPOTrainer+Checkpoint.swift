@@ -23,13 +23,14 @@ extension GRPOTrainer {
     var checkpointURL: URL { configuration.outputDir.appendingPathComponent("checkpoint") }
 
     /// SHA-256 of everything that decides the run's steps: every setting except max_steps (kept
-    /// when the learning rate decays over max_steps), save_steps and the monitors' stop switch;
+    /// when the learning rate decays over max_steps), save_steps, output_dir and the monitors' stop switch;
     /// the prompts file; the trainable parameters' names and shapes.
     var runHash: String {
         var c = configuration
         if c.lrSchedulerType == .constant { c.maxSteps = 0 }
         c.saveSteps = 1
         c.stopOnHacking = false
+        c.outputDir = URL(fileURLWithPath: "/")  // the folder may move
         var hasher = SHA256Hex()
         hasher.update(Data(String(reflecting: c).utf8))
         hasher.update(Data(dataset.sha256.utf8))

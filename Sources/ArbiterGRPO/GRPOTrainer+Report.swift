@@ -75,7 +75,9 @@ extension GRPOTrainer {
             let finite = pts.filter { $0.1.isFinite }
             let p = finite.map { "\(f(x($0.0))),\(f(y($0.1)))" }.joined(separator: " ")
             s += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(p)\"/>\n"
-            if finite.count == 1 { s += "<circle cx=\"\(f(x(finite[0].0)))\" cy=\"\(f(y(finite[0].1)))\" r=\"2\" fill=\"\(color)\"/>\n" }
+            if finite.count == 1 {
+                s += "<circle cx=\"\(f(x(finite[0].0)))\" cy=\"\(f(y(finite[0].1)))\" r=\"2\" fill=\"\(color)\"/>\n"
+            }
             s += "<text x=\"\(f(left + 4))\" y=\"\(f(h - bottom + 26 + Double(i % 2) * 11))\" "
             s += "dx=\"\(f(Double(i / 2) * 180))\" fill=\"\(color)\">\(escape(name))</text>\n"
         }

@@ -115,8 +115,11 @@ public final class GRPOTrainer {
             try throughput.append([
                 "step": Double(step), "seconds": seconds, "tokens_per_second": Double(tokens) / max(seconds, 1e-9),
             ])
-            if step % c.saveSteps == 0 || step == c.maxSteps { try saveCheckpoint(parameters: parameters, state: state) }
-            progress?(GRPOProgress(step: step, maxSteps: c.maxSteps, metrics: values, seconds: seconds, warning: warning))
+            if step % c.saveSteps == 0 || step == c.maxSteps {
+                try saveCheckpoint(parameters: parameters, state: state)
+            }
+            progress?(
+                GRPOProgress(step: step, maxSteps: c.maxSteps, metrics: values, seconds: seconds, warning: warning))
             if warning != nil, c.stopOnHacking {
                 try saveCheckpoint(parameters: parameters, state: state)
                 stopped = true

@@ -29,7 +29,9 @@ public protocol Judge<Sample>: Sendable {
 
 /// Runs `work` over `count` indices with at most `limit` in flight, returning results in index
 /// order. Shared by judges that call slow backends.
-package func boundedMap<T: Sendable>(count: Int, limit: Int, _ work: @escaping @Sendable (Int) async -> T) async -> [T] {
+package func boundedMap<T: Sendable>(
+    count: Int, limit: Int, _ work: @escaping @Sendable (Int) async -> T
+) async -> [T] {
     precondition(limit > 0, "boundedMap: limit must be positive")
     var results = [T?](repeating: nil, count: count)
     await withTaskGroup(of: (Int, T).self) { group in

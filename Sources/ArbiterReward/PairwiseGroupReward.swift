@@ -58,7 +58,9 @@ public struct PairwiseGroupReward: RewardFunction {
             }
         }
         let values: [Double?] = (0..<batch.count).map { games[$0] > 0 ? points[$0] / Double(games[$0]) : nil }
-        let unscoredByFailure = (0..<batch.count).filter { games[$0] == 0 && (members[batch.groupIndices[$0]]?.count ?? 0) > 1 }
+        let unscoredByFailure = (0..<batch.count).filter {
+            games[$0] == 0 && (members[batch.groupIndices[$0]]?.count ?? 0) > 1
+        }
         return RewardScores(values: values, failures: failures > 0 ? unscoredByFailure.count : 0)
     }
 }

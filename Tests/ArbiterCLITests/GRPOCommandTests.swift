@@ -51,10 +51,19 @@ import Testing
     @Test func badFieldsAreRefusedByName() throws {
         let dir = try Self.folder("bad")
         let cases: [(String, String)] = [
-            (Self.minimal.replacingOccurrences(of: "num_generations: 4", with: "num_generations: one"), "num_generations"),
-            (Self.minimal.replacingOccurrences(of: "learning_rate:", with: "learning_rat:"), "unknown field `learning_rat`"),
+            (
+                Self.minimal.replacingOccurrences(of: "num_generations: 4", with: "num_generations: one"),
+                "num_generations"
+            ),
+            (
+                Self.minimal.replacingOccurrences(of: "learning_rate:", with: "learning_rat:"),
+                "unknown field `learning_rat`"
+            ),
             (Self.minimal.replacingOccurrences(of: "max_steps: 2", with: "max_steps: 0"), "max_steps"),
-            (Self.minimal.replacingOccurrences(of: "verifier: exact-match", with: "verifier: exact"), "rewards.exact.verifier"),
+            (
+                Self.minimal.replacingOccurrences(of: "verifier: exact-match", with: "verifier: exact"),
+                "rewards.exact.verifier"
+            ),
             (Self.minimal + "loss_type: ppo\n", "loss_type"),
             (Self.minimal + "epsilon_high: 0.1\n", "epsilon_high"),
         ]
@@ -90,12 +99,14 @@ import Testing
         let model = try GGUFTestWriter.tinyLlama(contextLength: 64, layers: 1, seed: 5).write(named: "kill.gguf")
         let steps = 40
         let whole = try Self.folder("whole")
-        try Data(Self.tinyConfiguration(model: model, steps: steps).utf8).write(to: whole.appendingPathComponent("g.yaml"))
+        try Data(Self.tinyConfiguration(model: model, steps: steps).utf8).write(
+            to: whole.appendingPathComponent("g.yaml"))
         let reference = try CLIProcess.run(["grpo", "--config", "g.yaml"], in: whole, limit: 600)
         #expect(reference.status == 0, "\(reference)")
 
         let killed = try Self.folder("killed")
-        try Data(Self.tinyConfiguration(model: model, steps: steps).utf8).write(to: killed.appendingPathComponent("g.yaml"))
+        try Data(Self.tinyConfiguration(model: model, steps: steps).utf8).write(
+            to: killed.appendingPathComponent("g.yaml"))
         let process = Process()
         process.executableURL = try CLIProcess.executable()
         process.arguments = ["grpo", "--config", "g.yaml"]

@@ -24,17 +24,22 @@ struct AsciiShareReward: RewardFunction {
 }
 
 @Suite(.serialized) struct GRPOTrainerTests {
-    static let modelFile = Result { try GGUFTestWriter.tinyLlama(contextLength: 64, layers: 1, seed: 5).write(named: "grpo-tiny.gguf") }
+    static let modelFile = Result {
+        try GGUFTestWriter.tinyLlama(contextLength: 64, layers: 1, seed: 5).write(named: "grpo-tiny.gguf")
+    }
 
     static func temporaryDirectory(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("arbiter-grpo-\(name)-\(UUID().uuidString)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "arbiter-grpo-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
 
     static func prompts(in dir: URL) throws -> URL {
         let url = dir.appendingPathComponent("prompts.jsonl")
-        let lines = ["ab", "hello", "xyz", "count 1 2 3", "q", "zzz top"].map { "{\"prompt\": \"\($0)\", \"answer\": \"a\"}" }
+        let lines = ["ab", "hello", "xyz", "count 1 2 3", "q", "zzz top"].map {
+            "{\"prompt\": \"\($0)\", \"answer\": \"a\"}"
+        }
         try Data(lines.joined(separator: "\n").utf8).write(to: url)
         return url
     }

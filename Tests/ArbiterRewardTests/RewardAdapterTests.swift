@@ -25,7 +25,8 @@ final class ScriptedJudge: Judge, @unchecked Sendable {
         calls += 1
         return samples.map { s in
             seen[s.response, default: 0] += 1
-            let fails = s.response.contains("broken") || (s.response.contains("flaky") && seen[s.response]! <= failFirst)
+            let fails =
+                s.response.contains("broken") || (s.response.contains("flaky") && seen[s.response]! <= failFirst)
             if fails {
                 return Judgment(
                     id: s.id, judge: name, rubric: "r", criterion: "c", model: "m", latencyMs: 0,
