@@ -35,7 +35,8 @@ public enum GRPOConfigurationError: Error, LocalizedError, Equatable {
 extension GRPOConfiguration {
     /// Every top-level key the file may hold.
     static let knownFields = [
-        "model", "train_data", "prompt_field", "system_prompt", "use_chat_template", "rewards", "num_generations",
+        "model", "train_data", "eval_data", "eval_steps", "prompt_field", "system_prompt", "use_chat_template",
+        "rewards", "num_generations",
         "prompts_per_step", "per_device_train_batch_size", "max_prompt_length", "max_completion_length",
         "temperature", "top_p", "top_k", "min_p", "learning_rate", "lr_scheduler_type", "warmup_steps",
         "weight_decay", "adam_beta1", "adam_beta2", "adam_epsilon", "max_grad_norm", "lora", "num_iterations",
@@ -100,6 +101,8 @@ extension GRPOConfiguration {
         let rewards = try parseRewards(rewardNodes, base: base)
         var c = GRPOConfiguration(model: model, trainData: data, rewards: rewards, maxSteps: maxSteps, outputDir: out)
         if model.hasSuffix(".gguf") { c.model = URL(fileURLWithPath: model, relativeTo: base).standardizedFileURL.path }
+        c.evalData = try path("eval_data")
+        if let v = try fields.int("eval_steps", min: 0) { c.evalSteps = v }
         if let v = try fields.string("prompt_field") { c.promptField = v }
         if let v = try fields.string("system_prompt") { c.systemPrompt = v }
         if let v = try fields.bool("use_chat_template") { c.useChatTemplate = v }
@@ -401,7 +404,9 @@ extension GRPOConfiguration {
         }
         func opt<T>(_ v: T?) -> String { v.map { "\($0)" } ?? "null" }
         var lines = [
-            "model: \(q(model))", "train_data: \(q(trainData.path))", "prompt_field: \(q(promptField))",
+            "model: \(q(model))", "train_data: \(q(trainData.path))",
+            "eval_data: \(evalData.map { q($0.path) } ?? "null")", "eval_steps: \(evalSteps)",
+            "prompt_field: \(q(promptField))",
             "system_prompt: \(systemPrompt.map(q) ?? "null")", "use_chat_template: \(useChatTemplate)", "rewards:",
         ]
         for r in rewards {

@@ -41,6 +41,11 @@ public struct GRPOConfiguration: Sendable, Equatable {
     /// Render prompts with the model's chat template (when it has one).
     public var useChatTemplate = true
     public var rewards: [GRPORewardSpec]
+    /// Held-out prompts (same format), answered greedily and scored before the first step, every
+    /// `evalSteps` steps and after the last (eval.jsonl).
+    public var evalData: URL? = nil
+    /// 0: evaluate only before the first and after the last step.
+    public var evalSteps = 0
 
     // Generation.
     public var numGenerations = 8

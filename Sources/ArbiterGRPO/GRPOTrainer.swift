@@ -51,6 +51,8 @@ public final class GRPOTrainer {
     public let configuration: GRPOConfiguration
     let policy: GRPOPolicy
     let dataset: PromptDataset
+    /// Held-out prompts (`eval_data`), when configured.
+    let evalDataset: PromptDataset?
     let rewardSpecs: [GRPORewardSpec]
     let rewards: [any RewardFunction]
     /// Called after every step.
@@ -60,13 +62,14 @@ public final class GRPOTrainer {
     /// reward function per spec (same order).
     public init(
         configuration: GRPOConfiguration, language: LanguageModel, dataset: PromptDataset,
-        rewards: [any RewardFunction]
+        rewards: [any RewardFunction], evalDataset: PromptDataset? = nil
     ) throws {
         precondition(rewards.count == configuration.rewards.count, "GRPOTrainer: one reward function per spec")
         language.model.arithmetic = .exact
         self.configuration = configuration
         self.policy = try GRPOPolicy(language: language, configuration: configuration)
         self.dataset = dataset
+        self.evalDataset = evalDataset
         self.rewardSpecs = configuration.rewards
         self.rewards = rewards
     }
@@ -86,7 +89,9 @@ public final class GRPOTrainer {
         let resolved = try store.resolve(configuration.model, fetchIfMissing: true)
         let language = try LanguageModel.load(resolved.url, options: .exact)
         let rewards = try configuration.rewards.map { try $0.makeReward(store: store) }
-        return try GRPOTrainer(configuration: configuration, language: language, dataset: dataset, rewards: rewards)
+        let eval = try configuration.evalData.map { try PromptDataset.load($0, promptField: configuration.promptField) }
+        return try GRPOTrainer(
+            configuration: configuration, language: language, dataset: dataset, rewards: rewards, evalDataset: eval)
     }
 
     var metricsURL: URL { configuration.outputDir.appendingPathComponent("metrics.jsonl") }
@@ -101,6 +106,8 @@ public final class GRPOTrainer {
         var state = try restoreCheckpoint(parameters: parameters) ?? freshState()
         let metrics = try MetricsLog(url: metricsURL, keepingThrough: state.step)
         let throughput = try MetricsLog(url: throughputURL, keepingThrough: state.step)
+        let evalLog = try MetricsLog(url: evalURL, keepingThrough: state.step)
+        if state.step == 0, evaluatesAfter(step: 0) { try evalLog.append(try await evaluate(step: 0)) }
         var monitor = GRPOMonitor(specs: rewardSpecs, window: c.monitorWindow, history: MetricsLog.read(metricsURL))
         let firstStep = state.step
         var stopped = false
@@ -115,6 +122,7 @@ public final class GRPOTrainer {
             try throughput.append([
                 "step": Double(step), "seconds": seconds, "tokens_per_second": Double(tokens) / max(seconds, 1e-9),
             ])
+            if evaluatesAfter(step: step) { try evalLog.append(try await evaluate(step: step)) }
             if step % c.saveSteps == 0 || step == c.maxSteps {
                 try saveCheckpoint(parameters: parameters, state: state)
             }

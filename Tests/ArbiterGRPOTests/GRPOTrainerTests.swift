@@ -67,10 +67,12 @@ struct AsciiShareReward: RewardFunction {
         return try GRPOConfiguration.parse(yaml, file: "test.yaml", base: dir)
     }
 
-    static func trainer(_ c: GRPOConfiguration) throws -> GRPOTrainer {
+    static func trainer(_ c: GRPOConfiguration, evaluate: Bool = false) throws -> GRPOTrainer {
         let language = try LanguageModel.load(try modelFile.get(), options: .exact)
         let data = try PromptDataset.load(c.trainData, promptField: c.promptField)
-        return try GRPOTrainer(configuration: c, language: language, dataset: data, rewards: [AsciiShareReward()])
+        return try GRPOTrainer(
+            configuration: c, language: language, dataset: data, rewards: [AsciiShareReward()],
+            evalDataset: evaluate ? data : nil)
     }
 
     @Test func groupSamplingMatchesPlainGenerationAndTrainingLogProbs() throws {
@@ -109,9 +111,16 @@ struct AsciiShareReward: RewardFunction {
         c.perDeviceTrainBatchSize = 16
         c.maxCompletionLength = 8
         c.saveSteps = 100
-        let trainer = try Self.trainer(c)
+        c.evalSteps = 12
+        let trainer = try Self.trainer(c, evaluate: true)
         let summary = try await trainer.train()
         #expect(summary.steps == 24)
+        // Greedy held-out answers before the first step, at step 12 and after the last.
+        let eval = MetricsLogReader.lines(dir.appendingPathComponent("run/eval.jsonl"))
+        #expect(eval.map { $0["step"] } == [0, 12, 24])
+        let before = eval.first?["eval/rewards/ascii/mean"] ?? .nan
+        let after = eval.last?["eval/rewards/ascii/mean"] ?? .nan
+        #expect(after > before, "held-out ascii share \(before) → \(after)")
         let rewards = MetricsLogReader.rewards(summary.metricsURL)
         let first = rewards.prefix(4).reduce(0, +) / 4
         let last = rewards.suffix(4).reduce(0, +) / 4
@@ -139,6 +148,14 @@ struct AsciiShareReward: RewardFunction {
 }
 
 enum MetricsLogReader {
+    /// Every line of a JSONL metrics file.
+    static func lines(_ url: URL) -> [[String: Double]] {
+        guard let data = try? Data(contentsOf: url) else { return [] }
+        return data.split(separator: UInt8(ascii: "\n")).compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any])?.compactMapValues { $0 as? Double }
+        }
+    }
+
     /// The `reward` of each line of a metrics.jsonl.
     static func rewards(_ url: URL) -> [Double] {
         guard let data = try? Data(contentsOf: url) else { return [] }
