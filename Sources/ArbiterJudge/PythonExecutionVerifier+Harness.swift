@@ -428,6 +428,7 @@ extension PythonExecutionVerifier {
                        '_testimportmultiple', '_testclinic', 'resource', '_interpreters', '_interpchannels',
                        '_interpqueues', '_testlimitedcapi', '_testexternalinspection', '_remote_debugging'}
             str_, bytes_, type_, tuple_, len_ = str, bytes, type, tuple, len
+            from os import getcwd
             guarded = {'__code__', '__defaults__', '__kwdefaults__', '__class__'}
             RuntimeError_, AttributeError_ = RuntimeError, AttributeError
 
@@ -456,6 +457,8 @@ extension PythonExecutionVerifier {
                     path = args[0]
                     if type_(path) is bytes_:
                         path = path.decode('utf-8', 'replace')
+                    if type_(path) is str_ and not path.startswith('/'):
+                        path = getcwd() + '/' + path
                     if type_(path) is str_ and (path.startswith(('/proc', '/dev/m')) or '/proc/' in path):
                         refuse('open ' + path)
 

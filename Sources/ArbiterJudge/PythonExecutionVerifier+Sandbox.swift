@@ -66,7 +66,10 @@ extension PythonExecutionVerifier {
     /// The real executable and the folders the sandbox must show read-only for it to start
     /// (its base prefix, where the standard library lives, and the executable's folder).
     static func interpreterLayout(_ interpreter: String) -> (executable: String, folders: [String])? {
-        let script = "import os, sys; print(os.path.realpath(sys.executable)); print(os.path.realpath(sys.base_prefix))"
+        // Audit hooks (PEP 578) need Python 3.8; older interpreters count as not working.
+        let script =
+            "import os, sys; assert sys.version_info >= (3, 8); print(os.path.realpath(sys.executable)); "
+            + "print(os.path.realpath(sys.base_prefix))"
         guard let lines = output(of: interpreter, ["-I", "-S", "-c", script]), lines.count >= 2,
             lines[0].hasPrefix("/"), lines[1].hasPrefix("/")
         else { return nil }

@@ -113,7 +113,7 @@ public struct PythonExecutionVerifier: Verifier {
         }
         guard let layout = Self.interpreterLayout(interpreter) else {
             throw VerifierError.invalidOption(
-                name: "python", reason: "\(interpreter) does not run as Python 3; pass a working interpreter")
+                name: "python", reason: "\(interpreter) does not run as Python 3.8 or later; pass a working one")
         }
         if isolation == .bubblewrap, let problem = Self.bubblewrapProblem {
             throw VerifierError.invalidOption(name: "isolation", reason: problem)
