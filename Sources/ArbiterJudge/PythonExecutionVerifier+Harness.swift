@@ -11,7 +11,7 @@
 extension PythonExecutionVerifier {
     static let harness = #"""
         def _arbiter_main():
-            import sys, os, json, ast, builtins, _thread, atexit, collections, fractions, decimal, datetime, types
+            import sys, os, json, ast, builtins, _thread, collections, fractions, decimal, datetime, types
             write, _exit, _type, _len, _repr, _zip, _str = os.write, os._exit, type, len, repr, zip, str
             _SystemExit, _AssertionError, _BaseException = SystemExit, AssertionError, BaseException
             chunks = []
@@ -67,11 +67,19 @@ extension PythonExecutionVerifier {
                 finish('harness', 'the tests do not compile: ' + describe(e)[0], 70)
 
             class Strict(ast.NodeTransformer):
-                # `a == b`, `a != b`, `a in b`, `a not in b` and `assert x` in the tests go through checks
-                # that a value built by the completion cannot answer for itself (see compare/truth).
+                # `==`, `!=`, `<`, `>`, `<=`, `>=`, `in`, `not in`, arithmetic and `assert x` in the tests go
+                # through checks that a value built by the completion cannot answer for itself (see compare,
+                # binop, truth).
+                def visit_BinOp(self, node):
+                    self.generic_visit(node)
+                    op = ast.Constant(_type(node.op).__name__)
+                    fn = ast.Name('__arbiter_binop__', ast.Load())
+                    return ast.copy_location(ast.Call(fn, [node.left, node.right, op], []), node)
+
                 def visit_Compare(self, node):
                     self.generic_visit(node)
-                    if _len(node.ops) == 1 and _type(node.ops[0]) in (ast.Eq, ast.NotEq, ast.In, ast.NotIn):
+                    if _len(node.ops) == 1 and _type(node.ops[0]) in (ast.Eq, ast.NotEq, ast.In, ast.NotIn, ast.Lt,
+                                                                       ast.Gt, ast.LtE, ast.GtE):
                         op = ast.Constant(_type(node.ops[0]).__name__)
                         fn = ast.Name('__arbiter_compare__', ast.Load())
                         return ast.copy_location(ast.Call(fn, [node.left, node.comparators[0], op], []), node)
@@ -177,10 +185,10 @@ extension PythonExecutionVerifier {
                          (sys.path_hooks, list(sys.path_hooks))]
             importer_cache = dict(sys.path_importer_cache)
             modules_before = snapshot_modules()
-            thread_count, atexit_count = _thread._count, atexit._ncallbacks
+            thread_count = _thread._count
             gettrace, getprofile = sys.gettrace, sys.getprofile
             blocked = []
-            _audit_hook(blocked)
+            _audit_hook(blocked, filtered)
             del globals()['_audit_hook']
 
             # --- the completion ---
@@ -207,8 +215,6 @@ extension PythonExecutionVerifier {
                 finish(*failure)
             if thread_count():
                 finish('thread', 'the completion left a background thread running')
-            if atexit_count():
-                finish('atexit', 'the completion registered an atexit callback')
             if gettrace() is not None or getprofile() is not None:
                 finish('trace', 'the completion installed a trace or profile function')
 
@@ -228,10 +234,18 @@ extension PythonExecutionVerifier {
                 if name == 'unittest' or name.startswith('unittest.'):
                     private[name] = sys.modules.pop(name)  # the completion's own `import unittest` gets another copy
             mappings = (dict, collections.Counter, collections.OrderedDict, collections.defaultdict)
-            sequences = (list, tuple, set, frozenset, collections.deque)
-            plain = mappings + sequences + (bool, int, float, complex, str, bytes, type(None), range,
+            sequences = (list, tuple, set, frozenset, collections.deque, type({}.keys()), type({}.values()),
+                         type({}.items()))
+            plain = mappings + sequences + (bool, int, float, complex, str, bytes, bytearray, type(None), range,
                                             fractions.Fraction, decimal.Decimal, datetime.date, datetime.datetime,
                                             datetime.time, datetime.timedelta)
+
+            import operator
+            operators = (('Add', operator.add), ('Sub', operator.sub), ('Mult', operator.mul),
+                         ('Div', operator.truediv), ('FloorDiv', operator.floordiv), ('Mod', operator.mod),
+                         ('Pow', operator.pow),
+                         ('LShift', operator.lshift), ('RShift', operator.rshift), ('BitOr', operator.or_),
+                         ('BitXor', operator.xor), ('BitAnd', operator.and_), ('MatMult', operator.matmul))
 
             # The helpers keep what they use in default arguments (tuples; replacing __defaults__ is refused) and
             # compare types by identity only, so a metaclass cannot answer `in` for them.
@@ -258,17 +272,38 @@ extension PythonExecutionVerifier {
                 return True
 
             def compare(left, right, op, is_plain=is_plain):
-                if op == 'Eq' or op == 'NotEq':
-                    left_plain, right_plain = is_plain(left), is_plain(right)
-                    if left_plain is not right_plain:
-                        equal = False
-                    elif left_plain:
-                        equal = (left == right) is True
-                    else:
-                        equal = left == right
-                    return equal if op == 'Eq' else not equal
-                found = False if is_plain(right) and not is_plain(left) else left in right
-                return found if op == 'In' else not found
+                # A built-in value never equals, contains, orders with or sits in a value of the completion's
+                # own classes; between two built-in values the built-in comparison decides.
+                left_plain, right_plain = is_plain(left), is_plain(right)
+                mixed = left_plain is not right_plain
+                if op == 'Eq':
+                    return False if mixed else left == right
+                if op == 'NotEq':
+                    return True if mixed else left != right
+                if op == 'In':
+                    return False if mixed else left in right
+                if op == 'NotIn':
+                    return True if mixed else left not in right
+                if mixed:
+                    return False
+                if op == 'Lt':
+                    return left < right
+                if op == 'Gt':
+                    return left > right
+                if op == 'LtE':
+                    return left <= right
+                return left >= right
+
+            def binop(left, right, op, is_plain=is_plain, operators=operators, _type=type, error=AssertionError):
+                # Arithmetic between a built-in value and the completion's object would let the object see
+                # the expected value (`abs(f(x) - expected) < eps`): refused.
+                if is_plain(left) is not is_plain(right):
+                    raise error('arithmetic between a ' + _type(left).__name__ + ' and a ' + _type(right).__name__
+                                + ' object (only built-in values count)')
+                for name, function in operators:
+                    if name == op:
+                        return function(left, right)
+                raise error('unknown operator ' + op)
 
             def truth(value, _type=type, plain=plain, error=AssertionError):
                 for known in plain:
@@ -300,6 +335,7 @@ extension PythonExecutionVerifier {
 
             is_plain = rebuilt(is_plain)
             compare = rebuilt(compare)
+            binop = rebuilt(binop)
             truth = rebuilt(truth)
             strict_pair = rebuilt(strict_pair)
             strict_one = rebuilt(strict_one)
@@ -348,7 +384,7 @@ extension PythonExecutionVerifier {
             test_builtins = dict(builtin_names)
             test_builtins['__import__'] = rebuilt(tests_import)
             tests_namespace.update({'__builtins__': test_builtins, '__arbiter_compare__': compare,
-                                    '__arbiter_truth__': truth, '__name__': '__main__'})
+                                    '__arbiter_truth__': truth, '__arbiter_binop__': binop, '__name__': '__main__'})
             watched = [builtins.__dict__, test_builtins, case.__dict__]
             watched += [sys.modules[n].__dict__ for n in wanted if n in sys.modules]
             watched += [kind.__dict__ for kind in plain if not (kind.__flags__ & flags_immutable)]
@@ -399,16 +435,15 @@ extension PythonExecutionVerifier {
                     finish('tests_failed', 'no unittest test ran')
             if thread_count():
                 finish('thread', 'a background thread is still running after the tests')
-            if atexit_count():
-                finish('atexit', 'an atexit callback was registered while the tests ran')
             if gettrace() is not None or getprofile() is not None:
                 finish('trace', 'a trace or profile function was installed while the tests ran')
             # Only here, after the last test ran and every check held, does the proof leave the process.
+            # The runner always ends with os._exit: atexit callbacks and interpreter shutdown never run.
             write(1, (proof + ' pass\n').encode())
             _exit(0)
 
 
-        def _audit_hook(blocked):
+        def _audit_hook(blocked, filtered):
             import sys
             prefixes = tuple(p for p in sys.path if p)
             quiet = {'sys._getframe': ValueError}
@@ -423,10 +458,14 @@ extension PythonExecutionVerifier {
                        'os.setns', 'os.unshare', 'sys.remote_exec', 'os.link', 'os.symlink', 'os.mount',
                        'os.chroot', 'cpython._PySys_ClearAuditHooks',
                        'sys.monitoring.register_callback'}
-            modules = {'ctypes', '_ctypes', '_posixsubprocess', '_testcapi', '_testinternalcapi', '_testbuffer',
-                       '_testmultiphase', '_testsinglephase', '_xxsubinterpreters', '_xxinterpchannels', '_xxtestfuzz',
+            # With the seccomp filter in place fork/exec fail in the kernel, so subprocess (and asyncio,
+            # which imports it) may be imported; Popen itself is still refused.
+            modules = {'ctypes', '_ctypes', '_testcapi', '_testinternalcapi', '_testbuffer', '_testmultiphase',
+                       '_testsinglephase', '_xxsubinterpreters', '_xxinterpchannels', '_xxtestfuzz',
                        '_testimportmultiple', '_testclinic', 'resource', '_interpreters', '_interpchannels',
                        '_interpqueues', '_testlimitedcapi', '_testexternalinspection', '_remote_debugging'}
+            if not filtered:
+                modules.add('_posixsubprocess')
             str_, bytes_, type_, tuple_, len_ = str, bytes, type, tuple, len
             from os import getcwd
             guarded = {'__code__', '__defaults__', '__kwdefaults__', '__class__'}

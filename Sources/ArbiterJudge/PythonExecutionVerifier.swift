@@ -20,26 +20,30 @@
 // `sorted`, `len`, `AssertionError`: restored, and the tests get a private builtins copy),
 // patched standard-library modules and their classes (restored from a snapshot taken before the
 // completion ran), a patched `unittest` (the tests get a private fresh copy the completion cannot
-// import; skips do not count), objects whose `__eq__` says yes or whose `__bool__` is true (the
-// tests' `==`, `!=`, `in`, `not in`, `assert` and unittest's assert methods refuse to let a value
-// the completion built from its own classes stand in for a built-in value: ints, strings,
-// containers of them, Counter, Fraction, Decimal, datetime...), reading the nonce (an audit hook
+// import; skips do not count), objects whose `__eq__`, `__gt__`, `__contains__`, `__sub__`...
+// say yes or whose `__bool__` is true (in the tests, `==`, `!=`, `<`, `>`, `<=`, `>=`, `in`,
+// `not in`, arithmetic, `assert` and unittest's assert methods refuse to let a value the
+// completion built from its own classes meet a built-in value: ints, strings, containers of them,
+// dict views, Counter, Fraction, Decimal, datetime...), reading the nonce (an audit hook
 // that cannot be removed refuses frames: sys._getframe, tb_frame, gi/cr/ag_frame,
 // _current_frames, settrace/setprofile; gc introspection; ctypes and test C modules; marshal and
 // code construction; extension modules from outside the standard library; /proc and /dev/mem;
 // the runner's own functions run with a private copy of the builtins and keep nothing in
-// __main__), processes and sockets (refused by the hook and the kernel), threads or atexit
-// callbacks left behind, trace functions.
+// __main__), processes and sockets (refused by the hook and the kernel), threads left behind,
+// trace functions; atexit callbacks never run (the runner always ends with os._exit).
 //
 // Not defended (documented, by design or out of reach in one interpreter): a test that accepts a
 // wrong answer; comparisons between two objects that both come from the completion's classes
-// (`Point(1, 2) == Point(1, 2)`), chained comparisons (`a == b == c`) and namedtuples standing in
-// for tuples (refused, so such correct answers fail); a completion that patches a shared
+// (`Point(1, 2) == Point(1, 2)`), chained comparisons (`a == b == c`), `is not None`, and
+// values the completion converts itself (`len`, `int`, `str`, `sorted` of its object); correct
+// answers that are namedtuples standing in for tuples, or operator-overloading classes mixed with
+// numbers (`Vector(1, 2) * 2`), fail; a CPython memory-safety bug exploited from pure Python would
+// defeat the in-process defences (the kernel sandbox still holds); a completion that patches a shared
 // standard-library module or class (other than builtins and unittest) *while the tests run* and
 // restores it before they end; a tests callback handed to the completion exposes the tests'
-// globals. Code that needs frames (logging's caller lookup, traceback printing), subprocesses,
-// asyncio's subprocess support, third-party packages (-S: standard library only) or the network
-// fails. `isolation: .unsandboxed` keeps the runner and its checks (and the seccomp filter on
+// globals. Code that needs frames (traceback printing, inspect.stack), subprocesses, asyncio
+// (its import rebuilds code objects, which is refused), third-party packages (-S: standard
+// library only), stdin, or the network fails. `isolation: .unsandboxed` keeps the runner and its checks (and the seccomp filter on
 // Linux) but not the filesystem isolation: UNSAFE for untrusted code.
 import Foundation
 

@@ -29,6 +29,27 @@ func pythonVerifier(timeout: Double = 5) throws -> PythonExecutionVerifier {
     #expect(r.reason == "tests failed: AssertionError (tests.py line 1)")
 }
 
+@Test func strictComparisonsKeepCorrectAnswersPassing() async throws {
+    // Arithmetic, ordering, membership, dict views, Counter and unittest on built-in values.
+    let code =
+        "from collections import Counter\ndef add(a, b):\n    return a + b\n"
+        + "def keys(d):\n    return d.keys()\ndef count(s):\n    return Counter(s)\n"
+    let tests = """
+        import unittest
+        assert abs(add(0.1, 0.2) - 0.3) < 1e-9 and add(1, 1) > 1 and 2 in [add(1, 1)]
+        assert keys({1: 2}) == {1} and count('aab') == {'a': 2, 'b': 1} and add(2, 2) - 1 == 3
+        class T(unittest.TestCase):
+            def test_add(self):
+                self.assertEqual(add(1, 2) * 2, 6)
+                self.assertTrue(add(1, 1) == 2)
+                self.assertIn(add(1, 1), {2, 3})
+        unittest.main()
+
+        """
+    let r = try await pythonVerifier().run(completion: code, tests: tests).get()
+    #expect(r == VerifierResult(score: 1, reason: "all tests passed"))
+}
+
 @Test func syntaxErrorScoresZero() async throws {
     let r = try await pythonVerifier().run(completion: "def add(a, b) return a + b", tests: addTests).get()
     #expect(r.score == 0 && r.reason.contains("SyntaxError"))
