@@ -192,7 +192,12 @@ extension PythonExecutionVerifier {
             del globals()['_audit_hook']
 
             # --- the completion ---
-            namespace = {'__name__': '__main__', '__builtins__': builtins}
+            # The completion runs as module `solution` (importable by the tests), not as '__main__': its
+            # demo block (`if __name__ == '__main__':`) does not run.
+            solution = types.ModuleType('solution')
+            namespace = solution.__dict__
+            namespace['__builtins__'] = builtins
+            sys.modules['solution'] = solution
             failure = None
             try:
                 exec(solution_code, namespace)
@@ -209,6 +214,7 @@ extension PythonExecutionVerifier {
             sys.path_importer_cache.clear()
             sys.path_importer_cache.update(importer_cache)
             restore_modules(modules_before)
+            sys.modules['solution'] = solution
             if blocked:
                 finish('blocked', 'blocked operation: ' + blocked[0])
             if failure:

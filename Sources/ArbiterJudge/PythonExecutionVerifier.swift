@@ -3,7 +3,9 @@
 // per-run 128-bit nonce after the tests and its checks, and the process exits 0. Exit 0 alone is
 // not a pass (`sys.exit(0)`, `os._exit(0)` before the tests score 0 with "early exit"). Anything
 // else scores 0 with a reason (early exit, tests failed, blocked operation, timeout, signal); a
-// sandbox that cannot be prepared is a typed `JudgmentFailure`, never a score.
+// sandbox that cannot be prepared is a typed `JudgmentFailure`, never a score. The completion runs
+// as module `solution` (its `if __name__ == '__main__':` block does not run; tests may import it),
+// the tests as `__main__` with the completion's names (a copy of its globals) in scope.
 //
 // Isolation (default `.bubblewrap`; init throws when bwrap is missing or does not work here):
 // read-only root, private /tmp, /run and /var/tmp, tmpfs over /home, /root and /proc, a minimal

@@ -50,6 +50,17 @@ func pythonVerifier(timeout: Double = 5) throws -> PythonExecutionVerifier {
     #expect(r == VerifierResult(score: 1, reason: "all tests passed"))
 }
 
+@Test func completionRunsAsModuleSolutionWithoutItsDemoBlock() async throws {
+    // A demo block that would exit or wait for input does not run; the tests may import `solution`.
+    let code =
+        "from __future__ import annotations\nfrom dataclasses import dataclass\n"
+        + "@dataclass\nclass P:\n    x: int\ndef add(a, b):\n    return P(a + b).x\n"
+        + "if __name__ == '__main__':\n    import sys\n    print(input())\n    sys.exit(0)\n"
+    let tests = "from solution import add as plus\nassert plus(2, 3) == 5 and add(1, 1) == 2\n"
+    let r = try await pythonVerifier().run(completion: code, tests: tests).get()
+    #expect(r == VerifierResult(score: 1, reason: "all tests passed"))
+}
+
 @Test func syntaxErrorScoresZero() async throws {
     let r = try await pythonVerifier().run(completion: "def add(a, b) return a + b", tests: addTests).get()
     #expect(r.score == 0 && r.reason.contains("SyntaxError"))
