@@ -1,9 +1,11 @@
-// PythonExecutionTests: the code-execution verifier in a subprocess: passing code, failing
+// PythonExecutionTests: the code-execution verifier in its sandbox: passing code, failing
 // assertion, syntax error, infinite loop killed at the timeout, memory bomb stopped by the limit,
-// network access denied, and the working directory removed afterwards.
-import ArbiterJudge
+// network access denied, the working directory removed afterwards, how outcomes are scored, and
+// the unsafe unsandboxed option. Reward hacks: CodeRewardHackTests.
 import Foundation
 import Testing
+
+@testable import ArbiterJudge
 
 #if canImport(Glibc)
     import Glibc
@@ -21,10 +23,42 @@ func pythonVerifier(timeout: Double = 5) throws -> PythonExecutionVerifier {
     #expect(r == VerifierResult(score: 1, reason: "all tests passed"))
 }
 
-@Test func failingAssertionScoresZeroWithStderr() async throws {
+@Test func failingAssertionScoresZeroWithTheLine() async throws {
     let r = try await pythonVerifier().run(completion: "def add(a, b):\n    return a - b\n", tests: addTests).get()
     #expect(r.score == 0)
-    #expect(r.reason.contains("exit status 1") && r.reason.contains("AssertionError"))
+    #expect(r.reason == "tests failed: AssertionError (tests.py line 1)")
+}
+
+@Test func strictComparisonsKeepCorrectAnswersPassing() async throws {
+    // Arithmetic, ordering, membership, dict views, Counter and unittest on built-in values.
+    let code =
+        "from collections import Counter\ndef add(a, b):\n    return a + b\n"
+        + "def keys(d):\n    return d.keys()\ndef count(s):\n    return Counter(s)\n"
+    let tests = """
+        import unittest
+        assert abs(add(0.1, 0.2) - 0.3) < 1e-9 and add(1, 1) > 1 and 2 in [add(1, 1)]
+        assert keys({1: 2}) == {1} and count('aab') == {'a': 2, 'b': 1} and add(2, 2) - 1 == 3
+        class T(unittest.TestCase):
+            def test_add(self):
+                self.assertEqual(add(1, 2) * 2, 6)
+                self.assertTrue(add(1, 1) == 2)
+                self.assertIn(add(1, 1), {2, 3})
+        unittest.main()
+
+        """
+    let r = try await pythonVerifier().run(completion: code, tests: tests).get()
+    #expect(r == VerifierResult(score: 1, reason: "all tests passed"))
+}
+
+@Test func completionRunsAsModuleSolutionWithoutItsDemoBlock() async throws {
+    // A demo block that would exit or wait for input does not run; the tests may import `solution`.
+    let code =
+        "from __future__ import annotations\nfrom dataclasses import dataclass\n"
+        + "@dataclass\nclass P:\n    x: int\ndef add(a, b):\n    return P(a + b).x\n"
+        + "if __name__ == '__main__':\n    import sys\n    print(input())\n    sys.exit(0)\n"
+    let tests = "from solution import add as plus\nassert plus(2, 3) == 5 and add(1, 1) == 2\n"
+    let r = try await pythonVerifier().run(completion: code, tests: tests).get()
+    #expect(r == VerifierResult(score: 1, reason: "all tests passed"))
 }
 
 @Test func syntaxErrorScoresZero() async throws {
@@ -33,11 +67,10 @@ func pythonVerifier(timeout: Double = 5) throws -> PythonExecutionVerifier {
 }
 
 @Test func infiniteLoopIsKilledAtTheTimeout() async throws {
-    // The loop runs in a child process too, to prove the whole process group is killed.
-    let code =
-        "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'while True: pass'])\nwhile True:\n    pass\n"
-    let r = try await pythonVerifier(timeout: 1.5).run(completion: code, tests: "").get()
+    let started = ContinuousClock.now
+    let r = try await pythonVerifier(timeout: 1.5).run(completion: "while True:\n    pass\n", tests: "").get()
     #expect(r.score == 0 && r.reason.contains("timed out"))
+    #expect(ContinuousClock.now - started < .seconds(5))
 }
 
 @Test func memoryBombIsStopped() async throws {
@@ -56,20 +89,21 @@ func pythonVerifier(timeout: Double = 5) throws -> PythonExecutionVerifier {
         // In an empty network namespace even loopback is down.
         let loop = "import socket\nsocket.create_connection(('127.0.0.1', 9), timeout=1)\n"
         let lr = try await verifier.run(completion: loop, tests: "").get()
-        #expect(
-            lr.score == 0
-                && (lr.reason.contains("unreachable") || lr.reason.contains("refused") || lr.reason.contains("OSError"))
-        )
+        #expect(lr.score == 0 && lr.reason.contains("blocked: blocked operation: socket."), "\(lr.reason)")
     }
 }
 
 @Test func workingDirectoryIsRemoved() async throws {
-    let code = "import os\nopen('marker.txt', 'w').write(os.getcwd())\nprint(os.getcwd())\n"
-    let marker = "import os, sys\nsys.stderr.write('CWD=' + os.getcwd())\nassert False\n"
+    let code = "import os\nopen('marker.txt', 'w').write(os.getcwd())\n"
+    let marker = "import os\nassert False, 'CWD=' + os.getcwd() + '=' + str(os.listdir('.'))\n"
     let r = try await pythonVerifier().run(completion: code, tests: marker).get()
-    let cwd = try #require(r.reason.components(separatedBy: "CWD=").last?.components(separatedBy: "\n").first)
-    #expect(cwd.contains("arbiter-exec-"))
-    #expect(!FileManager.default.fileExists(atPath: cwd))
+    let cwd = try #require(r.reason.components(separatedBy: "CWD=").last?.components(separatedBy: "=").first)
+    #expect(cwd.contains("arbiter-exec-") && cwd.hasSuffix("/work"))
+    #expect(r.reason.contains("['marker.txt']"))
+    // The host folder that held the run (stdout, stderr) is gone too.
+    let host = FileManager.default.temporaryDirectory.appendingPathComponent(
+        (cwd as NSString).deletingLastPathComponent.components(separatedBy: "/").last ?? "")
+    #expect(!FileManager.default.fileExists(atPath: host.path))
 }
 
 @Test func missingTestsIsAnInvalidSample() async throws {
@@ -122,7 +156,49 @@ func openLoopbackListener() -> (fd: Int32, port: UInt16)? {
     try control.run()
     control.waitUntilExit()
     #expect(control.terminationStatus == 0)
-    // Inside the sandbox it cannot.
+    // Inside the sandbox it cannot: the audit hook refuses, and below it the empty namespace.
     let r = try await verifier.run(completion: code, tests: "").get()
-    #expect(r.score == 0 && r.reason.contains("unreachable"))
+    #expect(r.score == 0 && r.reason.contains("blocked operation: socket."), "\(r.reason)")
+    let raw = try await PythonExecutionVerifier(timeoutSeconds: 5, isolation: .unsandboxed).run(
+        completion: code, tests: "")
+    #expect(try raw.get().score == 0)
+}
+
+@Test func exitZeroWithoutTheNonceIsNotAPass() throws {
+    let nonce = PythonExecutionVerifier.secret()
+    let tag = PythonExecutionVerifier.secret()
+    #expect(nonce.count == 32 && nonce != tag && nonce.allSatisfy(\.isHexDigit))
+    func judge(_ outcome: Subprocess.Outcome, _ stdout: String) -> Result<VerifierResult, JudgmentFailure> {
+        PythonExecutionVerifier.judge(outcome: outcome, stdout: stdout, stderr: "", nonce: nonce, tag: tag, timeout: 2)
+    }
+    #expect(try judge(.exited(0), "\(nonce) pass\n").get().score == 1)
+    #expect(try judge(.exited(0), "all tests passed\npass\n").get().score == 0)
+    #expect(try judge(.exited(0), "").get().reason.hasPrefix("early exit"))
+    #expect(try judge(.exited(1), "\(nonce) pass\n").get().score == 0)
+    #expect(try judge(.exited(0), "\(tag) pass\n").get().score == 0)
+    #expect(try judge(.exited(152), "").get().reason == "killed by signal 24 (CPU time limit)")
+    #expect(try judge(.signalled(9), "").get().score == 0)
+    #expect(try judge(.timedOut, "\(nonce) pass\n").get().reason.hasPrefix("timed out"))
+    let blocked = try judge(.exited(1), "\(tag) blocked \"blocked operation: os.fork\"\n").get()
+    #expect(blocked.reason == "blocked: blocked operation: os.fork")
+    #expect(
+        judge(.exited(71), "\(tag) sandbox \"no seccomp\"\n")
+            == .failure(.transport(message: "the sandbox could not be prepared: no seccomp")))
+}
+
+@Test func unsandboxedRunsStillNeedTheProof() async throws {
+    let v = try PythonExecutionVerifier(testCode: addTests, timeoutSeconds: 5, isolation: .unsandboxed)
+    #expect(v.isolation == .unsandboxed)
+    #expect(try await v.run(completion: "def add(a, b):\n    return a + b\n", tests: addTests).get().score == 1)
+    let exit = try await v.run(completion: "import os\nos._exit(0)\n", tests: addTests).get()
+    #expect(exit.score == 0 && exit.reason.hasPrefix("early exit"))
+}
+
+@Test func bubblewrapWorksHere() throws {
+    // The sandbox is the default; without bwrap init throws with the fix (and this suite fails).
+    if let problem = PythonExecutionVerifier.bubblewrapProblem {
+        Issue.record("the code verifier needs bubblewrap: \(problem)")
+    }
+    let v = try pythonVerifier()
+    #expect(v.isolation == .bubblewrap && v.networkIsolation == .namespace)
 }

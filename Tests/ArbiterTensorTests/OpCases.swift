@@ -257,6 +257,11 @@ enum OpCases {
             name: "tokenLogProbs", covers: [.tokenLogProbs], inputs: [([4, 6], .normal)],
             forward: { $0[0].tokenLogProbs(targets: [5, 0, 3, 3]) },
             reference: { Reference.tokenLogProbs($0[0], columns: 6, targets: [5, 0, 3, 3]) }),
+        OpCase(
+            name: "linearTokenLogProbsAndEntropy, 2-row chunks", covers: [.linearTokenLogProbs],
+            inputs: [([5, 3], .normal), ([6, 3], .normal)],
+            forward: { $0[0].linearTokenLogProbsAndEntropy(weight: $0[1], targets: [5, 0, 3, 3, 1], chunkRows: 2) },
+            reference: { Reference.linearTokenLogProbsAndEntropy($0[0], $0[1], columns: 3, targets: [5, 0, 3, 3, 1]) }),
     ]
 
     static let shapes: [OpCase] = [
