@@ -109,6 +109,18 @@ import Testing
         #expect(abs(got.advantagesDouble[0] - 2.0 / 3) < 1e-15)
     }
 
+    @Test func zeroStdGroupsCountsGroups() {
+        let got = GRPO.advantages(
+            rewardsPerFunction: [[0.7], [0.7], [0.7], [0.7], [1], [0], [0], [1]], functionNames: ["r"],
+            weights: nil, groupSize: 4, scaling: .group, aggregation: .sumThenNormalize)
+        #expect(got.zeroStdGroups == 1 && got.metrics["frac_reward_zero_std"] == 0.5)
+        #expect(got.advantages[..<4].allSatisfy { $0 == 0 })
+        let rloo = GRPO.rlooAdvantages(
+            rewardsPerFunction: [[0.7], [0.7], [0.7], [0.7], [1], [0], [0], [1]], functionNames: ["r"],
+            weights: nil, groupSize: 4, normalize: false, sequenceKL: nil, beta: 0)
+        #expect(rloo.zeroStdGroups == 1 && rloo.metrics["frac_reward_zero_std"] == 0.5)
+    }
+
     @Test func unscorableRowsAndLoneRowsGetZero() {
         let got = GRPO.advantages(
             rewardsPerFunction: [[1], [nil], [0], [1], [nil], [nil], [nil], [0.5]], functionNames: ["r"],
