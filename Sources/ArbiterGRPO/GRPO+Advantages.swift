@@ -31,7 +31,7 @@ public struct GroupAdvantages: Sendable {
     public var advantagesDouble: [Double]
     /// Weighted sums of the functions' rewards (nil counts 0); NaN on unscorable rows.  // (B)
     public var rewards: [Float]
-    /// Number of std entries (rows, or groups for RLOO, as TRL counts them) that are close to 0.
+    /// Groups whose reward std is close to 0 (all of them or none when the std is the batch's).
     public var zeroStdGroups: Int
     /// TRL's names: `rewards/<name>/mean`, `rewards/<name>/std`, `reward`, `reward_std`,
     /// `frac_reward_zero_std`.
@@ -55,12 +55,12 @@ extension GRPO {
             shape, scaling: scaling, aggregation: aggregation)
         let double: (advantages: [Double], isStdZero: [Bool]) = AdvantageSteps.compute(
             shape, scaling: scaling, aggregation: aggregation)
-        let zero = single.isStdZero.filter { $0 }.count
+        let zero = single.isStdZero.filter { $0 }.count  // rows: TRL repeats a group's std per row
         var metrics = rewardMetrics(shape)
         metrics["frac_reward_zero_std"] = Double(Float(zero) / Float(single.isStdZero.count))
         return GroupAdvantages(
             advantages: single.advantages, advantagesDouble: double.advantages,
-            rewards: shape.weightedSums(Float.self), zeroStdGroups: zero, metrics: metrics)
+            rewards: shape.weightedSums(Float.self), zeroStdGroups: zero / shape.groupSize, metrics: metrics)
     }
 
     /// TRL's reward metrics (float32): per-function nanmean/nanstd, and those of the weighted sum.
