@@ -5,7 +5,7 @@ import glob
 import re
 
 ORDER = ["ArbiterCore", "ArbiterTensor", "ArbiterJinja", "ArbiterModels", "ArbiterChat", "ArbiterRubric",
-         "ArbiterJudge", "ArbiterServer", "ArbiterAgreement"]
+         "ArbiterJudge", "ArbiterServer", "ArbiterAgreement", "ArbiterReward", "ArbiterGRPO"]
 DECL = re.compile(r"^(?:@\w+(?:\([^)]*\))?\s+)*public\s+(?:final\s+)?(struct|enum|class|protocol|typealias|actor)\s+(\w+)", re.M)
 FUNC = re.compile(r"^public\s+func\s+(\w+)", re.M)
 
