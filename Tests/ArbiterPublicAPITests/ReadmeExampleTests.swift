@@ -44,4 +44,19 @@ import Testing
     let trained = try TrainedJudge.load(directory: judgeDirectory, rubric: rubric)
     let scores = await trained.judge([JudgeSample(id: "1", prompt: article, response: summary)])
     #expect(report.trainCount > 60 && scores[0].score.map { (1...5).contains($0) } == true)
+
+    // Rewards for RL: a verifier and the trained judge, summed with weights (nil = unscored).
+    let exact = VerifierReward(name: "exact", verifier: ExactMatchVerifier(), referenceField: "answer")
+    let judged = JudgeReward(name: "judge", judge: trained, scoreRange: 1...5, fallbacks: [.retry(times: 1)])
+    let reward = WeightedSumReward(name: "total", parts: [(exact, 1.0), (judged, 0.5)])
+    let batch = RewardBatch(
+        prompts: [article, article], completions: [summary, "Nothing happened."], groupSize: 2,
+        metadata: [["answer": summary], ["answer": summary]])
+    let rewards = try await reward.score(batch)
+    #expect(rewards.values.count == 2 && rewards.values[0]! > rewards.values[1]!)
+
+    // GRPO from a configuration with TRL's names (Examples/grpo); `train()` resumes by itself.
+    let grpoURL = Fixtures.repositoryRoot.appendingPathComponent("Examples/grpo/arithmetic.yaml")
+    let configuration = try GRPOConfiguration.load(grpoURL)
+    #expect(configuration.numGenerations == 8 && configuration.rewards.map(\.name) == ["correct"])
 }
