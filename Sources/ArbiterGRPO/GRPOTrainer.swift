@@ -172,42 +172,9 @@ public final class GRPOTrainer {
         for _ in 0..<c.numIterations {
             parameters.zeroGrad()
             for range in ranges {
-                let prompts = batch.prompts(range)
-                let completions = batch.tokens(range)
-                let stats = policy.tokenStatistics(prompts: prompts, completions: completions)  // (N, 2)
-                let t = completions.map(\.count).max()!
-                let values = stats.scalars
-                var logp = [Double](repeating: 0, count: range.count * t)
-                var entropy = [Double](repeating: 0, count: range.count * t)
-                var oldPadded: [Double]? = old == nil ? nil : logp
-                var refPadded: [Double]? = ref == nil ? nil : logp
-                var mask = [Bool](repeating: false, count: range.count * t)
-                var k = 0
-                for (b, row) in range.enumerated() {
-                    for j in 0..<completions[b].count {
-                        logp[b * t + j] = Double(values[2 * k])
-                        entropy[b * t + j] = Double(values[2 * k + 1])
-                        oldPadded?[b * t + j] = Double(old![row][j])
-                        refPadded?[b * t + j] = Double(ref![row][j])
-                        mask[b * t + j] = batch.mask[row][j]
-                        k += 1
-                    }
-                }
-                let inputs = PolicyLossInputs(
-                    batchSize: range.count, positions: t, logProbs: logp, oldLogProbs: oldPadded,
-                    referenceLogProbs: refPadded, mask: mask, advantages: range.map { Double(batch.advantages[$0]) },
-                    entropies: entropy, itemsInBatch: itemsInBatch, gradientAccumulationSteps: ranges.count)
-                let result = GRPO.policyLoss(inputs, c.policyLoss)
-                var seed = [Float](repeating: 0, count: values.count)
-                k = 0
-                for (b, _) in range.enumerated() {
-                    for j in 0..<completions[b].count {
-                        seed[2 * k] = Float(result.gradLogProbs[b * t + j])
-                        seed[2 * k + 1] = Float(result.gradEntropies?[b * t + j] ?? 0)
-                        k += 1
-                    }
-                }
-                (stats * Tensor(seed, shape: stats.shape)).sum().backward()
+                let result = backpropagate(
+                    batch: batch, range: range, old: old, reference: ref, itemsInBatch: itemsInBatch,
+                    microBatches: ranges.count)
                 for (key, value) in result.metrics { lossMetrics[key, default: []].append(value) }
                 lossMetrics["loss", default: []].append(result.loss)
             }
@@ -227,6 +194,49 @@ public final class GRPOTrainer {
         metrics["learning_rate"] = rates.last ?? 0
         let tokens = batch.prompts(0..<n).map(\.count).reduce(0, +) + batch.completions.map(\.count).reduce(0, +)
         return (metrics, tokens)
+    }
+
+    /// One micro-batch's policy loss (`GRPO.policyLoss` on the recorded per-token log-probs and
+    /// entropies of completions `range`), with its gradient added into the trainable parameters'
+    /// `grad` through the surrogate Σ stats · ∂loss/∂stats. `old` and `reference` hold per-token
+    /// log-probs of every completion of the batch (nil: μ = 1 / β = 0).
+    func backpropagate(
+        batch: GRPOBatch, range: Range<Int>, old: [[Float]]?, reference: [[Float]]?, itemsInBatch: Double,
+        microBatches: Int
+    ) -> PolicyLossResult {
+        let completions = batch.tokens(range)
+        let stats = policy.tokenStatistics(prompts: batch.prompts(range), completions: completions)  // (N, 2)
+        let t = completions.map(\.count).max()!
+        let values = stats.scalars
+        var logp = [Double](repeating: 0, count: range.count * t)  // (B, T) padded
+        var entropy = logp
+        var oldPadded: [Double]? = old == nil ? nil : logp
+        var refPadded: [Double]? = reference == nil ? nil : logp
+        var mask = [Bool](repeating: false, count: range.count * t)
+        var rows: [Int] = []  // row k of stats → index into the padded (B, T)
+        for (b, row) in range.enumerated() {
+            for j in 0..<completions[b].count {
+                let k = rows.count
+                logp[b * t + j] = Double(values[2 * k])
+                entropy[b * t + j] = Double(values[2 * k + 1])
+                oldPadded?[b * t + j] = Double(old![row][j])
+                refPadded?[b * t + j] = Double(reference![row][j])
+                mask[b * t + j] = batch.mask[row][j]
+                rows.append(b * t + j)
+            }
+        }
+        let inputs = PolicyLossInputs(
+            batchSize: range.count, positions: t, logProbs: logp, oldLogProbs: oldPadded,
+            referenceLogProbs: refPadded, mask: mask, advantages: range.map { Double(batch.advantages[$0]) },
+            entropies: entropy, itemsInBatch: max(itemsInBatch, 1), gradientAccumulationSteps: microBatches)
+        let result = GRPO.policyLoss(inputs, configuration.policyLoss)
+        var seed = [Float](repeating: 0, count: values.count)  // (N, 2)
+        for (k, index) in rows.enumerated() {
+            seed[2 * k] = Float(result.gradLogProbs[index])
+            seed[2 * k + 1] = Float(result.gradEntropies?[index] ?? 0)
+        }
+        (stats * Tensor(seed, shape: stats.shape)).sum().backward()
+        return result
     }
 
     /// The learning-rate schedule over optimizer updates (max_steps × num_iterations of them).
