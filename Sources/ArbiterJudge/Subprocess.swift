@@ -1,5 +1,5 @@
 // Subprocess: posix_spawn in a new process group with stdout/stderr redirected to files, polled
-// with a wall-clock deadline; on timeout the whole group gets SIGKILL. Stdin is a pipe holding
+// with a wall-clock deadline on a thread of its own; on timeout the whole group gets SIGKILL. Stdin is a pipe holding
 // `stdin` in full (written and closed before the child starts, so once the child has read it the
 // bytes exist nowhere else), or /dev/null. Used by the code-execution verifier; not a general
 // process API (no output pipes, no streaming input; input up to the pipe's capacity, 1 MiB on Linux).
@@ -61,18 +61,32 @@ enum Subprocess {
         let rc = posix_spawn(&pid, argv[0], &fileActions, &attributes, cArgs, cEnv)
         guard rc == 0 else { return .failedToStart("posix_spawn \(argv[0]) failed: \(String(cString: strerror(rc)))") }
 
+        // Wait on a thread of its own: a task sleeping on Swift's shared cooperative pool can be
+        // starved by long synchronous work elsewhere, and the deadline would fire late.
+        let child = pid
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+            let thread = Thread {
+                continuation.resume(returning: waitForChild(child, timeoutSeconds: timeoutSeconds))
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// Polls the child until it ends or the wall-clock deadline passes (then SIGKILLs its group).
+    private static func waitForChild(_ pid: pid_t, timeoutSeconds: Double) -> Outcome {
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeoutSeconds * 1000))
         var status: Int32 = 0
         while true {
             let r = waitpid(pid, &status, WNOHANG)
             if r == pid { break }
             if r == -1, errno != EINTR { return .failedToStart("waitpid failed: \(String(cString: strerror(errno)))") }
-            if ContinuousClock.now >= deadline || Task.isCancelled {
+            if ContinuousClock.now >= deadline {
                 kill(-pid, SIGKILL)
                 while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
                 return .timedOut
             }
-            try? await Task.sleep(for: .milliseconds(10))
+            usleep(5000)
         }
         // Reap stragglers the child left in its group (e.g. forked workers).
         kill(-pid, SIGKILL)

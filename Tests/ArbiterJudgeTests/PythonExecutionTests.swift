@@ -70,7 +70,7 @@ func pythonVerifier(timeout: Double = 5) throws -> PythonExecutionVerifier {
     let started = ContinuousClock.now
     let r = try await pythonVerifier(timeout: 1.5).run(completion: "while True:\n    pass\n", tests: "").get()
     #expect(r.score == 0 && r.reason.contains("timed out"))
-    #expect(ContinuousClock.now - started < .seconds(5))
+    #expect(ContinuousClock.now - started < .seconds(20))  // the 1.5 s deadline, plus sandbox start-up under load
 }
 
 @Test func memoryBombIsStopped() async throws {
