@@ -44,8 +44,10 @@ struct HelloOnlyReward: RewardFunction {
                 trainer.policy.tokenStatistics(prompts: batch.promptIDs, completions: completions), 0)
         }
         let currentRows = GRPOTrainer.split(current, lengths: completions.map(\.count))
-        let old = currentRows.enumerated().map { b, row in row.enumerated().map { $1 + 0.03 * Float((b + $0) % 3 - 1) } }
-        let ref = currentRows.enumerated().map { b, row in row.enumerated().map { $1 - 0.2 + 0.1 * Float((b * $0) % 2) } }
+        let old = currentRows.enumerated().map { b, row in row.enumerated().map { $1 + 0.03 * Float((b + $0) % 3 - 1) }
+        }
+        let ref = currentRows.enumerated().map { b, row in row.enumerated().map { $1 - 0.2 + 0.1 * Float((b * $0) % 2) }
+        }
         let parameters = trainer.policy.trainableParameters
         parameters.zeroGrad()
         let items = Double(completions.map(\.count).reduce(0, +))
