@@ -92,8 +92,8 @@ public struct GRPOConfiguration: Sendable, Equatable {
 
     // Run.
     public var maxSteps: Int
-    /// Checkpoint every this many steps (and at the end).
-    public var saveSteps = 1
+    /// Checkpoint every this many steps (and after the last); a killed run replays the steps since.
+    public var saveSteps = 10
     public var seed: UInt64 = 0
     public var outputDir: URL
     /// Stop when the hacking monitor fires (a judge reward rising while a held-out check falls).
