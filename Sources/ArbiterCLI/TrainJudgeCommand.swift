@@ -75,7 +75,8 @@ struct TrainJudgeCommand: AsyncParsableCommand {
         }
         if lora != nil, full { throw ValidationError("--lora and --full exclude each other") }
         if let lora, lora < 1 { throw ValidationError("--lora must be ≥ 1 (got \(lora))") }
-        guard maxLength >= 8, maxLength <= 512 else { throw ValidationError("--max-length must be in 8...512") }
+        // The upper bound is the backbone's: 512 positions for MiniLM, the context for a decoder.
+        guard maxLength >= 8 else { throw ValidationError("--max-length must be at least 8") }
         guard SplitGrouping(rawValue: splitBy) != nil else { throw ValidationError("--split-by: use id or prompt") }
         guard ["both", "embedding", "features"].contains(inputs) else {
             throw ValidationError("--inputs \(inputs): use both, embedding or features")

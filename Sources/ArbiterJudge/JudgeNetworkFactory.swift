@@ -53,6 +53,12 @@ enum JudgeNetworkFactory {
         switch spec.architecture {
         case .encoder:
             let encoder = try SentenceEncoder.load(named: spec.backbone, store: store, fetchIfMissing: true)
+            guard spec.maxLength <= encoder.maxSequenceLength else {
+                throw TrainedJudgeError.unsupported(
+                    path: spec.backbone,
+                    reason: "it reads at most \(encoder.maxSequenceLength) tokens; use --max-length ≤ "
+                        + "\(encoder.maxSequenceLength), or a decoder backbone for longer texts")
+            }
             var rng = SeededRNG(seed: spec.seed)
             let head = JudgeHead(
                 kind: spec.head,
@@ -61,8 +67,7 @@ enum JudgeNetworkFactory {
                 levels: spec.levels, bias: spec.headBias, rng: &rng)
             return try EncoderJudgeNetwork(
                 encoder: encoder, head: head, mode: spec.mode,
-                maxLength: min(spec.maxLength, encoder.maxSequenceLength),
-                featureScaling: spec.features, seed: spec.seed &+ 1, usesEmbedding: spec.embedding)
+                maxLength: spec.maxLength, featureScaling: spec.features, seed: spec.seed &+ 1, usesEmbedding: spec.embedding)
         case .decoder:
             let resolved = try store.resolve(spec.backbone, fetchIfMissing: true)
             let model = try LanguageModel.load(resolved.url)

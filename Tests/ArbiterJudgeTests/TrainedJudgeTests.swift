@@ -36,6 +36,10 @@ import Testing
         options.maxLength = 64
         options.testFold = 0
         options.validFraction = 0.2
+        // MiniLM reads 512 positions: a longer --max-length is refused, not silently cut.
+        var tooLong = options
+        tooLong.maxLength = 1024
+        #expect(throws: TrainedJudgeError.self) { _ = try JudgeTrainingJob(options: tooLong).run() }
         let report = try JudgeTrainingJob(options: options).run()
         #expect(report.heldOutCount > 0 && report.trainCount + report.validCount + report.heldOutCount == 40)
         let heldOut = try Judgment.decodeJSONLines(Data(contentsOf: try #require(report.heldOutJudgments)))
