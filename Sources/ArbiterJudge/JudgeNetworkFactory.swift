@@ -67,7 +67,8 @@ enum JudgeNetworkFactory {
                 levels: spec.levels, bias: spec.headBias, rng: &rng)
             return try EncoderJudgeNetwork(
                 encoder: encoder, head: head, mode: spec.mode,
-                maxLength: spec.maxLength, featureScaling: spec.features, seed: spec.seed &+ 1, usesEmbedding: spec.embedding)
+                maxLength: spec.maxLength, featureScaling: spec.features, seed: spec.seed &+ 1,
+                usesEmbedding: spec.embedding)
         case .decoder:
             let resolved = try store.resolve(spec.backbone, fetchIfMissing: true)
             let model = try LanguageModel.load(resolved.url)
