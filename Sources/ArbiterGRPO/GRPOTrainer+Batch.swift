@@ -23,6 +23,8 @@ struct GRPOBatch {
     var mask: [[Bool]]  // (B) per completion token
     var advantages: [Float]  // (B)
     var metrics: [String: Double]
+    /// The first group as a completions.jsonl line: prompt, completions, rewards, advantages.
+    var sample: [String: Any] = [:]
 
     func prompts(_ range: Range<Int>) -> [[Int]] { Array(promptIDs[range]) }
     func tokens(_ range: Range<Int>) -> [[Int]] { Array(completions[range]) }
@@ -30,6 +32,8 @@ struct GRPOBatch {
 
 /// One prompt's G completions and their rewards.
 private struct ScoredGroup {
+    var prompt: String
+    var texts: [String]
     var promptIDs: [Int]
     var tokens: [[Int]]
     var finishReasons: [FinishReason]
@@ -73,7 +77,7 @@ extension GRPOTrainer {
                 let range = (p * g)..<((p + 1) * g)
                 let groupRewards = range.map { i in perFunction.map { $0[i] } }
                 let group = ScoredGroup(
-                    promptIDs: promptIDs[p], tokens: Array(samples.tokens[range]),
+                    prompt: batch.prompts[p * g], texts: Array(batch.completions[range]), promptIDs: promptIDs[p], tokens: Array(samples.tokens[range]),
                     finishReasons: Array(samples.finishReasons[range]), rewards: groupRewards,
                     informative: isInformative(groupRewards))
                 if !c.dynamicSampling || group.informative { kept.append(group) } else { dropped.append(group) }
@@ -83,7 +87,23 @@ extension GRPOTrainer {
         }
         let droppedCount = dropped.count
         kept += dropped.prefix(max(0, c.promptsPerStep - kept.count))
-        return makeBatch(kept, counts: counts, rounds: round + 1, droppedGroups: droppedCount)
+        var made = makeBatch(kept, counts: counts, rounds: round + 1, droppedGroups: droppedCount)
+        if let first = kept.first {
+            made.sample = [
+                "step": step, "prompt": first.prompt,
+                "completions": first.texts.indices.map { i -> [String: Any] in
+                    var rewards: [String: Any] = [:]
+                    for (k, spec) in rewardSpecs.enumerated() {
+                        rewards[spec.name] = first.rewards[i][k].map { $0 as Any } ?? NSNull()
+                    }
+                    return [
+                        "text": first.texts[i], "tokens": first.tokens[i].count, "rewards": rewards,
+                        "advantage": Double(made.advantages[i]),
+                    ]
+                },
+            ]
+        }
+        return made
     }
 
     /// The completion's text without stop tokens.

@@ -97,6 +97,8 @@ public final class GRPOTrainer {
     var metricsURL: URL { configuration.outputDir.appendingPathComponent("metrics.jsonl") }
     var throughputURL: URL { configuration.outputDir.appendingPathComponent("throughput.jsonl") }
     var reportURL: URL { configuration.outputDir.appendingPathComponent("report.html") }
+    /// One line per step: the first group's prompt, completions, rewards and advantages.
+    var completionsURL: URL { configuration.outputDir.appendingPathComponent("completions.jsonl") }
 
     /// Runs (or resumes) the configured steps.
     public func train() async throws -> GRPORunSummary {
@@ -107,6 +109,7 @@ public final class GRPOTrainer {
         let metrics = try MetricsLog(url: metricsURL, keepingThrough: state.step)
         let throughput = try MetricsLog(url: throughputURL, keepingThrough: state.step)
         let evalLog = try MetricsLog(url: evalURL, keepingThrough: state.step)
+        let samples = try MetricsLog(url: completionsURL, keepingThrough: state.step)
         if state.step == 0, evaluatesAfter(step: 0) { try evalLog.append(try await evaluate(step: 0)) }
         var monitor = GRPOMonitor(specs: rewardSpecs, window: c.monitorWindow, history: MetricsLog.read(metricsURL))
         let firstStep = state.step
@@ -114,10 +117,11 @@ public final class GRPOTrainer {
         while state.step < c.maxSteps {
             let started = ContinuousClock.now
             let step = state.step + 1
-            var (values, tokens) = try await runStep(step: step, state: &state, parameters: parameters)
+            var (values, tokens, sample) = try await runStep(step: step, state: &state, parameters: parameters)
             let warning = monitor.observe(step: step, metrics: &values)
             state.step = step
             try metrics.append(values)
+            if !sample.isEmpty { try samples.append(object: sample) }
             let seconds = (ContinuousClock.now - started).milliseconds / 1000
             try throughput.append([
                 "step": Double(step), "seconds": seconds, "tokens_per_second": Double(tokens) / max(seconds, 1e-9),
@@ -140,9 +144,11 @@ public final class GRPOTrainer {
             reportURL: reportURL)
     }
 
-    /// One step: rollouts, rewards, advantages, μ optimizer updates. Returns the step's metrics
-    /// and the number of tokens processed (prompt + completion, for throughput).
-    func runStep(step: Int, state: inout GRPOState, parameters: Parameters) async throws -> ([String: Double], Int) {
+    /// One step: rollouts, rewards, advantages, μ optimizer updates. Returns the step's metrics,
+    /// the number of tokens processed (prompt + completion, for throughput) and the first group.
+    func runStep(
+        step: Int, state: inout GRPOState, parameters: Parameters
+    ) async throws -> ([String: Double], Int, [String: Any]) {
         let c = configuration
         let batch = try await collectBatch(step: step, state: &state)
         let n = batch.completions.count
@@ -193,7 +199,7 @@ public final class GRPOTrainer {
         metrics["grad_norm"] = gradNorms.reduce(0, +) / Double(gradNorms.count)
         metrics["learning_rate"] = rates.last ?? 0
         let tokens = batch.prompts(0..<n).map(\.count).reduce(0, +) + batch.completions.map(\.count).reduce(0, +)
-        return (metrics, tokens)
+        return (metrics, tokens, batch.sample)
     }
 
     /// One micro-batch's policy loss (`GRPO.policyLoss` on the recorded per-token log-probs and

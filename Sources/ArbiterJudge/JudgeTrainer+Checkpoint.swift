@@ -128,6 +128,11 @@ package final class MetricsLog {
 
     package func append(_ values: [String: Double]) throws {
         let object = values.mapValues { $0.isFinite ? $0 as Any : NSNull() as Any }
+        try append(object: object)
+    }
+
+    /// Appends any JSON object (it must hold a numeric `step` for resume to keep or drop it).
+    package func append(object: [String: Any]) throws {
         var line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         line.append(UInt8(ascii: "\n"))
         let handle = try FileHandle(forWritingTo: url)

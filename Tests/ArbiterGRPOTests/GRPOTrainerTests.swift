@@ -140,6 +140,10 @@ struct AsciiShareReward: RewardFunction {
         let b = try Data(contentsOf: dir.appendingPathComponent("parts/metrics.jsonl"))
         #expect(String(decoding: a, as: UTF8.self).split(separator: "\n").count == 4)
         #expect(a == b)
+        // The completions log (first group of each step) resumes the same way.
+        let ca = try Data(contentsOf: dir.appendingPathComponent("whole/completions.jsonl"))
+        let cb = try Data(contentsOf: dir.appendingPathComponent("parts/completions.jsonl"))
+        #expect(ca == cb && MetricsLogReader.lines(dir.appendingPathComponent("whole/completions.jsonl")).count == 4)
         // Other settings refuse to resume into the same folder.
         var other = try Self.configuration(dir: dir, maxSteps: 5, out: "parts")
         other.beta = 0.1
