@@ -77,7 +77,8 @@ extension GRPOTrainer {
                 let range = (p * g)..<((p + 1) * g)
                 let groupRewards = range.map { i in perFunction.map { $0[i] } }
                 let group = ScoredGroup(
-                    prompt: batch.prompts[p * g], texts: Array(batch.completions[range]), promptIDs: promptIDs[p], tokens: Array(samples.tokens[range]),
+                    prompt: batch.prompts[p * g], texts: Array(batch.completions[range]), promptIDs: promptIDs[p],
+                    tokens: Array(samples.tokens[range]),
                     finishReasons: Array(samples.finishReasons[range]), rewards: groupRewards,
                     informative: isInformative(groupRewards))
                 if !c.dynamicSampling || group.informative { kept.append(group) } else { dropped.append(group) }
