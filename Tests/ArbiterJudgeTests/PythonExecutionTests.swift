@@ -67,10 +67,11 @@ func pythonVerifier(timeout: Double = 5) throws -> PythonExecutionVerifier {
 }
 
 @Test func infiniteLoopIsKilledAtTheTimeout() async throws {
-    let started = ContinuousClock.now
+    // The deadline runs on the waiting thread from the moment of the spawn, so "timed out" (not the
+    // CPU limit's signal) proves the kill; no wall-clock bound here: under a busy test runner this
+    // task may wait long for a thread of the shared pool before and after the child runs.
     let r = try await pythonVerifier(timeout: 1.5).run(completion: "while True:\n    pass\n", tests: "").get()
-    #expect(r.score == 0 && r.reason.contains("timed out"))
-    #expect(ContinuousClock.now - started < .seconds(20))  // the 1.5 s deadline, plus sandbox start-up under load
+    #expect(r.score == 0 && r.reason.contains("timed out after 1.5 s"))
 }
 
 @Test func memoryBombIsStopped() async throws {
