@@ -25,6 +25,8 @@ struct GRPOBatch {
     var metrics: [String: Double]
     /// The first group as a completions.jsonl line: prompt, completions, rewards, advantages.
     var sample: [String: Any] = [:]
+    /// Wall-clock seconds of the rollouts and of the rewards (throughput.jsonl only).
+    var timings: [String: Double] = [:]
 
     func prompts(_ range: Range<Int>) -> [[Int]] { Array(promptIDs[range]) }
     func tokens(_ range: Range<Int>) -> [[Int]] { Array(completions[range]) }
@@ -57,12 +59,18 @@ extension GRPOTrainer {
         var dropped: [ScoredGroup] = []
         var counts = RewardCounts(k: rewards.count)
         var round = 0
+        var rolloutSeconds = 0.0
+        var rewardSeconds = 0.0
         while true {
             let need = c.dynamicSampling ? c.promptsPerStep - kept.count : c.promptsPerStep
             let rows = dataset.indices(from: state.dataPosition, count: need, seed: c.seed)
             state.dataPosition += need
             let promptIDs = try rows.map { try policy.promptIDs(dataset.rows[$0].prompt) }
+            let rolloutStart = ContinuousClock.now
             let samples = try policy.sample(prompts: promptIDs, step: step, round: round)
+            rolloutSeconds += (ContinuousClock.now - rolloutStart).milliseconds / 1000
+            let rewardStart = ContinuousClock.now
+            defer { rewardSeconds += (ContinuousClock.now - rewardStart).milliseconds / 1000 }
             let batch = RewardBatch(
                 prompts: rows.flatMap { Array(repeating: dataset.rows[$0].prompt, count: g) },
                 completions: samples.tokens.map(completionText), completionTokenIDs: samples.tokens,
@@ -89,6 +97,7 @@ extension GRPOTrainer {
         let droppedCount = dropped.count
         kept += dropped.prefix(max(0, c.promptsPerStep - kept.count))
         var made = makeBatch(kept, counts: counts, rounds: round + 1, droppedGroups: droppedCount)
+        made.timings = ["rollout_seconds": rolloutSeconds, "reward_seconds": rewardSeconds]
         if let first = kept.first {
             made.sample = [
                 "step": step, "prompt": first.prompt,

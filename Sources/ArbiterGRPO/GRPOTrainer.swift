@@ -117,15 +117,17 @@ public final class GRPOTrainer {
         while state.step < c.maxSteps {
             let started = ContinuousClock.now
             let step = state.step + 1
-            var (values, tokens, sample) = try await runStep(step: step, state: &state, parameters: parameters)
+            var (values, tokens, sample, timings) = try await runStep(
+                step: step, state: &state, parameters: parameters)
             let warning = monitor.observe(step: step, metrics: &values)
             state.step = step
             try metrics.append(values)
             if !sample.isEmpty { try samples.append(object: sample) }
             let seconds = (ContinuousClock.now - started).milliseconds / 1000
-            try throughput.append([
-                "step": Double(step), "seconds": seconds, "tokens_per_second": Double(tokens) / max(seconds, 1e-9),
-            ])
+            try throughput.append(
+                timings.merging([
+                    "step": Double(step), "seconds": seconds, "tokens_per_second": Double(tokens) / max(seconds, 1e-9),
+                ]) { $1 })
             if evaluatesAfter(step: step) { try evalLog.append(try await evaluate(step: step)) }
             if step % c.saveSteps == 0 || step == c.maxSteps {
                 try saveCheckpoint(parameters: parameters, state: state)
@@ -148,11 +150,12 @@ public final class GRPOTrainer {
     /// the number of tokens processed (prompt + completion, for throughput) and the first group.
     func runStep(
         step: Int, state: inout GRPOState, parameters: Parameters
-    ) async throws -> ([String: Double], Int, [String: Any]) {
+    ) async throws -> ([String: Double], Int, [String: Any], [String: Double]) {
         let c = configuration
         let batch = try await collectBatch(step: step, state: &state)
         let n = batch.completions.count
         // Old log-probs (μ > 1) and reference log-probs (β > 0) for every completion, unrecorded.
+        let logProbStart = ContinuousClock.now
         var old: [[Float]]? = nil
         var ref: [[Float]]? = nil
         if c.numIterations > 1 {
@@ -175,6 +178,9 @@ public final class GRPOTrainer {
         var gradNorms: [Double] = []
         var rates: [Double] = []
         let ranges = microBatches(n)
+        var timings = batch.timings
+        timings["old_and_reference_seconds"] = (ContinuousClock.now - logProbStart).milliseconds / 1000
+        let trainStart = ContinuousClock.now
         for _ in 0..<c.numIterations {
             parameters.zeroGrad()
             for range in ranges {
@@ -192,6 +198,7 @@ public final class GRPOTrainer {
             }
             parameters.zeroGrad()
         }
+        timings["train_seconds"] = (ContinuousClock.now - trainStart).milliseconds / 1000
         var metrics = batch.metrics
         metrics["step"] = Double(step)
         for (key, values) in lossMetrics { metrics[key] = values.reduce(0, +) / Double(values.count) }
@@ -199,7 +206,7 @@ public final class GRPOTrainer {
         metrics["grad_norm"] = gradNorms.reduce(0, +) / Double(gradNorms.count)
         metrics["learning_rate"] = rates.last ?? 0
         let tokens = batch.prompts(0..<n).map(\.count).reduce(0, +) + batch.completions.map(\.count).reduce(0, +)
-        return (metrics, tokens, batch.sample)
+        return (metrics, tokens, batch.sample, timings)
     }
 
     /// One micro-batch's policy loss (`GRPO.policyLoss` on the recorded per-token log-probs and

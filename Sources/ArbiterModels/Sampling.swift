@@ -1,7 +1,9 @@
 // Sampling: choosing the next token from a logits vector: greedy (temperature 0) or random with
 // temperature, top-k, top-p (nucleus) and min-p filters applied in that order (the Hugging Face
-// warper order), drawing from a seeded generator so a run is reproducible. Not the decoding
-// loop (Generation.swift) and not a repetition penalty.
+// warper order), drawing from a seeded generator so a run is reproducible. Without any filter
+// the draw walks the vocabulary in index order (one pass, no sort: GRPO samples thousands of rows);
+// with filters it walks the surviving candidates most likely first. Not the decoding loop
+// (Generation.swift) and not a repetition penalty.
 import ArbiterCore
 import ArbiterTensor
 import Foundation
@@ -134,6 +136,7 @@ package struct Sampler: Sendable {
     /// The next token for `logits` (V).
     package mutating func next(_ logits: [Float]) -> Int {
         if options.isGreedy { return Sampler.argmax(logits) }
+        if options.topK == nil, options.topP == nil, options.minP == nil { return unfiltered(logits) }
         let candidates = distribution(logits)
         let u = rng.nextUnitDouble()
         var cumulative = 0.0
@@ -142,5 +145,29 @@ package struct Sampler: Sendable {
             if u < cumulative { return candidate.token }
         }
         return candidates[candidates.count - 1].token
+    }
+
+    /// A draw from softmax(logits / T) over every token (NaN logits never drawn), in index order.
+    private mutating func unfiltered(_ logits: [Float]) -> Int {
+        let t = Double(options.temperature)
+        var top = -Double.infinity
+        for x in logits where !x.isNaN { top = Swift.max(top, Double(x)) }
+        guard top.isFinite else { return Sampler.argmax(logits) }
+        var weights = [Double](repeating: 0, count: logits.count)
+        var total = 0.0
+        for (i, x) in logits.enumerated() where !x.isNaN {
+            let w = Foundation.exp((Double(x) - top) / t)
+            weights[i] = w
+            total += w
+        }
+        let target = rng.nextUnitDouble() * total
+        var cumulative = 0.0
+        var last = 0
+        for (i, w) in weights.enumerated() where w > 0 {
+            cumulative += w
+            last = i
+            if target < cumulative { return i }
+        }
+        return last
     }
 }

@@ -48,6 +48,12 @@ import Testing
         }
     }
 
+    @Test func unfilteredDrawsSkipNaNLogits() throws {
+        var s = Sampler(try SamplingOptions(temperature: 1, seed: 5))
+        let draws = (0..<2_000).map { _ in s.next([0, .nan, 1]) }
+        #expect(!draws.contains(1) && draws.contains(0) && draws.contains(2))
+    }
+
     @Test func invalidOptionsThrow() {
         #expect(throws: SamplingError.self) { try SamplingOptions(temperature: -1) }
         #expect(throws: SamplingError.self) { try SamplingOptions(temperature: .nan) }
