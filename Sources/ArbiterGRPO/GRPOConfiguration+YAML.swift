@@ -42,8 +42,9 @@ extension GRPOConfiguration {
         "weight_decay", "adam_beta1", "adam_beta2", "adam_epsilon", "max_grad_norm", "lora", "num_iterations",
         "beta", "epsilon", "epsilon_high", "delta", "loss_type", "importance_sampling_level", "scale_rewards",
         "multi_objective_aggregation", "advantage_estimator", "mask_truncated_completions", "top_entropy_quantile",
-        "entropy_coef", "use_bias_correction_kl", "dynamic_sampling", "max_resample_rounds", "max_steps",
-        "save_steps", "seed", "output_dir", "stop_on_hacking", "monitor_window",
+        "entropy_coef", "use_bias_correction_kl", "dynamic_sampling", "max_resample_rounds",
+        "skip_zero_advantage_rows", "max_steps", "save_steps", "seed", "output_dir", "stop_on_hacking",
+        "monitor_window",
     ]
     static let rewardFields = [
         "name", "weight", "verifier", "format", "judge", "soft_overlong", "length_penalty", "reference_field",
@@ -148,6 +149,7 @@ extension GRPOConfiguration {
         if let v = try fields.bool("use_bias_correction_kl") { c.useBiasCorrectionKL = v }
         if let v = try fields.bool("dynamic_sampling") { c.dynamicSampling = v }
         if let v = try fields.int("max_resample_rounds", min: 0) { c.maxResampleRounds = v }
+        if let v = try fields.bool("skip_zero_advantage_rows") { c.skipZeroAdvantageRows = v }
         if let v = try fields.int("save_steps", min: 1) { c.saveSteps = v }
         if let v = try fields.int("seed", min: 0) { c.seed = UInt64(v) }
         if let v = try fields.bool("stop_on_hacking") { c.stopOnHacking = v }
@@ -447,6 +449,7 @@ extension GRPOConfiguration {
             "mask_truncated_completions: \(maskTruncatedCompletions)", "top_entropy_quantile: \(topEntropyQuantile)",
             "entropy_coef: \(entropyCoef)", "use_bias_correction_kl: \(useBiasCorrectionKL)",
             "dynamic_sampling: \(dynamicSampling)", "max_resample_rounds: \(maxResampleRounds)",
+            "skip_zero_advantage_rows: \(skipZeroAdvantageRows)",
             "max_steps: \(maxSteps)", "save_steps: \(saveSteps)", "seed: \(seed)", "output_dir: \(q(outputDir.path))",
             "stop_on_hacking: \(stopOnHacking)", "monitor_window: \(monitorWindow)",
         ]

@@ -89,6 +89,16 @@ public struct GRPOConfiguration: Sendable, Equatable {
     /// dynamic sampling), at most `maxResampleRounds` extra rounds per step.
     public var dynamicSampling = false
     public var maxResampleRounds = 3
+    /// Skip the forward and backward of completions whose advantage is 0 when nothing else needs
+    /// their gradient (β = 0, μ = 1, no entropy bonus or entropy mask): their policy-loss gradient
+    /// is exactly 0 under every loss type, and the normalisers still count their tokens. Their
+    /// `entropy` metric comes from the rollout. Not in TRL, which runs them.
+    public var skipZeroAdvantageRows = true
+
+    /// Whether this configuration lets zero-advantage rows skip the forward and backward.
+    var skipsZeroAdvantageRows: Bool {
+        skipZeroAdvantageRows && beta == 0 && numIterations == 1 && entropyCoef == 0 && topEntropyQuantile >= 1
+    }
 
     // Run.
     public var maxSteps: Int

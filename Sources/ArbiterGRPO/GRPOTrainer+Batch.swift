@@ -22,6 +22,9 @@ struct GRPOBatch {
     var completions: [[Int]]  // (B) completion tokens
     var mask: [[Bool]]  // (B) per completion token
     var advantages: [Float]  // (B)
+    /// The rollout's entropy of softmax(logits / T) per completion token (the `entropy` metric of
+    /// rows whose forward is skipped).  // (B) per completion token
+    var rolloutEntropies: [[Float]]
     var metrics: [String: Double]
     /// The first group as a completions.jsonl line: prompt, completions, rewards, advantages.
     var sample: [String: Any] = [:]
@@ -38,6 +41,7 @@ private struct ScoredGroup {
     var texts: [String]
     var promptIDs: [Int]
     var tokens: [[Int]]
+    var entropies: [[Float]]
     var finishReasons: [FinishReason]
     var rewards: [[Double?]]  // (G)(K)
     var informative: Bool
@@ -86,7 +90,7 @@ extension GRPOTrainer {
                 let groupRewards = range.map { i in perFunction.map { $0[i] } }
                 let group = ScoredGroup(
                     prompt: batch.prompts[p * g], texts: Array(batch.completions[range]), promptIDs: promptIDs[p],
-                    tokens: Array(samples.tokens[range]),
+                    tokens: Array(samples.tokens[range]), entropies: Array(samples.entropies[range]),
                     finishReasons: Array(samples.finishReasons[range]), rewards: groupRewards,
                     informative: isInformative(groupRewards))
                 if !c.dynamicSampling || group.informative { kept.append(group) } else { dropped.append(group) }
@@ -188,7 +192,7 @@ extension GRPOTrainer {
         }
         return GRPOBatch(
             promptIDs: groups.flatMap { Array(repeating: $0.promptIDs, count: g) }, completions: tokens, mask: mask,
-            advantages: result.advantages, metrics: metrics)
+            advantages: result.advantages, rolloutEntropies: groups.flatMap(\.entropies), metrics: metrics)
     }
 }
 

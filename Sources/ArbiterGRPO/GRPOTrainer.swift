@@ -205,6 +205,9 @@ public final class GRPOTrainer {
         if metrics["kl"] == nil { metrics["kl"] = 0 }
         metrics["grad_norm"] = gradNorms.reduce(0, +) / Double(gradNorms.count)
         metrics["learning_rate"] = rates.last ?? 0
+        if c.skipsZeroAdvantageRows {
+            metrics["skipped_zero_advantage_frac"] = Double(batch.advantages.filter { $0 == 0 }.count) / Double(n)
+        }
         let tokens = batch.prompts(0..<n).map(\.count).reduce(0, +) + batch.completions.map(\.count).reduce(0, +)
         return (metrics, tokens, batch.sample, timings)
     }
@@ -212,30 +215,46 @@ public final class GRPOTrainer {
     /// One micro-batch's policy loss (`GRPO.policyLoss` on the recorded per-token log-probs and
     /// entropies of completions `range`), with its gradient added into the trainable parameters'
     /// `grad` through the surrogate Σ stats · ∂loss/∂stats. `old` and `reference` hold per-token
-    /// log-probs of every completion of the batch (nil: μ = 1 / β = 0).
+    /// log-probs of every completion of the batch (nil: μ = 1 / β = 0). When the configuration
+    /// allows it, rows whose advantage is 0 skip the forward: their gradient is exactly 0, their
+    /// tokens still count in the normalisers, their log-probs stand at ratio 1 (μ = 1) and their
+    /// entropies come from the rollout.
     func backpropagate(
         batch: GRPOBatch, range: Range<Int>, old: [[Float]]?, reference: [[Float]]?, itemsInBatch: Double,
         microBatches: Int
     ) -> PolicyLossResult {
-        let completions = batch.tokens(range)
-        let stats = policy.tokenStatistics(prompts: batch.prompts(range), completions: completions)  // (N, 2)
-        let t = completions.map(\.count).max()!
-        let values = stats.scalars
+        let skips = configuration.skipsZeroAdvantageRows
+        let active = range.filter { !skips || batch.advantages[$0] != 0 }  // rows that run the forward
+        // (N, 2) over the active rows' tokens
+        let stats: Tensor? =
+            active.isEmpty
+            ? nil
+            : policy.tokenStatistics(
+                prompts: active.map { batch.promptIDs[$0] }, completions: active.map { batch.completions[$0] })
+        let values = stats?.scalars ?? []
+        let t = max(batch.tokens(range).map(\.count).max()!, 1)
         var logp = [Double](repeating: 0, count: range.count * t)  // (B, T) padded
         var entropy = logp
         var oldPadded: [Double]? = old == nil ? nil : logp
         var refPadded: [Double]? = reference == nil ? nil : logp
         var mask = [Bool](repeating: false, count: range.count * t)
         var rows: [Int] = []  // row k of stats → index into the padded (B, T)
+        var next = 0  // the next row of `active`
         for (b, row) in range.enumerated() {
-            for j in 0..<completions[b].count {
-                let k = rows.count
-                logp[b * t + j] = Double(values[2 * k])
-                entropy[b * t + j] = Double(values[2 * k + 1])
+            let forwarded = next < active.count && active[next] == row
+            if forwarded { next += 1 }
+            for j in 0..<batch.completions[row].count {
+                if forwarded {
+                    let k = rows.count
+                    logp[b * t + j] = Double(values[2 * k])
+                    entropy[b * t + j] = Double(values[2 * k + 1])
+                    rows.append(b * t + j)
+                } else {
+                    entropy[b * t + j] = Double(batch.rolloutEntropies[row][j])
+                }
                 oldPadded?[b * t + j] = Double(old![row][j])
                 refPadded?[b * t + j] = Double(reference![row][j])
                 mask[b * t + j] = batch.mask[row][j]
-                rows.append(b * t + j)
             }
         }
         let inputs = PolicyLossInputs(
@@ -243,6 +262,7 @@ public final class GRPOTrainer {
             referenceLogProbs: refPadded, mask: mask, advantages: range.map { Double(batch.advantages[$0]) },
             entropies: entropy, itemsInBatch: max(itemsInBatch, 1), gradientAccumulationSteps: microBatches)
         let result = GRPO.policyLoss(inputs, configuration.policyLoss)
+        guard let stats else { return result }
         var seed = [Float](repeating: 0, count: values.count)  // (N, 2)
         for (k, index) in rows.enumerated() {
             seed[2 * k] = Float(result.gradLogProbs[index])

@@ -2,7 +2,8 @@
 // prompt is prefilled once; its KV cache is then repeated for its G completions, which decode
 // together as one batch of P·G rows. Each new token's log-probability under the sampling
 // temperature (log softmax(logits / T), no top-k/top-p filter: what the policy-gradient
-// forward computes) is recorded. Runs without recording gradients. Not the user-facing
+// forward computes) is recorded, with the entropy of that distribution (Sampler+Statistics.swift; rows
+// draw in parallel). Runs without recording gradients. Not the user-facing
 // `generate` (Generation.swift), whose samplers it shares.
 import ArbiterTensor
 import Foundation
@@ -15,6 +16,8 @@ package struct GroupSamples: Sendable {
     package var finishReasons: [FinishReason]
     /// log softmax(logits / T)[token] of each new token (aligned with `tokens`).
     package var logProbs: [[Float]]
+    /// The entropy of softmax(logits / T) at each new token (aligned with `tokens`).
+    package var entropies: [[Float]]
 }
 
 extension KVCache {
@@ -79,6 +82,7 @@ extension LlamaModel {
         let context = configuration.contextLength
         var outputs = Array(repeating: [Int](), count: b)
         var logProbs = Array(repeating: [Float](), count: b)
+        var entropies = logProbs
         var reasons = [FinishReason?](repeating: nil, count: b)
         for row in 0..<b where maxNewTokens == 0 { reasons[row] = .maxTokens }
         for row in 0..<b where prompts[row / g].count >= context { reasons[row] = .contextLength }
@@ -91,18 +95,40 @@ extension LlamaModel {
             let hidden = hiddenStates(tokens: padded, lengths: prompts.map(\.count), cache: prefill)  // (P, T, C)
             let first = logits(hidden: hidden, positions: prompts.map { $0.count - 1 }).scalars  // (P·V)
             let cache = prefill.repeatingRows(g)
-            var step = (0..<b).map { row in Array(first[((row / g) * v)..<((row / g + 1) * v)]) }  // B × (V)
+            var current = (0..<b).flatMap { row in first[((row / g) * v)..<((row / g + 1) * v)] }  // (B·V)
+            var drawn = [(token: Int, logProb: Float, entropy: Float)?](repeating: nil, count: b)
+            let parts = min(b, WorkerPool.shared.workerCount + 1)
             while reasons.contains(where: { $0 == nil }) {
-                for row in 0..<b where reasons[row] == nil {
-                    let rowLogits = step[row]
-                    if (try? checkFiniteLogits(rowLogits)) == nil {
+                // Rows draw in parallel (each has its own sampler); stop checks follow in row order.
+                let open = reasons.map { $0 == nil }
+                current.withUnsafeBufferPointer { logits in
+                    samplers.withUnsafeMutableBufferPointer { samplers in
+                        drawn.withUnsafeMutableBufferPointer { drawn in
+                            WorkerPool.shared.run(parts: parts) { part in
+                                var scratch: [Float] = []
+                                for row in stride(from: part, to: b, by: parts) where open[row] {
+                                    let rowLogits = UnsafeBufferPointer(rebasing: logits[(row * v)..<((row + 1) * v)])
+                                    if (try? checkFiniteLogits(rowLogits)) == nil {
+                                        drawn[row] = nil
+                                        continue
+                                    }
+                                    drawn[row] = samplers[row].nextWithStatistics(
+                                        rowLogits, temperature: temperature, scratch: &scratch)
+                                }
+                            }
+                        }
+                    }
+                }
+                for row in 0..<b where open[row] {
+                    guard let draw = drawn[row] else {
                         nonFinite = true
                         reasons = reasons.map { $0 ?? .maxTokens }
                         break
                     }
-                    let token = samplers[row].next(rowLogits)
+                    let token = draw.token
                     outputs[row].append(token)
-                    logProbs[row].append(Self.temperatureLogProb(rowLogits, token: token, temperature: temperature))
+                    logProbs[row].append(draw.logProb)
+                    entropies[row].append(draw.entropy)
                     if stopTokenIDs.contains(token) {
                         reasons[row] = .stopToken
                     } else if outputs[row].count >= maxNewTokens {
@@ -115,21 +141,32 @@ extension LlamaModel {
                 let feed = (0..<b).map { reasons[$0] == nil ? [outputs[$0].last!] : [pad] }
                 let lengths = (0..<b).map { reasons[$0] == nil ? 1 : 0 }
                 let h = hiddenStates(tokens: feed, lengths: lengths, cache: cache)  // (B, 1, C)
-                let next = logits(hidden: h, positions: Array(repeating: 0, count: b)).scalars  // (B·V)
-                for row in 0..<b where reasons[row] == nil { step[row] = Array(next[(row * v)..<((row + 1) * v)]) }
+                current = logits(hidden: h, positions: Array(repeating: 0, count: b)).scalars  // (B·V)
             }
         }
         if nonFinite { throw .nonFiniteLogits }
-        return GroupSamples(tokens: outputs, finishReasons: reasons.map { $0 ?? .maxTokens }, logProbs: logProbs)
+        return GroupSamples(
+            tokens: outputs, finishReasons: reasons.map { $0 ?? .maxTokens }, logProbs: logProbs, entropies: entropies)
     }
 
-    /// log softmax(logits / T)[token], accumulated in Double.
-    static func temperatureLogProb(_ logits: [Float], token: Int, temperature: Float) -> Float {
+    /// The naive reference of `Sampler.nextWithStatistics`' numbers (tests): log softmax(z)[token]
+    /// and the entropy −Σ p log p of softmax(z), z = logits / T, accumulated in Double: with w = exp(z − max z), log p(token) = z_token − max − log Σw and the entropy is
+    /// log Σw − Σ w (z − max) / Σw.
+    package static func temperatureStatistics(_ logits: [Float], token: Int, temperature: Float)
+        -> (logProb: Float, entropy: Float)
+    {
         let t = Double(temperature)
         var m = -Double.infinity
         for x in logits { m = Swift.max(m, Double(x) / t) }
         var s = 0.0
-        for x in logits { s += Foundation.exp(Double(x) / t - m) }
-        return Float(Double(logits[token]) / t - m - Foundation.log(s))
+        var weighted = 0.0
+        for x in logits {
+            let z = Double(x) / t - m
+            let w = Foundation.exp(z)
+            s += w
+            if w > 0 { weighted += w * z }  // a −∞ logit adds nothing (0 · −∞ would be NaN)
+        }
+        let logS = Foundation.log(s)
+        return (Float(Double(logits[token]) / t - m - logS), Float(logS - weighted / s))
     }
 }

@@ -75,7 +75,7 @@ public struct SamplingOptions: Sendable, Equatable {
 package struct Sampler: Sendable {
     package let options: SamplingOptions
     /// The generator; its state advances with each random draw.
-    package private(set) var rng: SeededRNG
+    package internal(set) var rng: SeededRNG
 
     package init(_ options: SamplingOptions) {
         self.options = options

@@ -5,7 +5,7 @@
 // Not for gradients' sake: backward passes keep `elementExp`.
 
 /// e^x lane by lane.
-@inline(__always) func simdExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+@inline(__always) package func simdExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let low = SIMD8<Float>(repeating: -87.3)
     let high = SIMD8<Float>(repeating: 88.3)
     var clamped = x.replacing(with: low, where: x .< low)

@@ -37,7 +37,7 @@ struct HelloOnlyReward: RewardFunction {
         let batch = GRPOBatch(
             promptIDs: [prompts[0], prompts[0], prompts[1], prompts[1]], completions: completions,
             mask: completions.map { Array(repeating: true, count: $0.count) }, advantages: [0.8, -0.5, 0.3, -0.6],
-            metrics: [:])
+            rolloutEntropies: completions.map { Array(repeating: 0, count: $0.count) }, metrics: [:])
         // Old and reference log-probs a little off the current ones: ratios ≠ 1 inside the clip range.
         let current = Tensor.noGrad {
             GRPOPolicy.column(
@@ -82,6 +82,67 @@ struct HelloOnlyReward: RewardFunction {
             #expect(
                 abs(analytic - numeric) <= 2e-4 + 2e-2 * abs(numeric),
                 "\(lossType) \(name)[\(index)]: analytic \(analytic), numeric \(numeric)")
+        }
+    }
+
+    /// Rows with advantage 0 skip the forward (β = 0, μ = 1): the loss, the gradient and the
+    /// clip metrics equal the full forward's; the entropy metric uses the rollout's entropies.
+    @Test(arguments: [PolicyLossType.dapo, .grpo, .bnpo, .drGRPO, .cispo, .sapo])
+    func zeroAdvantageRowsSkipTheForwardWithTheSameGradient(lossType: PolicyLossType) throws {
+        var c = try GRPOTrainerTests.configuration(dir: try GRPOTrainerTests.temporaryDirectory("skip"), maxSteps: 1)
+        c.lossType = lossType
+        c.beta = 0
+        c.numIterations = 1
+        c.temperature = 0.9
+        var full = c
+        full.skipZeroAdvantageRows = false
+        #expect(c.skipsZeroAdvantageRows && !full.skipsZeroAdvantageRows)
+        let skipping = try GRPOTrainerTests.trainer(c)
+        let reference = try GRPOTrainerTests.trainer(full)
+        let tokenizer = skipping.policy.language.tokenizer
+        let prompts = ["hello", "ab"].map { tokenizer.encode($0) }
+        let completions = [[104, 105, 33], [120, 121], [65, 66, 67, 68], [97], [98, 99]]
+        let promptIDs = [prompts[0], prompts[0], prompts[1], prompts[1], prompts[1]]
+        let entropies = Tensor.noGrad {
+            GRPOPolicy.column(skipping.policy.tokenStatistics(prompts: promptIDs, completions: completions), 1)
+        }
+        let batch = GRPOBatch(
+            promptIDs: promptIDs, completions: completions,
+            mask: completions.map { Array(repeating: true, count: $0.count) }, advantages: [0.8, 0, -0.3, 0, 0],
+            rolloutEntropies: GRPOTrainer.split(entropies, lengths: completions.map(\.count)), metrics: [:])
+        let items = Double(completions.map(\.count).reduce(0, +))
+        var results: [[PolicyLossResult]] = []
+        var gradients: [[String: [Float]]] = []
+        for trainer in [skipping, reference] {
+            let parameters = trainer.policy.trainableParameters
+            parameters.zeroGrad()
+            results.append(
+                [0..<3, 3..<5].map {  // the second micro-batch is all zero: no forward at all when skipping
+                    trainer.backpropagate(
+                        batch: batch, range: $0, old: nil, reference: nil, itemsInBatch: items, microBatches: 2)
+                })
+            var grads: [String: [Float]] = [:]
+            for name in ["blk.0.attn_q.weight", "blk.0.ffn_down.weight", "token_embd.weight", "output_norm.weight"] {
+                grads[name] = try #require(parameters[name]?.grad).scalars
+            }
+            gradients.append(grads)
+        }
+        for (a, b) in zip(results[0], results[1]) {
+            #expect(abs(a.loss - b.loss) <= 1e-6 * max(1, abs(b.loss)), "\(lossType) loss \(a.loss) vs \(b.loss)")
+            for (key, value) in b.metrics {
+                let other = try #require(a.metrics[key], "\(key) missing")
+                let tolerance = key == "entropy" ? 1e-5 : 0
+                #expect(
+                    abs(other - value) <= tolerance || (other.isNaN && value.isNaN),
+                    "\(lossType) \(key) \(other) vs \(value)")
+            }
+        }
+        for (name, expected) in gradients[1] {
+            let got = try #require(gradients[0][name])
+            let scale = expected.map { abs($0) }.max() ?? 0
+            #expect(scale > 0, "\(name): the non-zero rows give a gradient")
+            let worst = zip(got, expected).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst <= 1e-5 * scale, "\(lossType) \(name): max |Δ| \(worst) of scale \(scale)")
         }
     }
 

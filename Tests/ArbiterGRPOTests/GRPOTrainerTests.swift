@@ -99,6 +99,9 @@ struct AsciiShareReward: RewardFunction {
         #expect(training.count == rollout.count)
         let worst = zip(training, rollout).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst < 1e-4, "rollout vs training log-prob max |Δ| = \(worst)")
+        let entropyGap = zip(GRPOPolicy.column(stats, 1), sampled.entropies.flatMap { $0 }).map { abs($0 - $1) }.max()
+        #expect(
+            (entropyGap ?? .infinity) < 1e-4, "rollout vs training entropy max |Δ| = \(String(describing: entropyGap))")
     }
 
     @Test func tinyPolicyLearnsToyReward() async throws {

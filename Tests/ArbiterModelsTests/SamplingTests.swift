@@ -1,6 +1,8 @@
 // SamplingTests: the sampler on hand-made logits: greedy argmax (ties → lowest id, NaN never
 // wins), the top-k / top-p / min-p filters keep exactly the expected tokens, seeded draws are
-// reproducible, empirical frequencies follow softmax(logits / T), invalid options throw.
+// reproducible, empirical frequencies follow softmax(logits / T), invalid options throw; the fused
+// draw + log-prob + entropy of group sampling against the naive Double reference.
+import ArbiterCore
 import ArbiterModels
 import ArbiterTensor
 import Foundation
@@ -45,6 +47,46 @@ import Testing
         for k in 0..<3 {
             // Binomial standard deviation at n = 20000 is ≤ 0.0035; allow 4σ.
             #expect(abs(Double(counts[k]) / 20_000 - weights[k] / total) < 0.014)
+        }
+    }
+
+    @Test func drawWithStatisticsMatchesTheNaiveReference() throws {
+        // A long row (not a multiple of 8), a −∞ logit, at T = 0.7 and T = 1.
+        var rng = SeededRNG(seed: 3)
+        var logits = (0..<12_347).map { _ in Float(rng.nextUnitDouble() * 30 - 20) }
+        logits[11] = -.infinity
+        logits[4000] = 14
+        for temperature: Float in [0.7, 1] {
+            var fused = Sampler(try SamplingOptions(temperature: temperature, seed: 8))
+            var filtered = Sampler(try SamplingOptions(temperature: temperature, topK: 5, seed: 8))
+            var scratch: [Float] = []
+            var frequencies = [Int: Int]()
+            // The naive reference once; any token's log-prob follows from token 4000's.
+            let anchor = LlamaModel.temperatureStatistics(logits, token: 4000, temperature: temperature)
+            func referenceLogProb(_ token: Int) -> Float {
+                Float(Double(anchor.logProb) + (Double(logits[token]) - 14) / Double(temperature))
+            }
+            for draw in 0..<200 {
+                let fusedDraw = logits.withUnsafeBufferPointer {
+                    fused.nextWithStatistics($0, temperature: temperature, scratch: &scratch)
+                }
+                #expect(
+                    abs(fusedDraw.logProb - referenceLogProb(fusedDraw.token)) < 1e-5
+                        && abs(fusedDraw.entropy - anchor.entropy) < 1e-5)
+                #expect(fusedDraw.token != 11)
+                frequencies[fusedDraw.token, default: 0] += 1
+                guard draw < 10 else { continue }
+                // A filtered sampler draws as `next` does; its statistics stay unfiltered.
+                let top = logits.withUnsafeBufferPointer {
+                    filtered.nextWithStatistics($0, temperature: temperature, scratch: &scratch)
+                }
+                #expect(Set(filtered.distribution(logits).map(\.token)).contains(top.token))
+                #expect(
+                    abs(top.logProb - referenceLogProb(top.token)) < 1e-5 && abs(top.entropy - anchor.entropy) < 1e-5)
+            }
+            // Token 4000 is drawn about as often as its probability says.
+            let p = Double(Foundation.exp(anchor.logProb))
+            #expect(abs(Double(frequencies[4000, default: 0]) / 200 - p) < 0.1, "p = \(p)")
         }
     }
 
