@@ -1,6 +1,8 @@
 // ServeCommand: `arbiter serve` — serves a local GGUF chat model over an OpenAI-compatible HTTP API
-// (POST /v1/chat/completions, GET /v1/models, GET /health) until SIGINT/SIGTERM. Options, model
-// resolution and printing only; the server is ArbiterServer.ChatServer.
+// (POST /v1/chat/completions, GET /v1/models, GET /health) until SIGINT/SIGTERM, or, with
+// `--reward FILE`, the rewards of a GRPO reward file (POST /get_reward, OpenRLHF's protocol; no
+// chat model is loaded). Options, model resolution, the reward set's adapter and printing only;
+// the server is ArbiterServer.ChatServer.
 import Arbiter
 import ArgumentParser
 import Foundation
@@ -14,6 +16,9 @@ struct ServeCommand: AsyncParsableCommand {
             top_logprobs ≤ 20, stop; n = 1, no streaming), GET /v1/models, GET /health. Requests run one at a
             time on the model; more wait in a queue (503 when it is full). A logprob of -inf is sent as -9999.
             Stops gracefully on Ctrl-C or SIGTERM.
+            With --reward FILE: serves the file's `rewards:` (the list `arbiter grpo` reads; `on_unscored: error|value`)
+            at POST /get_reward, OpenRLHF's remote reward protocol ({"query", "prompts", "labels"} →
+            {"rewards", "scores", "extra_logs"}); clients in clients/python/arbiter_reward.py.
             """
     )
 
@@ -39,6 +44,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-tokens-limit"), help: "Largest max_tokens a request may ask for.")
     var maxTokensLimit: Int = 4096
 
+    @Option(help: "Serve the rewards of this YAML file at POST /get_reward instead of a chat model.")
+    var reward: String?
+
+    @Flag(help: "With --reward: serve a judge reward whose audit fails its trust gate.")
+    var force = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535 (got \(port))") }
         guard maxQueue >= 0 else { throw ValidationError("--max-queue must be ≥ 0 (got \(maxQueue))") }
@@ -53,6 +64,16 @@ struct ServeCommand: AsyncParsableCommand {
             let configuration = try ChatServerConfiguration(
                 host: host, port: port, maxQueuedRequests: maxQueue,
                 defaultMaxTokens: min(512, maxTokensLimit), maxTokensLimit: maxTokensLimit)
+            if let reward {
+                let set = try GRPORewardSet.load(URL(fileURLWithPath: reward), force: force)
+                let server = ChatServer(rewards: RewardSetService(rewardSet: set), configuration: configuration)
+                let names = set.specs.map(\.name).joined(separator: ", ")
+                try await server.run { url in
+                    FileHandle.standardOutput.write(
+                        Data("serving rewards (\(names)) at \(url.absoluteString)/get_reward (Ctrl-C stops)\n".utf8))
+                }
+                return
+            }
             let resolved = try ModelStore().resolve(model, fetchIfMissing: true)
             guard resolved.format == .gguf else {
                 throw ValidationError(
@@ -73,6 +94,22 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         } catch {
             throw ModelsCommand.fail(error)
+        }
+    }
+}
+
+/// A GRPO reward set behind the server's reward seam.
+struct RewardSetService: RewardService {
+    let rewardSet: GRPORewardSet
+    var functionNames: [String] { rewardSet.specs.map(\.name) }
+
+    func rewards(_ request: RewardServiceRequest) async throws -> RewardServiceResult {
+        do {
+            let served = try await rewardSet.served(
+                prompts: request.prompts, completions: request.completions, labels: request.labels)
+            return RewardServiceResult(rewards: served.rewards, logs: served.logs)
+        } catch let error as GRPORewardSetError {
+            throw RewardServiceError(error.localizedDescription)
         }
     }
 }

@@ -53,34 +53,26 @@ extension GRPOConfiguration {
 
     /// Reads and validates the configuration file at `url`.
     public static func load(_ url: URL) throws -> GRPOConfiguration {
+        try parse(try readText(url, field: "--config"), file: url.path, base: url.deletingLastPathComponent())
+    }
+
+    /// A configuration file's text: UTF-8, at most 1 MiB.
+    static func readText(_ url: URL, field: String) throws -> String {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw GRPOConfigurationError.fileNotFound(field: "--config", path: url.path)
+            throw GRPOConfigurationError.fileNotFound(field: field, path: url.path)
         }
         guard data.count <= 1 << 20, let text = String(data: data, encoding: .utf8) else {
             throw GRPOConfigurationError.syntax(
                 file: url.path, line: nil, problem: "not a UTF-8 text file of at most 1 MiB")
         }
-        return try parse(text, file: url.path, base: url.deletingLastPathComponent())
+        return text
     }
 
     /// Parses configuration text; relative paths resolve against `base`.
     public static func parse(_ text: String, file: String, base: URL) throws -> GRPOConfiguration {
         let base = URL(fileURLWithPath: base.path, isDirectory: true)
-        // A configuration nests a few levels; refuse pathological nesting before the recursive parser.
-        let brackets = text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "[") || $1 == UInt8(ascii: "{") ? 1 : 0) }
-        guard brackets <= 10_000 else {
-            throw GRPOConfigurationError.syntax(
-                file: file, line: nil, problem: "too deeply nested to be a configuration")
-        }
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
-            throw GRPOConfigurationError.syntax(file: file, line: nil, problem: "not valid YAML (\(error))")
-        }
-        guard let root, let map = root.mapping else {
-            throw GRPOConfigurationError.syntax(
-                file: file, line: nil, problem: "the file must be a mapping of fields (model:, train_data:, …)")
-        }
+        let map = try rootMapping(text, file: file)
         let fields = Fields(map: map, known: knownFields, prefix: "")
         try fields.checkKnown()
         let path = { (key: String) throws -> URL? in
@@ -196,6 +188,25 @@ extension GRPOConfiguration {
             lora.targets = t
         }
         return lora
+    }
+
+    /// The file's top-level mapping (after refusing pathological nesting and non-YAML text).
+    static func rootMapping(_ text: String, file: String) throws -> Node.Mapping {
+        // A configuration nests a few levels; refuse pathological nesting before the recursive parser.
+        let brackets = text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "[") || $1 == UInt8(ascii: "{") ? 1 : 0) }
+        guard brackets <= 10_000 else {
+            throw GRPOConfigurationError.syntax(
+                file: file, line: nil, problem: "too deeply nested to be a configuration")
+        }
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            throw GRPOConfigurationError.syntax(file: file, line: nil, problem: "not valid YAML (\(error))")
+        }
+        guard let root, let map = root.mapping else {
+            throw GRPOConfigurationError.syntax(
+                file: file, line: nil, problem: "the file must be a mapping of fields (model:, train_data:, …)")
+        }
+        return map
     }
 
     static func parseRewards(_ node: Node, base: URL) throws -> [GRPORewardSpec] {

@@ -18,6 +18,7 @@ extension ChatServer {
             let body = try await readBody(request)
             let parsed = try ChatCompletionRequest.decode(body)
             let chat = try chatRequest(for: parsed)
+            guard let backend else { throw ChatServerError.notFound(method: "POST", path: "/v1/chat/completions") }
             guard await gate.enter() else { throw ChatServerError.busy(queued: gate.maxQueued) }
             let outcome: Result<ChatResponse, ChatServerError>
             do {

@@ -1,5 +1,5 @@
 // ChatServer+Routes: the routes (POST /v1/chat/completions, GET /v1/models, GET /v1/models/{id},
-// GET /health) and the two middlewares around them: one that turns anything thrown (unknown route
+// GET /health, POST /get_reward on a reward server) and the two middlewares around them: one that turns anything thrown (unknown route
 // 404, known path with another method 405 + Allow, oversized body, unexpected error) into
 // OpenAI's error JSON, and one that logs one line per request (method, path, status, latency;
 // never the body). Completion handling is ChatServer+Completion.
@@ -18,6 +18,9 @@ extension ChatServer {
         router.post("/v1/chat/completions") { request, _ in
             await self.chatCompletions(request)
         }
+        router.post("/get_reward") { request, _ in
+            await self.getReward(request)
+        }
         router.get("/v1/models") { _, _ in
             Self.json(ModelListWire(data: [self.modelEntry]))
         }
@@ -30,7 +33,9 @@ extension ChatServer {
         }
         router.get("/health") { _, _ in
             Self.json(
-                HealthWire(model: self.modelName, inFlight: await self.gate.running, queued: await self.gate.queued))
+                HealthWire(
+                    model: self.modelName, inFlight: await self.gate.running, queued: await self.gate.queued,
+                    rewards: self.rewardService?.functionNames))
         }
         return router
     }
@@ -41,6 +46,7 @@ extension ChatServer {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         switch parts.count {
         case 1 where parts[0] == "health": return ["GET"]
+        case 1 where parts[0] == "get_reward": return ["POST"]
         case 2 where parts == ["v1", "models"]: return ["GET"]
         case 3 where parts[0] == "v1" && parts[1] == "models": return ["GET"]
         case 3 where parts == ["v1", "chat", "completions"]: return ["POST"]

@@ -21,7 +21,10 @@ public final class ChatServer: Sendable {
     /// The id clients send as `model` and GET /v1/models lists.
     public let modelName: String
     public let configuration: ChatServerConfiguration
-    let backend: any ChatBackend
+    /// The chat model (nil: a reward-only server).
+    let backend: (any ChatBackend)?
+    /// The rewards POST /get_reward serves (nil: a chat-only server).
+    let rewardService: (any RewardService)?
     let logger: Logger
     let gate: RequestGate
     /// Unix time the server was made (the model's `created`).
@@ -34,6 +37,23 @@ public final class ChatServer: Sendable {
         logger: Logger = Logger(label: "arbiter.serve")
     ) {
         self.backend = backend
+        self.rewardService = nil
+        self.modelName = modelName
+        self.configuration = configuration
+        self.logger = logger
+        self.gate = RequestGate(
+            maxConcurrent: configuration.maxConcurrentRequests, maxQueued: configuration.maxQueuedRequests)
+        self.created = Int(Date().timeIntervalSince1970)
+    }
+
+    /// A reward server (POST /get_reward, GET /health) over `rewards`, optionally also serving a
+    /// chat model. `modelName` is what GET /v1/models lists.
+    public init(
+        rewards: any RewardService, backend: (any ChatBackend)? = nil, modelName: String = "arbiter-reward",
+        configuration: ChatServerConfiguration = .standard, logger: Logger = Logger(label: "arbiter.serve")
+    ) {
+        self.backend = backend
+        self.rewardService = rewards
         self.modelName = modelName
         self.configuration = configuration
         self.logger = logger

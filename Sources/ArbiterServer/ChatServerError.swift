@@ -35,6 +35,9 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
     case didNotStart(address: String, reason: String)
     /// A ChatServerConfiguration setting is out of range.
     case invalidConfiguration(setting: String, reason: String)
+    /// The reward service gave no rewards for the batch (its reason, e.g. unscored rows): 422, so
+    /// clients do not retry what will fail again.
+    case rewardFailed(reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -49,7 +52,7 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
             return "model '\(requested)' is not served here; this server serves '\(served)' (see GET /v1/models)"
         case .notFound(let method, let path):
             return
-                "no route \(method) \(path); this server answers POST /v1/chat/completions, GET /v1/models and GET /health"
+                "no route \(method) \(path); this server answers POST /v1/chat/completions (a chat server), POST /get_reward (a reward server), GET /v1/models and GET /health"
         case .methodNotAllowed(let method, let path, let allowed):
             return "\(path) does not accept \(method); use \(allowed.joined(separator: " or "))"
         case .bodyTooLarge(let limit):
@@ -70,6 +73,8 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
             return "server could not start on \(address): \(reason); choose another --port or --host"
         case .invalidConfiguration(let setting, let reason):
             return "server setting \(setting) \(reason)"
+        case .rewardFailed(let reason):
+            return "no rewards for this batch: \(reason)"
         }
     }
 
@@ -82,6 +87,7 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
         case .bodyTooLarge: return .contentTooLarge
         case .busy: return .serviceUnavailable
         case .backendFailed, .internalError, .didNotStart, .invalidConfiguration: return .internalServerError
+        case .rewardFailed: return .unprocessableContent
         }
     }
 
@@ -92,7 +98,7 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
             .backendRejected, .contextLength:
             return "invalid_request_error"
         case .busy: return "server_overloaded"
-        case .backendFailed, .internalError, .didNotStart, .invalidConfiguration: return "server_error"
+        case .backendFailed, .internalError, .didNotStart, .invalidConfiguration, .rewardFailed: return "server_error"
         }
     }
 
@@ -121,6 +127,7 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
         case .contextLength: return "context_length_exceeded"
         case .backendFailed: return "backend_error"
         case .internalError: return "internal_error"
+        case .rewardFailed: return "reward_failed"
         case .didNotStart, .invalidConfiguration: return nil
         }
     }

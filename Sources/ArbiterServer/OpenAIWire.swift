@@ -115,11 +115,13 @@ struct HealthWire: Encodable, Equatable {
     var model: String
     var inFlight: Int
     var queued: Int
+    /// The reward functions a reward server serves (absent on a chat-only server).
+    var rewards: [String]? = nil
 
     enum CodingKeys: String, CodingKey {
         case status, model
         case inFlight = "in_flight"
-        case queued
+        case queued, rewards
     }
 }
 
