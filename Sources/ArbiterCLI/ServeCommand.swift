@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve a local GGUF chat model over an OpenAI-compatible HTTP API.",
         discussion: """
-            Endpoints: POST /v1/chat/completions (model, messages, max_tokens, temperature, seed, logprobs,
+            Endpoints: GET /metrics (Prometheus), POST /v1/chat/completions (model, messages, max_tokens, temperature, seed, logprobs,
             top_logprobs ≤ 20, stop; n = 1, no streaming), GET /v1/models, GET /health. Requests run one at a
             time on the model; more wait in a queue (503 when it is full). A logprob of -inf is sent as -9999.
             Stops gracefully on Ctrl-C or SIGTERM.

@@ -24,10 +24,14 @@ extension ChatServer {
             do {
                 result = try await rewardService.rewards(batch)
             } catch let error as RewardServiceError {
+                metrics.rewardRefused()
                 throw ChatServerError.rewardFailed(reason: error.message)
             } catch {
+                metrics.rewardRefused()
                 throw ChatServerError.rewardFailed(reason: Self.describe(error))
             }
+            metrics.rewardBatch(
+                size: batch.completions.count, logs: result.logs, functions: rewardService.functionNames)
             return Self.json(
                 RewardResponseWire(rewards: result.rewards, scores: result.rewards, extraLogs: result.logs))
         } catch let error as ChatServerError {

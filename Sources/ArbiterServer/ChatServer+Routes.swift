@@ -1,5 +1,5 @@
 // ChatServer+Routes: the routes (POST /v1/chat/completions, GET /v1/models, GET /v1/models/{id},
-// GET /health, POST /get_reward on a reward server) and the two middlewares around them: one that turns anything thrown (unknown route
+// GET /health, GET /metrics (Prometheus), POST /get_reward on a reward server) and the two middlewares around them: one that turns anything thrown (unknown route
 // 404, known path with another method 405 + Allow, oversized body, unexpected error) into
 // OpenAI's error JSON, and one that logs one line per request (method, path, status, latency;
 // never the body). Completion handling is ChatServer+Completion.
@@ -13,7 +13,7 @@ extension ChatServer {
     /// The router with every route and middleware.
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: RequestLogMiddleware(logger: logger))
+        router.add(middleware: RequestLogMiddleware(logger: logger, metrics: metrics))
         router.add(middleware: ErrorEnvelopeMiddleware(maxBodyBytes: configuration.maxBodyBytes))
         router.post("/v1/chat/completions") { request, _ in
             await self.chatCompletions(request)
@@ -31,6 +31,12 @@ extension ChatServer {
             }
             return Self.json(self.modelEntry)
         }
+        router.get("/metrics") { _, _ in
+            let text = self.metrics.text(running: await self.gate.running, queued: await self.gate.queued)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
         router.get("/health") { _, _ in
             Self.json(
                 HealthWire(
@@ -45,7 +51,7 @@ extension ChatServer {
     static func allowedMethods(path: String) -> [String] {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         switch parts.count {
-        case 1 where parts[0] == "health": return ["GET"]
+        case 1 where parts[0] == "health" || parts[0] == "metrics": return ["GET"]
         case 1 where parts[0] == "get_reward": return ["POST"]
         case 2 where parts == ["v1", "models"]: return ["GET"]
         case 3 where parts[0] == "v1" && parts[1] == "models": return ["GET"]
@@ -113,6 +119,7 @@ struct ErrorEnvelopeMiddleware: RouterMiddleware {
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let logger: Logger
+    let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -123,6 +130,8 @@ struct RequestLogMiddleware: RouterMiddleware {
             let elapsed = ContinuousClock.now - start
             let ms = elapsed.milliseconds
             logger.info("\(request.method.rawValue) \(request.uri.path) \(status) \(String(format: "%.1f", ms)) ms")
+            metrics.requestFinished(
+                route: ServerMetrics.route(request.uri.path), status: Int(status) ?? 500, elapsed: elapsed)
         }
         let response = try await next(request, context)
         status = String(response.status.code)

@@ -29,6 +29,8 @@ public final class ChatServer: Sendable {
     let gate: RequestGate
     /// Unix time the server was made (the model's `created`).
     let created: Int
+    /// What GET /metrics exposes.
+    let metrics = ServerMetrics()
 
     /// A server for `backend` under the id `modelName`. Logs one line per request to `logger`.
     public init(

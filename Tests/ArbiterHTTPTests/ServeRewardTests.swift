@@ -63,6 +63,36 @@ struct ScriptedRewards: RewardService {
         }
     }
 
+    @Test func metricsCountRequestsRewardsAndRefusals() async throws {
+        try await Self.withRewardServer { url in
+            _ = try await Self.reward(url, #"{"query": ["ab", "abc"], "labels": ["ab", null]}"#)
+            _ = try await Self.reward(url, #"{"query": ["x"]}"#)
+            _ = try await Self.reward(url, #"{"query": ["FAIL"]}"#)
+            _ = try await Self.reward(url, #"{"query": 3}"#)
+            _ = try await Serve.get(url, "/scan/\(UUID().uuidString)")
+            _ = try await Serve.get(url, "/v1/models/\(UUID().uuidString)")
+            let answer = try await Serve.get(url, "/metrics")
+            #expect(answer.status == 200 && answer.header("content-type")?.hasPrefix("text/plain") == true)
+            let text = String(decoding: answer.body, as: UTF8.self)
+            for line in [
+                #"arbiter_http_requests_total{route="/get_reward",status="200"} 2"#,
+                #"arbiter_http_requests_total{route="/get_reward",status="422"} 1"#,
+                #"arbiter_http_requests_total{route="/get_reward",status="400"} 1"#,
+                #"arbiter_http_requests_total{route="other",status="404"} 1"#,
+                #"arbiter_http_requests_total{route="/v1/models/{id}",status="404"} 1"#,
+                #"arbiter_reward_scored_total{function="length"} 3"#,
+                #"arbiter_reward_value_sum{function="length"} 6.0"#,
+                #"arbiter_reward_value_sum{function="exact"} 10.0"#,
+                #"arbiter_reward_refused_batches_total 1"#,
+                #"arbiter_reward_batch_size_count 2"#,
+                "arbiter_requests_queued 0.0",
+            ] {
+                #expect(text.contains(line), "missing \(line) in\n\(text)")
+            }
+            #expect(text.contains(#"arbiter_http_request_duration_seconds_bucket{route="/get_reward""#))
+        }
+    }
+
     @Test func labelsOfEveryJSONTypeAndEmptyBatches() throws {
         let request = try ChatServer.decodeRewardRequest(
             Data(#"{"query": ["a1", "a2", "a3", "a4", "a5"], "labels": ["x", 7, 2.5, true, null]}"#.utf8))
