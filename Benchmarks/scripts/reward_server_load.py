@@ -10,7 +10,9 @@ line: requests, concurrency, ok, typed errors, lost (no answer after the retries
 retries, wall seconds, requests/s, p50/p90/p99/max latency in ms.
 
 Usage: python3 Benchmarks/scripts/reward_server_load.py URL [--requests 10000] [--concurrency 32]
-       [--batch 1] [--seed 0]
+       [--batch 1] [--seed 0] [--check exact|unit]
+--check unit accepts any reward in [0, 1], for a judge reward (e.g. `judge: trained:DIR` with
+`score_range`); the prompts are then arithmetic questions the judge scores as text.
 The server's reward file should be `rewards: [{name: exact, verifier: exact-match,
 reference_field: answer}]` (Benchmarks/scripts/reward_server_load.sh starts one).
 """
@@ -33,6 +35,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=1, help="completions per request")
     ap.add_argument("--retries", type=int, default=6)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--check", choices=["exact", "unit"], default="exact",
+                    help="exact: rewards must be the exact-match values; unit: any reward in [0, 1] (a judge)")
     args = ap.parse_args()
     url = args.url.rstrip("/") + ("" if args.url.rstrip("/").endswith("/get_reward") else "/get_reward")
 
@@ -62,7 +66,13 @@ def main() -> None:
                 elapsed = time.perf_counter() - start
                 with lock:
                     latencies.append(elapsed)
-                    outcomes["ok" if answer.get("rewards") == expected else "wrong"] += 1
+                    rewards = answer.get("rewards")
+                    if args.check == "exact":
+                        good = rewards == expected
+                    else:
+                        good = isinstance(rewards, list) and len(rewards) == len(expected) and all(
+                            isinstance(r, (int, float)) and 0 <= r <= 1 for r in rewards)
+                    outcomes["ok" if good else "wrong"] += 1
                     outcomes["retries"] += attempt
                 return
             except urllib.error.HTTPError as error:
