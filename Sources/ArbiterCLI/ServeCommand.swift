@@ -12,9 +12,12 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve a local GGUF chat model over an OpenAI-compatible HTTP API.",
         discussion: """
-            Endpoints: GET /metrics (Prometheus), POST /v1/chat/completions (model, messages, max_tokens, temperature, seed, logprobs,
-            top_logprobs ≤ 20, stop; n = 1, no streaming), GET /v1/models, GET /health. Requests run one at a
-            time on the model; more wait in a queue (503 when it is full). A logprob of -inf is sent as -9999.
+            Endpoints: POST /v1/chat/completions (model, messages, max_tokens, temperature, seed, logprobs,
+            top_logprobs ≤ 20, stop, stream + stream_options.include_usage; n = 1), POST /v1/completions (prompt as
+            text or token ids, echo, logprobs ≤ 20: prompt scoring as lm-evaluation-harness does it), GET /v1/models,
+            GET /health, GET /metrics (Prometheus). With --embeddings NAME also POST /v1/embeddings (float or base64).
+            Requests run one at a time on the model; more wait in a queue (503 with Retry-After when it is full).
+            A logprob of -inf is sent as -9999.
             Stops gracefully on Ctrl-C or SIGTERM.
             With --reward FILE: serves the file's `rewards:` (the list `arbiter grpo` reads; `on_unscored: error|value`)
             at POST /get_reward, OpenRLHF's remote reward protocol ({"query", "prompts", "labels"} →
@@ -50,6 +53,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "With --reward: serve a judge reward whose audit fails its trust gate.")
     var force = false
 
+    @Option(help: "Also serve this sentence encoder (e.g. minilm-l6-v2, or a model folder) at POST /v1/embeddings.")
+    var embeddings: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535 (got \(port))") }
         guard maxQueue >= 0 else { throw ValidationError("--max-queue must be ≥ 0 (got \(maxQueue))") }
@@ -64,9 +70,11 @@ struct ServeCommand: AsyncParsableCommand {
             let configuration = try ChatServerConfiguration(
                 host: host, port: port, maxQueuedRequests: maxQueue,
                 defaultMaxTokens: min(512, maxTokensLimit), maxTokensLimit: maxTokensLimit)
+            let encoder = try embeddings.map { try LocalEmbeddingBackend.load($0) }
             if let reward {
                 let set = try GRPORewardSet.load(URL(fileURLWithPath: reward), force: force)
-                let server = ChatServer(rewards: RewardSetService(rewardSet: set), configuration: configuration)
+                let server = ChatServer(
+                    rewards: RewardSetService(rewardSet: set), embeddings: encoder, configuration: configuration)
                 let names = set.specs.map(\.name).joined(separator: ", ")
                 try await server.run { url in
                     FileHandle.standardOutput.write(
@@ -83,7 +91,8 @@ struct ServeCommand: AsyncParsableCommand {
             let backend = try LocalChatBackend.load(
                 resolved.url, name: servedName ?? resolved.name,
                 options: arithmetic.loadOptions)
-            let server = ChatServer(backend: backend, modelName: backend.modelName, configuration: configuration)
+            let server = ChatServer(
+                backend: backend, modelName: backend.modelName, embeddings: encoder, configuration: configuration)
             let name = backend.modelName
             try await server.run { url in
                 // Unbuffered, so a script reading the URL from a pipe sees it at once.

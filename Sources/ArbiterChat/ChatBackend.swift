@@ -14,10 +14,12 @@ public struct ChatRequest: Sendable, Equatable {
     public var logprobs: Bool
     /// How many alternatives per position (with `logprobs`).
     public var topLogprobs: Int?
+    /// Generation ends before the first of these strings (the text excludes it).
+    public var stop: [String]
 
     public init(
         messages: [ChatMessage], maxTokens: Int = 512, temperature: Double = 0, seed: UInt64? = nil,
-        logprobs: Bool = false, topLogprobs: Int? = nil
+        logprobs: Bool = false, topLogprobs: Int? = nil, stop: [String] = []
     ) {
         precondition(maxTokens > 0, "ChatRequest: maxTokens must be positive")
         self.messages = messages
@@ -26,6 +28,7 @@ public struct ChatRequest: Sendable, Equatable {
         self.seed = seed
         self.logprobs = logprobs
         self.topLogprobs = topLogprobs
+        self.stop = stop
     }
 }
 
@@ -86,7 +89,38 @@ public struct ChatResponse: Sendable, Equatable {
     }
 }
 
+/// One event of a streamed chat completion.
+public enum ChatStreamEvent: Sendable, Equatable {
+    /// New text (possibly empty) and the tokens it came from, with their log-probabilities when
+    /// the request asked for them. The concatenated deltas equal the final response's text.
+    case delta(String, tokens: [TokenLogprobs])
+    /// The whole response; the last event.
+    case finished(ChatResponse)
+}
+
 /// Something that answers chat requests (local model, HTTP endpoint, test double).
 public protocol ChatBackend: Sendable {
     func complete(_ request: ChatRequest) async throws -> ChatResponse
+    /// The same completion as events while it is generated. The default answers `complete` as
+    /// one delta and its `finished` event; the in-process model streams token by token.
+    /// Cancelling the consuming task (or dropping the stream) stops generation.
+    func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error>
+}
+
+extension ChatBackend {
+    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let response = try await complete(request)
+                    continuation.yield(.delta(response.text, tokens: response.tokens ?? []))
+                    continuation.yield(.finished(response))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
 }

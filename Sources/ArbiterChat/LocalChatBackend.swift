@@ -50,9 +50,9 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
     /// Name reported as the judgment's model (the file name without extension by default).
     public let modelName: String
     // The model is a reference type without internal locking: every use goes through `queue`.
-    private let model: LanguageModel
+    let model: LanguageModel
     private let template: ChatTemplate
-    private let queue = DispatchQueue(label: "arbiter.local-chat-backend")
+    let queue = DispatchQueue(label: "arbiter.local-chat-backend")
 
     /// Wraps a loaded model. Throws when it has no usable chat template.
     public init(model: LanguageModel, name: String? = nil) throws {
@@ -106,50 +106,70 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
         return model.tokenizer.encode(text + continued, addSpecialTokens: false)
     }
 
-    private func run(_ request: ChatRequest) throws -> ChatResponse {
+    /// The completion; `onToken` (streaming) sees each new token as `generate` reports it.
+    func run(_ request: ChatRequest, onToken: ((Int, TokenLogprobRecord?) -> Bool)? = nil) throws -> ChatResponse {
         let prompt = try promptIDs(request.messages)
         guard !prompt.isEmpty else {
             throw LocalChatBackendError.invalidRequest(reason: "the rendered prompt has no tokens")
         }
-        var sampling = SamplingOptions.greedy
-        if request.temperature > 0 {
-            do {
-                sampling = try SamplingOptions(temperature: Float(request.temperature), seed: request.seed ?? 0)
-            } catch {
-                throw LocalChatBackendError.invalidRequest(
-                    reason: "temperature \(request.temperature): \(error.localizedDescription)")
-            }
-        }
-        var top: Int?
-        if request.logprobs {
-            let asked = request.topLogprobs ?? 0
-            guard asked >= 0 else {
-                throw LocalChatBackendError.invalidRequest(
-                    reason: "topLogprobs \(asked) is negative; use 0 to \(Self.maxTopLogprobs)")
-            }
-            top = min(asked, Self.maxTopLogprobs)
-        }
-        let options: GenerationOptions
-        do {
-            options = try GenerationOptions(maxNewTokens: request.maxTokens, sampling: sampling, topLogprobs: top)
-        } catch {
-            throw LocalChatBackendError.invalidRequest(reason: error.localizedDescription)
-        }
-        let result: GenerationResult
-        do throws(GenerationError) {
-            result = try model.generate(prompt: prompt, options: options)
-        } catch {
-            if case .contextLength(let promptTokens, _, let context) = error {
-                throw LocalChatBackendError.contextLength(promptTokens: promptTokens, contextLength: context)
-            }
-            // A corrupt model is the server's fault, not the request's (ChatServer answers 500).
-            if case .nonFiniteLogits = error { throw error }
-            throw LocalChatBackendError.invalidRequest(reason: error.localizedDescription)
-        }
+        let options = try generationOptions(
+            maxTokens: request.maxTokens, temperature: request.temperature, seed: request.seed,
+            topLogprobs: request.logprobs ? (request.topLogprobs ?? 0) : nil, stop: request.stop)
+        let result = try generate(prompt: prompt, options: options, onToken: onToken)
         return ChatResponse(
             text: result.text, tokens: result.logprobs.map(tokenLogprobs), model: modelName,
             usage: ChatUsage(promptTokens: prompt.count, completionTokens: result.tokens.count),
             truncated: result.finishReason == .maxTokens || result.finishReason == .contextLength)
+    }
+
+    /// Validated generation settings: greedy at temperature 0, else seeded sampling; top
+    /// alternatives capped at `maxTopLogprobs`. Bad values are `invalidRequest`.
+    func generationOptions(maxTokens: Int, temperature: Double, seed: UInt64?, topLogprobs: Int?, stop: [String])
+        throws -> GenerationOptions
+    {
+        var sampling = SamplingOptions.greedy
+        if temperature > 0 {
+            do {
+                sampling = try SamplingOptions(temperature: Float(temperature), seed: seed ?? 0)
+            } catch {
+                throw LocalChatBackendError.invalidRequest(
+                    reason: "temperature \(temperature): \(error.localizedDescription)")
+            }
+        }
+        if let asked = topLogprobs, asked < 0 {
+            throw LocalChatBackendError.invalidRequest(
+                reason: "topLogprobs \(asked) is negative; use 0 to \(Self.maxTopLogprobs)")
+        }
+        do {
+            return try GenerationOptions(
+                maxNewTokens: maxTokens, sampling: sampling, stopStrings: stop,
+                topLogprobs: topLogprobs.map { min($0, Self.maxTopLogprobs) })
+        } catch {
+            throw LocalChatBackendError.invalidRequest(reason: error.localizedDescription)
+        }
+    }
+
+    /// Runs the model, mapping its errors: a prompt too long for the context is `contextLength`,
+    /// non-finite logits (a corrupt model, the server's fault) pass through, the rest is
+    /// `invalidRequest`.
+    func generate(prompt: [Int], options: GenerationOptions, onToken: ((Int, TokenLogprobRecord?) -> Bool)?) throws
+        -> GenerationResult
+    {
+        do throws(GenerationError) {
+            if let onToken { return try model.generate(prompt: prompt, options: options, onToken: onToken) }
+            return try model.generate(prompt: prompt, options: options)
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    /// A model error as this backend reports it (see `generate(prompt:options:onToken:)`).
+    static func mapped(_ error: GenerationError) -> any Error {
+        if case .contextLength(let promptTokens, _, let context) = error {
+            return LocalChatBackendError.contextLength(promptTokens: promptTokens, contextLength: context)
+        }
+        if case .nonFiniteLogits = error { return error }
+        return LocalChatBackendError.invalidRequest(reason: error.localizedDescription)
     }
 
     /// The generation records as response entries: each token's text, log-probability and top

@@ -19,9 +19,11 @@ struct WireChatRequest: Encodable, Equatable {
     var seed: UInt64?
     var logprobs: Bool?
     var topLogprobs: Int?
+    /// Sent only when the request has stop strings.
+    var stop: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, temperature, seed, logprobs
+        case model, messages, temperature, seed, logprobs, stop
         case maxTokens = "max_tokens"
         case topLogprobs = "top_logprobs"
     }
@@ -35,6 +37,7 @@ struct WireChatRequest: Encodable, Equatable {
         // Only sent when asked for: some servers reject top_logprobs without logprobs.
         logprobs = request.logprobs ? true : nil
         topLogprobs = request.logprobs ? request.topLogprobs : nil
+        stop = request.stop.isEmpty ? nil : request.stop
     }
 
     func encoded() throws -> [UInt8] {

@@ -18,6 +18,8 @@ public enum FinishReason: String, Sendable, Equatable {
     case maxTokens
     /// The sequence reached the model's context length.
     case contextLength
+    /// The caller's `onToken` asked to stop (e.g. a streaming client went away).
+    case cancelled
 }
 
 /// Settings of one generation call. Validated on construction (`SamplingError` names the field).
@@ -75,11 +77,12 @@ public struct GenerationResult: Sendable, Equatable {
 extension LlamaModel {
     /// Generates continuations of `prompts` (each at least one token; callers check user prompts
     /// with `checkFits` first, so these preconditions guard programmer errors). `samplers[b]` picks row
-    /// b's tokens; `isFinished(b, newTokens)` may end a row early (stop strings). Runs without
+    /// b's tokens; `isFinished(b, newTokens, record)` may end a row early with its reason (stop
+    /// strings, a cancelled stream; `record` is the new token's, when recorded). Runs without
     /// recording gradients. With `topLogprobs`, row b's `logprobs` hold one record per new token.
     func generateTokens(
         prompts: [[Int]], maxNewTokens: Int, samplers: inout [Sampler], stopTokenIDs: Set<Int>, useCache: Bool,
-        topLogprobs: Int? = nil, isFinished: (Int, [Int]) -> Bool = { _, _ in false }
+        topLogprobs: Int? = nil, isFinished: (Int, [Int], TokenLogprobRecord?) -> FinishReason? = { _, _, _ in nil }
     ) throws(GenerationError) -> [(tokens: [Int], reason: FinishReason, logprobs: [TokenLogprobRecord]?)] {
         precondition(
             !prompts.isEmpty && prompts.allSatisfy { !$0.isEmpty }, "generate: every prompt needs at least one token")
@@ -113,13 +116,16 @@ extension LlamaModel {
                     }
                     let token = samplers[row].next(Array(rowLogits))
                     outputs[row].append(token)
+                    var record: TokenLogprobRecord?
                     if let k = topLogprobs {
-                        records[row].append(TokenLogprobRecord(logits: rowLogits, chosen: token, top: k))
+                        let made = TokenLogprobRecord(logits: rowLogits, chosen: token, top: k)
+                        records[row].append(made)
+                        record = made
                     }
                     if stopTokenIDs.contains(token) {
                         reasons[row] = .stopToken
-                    } else if isFinished(row, outputs[row]) {
-                        reasons[row] = .stopString
+                    } else if let reason = isFinished(row, outputs[row], record) {
+                        reasons[row] = reason
                     } else if outputs[row].count >= maxNewTokens {
                         reasons[row] = .maxTokens
                     } else if prompts[row].count + outputs[row].count >= context {
@@ -149,6 +155,16 @@ extension LanguageModel {
         try generate(prompts: [prompt], options: options)[0]
     }
 
+    /// As `generate(prompt:options:)`, calling `onToken(id, record)` after each new token but a
+    /// stop token (the one completing a stop string included, as it is in the result's tokens;
+    /// `record` when `options.topLogprobs` is set), in order, on the calling thread; `onToken` returning false ends generation with
+    /// `FinishReason.cancelled`. This is the streaming path: a caller decodes as tokens arrive.
+    public func generate(
+        prompt: [Int], options: GenerationOptions, onToken: @escaping (Int, TokenLogprobRecord?) -> Bool
+    ) throws(GenerationError) -> GenerationResult {
+        try generate(prompts: [prompt], options: options, onToken: { _, id, record in onToken(id, record) })[0]
+    }
+
     /// Continues several prompts together (right-padded batch). Row b samples with seed
     /// `options.sampling.seed + b`, so results do not depend on which rows share a batch only
     /// when decoding is greedy. Every prompt is checked as in `generate(prompt:options:)`
@@ -156,6 +172,14 @@ extension LanguageModel {
     public func generate(prompts given: [[Int]], options: GenerationOptions = .greedy) throws(GenerationError)
         -> [GenerationResult]
     {
+        try generate(prompts: given, options: options, onToken: nil)
+    }
+
+    /// The batched loop behind both entry points; `onToken(row, id, record)` as in the streaming
+    /// `generate(prompt:options:onToken:)`.
+    func generate(
+        prompts given: [[Int]], options: GenerationOptions, onToken: ((Int, Int, TokenLogprobRecord?) -> Bool)?
+    ) throws(GenerationError) -> [GenerationResult] {
         if given.isEmpty { return [] }
         var prompts: [[Int]] = []
         for prompt in given {
@@ -180,10 +204,14 @@ extension LanguageModel {
         let raw = try model.generateTokens(
             prompts: prompts, maxNewTokens: options.maxNewTokens, samplers: &samplers, stopTokenIDs: stops,
             useCache: options.useCache, topLogprobs: options.topLogprobs,
-            isFinished: { _, tokens in
-                guard !stopStrings.isEmpty else { return false }
-                let decoded = text(tokens)
-                return stopStrings.contains { !$0.isEmpty && decoded.contains($0) }
+            isFinished: { row, tokens, record in
+                var reason: FinishReason?
+                if !stopStrings.isEmpty {
+                    let decoded = text(tokens)
+                    if stopStrings.contains(where: { decoded.contains($0) }) { reason = .stopString }
+                }
+                if let onToken, let id = tokens.last, !onToken(row, id, record) { return reason ?? .cancelled }
+                return reason
             })
         return raw.map { tokens, reason, logprobs in
             var decoded = text(tokens)

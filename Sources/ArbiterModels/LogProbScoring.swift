@@ -153,6 +153,24 @@ extension LlamaModel {
         return out
     }
 
+    /// Echo scoring (OpenAI's legacy `echo` + `logprobs`): for each token of `tokens` after the
+    /// first, its log-probability given the tokens before it and the `top` most likely tokens at
+    /// its position, from one forward over the whole sequence. `tokens.count - 1` records (none
+    /// for a single token). Throws `GenerationError` when the sequence is longer than the context
+    /// or the logits are not finite.
+    public func promptLogprobs(_ tokens: [Int], top: Int) throws(GenerationError) -> [TokenLogprobRecord] {
+        precondition(top >= 0, "promptLogprobs: top \(top) is negative")
+        guard tokens.count > 1 else { return [] }
+        let pair = (prompt: [tokens[0]], completion: Array(tokens.dropFirst()))
+        try checkFits([pair])
+        let logits = Tensor.noGrad { completionLogits(pairs: [pair]) }.scalars  // (T-1, V)
+        try checkFiniteLogits(logits)
+        let v = configuration.vocabularySize
+        return pair.completion.enumerated().map { n, target in
+            TokenLogprobRecord(logits: logits[(n * v)..<((n + 1) * v)], chosen: target, top: top)
+        }
+    }
+
     /// log softmax(row)[index] accumulated in Double.
     static func logSoftmax(_ row: ArraySlice<Float>, at index: Int) -> Double {
         let normaliser = logSoftmaxNormaliser(row)

@@ -1,8 +1,9 @@
 // ChatServer+Completion: answers POST /v1/chat/completions: reads the body (413 above the limit),
 // decodes and checks it (OpenAIWire+Request), waits for a backend slot (503 when the queue is
-// full), calls the ChatBackend and maps its ChatResponse to OpenAI's JSON. Stop sequences are
-// applied to the returned text (the ChatBackend protocol has no stop field, so the backend still
-// generates up to max_tokens; the text, and the logprobs, are cut before the first stop string).
+// full), calls the ChatBackend and maps its ChatResponse to OpenAI's JSON (or streams it:
+// ChatServer+Stream). Stop sequences go to the backend (the in-process model stops there) and are
+// applied again to the returned text (a backend that ignores them still has its text, and its
+// logprobs, cut before the first stop string).
 // finish_reason is "stop" when a stop string cut the text or fewer than max_tokens tokens were
 // generated and the backend did not report a truncation (the model's context), else "length".
 // It does not render prompts or sample tokens (the backend does).
@@ -20,6 +21,7 @@ extension ChatServer {
             let chat = try chatRequest(for: parsed)
             guard let backend else { throw ChatServerError.notFound(method: "POST", path: "/v1/chat/completions") }
             guard await gate.enter() else { throw ChatServerError.busy(queued: gate.maxQueued) }
+            if parsed.stream { return await streamedCompletion(backend, chat, for: parsed) }
             let outcome: Result<ChatResponse, ChatServerError>
             do {
                 outcome = .success(try await backend.complete(chat))
@@ -60,7 +62,7 @@ extension ChatServer {
         }
         return ChatRequest(
             messages: request.messages, maxTokens: maxTokens, temperature: request.temperature, seed: request.seed,
-            logprobs: request.logprobs, topLogprobs: request.topLogprobs)
+            logprobs: request.logprobs, topLogprobs: request.topLogprobs, stop: request.stop)
     }
 
     /// A backend failure as the error the client sees: the in-process model's request errors are

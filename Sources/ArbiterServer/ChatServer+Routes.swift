@@ -1,5 +1,6 @@
 // ChatServer+Routes: the routes (POST /v1/chat/completions, GET /v1/models, GET /v1/models/{id},
-// GET /health, GET /metrics (Prometheus), POST /get_reward on a reward server) and the two middlewares around them: one that turns anything thrown (unknown route
+// POST /v1/completions, POST /v1/embeddings, GET /health, GET /metrics (Prometheus), POST /get_reward on a reward
+// server) and the two middlewares around them: one that turns anything thrown (unknown route
 // 404, known path with another method 405 + Allow, oversized body, unexpected error) into
 // OpenAI's error JSON, and one that logs one line per request (method, path, status, latency;
 // never the body). Completion handling is ChatServer+Completion.
@@ -18,18 +19,24 @@ extension ChatServer {
         router.post("/v1/chat/completions") { request, _ in
             await self.chatCompletions(request)
         }
+        router.post("/v1/completions") { request, _ in
+            await self.textCompletions(request)
+        }
+        router.post("/v1/embeddings") { request, _ in
+            await self.embeddingsRoute(request)
+        }
         router.post("/get_reward") { request, _ in
             await self.getReward(request)
         }
         router.get("/v1/models") { _, _ in
-            Self.json(ModelListWire(data: [self.modelEntry]))
+            Self.json(ModelListWire(data: self.modelEntries))
         }
         router.get("/v1/models/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
-            guard id == self.modelName else {
+            guard let entry = self.modelEntries.first(where: { $0.id == id }) else {
                 return Self.error(.unknownModel(requested: id, served: self.modelName))
             }
-            return Self.json(self.modelEntry)
+            return Self.json(entry)
         }
         router.get("/metrics") { _, _ in
             let text = self.metrics.text(running: await self.gate.running, queued: await self.gate.queued)
@@ -54,13 +61,18 @@ extension ChatServer {
         case 1 where parts[0] == "health" || parts[0] == "metrics": return ["GET"]
         case 1 where parts[0] == "get_reward": return ["POST"]
         case 2 where parts == ["v1", "models"]: return ["GET"]
+        case 2 where parts == ["v1", "completions"] || parts == ["v1", "embeddings"]: return ["POST"]
         case 3 where parts[0] == "v1" && parts[1] == "models": return ["GET"]
         case 3 where parts == ["v1", "chat", "completions"]: return ["POST"]
         default: return []
         }
     }
 
-    var modelEntry: ModelListWire.Entry { ModelListWire.Entry(id: modelName, created: created) }
+    /// The served model, then the encoder when there is one.
+    var modelEntries: [ModelListWire.Entry] {
+        [ModelListWire.Entry(id: modelName, created: created)]
+            + (embeddings.map { [ModelListWire.Entry(id: $0.modelName, created: created)] } ?? [])
+    }
 
     /// A 200 JSON response.
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
@@ -70,9 +82,11 @@ extension ChatServer {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// An OpenAI error response for `error`.
+    /// An OpenAI error response for `error`; a busy server adds `Retry-After` (seconds).
     static func error(_ error: ChatServerError) -> Response {
-        json(ErrorEnvelopeWire(error), status: error.status)
+        var response = json(ErrorEnvelopeWire(error), status: error.status)
+        if case .busy = error { response.headers[.retryAfter] = "1" }
+        return response
     }
 }
 

@@ -25,6 +25,8 @@ public final class ChatServer: Sendable {
     let backend: (any ChatBackend)?
     /// The rewards POST /get_reward serves (nil: a chat-only server).
     let rewardService: (any RewardService)?
+    /// The encoder POST /v1/embeddings serves (nil: none).
+    let embeddings: (any EmbeddingBackend)?
     let logger: Logger
     let gate: RequestGate
     /// Unix time the server was made (the model's `created`).
@@ -32,14 +34,16 @@ public final class ChatServer: Sendable {
     /// What GET /metrics exposes.
     let metrics = ServerMetrics()
 
-    /// A server for `backend` under the id `modelName`. Logs one line per request to `logger`.
+    /// A server for `backend` under the id `modelName` (and `embeddings` at POST /v1/embeddings,
+    /// under its own id). Logs one line per request to `logger`.
     public init(
-        backend: any ChatBackend, modelName: String,
+        backend: any ChatBackend, modelName: String, embeddings: (any EmbeddingBackend)? = nil,
         configuration: ChatServerConfiguration = .standard,
         logger: Logger = Logger(label: "arbiter.serve")
     ) {
         self.backend = backend
         self.rewardService = nil
+        self.embeddings = embeddings
         self.modelName = modelName
         self.configuration = configuration
         self.logger = logger
@@ -52,10 +56,12 @@ public final class ChatServer: Sendable {
     /// chat model. `modelName` is what GET /v1/models lists.
     public init(
         rewards: any RewardService, backend: (any ChatBackend)? = nil, modelName: String = "arbiter-reward",
+        embeddings: (any EmbeddingBackend)? = nil,
         configuration: ChatServerConfiguration = .standard, logger: Logger = Logger(label: "arbiter.serve")
     ) {
         self.backend = backend
         self.rewardService = rewards
+        self.embeddings = embeddings
         self.modelName = modelName
         self.configuration = configuration
         self.logger = logger

@@ -52,7 +52,7 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
             return "model '\(requested)' is not served here; this server serves '\(served)' (see GET /v1/models)"
         case .notFound(let method, let path):
             return
-                "no route \(method) \(path); this server answers POST /v1/chat/completions (a chat server), POST /get_reward (a reward server), GET /v1/models and GET /health"
+                "no route \(method) \(path); this server answers POST /v1/chat/completions and /v1/completions (a chat server), POST /v1/embeddings (with an encoder), POST /get_reward (a reward server), GET /v1/models, GET /health and GET /metrics"
         case .methodNotAllowed(let method, let path, let allowed):
             return "\(path) does not accept \(method); use \(allowed.joined(separator: " or "))"
         case .bodyTooLarge(let limit):

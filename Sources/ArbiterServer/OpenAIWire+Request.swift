@@ -1,7 +1,7 @@
 // OpenAIWire+Request: decodes and type-checks the JSON body of POST /v1/chat/completions into a
 // `ChatCompletionRequest`. Every wrong type, unknown role or out-of-range value becomes a
 // ChatServerError naming the field (`messages[2].content`) and the fix; fields this server cannot
-// honour (streaming, n > 1, tools, top_p ≠ 1, penalties) are refused rather than ignored; other
+// honour (n > 1, tools, top_p ≠ 1, penalties) are refused rather than ignored; other
 // unknown fields (user, metadata, …) are ignored as vLLM does. Limits that depend on the server's
 // configuration (model name, max_tokens ceiling) are checked in ChatServer+Completion, not here.
 import ArbiterChat
@@ -21,6 +21,10 @@ struct ChatCompletionRequest: Sendable, Equatable {
     var logprobs = false
     var topLogprobs: Int?
     var stop: [String] = []
+    /// Answer as server-sent events (`stream: true`).
+    var stream = false
+    /// With `stream`: a last chunk with the usage (`stream_options.include_usage`).
+    var includeUsage = false
 
     /// Largest `top_logprobs` OpenAI accepts.
     static let maxTopLogprobs = 20
@@ -91,6 +95,7 @@ struct ChatCompletionRequest: Sendable, Equatable {
                 request.topLogprobs = k
             }
             request.stop = try Self.stop(f)
+            (request.stream, request.includeUsage) = try Self.streaming(f)
             try Self.refuseUnsupported(f)
             self.request = request
         }
@@ -113,6 +118,26 @@ struct ChatCompletionRequest: Sendable, Equatable {
             let expected = "an integer"
             if let s = try? f.optional("seed", UInt64.self, expected) { return s }
             return try f.optional("seed", Int64.self, expected).map { UInt64(bitPattern: $0) }
+        }
+
+        /// `stream` and `stream_options: {"include_usage": bool}` (only with `stream: true`, as OpenAI).
+        static func streaming(_ f: FieldReader) throws -> (Bool, Bool) {
+            let stream = try f.optional("stream", Bool.self, "true or false") ?? false
+            guard
+                let options = try f.optional(
+                    "stream_options", [String: JSONValue].self, "an object like {\"include_usage\": true}")
+            else { return (stream, false) }
+            guard stream else {
+                throw ChatServerError.invalidField(
+                    param: "stream_options", message: "is only allowed with \"stream\": true")
+            }
+            switch options["include_usage"] {
+            case nil, .null: return (true, false)
+            case .bool(let include): return (true, include)
+            default:
+                throw ChatServerError.invalidField(
+                    param: "stream_options.include_usage", message: "must be true or false")
+            }
         }
 
         /// `stop`: a string or an array of up to four non-empty strings.
@@ -147,13 +172,6 @@ struct ChatCompletionRequest: Sendable, Equatable {
                             "this server returns one choice per request; send n = 1 and repeat the request with different seeds"
                     )
                 }
-            }
-            if try f.optional("stream", Bool.self, "true or false") == true {
-                throw ChatServerError.unsupported(
-                    param: "stream",
-                    message:
-                        "streaming is not supported; send \"stream\": false (or omit it) to get the whole completion in one response"
-                )
             }
             if let p = try f.optional("top_p", Double.self, "a number between 0 and 1"), p != 1 {
                 guard p > 0, p <= 1 else {

@@ -58,7 +58,12 @@ import Testing
             ("{\(mm), \(m), \"logprobs\": true, \"top_logprobs\": -1}", 400, "top_logprobs"),
             ("{\(mm), \(m), \"top_logprobs\": 3}", 400, "top_logprobs"),
             ("{\(mm), \(m), \"n\": 2}", 400, "n"), ("{\(mm), \(m), \"n\": 0}", 400, "n"),
-            ("{\(mm), \(m), \"stream\": true}", 400, "stream"), ("{\(mm), \(m), \"stream\": 1}", 400, "stream"),
+            ("{\(mm), \(m), \"stream\": 1}", 400, "stream"),
+            ("{\(mm), \(m), \"stream_options\": {\"include_usage\": true}}", 400, "stream_options"),
+            (
+                "{\(mm), \(m), \"stream\": true, \"stream_options\": {\"include_usage\": 1}}", 400,
+                "stream_options.include_usage"
+            ),
             ("{\(mm), \(m), \"stop\": 5}", 400, "stop"),
             ("{\(mm), \(m), \"stop\": [\"a\", \"b\", \"c\", \"d\", \"e\"]}", 400, "stop"),
             ("{\(mm), \(m), \"stop\": [\"\"]}", 400, "stop"), ("{\(mm), \(m), \"stop\": [1]}", 400, "stop"),
@@ -107,7 +112,7 @@ import Testing
     @Test func unknownRoutesAreOpenAI404s() async throws {
         let answers = try await Serve.with(ScriptedChatBackend(text: "x")) { url in
             [
-                try await Serve.post(url, Self.valid, path: "/v1/completions"),
+                try await Serve.post(url, Self.valid, path: "/v1/edits"),
                 try await Serve.get(url, "/"), try await Serve.send(.DELETE, url, path: "/v1/nothing"),
             ]
         }
@@ -244,9 +249,10 @@ import Testing
             return [
                 try await first.status, try await second.status, third.status,
                 third.error("code") as? String == "server_busy" ? 1 : 0,
+                third.header("Retry-After") == "1" ? 1 : 0,
             ]
         }
-        #expect(statuses == [200, 200, 503, 1])
+        #expect(statuses == [200, 200, 503, 1, 1])
         #expect(backend.requests.count == 2)
     }
 

@@ -1,7 +1,8 @@
 // GenerationTests: greedy decoding of SmolLM2 against greedy.json (transformers generate, fp32):
 // exact new-token ids and text, with the KV cache, without it, and for the three prompts decoded
 // together as one right-padded batch (per-row positions and masks in the cache). Also stop
-// strings, token budgets and seeded sampling reproducibility on the real model. Public API only.
+// strings, token budgets, the streaming callback (and its cancellation) and seeded sampling
+// reproducibility on the real model. Public API only.
 import ArbiterModels
 import ArbiterTensor
 import ArbiterTestSupport
@@ -69,6 +70,25 @@ import Testing
         #expect(budget.tokens == Array(c.output.prefix(3)) && budget.finishReason == .maxTokens)
         let none = try lm.generate(prompt: c.input, options: try Self.options(0))
         #expect(none.tokens.isEmpty && none.text.isEmpty && none.finishReason == .maxTokens)
+    }
+
+    /// The streaming entry point sees every new token in order (the one completing a stop string
+    /// included) and stops, as `cancelled`, when its callback says so.
+    @Test func onTokenSeesEachTokenAndCanCancel() throws {
+        let lm = try SmolLM2Shared.model()
+        let c = try Self.cases()[0]
+        var seen: [Int] = []
+        let stopped = try lm.generate(prompt: c.input, options: try Self.options(40, stops: [" ="])) { id, record in
+            seen.append(id)
+            return record == nil
+        }
+        #expect(stopped.finishReason == .stopString && seen == stopped.tokens)
+        var count = 0
+        let cancelled = try lm.generate(prompt: c.input, options: try Self.options(10)) { _, _ in
+            count += 1
+            return count < 3
+        }
+        #expect(cancelled.finishReason == .cancelled && cancelled.tokens == Array(c.output.prefix(3)))
     }
 
     /// Seeded sampling is reproducible; a different seed (at a high temperature) eventually differs.
