@@ -180,7 +180,8 @@ let package = Package(
         .testTarget(
             name: "ArbiterGRPOTests",
             dependencies: [
-                "ArbiterGRPO", "ArbiterReward", "ArbiterModels", "ArbiterTensor", "ArbiterCore", "ArbiterTestSupport",
+                "ArbiterGRPO", "ArbiterReward", "ArbiterJudge", "ArbiterModels", "ArbiterTensor", "ArbiterCore",
+                "ArbiterTestSupport",
             ],
             swiftSettings: strict
         ),

@@ -7,7 +7,8 @@ from C threads, each request retried on connection errors, 429 and 5xx (exponent
 clients/python/arbiter_reward.py does, and checks every answer: a reward that equals the expected
 exact-match value (1.0 when the completion equals its label) or a typed error. Prints one JSON
 line: requests, concurrency, ok, typed errors, lost (no answer after the retries), wrong rewards,
-retries, wall seconds, requests/s, p50/p90/p99/max latency in ms.
+retries, completions answered from the server's judgment cache (`<name>/cached` in extra_logs),
+distinct completions sent, wall seconds, requests/s, p50/p90/p99/max latency in ms.
 
 Usage: python3 Benchmarks/scripts/reward_server_load.py URL [--requests 10000] [--concurrency 32]
        [--batch 1] [--seed 0] [--check exact|unit]
@@ -42,7 +43,8 @@ def main() -> None:
 
     lock = threading.Lock()
     next_index = [0]
-    latencies, outcomes = [], {"ok": 0, "typed_error": 0, "lost": 0, "wrong": 0, "retries": 0}
+    latencies, outcomes = [], {"ok": 0, "typed_error": 0, "lost": 0, "wrong": 0, "retries": 0, "cached": 0}
+    sent = set()
 
     def one(index: int) -> None:
         rng = random.Random(args.seed * 1_000_003 + index)
@@ -56,6 +58,8 @@ def main() -> None:
             queries.append(prompt + completion)
             labels.append(answer)
             expected.append(1.0 if completion == answer else 0.0)
+        with lock:
+            sent.update(zip(prompts, queries, labels))
         body = json.dumps({"query": queries, "prompts": prompts, "labels": labels}).encode()
         delay, start = 0.05, time.perf_counter()
         for attempt in range(args.retries + 1):
@@ -74,6 +78,9 @@ def main() -> None:
                             isinstance(r, (int, float)) and 0 <= r <= 1 for r in rewards)
                     outcomes["ok" if good else "wrong"] += 1
                     outcomes["retries"] += attempt
+                    for key, flags in (answer.get("extra_logs") or {}).items():
+                        if key.endswith("/cached"):
+                            outcomes["cached"] += int(sum(flags))
                 return
             except urllib.error.HTTPError as error:
                 retryable = error.code == 429 or error.code >= 500
@@ -111,7 +118,8 @@ def main() -> None:
         return round(ms[min(len(ms) - 1, int(p * len(ms)))], 2) if ms else float("nan")
 
     print(json.dumps({
-        "requests": args.requests, "concurrency": args.concurrency, "batch": args.batch, **outcomes,
+        "requests": args.requests, "concurrency": args.concurrency, "batch": args.batch,
+        "distinct_completions": len(sent), **outcomes,
         "wall_seconds": round(wall, 2), "requests_per_second": round(args.requests / wall, 1),
         "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99), "max_ms": round(ms[-1], 2) if ms else None,
         "mean_ms": round(statistics.fmean(ms), 2) if ms else None,

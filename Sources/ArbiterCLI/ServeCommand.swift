@@ -21,7 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
             Stops gracefully on Ctrl-C or SIGTERM.
             With --reward FILE: serves the file's `rewards:` (the list `arbiter grpo` reads; `on_unscored: error|value`)
             at POST /get_reward, OpenRLHF's remote reward protocol ({"query", "prompts", "labels"} →
-            {"rewards", "scores", "extra_logs"}); clients in clients/python/arbiter_reward.py.
+            {"rewards", "scores", "extra_logs"}); clients in clients/python/arbiter_reward.py. --cache FILE keeps
+            judge rewards in a SQLite judgment store (a retried or repeated completion is answered from it).
             """
     )
 
@@ -53,6 +54,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "With --reward: serve a judge reward whose audit fails its trust gate.")
     var force = false
 
+    @Option(
+        help:
+            "With --reward: keep judge rewards in this SQLite judgment store, so a retried batch is not judged twice.")
+    var cache: String?
+
     @Option(help: "Also serve this sentence encoder (e.g. minilm-l6-v2, or a model folder) at POST /v1/embeddings.")
     var embeddings: String?
 
@@ -63,6 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--max-tokens-limit must be ≥ 1 (got \(maxTokensLimit))")
         }
         if let servedName, servedName.isEmpty { throw ValidationError("--served-name must not be empty") }
+        if cache != nil, reward == nil { throw ValidationError("--cache needs --reward (it caches judge rewards)") }
     }
 
     func run() async throws {
@@ -72,7 +79,8 @@ struct ServeCommand: AsyncParsableCommand {
                 defaultMaxTokens: min(512, maxTokensLimit), maxTokensLimit: maxTokensLimit)
             let encoder = try embeddings.map { try LocalEmbeddingBackend.load($0) }
             if let reward {
-                let set = try GRPORewardSet.load(URL(fileURLWithPath: reward), force: force)
+                var set = try GRPORewardSet.load(URL(fileURLWithPath: reward), force: force)
+                if let cache { set = try set.caching(in: JudgmentStore(url: URL(fileURLWithPath: cache))) }
                 let server = ChatServer(
                     rewards: RewardSetService(rewardSet: set), embeddings: encoder, configuration: configuration)
                 let names = set.specs.map(\.name).joined(separator: ", ")

@@ -25,6 +25,8 @@ public struct GRPORewardSet: Sendable {
     public let specs: [GRPORewardSpec]
     public let onUnscored: UnscoredPolicy
     let functions: [any RewardFunction]
+    /// Judge rewards' values kept between batches (GRPORewardSet+Cache); nil: none.
+    var cache: RewardCache?
 
     /// Fields a reward file may hold besides a GRPO configuration's.
     static let rewardFileFields = ["on_unscored", "unscored_value"]
@@ -100,7 +102,18 @@ public struct GRPORewardSet: Sendable {
         }
         let batch = RewardBatch(prompts: prompts, completions: completions, metadata: metadata)
         var perFunction: [RewardScores] = []
-        for function in functions { perFunction.append(try await function.checkedScore(batch)) }
+        var cachedRows: [[Bool]] = []
+        for (index, function) in functions.enumerated() {
+            if let cache, let hash = cache.configurationHashes[index] {
+                let (scores, cached) = try await cachedScore(
+                    function, spec: specs[index], hash: hash, cache: cache, batch: batch)
+                perFunction.append(scores)
+                cachedRows.append(cached)
+            } else {
+                perFunction.append(try await function.checkedScore(batch))
+                cachedRows.append([])
+            }
+        }
         let totals = (0..<batch.count).map { i -> Double? in
             var sum = 0.0
             var any = false
@@ -112,14 +125,15 @@ public struct GRPORewardSet: Sendable {
             }
             return any ? sum : nil
         }
-        return GRPORewardSetScores(totals: totals, perFunction: perFunction)
+        return GRPORewardSetScores(totals: totals, perFunction: perFunction, cached: cachedRows)
     }
 }
 
 extension GRPORewardSet {
     /// What a reward server sends: one finite reward per completion (the unscored policy applied)
     /// and per-completion logs: each function's value (0 where it gave none), `<name>/unscored`
-    /// flags, `<name>/failures` and `<name>/fallbacks` counts (on the first row), and `unscored`
+    /// flags, `<name>/failures` and `<name>/fallbacks` counts (on the first row), `<name>/cached`
+    /// flags for cached judge rewards, and `unscored`
     /// flags of the totals. Throws `GRPORewardSetError.unscored` under `on_unscored: error`.
     public func served(prompts: [String], completions: [String], labels: [String?]) async throws
         -> (rewards: [Double], logs: [String: [Double]])
@@ -132,6 +146,9 @@ extension GRPORewardSet {
             logs["\(spec.name)/unscored"] = scores.values.map { $0 == nil ? 1 : 0 }
             logs["\(spec.name)/failures"] = (0..<n).map { $0 == 0 ? Double(scores.failures) : 0 }
             logs["\(spec.name)/fallbacks"] = (0..<n).map { $0 == 0 ? Double(scores.fallbacks) : 0 }
+        }
+        for (spec, cached) in zip(specs, scored.cached) where !cached.isEmpty {
+            logs["\(spec.name)/cached"] = cached.map { $0 ? 1 : 0 }
         }
         logs["unscored"] = scored.totals.map { $0 == nil ? 1 : 0 }
         let missing = scored.totals.indices.filter { scored.totals[$0] == nil }
@@ -166,4 +183,6 @@ public enum GRPORewardSetError: Error, LocalizedError, Equatable {
 public struct GRPORewardSetScores: Sendable {
     public var totals: [Double?]
     public var perFunction: [RewardScores]
+    /// Per function, per row: whether the value came from the cache (empty when not cached).
+    public var cached: [[Bool]] = []
 }

@@ -60,6 +60,13 @@ final class ServerMetrics: Sendable {
                     "reward_value_sum", help: "sum of a reward function's values (over scored completions)"),
                 labels: labels
             ).increment(by: values.reduce(0, +))
+            if let cached = logs["\(function)/cached"] {
+                registry.makeCounter(
+                    descriptor: name(
+                        "reward_cached", unit: "total", help: "completions answered from the judgment cache"),
+                    labels: labels
+                ).increment(by: Int64(cached.reduce(0, +)))
+            }
         }
     }
 
