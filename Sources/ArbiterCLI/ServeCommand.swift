@@ -15,7 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
             Endpoints: POST /v1/chat/completions (model, messages, max_tokens, temperature, seed, logprobs,
             top_logprobs ≤ 20, stop, stream + stream_options.include_usage; n = 1), POST /v1/completions (prompt as
             text or token ids, echo, logprobs ≤ 20: prompt scoring as lm-evaluation-harness does it), GET /v1/models,
-            GET /health, GET /metrics (Prometheus). With --embeddings NAME also POST /v1/embeddings (float or base64).
+            GET /health, GET /metrics (Prometheus). With --embeddings NAME also POST /v1/embeddings (float or base64);
+            with --classify trained:DIR also POST /classify (vLLM's shape: the judge's score-level probabilities).
             Requests run one at a time on the model; more wait in a queue (503 with Retry-After when it is full).
             A logprob of -inf is sent as -9999.
             Stops gracefully on Ctrl-C or SIGTERM.
@@ -26,7 +27,10 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "A registered model name (see `arbiter models list`) or a .gguf path.")
+    @Option(
+        help:
+            "A registered model name (see `arbiter models list`), a .gguf path, or none (serve only --classify/--embeddings)."
+    )
     var model: String = "smollm2-135m"
 
     @Option(help: "TCP port; 0 picks a free one.")
@@ -59,6 +63,9 @@ struct ServeCommand: AsyncParsableCommand {
             "With --reward: keep judge rewards in this SQLite judgment store, so a retried batch is not judged twice.")
     var cache: String?
 
+    @Option(help: "Also serve this trained judge (trained:DIR or DIR, from `arbiter train-judge`) at POST /classify.")
+    var classify: String?
+
     @Option(help: "Also serve this sentence encoder (e.g. minilm-l6-v2, or a model folder) at POST /v1/embeddings.")
     var embeddings: String?
 
@@ -78,15 +85,29 @@ struct ServeCommand: AsyncParsableCommand {
                 host: host, port: port, maxQueuedRequests: maxQueue,
                 defaultMaxTokens: min(512, maxTokensLimit), maxTokensLimit: maxTokensLimit)
             let encoder = try embeddings.map { try LocalEmbeddingBackend.load($0) }
+            let classifier = try classify.map { try TrainedJudgeClassifier.load($0) }
             if let reward {
                 var set = try GRPORewardSet.load(URL(fileURLWithPath: reward), force: force)
                 if let cache { set = try set.caching(in: JudgmentStore(url: URL(fileURLWithPath: cache))) }
                 let server = ChatServer(
-                    rewards: RewardSetService(rewardSet: set), embeddings: encoder, configuration: configuration)
+                    rewards: RewardSetService(rewardSet: set), embeddings: encoder, classifier: classifier,
+                    configuration: configuration)
                 let names = set.specs.map(\.name).joined(separator: ", ")
                 try await server.run { url in
                     FileHandle.standardOutput.write(
                         Data("serving rewards (\(names)) at \(url.absoluteString)/get_reward (Ctrl-C stops)\n".utf8))
+                }
+                return
+            }
+            if model == "none" {
+                guard classifier != nil || encoder != nil else {
+                    throw ValidationError("--model none needs --classify or --embeddings (nothing to serve otherwise)")
+                }
+                let server = ChatServer(
+                    rewards: nil, modelName: classifier?.modelName ?? encoder?.modelName ?? "none", embeddings: encoder,
+                    classifier: classifier, configuration: configuration)
+                try await server.run { url in
+                    FileHandle.standardOutput.write(Data("serving at \(url.absoluteString) (Ctrl-C stops)\n".utf8))
                 }
                 return
             }
@@ -100,7 +121,8 @@ struct ServeCommand: AsyncParsableCommand {
                 resolved.url, name: servedName ?? resolved.name,
                 options: arithmetic.loadOptions)
             let server = ChatServer(
-                backend: backend, modelName: backend.modelName, embeddings: encoder, configuration: configuration)
+                backend: backend, modelName: backend.modelName, embeddings: encoder, classifier: classifier,
+                configuration: configuration)
             let name = backend.modelName
             try await server.run { url in
                 // Unbuffered, so a script reading the URL from a pipe sees it at once.
@@ -127,6 +149,40 @@ struct RewardSetService: RewardService {
             return RewardServiceResult(rewards: served.rewards, logs: served.logs)
         } catch let error as GRPORewardSetError {
             throw RewardServiceError(error.localizedDescription)
+        }
+    }
+}
+
+/// A trained judge behind the server's classification seam: the probabilities of its rubric's
+/// score levels (labels are the levels' labels), or its one raw reward for a judge without levels.
+struct TrainedJudgeClassifier: ClassifierService {
+    let judge: TrainedJudge
+    let modelName: String
+    let levels: [ScaleLevel]?
+
+    static func load(_ spec: String) throws -> TrainedJudgeClassifier {
+        let path = spec.hasPrefix("trained:") ? String(spec.dropFirst("trained:".count)) : spec
+        let judge = try TrainedJudge.load(directory: URL(fileURLWithPath: path))
+        return TrainedJudgeClassifier(judge: judge, modelName: judge.name, levels: judge.scaleLevels)
+    }
+
+    var labels: [String] { levels?.map(\.label) ?? ["reward"] }
+    var isProbabilistic: Bool { levels != nil }
+
+    func classify(_ inputs: [ClassifierInput]) async throws -> [ClassifierOutput] {
+        let samples = inputs.enumerated().map {
+            JudgeSample(
+                id: String($0.offset), prompt: $0.element.prompt, response: $0.element.response,
+                reference: $0.element.reference)
+        }
+        return try await judge.judge(samples).map { judgment in
+            if let levels, let distribution = judgment.distribution {
+                return ClassifierOutput(probs: levels.map { distribution[$0.score] ?? 0 })
+            }
+            guard levels == nil, let score = judgment.score, score.isFinite else {
+                throw RewardServiceError("the judge gave no score for input \(judgment.id); nothing was invented")
+            }
+            return ClassifierOutput(probs: [score])
         }
     }
 }

@@ -21,6 +21,12 @@ public final class TrainedJudge: Judge, @unchecked Sendable {
     public var rubricName: String { configuration.rubricName }
     public var rubricHash: String { configuration.rubricHash }
     public var criterion: String { configuration.criterion }
+    /// The rubric's score levels its distributions are over (nil for a judge that gives one raw
+    /// reward, e.g. a Bradley–Terry scalar head).
+    public var scaleLevels: [ScaleLevel]? {
+        guard let scale = configuration.scale, configuration.head != .scalar || !isPairwise else { return nil }
+        return scale.levels
+    }
     /// Whether it was trained on preferences (its natural use is `pairwise`).
     public var isPairwise: Bool { configuration.objective.isPairwise }
 

@@ -1,5 +1,5 @@
 // ChatServer+Routes: the routes (POST /v1/chat/completions, GET /v1/models, GET /v1/models/{id},
-// POST /v1/completions, POST /v1/embeddings, GET /health, GET /metrics (Prometheus), POST /get_reward on a reward
+// POST /v1/completions, POST /v1/embeddings, POST /classify, GET /health, GET /metrics (Prometheus), POST /get_reward on a reward
 // server) and the two middlewares around them: one that turns anything thrown (unknown route
 // 404, known path with another method 405 + Allow, oversized body, unexpected error) into
 // OpenAI's error JSON, and one that logs one line per request (method, path, status, latency;
@@ -24,6 +24,9 @@ extension ChatServer {
         }
         router.post("/v1/embeddings") { request, _ in
             await self.embeddingsRoute(request)
+        }
+        router.post("/classify") { request, _ in
+            await self.classifyRoute(request)
         }
         router.post("/get_reward") { request, _ in
             await self.getReward(request)
@@ -59,7 +62,7 @@ extension ChatServer {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         switch parts.count {
         case 1 where parts[0] == "health" || parts[0] == "metrics": return ["GET"]
-        case 1 where parts[0] == "get_reward": return ["POST"]
+        case 1 where parts[0] == "get_reward" || parts[0] == "classify": return ["POST"]
         case 2 where parts == ["v1", "models"]: return ["GET"]
         case 2 where parts == ["v1", "completions"] || parts == ["v1", "embeddings"]: return ["POST"]
         case 3 where parts[0] == "v1" && parts[1] == "models": return ["GET"]
@@ -68,10 +71,13 @@ extension ChatServer {
         }
     }
 
-    /// The served model, then the encoder when there is one.
+    /// The served model, then the encoder and the classifier when there are (each id once).
     var modelEntries: [ModelListWire.Entry] {
-        [ModelListWire.Entry(id: modelName, created: created)]
-            + (embeddings.map { [ModelListWire.Entry(id: $0.modelName, created: created)] } ?? [])
+        var ids = [modelName]
+        for id in [embeddings?.modelName, classifier?.modelName].compactMap({ $0 }) where !ids.contains(id) {
+            ids.append(id)
+        }
+        return ids.map { ModelListWire.Entry(id: $0, created: created) }
     }
 
     /// A 200 JSON response.

@@ -27,6 +27,8 @@ public final class ChatServer: Sendable {
     let rewardService: (any RewardService)?
     /// The encoder POST /v1/embeddings serves (nil: none).
     let embeddings: (any EmbeddingBackend)?
+    /// The judge POST /classify serves (nil: none).
+    let classifier: (any ClassifierService)?
     let logger: Logger
     let gate: RequestGate
     /// Unix time the server was made (the model's `created`).
@@ -38,12 +40,13 @@ public final class ChatServer: Sendable {
     /// under its own id). Logs one line per request to `logger`.
     public init(
         backend: any ChatBackend, modelName: String, embeddings: (any EmbeddingBackend)? = nil,
-        configuration: ChatServerConfiguration = .standard,
+        classifier: (any ClassifierService)? = nil, configuration: ChatServerConfiguration = .standard,
         logger: Logger = Logger(label: "arbiter.serve")
     ) {
         self.backend = backend
         self.rewardService = nil
         self.embeddings = embeddings
+        self.classifier = classifier
         self.modelName = modelName
         self.configuration = configuration
         self.logger = logger
@@ -53,15 +56,17 @@ public final class ChatServer: Sendable {
     }
 
     /// A reward server (POST /get_reward, GET /health) over `rewards`, optionally also serving a
-    /// chat model. `modelName` is what GET /v1/models lists.
+    /// chat model, an encoder and a classifier (with `rewards` nil: only what else is given).
+    /// `modelName` is what GET /v1/models lists first.
     public init(
-        rewards: any RewardService, backend: (any ChatBackend)? = nil, modelName: String = "arbiter-reward",
-        embeddings: (any EmbeddingBackend)? = nil,
+        rewards: (any RewardService)?, backend: (any ChatBackend)? = nil, modelName: String = "arbiter-reward",
+        embeddings: (any EmbeddingBackend)? = nil, classifier: (any ClassifierService)? = nil,
         configuration: ChatServerConfiguration = .standard, logger: Logger = Logger(label: "arbiter.serve")
     ) {
         self.backend = backend
         self.rewardService = rewards
         self.embeddings = embeddings
+        self.classifier = classifier
         self.modelName = modelName
         self.configuration = configuration
         self.logger = logger

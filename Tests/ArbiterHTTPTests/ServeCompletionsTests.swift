@@ -207,3 +207,81 @@ struct ScriptedEmbeddings: EmbeddingBackend {
         #expect(none.status == 404)
     }
 }
+
+/// Three score levels; the probabilities follow the response's length.
+struct ScriptedClassifier: ClassifierService {
+    var modelName = "trained:judge"
+    var labels = ["1", "2", "3"]
+    var isProbabilistic = true
+    func classify(_ inputs: [ClassifierInput]) async throws -> [ClassifierOutput] {
+        inputs.map { input in
+            isProbabilistic
+                ? ClassifierOutput(probs: input.response.count > 3 ? [0.1, 0.2, 0.7] : [0.6, 0.3, 0.1])
+                : ClassifierOutput(probs: [input.prompt.isEmpty ? 0 : 2])
+        }
+    }
+}
+
+@Suite struct ServeClassifyTests {
+    static func with<T: Sendable>(
+        _ classifier: ScriptedClassifier, _ body: @Sendable (URL) async throws -> T
+    ) async throws -> T {
+        let server = ChatServer(
+            backend: ScriptedChatBackend(text: "x"), modelName: "test-model", classifier: classifier,
+            configuration: try ChatServerConfiguration(port: 0), logger: CapturedLog().logger)
+        return try await server.withRunning(body)
+    }
+
+    @Test func rowsInVLLMsShape() async throws {
+        let answer = try await Self.with(ScriptedClassifier()) { url in
+            try await Serve.post(
+                url,
+                #"{"model": "trained:judge", "input": ["ok", {"prompt": "p", "response": "longer"}], "activation": false}"#,
+                path: "/classify")
+        }
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(answer.json["object"] as? String == "list" && answer.json["model"] as? String == "trained:judge")
+        let data = try #require(answer.json["data"] as? [[String: Any]])
+        #expect(data.map { $0["index"] as? Int } == [0, 1])
+        #expect(data.map { $0["label"] as? String } == ["1", "3"])
+        #expect(data.map { $0["probs"] as? [Double] } == [[0.6, 0.3, 0.1], [0.1, 0.2, 0.7]])
+        #expect(data.allSatisfy { $0["num_classes"] as? Int == 3 })
+    }
+
+    @Test func aSingleRawScoreTakesTheActivation() async throws {
+        let raw = ScriptedClassifier(labels: ["reward"], isProbabilistic: false)
+        let (plain, squashed) = try await Self.with(raw) { url in
+            let input = #""input": [{"prompt": "p", "response": "r"}]"#
+            return (
+                try await Serve.post(
+                    url, #"{"model": "trained:judge", \#(input), "activation": false}"#, path: "/classify"),
+                try await Serve.post(url, #"{"model": "trained:judge", \#(input)}"#, path: "/classify")
+            )
+        }
+        let first = (plain.json["data"] as? [[String: Any]])?.first
+        #expect(first?["probs"] as? [Double] == [2] && first?["num_classes"] as? Int == 1)
+        let logistic = ((squashed.json["data"] as? [[String: Any]])?.first?["probs"] as? [Double])?.first ?? 0
+        #expect(abs(logistic - 1 / (1 + exp(-2))) < 1e-12)
+    }
+
+    @Test func badClassifyRequestsNameTheField() async throws {
+        let m = #""model": "trained:judge""#
+        let cases: [(String, Int, String?)] = [
+            ("{\(m)}", 400, "input"), ("{\(m), \"input\": []}", 400, "input"),
+            ("{\(m), \"input\": [1]}", 400, "input[0]"),
+            ("{\(m), \"input\": [{\"prompt\": \"p\"}]}", 400, "input[0].response"),
+            ("{\(m), \"input\": [{\"response\": \"r\", \"prompt\": 3}]}", 400, "input[0].prompt"),
+            ("{\(m), \"input\": \"x\", \"activation\": \"no\"}", 400, "activation"),
+            (#"{"model": "other", "input": "x"}"#, 404, "model"), (#"{"input": "x"}"#, 400, "model"), ("[]", 400, nil),
+        ]
+        let answers = try await Self.with(ScriptedClassifier()) { url in
+            var out: [HTTPAnswer] = []
+            for (body, _, _) in cases { out.append(try await Serve.post(url, body, path: "/classify")) }
+            return out
+        }
+        for ((body, status, param), answer) in zip(cases, answers) {
+            #expect(answer.status == status, "\(body) → \(answer.text)")
+            #expect(answer.error("param") as? String == param, "\(body) → \(answer.text)")
+        }
+    }
+}
