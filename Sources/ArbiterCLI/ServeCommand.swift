@@ -52,6 +52,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-tokens-limit"), help: "Largest max_tokens a request may ask for.")
     var maxTokensLimit: Int = 4096
 
+    @Option(
+        name: .customLong("request-timeout"),
+        help: "Seconds a request may wait for the model (then 503) or a chat completion may run (then 504); 0: none.")
+    var requestTimeout: Double = 600
+
     @Option(help: "Serve the rewards of this YAML file at POST /get_reward instead of a chat model.")
     var reward: String?
 
@@ -72,6 +77,9 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535 (got \(port))") }
         guard maxQueue >= 0 else { throw ValidationError("--max-queue must be ≥ 0 (got \(maxQueue))") }
+        guard requestTimeout >= 0, requestTimeout.isFinite else {
+            throw ValidationError("--request-timeout must be a number of seconds ≥ 0 (got \(requestTimeout))")
+        }
         guard maxTokensLimit >= 1 else {
             throw ValidationError("--max-tokens-limit must be ≥ 1 (got \(maxTokensLimit))")
         }
@@ -83,7 +91,8 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             let configuration = try ChatServerConfiguration(
                 host: host, port: port, maxQueuedRequests: maxQueue,
-                defaultMaxTokens: min(512, maxTokensLimit), maxTokensLimit: maxTokensLimit)
+                defaultMaxTokens: min(512, maxTokensLimit), maxTokensLimit: maxTokensLimit,
+                requestTimeout: requestTimeout > 0 ? requestTimeout : nil)
             let encoder = try embeddings.map { try LocalEmbeddingBackend.load($0) }
             let classifier = try classify.map { try TrainedJudgeClassifier.load($0) }
             if let reward {

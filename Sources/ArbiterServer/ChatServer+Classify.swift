@@ -14,7 +14,7 @@ extension ChatServer {
                 throw ChatServerError.unknownModel(
                     requested: parsed.model, served: classifier?.modelName ?? modelName)
             }
-            guard await gate.enter() else { throw ChatServerError.busy(queued: gate.maxQueued) }
+            try await admit()
             let outcome: Result<[ClassifierOutput], ChatServerError>
             do {
                 outcome = .success(try await classifier.classify(parsed.inputs))

@@ -20,11 +20,13 @@ extension ChatServer {
             let parsed = try ChatCompletionRequest.decode(body)
             let chat = try chatRequest(for: parsed)
             guard let backend else { throw ChatServerError.notFound(method: "POST", path: "/v1/chat/completions") }
-            guard await gate.enter() else { throw ChatServerError.busy(queued: gate.maxQueued) }
+            try await admit()
             if parsed.stream { return await streamedCompletion(backend, chat, for: parsed) }
             let outcome: Result<ChatResponse, ChatServerError>
             do {
-                outcome = .success(try await backend.complete(chat))
+                outcome = .success(try await completion(from: backend, chat))
+            } catch let error as ChatServerError {
+                outcome = .failure(error)
             } catch {
                 outcome = .failure(Self.backendError(error))
             }
@@ -145,5 +147,41 @@ extension ChatServer {
             if haystack[start..<(start + needle.count)].elementsEqual(needle) { return start }
         }
         return nil
+    }
+}
+
+extension ChatServer {
+    /// Takes a backend slot (paired with `gate.leave()`): `busy` when the queue is full,
+    /// `timedOut` (waiting) after the configured time limit.
+    func admit() async throws(ChatServerError) {
+        let limit = configuration.requestTimeout.map { Duration.milliseconds(Int64($0 * 1000)) }
+        switch await gate.enter(waitingAtMost: limit) {
+        case .admitted: return
+        case .full: throw .busy(queued: gate.maxQueued)
+        case .timedOut: throw .timedOut(seconds: configuration.requestTimeout ?? 0, waiting: true)
+        }
+    }
+
+    /// The backend's completion within the configured time limit: read from its stream, so
+    /// giving up drops the stream and the in-process model stops at its next token.
+    func completion(from backend: any ChatBackend, _ chat: ChatRequest) async throws -> ChatResponse {
+        guard let seconds = configuration.requestTimeout else { return try await backend.complete(chat) }
+        return try await withThrowingTaskGroup(of: ChatResponse?.self) { group in
+            group.addTask {
+                for try await event in backend.stream(chat) {
+                    if case .finished(let response) = event { return response }
+                }
+                throw ChatServerError.backendFailed(reason: "the backend's stream ended without a response")
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let response = first else {
+                throw ChatServerError.timedOut(seconds: seconds, waiting: false)
+            }
+            return response
+        }
     }
 }

@@ -22,7 +22,7 @@ extension ChatServer {
                     param: "dimensions",
                     message: "\(d) is not supported; this model's embeddings have \(embeddings.dimension) dimensions")
             }
-            guard await gate.enter() else { throw ChatServerError.busy(queued: gate.maxQueued) }
+            try await admit()
             let outcome: Result<EmbeddingResult, ChatServerError>
             do {
                 outcome = .success(try await embeddings.embed(parsed.inputs))

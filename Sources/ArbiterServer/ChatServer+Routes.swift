@@ -91,7 +91,10 @@ extension ChatServer {
     /// An OpenAI error response for `error`; a busy server adds `Retry-After` (seconds).
     static func error(_ error: ChatServerError) -> Response {
         var response = json(ErrorEnvelopeWire(error), status: error.status)
-        if case .busy = error { response.headers[.retryAfter] = "1" }
+        switch error {
+        case .busy, .timedOut(_, waiting: true): response.headers[.retryAfter] = "1"
+        default: break
+        }
         return response
     }
 }

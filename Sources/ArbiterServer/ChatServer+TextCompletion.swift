@@ -32,7 +32,7 @@ extension ChatServer {
             guard maxTokens > 0 || parsed.echo else {
                 throw ChatServerError.invalidField(param: "max_tokens", message: "is 0 without echo; nothing to return")
             }
-            guard await gate.enter() else { throw ChatServerError.busy(queued: gate.maxQueued) }
+            try await admit()
             var answers: [TextCompletionResponse] = []
             var failure: ChatServerError?
             for prompt in parsed.prompts {

@@ -19,12 +19,15 @@ public struct ChatServerConfiguration: Sendable, Equatable {
     public let defaultMaxTokens: Int
     /// Largest `max_tokens` accepted; larger ones get 400.
     public let maxTokensLimit: Int
+    /// Seconds a request may wait for the model (then 503 with Retry-After) and, for a chat
+    /// completion that is not streamed, may run on it (then 504, generation stopped); nil: no limit.
+    public let requestTimeout: Double?
 
     /// Throws `ChatServerError.invalidConfiguration` for an out-of-range setting.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 4 << 20,
         maxConcurrentRequests: Int = 1, maxQueuedRequests: Int = 64,
-        defaultMaxTokens: Int = 512, maxTokensLimit: Int = 4096
+        defaultMaxTokens: Int = 512, maxTokensLimit: Int = 4096, requestTimeout: Double? = nil
     ) throws(ChatServerError) {
         func check(_ ok: Bool, _ name: String, _ value: Int, _ rule: String) throws(ChatServerError) {
             if !ok { throw .invalidConfiguration(setting: name, reason: "\(value) \(rule)") }
@@ -37,22 +40,28 @@ public struct ChatServerConfiguration: Sendable, Equatable {
         try check(maxConcurrentRequests >= 1, "maxConcurrentRequests", maxConcurrentRequests, "is below 1")
         try check(maxQueuedRequests >= 0, "maxQueuedRequests", maxQueuedRequests, "is negative")
         try check(maxTokensLimit >= 1, "maxTokensLimit", maxTokensLimit, "is below 1")
+        if let requestTimeout, !(requestTimeout > 0 && requestTimeout.isFinite) {
+            throw .invalidConfiguration(
+                setting: "requestTimeout", reason: "\(requestTimeout) is not a positive number of seconds")
+        }
         try check(
             (1...maxTokensLimit).contains(defaultMaxTokens), "defaultMaxTokens", defaultMaxTokens,
             "is not in 1...maxTokensLimit (\(maxTokensLimit))")
         self.init(
             validatedHost: host, port: port, maxBodyBytes: maxBodyBytes, maxConcurrentRequests: maxConcurrentRequests,
-            maxQueuedRequests: maxQueuedRequests, defaultMaxTokens: defaultMaxTokens, maxTokensLimit: maxTokensLimit)
+            maxQueuedRequests: maxQueuedRequests, defaultMaxTokens: defaultMaxTokens, maxTokensLimit: maxTokensLimit,
+            requestTimeout: requestTimeout)
     }
 
-    /// The defaults: 127.0.0.1:8080, 4 MiB bodies, one request at a time, 64 waiting, max_tokens 512 (≤ 4096).
+    /// The defaults: 127.0.0.1:8080, 4 MiB bodies, one request at a time, 64 waiting, max_tokens 512 (≤ 4096),
+    /// no time limit.
     public static let standard = ChatServerConfiguration(
         validatedHost: "127.0.0.1", port: 8080, maxBodyBytes: 4 << 20, maxConcurrentRequests: 1,
-        maxQueuedRequests: 64, defaultMaxTokens: 512, maxTokensLimit: 4096)
+        maxQueuedRequests: 64, defaultMaxTokens: 512, maxTokensLimit: 4096, requestTimeout: nil)
 
     private init(
         validatedHost host: String, port: Int, maxBodyBytes: Int, maxConcurrentRequests: Int,
-        maxQueuedRequests: Int, defaultMaxTokens: Int, maxTokensLimit: Int
+        maxQueuedRequests: Int, defaultMaxTokens: Int, maxTokensLimit: Int, requestTimeout: Double?
     ) {
         self.host = host
         self.port = port
@@ -61,5 +70,6 @@ public struct ChatServerConfiguration: Sendable, Equatable {
         self.maxQueuedRequests = maxQueuedRequests
         self.defaultMaxTokens = defaultMaxTokens
         self.maxTokensLimit = maxTokensLimit
+        self.requestTimeout = requestTimeout
     }
 }

@@ -23,6 +23,8 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
     case bodyTooLarge(limit: Int)
     /// Too many requests are already waiting for the backend.
     case busy(queued: Int)
+    /// The request waited (`waiting`) or ran longer than the server's time limit.
+    case timedOut(seconds: Double, waiting: Bool)
     /// The backend refused the request as invalid (e.g. a temperature it cannot sample with).
     case backendRejected(reason: String)
     /// The prompt does not fit the model's context (OpenAI's `context_length_exceeded`).
@@ -60,6 +62,10 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
                 "request body is larger than \(limit) bytes; shorten the messages or start the server with a larger body limit"
         case .busy(let queued):
             return "server is busy: \(queued) request(s) already wait for the model; retry later"
+        case .timedOut(let seconds, let waiting):
+            return waiting
+                ? "server is busy: the request waited \(seconds) s for the model without its turn; retry later"
+                : "the completion took longer than this server's limit of \(seconds) s and was stopped; ask for fewer tokens"
         case .backendRejected(let reason):
             return "the model backend rejected the request: \(reason)"
         case .contextLength(let prompt, let context):
@@ -86,6 +92,7 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
         case .methodNotAllowed: return .methodNotAllowed
         case .bodyTooLarge: return .contentTooLarge
         case .busy: return .serviceUnavailable
+        case .timedOut(_, let waiting): return waiting ? .serviceUnavailable : .gatewayTimeout
         case .backendFailed, .internalError, .didNotStart, .invalidConfiguration: return .internalServerError
         case .rewardFailed: return .unprocessableContent
         }
@@ -98,6 +105,7 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
             .backendRejected, .contextLength:
             return "invalid_request_error"
         case .busy: return "server_overloaded"
+        case .timedOut(_, let waiting): return waiting ? "server_overloaded" : "timeout"
         case .backendFailed, .internalError, .didNotStart, .invalidConfiguration, .rewardFailed: return "server_error"
         }
     }
@@ -123,6 +131,7 @@ public enum ChatServerError: LocalizedError, Equatable, Sendable {
         case .methodNotAllowed: return "method_not_allowed"
         case .bodyTooLarge: return "request_too_large"
         case .busy: return "server_busy"
+        case .timedOut: return "timeout"
         case .backendRejected: return "invalid_request"
         case .contextLength: return "context_length_exceeded"
         case .backendFailed: return "backend_error"

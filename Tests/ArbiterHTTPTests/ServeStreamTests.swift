@@ -163,3 +163,68 @@ func jsonObject(_ text: String) -> [String: Any] {
         #expect(health.json["in_flight"] as? Int == 0, "the slot is freed after a failed stream")
     }
 }
+
+/// A backend whose stream sends one delta and then waits for `hold`; it records when its stream
+/// was dropped (generation would stop there).
+final class HeldStreamBackend: ChatBackend, @unchecked Sendable {
+    let hold = Latch()
+    private let lock = NSLock()
+    private var dropped = false
+    var wasDropped: Bool { lock.withLock { dropped } }
+
+    func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        await hold.wait()
+        return ChatResponse(text: "late", model: "held")
+    }
+
+    func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            continuation.onTermination = { _ in self.lock.withLock { self.dropped = true } }
+            continuation.yield(.delta("first", tokens: []))
+            Task {
+                await self.hold.wait()
+                continuation.yield(.finished(ChatResponse(text: "first", model: "held")))
+                continuation.finish()
+            }
+        }
+    }
+}
+
+@Suite struct ServeTimeoutTests {
+    static let request = #"{"model": "test-model", "max_tokens": 4, "messages": [{"role": "user", "content": "hi"}]}"#
+
+    @Test func aRequestWaitingPastTheLimitGets503AndTheQueueMovesOn() async throws {
+        let backend = HeldStreamBackend()
+        let config = try ChatServerConfiguration(
+            port: 0, maxConcurrentRequests: 1, maxQueuedRequests: 4, requestTimeout: 0.5)
+        let (waited, health, after) = try await Serve.with(backend, configuration: config) { url in
+            // A streamed request (no running limit) holds the only slot until the hold is released.
+            async let first = Serve.post(url, Self.request.replacingOccurrences(of: "{", with: #"{"stream": true, "#))
+            try await ServeErrorTests.waitUntil {
+                (try? await Serve.get(url, "/health"))?.json["in_flight"] as? Int == 1
+            }
+            let waited = try await Serve.post(url, Self.request)
+            await backend.hold.release()
+            _ = try await first
+            let health = try await Serve.get(url, "/health")
+            return (waited, health, try await Serve.post(url, Self.request))
+        }
+        #expect(waited.status == 503, "\(waited.text)")
+        #expect(waited.error("code") as? String == "timeout" && waited.header("Retry-After") == "1")
+        #expect(health.json["queued"] as? Int == 0 && health.json["in_flight"] as? Int == 0)
+        #expect(after.status == 200, "the slot was freed: \(after.text)")
+    }
+
+    @Test func aCompletionRunningPastTheLimitIsStoppedWith504() async throws {
+        let backend = HeldStreamBackend()
+        let config = try ChatServerConfiguration(port: 0, requestTimeout: 0.3)
+        let answer = try await Serve.with(backend, configuration: config) { url in
+            try await Serve.post(url, Self.request)
+        }
+        await backend.hold.release()
+        #expect(answer.status == 504, "\(answer.text)")
+        #expect(answer.error("code") as? String == "timeout")
+        #expect(backend.wasDropped, "the backend's stream was dropped, so the model stops")
+        #expect(throws: ChatServerError.self) { try ChatServerConfiguration(requestTimeout: 0) }
+    }
+}
