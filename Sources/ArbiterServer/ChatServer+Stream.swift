@@ -25,7 +25,8 @@ extension ChatServer {
         let id = "chatcmpl-" + (0..<24).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
         let created = Int(Date().timeIntervalSince1970)
         let model = modelName
-        let gate = self.gate
+        // Frees the slot when the body is done with, written or dropped unwritten (client gone).
+        let slot = SlotRelease(gate: gate)
         let top = request.topLogprobs ?? 0
         let logprobs = request.logprobs
         let includeUsage = request.includeUsage
@@ -37,7 +38,7 @@ extension ChatServer {
                 ).event)
         }
         let body = ResponseBody { writer in
-            defer { Task { await gate.leave() } }
+            defer { slot.release() }
             try await writer.write(chunk(ChunkChoiceWire(role: "assistant", content: "")))
             var event = first
             while let current = event {
@@ -89,4 +90,26 @@ final class EventCursor: @unchecked Sendable {
     }
 
     func next() async throws -> ChatStreamEvent? { try await iterator.next() }
+}
+
+/// Gives a backend slot back once: on `release()`, or when the last reference goes.
+final class SlotRelease: @unchecked Sendable {
+    private let gate: RequestGate
+    private let lock = NSLock()
+    private var released = false
+
+    init(gate: RequestGate) { self.gate = gate }
+
+    func release() {
+        guard
+            lock.withLock({ () -> Bool in
+                defer { released = true }
+                return !released
+            })
+        else { return }
+        let gate = self.gate
+        Task { await gate.leave() }
+    }
+
+    deinit { release() }
 }
