@@ -71,6 +71,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Also serve this trained judge (trained:DIR or DIR, from `arbiter train-judge`) at POST /classify.")
     var classify: String?
 
+    @Flag(
+        name: .customLong("no-prompt-cache"),
+        help: "Run every prompt in full (by default a prompt's prefix shared with the previous request is reused).")
+    var noPromptCache = false
+
     @Option(help: "Also serve this sentence encoder (e.g. minilm-l6-v2, or a model folder) at POST /v1/embeddings.")
     var embeddings: String?
 
@@ -128,7 +133,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let backend = try LocalChatBackend.load(
                 resolved.url, name: servedName ?? resolved.name,
-                options: arithmetic.loadOptions)
+                options: arithmetic.loadOptions, reusePrompts: !noPromptCache)
             let server = ChatServer(
                 backend: backend, modelName: backend.modelName, embeddings: encoder, classifier: classifier,
                 configuration: configuration)

@@ -53,9 +53,14 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
     let model: LanguageModel
     private let template: ChatTemplate
     let queue = DispatchQueue(label: "arbiter.local-chat-backend")
+    /// The last prompt's keys and values, when prompts reuse their shared prefix (`reusePrompts`).
+    let promptCache: PromptCache?
 
-    /// Wraps a loaded model. Throws when it has no usable chat template.
-    public init(model: LanguageModel, name: String? = nil) throws {
+    /// Wraps a loaded model. Throws when it has no usable chat template. With `reusePrompts`, a
+    /// request whose prompt starts like the previous one's (a judge's system prompt and rubric)
+    /// runs only its new tokens (results equal up to float summation order; off by default so
+    /// judges stay bit-reproducible; `arbiter serve` turns it on).
+    public init(model: LanguageModel, name: String? = nil, reusePrompts: Bool = false) throws {
         let path = model.url.path
         guard let source = model.chatTemplate else { throw LocalChatBackendError.noChatTemplate(path: path) }
         let special = model.tokenizer.specialTokenIDs
@@ -68,13 +73,20 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
         }
         self.model = model
         self.modelName = name ?? model.url.deletingPathExtension().lastPathComponent
+        self.promptCache = reusePrompts ? PromptCache() : nil
     }
 
     /// Loads the GGUF file at `url` and wraps it (`options`: see `LlamaLoadOptions`).
-    public static func load(_ url: URL, name: String? = nil, options: LlamaLoadOptions = LlamaLoadOptions()) throws
-        -> LocalChatBackend
-    {
-        try LocalChatBackend(model: LanguageModel.load(url, options: options), name: name)
+    public static func load(
+        _ url: URL, name: String? = nil, options: LlamaLoadOptions = LlamaLoadOptions(), reusePrompts: Bool = false
+    ) throws -> LocalChatBackend {
+        try LocalChatBackend(model: LanguageModel.load(url, options: options), name: name, reusePrompts: reusePrompts)
+    }
+
+    /// Prompt tokens served from the reused prefix and prompt tokens run, since loading (0 and 0
+    /// without `reusePrompts`).
+    public var promptTokenCounts: (reused: Int, computed: Int) {
+        queue.sync { (promptCache?.reusedTokens ?? 0, promptCache?.computedTokens ?? 0) }
     }
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
@@ -156,9 +168,13 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
         -> GenerationResult
     {
         do throws(GenerationError) {
+            if let promptCache {
+                return try model.generate(prompt: prompt, options: options, cache: promptCache, onToken: onToken)
+            }
             if let onToken { return try model.generate(prompt: prompt, options: options, onToken: onToken) }
             return try model.generate(prompt: prompt, options: options)
         } catch {
+            promptCache?.clear()
             throw Self.mapped(error)
         }
     }

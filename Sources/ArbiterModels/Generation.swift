@@ -78,11 +78,13 @@ extension LlamaModel {
     /// Generates continuations of `prompts` (each at least one token; callers check user prompts
     /// with `checkFits` first, so these preconditions guard programmer errors). `samplers[b]` picks row
     /// b's tokens; `isFinished(b, newTokens, record)` may end a row early with its reason (stop
-    /// strings, a cancelled stream; `record` is the new token's, when recorded). Runs without
+    /// strings, a cancelled stream; `record` is the new token's, when recorded). `reusing` continues
+    /// one row from a cache that already holds the prompt's first `prefix` tokens. Runs without
     /// recording gradients. With `topLogprobs`, row b's `logprobs` hold one record per new token.
     func generateTokens(
         prompts: [[Int]], maxNewTokens: Int, samplers: inout [Sampler], stopTokenIDs: Set<Int>, useCache: Bool,
-        topLogprobs: Int? = nil, isFinished: (Int, [Int], TokenLogprobRecord?) -> FinishReason? = { _, _, _ in nil }
+        topLogprobs: Int? = nil, reusing reused: (cache: KVCache, prefix: Int)? = nil,
+        isFinished: (Int, [Int], TokenLogprobRecord?) -> FinishReason? = { _, _, _ in nil }
     ) throws(GenerationError) -> [(tokens: [Int], reason: FinishReason, logprobs: [TokenLogprobRecord]?)] {
         precondition(
             !prompts.isEmpty && prompts.allSatisfy { !$0.isEmpty }, "generate: every prompt needs at least one token")
@@ -94,11 +96,14 @@ extension LlamaModel {
         var reasons: [FinishReason?] = prompts.map { $0.count >= context ? .contextLength : nil }
         if maxNewTokens == 0 { for i in 0..<b where reasons[i] == nil { reasons[i] = .maxTokens } }
         let pad = prompts[0][0]
-        let cache = useCache ? KVCache(for: self, batchSize: b) : nil
+        precondition(
+            reused == nil || (b == 1 && useCache && reused!.prefix < prompts[0].count),
+            "generate: a reused cache serves one row and leaves at least one prompt token to feed")
+        let cache = useCache ? (reused?.cache ?? KVCache(for: self, batchSize: b)) : nil
         var nonFinite = false
         Tensor.noGrad {
-            // Step 0 feeds the prompts; later steps feed each live row's latest token.
-            var feed = prompts
+            // Step 0 feeds the prompts (after a reused cache's prefix); later steps each live row's latest token.
+            var feed = reused.map { [Array(prompts[0][$0.prefix...])] } ?? prompts
             while reasons.contains(where: { $0 == nil }) {
                 let lengths = feed.enumerated().map { reasons[$0.offset] == nil || cache == nil ? $0.element.count : 0 }
                 let t = max(feed.map(\.count).max() ?? 1, 1)
@@ -178,7 +183,8 @@ extension LanguageModel {
     /// The batched loop behind both entry points; `onToken(row, id, record)` as in the streaming
     /// `generate(prompt:options:onToken:)`.
     func generate(
-        prompts given: [[Int]], options: GenerationOptions, onToken: ((Int, Int, TokenLogprobRecord?) -> Bool)?
+        prompts given: [[Int]], options: GenerationOptions, reusing: (cache: KVCache, prefix: Int)? = nil,
+        onToken: ((Int, Int, TokenLogprobRecord?) -> Bool)?
     ) throws(GenerationError) -> [GenerationResult] {
         if given.isEmpty { return [] }
         var prompts: [[Int]] = []
@@ -203,7 +209,7 @@ extension LanguageModel {
         func text(_ tokens: [Int]) -> String { tokenizer.decode(tokens.filter { !stops.contains($0) }) }
         let raw = try model.generateTokens(
             prompts: prompts, maxNewTokens: options.maxNewTokens, samplers: &samplers, stopTokenIDs: stops,
-            useCache: options.useCache, topLogprobs: options.topLogprobs,
+            useCache: options.useCache, topLogprobs: options.topLogprobs, reusing: reusing,
             isFinished: { row, tokens, record in
                 var reason: FinishReason?
                 if !stopStrings.isEmpty {

@@ -35,6 +35,11 @@ public final class KVCache {
             values.deallocate()
         }
 
+        /// Forgets every column from `n` on (their storage is overwritten by later appends).
+        func truncate(to n: Int) {
+            precondition(n >= 0 && n <= columns, "KVCache: cannot keep \(n) of \(columns) columns")
+            columns = n
+        }
         /// Floats between consecutive (batch row, kv head) blocks.
         var headStride: Int { capacity * dimension }
 
@@ -152,6 +157,16 @@ public final class KVCache {
         let pastKeys = Tensor(keys, shape: shape).slice(alongAxis: 2, 0..<earlier)
         let pastValues = Tensor(values, shape: shape).slice(alongAxis: 2, 0..<earlier)
         return (Tensor.concat([pastKeys, k], alongAxis: 2), Tensor.concat([pastValues, v], alongAxis: 2))
+    }
+
+    /// Keeps the first `n` tokens of a one-row cache whose columns are all real (a prompt cache's
+    /// shared prefix), as if only they had been processed.
+    func truncate(to n: Int) {
+        precondition(batchSize == 1 && valid[0].allSatisfy { $0 }, "KVCache.truncate: one row without padding")
+        precondition(n <= positions[0], "KVCache.truncate: \(n) of \(positions[0]) tokens")
+        for layer in layers { layer?.truncate(to: n) }
+        valid[0] = Array(valid[0].prefix(n))
+        positions[0] = n
     }
 
     /// Records, after every layer appended, which new columns are real and advances positions.

@@ -91,6 +91,37 @@ import Testing
         #expect(cancelled.finishReason == .cancelled && cancelled.tokens == Array(c.output.prefix(3)))
     }
 
+    /// A PromptCache reuses the longest prefix a new prompt shares with the last sequence: the
+    /// greedy ids stay greedy.json's and the log-probabilities those of a fresh run within 1e-4
+    /// (only the summation order of the reused keys and values differs); unrelated prompts reuse nothing.
+    @Test func promptCacheReusesSharedPrefixes() throws {
+        let lm = try SmolLM2Shared.model()
+        let cases = try Self.cases()
+        let options = try GenerationOptions(maxNewTokens: 6, sampling: .greedy, topLogprobs: 0)
+        let cache = PromptCache(minimumReuse: 4)
+        let a = cases[0].input
+        let fresh = try lm.generate(prompt: a, options: options)
+        let first = try lm.generate(prompt: a, options: options, cache: cache)
+        #expect(first == fresh, "an empty cache is a plain generation")
+        #expect(cache.reusedTokens == 0 && cache.computedTokens == a.count)
+        let again = try lm.generate(prompt: a, options: options, cache: cache)
+        #expect(cache.reusedTokens == a.count - 1, "all but the last prompt token reused")
+        #expect(again.tokens == Array(cases[0].output.prefix(6)))
+        let drift = zip(again.logprobs ?? [], fresh.logprobs ?? []).map { abs($0.logprob - $1.logprob) }.max() ?? 1
+        #expect(drift <= 1e-4, "largest log-probability change from reuse: \(drift)")
+        // A prompt that shares a shorter prefix reuses exactly that much.
+        let shorter = Array(a.prefix(a.count - 3)) + [a[a.count - 1]]
+        let before = cache.reusedTokens
+        _ = try lm.generate(prompt: shorter, options: options, cache: cache)
+        #expect(cache.reusedTokens - before == a.count - 3)
+        // An unrelated prompt reuses nothing and still decodes greedy.json's continuation.
+        let other = cases[1]
+        let reusedBefore = cache.reusedTokens
+        let unrelated = try lm.generate(prompt: other.input, options: options, cache: cache)
+        #expect(cache.reusedTokens == reusedBefore || other.input.prefix(4) == a.prefix(4))
+        #expect(unrelated.tokens == Array(other.output.prefix(6)))
+    }
+
     /// Seeded sampling is reproducible; a different seed (at a high temperature) eventually differs.
     @Test func seededSamplingIsReproducible() throws {
         let lm = try SmolLM2Shared.model()
