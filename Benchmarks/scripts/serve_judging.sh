@@ -4,8 +4,8 @@
 # llama.cpp source package as the other peer; continuous batching, -np 8 slots, 2 threads) serving
 # the same SmolLM2-135M-Instruct Q4_1 GGUF. The requests are the ones `arbiter judge --judge openai:…
 # --probability-weighted` sends for N SummEval consistency samples (captured once by a stand-in
-# server, then replayed to both servers identically). Prints one JSON line per server and
-# concurrency. Usage: Benchmarks/scripts/serve_judging.sh [ARBITER [N]]   (default N = 40)
+# server, then replayed to both servers identically; each server restarted per concurrency, so
+# caches start empty). Prints one JSON line per server and concurrency. Usage: Benchmarks/scripts/serve_judging.sh [ARBITER [N]]   (default N = 40)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 arbiter=${1:-.build/release/arbiter}
@@ -27,16 +27,22 @@ sleep 1
     --out "$work/captured.jsonl" --max-retries 0 >/dev/null
 wait "$capture"
 
-port=$(free_port)
-"$arbiter" serve --model smollm2-135m --port "$port" --max-queue 256 >"$work/arbiter.log" 2>&1 &
-arbiter_pid=$!
-wait_up "http://127.0.0.1:$port"
-python3 Benchmarks/scripts/serve_judging.py replay "http://127.0.0.1:$port" "$work/bodies.jsonl"
-kill "$arbiter_pid"; wait "$arbiter_pid" 2>/dev/null || true
-
-port=$(free_port)
-"$server_bin" -m "$gguf" --port "$port" -np 8 -c 16384 -t 2 --cont-batching >"$work/llama.log" 2>&1 &
-wait_up "http://127.0.0.1:$port"
 "$server_bin" --version 2>&1 | head -1
-python3 Benchmarks/scripts/serve_judging.py replay "http://127.0.0.1:$port" "$work/bodies.jsonl"
+# Each server is started afresh for every concurrency, so no run is served from the prompts an
+# earlier run left in a cache (llama-server keeps whole prompts in RAM and would answer the second
+# pass over the same bodies almost without computing).
+for c in 1 8 32; do
+    port=$(free_port)
+    "$arbiter" serve --model smollm2-135m --port "$port" --max-queue 256 >"$work/arbiter.log" 2>&1 &
+    pid=$!
+    wait_up "http://127.0.0.1:$port"
+    python3 Benchmarks/scripts/serve_judging.py replay "http://127.0.0.1:$port" "$work/bodies.jsonl" --concurrency "$c"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    port=$(free_port)
+    "$server_bin" -m "$gguf" --port "$port" -np 8 -c 16384 -t 2 --cont-batching >"$work/llama.log" 2>&1 &
+    pid=$!
+    wait_up "http://127.0.0.1:$port"
+    python3 Benchmarks/scripts/serve_judging.py replay "http://127.0.0.1:$port" "$work/bodies.jsonl" --concurrency "$c"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+done
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
