@@ -7,7 +7,7 @@ import NIOCore
 
 extension ChatServer {
     func classifyRoute(_ request: Request) async -> Response {
-        do {
+        await answering {
             let body = try await readBody(request)
             let parsed = try ClassifyRequest.decode(body)
             guard let classifier, parsed.model == classifier.modelName else {
@@ -41,12 +41,6 @@ extension ChatServer {
                     id: "classify-" + (0..<24).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined(),
                     created: Int(Date().timeIntervalSince1970), model: classifier.modelName, data: rows,
                     inputs: parsed.inputs.count))
-        } catch let error as ChatServerError {
-            return Self.error(error)
-        } catch is NIOTooManyBytesError {
-            return Self.error(.bodyTooLarge(limit: configuration.maxBodyBytes))
-        } catch {
-            return Self.error(.internalError(reason: "reading the request body failed (\(Self.describe(error)))"))
         }
     }
 }

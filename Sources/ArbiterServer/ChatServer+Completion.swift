@@ -15,7 +15,7 @@ import NIOCore
 extension ChatServer {
     /// The whole POST /v1/chat/completions exchange; every refusal is an OpenAI error response.
     func chatCompletions(_ request: Request) async -> Response {
-        do {
+        await answering {
             let body = try await readBody(request)
             let parsed = try ChatCompletionRequest.decode(body)
             let chat = try chatRequest(for: parsed)
@@ -32,12 +32,6 @@ extension ChatServer {
             }
             await gate.leave()
             return Self.json(completion(try outcome.get(), for: parsed, maxTokens: chat.maxTokens))
-        } catch let error as ChatServerError {
-            return Self.error(error)
-        } catch is NIOTooManyBytesError {
-            return Self.error(.bodyTooLarge(limit: configuration.maxBodyBytes))
-        } catch {
-            return Self.error(.internalError(reason: "reading the request body failed (\(Self.describe(error)))"))
         }
     }
 
@@ -151,6 +145,20 @@ extension ChatServer {
 }
 
 extension ChatServer {
+    /// `body`'s response, or the OpenAI error for what it threw: a ChatServerError as itself, a
+    /// body over the limit as 413, anything else (reading the body failed) as 500.
+    func answering(_ body: () async throws -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch let error as ChatServerError {
+            return Self.error(error)
+        } catch is NIOTooManyBytesError {
+            return Self.error(.bodyTooLarge(limit: configuration.maxBodyBytes))
+        } catch {
+            return Self.error(.internalError(reason: "reading the request body failed (\(Self.describe(error)))"))
+        }
+    }
+
     /// Takes a backend slot (paired with `gate.leave()`): `busy` when the queue is full,
     /// `timedOut` (waiting) after the configured time limit.
     func admit() async throws(ChatServerError) {

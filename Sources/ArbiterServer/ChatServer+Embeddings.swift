@@ -8,7 +8,7 @@ import NIOCore
 
 extension ChatServer {
     func embeddingsRoute(_ request: Request) async -> Response {
-        do {
+        await answering {
             let body = try await readBody(request)
             let parsed = try EmbeddingsRequest.decode(body)
             guard let embeddings else {
@@ -41,12 +41,6 @@ extension ChatServer {
                         EmbeddingWire(index: $0.offset, vector: $0.element, base64: parsed.base64)
                     },
                     model: embeddings.modelName, promptTokens: result.promptTokens))
-        } catch let error as ChatServerError {
-            return Self.error(error)
-        } catch is NIOTooManyBytesError {
-            return Self.error(.bodyTooLarge(limit: configuration.maxBodyBytes))
-        } catch {
-            return Self.error(.internalError(reason: "reading the request body failed (\(Self.describe(error)))"))
         }
     }
 }

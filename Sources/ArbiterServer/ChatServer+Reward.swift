@@ -17,7 +17,7 @@ extension ChatServer {
         guard let rewardService else {
             return Self.error(.notFound(method: "POST", path: "/get_reward"))
         }
-        do {
+        return await answering {
             let body = try await readBody(request)
             let batch = try Self.decodeRewardRequest(body)
             let result: RewardServiceResult
@@ -34,12 +34,6 @@ extension ChatServer {
                 size: batch.completions.count, logs: result.logs, functions: rewardService.functionNames)
             return Self.json(
                 RewardResponseWire(rewards: result.rewards, scores: result.rewards, extraLogs: result.logs))
-        } catch let error as ChatServerError {
-            return Self.error(error)
-        } catch is NIOTooManyBytesError {
-            return Self.error(.bodyTooLarge(limit: configuration.maxBodyBytes))
-        } catch {
-            return Self.error(.internalError(reason: "reading the request body failed (\(Self.describe(error)))"))
         }
     }
 

@@ -10,7 +10,7 @@ import NIOCore
 
 extension ChatServer {
     func textCompletions(_ request: Request) async -> Response {
-        do {
+        await answering {
             let body = try await readBody(request)
             let parsed = try TextCompletionsRequest.decode(body)
             guard parsed.model == modelName else {
@@ -50,12 +50,6 @@ extension ChatServer {
             await gate.leave()
             if let failure { throw failure }
             return Self.json(textCompletion(answers, for: parsed, maxTokens: maxTokens))
-        } catch let error as ChatServerError {
-            return Self.error(error)
-        } catch is NIOTooManyBytesError {
-            return Self.error(.bodyTooLarge(limit: configuration.maxBodyBytes))
-        } catch {
-            return Self.error(.internalError(reason: "reading the request body failed (\(Self.describe(error)))"))
         }
     }
 

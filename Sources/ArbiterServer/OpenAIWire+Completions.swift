@@ -26,16 +26,7 @@ struct TextCompletionsRequest: Sendable, Equatable {
 
     /// Decodes a request body; throws ChatServerError (never a DecodingError).
     static func decode(_ body: Data) throws(ChatServerError) -> TextCompletionsRequest {
-        do {
-            return try JSONDecoder().decode(Wire.self, from: body).request
-        } catch let error as ChatServerError {
-            throw error
-        } catch DecodingError.dataCorrupted(let context) {
-            let detail = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw .malformedJSON(reason: detail ?? context.debugDescription)
-        } catch {
-            throw .malformedJSON(reason: "\(type(of: error))")
-        }
+        try decodeWire(Wire.self, from: body).request
     }
 
     private struct Wire: Decodable {
@@ -78,7 +69,7 @@ struct TextCompletionsRequest: Sendable, Equatable {
                 request.logprobs = k
             }
             request.echo = try f.optional("echo", Bool.self, "true or false") ?? false
-            request.stop = try Self.stop(f)
+            request.stop = try f.stopSequences()
             try Self.refuseUnsupported(f)
             self.request = request
         }
@@ -124,22 +115,6 @@ struct TextCompletionsRequest: Sendable, Equatable {
                 }
             default: throw ChatServerError.invalidField(param: "prompt", message: "must be \(expected)")
             }
-        }
-
-        /// `stop`: a string or an array of up to four non-empty strings.
-        static func stop(_ f: FieldReader) throws -> [String] {
-            let expected = "a string or an array of up to \(ChatCompletionRequest.maxStopSequences) strings"
-            let list: [String]
-            if let one = try? f.optional("stop", String.self, expected) {
-                list = [one]
-            } else {
-                list = try f.optional("stop", [String].self, expected) ?? []
-            }
-            guard list.count <= ChatCompletionRequest.maxStopSequences, !list.contains("") else {
-                throw ChatServerError.invalidField(
-                    param: "stop", message: "must be \(expected), none of them empty")
-            }
-            return list
         }
 
         static func refuseUnsupported(_ f: FieldReader) throws {

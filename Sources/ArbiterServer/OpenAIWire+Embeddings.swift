@@ -18,16 +18,7 @@ struct EmbeddingsRequest: Sendable, Equatable {
     static let maxInputs = 2048
 
     static func decode(_ body: Data) throws(ChatServerError) -> EmbeddingsRequest {
-        do {
-            return try JSONDecoder().decode(Wire.self, from: body).request
-        } catch let error as ChatServerError {
-            throw error
-        } catch DecodingError.dataCorrupted(let context) {
-            let detail = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw .malformedJSON(reason: detail ?? context.debugDescription)
-        } catch {
-            throw .malformedJSON(reason: "\(type(of: error))")
-        }
+        try decodeWire(Wire.self, from: body).request
     }
 
     private struct Wire: Decodable {

@@ -33,16 +33,7 @@ struct ChatCompletionRequest: Sendable, Equatable {
 
     /// Decodes a request body; throws ChatServerError (never a DecodingError).
     static func decode(_ body: Data) throws(ChatServerError) -> ChatCompletionRequest {
-        do {
-            return try JSONDecoder().decode(Wire.self, from: body).request
-        } catch let error as ChatServerError {
-            throw error
-        } catch DecodingError.dataCorrupted(let context) {
-            let detail = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw .malformedJSON(reason: detail ?? context.debugDescription)
-        } catch {
-            throw .malformedJSON(reason: "\(type(of: error))")
-        }
+        try decodeWire(Wire.self, from: body).request
     }
 
     /// The Decodable shim; all checks run in its init so errors carry the coding path.
@@ -94,7 +85,7 @@ struct ChatCompletionRequest: Sendable, Equatable {
                 }
                 request.topLogprobs = k
             }
-            request.stop = try Self.stop(f)
+            request.stop = try f.stopSequences()
             (request.stream, request.includeUsage) = try Self.streaming(f)
             try Self.refuseUnsupported(f)
             self.request = request
@@ -138,25 +129,6 @@ struct ChatCompletionRequest: Sendable, Equatable {
                 throw ChatServerError.invalidField(
                     param: "stream_options.include_usage", message: "must be true or false")
             }
-        }
-
-        /// `stop`: a string or an array of up to four non-empty strings.
-        static func stop(_ f: FieldReader) throws -> [String] {
-            let expected = "a string or an array of up to \(maxStopSequences) strings"
-            let list: [String]
-            if let one = try? f.optional("stop", String.self, expected) {
-                list = [one]
-            } else {
-                list = try f.optional("stop", [String].self, expected) ?? []
-            }
-            guard list.count <= maxStopSequences else {
-                throw ChatServerError.invalidField(
-                    param: "stop", message: "has \(list.count) sequences; send at most \(maxStopSequences)")
-            }
-            guard !list.contains("") else {
-                throw ChatServerError.invalidField(param: "stop", message: "contains an empty string; remove it")
-            }
-            return list
         }
 
         /// Fields whose non-default values this server cannot honour.
@@ -275,6 +247,22 @@ private struct WirePart: Decodable {
     }
 }
 
+/// Decodes a request body with `Wire`'s checking initialiser; JSON syntax errors become
+/// `malformedJSON` with the parser's reason, and the checks' own errors pass through (never a
+/// DecodingError).
+func decodeWire<Wire: Decodable>(_ wire: Wire.Type, from body: Data) throws(ChatServerError) -> Wire {
+    do {
+        return try JSONDecoder().decode(Wire.self, from: body)
+    } catch let error as ChatServerError {
+        throw error
+    } catch DecodingError.dataCorrupted(let context) {
+        let detail = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
+        throw .malformedJSON(reason: detail ?? context.debugDescription)
+    } catch {
+        throw .malformedJSON(reason: "\(type(of: error))")
+    }
+}
+
 /// Any JSON object key.
 struct WireKey: CodingKey {
     let stringValue: String
@@ -307,6 +295,27 @@ struct FieldReader {
         } catch {
             throw ChatServerError.invalidField(param: path + name, message: "must be \(expected)")
         }
+    }
+
+    /// `stop`: a string or an array of up to `ChatCompletionRequest.maxStopSequences` non-empty
+    /// strings (OpenAI's rule for chat and text completions alike).
+    func stopSequences() throws -> [String] {
+        let most = ChatCompletionRequest.maxStopSequences
+        let expected = "a string or an array of up to \(most) strings"
+        let list: [String]
+        if let one = try? optional("stop", String.self, expected) {
+            list = [one]
+        } else {
+            list = try optional("stop", [String].self, expected) ?? []
+        }
+        guard list.count <= most else {
+            throw ChatServerError.invalidField(
+                param: "stop", message: "has \(list.count) sequences; send at most \(most)")
+        }
+        guard !list.contains("") else {
+            throw ChatServerError.invalidField(param: "stop", message: "contains an empty string; remove it")
+        }
+        return list
     }
 
     /// "messages[2].content[0]" from a decoder's coding path.

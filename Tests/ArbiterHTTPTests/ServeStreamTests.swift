@@ -206,6 +206,10 @@ final class HeldStreamBackend: ChatBackend, @unchecked Sendable {
             let waited = try await Serve.post(url, Self.request)
             await backend.hold.release()
             _ = try await first
+            // The streamed request gives its slot back just after its last byte.
+            try await ServeErrorTests.waitUntil {
+                (try? await Serve.get(url, "/health"))?.json["in_flight"] as? Int == 0
+            }
             let health = try await Serve.get(url, "/health")
             return (waited, health, try await Serve.post(url, Self.request))
         }
