@@ -83,12 +83,6 @@ public final class LocalChatBackend: ChatBackend, @unchecked Sendable {
         try LocalChatBackend(model: LanguageModel.load(url, options: options), name: name, reusePrompts: reusePrompts)
     }
 
-    /// Prompt tokens served from the reused prefix and prompt tokens run, since loading (0 and 0
-    /// without `reusePrompts`).
-    public var promptTokenCounts: (reused: Int, computed: Int) {
-        queue.sync { (promptCache?.reusedTokens ?? 0, promptCache?.computedTokens ?? 0) }
-    }
-
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {

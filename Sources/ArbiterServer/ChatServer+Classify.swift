@@ -38,7 +38,7 @@ extension ChatServer {
             }
             return Self.json(
                 ClassifyWire(
-                    id: "classify-" + (0..<24).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined(),
+                    id: Self.responseID("classify-"),
                     created: Int(Date().timeIntervalSince1970), model: classifier.modelName, data: rows,
                     inputs: parsed.inputs.count))
         }

@@ -87,7 +87,7 @@ extension ChatServer {
             ? tokens.map { LogprobsWire(content: $0.map { Self.wireToken($0, top: request.topLogprobs ?? 0) }) }
             : nil
         return ChatCompletionWire(
-            id: "chatcmpl-" + (0..<24).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined(),
+            id: Self.responseID("chatcmpl-"),
             created: Int(Date().timeIntervalSince1970), model: modelName,
             choices: [ChoiceWire(message: MessageWire(content: text), finishReason: finish, logprobs: logprobs)],
             usage: response.usage.map {

@@ -80,6 +80,11 @@ extension ChatServer {
         return ids.map { ModelListWire.Entry(id: $0, created: created) }
     }
 
+    /// A response id: `prefix` and 24 random hex digits, as OpenAI's ids look.
+    static func responseID(_ prefix: String) -> String {
+        prefix + (0..<24).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
+    }
+
     /// A 200 JSON response.
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let data = encodeWire(value)

@@ -22,7 +22,7 @@ extension ChatServer {
             await gate.leave()
             return Self.error(Self.backendError(error))
         }
-        let id = "chatcmpl-" + (0..<24).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
+        let id = Self.responseID("chatcmpl-")
         let created = Int(Date().timeIntervalSince1970)
         let model = modelName
         // Frees the slot when the body is done with, written or dropped unwritten (client gone).

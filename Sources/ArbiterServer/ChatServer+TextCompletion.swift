@@ -85,7 +85,7 @@ extension ChatServer {
                 TextChoiceWire(index: index, text: prefix + generated, logprobs: logprobs, finishReason: finish))
         }
         return TextCompletionWire(
-            id: "cmpl-" + (0..<24).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined(),
+            id: Self.responseID("cmpl-"),
             created: Int(Date().timeIntervalSince1970), model: modelName, choices: choices,
             usage: UsageWire(
                 promptTokens: answers.map(\.usage.promptTokens).reduce(0, +),

@@ -38,21 +38,14 @@ public final class ChatServer: Sendable {
 
     /// A server for `backend` under the id `modelName` (and `embeddings` at POST /v1/embeddings,
     /// under its own id). Logs one line per request to `logger`.
-    public init(
+    public convenience init(
         backend: any ChatBackend, modelName: String, embeddings: (any EmbeddingBackend)? = nil,
         classifier: (any ClassifierService)? = nil, configuration: ChatServerConfiguration = .standard,
         logger: Logger = Logger(label: "arbiter.serve")
     ) {
-        self.backend = backend
-        self.rewardService = nil
-        self.embeddings = embeddings
-        self.classifier = classifier
-        self.modelName = modelName
-        self.configuration = configuration
-        self.logger = logger
-        self.gate = RequestGate(
-            maxConcurrent: configuration.maxConcurrentRequests, maxQueued: configuration.maxQueuedRequests)
-        self.created = Int(Date().timeIntervalSince1970)
+        self.init(
+            rewards: nil, backend: backend, modelName: modelName, embeddings: embeddings, classifier: classifier,
+            configuration: configuration, logger: logger)
     }
 
     /// A reward server (POST /get_reward, GET /health) over `rewards`, optionally also serving a

@@ -17,16 +17,7 @@ struct ClassifyRequest: Sendable, Equatable {
     static let maxInputs = 2048
 
     static func decode(_ body: Data) throws(ChatServerError) -> ClassifyRequest {
-        let value: JSONValue
-        do { value = try JSONDecoder().decode(JSONValue.self, from: body) } catch {
-            let detail = (error as? DecodingError).flatMap { error -> String? in
-                if case .dataCorrupted(let context) = error {
-                    return (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-                }
-                return nil
-            }
-            throw .malformedJSON(reason: detail ?? "not JSON")
-        }
+        let value = try decodeWire(JSONValue.self, from: body)
         guard case .object(let object) = value else {
             throw .malformedJSON(reason: "the top-level value is not an object")
         }

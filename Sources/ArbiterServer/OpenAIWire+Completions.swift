@@ -33,15 +33,8 @@ struct TextCompletionsRequest: Sendable, Equatable {
         let request: TextCompletionsRequest
 
         init(from decoder: any Decoder) throws {
-            let c: KeyedDecodingContainer<WireKey>
-            do { c = try decoder.container(keyedBy: WireKey.self) } catch {
-                throw ChatServerError.malformedJSON(reason: "the top-level value is not an object")
-            }
-            let f = FieldReader(container: c, path: "")
-            guard let model = try f.optional("model", String.self, "a string") else {
-                throw ChatServerError.invalidField(
-                    param: "model", message: "is required; send the id listed by GET /v1/models")
-            }
+            let f = try FieldReader.topLevel(decoder)
+            let model = try f.model()
             var request = TextCompletionsRequest(model: model, prompts: try Self.prompts(f))
             if let n = try f.optional("max_tokens", Int.self, "an integer ≥ 0") {
                 guard n >= 0 else {

@@ -25,15 +25,8 @@ struct EmbeddingsRequest: Sendable, Equatable {
         let request: EmbeddingsRequest
 
         init(from decoder: any Decoder) throws {
-            let c: KeyedDecodingContainer<WireKey>
-            do { c = try decoder.container(keyedBy: WireKey.self) } catch {
-                throw ChatServerError.malformedJSON(reason: "the top-level value is not an object")
-            }
-            let f = FieldReader(container: c, path: "")
-            guard let model = try f.optional("model", String.self, "a string") else {
-                throw ChatServerError.invalidField(
-                    param: "model", message: "is required; send the id listed by GET /v1/models")
-            }
+            let f = try FieldReader.topLevel(decoder)
+            let model = try f.model()
             let expected = "a string or an array of strings"
             let inputs: [String]
             if let one = try? f.optional("input", String.self, expected) {

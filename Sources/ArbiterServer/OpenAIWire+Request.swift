@@ -41,15 +41,8 @@ struct ChatCompletionRequest: Sendable, Equatable {
         let request: ChatCompletionRequest
 
         init(from decoder: any Decoder) throws {
-            let c: KeyedDecodingContainer<WireKey>
-            do { c = try decoder.container(keyedBy: WireKey.self) } catch {
-                throw ChatServerError.malformedJSON(reason: "the top-level value is not an object")
-            }
-            let f = FieldReader(container: c, path: "")
-            guard let model = try f.optional("model", String.self, "a string") else {
-                throw ChatServerError.invalidField(
-                    param: "model", message: "is required; send the id listed by GET /v1/models")
-            }
+            let f = try FieldReader.topLevel(decoder)
+            let model = try f.model()
             guard
                 let messages = try f.optional(
                     "messages", [WireMessage].self, "an array of {\"role\", \"content\"} objects")
@@ -295,6 +288,24 @@ struct FieldReader {
         } catch {
             throw ChatServerError.invalidField(param: path + name, message: "must be \(expected)")
         }
+    }
+
+    /// The reader of a request body's top-level object (`malformedJSON` when it is not one).
+    static func topLevel(_ decoder: any Decoder) throws -> FieldReader {
+        do {
+            return FieldReader(container: try decoder.container(keyedBy: WireKey.self), path: "")
+        } catch {
+            throw ChatServerError.malformedJSON(reason: "the top-level value is not an object")
+        }
+    }
+
+    /// The required `model` string.
+    func model() throws -> String {
+        guard let model = try optional("model", String.self, "a string") else {
+            throw ChatServerError.invalidField(
+                param: "model", message: "is required; send the id listed by GET /v1/models")
+        }
+        return model
     }
 
     /// `stop`: a string or an array of up to `ChatCompletionRequest.maxStopSequences` non-empty
